@@ -1,0 +1,85 @@
+/**
+ * Executes planned phases: one log group per phase, steps in order, conditions checked just
+ * before each step, durations recorded. The same phases drive the dry run (see dry-run.ts).
+ */
+import { StepError } from '../errors.js';
+import { displayCommand, redact } from './redact.js';
+import type { RunState } from './state.js';
+import type { ExecStep, Phase, PhaseReport, StepReport, TaskContext } from './types.js';
+
+export interface RunnerDeps {
+  readonly ctx: TaskContext;
+  /** Every secret known so far; the runner registers them before printing anything. */
+  readonly secrets: () => readonly string[];
+}
+
+export async function runPhases(
+  phases: readonly Phase[],
+  deps: RunnerDeps
+): Promise<PhaseReport[]> {
+  const { ctx } = deps;
+  const reports: PhaseReport[] = [];
+  for (const phase of phases) {
+    const started = ctx.clock.now();
+    const steps: StepReport[] = [];
+    try {
+      await ctx.log.group(phase.name, async () => {
+        for (const step of phase.steps(ctx.state)) {
+          for (const secret of deps.secrets()) ctx.log.setSecret(secret);
+          const stepStart = ctx.clock.now();
+          if (step.when && !step.when.test(ctx.state)) {
+            ctx.log.info(`Skipped ${step.title}: not needed (${step.when.describe}).`);
+            steps.push(report(step, 'skipped', 0));
+            continue;
+          }
+          try {
+            if (step.kind === 'exec') await runExecStep(step, ctx, deps.secrets());
+            else await step.run(ctx);
+          } catch (error) {
+            steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
+            throw error;
+          }
+          steps.push(report(step, 'ran', ctx.clock.now() - stepStart));
+        }
+      });
+    } finally {
+      reports.push({ name: phase.name, durationMs: ctx.clock.now() - started, steps });
+    }
+  }
+  return reports;
+}
+
+function report(
+  step: { id: string; title: string; mutates: boolean },
+  status: StepReport['status'],
+  durationMs: number
+): StepReport {
+  return { id: step.id, title: step.title, mutates: step.mutates, status, durationMs };
+}
+
+async function runExecStep(step: ExecStep, ctx: TaskContext, secrets: readonly string[]) {
+  ctx.log.info(`$ ${displayCommand(step.tool, step.args, secrets)}`);
+  const result = await ctx.exec.run(step.tool, step.args, {
+    ...(step.env ? { env: step.env } : {}),
+    ...(step.cwd ? { cwd: step.cwd } : {}),
+    ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+    quiet: step.quiet ?? false
+  });
+  const ok = step.okExitCodes ?? [0];
+  if (!ok.includes(result.exitCode)) {
+    const explained = step.explainFailure?.(result);
+    const stderr = lastLines(redact(result.stderr || result.stdout, secrets), 20);
+    const message =
+      explained ?? `${step.title} failed: ${step.tool} exited with ${result.exitCode}.`;
+    throw new StepError(
+      step.id,
+      redact(`${message}${stderr ? `\n${stderr}` : ''}`, secrets),
+      result.exitCode
+    );
+  }
+  step.onResult?.(result, ctx.state as RunState);
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trim().split('\n').slice(-count).join('\n');
+}

@@ -1,0 +1,80 @@
+/** What a run has learned so far. Phases read it to plan their steps; parsers fill it in. */
+import type { Tool } from './types.js';
+
+export interface TerraformOutputs {
+  readonly cloudsqlIp: string;
+  readonly cloudsqlPassword: string;
+  readonly cloudsqlUser: string;
+  readonly cloudsqlDatabase: string;
+  readonly clusterLocation: string;
+  readonly clusterName: string;
+  readonly bucketName: string;
+  readonly projectId: string;
+  readonly serviceAccount: string;
+  /** Present when ingress is on. */
+  readonly staticIpAddress?: string;
+  readonly staticIpName?: string;
+}
+
+export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';
+
+export interface PlannedResource {
+  readonly address: string;
+  readonly type: string;
+  readonly action: PlanAction;
+}
+
+export interface PlanSummary {
+  readonly add: number;
+  readonly change: number;
+  readonly destroy: number;
+  readonly resources: readonly PlannedResource[];
+}
+
+export interface InstalledTool {
+  readonly version: string;
+  /** `cache`, `download`, `mirror` or `system`. */
+  readonly source: string;
+  readonly path: string;
+}
+
+export interface HelmRelease {
+  readonly chartVersion: string;
+  readonly appVersion: string;
+  /** Digest of the values this action deployed, recorded on the release. */
+  readonly valuesDigest?: string;
+  readonly values?: Record<string, unknown>;
+}
+
+export class RunState {
+  /** True while a dry run plans with placeholders instead of real answers. */
+  readonly dryRun: boolean;
+  tools: Partial<Record<Tool, InstalledTool>> = {};
+  credentialsFile?: string;
+  stateBucketExists?: boolean;
+  planExitCode?: number;
+  planHasChanges?: boolean;
+  planSummary?: PlanSummary;
+  /** Human-readable plan (`terraform show`), secrets never included. */
+  planText?: string;
+  tfOutputs?: TerraformOutputs;
+  kubeconfigPath?: string;
+  patchedValuesFile?: string;
+  valuesDigest?: string;
+  /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
+  valuesPreview?: string;
+  deployedRelease?: HelmRelease;
+  helmChanged?: boolean;
+  domain?: string;
+  ingressIp?: string;
+  certificateStatus?: string;
+  consoleUrl?: string;
+  driftDetected?: boolean;
+  driftDetails: string[] = [];
+  /** Lines for the job summary and comment, in order. */
+  notes: string[] = [];
+
+  constructor(dryRun = false) {
+    this.dryRun = dryRun;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The engine's vocabulary. A command is planned as ordered phases; each phase yields steps from the
+ * state known when it starts, so later phases can use what earlier ones learned (Terraform outputs,
+ * whether a plan has changes) while planning stays a pure function of inputs and state.
+ */
+import type { Inputs } from '../inputs.js';
+import type { RunState } from './state.js';
+
+export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
+
+export interface ExecResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A condition checked just before a step runs; `describe` is what the dry run prints. */
+export interface StepCondition {
+  readonly test: (state: RunState) => boolean;
+  readonly describe: string;
+}
+
+interface StepBase {
+  /** Stable identifier, e.g. `terraform-apply`. Tests and the summary refer to it. */
+  readonly id: string;
+  readonly title: string;
+  /** True when the step can change cloud or cluster state (counts as a "changing command"). */
+  readonly mutates: boolean;
+  readonly when?: StepCondition;
+}
+
+/** Runs one tool with an argument array: never a shell string. */
+export interface ExecStep extends StepBase {
+  readonly kind: 'exec';
+  readonly tool: Tool;
+  readonly args: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Fed to standard input; treated as secret in dry-run output. */
+  readonly stdin?: string;
+  /** Exit codes that count as success (default `[0]`), e.g. `[0, 2]` for `-detailed-exitcode`. */
+  readonly okExitCodes?: readonly number[];
+  /** Do not echo standard output (it may hold secrets or be too large). */
+  readonly quiet?: boolean;
+  /** Pure parser that records what the step learned. Throw a StepError for a bad answer. */
+  readonly onResult?: (result: ExecResult, state: RunState) => void;
+  /** Turns a failure into an actionable message (for example, a held Terraform lock). */
+  readonly explainFailure?: (result: ExecResult) => string | undefined;
+}
+
+/** Work done inside the action (write a file, poll, call GitHub). */
+export interface TaskStep extends StepBase {
+  readonly kind: 'task';
+  /** What the dry run prints instead of running it. Secrets must already be redacted. */
+  readonly describe: (state: RunState) => string;
+  readonly run: (ctx: TaskContext) => Promise<void>;
+}
+
+export type Step = ExecStep | TaskStep;
+
+export interface Phase {
+  readonly name: string;
+  readonly steps: (state: RunState) => readonly Step[];
+}
+
+export interface ExecOptions {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  readonly stdin?: string;
+  readonly quiet?: boolean;
+}
+
+/** The process boundary. The real one uses @actions/exec; tests pass stand-in executables. */
+export interface Exec {
+  run(tool: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  notice(message: string): void;
+  debug(message: string): void;
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Registers a value that the runner must mask from every log line. */
+  setSecret(value: string): void;
+}
+
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** What a task step may use. Everything external comes in here so tests pass small fakes. */
+export interface TaskContext {
+  readonly inputs: Inputs;
+  readonly state: RunState;
+  readonly exec: Exec;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly env: NodeJS.ProcessEnv;
+  /** Sets a variable for this process and for later steps of the job. */
+  readonly exportVariable: (name: string, value: string) => void;
+  readonly addPath: (dir: string) => void;
+  /** Remembers a file for the post step to remove. */
+  readonly registerCleanup: (path: string) => void;
+}
+
+export interface PhaseReport {
+  readonly name: string;
+  readonly durationMs: number;
+  readonly steps: readonly StepReport[];
+}
+
+export interface StepReport {
+  readonly id: string;
+  readonly title: string;
+  readonly status: 'ran' | 'skipped' | 'failed';
+  readonly mutates: boolean;
+  readonly durationMs: number;
+  readonly note?: string;
+}

@@ -1,0 +1,360 @@
+/**
+ * The one place that reads action inputs. Everything is parsed and validated here, once, into a
+ * frozen object; a bad value fails before any tool runs or any network call is made.
+ */
+import * as core from '@actions/core';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { InputError } from './errors.js';
+import { RULES, type Rule } from './input-rules.js';
+
+export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+export type ToolVersion =
+  | { readonly kind: 'pinned'; readonly version: string }
+  | { readonly kind: 'latest' }
+  | { readonly kind: 'system' };
+
+export interface GpuPool {
+  readonly machineType: string;
+  readonly acceleratorType: string;
+  readonly acceleratorCount: number;
+  readonly minNodes: number;
+  readonly maxNodes: number;
+}
+
+export interface Inputs {
+  readonly command: Command;
+  readonly projectId: string;
+  readonly region: string;
+  readonly clusterName: string;
+  readonly autopilot: boolean;
+  readonly nodeMachineType: string;
+  /** Set only for Standard clusters with a GPU accelerator type. */
+  readonly gpuPool: GpuPool | undefined;
+  readonly deletionProtection: boolean;
+  readonly workloadIdentityProvider: string | undefined;
+  readonly serviceAccount: string | undefined;
+  readonly stateBucket: string;
+  readonly statePrefix: string;
+  readonly terraformDir: string;
+  readonly terraformVarFile: string | undefined;
+  readonly valuesFile: string;
+  readonly extraValuesFiles: readonly string[];
+  readonly chartVersion: string;
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly flyteProjects: readonly string[];
+  readonly ingress: boolean;
+  readonly domain: string | undefined;
+  readonly staticIpName: string;
+  readonly iap: boolean;
+  readonly iapOauthClientId: string | undefined;
+  readonly iapOauthClientSecret: string | undefined;
+  readonly iapMembers: readonly string[];
+  readonly tools: {
+    readonly gcloud: ToolVersion;
+    readonly terraform: ToolVersion;
+    readonly helm: ToolVersion;
+  };
+  readonly toolMirror: string | undefined;
+  readonly githubToken: string | undefined;
+  readonly commentOnPr: boolean;
+  readonly dryRun: boolean;
+  readonly confirmDestroy: string | undefined;
+  readonly timeoutSeconds: number;
+  readonly failOnDrift: boolean;
+  /** Where the workspace is; relative paths in inputs are resolved against it. */
+  readonly workspace: string;
+}
+
+/** Reads one raw input value ('' when unset), as `core.getInput` does. */
+export type ReadInput = (name: string) => string;
+
+/** The real reader; the only call to `core.getInput` in the action. */
+export const readActionInput: ReadInput = (name) => core.getInput(name);
+
+export interface InputContext {
+  /** The action's own checkout, holding the bundled terraform/ and helm/ folders. */
+  readonly actionRoot: string;
+  readonly workspace: string;
+}
+
+/** The secret-bearing inputs, which are masked and never echoed in errors. */
+export function inputSecrets(inputs: Inputs): string[] {
+  return [inputs.githubToken, inputs.iapOauthClientSecret].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0
+  );
+}
+
+const BOOLEAN_TRUE = ['true', 'True', 'TRUE'];
+const BOOLEAN_FALSE = ['false', 'False', 'FALSE'];
+
+export function parseInputs(read: ReadInput, context: InputContext): Inputs {
+  const raw = (name: string) => read(name).trim();
+  const show = (value: string) =>
+    JSON.stringify(value.length > 120 ? `${value.slice(0, 117)}...` : value);
+
+  const checked = (name: string, value: string, rule: Rule): string => {
+    if (!rule.test(value))
+      throw new InputError(name, `${show(value)} is not valid. Use ${rule.allowed}.`);
+    return value;
+  };
+  const optional = (name: string, rule: Rule): string | undefined => {
+    const value = raw(name);
+    return value === '' ? undefined : checked(name, value, rule);
+  };
+  const withDefault = (name: string, fallback: string, rule: Rule): string =>
+    checked(name, raw(name) || fallback, rule);
+  const bool = (name: string, fallback: boolean): boolean => {
+    const value = raw(name);
+    if (value === '') return fallback;
+    if (BOOLEAN_TRUE.includes(value)) return true;
+    if (BOOLEAN_FALSE.includes(value)) return false;
+    throw new InputError(name, `${show(value)} is not a boolean. Use true or false.`);
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const value = raw(name);
+    if (value === '') return fallback;
+    if (!/^[0-9]+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InputError(
+        name,
+        `${show(value)} is not valid. Use a whole number from ${min} to ${max}.`
+      );
+    }
+    return Number(value);
+  };
+  const list = (name: string): string[] =>
+    raw(name)
+      .split(/[\n,]/)
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  const file = (name: string, value: string): string => {
+    const resolved = path.resolve(context.workspace, value);
+    if (!existsSync(resolved) || !statSync(resolved).isFile()) {
+      throw new InputError(
+        name,
+        `file ${show(value)} was not found (looked at ${resolved}). Check the path; relative paths start at the workspace.`
+      );
+    }
+    return resolved;
+  };
+  const toolVersion = (name: string, fallback: string): ToolVersion => {
+    const value = checked(name, raw(name) || fallback, RULES.toolVersion);
+    if (value === 'latest') return { kind: 'latest' };
+    if (value === 'system') return { kind: 'system' };
+    return { kind: 'pinned', version: value.replace(/^v/, '') };
+  };
+
+  const commandValue = raw('command') || 'deploy';
+  if (!(COMMANDS as readonly string[]).includes(commandValue)) {
+    throw new InputError(
+      'command',
+      `${show(commandValue)} is not a command. Use one of ${COMMANDS.join(', ')}.`
+    );
+  }
+  const command = commandValue as Command;
+
+  const projectValue = raw('project-id');
+  if (projectValue === '') {
+    throw new InputError(
+      'project-id',
+      'is required. Set it to the ID of the GCP project to deploy into, for example my-flyte-project.'
+    );
+  }
+  const projectId = checked('project-id', projectValue, RULES.projectId);
+  const region = withDefault('region', 'us-central1', RULES.region);
+  const clusterName = withDefault('cluster-name', 'flyte', RULES.clusterName);
+  const autopilot = bool('autopilot', true);
+  const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
+
+  const acceleratorType = optional('gpu-accelerator-type', RULES.acceleratorType);
+  const gpuMachineType = withDefault('gpu-machine-type', 'n1-standard-4', RULES.machineType);
+  const acceleratorCount = integer('gpu-accelerator-count', 1, 1, 16);
+  const minNodes = integer('gpu-min-nodes', 0, 0, 1000);
+  const maxNodes = integer('gpu-max-nodes', 2, 1, 1000);
+  if (minNodes > maxNodes) {
+    throw new InputError(
+      'gpu-min-nodes',
+      `${minNodes} is larger than gpu-max-nodes (${maxNodes}). Use a minimum no larger than the maximum.`
+    );
+  }
+  if (acceleratorType && autopilot) {
+    throw new InputError(
+      'gpu-accelerator-type',
+      `${show(acceleratorType)} needs a Standard cluster: Autopilot has no GPU node pools (GPU pods there select cloud.google.com/gke-accelerator instead). Set autopilot: false, or leave gpu-accelerator-type empty.`
+    );
+  }
+  const gpuPool = acceleratorType
+    ? { machineType: gpuMachineType, acceleratorType, acceleratorCount, minNodes, maxNodes }
+    : undefined;
+  const deletionProtection = bool('deletion-protection', true);
+
+  const workloadIdentityProvider = optional(
+    'workload-identity-provider',
+    RULES.workloadIdentityProvider
+  );
+  const serviceAccount = optional('service-account', RULES.serviceAccount);
+  if (serviceAccount && !workloadIdentityProvider) {
+    throw new InputError(
+      'service-account',
+      'is set without workload-identity-provider. Set workload-identity-provider too, or leave both empty to reuse credentials from an earlier google-github-actions/auth step.'
+    );
+  }
+
+  const stateBucket = withDefault('state-bucket', `${projectId}-flyte-tfstate`, RULES.bucket);
+  const statePrefix = withDefault('state-prefix', `flyte-gke/${clusterName}`, RULES.statePrefix);
+
+  const terraformDirValue = raw('terraform-dir');
+  const terraformDir = terraformDirValue
+    ? path.resolve(context.workspace, terraformDirValue)
+    : path.join(context.actionRoot, 'terraform');
+  if (!existsSync(terraformDir) || !readdirSync(terraformDir).some((f) => f.endsWith('.tf'))) {
+    throw new InputError(
+      'terraform-dir',
+      `${show(terraformDirValue || terraformDir)} holds no .tf files. Point it at a Terraform module folder, or leave it empty to use the module shipped with the action.`
+    );
+  }
+  const varFileValue = raw('terraform-var-file');
+  const terraformVarFile = varFileValue ? file('terraform-var-file', varFileValue) : undefined;
+
+  const valuesValue = raw('values-file');
+  const valuesFile = valuesValue
+    ? file('values-file', valuesValue)
+    : path.join(context.actionRoot, 'helm', 'flyte-values.yaml');
+  const extraValuesFiles = list('extra-values-files').map((f) => file('extra-values-files', f));
+
+  const chartVersionValue = withDefault('chart-version', 'v1.16.8', RULES.chartVersion);
+  const chartVersion = chartVersionValue.startsWith('v')
+    ? chartVersionValue
+    : `v${chartVersionValue}`;
+  if (!chartVersion.startsWith('v1.')) {
+    throw new InputError(
+      'chart-version',
+      `${show(chartVersionValue)} is not a Flyte 1.x chart. From v2 the flyte-binary chart is Flyte 2, which lacks clusterResourceTemplates and the gRPC ingress this action configures. Use a v1 version such as v1.16.8.`
+    );
+  }
+  const releaseName = withDefault('release-name', 'flyte-backend', RULES.releaseName);
+  const namespace = withDefault('namespace', 'flyte', RULES.namespace);
+  const projectsValue = list('flyte-projects');
+  const flyteProjects = (projectsValue.length > 0 ? projectsValue : ['flytesnacks']).map((p) =>
+    checked('flyte-projects', p, RULES.flyteProject)
+  );
+
+  const ingress = bool('ingress', false);
+  const domain = optional('domain', RULES.domain);
+  if (domain && !ingress) {
+    throw new InputError(
+      'domain',
+      `${show(domain)} is set but ingress is false. Set ingress: true to publish Flyte at that domain, or leave domain empty.`
+    );
+  }
+  const staticIpName = withDefault('static-ip-name', `${clusterName}-flyte`, RULES.gceName);
+
+  const iap = bool('iap', false);
+  const iapOauthClientId = optional('iap-oauth-client-id', RULES.oauthClientId);
+  // The secret is checked for presence only and never shown.
+  const iapOauthClientSecret = raw('iap-oauth-client-secret') || undefined;
+  const iapMembers = list('iap-members').map((m) => checked('iap-members', m, RULES.member));
+  if (iap) {
+    if (!ingress)
+      throw new InputError(
+        'iap',
+        'needs ingress: true, since Identity-Aware Proxy protects the HTTPS load balancer the Ingress creates.'
+      );
+    if (!iapOauthClientId)
+      throw new InputError(
+        'iap-oauth-client-id',
+        'is required when iap is true. Create an OAuth client of type "Web application" and pass its client ID.'
+      );
+    if (!iapOauthClientSecret)
+      throw new InputError(
+        'iap-oauth-client-secret',
+        'is required when iap is true. Pass the OAuth client secret from a repository or environment secret.'
+      );
+    if (iapMembers.length === 0)
+      throw new InputError(
+        'iap-members',
+        'is empty, so nobody could reach the console through IAP. List who may, for example user:alice@example.com or group:flyte-users@example.com.'
+      );
+  }
+
+  const tools = {
+    gcloud: toolVersion('gcloud-version', DEFAULT_VERSIONS.gcloud),
+    terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
+    helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
+  };
+  const toolMirror = optional('tool-mirror', RULES.url)?.replace(/\/+$/, '');
+
+  const githubToken = raw('github-token') || undefined;
+  const commentOnPr = bool('comment-on-pr', true);
+  const dryRun = bool('dry-run', false);
+  const confirmDestroy = raw('confirm-destroy') || undefined;
+  if (command === 'destroy' && confirmDestroy !== clusterName) {
+    throw new InputError(
+      'confirm-destroy',
+      `${confirmDestroy === undefined ? 'is empty' : `${show(confirmDestroy)} does not match`}. destroy removes cluster ${show(clusterName)}, its database and bucket; set confirm-destroy to ${show(clusterName)} to confirm.`
+    );
+  }
+  const timeoutSeconds = parseDuration('timeout', raw('timeout') || '15m');
+  const failOnDrift = bool('fail-on-drift', false);
+
+  return Object.freeze({
+    command,
+    projectId,
+    region,
+    clusterName,
+    autopilot,
+    nodeMachineType,
+    gpuPool: gpuPool ? Object.freeze(gpuPool) : undefined,
+    deletionProtection,
+    workloadIdentityProvider,
+    serviceAccount,
+    stateBucket,
+    statePrefix,
+    terraformDir,
+    terraformVarFile,
+    valuesFile,
+    extraValuesFiles: Object.freeze(extraValuesFiles),
+    chartVersion,
+    releaseName,
+    namespace,
+    flyteProjects: Object.freeze(flyteProjects),
+    ingress,
+    domain,
+    staticIpName,
+    iap,
+    iapOauthClientId,
+    iapOauthClientSecret,
+    iapMembers: Object.freeze(iapMembers),
+    tools: Object.freeze(tools),
+    toolMirror,
+    githubToken,
+    commentOnPr,
+    dryRun,
+    confirmDestroy,
+    timeoutSeconds,
+    failOnDrift,
+    workspace: context.workspace
+  });
+}
+
+/** Known-good versions the action installs when an input is left empty. */
+export const DEFAULT_VERSIONS = { gcloud: '528.0.0', terraform: '1.13.4', helm: '3.19.0' } as const;
+
+/** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
+export function parseDuration(name: string, value: string): number {
+  const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s?)?$/.exec(value);
+  const seconds =
+    match && value !== ''
+      ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)
+      : NaN;
+  if (!Number.isFinite(seconds) || seconds < 60 || seconds > 6 * 3600) {
+    throw new InputError(
+      name,
+      `${JSON.stringify(value)} is not valid. Use a duration from 1m to 6h such as 15m, 1h30m or 900s.`
+    );
+  }
+  return seconds;
+}

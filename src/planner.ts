@@ -1,0 +1,60 @@
+/**
+ * Pure planning: the command and inputs decide which phases run, in which order. Each phase
+ * module builds its own steps; this file only composes them.
+ */
+import type { Inputs } from './inputs.js';
+import type { Phase } from './engine/types.js';
+import { toolsPhase } from './phases/tools.js';
+import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
+import { stateBackendPhase, terraformPhase } from './phases/terraform.js';
+import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
+
+export function planCommand(inputs: Inputs): Phase[] {
+  const setup = [toolsPhase(inputs), authPhase(inputs)];
+  switch (inputs.command) {
+    case 'deploy':
+      return [
+        ...setup,
+        stateBackendPhase(inputs),
+        terraformPhase(inputs, 'apply'),
+        clusterCredentialsPhase(inputs),
+        valuesPhase(inputs),
+        helmPhase(inputs, 'install'),
+        ...(inputs.ingress ? [ingressPhase(inputs)] : []),
+        ...(inputs.iap ? [iapPhase(inputs)] : [])
+      ];
+    case 'plan':
+      return [
+        ...setup,
+        stateBackendPhase(inputs),
+        terraformPhase(inputs, 'plan'),
+        valuesPhase(inputs)
+      ];
+    case 'upgrade':
+      return [
+        ...setup,
+        terraformPhase(inputs, 'outputs'),
+        clusterCredentialsPhase(inputs),
+        valuesPhase(inputs),
+        helmPhase(inputs, 'install'),
+        ...(inputs.ingress ? [ingressPhase(inputs)] : []),
+        ...(inputs.iap ? [iapPhase(inputs)] : [])
+      ];
+    case 'destroy':
+      return [
+        ...setup,
+        terraformPhase(inputs, 'outputs'),
+        clusterCredentialsPhase(inputs),
+        helmPhase(inputs, 'uninstall'),
+        terraformPhase(inputs, 'destroy')
+      ];
+    case 'drift':
+      return [
+        ...setup,
+        terraformPhase(inputs, 'drift'),
+        clusterCredentialsPhase(inputs),
+        valuesPhase(inputs),
+        helmPhase(inputs, 'drift')
+      ];
+  }
+}

@@ -1,0 +1,28 @@
+/** Maps what the run learned to the action's outputs. */
+import type { Inputs } from '../inputs.js';
+import type { RunState } from '../engine/state.js';
+
+export function actionOutputs(inputs: Inputs, state: RunState): Record<string, string> {
+  const tf = state.tfOutputs;
+  const outputs: Record<string, string> = {
+    'cluster-name': tf?.clusterName ?? inputs.clusterName,
+    'cluster-location': tf?.clusterLocation ?? inputs.region
+  };
+  if (state.consoleUrl) outputs['console-url'] = state.consoleUrl;
+  if (state.domain) outputs.domain = state.domain;
+  if (state.ingressIp) outputs['ingress-ip'] = state.ingressIp;
+  if (tf?.bucketName) outputs['bucket-name'] = tf.bucketName;
+  if (tf?.serviceAccount) outputs['service-account'] = tf.serviceAccount;
+  if (state.planHasChanges !== undefined)
+    outputs['plan-has-changes'] = String(state.planHasChanges);
+  if (state.driftDetected !== undefined) outputs['drift-detected'] = String(state.driftDetected);
+  return outputs;
+}
+
+export function setActionOutputs(
+  inputs: Inputs,
+  state: RunState,
+  set: (name: string, value: string) => void
+): void {
+  for (const [name, value] of Object.entries(actionOutputs(inputs, state))) set(name, value);
+}

@@ -1,0 +1,153 @@
+/**
+ * The action's one error boundary. Builds the real dependencies, then hands them to runAction,
+ * which tests call with fakes.
+ */
+import * as core from '@actions/core';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputError, StepError } from './errors.js';
+import {
+  inputSecrets,
+  parseInputs,
+  readActionInput,
+  type Inputs,
+  type ReadInput
+} from './inputs.js';
+import { planCommand } from './planner.js';
+import { createCoreLogger } from './engine/core-logger.js';
+import { renderRunbook } from './engine/dry-run.js';
+import { createExec } from './engine/exec.js';
+import { dryRunState } from './engine/placeholders.js';
+import { redact } from './engine/redact.js';
+import { runPhases } from './engine/runner.js';
+import { SecretStore } from './engine/secrets.js';
+import { RunState } from './engine/state.js';
+import type { Clock, Exec, Logger, PhaseReport, TaskContext } from './engine/types.js';
+import { publishResults, renderPostsPreview } from './report/publish.js';
+import { setActionOutputs } from './report/outputs.js';
+
+/** The runner's side of the action: files and commands @actions/core writes. */
+export interface ActionIO {
+  setOutput(name: string, value: string): void;
+  exportVariable(name: string, value: string): void;
+  addPath(dir: string): void;
+  saveState(name: string, value: string): void;
+  appendSummary(markdown: string): Promise<void>;
+  setFailed(message: string): void;
+}
+
+export interface ActionDeps {
+  readonly readInput: ReadInput;
+  readonly env: NodeJS.ProcessEnv;
+  readonly actionRoot: string;
+  readonly secrets: SecretStore;
+  readonly log: Logger;
+  readonly exec: Exec;
+  readonly clock: Clock;
+  readonly io: ActionIO;
+  /** Prints the dry run's runbook (stdout in a real run). */
+  readonly print: (text: string) => void;
+}
+
+export { CLEANUP_STATE } from './cleanup-state.js';
+import { CLEANUP_STATE } from './cleanup-state.js';
+
+export async function runAction(deps: ActionDeps): Promise<void> {
+  const { log, io, secrets } = deps;
+  let inputs: Inputs | undefined;
+  let state: RunState | undefined;
+  let reports: PhaseReport[] = [];
+  let failure: Error | undefined;
+  try {
+    inputs = parseInputs(deps.readInput, {
+      actionRoot: deps.actionRoot,
+      workspace: deps.env.GITHUB_WORKSPACE ?? process.cwd()
+    });
+    for (const secret of inputSecrets(inputs)) secrets.add(secret);
+    const phases = planCommand(inputs);
+
+    if (inputs.dryRun) {
+      state = dryRunState(inputs);
+      deps.print(
+        `# flyte-gke-action dry run: ${inputs.command} ${inputs.projectId}/${inputs.clusterName}\n`
+      );
+      deps.print(renderRunbook(phases, state, secrets.list()));
+      deps.print(redact(renderPostsPreview(inputs, state), secrets.list()));
+      deps.print('Dry run: nothing was executed and no network call was made.');
+      return;
+    }
+
+    state = new RunState(false);
+    const cleanup: string[] = [];
+    const ctx: TaskContext = {
+      inputs,
+      state,
+      exec: deps.exec,
+      log,
+      clock: deps.clock,
+      env: deps.env,
+      exportVariable: (name, value) => io.exportVariable(name, value),
+      addPath: (dir) => io.addPath(dir),
+      registerCleanup: (file) => {
+        cleanup.push(file);
+        io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
+      }
+    };
+    try {
+      reports = await runPhases(phases, { ctx, secrets: () => secrets.list() });
+    } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
+    }
+    setActionOutputs(inputs, state, (name, value) =>
+      io.setOutput(name, redact(value, secrets.list()))
+    );
+    await publishResults({ inputs, state, reports, failure, ctx, io, secrets: secrets.list() });
+    if (failure) throw failure;
+  } catch (error) {
+    io.setFailed(redact(describeError(error), secrets.list()));
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof InputError || error instanceof StepError) return error.message;
+  if (error instanceof Error) return `Unexpected error: ${error.message}`;
+  return `Unexpected error: ${String(error)}`;
+}
+
+/** The action's folder: dist/main/index.js sits two levels below it. */
+export function defaultActionRoot(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+};
+
+export async function run(): Promise<void> {
+  const secrets = new SecretStore((value) => core.setSecret(value));
+  const log = createCoreLogger(secrets);
+  await runAction({
+    readInput: readActionInput,
+    env: process.env,
+    actionRoot: defaultActionRoot(),
+    secrets,
+    log,
+    exec: createExec(
+      (line) => process.stdout.write(`${line}\n`),
+      () => secrets.list()
+    ),
+    clock: systemClock,
+    print: (text) => process.stdout.write(`${text}\n`),
+    io: {
+      setOutput: (name, value) => core.setOutput(name, value),
+      exportVariable: (name, value) => core.exportVariable(name, value),
+      addPath: (dir) => core.addPath(dir),
+      saveState: (name, value) => core.saveState(name, value),
+      appendSummary: async (markdown) => {
+        await core.summary.addRaw(markdown, true).write();
+      },
+      setFailed: (message) => core.setFailed(message)
+    }
+  });
+}

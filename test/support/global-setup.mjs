@@ -1,0 +1,5 @@
+import { ensureRealTools } from '../../scripts/real-tools.mjs';
+
+export default function globalSetup() {
+  ensureRealTools();
+}
