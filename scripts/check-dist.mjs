@@ -19,7 +19,16 @@ try {
   for (const [entry, out, extra] of builds) {
     execFileSync(
       process.execPath,
-      [ncc, 'build', path.join(root, entry), '-o', path.join(fresh, out), '--target', 'es2022', ...extra],
+      [
+        ncc,
+        'build',
+        path.join(root, entry),
+        '-o',
+        path.join(fresh, out),
+        '--target',
+        'es2022',
+        ...extra
+      ],
       { cwd: root, stdio: 'pipe' }
     );
   }
@@ -40,7 +49,9 @@ try {
   }
   for (const file of have) if (!want.includes(file)) problems.push(`extra: dist/${file}`);
   if (problems.length > 0) {
-    console.error(`dist/ does not match the sources. Run \`npm run build\` and commit dist/.\n${problems.join('\n')}`);
+    console.error(
+      `dist/ does not match the sources. Run \`npm run build\` and commit dist/.\n${problems.join('\n')}`
+    );
     process.exit(1);
   }
   console.log('dist/ matches a fresh build.');

@@ -20,7 +20,13 @@ const env = { PATH: process.env.PATH, HOME: process.env.HOME };
 for (const [name, value] of Object.entries(inputs)) {
   env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = String(value);
 }
-for (const name of ['GITHUB_OUTPUT', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STATE', 'GITHUB_STEP_SUMMARY']) {
+for (const name of [
+  'GITHUB_OUTPUT',
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_STATE',
+  'GITHUB_STEP_SUMMARY'
+]) {
   env[name] = path.join(temp, name.toLowerCase());
   writeFileSync(env[name], '');
 }

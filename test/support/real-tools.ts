@@ -2,7 +2,13 @@
 import path from 'node:path';
 import { PROJECT_ROOT } from './project.js';
 
-export const REAL_TOOLS_DIR = path.join(PROJECT_ROOT, 'node_modules', '.cache', 'flyte-gke-test', 'bin');
+export const REAL_TOOLS_DIR = path.join(
+  PROJECT_ROOT,
+  'node_modules',
+  '.cache',
+  'flyte-gke-test',
+  'bin'
+);
 
 export function realToolPath(tool: 'helm' | 'kubectl'): string {
   return path.join(REAL_TOOLS_DIR, tool);

@@ -1,0 +1,76 @@
+/** The dry run through the bundled action: the whole runbook, nothing executed, no network. */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { Harness, GITHUB_TOKEN } from './support/harness.js';
+import { PROJECT_ROOT } from './support/project.js';
+
+const example = parse(
+  readFileSync(path.join(PROJECT_ROOT, 'examples/inputs/dev.yml'), 'utf8')
+) as Record<string, string>;
+const SECRET = example['iap-oauth-client-secret'] as string;
+
+/** Commands each runbook must contain, in order (tool and leading arguments). */
+const EXPECTED: Record<string, string[]> = {
+  deploy: [
+    'terraform init',
+    'terraform plan',
+    'terraform apply',
+    'gcloud container clusters get-credentials',
+    'helm upgrade --install',
+    'gcloud iap web'
+  ],
+  plan: ['terraform init', 'terraform plan', 'terraform show'],
+  upgrade: [
+    'terraform init',
+    'terraform output',
+    'gcloud container clusters get-credentials',
+    'helm upgrade --install'
+  ],
+  destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
+  drift: ['terraform init', 'terraform plan', 'helm get']
+};
+
+describe('dry run', () => {
+  let harness: Harness;
+  beforeAll(async () => {
+    harness = await Harness.create({ event: 'pull_request', oidc: true });
+  });
+  afterAll(async () => harness.close());
+
+  it.each(Object.keys(EXPECTED))('prints the %s runbook and runs nothing', async (command) => {
+    const inputs = {
+      ...example,
+      command,
+      'dry-run': 'true',
+      'confirm-destroy': example['cluster-name'] as string
+    };
+    const result = await harness.run(inputs);
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.calls).toEqual([]);
+    expect(harness.trapRequests).toEqual([]);
+    expect(result.stdout).toContain(`dry run: ${command} acme-flyte-dev/flyte-dev`);
+    const commands = result.stdout
+      .split('\n')
+      .filter((l) => l.trim().startsWith('$ '))
+      .map((l) => l.trim().slice(2));
+    let at = 0;
+    for (const expected of EXPECTED[command] ?? []) {
+      const found = commands.findIndex((c, i) => i >= at && c.startsWith(expected));
+      expect({ expected, found: found >= 0 }).toEqual({ expected, found: true });
+      at = found;
+    }
+    expect(result.stdout).toContain('What would be posted');
+    expect(result.stdout).toContain('nothing was executed');
+    expect(harness.findLeaks([SECRET, GITHUB_TOKEN], [result])).toEqual([]);
+  });
+
+  it('shows the patched Helm values with the password hidden', async () => {
+    const result = await harness.run({ ...example, 'dry-run': 'true' });
+    expect(result.stdout).toMatch(/configuration:/);
+    expect(result.stdout).toMatch(/dbname|bucket/);
+    expect(result.stdout).not.toContain('<cloudsql_password>');
+  });
+});

@@ -1,0 +1,224 @@
+/**
+ * A loopback (127.0.0.1) download mirror for install tests and the benchmark. It serves real
+ * archives built here (stand-in `terraform`, `helm` and `gcloud` scripts that print versions),
+ * with right or wrong checksums, answers 503 a set number of times before succeeding, 404 for
+ * anything unknown, and records every request with its start and end time.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Recipe } from '../../src/tools/download.js';
+import { fromSource, type Platform } from '../../src/tools/sources.js';
+
+export interface MirrorRequest {
+  readonly path: string;
+  readonly status: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface RouteOptions {
+  /** Answer this many requests with `failStatus` (default 503) before serving the body. */
+  readonly failures?: number;
+  readonly failStatus?: number;
+  /** Wait this long before answering, so overlapping requests can be told apart. */
+  readonly holdMs?: number;
+  /** Pace the body to this many bytes per second (the benchmark's stand-in for a network). */
+  readonly bytesPerSecond?: number;
+}
+
+interface Route extends RouteOptions {
+  readonly body: Buffer;
+  served: number;
+}
+
+export class Mirror {
+  readonly requests: MirrorRequest[] = [];
+  private readonly routes = new Map<string, Route>();
+  private constructor(
+    private readonly server: Server,
+    readonly url: string
+  ) {}
+
+  static async start(): Promise<Mirror> {
+    let mirror: Mirror | undefined;
+    const server = createServer((req, res) => mirror?.handle(req.url ?? '/', res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    mirror = new Mirror(server, `http://127.0.0.1:${port}`);
+    return mirror;
+  }
+
+  serve(urlPath: string, body: Buffer | string, options: RouteOptions = {}): void {
+    this.routes.set(urlPath, {
+      ...options,
+      body: typeof body === 'string' ? Buffer.from(body) : body,
+      served: 0
+    });
+  }
+
+  /** Requests whose path contains `part`. */
+  requestsFor(part: string): MirrorRequest[] {
+    return this.requests.filter((r) => r.path.includes(part));
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(urlPath: string, res: import('node:http').ServerResponse): void {
+    const start = Date.now();
+    const route = this.routes.get(urlPath);
+    const status =
+      route === undefined
+        ? 404
+        : route.served++ < (route.failures ?? 0)
+          ? (route.failStatus ?? 503)
+          : 200;
+    res.on('finish', () =>
+      this.requests.push({ path: urlPath, status, start, end: Date.now() })
+    );
+    setTimeout(() => {
+      if (status !== 200 || !route) {
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
+        return;
+      }
+      res.writeHead(200, { 'content-length': String(route.body.length) });
+      if (!route.bytesPerSecond) {
+        res.end(route.body);
+        return;
+      }
+      paced(res, route.body, route.bytesPerSecond);
+    }, route?.holdMs ?? 0);
+  }
+}
+
+function paced(res: import('node:http').ServerResponse, body: Buffer, bytesPerSecond: number) {
+  const chunk = 256 * 1024;
+  const started = Date.now();
+  let offset = 0;
+  const next = () => {
+    if (offset >= body.length) {
+      res.end();
+      return;
+    }
+    const piece = body.subarray(offset, offset + chunk);
+    offset += piece.length;
+    res.write(piece);
+    const due = started + (offset / bytesPerSecond) * 1000;
+    setTimeout(next, Math.max(0, due - Date.now()));
+  };
+  next();
+}
+
+export type StandInTool = 'terraform' | 'helm' | 'gcloud';
+
+export interface BuiltArchive {
+  readonly tool: StandInTool;
+  readonly version: string;
+  readonly body: Buffer;
+  readonly sha256: string;
+}
+
+const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+const SCRIPTS: Record<StandInTool, (version: string) => string> = {
+  terraform: (v) =>
+    `#!/bin/sh\nif [ "$1" = version ]; then echo '{"terraform_version":"${v}","platform":"linux_amd64"}'; exit 0; fi\necho "terraform stand-in $*"\n`,
+  helm: (v) =>
+    `#!/bin/sh\nif [ "$1" = version ]; then echo "v${v}+gstandin"; exit 0; fi\necho "helm stand-in $*"\n`,
+  // `components install A B --quiet` writes stand-ins for A and B next to gcloud, as the real
+  // component manager puts kubectl and gke-gcloud-auth-plugin in google-cloud-sdk/bin.
+  gcloud: (v) =>
+    [
+      '#!/bin/sh',
+      'here=$(cd "$(dirname "$0")" && pwd)',
+      'case "$1" in',
+      `  version) echo '{"Google Cloud SDK":"${v}","core":"2025.06.20"}' ;;`,
+      '  components)',
+      '    shift 2',
+      '    for c in "$@"; do',
+      '      case "$c" in --*) ;; *) printf \'#!/bin/sh\\necho "%s stand-in"\\n\' "$c" > "$here/$c"; chmod +x "$here/$c" ;; esac',
+      '    done',
+      '    echo "$*" >> "$here/../components-installed.log" ;;',
+      '  *) echo "gcloud stand-in $*" ;;',
+      'esac',
+      ''
+    ].join('\n')
+};
+
+/**
+ * Builds a real archive in the publisher's shape: terraform as a zip with `terraform` at the
+ * root, helm as `OS-ARCH/helm` in a tar.gz, gcloud as `google-cloud-sdk/bin/gcloud` in a tar.gz.
+ * `paddingBytes` of random (incompressible) data make it as large as the real thing.
+ */
+export function buildArchive(
+  tool: StandInTool,
+  version: string,
+  platform: Platform,
+  paddingBytes = 0
+): BuiltArchive {
+  const work = mkdtempSync(path.join(tmpdir(), `mirror-${tool}-`));
+  try {
+    const goArch = platform.arch === 'x64' ? 'amd64' : 'arm64';
+    const binDir =
+      tool === 'terraform'
+        ? work
+        : tool === 'helm'
+          ? path.join(work, `${platform.os}-${goArch}`)
+          : path.join(work, 'google-cloud-sdk', 'bin');
+    mkdirSync(binDir, { recursive: true });
+    const script = path.join(binDir, tool);
+    writeFileSync(script, SCRIPTS[tool](version));
+    chmodSync(script, 0o755);
+    if (paddingBytes > 0) writeFileSync(path.join(binDir, 'padding.bin'), randomBytes(paddingBytes));
+    const out = path.join(work, tool === 'terraform' ? 'out.zip' : 'out.tar.gz');
+    const entries = tool === 'terraform' ? ['terraform', ...(paddingBytes ? ['padding.bin'] : [])] : [tool === 'helm' ? `${platform.os}-${goArch}` : 'google-cloud-sdk'];
+    if (tool === 'terraform') execFileSync('zip', ['-q', '-1', out, ...entries], { cwd: work });
+    else execFileSync('tar', ['-czf', out, ...entries], { cwd: work });
+    const body = readFileSync(out);
+    return { tool, version, body, sha256: sha256(body) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export interface PublishOptions extends RouteOptions {
+  /** Publish a checksum that does not match the archive. */
+  readonly wrongChecksum?: boolean;
+  /** Serve the checksum file (default true; gcloud's comes from a sidecar `.sha256`). */
+  readonly withChecksum?: boolean;
+}
+
+/** The URL path a publisher URL has on the mirror (host, then path; see src/tools/sources.ts). */
+export function mirrorPath(mirror: Mirror, publisherUrl: string): string {
+  return new URL(fromSource(publisherUrl, mirror.url).url).pathname;
+}
+
+/** Serves `archive` and its checksum where `recipe` will look for them through the mirror. */
+export function publish(
+  mirror: Mirror,
+  recipe: Recipe,
+  archive: BuiltArchive,
+  platform: Platform,
+  options: PublishOptions = {}
+): void {
+  const archiveUrl = recipe.archiveUrl(archive.version, platform);
+  const name = archiveUrl.slice(archiveUrl.lastIndexOf('/') + 1);
+  const hash = options.wrongChecksum ? sha256(Buffer.from('not the archive')) : archive.sha256;
+  mirror.serve(mirrorPath(mirror, archiveUrl), archive.body, options);
+  if (options.withChecksum === false) return;
+  const listing = `${sha256(Buffer.from('another file'))}  other_file.zip\n${hash}  ${name}\n`;
+  const checksumUrl =
+    recipe.tool === 'terraform'
+      ? archiveUrl.replace(name, `terraform_${archive.version}_SHA256SUMS`)
+      : recipe.tool === 'helm'
+        ? `${archiveUrl}.sha256sum`
+        : `${archiveUrl}.sha256`;
+  mirror.serve(mirrorPath(mirror, checksumUrl), listing);
+}

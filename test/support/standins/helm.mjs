@@ -1,0 +1,216 @@
+// A model of helm against the cluster: releases keep chart, version, values, labels and revision,
+// so a second run reads back exactly what the first one installed.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { fail, flag, flags, has, ok, positionals } from './args.mjs';
+
+const VALUED = [
+  '--namespace',
+  '-n',
+  '--version',
+  '--values',
+  '-f',
+  '--set',
+  '--set-string',
+  '--set-json',
+  '--timeout',
+  '-o',
+  '--output',
+  '--labels',
+  '-l',
+  '--kube-context',
+  '--kubeconfig',
+  '--description',
+  '--repo',
+  '--revision'
+];
+const NOT_FOUND = 'Error: release: not found\n';
+
+export function answerHelm({ args, world }) {
+  const h = (world.helm ??= { releases: {}, repos: {} });
+  const words = positionals(args, VALUED);
+  const ns = flag(args, '--namespace', '-n') ?? 'default';
+  const json = (flag(args, '-o', '--output') ?? '') === 'json';
+  const key = (name) => `${ns}/${name}`;
+  switch (words[0]) {
+    case 'version':
+      return ok(`${h.version ?? 'v3.19.0+g3d8990f'}\n`);
+    case 'repo':
+      if (words[1] === 'add') {
+        h.repos[words[2]] = words[3];
+        return ok(`"${words[2]}" has been added to your repositories\n`);
+      }
+      return ok(
+        'Hang tight while we grab the latest from your chart repositories...\nUpdate Complete. ⎈Happy Helming!⎈\n'
+      );
+    case 'upgrade':
+    case 'install':
+      return upgrade(words, args, ns, h, world);
+    case 'status': {
+      const r = h.releases[key(words[1])];
+      if (!r) return fail(NOT_FOUND);
+      return ok(
+        json
+          ? JSON.stringify({
+              name: words[1],
+              info: { status: r.status, description: r.description },
+              chart: { metadata: { name: r.chart, version: r.version, appVersion: r.appVersion } },
+              config: r.values,
+              version: r.revision,
+              namespace: ns
+            })
+          : `NAME: ${words[1]}\nSTATUS: ${r.status}\nREVISION: ${r.revision}\n`
+      );
+    }
+    case 'get': {
+      const r = h.releases[key(words[2])];
+      if (!r) return fail(NOT_FOUND);
+      if (words[1] === 'metadata') {
+        const meta = {
+          name: words[2],
+          chart: r.chart,
+          version: r.version,
+          appVersion: r.appVersion,
+          annotations: {},
+          labels: r.labels,
+          dependencies: [],
+          namespace: ns,
+          revision: r.revision,
+          status: r.status,
+          deployedAt: r.deployedAt
+        };
+        return ok(
+          json
+            ? JSON.stringify(meta)
+            : Object.entries(meta)
+                .map(
+                  ([k, v]) => `${k.toUpperCase()}: ${typeof v === 'object' ? JSON.stringify(v) : v}`
+                )
+                .join('\n') + '\n'
+        );
+      }
+      if (words[1] === 'values')
+        return ok(
+          json ? JSON.stringify(r.values) : `USER-SUPPLIED VALUES:\n${JSON.stringify(r.values)}\n`
+        );
+      return ok();
+    }
+    case 'list':
+    case 'ls':
+      return ok(
+        JSON.stringify(
+          Object.entries(h.releases)
+            .filter(([k]) => k.startsWith(`${ns}/`))
+            .map(([k, r]) => ({
+              name: k.split('/')[1],
+              namespace: ns,
+              revision: String(r.revision),
+              status: r.status,
+              chart: `${r.chart}-${r.version}`,
+              app_version: r.appVersion
+            }))
+        )
+      );
+    case 'uninstall':
+    case 'delete': {
+      const name = words[1];
+      if (!h.releases[key(name)])
+        return has(args, '--ignore-not-found')
+          ? ok()
+          : fail(`Error: uninstall: Release not loaded: ${name}: release: not found\n`);
+      delete h.releases[key(name)];
+      return ok(`release "${name}" uninstalled\n`);
+    }
+    default:
+      return ok();
+  }
+}
+
+function upgrade(words, args, ns, h, world) {
+  const [, name, chartRef] = words;
+  if (!world.terraform?.applied)
+    return fail(
+      'Error: Kubernetes cluster unreachable: Get "https://34.1.2.3/version": dial tcp 34.1.2.3:443: i/o timeout\n'
+    );
+  const existing = h.releases[`${ns}/${name}`];
+  if (!existing && words[0] === 'upgrade' && !has(args, '--install', '-i'))
+    return fail(`Error: UPGRADE FAILED: "${name}" has no deployed releases\n`);
+  const chart = describeChart(chartRef, flag(args, '--version'), h);
+  if (!chart) return fail(`Error: repo ${chartRef.split('/')[0]} not found\n`);
+  const values = {};
+  for (const file of flags(args, '--values', '-f'))
+    deepMerge(values, parse(readFileSync(file, 'utf8')) ?? {});
+  for (const pair of [...flags(args, '--set'), ...flags(args, '--set-string')]) {
+    for (const part of pair.split(/,(?=[^,=]+=)/)) {
+      const at = part.indexOf('=');
+      setPath(values, part.slice(0, at).split('.'), part.slice(at + 1));
+    }
+  }
+  const labels = Object.fromEntries(
+    flags(args, '--labels', '-l')
+      .flatMap((l) => l.split(','))
+      .map((kv) => kv.split('='))
+  );
+  if (h.failNextUpgrade) {
+    h.failNextUpgrade -= 1;
+    return fail(
+      `Error: UPGRADE FAILED: release ${name} failed, and has been rolled back due to atomic being set: context deadline exceeded\n`
+    );
+  }
+  const revision = (existing?.revision ?? 0) + 1;
+  h.releases[`${ns}/${name}`] = {
+    chart: chart.name,
+    version: chart.version,
+    appVersion: chart.appVersion,
+    values,
+    labels,
+    revision,
+    status: 'deployed',
+    deployedAt: '2026-11-24T04:00:00.000000000Z',
+    description: existing ? 'Upgrade complete' : 'Install complete',
+    certificateDomains: values.domain ? [values.domain] : values.domains
+  };
+  h.upgrades = (h.upgrades ?? 0) + 1;
+  return ok(
+    `${existing ? `Release "${name}" has been upgraded. Happy Helming!` : `Release "${name}" does not exist. Installing it now.`}\nNAME: ${name}\nNAMESPACE: ${ns}\nSTATUS: deployed\nREVISION: ${revision}\n`
+  );
+}
+
+function describeChart(ref, version, h) {
+  if (existsSync(path.join(ref, 'Chart.yaml'))) {
+    const meta = parse(readFileSync(path.join(ref, 'Chart.yaml'), 'utf8'));
+    return {
+      name: meta.name,
+      version: String(meta.version),
+      appVersion: String(meta.appVersion ?? '')
+    };
+  }
+  const [repo, name] = ref.split('/');
+  if (!h.repos[repo]) return undefined;
+  const v = version ?? 'v1.16.8';
+  // flyte-binary chart versions are v-prefixed; the app version is the Flyte release.
+  return { name, version: v, appVersion: v === 'v1.16.8' ? '1.16.0' : v.replace(/^v/, '') };
+}
+
+function deepMerge(target, source) {
+  for (const [k, v] of Object.entries(source)) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      target[k] &&
+      typeof target[k] === 'object' &&
+      !Array.isArray(target[k])
+    )
+      deepMerge(target[k], v);
+    else target[k] = v;
+  }
+  return target;
+}
+
+function setPath(target, keys, value) {
+  let at = target;
+  for (const k of keys.slice(0, -1)) at = at[k] ??= {};
+  at[keys.at(-1)] = value;
+}

@@ -1,0 +1,88 @@
+// A stand-in for gcloud, terraform, kubectl or helm, run as a real executable on PATH.
+// It records argv, selected environment, stdin and cwd to calls.jsonl, then answers from the test's
+// rules (rules.json) or, failing that, from a small model of the tool's world (world.json) kept in
+// the same folder, so a second run sees what the first one changed, as with the real cloud.
+// Usage (from a wrapper script): node standin.mjs TOOL ARGS...
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { answerGcloud } from './gcloud.mjs';
+import { answerHelm } from './helm.mjs';
+import { answerKubectl } from './kubectl.mjs';
+import { answerTerraform } from './terraform.mjs';
+
+const dir = process.env.FLYTE_STANDIN_DIR;
+if (!dir) {
+  process.stderr.write('FLYTE_STANDIN_DIR is not set\n');
+  process.exit(97);
+}
+const [tool, ...args] = process.argv.slice(2);
+const stdin = await readStdin();
+
+const RECORDED_ENV =
+  /^(CLOUDSDK_|GOOGLE_|GCLOUD_|KUBECONFIG$|TF_|HELM_|USE_GKE|CHECKPOINT_|PAGER$|GITHUB_ACTIONS$)/;
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => RECORDED_ENV.test(k)));
+appendFileSync(
+  path.join(dir, 'calls.jsonl'),
+  `${JSON.stringify({ tool, args, env, stdin, cwd: process.cwd(), startedAt: Date.now() })}\n`
+);
+
+const worldFile = path.join(dir, 'world.json');
+const world = existsSync(worldFile) ? JSON.parse(readFileSync(worldFile, 'utf8')) : {};
+
+const rule = fromRules();
+const answer = !rule
+  ? modelAnswer()
+  : rule.passThrough
+    ? { ...modelAnswer(), delayMs: rule.delayMs }
+    : rule;
+if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+writeFileSync(worldFile, JSON.stringify(world, null, 2));
+if (answer.stdout) process.stdout.write(answer.stdout);
+if (answer.stderr) process.stderr.write(answer.stderr);
+process.exitCode = answer.exitCode ?? 0;
+
+function modelAnswer() {
+  const context = { args, env: process.env, stdin, world, dir };
+  switch (tool) {
+    case 'terraform':
+      return answerTerraform(context);
+    case 'gcloud':
+      return answerGcloud(context);
+    case 'kubectl':
+      return answerKubectl(context);
+    case 'helm':
+      return answerHelm(context);
+    default:
+      return { exitCode: 127, stderr: `unknown stand-in ${tool}\n` };
+  }
+}
+
+// A rule answers when every entry of `match` is one of the arguments (a string) or matches one
+// (`{"re": "..."}`); `times` limits how often it answers, so faults can be transient.
+function fromRules() {
+  const file = path.join(dir, 'rules.json');
+  if (!existsSync(file)) return undefined;
+  const rules = JSON.parse(readFileSync(file, 'utf8'));
+  const list = rules[tool] ?? [];
+  const index = list.findIndex(
+    (rule) =>
+      (rule.times === undefined || rule.times > 0) &&
+      (rule.match ?? []).every((m) =>
+        typeof m === 'string' ? args.includes(m) : args.some((a) => new RegExp(m.re).test(a))
+      )
+  );
+  if (index < 0) return undefined;
+  const rule = list[index];
+  if (rule.times !== undefined) {
+    rule.times -= 1;
+    writeFileSync(file, JSON.stringify(rules, null, 2));
+  }
+  return rule;
+}
+
+async function readStdin() {
+  if (process.stdin.isTTY) return '';
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,239 @@
+// A model of terraform against a GCS backend: plan has changes exactly when the configuration
+// (module files, variables, var files) differs from what was last applied, as with the real tool.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fail, flag, flags, has, ok, positionals } from './args.mjs';
+
+const VERSION = '1.13.4';
+
+export function answerTerraform({ args: all, world }) {
+  const chdir = flag(all, '-chdir');
+  const args = all.filter((a) => !a.startsWith('-chdir='));
+  const moduleDir = chdir ? path.resolve(chdir) : process.cwd();
+  const tf = (world.terraform ??= {});
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'version':
+      return has(rest, '-json')
+        ? ok(
+            JSON.stringify({
+              terraform_version: tf.version ?? VERSION,
+              platform: 'linux_amd64',
+              provider_selections: {},
+              terraform_outdated: false
+            })
+          )
+        : ok(`Terraform v${tf.version ?? VERSION}\non linux_amd64\n`);
+    case 'init':
+      tf.backend = Object.fromEntries(flags(rest, '-backend-config').map((kv) => kv.split('=')));
+      tf.initialized = true;
+      return ok(
+        'Initializing the backend...\n\nSuccessfully configured the backend "gcs"! Terraform will automatically\nuse this backend unless the backend configuration changes.\n\nTerraform has been successfully initialized!\n'
+      );
+    case 'plan':
+      return plan(rest, moduleDir, tf);
+    case 'show':
+      return show(rest, moduleDir);
+    case 'apply':
+      return apply(rest, moduleDir, tf);
+    case 'output':
+      return output(rest, tf);
+    case 'fmt':
+    case 'validate':
+    case 'force-unlock':
+      if (sub === 'force-unlock') delete tf.lock;
+      return ok();
+    default:
+      return fail(`Terraform has no command named "${sub}".\n`, 1);
+  }
+}
+
+function notInitialized(tf) {
+  return tf.initialized
+    ? undefined
+    : fail('╷\n│ Error: Backend initialization required, please run "terraform init"\n╵\n');
+}
+
+function lockError(tf) {
+  const l = tf.lock;
+  return fail(
+    `╷\n│ Error: Error acquiring the state lock\n│ \n│ Error message: writing "gs://${tf.backend?.bucket}/${tf.backend?.prefix}/default.tflock" failed: googleapi: Error 412: At least one of the pre-conditions you specified did not hold., conditionNotMet\n│ Lock Info:\n│   ID:        ${l.id}\n│   Path:      gs://${tf.backend?.bucket}/${tf.backend?.prefix}/default.tflock\n│   Operation: ${l.operation ?? 'OperationTypeApply'}\n│   Who:       ${l.who}\n│   Version:   ${VERSION}\n│   Created:   ${l.created ?? '2026-11-24 03:00:00.000000 +0000 UTC'}\n│   Info:      \n│ \n│ \n│ Terraform acquires a state lock to protect the state from being written\n│ by multiple users at the same time. Please resolve the issue above and try\n│ again. For most commands, you can disable locking with the "-lock=false"\n│ flag, but this is not recommended.\n╵\n`
+  );
+}
+
+/** Variables as terraform sees them: var files first, then -var in order. */
+function variables(args) {
+  const vars = {};
+  for (const file of flags(args, '-var-file')) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^\s*([A-Za-z_][\w-]*)\s*=\s*(.+?)\s*$/.exec(line);
+      if (m) vars[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
+    }
+  }
+  for (const kv of flags(args, '-var')) {
+    const at = kv.indexOf('=');
+    vars[kv.slice(0, at)] = kv.slice(at + 1);
+  }
+  return vars;
+}
+
+function configHash(moduleDir, vars) {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(moduleDir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort()) {
+    hash.update(file).update(readFileSync(path.join(moduleDir, file)));
+  }
+  hash.update(JSON.stringify(Object.entries(vars).sort()));
+  return hash.digest('hex');
+}
+
+/** The module's resources, read from its own HCL so the plan lists what the module declares. */
+function moduleResources(moduleDir) {
+  const resources = [];
+  for (const file of readdirSync(moduleDir)
+    .filter((f) => f.endsWith('.tf'))
+    .sort()) {
+    const text = readFileSync(path.join(moduleDir, file), 'utf8');
+    for (const m of text.matchAll(/^resource\s+"([\w-]+)"\s+"([\w-]+)"/gm)) {
+      resources.push({ address: `${m[1]}.${m[2]}`, type: m[1], name: m[2] });
+    }
+  }
+  return resources;
+}
+
+function plan(args, moduleDir, tf) {
+  const missing = notInitialized(tf);
+  if (missing) return missing;
+  if (tf.lock && !has(args, '-lock=false')) return lockError(tf);
+  if (tf.planError) return fail(tf.planError);
+  const destroy = has(args, '-destroy');
+  const vars = variables(args);
+  const hash = configHash(moduleDir, vars);
+  const all = moduleResources(moduleDir);
+  let changes;
+  if (destroy) changes = tf.applied ? all.map((r) => ({ ...r, actions: ['delete'] })) : [];
+  else if (tf.applied === hash) changes = [];
+  else if (tf.applied) changes = all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] }));
+  else changes = all.map((r) => ({ ...r, actions: ['create'] }));
+  if (tf.drifted && !destroy) changes = [{ ...all[0], actions: ['update'] }];
+  const out = flag(args, '-out');
+  if (out)
+    writeFileSync(
+      out,
+      JSON.stringify({ hash, destroy, changes, vars, baseline: tf.applied ?? null })
+    );
+  const count = (a) => changes.filter((c) => c.actions.includes(a)).length;
+  const text =
+    changes.length === 0
+      ? 'No changes. Your infrastructure matches the configuration.\n'
+      : `${changes.map((c) => `  # ${c.address} will be ${c.actions[0] === 'create' ? 'created' : c.actions[0] === 'delete' ? 'destroyed' : 'updated in-place'}`).join('\n')}\n\nPlan: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy.\n`;
+  return { exitCode: has(args, '-detailed-exitcode') && changes.length > 0 ? 2 : 0, stdout: text };
+}
+
+function show(args, moduleDir) {
+  const [file] = positionals(args);
+  if (!file || !existsSync(file))
+    return fail(`╷\n│ Error: Failed to read the given file as a state or plan file\n╵\n`);
+  const planned = JSON.parse(readFileSync(file, 'utf8'));
+  if (has(args, '-json')) {
+    return ok(
+      JSON.stringify({
+        format_version: '1.2',
+        terraform_version: VERSION,
+        variables: Object.fromEntries(
+          Object.entries(planned.vars).map(([k, v]) => [k, { value: v }])
+        ),
+        resource_changes: planned.changes.map((c) => ({
+          address: c.address,
+          mode: 'managed',
+          type: c.type,
+          name: c.name,
+          provider_name: c.type.startsWith('random')
+            ? 'registry.terraform.io/hashicorp/random'
+            : 'registry.terraform.io/hashicorp/google',
+          change: { actions: c.actions, before: null, after: {}, after_unknown: {} }
+        })),
+        configuration: { root_module: {} },
+        errored: false
+      })
+    );
+  }
+  void moduleDir;
+  return ok(
+    planned.changes.length === 0
+      ? 'No changes.\n'
+      : planned.changes.map((c) => `  # ${c.address} will be ${c.actions.join(', ')}`).join('\n') +
+          '\n'
+  );
+}
+
+function apply(args, moduleDir, tf) {
+  const missing = notInitialized(tf);
+  if (missing) return missing;
+  if (tf.lock && !has(args, '-lock=false')) return lockError(tf);
+  if (tf.applyError) return fail(tf.applyError);
+  const [file] = positionals(args, [
+    '-var',
+    '-var-file',
+    '-target',
+    '-lock-timeout',
+    '-parallelism'
+  ]);
+  if (file && existsSync(file)) {
+    const planned = JSON.parse(readFileSync(file, 'utf8'));
+    if ((planned.baseline ?? null) !== (tf.applied ?? null)) {
+      return fail(
+        '╷\n│ Error: Saved plan is stale\n│ \n│ The given plan file can no longer be applied because the state was changed\n│ by another operation after the plan was created.\n╵\n'
+      );
+    }
+    if (planned.destroy) {
+      delete tf.applied;
+      delete tf.vars;
+    } else {
+      tf.applied = planned.hash;
+      tf.vars = planned.vars;
+    }
+    tf.applies = (tf.applies ?? 0) + 1;
+    const n = planned.changes.length;
+    return ok(
+      `\nApply complete! Resources: ${planned.destroy ? 0 : n} added, 0 changed, ${planned.destroy ? n : 0} destroyed.\n`
+    );
+  }
+  if (!has(args, '-auto-approve')) return fail('Error: No configuration files\n');
+  // A direct apply (for example a targeted one that lifts deletion protection).
+  const vars = { ...(tf.vars ?? {}), ...variables(args) };
+  if (tf.applied) tf.applied = configHash(moduleDir, vars);
+  tf.vars = vars;
+  tf.applies = (tf.applies ?? 0) + 1;
+  return ok('\nApply complete! Resources: 0 added, 1 changed, 0 destroyed.\n');
+}
+
+function output(args, tf) {
+  if (!tf.applied) return ok(has(args, '-json') ? '{}\n' : '');
+  const v = tf.vars ?? {};
+  const project = v.project_id ?? 'unknown';
+  const cluster = v.cluster_name ?? 'flyte';
+  const values = {
+    cloudsql_ip: '10.59.0.3',
+    cloudsql_password: tf.password ?? 'pg-password-from-random',
+    cloudsql_user: 'flytepg',
+    cloudsql_database: 'flyte',
+    gke_cluster_location: v.region ?? 'us-central1',
+    gke_cluster_name: cluster,
+    bucket_name: `${project}-${cluster}-flyte`,
+    project_id: project,
+    service_account: `${cluster}-flyte@${project}.iam.gserviceaccount.com`,
+    static_ip_address: v.ingress === 'true' ? (tf.staticIp ?? '34.111.22.33') : '',
+    static_ip_name: v.ingress === 'true' ? (v.static_ip_name ?? `${cluster}-flyte`) : '',
+    ...(tf.outputs ?? {})
+  };
+  const json = Object.fromEntries(
+    Object.entries(values).map(([k, value]) => [
+      k,
+      { sensitive: k === 'cloudsql_password', type: 'string', value }
+    ])
+  );
+  return ok(`${JSON.stringify(json, null, 2)}\n`);
+}
