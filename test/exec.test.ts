@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { StepError } from '../src/errors.js';
+import { createExec, NON_INTERACTIVE_ENV } from '../src/engine/exec.js';
+import { NODE24 } from './support/harness.js';
+
+const ECHO = `process.stdout.write(JSON.stringify({ args: process.argv.slice(1), env: { TF_INPUT: process.env.TF_INPUT, CLOUDSDK_CORE_DISABLE_PROMPTS: process.env.CLOUDSDK_CORE_DISABLE_PROMPTS, EXTRA: process.env.EXTRA }, stdin: require('fs').readFileSync(0, 'utf8') }))`;
+
+describe('exec runner', () => {
+  it('passes arguments as data, never through a shell', async () => {
+    const printed: string[] = [];
+    const exec = createExec((l) => printed.push(l), () => []);
+    const tricky = ['$(touch /tmp/flyte-gke-exec-pwned)', 'a; rm -rf /', "it's", '`id`', '*'];
+    const result = await exec.run(NODE24, ['-e', ECHO, ...tricky], { stdin: 'from stdin', env: { EXTRA: 'x' } });
+    const seen = JSON.parse(result.stdout) as { args: string[]; env: Record<string, string>; stdin: string };
+    expect(seen.args).toEqual(tricky);
+    expect(seen.stdin).toBe('from stdin');
+    expect(seen.env).toEqual({ TF_INPUT: NON_INTERACTIVE_ENV.TF_INPUT, CLOUDSDK_CORE_DISABLE_PROMPTS: '1', EXTRA: 'x' });
+  });
+
+  it('closes stdin so a prompting tool gets end-of-file instead of hanging', async () => {
+    const exec = createExec(() => undefined, () => []);
+    const result = await exec.run(NODE24, ['-e', "process.stdout.write(String(require('fs').readFileSync(0).length))"]);
+    expect(result.stdout).toBe('0');
+  });
+
+  it('returns non-zero exit codes with stderr for the runner to map', async () => {
+    const exec = createExec(() => undefined, () => []);
+    const result = await exec.run(NODE24, ['-e', "process.stderr.write('Error: boom'); process.exit(3)"]);
+    expect(result).toMatchObject({ exitCode: 3, stderr: 'Error: boom' });
+  });
+
+  it('redacts secrets from echoed output and honours quiet', async () => {
+    const printed: string[] = [];
+    const exec = createExec((l) => printed.push(l), () => ['s3cr3t-value']);
+    await exec.run(NODE24, ['-e', "console.log('password=s3cr3t-value')"]);
+    await exec.run(NODE24, ['-e', "console.log('quiet line')"], { quiet: true });
+    expect(printed).toEqual(['password=***']);
+  });
+
+  it('says how to get a missing tool', async () => {
+    const exec = createExec(() => undefined, () => []);
+    const error = await exec.run('flyte-gke-no-such-tool', ['version']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StepError);
+    expect((error as Error).message).toMatch(/flyte-gke-no-such-tool was not found on PATH\. Let the action install it/);
+  });
+});
