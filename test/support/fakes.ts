@@ -2,7 +2,14 @@
 import { PROJECT_ROOT } from './project.js';
 import { parseInputs, type Inputs } from '../../src/inputs.js';
 import { RunState } from '../../src/engine/state.js';
-import type { Clock, Exec, ExecOptions, ExecResult, Logger, TaskContext } from '../../src/engine/types.js';
+import type {
+  Clock,
+  Exec,
+  ExecOptions,
+  ExecResult,
+  Logger,
+  TaskContext
+} from '../../src/engine/types.js';
 
 export interface RecordedExec {
   readonly tool: string;
@@ -11,7 +18,9 @@ export interface RecordedExec {
 }
 
 /** An Exec that answers from a function and records every call. */
-export function fakeExec(answer: (tool: string, args: readonly string[]) => Partial<ExecResult> = () => ({})) {
+export function fakeExec(
+  answer: (tool: string, args: readonly string[]) => Partial<ExecResult> = () => ({})
+) {
   const calls: RecordedExec[] = [];
   const exec: Exec = {
     async run(tool, args, options = {}) {

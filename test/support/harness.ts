@@ -63,12 +63,15 @@ export const GITHUB_TOKEN = 'ghs_harnessTokenCanary0123456789abcdef';
 export const OIDC_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.harness-oidc-canary.c2lnbmF0dXJl';
 
 export interface ToolCall {
+  readonly id: string;
   readonly tool: StandinTool;
   readonly args: string[];
   readonly env: Record<string, string>;
   readonly stdin: string;
   readonly cwd: string;
   readonly startedAt: number;
+  /** When the stand-in exited (undefined while running or when it was killed). */
+  readonly endedAt?: number;
 }
 
 /** A rule the stand-ins answer with before consulting their model (see standins/standin.mjs). */

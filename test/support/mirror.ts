@@ -80,9 +80,7 @@ export class Mirror {
         : route.served++ < (route.failures ?? 0)
           ? (route.failStatus ?? 503)
           : 200;
-    res.on('finish', () =>
-      this.requests.push({ path: urlPath, status, start, end: Date.now() })
-    );
+    res.on('finish', () => this.requests.push({ path: urlPath, status, start, end: Date.now() }));
     setTimeout(() => {
       if (status !== 200 || !route) {
         res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
@@ -137,6 +135,7 @@ const SCRIPTS: Record<StandInTool, (version: string) => string> = {
   gcloud: (v) =>
     [
       '#!/bin/sh',
+      'cat >/dev/null # src/engine/exec.ts always feeds stdin; read it so it cannot EPIPE',
       'here=$(cd "$(dirname "$0")" && pwd)',
       'case "$1" in',
       `  version) echo '{"Google Cloud SDK":"${v}","core":"2025.06.20"}' ;;`,
@@ -176,9 +175,13 @@ export function buildArchive(
     const script = path.join(binDir, tool);
     writeFileSync(script, SCRIPTS[tool](version));
     chmodSync(script, 0o755);
-    if (paddingBytes > 0) writeFileSync(path.join(binDir, 'padding.bin'), randomBytes(paddingBytes));
+    if (paddingBytes > 0)
+      writeFileSync(path.join(binDir, 'padding.bin'), randomBytes(paddingBytes));
     const out = path.join(work, tool === 'terraform' ? 'out.zip' : 'out.tar.gz');
-    const entries = tool === 'terraform' ? ['terraform', ...(paddingBytes ? ['padding.bin'] : [])] : [tool === 'helm' ? `${platform.os}-${goArch}` : 'google-cloud-sdk'];
+    const entries =
+      tool === 'terraform'
+        ? ['terraform', ...(paddingBytes ? ['padding.bin'] : [])]
+        : [tool === 'helm' ? `${platform.os}-${goArch}` : 'google-cloud-sdk'];
     if (tool === 'terraform') execFileSync('zip', ['-q', '-1', out, ...entries], { cwd: work });
     else execFileSync('tar', ['-czf', out, ...entries], { cwd: work });
     const body = readFileSync(out);

@@ -21,10 +21,16 @@ const stdin = await readStdin();
 const RECORDED_ENV =
   /^(CLOUDSDK_|GOOGLE_|GCLOUD_|KUBECONFIG$|TF_|HELM_|USE_GKE|CHECKPOINT_|PAGER$|GITHUB_ACTIONS$)/;
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => RECORDED_ENV.test(k)));
+// The process start time (not now) so a call's span includes the stand-in's own start-up.
+const startedAt = Math.round(performance.timeOrigin);
+const id = `${process.pid}-${startedAt}`;
 appendFileSync(
   path.join(dir, 'calls.jsonl'),
-  `${JSON.stringify({ tool, args, env, stdin, cwd: process.cwd(), startedAt: Date.now() })}\n`
+  `${JSON.stringify({ id, tool, args, env, stdin, cwd: process.cwd(), startedAt })}\n`
 );
+process.on('exit', () => {
+  appendFileSync(path.join(dir, 'ends.jsonl'), `${JSON.stringify({ id, endedAt: Date.now() })}\n`);
+});
 
 const worldFile = path.join(dir, 'world.json');
 const world = existsSync(worldFile) ? JSON.parse(readFileSync(worldFile, 'utf8')) : {};
