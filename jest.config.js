@@ -8,6 +8,7 @@ export default {
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  reporters: ['default', '<rootDir>/test/support/tally-reporter.mjs'],
   testTimeout: 60000,
   maxWorkers: 2
 };

@@ -117,8 +117,16 @@ export interface HarnessOptions {
 
 export interface RunOptions {
   readonly env?: Record<string, string>;
-  /** Kill the step after this many milliseconds (to model a cancelled job). */
-  readonly killAfterMs?: number;
+  /**
+   * Signal the step's whole process tree once a matching stand-in call has run for `afterMs`, as
+   * the runner does when a job is cancelled (SIGTERM) or its machine dies (SIGKILL).
+   */
+  readonly killOn?: {
+    readonly tool: StandinTool;
+    readonly arg: string;
+    readonly afterMs: number;
+    readonly signal: 'SIGTERM' | 'SIGKILL';
+  };
 }
 
 function parseCommandFile(file: string): Record<string, string> {
@@ -363,22 +371,37 @@ export class Harness {
       ...(options.env ?? {})
     };
     const before = this.allCalls().length;
+    const stepStarted = Date.now();
     const child = spawn(NODE24, [entry], {
       cwd: this.workspace,
       env,
-      stdio: ['ignore', 'pipe', 'pipe']
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = options.killAfterMs
-      ? setTimeout(() => child.kill('SIGKILL'), options.killAfterMs)
+    const killOn = options.killOn;
+    const timer = killOn
+      ? setInterval(() => {
+          const hit = this.allCalls(killOn.tool)
+            .filter((c) => c.startedAt >= stepStarted)
+            .find((c) => c.args.includes(killOn.arg));
+          if (hit && Date.now() - hit.startedAt >= killOn.afterMs) {
+            clearInterval(timer);
+            try {
+              process.kill(-(child.pid as number), killOn.signal);
+            } catch {
+              // already gone
+            }
+          }
+        }, 20)
       : undefined;
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
       (resolve) => child.on('close', (code, sig) => resolve([code, sig]))
     );
-    if (timer) clearTimeout(timer);
+    if (timer) clearInterval(timer);
 
     const exportedEnv = parseCommandFile(commandFiles.GITHUB_ENV);
     const addedPaths = readFileSync(commandFiles.GITHUB_PATH, 'utf8').split('\n').filter(Boolean);

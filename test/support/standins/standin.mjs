@@ -35,13 +35,32 @@ process.on('exit', () => {
 const worldFile = path.join(dir, 'world.json');
 const world = existsSync(worldFile) ? JSON.parse(readFileSync(worldFile, 'utf8')) : {};
 
+const before = JSON.stringify(world);
 const rule = fromRules();
 const answer = !rule
   ? modelAnswer()
   : rule.passThrough
     ? { ...modelAnswer(), delayMs: rule.delayMs }
     : rule;
-if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+if (answer.delayMs) {
+  // While a slow command runs, the world shows what it holds (a state lock); a graceful
+  // interruption (SIGTERM, as when a job is cancelled) leaves what the tool leaves.
+  if (answer.holdsLock) {
+    const during = JSON.parse(before);
+    (during.terraform ??= {}).lock = answer.holdsLock;
+    writeFileSync(worldFile, JSON.stringify(during, null, 2));
+  }
+  process.on('SIGTERM', () => {
+    const after = JSON.parse(before);
+    answer.interrupted?.(after);
+    writeFileSync(worldFile, JSON.stringify(after, null, 2));
+    process.stderr.write(
+      'Interrupt received.\nPlease wait for Terraform to exit or data loss may occur.\nGracefully shutting down...\n'
+    );
+    process.exit(1);
+  });
+  await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
+}
 writeFileSync(worldFile, JSON.stringify(world, null, 2));
 if (answer.stdout) process.stdout.write(answer.stdout);
 if (answer.stderr) process.stderr.write(answer.stderr);

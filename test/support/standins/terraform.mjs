@@ -49,6 +49,14 @@ export function answerTerraform({ args: all, world }) {
   }
 }
 
+function runLock(operation) {
+  return {
+    id: String(Date.now() * 1000),
+    who: `runner@${process.env.HOSTNAME ?? 'fv-az42-1'}`,
+    operation
+  };
+}
+
 function notInitialized(tf) {
   return tf.initialized
     ? undefined
@@ -129,7 +137,11 @@ function plan(args, moduleDir, tf) {
     changes.length === 0
       ? 'No changes. Your infrastructure matches the configuration.\n'
       : `${changes.map((c) => `  # ${c.address} will be ${c.actions[0] === 'create' ? 'created' : c.actions[0] === 'delete' ? 'destroyed' : 'updated in-place'}`).join('\n')}\n\nPlan: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy.\n`;
-  return { exitCode: has(args, '-detailed-exitcode') && changes.length > 0 ? 2 : 0, stdout: text };
+  return {
+    exitCode: has(args, '-detailed-exitcode') && changes.length > 0 ? 2 : 0,
+    stdout: text,
+    ...(has(args, '-lock=false') ? {} : { holdsLock: runLock('OperationTypePlan') })
+  };
 }
 
 function show(args, moduleDir) {
@@ -197,9 +209,17 @@ function apply(args, moduleDir, tf) {
     }
     tf.applies = (tf.applies ?? 0) + 1;
     const n = planned.changes.length;
-    return ok(
-      `\nApply complete! Resources: ${planned.destroy ? 0 : n} added, 0 changed, ${planned.destroy ? n : 0} destroyed.\n`
-    );
+    return {
+      ...ok(
+        `\nApply complete! Resources: ${planned.destroy ? 0 : n} added, 0 changed, ${planned.destroy ? n : 0} destroyed.\n`
+      ),
+      holdsLock: runLock('OperationTypeApply'),
+      // Interrupted, terraform saves what it created so far: the state matches neither before nor after.
+      interrupted: (after) => {
+        (after.terraform ??= {}).applied = `partial-${planned.hash}`;
+        after.terraform.vars = planned.vars;
+      }
+    };
   }
   if (!has(args, '-auto-approve')) return fail('Error: No configuration files\n');
   // A direct apply (for example a targeted one that lifts deletion protection).
