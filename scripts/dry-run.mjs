@@ -39,7 +39,16 @@ Object.assign(env, {
 });
 const result = spawnSync(process.execPath, [path.join(root, 'dist/main/index.js')], {
   env,
-  stdio: 'inherit'
+  stdio: ['ignore', 'pipe', 'inherit'],
+  encoding: 'utf8',
+  maxBuffer: 64 * 1024 * 1024
 });
+// A runner consumes `::add-mask::` commands and never shows them; do the same here.
+process.stdout.write(
+  result.stdout
+    .split('\n')
+    .filter((line) => !line.startsWith('::add-mask::'))
+    .join('\n')
+);
 rmSync(temp, { recursive: true, force: true });
 process.exit(result.status ?? 1);

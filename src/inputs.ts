@@ -341,7 +341,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
 }
 
 /** Known-good versions the action installs when an input is left empty. */
-export const DEFAULT_VERSIONS = { gcloud: '528.0.0', terraform: '1.13.4', helm: '3.19.0' } as const;
+export const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' } as const;
 
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
 export function parseDuration(name: string, value: string): number {

@@ -9,6 +9,27 @@ import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { stateBackendPhase, terraformPhase } from './phases/terraform.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 
+/** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
+function whenDeployed(phase: Phase): Phase {
+  return {
+    name: phase.name,
+    steps: (state) =>
+      state.tfOutputs
+        ? phase.steps(state)
+        : [
+            {
+              kind: 'task',
+              id: 'nothing-deployed',
+              title: 'Nothing deployed',
+              mutates: false,
+              describe: () => 'Skipped when Terraform state holds no cluster.',
+              run: async (ctx) =>
+                ctx.log.info(`${phase.name}: skipped, Terraform state holds no cluster.`)
+            }
+          ]
+  };
+}
+
 export function planCommand(inputs: Inputs): Phase[] {
   const setup = [toolsPhase(inputs), authPhase(inputs)];
   switch (inputs.command) {
@@ -44,8 +65,8 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         ...setup,
         terraformPhase(inputs, 'outputs'),
-        clusterCredentialsPhase(inputs),
-        helmPhase(inputs, 'uninstall'),
+        whenDeployed(clusterCredentialsPhase(inputs)),
+        whenDeployed(helmPhase(inputs, 'uninstall')),
         terraformPhase(inputs, 'destroy')
       ];
     case 'drift':

@@ -3,6 +3,7 @@
  * which tests call with fakes.
  */
 import * as core from '@actions/core';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, StepError } from './errors.js';
@@ -68,6 +69,7 @@ export async function runAction(deps: ActionDeps): Promise<void> {
 
     if (inputs.dryRun) {
       state = dryRunState(inputs);
+      state.actionRoot = deps.actionRoot;
       deps.print(
         `# flyte-gke-action dry run: ${inputs.command} ${inputs.projectId}/${inputs.clusterName}\n`
       );
@@ -78,6 +80,8 @@ export async function runAction(deps: ActionDeps): Promise<void> {
     }
 
     state = new RunState(false);
+    state.actionRoot = deps.actionRoot;
+    state.workDir = path.join(deps.env.RUNNER_TEMP ?? os.tmpdir(), 'flyte-gke');
     const cleanup: string[] = [];
     const ctx: TaskContext = {
       inputs,

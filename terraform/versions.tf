@@ -1,16 +1,15 @@
 terraform {
+  # 1.5 brings strcontains(); the action installs a newer release by default.
   required_version = ">= 1.5.0"
 
-  # Partial configuration: the action passes bucket and prefix with -backend-config at init.
+  # Partial configuration: bucket and prefix come from `terraform init -backend-config=...`
+  # (the action passes them; by hand: -backend-config=bucket=B -backend-config=prefix=P).
   backend "gcs" {}
 
   required_providers {
+    # One major version: 7.x renamed and removed arguments this module uses.
     google = {
       source  = "hashicorp/google"
-      version = "~> 6.0"
-    }
-    google-beta = {
-      source  = "hashicorp/google-beta"
       version = "~> 6.0"
     }
     random = {
@@ -18,4 +17,9 @@ terraform {
       version = "~> 3.6"
     }
   }
+}
+
+provider "google" {
+  project = var.project_id
+  region  = var.region
 }

@@ -13,8 +13,16 @@ describe('dist check', () => {
     try {
       cpSync(path.join(PROJECT_ROOT, 'dist'), stale, { recursive: true });
       const main = path.join(stale, 'main', 'index.js');
-      writeFileSync(main, readFileSync(main, 'utf8').replace('flyte-gke-action dry run', 'flyte-gke-action dry-run (stale)'));
-      const result = spawnSync(NODE24, [path.join(PROJECT_ROOT, 'scripts/check-dist.mjs'), stale], { encoding: 'utf8' });
+      writeFileSync(
+        main,
+        readFileSync(main, 'utf8').replace(
+          'flyte-gke-action dry run',
+          'flyte-gke-action dry-run (stale)'
+        )
+      );
+      const result = spawnSync(NODE24, [path.join(PROJECT_ROOT, 'scripts/check-dist.mjs'), stale], {
+        encoding: 'utf8'
+      });
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('differs: dist/main/index.js');
       expect(result.stderr).toContain('npm run build');

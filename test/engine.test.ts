@@ -16,15 +16,47 @@ const phases: Phase[] = [
   {
     name: 'Terraform',
     steps: () => [
-      { kind: 'exec', id: 'plan', title: 'Plan', tool: 'terraform', args: ['plan', '-detailed-exitcode'], mutates: false, okExitCodes: [0, 2], onResult: (r, s) => void (s.planHasChanges = r.exitCode === 2) },
-      { kind: 'exec', id: 'apply', title: 'Apply', tool: 'terraform', args: ['apply', 'tfplan'], mutates: true, when: { test: (s) => s.planHasChanges === true, describe: 'the plan has changes' } }
+      {
+        kind: 'exec',
+        id: 'plan',
+        title: 'Plan',
+        tool: 'terraform',
+        args: ['plan', '-detailed-exitcode'],
+        mutates: false,
+        okExitCodes: [0, 2],
+        onResult: (r, s) => void (s.planHasChanges = r.exitCode === 2)
+      },
+      {
+        kind: 'exec',
+        id: 'apply',
+        title: 'Apply',
+        tool: 'terraform',
+        args: ['apply', 'tfplan'],
+        mutates: true,
+        when: { test: (s) => s.planHasChanges === true, describe: 'the plan has changes' }
+      }
     ]
   },
   {
     name: 'Helm',
     steps: (state) => [
-      { kind: 'exec', id: 'secret', title: 'Secret', tool: 'kubectl', args: ['apply', '-f', '-'], stdin: `password: ${SECRET}`, mutates: true },
-      { kind: 'task', id: 'note', title: 'Note', mutates: false, describe: () => `would note ${SECRET}`, run: async () => void state.notes.push('noted') }
+      {
+        kind: 'exec',
+        id: 'secret',
+        title: 'Secret',
+        tool: 'kubectl',
+        args: ['apply', '-f', '-'],
+        stdin: `password: ${SECRET}`,
+        mutates: true
+      },
+      {
+        kind: 'task',
+        id: 'note',
+        title: 'Note',
+        mutates: false,
+        describe: () => `would note ${SECRET}`,
+        run: async () => void state.notes.push('noted')
+      }
     ]
   }
 ];
@@ -35,7 +67,11 @@ describe('runner', () => {
     const clock = fakeClock();
     const { ctx } = fakeContext({ exec, clock });
     const reports = await runPhases(phases, { ctx, secrets: () => [SECRET] });
-    expect(calls.map((c) => `${c.tool} ${c.args[0]}`)).toEqual(['terraform plan', 'terraform apply', 'kubectl apply']);
+    expect(calls.map((c) => `${c.tool} ${c.args[0]}`)).toEqual([
+      'terraform plan',
+      'terraform apply',
+      'kubectl apply'
+    ]);
     expect(calls[2]?.options.stdin).toContain(SECRET);
     expect(reports.map((r) => r.name)).toEqual(['Terraform', 'Helm']);
     expect(reports[0]?.steps.map((s) => s.status)).toEqual(['ran', 'ran']);
@@ -52,11 +88,18 @@ describe('runner', () => {
   });
 
   it('stops at a failing step with the tool stderr in the error, secrets redacted', async () => {
-    const { exec, calls } = fakeExec(() => ({ exitCode: 1, stderr: `Error: bad credentials ${SECRET}` }));
+    const { exec, calls } = fakeExec(() => ({
+      exitCode: 1,
+      stderr: `Error: bad credentials ${SECRET}`
+    }));
     const { ctx } = fakeContext({ exec });
-    const error = await runPhases(phases, { ctx, secrets: () => [SECRET] }).catch((e: unknown) => e);
+    const error = await runPhases(phases, { ctx, secrets: () => [SECRET] }).catch(
+      (e: unknown) => e
+    );
     expect(error).toBeInstanceOf(StepError);
-    expect((error as StepError).message).toMatch(/Plan failed: terraform exited with 1\.\nError: bad credentials \*\*\*/);
+    expect((error as StepError).message).toMatch(
+      /Plan failed: terraform exited with 1\.\nError: bad credentials \*\*\*/
+    );
     expect((error as StepError).message).not.toContain(SECRET);
     expect(calls).toHaveLength(1);
   });
@@ -74,7 +117,19 @@ describe('runner', () => {
   it('uses the injected clock for phase durations', async () => {
     const clock = fakeClock();
     const { ctx } = fakeContext({ clock });
-    const slow: Phase = { name: 'Wait', steps: () => [{ kind: 'task', id: 'w', title: 'Wait', mutates: false, describe: () => '', run: (c) => c.clock.sleep(1500) }] };
+    const slow: Phase = {
+      name: 'Wait',
+      steps: () => [
+        {
+          kind: 'task',
+          id: 'w',
+          title: 'Wait',
+          mutates: false,
+          describe: () => '',
+          run: (c) => c.clock.sleep(1500)
+        }
+      ]
+    };
     const [report] = await runPhases([slow], { ctx, secrets: () => [] });
     expect(report?.durationMs).toBe(1500);
   });
@@ -97,7 +152,9 @@ describe('redaction and display', () => {
     expect(redact('abc abcdef', ['abc', 'abcdef'])).toBe('*** ***');
   });
   it('quotes arguments with shell metacharacters for display only', () => {
-    expect(displayCommand('helm', ['--set', 'a=$(id)', 'x y'], [])).toBe(`helm --set 'a=$(id)' 'x y'`);
+    expect(displayCommand('helm', ['--set', 'a=$(id)', 'x y'], [])).toBe(
+      `helm --set 'a=$(id)' 'x y'`
+    );
   });
   it('keeps each secret once and ignores trivially short values', () => {
     const added: string[] = [];

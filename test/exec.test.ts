@@ -8,39 +8,95 @@ const ECHO = `process.stdout.write(JSON.stringify({ args: process.argv.slice(1),
 describe('exec runner', () => {
   it('passes arguments as data, never through a shell', async () => {
     const printed: string[] = [];
-    const exec = createExec((l) => printed.push(l), () => []);
+    const exec = createExec(
+      (l) => printed.push(l),
+      () => []
+    );
     const tricky = ['$(touch /tmp/flyte-gke-exec-pwned)', 'a; rm -rf /', "it's", '`id`', '*'];
-    const result = await exec.run(NODE24, ['-e', ECHO, ...tricky], { stdin: 'from stdin', env: { EXTRA: 'x' } });
-    const seen = JSON.parse(result.stdout) as { args: string[]; env: Record<string, string>; stdin: string };
+    const result = await exec.run(NODE24, ['-e', ECHO, ...tricky], {
+      stdin: 'from stdin',
+      env: { EXTRA: 'x' }
+    });
+    const seen = JSON.parse(result.stdout) as {
+      args: string[];
+      env: Record<string, string>;
+      stdin: string;
+    };
     expect(seen.args).toEqual(tricky);
     expect(seen.stdin).toBe('from stdin');
-    expect(seen.env).toEqual({ TF_INPUT: NON_INTERACTIVE_ENV.TF_INPUT, CLOUDSDK_CORE_DISABLE_PROMPTS: '1', EXTRA: 'x' });
+    expect(seen.env).toEqual({
+      TF_INPUT: NON_INTERACTIVE_ENV.TF_INPUT,
+      CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+      EXTRA: 'x'
+    });
   });
 
-  it('closes stdin so a prompting tool gets end-of-file instead of hanging', async () => {
-    const exec = createExec(() => undefined, () => []);
-    const result = await exec.run(NODE24, ['-e', "process.stdout.write(String(require('fs').readFileSync(0).length))"]);
+  it('gives a tool that would prompt end-of-file at once instead of hanging', async () => {
+    const exec = createExec(
+      () => undefined,
+      () => []
+    );
+    const result = await exec.run(NODE24, [
+      '-e',
+      "process.stdout.write(String(require('fs').readFileSync(0).length))"
+    ]);
     expect(result.stdout).toBe('0');
   });
 
+  it('survives tools that exit before reading their input (no EPIPE crash)', async () => {
+    const exec = createExec(
+      () => undefined,
+      () => []
+    );
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        exec.run('/bin/sh', ['-c', 'echo denied >&2; exit 3'], { stdin: 'x'.repeat(1 << 20) })
+      )
+    );
+    expect(results.map((r) => [r.exitCode, r.stderr])).toEqual(Array(20).fill([3, 'denied\n']));
+  });
+
+  it('maps a signal to 128 plus its number', async () => {
+    const exec = createExec(
+      () => undefined,
+      () => []
+    );
+    const result = await exec.run('/bin/sh', ['-c', 'kill -TERM $$']);
+    expect(result.exitCode).toBe(143);
+  });
+
   it('returns non-zero exit codes with stderr for the runner to map', async () => {
-    const exec = createExec(() => undefined, () => []);
-    const result = await exec.run(NODE24, ['-e', "process.stderr.write('Error: boom'); process.exit(3)"]);
+    const exec = createExec(
+      () => undefined,
+      () => []
+    );
+    const result = await exec.run(NODE24, [
+      '-e',
+      "process.stderr.write('Error: boom'); process.exit(3)"
+    ]);
     expect(result).toMatchObject({ exitCode: 3, stderr: 'Error: boom' });
   });
 
   it('redacts secrets from echoed output and honours quiet', async () => {
     const printed: string[] = [];
-    const exec = createExec((l) => printed.push(l), () => ['s3cr3t-value']);
+    const exec = createExec(
+      (l) => printed.push(l),
+      () => ['s3cr3t-value']
+    );
     await exec.run(NODE24, ['-e', "console.log('password=s3cr3t-value')"]);
     await exec.run(NODE24, ['-e', "console.log('quiet line')"], { quiet: true });
     expect(printed).toEqual(['password=***']);
   });
 
   it('says how to get a missing tool', async () => {
-    const exec = createExec(() => undefined, () => []);
+    const exec = createExec(
+      () => undefined,
+      () => []
+    );
     const error = await exec.run('flyte-gke-no-such-tool', ['version']).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StepError);
-    expect((error as Error).message).toMatch(/flyte-gke-no-such-tool was not found on PATH\. Let the action install it/);
+    expect((error as Error).message).toMatch(
+      /flyte-gke-no-such-tool was not found on PATH\. Let the action install it/
+    );
   });
 });

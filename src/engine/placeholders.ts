@@ -5,6 +5,7 @@ import { RunState } from './state.js';
 export function dryRunState(inputs: Inputs): RunState {
   const state = new RunState(true);
   state.planHasChanges = true;
+  state.workDir = '$RUNNER_TEMP/flyte-gke';
   state.tfOutputs = {
     cloudsqlIp: '<cloudsql_ip>',
     cloudsqlPassword: '<cloudsql_password>',

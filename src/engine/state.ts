@@ -52,6 +52,10 @@ export class RunState {
   tools: Partial<Record<Tool, InstalledTool>> = {};
   credentialsFile?: string;
   stateBucketExists?: boolean;
+  /** True when this run created the state bucket (so it still needs versioning switched on). */
+  stateBucketCreated?: boolean;
+  /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
+  workDir?: string;
   planExitCode?: number;
   planHasChanges?: boolean;
   planSummary?: PlanSummary;
@@ -65,6 +69,14 @@ export class RunState {
   valuesPreview?: string;
   deployedRelease?: HelmRelease;
   helmChanged?: boolean;
+  /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
+  actionRoot?: string;
+  /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
+  gkeRelease?: HelmRelease;
+  /** False when the flyte-gke release already matches and its upgrade is skipped. */
+  gkeChanged?: boolean;
+  /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
+  iapBackendService?: string;
   domain?: string;
   ingressIp?: string;
   certificateStatus?: string;

@@ -1,10 +1,45 @@
+/** Google Cloud credentials for the job, then a private kubeconfig for the cluster. */
 import type { Inputs } from '../inputs.js';
 import type { Phase } from '../engine/types.js';
+import { authenticate, describeAuth } from '../auth/authenticate.js';
+import { clusterRef, fetchClusterCredentials } from '../auth/kubeconfig.js';
+import { getCredentialsArgs } from '../tools/gcloud/args.js';
 
-export function authPhase(_inputs: Inputs): Phase {
-  return { name: 'Authenticate to Google Cloud', steps: () => [] };
+export function authPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Authenticate to Google Cloud',
+    steps: () => [
+      {
+        kind: 'task',
+        id: 'auth',
+        title: inputs.workloadIdentityProvider
+          ? 'Authenticate with workload identity federation'
+          : 'Reuse existing Google Cloud credentials',
+        mutates: false,
+        describe: () => describeAuth(inputs),
+        run: (ctx) => authenticate(ctx)
+      }
+    ]
+  };
 }
 
-export function clusterCredentialsPhase(_inputs: Inputs): Phase {
-  return { name: 'Cluster credentials', steps: () => [] };
+export function clusterCredentialsPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Cluster credentials',
+    steps: () => [
+      {
+        kind: 'task',
+        id: 'cluster-credentials',
+        title: 'Get cluster credentials into a private kubeconfig',
+        mutates: false,
+        describe: (state) =>
+          [
+            `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}`,
+            'with KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
+            'USE_GKE_GCLOUD_AUTH_PLUGIN=True so tokens refresh through long waits.'
+          ].join('\n'),
+        run: (ctx) => fetchClusterCredentials(ctx)
+      }
+    ]
+  };
 }

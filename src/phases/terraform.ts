@@ -1,12 +1,395 @@
+/**
+ * Terraform through the action: the state bucket, then init, a saved plan, its summary, an apply
+ * of exactly that plan when it has changes, and the outputs later phases use. Plan files and
+ * Terraform's data folder live in the run's scratch folder (state.workDir, under RUNNER_TEMP),
+ * never in the module folder, and the post step removes them: a plan file holds secrets.
+ */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Inputs } from '../inputs.js';
-import type { Phase } from '../engine/types.js';
+import { displayCommand } from '../engine/redact.js';
+import type { RunState } from '../engine/state.js';
+import type { ExecStep, Phase, Step, StepCondition, TaskContext } from '../engine/types.js';
+import {
+  createBucketArgs,
+  describeBucketArgs,
+  enableVersioningArgs,
+  parseBucketCreate,
+  parseBucketDescribe
+} from '../tools/gcloud/storage.js';
+import {
+  applyPlanArgs,
+  destroyPlanArgs,
+  driftPlanArgs,
+  initArgs,
+  liftProtectionPlanArgs,
+  outputJsonArgs,
+  planArgs,
+  showJsonArgs,
+  showTextArgs,
+  stateListArgs
+} from '../tools/terraform/args.js';
+import { explainTerraformFailure } from '../terraform/lock.js';
+import { readOutputs, requireOutputs } from '../terraform/outputs.js';
+import {
+  describeChanges,
+  driftedOutside,
+  planLine,
+  readPlanJson,
+  summarisePlan
+} from '../terraform/plan-summary.js';
+import { runTerraform } from '../terraform/task-exec.js';
 
 export type TerraformMode = 'apply' | 'plan' | 'outputs' | 'drift' | 'destroy';
 
-export function stateBackendPhase(_inputs: Inputs): Phase {
-  return { name: 'Terraform state bucket', steps: () => [] };
+/** Resources whose deletion protection (or kept objects) would stop `terraform destroy`. */
+export const PROTECTED_RESOURCES = [
+  'google_container_cluster.main',
+  'google_sql_database_instance.main',
+  'google_storage_bucket.data'
+] as const;
+
+const PHASE_NAMES: Record<TerraformMode, string> = {
+  apply: 'Terraform plan and apply',
+  plan: 'Terraform plan',
+  outputs: 'Terraform outputs',
+  drift: 'Terraform drift check',
+  destroy: 'Terraform destroy'
+};
+
+/** Where this run keeps Terraform's files. */
+export interface TerraformFiles {
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly plan: string;
+  readonly destroyPlan: string;
+  readonly liftPlan: string;
+  readonly driftPlan: string;
 }
 
-export function terraformPhase(_inputs: Inputs, mode: TerraformMode): Phase {
-  return { name: `Terraform ${mode}`, steps: () => [] };
+export function terraformFiles(state: RunState): TerraformFiles {
+  // run.ts sets workDir from RUNNER_TEMP; the fallback only serves callers that do not.
+  const dir = path.join(state.workDir ?? path.join(os.tmpdir(), 'flyte-gke-action'), 'terraform');
+  return {
+    dir,
+    dataDir: path.join(dir, 'data'),
+    plan: path.join(dir, 'flyte.tfplan'),
+    destroyPlan: path.join(dir, 'destroy.tfplan'),
+    liftPlan: path.join(dir, 'lift-protection.tfplan'),
+    driftPlan: path.join(dir, 'drift.tfplan')
+  };
+}
+
+const PLAN_HAS_CHANGES: StepCondition = {
+  test: (state) => state.planHasChanges === true,
+  describe: 'the plan has changes'
+};
+
+// ---------------------------------------------------------------------------------------------
+// State bucket
+
+export function stateBackendPhase(inputs: Inputs): Phase {
+  const { stateBucket: bucket, projectId, region } = inputs;
+  return {
+    name: 'Terraform state bucket',
+    steps: () => [
+      {
+        kind: 'exec',
+        id: 'state-bucket-describe',
+        title: `Look up state bucket gs://${bucket}`,
+        tool: 'gcloud',
+        mutates: false,
+        args: describeBucketArgs(bucket, projectId),
+        okExitCodes: [0, 1],
+        quiet: true,
+        onResult: (result, state) => {
+          const found = parseBucketDescribe(result, bucket);
+          state.stateBucketExists = found.exists;
+          if (found.exists && found.versioning === false) {
+            state.notes.push(
+              `State bucket gs://${bucket} has versioning off; earlier states cannot be recovered. Turn it on with: gcloud storage buckets update gs://${bucket} --versioning`
+            );
+          }
+        }
+      },
+      {
+        kind: 'exec',
+        id: 'state-bucket-create',
+        title: `Create state bucket gs://${bucket}`,
+        tool: 'gcloud',
+        mutates: true,
+        when: {
+          test: (state) => state.stateBucketExists === false,
+          describe: 'the bucket is missing'
+        },
+        args: createBucketArgs(bucket, projectId, region),
+        okExitCodes: [0, 1],
+        onResult: (result, state) => {
+          state.stateBucketCreated = parseBucketCreate(result, bucket) === 'created';
+        }
+      },
+      {
+        kind: 'exec',
+        id: 'state-bucket-versioning',
+        title: `Turn on versioning of gs://${bucket}`,
+        tool: 'gcloud',
+        mutates: true,
+        when: {
+          test: (state) => state.stateBucketCreated === true,
+          describe: 'this run created the bucket'
+        },
+        args: enableVersioningArgs(bucket, projectId)
+      }
+    ]
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform
+
+export function terraformPhase(inputs: Inputs, mode: TerraformMode): Phase {
+  return { name: PHASE_NAMES[mode], steps: (state) => terraformSteps(inputs, mode, state) };
+}
+
+function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): Step[] {
+  const files = terraformFiles(state);
+  const env = { TF_DATA_DIR: files.dataDir };
+  const terraform = (
+    step: Omit<ExecStep, 'kind' | 'tool' | 'cwd' | 'env' | 'explainFailure'>
+  ): ExecStep => ({
+    kind: 'exec',
+    tool: 'terraform',
+    cwd: inputs.terraformDir,
+    env,
+    explainFailure: (result) => explainTerraformFailure(result, inputs.terraformDir),
+    ...step
+  });
+
+  const prepare = prepareStep(files);
+  const init = terraform({
+    id: 'terraform-init',
+    title: 'Terraform init',
+    mutates: false,
+    args: initArgs(inputs)
+  });
+  const summarise = (planFile: string, drift: boolean) => [
+    terraform({
+      id: 'terraform-show-json',
+      title: 'Summarise the plan',
+      mutates: false,
+      quiet: true,
+      args: showJsonArgs(planFile),
+      onResult: (result, s) => {
+        const plan = readPlanJson(result.stdout, 'terraform-show-json');
+        const summary = summarisePlan(plan);
+        s.planSummary = summary;
+        if (drift) s.driftDetails = [...driftedOutside(plan), ...describeChanges(summary)];
+        else s.notes.push(planLine(summary));
+      }
+    }),
+    ...(drift
+      ? []
+      : [
+          terraform({
+            id: 'terraform-show-text',
+            title: 'Render the plan for the summary',
+            mutates: false,
+            quiet: true,
+            args: showTextArgs(planFile),
+            // Terraform prints sensitive values as "(sensitive value)"; the publisher redacts
+            // every registered secret on top of that.
+            onResult: (result, s) => {
+              s.planText = result.stdout.trim();
+            }
+          })
+        ])
+  ];
+  const plan = (id: string, title: string, args: string[]) =>
+    terraform({
+      id,
+      title,
+      mutates: false,
+      args,
+      okExitCodes: [0, 2],
+      onResult: (result, s) => {
+        s.planExitCode = result.exitCode;
+        s.planHasChanges = result.exitCode === 2;
+        if (result.exitCode === 0) s.notes.push(`${title}: no changes, nothing to apply.`);
+      }
+    });
+  const apply = (id: string, title: string, planFile: string) =>
+    terraform({ id, title, mutates: true, args: applyPlanArgs(planFile), when: PLAN_HAS_CHANGES });
+
+  switch (mode) {
+    case 'apply':
+      return [
+        prepare,
+        init,
+        plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
+        ...summarise(files.plan, false),
+        apply('terraform-apply', 'Terraform apply of the saved plan', files.plan),
+        outputsStep(inputs, files, 'strict')
+      ];
+    case 'plan':
+      return [
+        prepare,
+        init,
+        plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
+        ...summarise(files.plan, false),
+        outputsStep(inputs, files, 'lenient')
+      ];
+    case 'outputs':
+      return [
+        prepare,
+        init,
+        // Before a destroy, an empty state is an answer (nothing left), not an error.
+        outputsStep(inputs, files, inputs.command === 'destroy' ? 'lenient' : 'strict')
+      ];
+    case 'drift':
+      return [
+        prepare,
+        init,
+        terraform({
+          id: 'terraform-drift-plan',
+          title: 'Terraform plan (read-only, no lock)',
+          mutates: false,
+          args: driftPlanArgs(inputs, files.driftPlan),
+          okExitCodes: [0, 2],
+          onResult: (result, s) => {
+            s.planExitCode = result.exitCode;
+            s.driftDetected = result.exitCode === 2;
+          }
+        }),
+        ...summarise(files.driftPlan, true),
+        outputsStep(inputs, files, 'lenient')
+      ];
+    case 'destroy':
+      return [
+        prepare,
+        init,
+        liftProtectionStep(inputs, files, env),
+        plan(
+          'terraform-destroy-plan',
+          'Terraform destroy plan',
+          destroyPlanArgs(inputs, files.destroyPlan)
+        ),
+        ...summarise(files.destroyPlan, false),
+        apply('terraform-destroy-apply', 'Terraform apply of the destroy plan', files.destroyPlan)
+      ];
+  }
+}
+
+function prepareStep(files: TerraformFiles): Step {
+  return {
+    kind: 'task',
+    id: 'terraform-workdir',
+    title: 'Prepare the Terraform work folder',
+    mutates: false,
+    describe: () =>
+      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).`,
+    run: async (ctx) => {
+      mkdirSync(files.dataDir, { recursive: true, mode: 0o700 });
+      ctx.registerCleanup(files.dir);
+    }
+  };
+}
+
+/**
+ * Reads `terraform output -json` inside a task step so the password is registered as a secret
+ * (ctx.log.setSecret) before anything else runs; the command's output is never echoed.
+ * `lenient`: an empty state (first plan) or missing outputs leave tfOutputs unset with a note.
+ */
+function outputsStep(
+  inputs: Inputs,
+  files: TerraformFiles,
+  strictness: 'strict' | 'lenient'
+): Step {
+  const args = outputJsonArgs();
+  return {
+    kind: 'task',
+    id: 'terraform-output',
+    title: 'Read Terraform outputs',
+    mutates: false,
+    describe: () =>
+      `$ ${displayCommand('terraform', args, [])}\n(output not echoed; sensitive values are registered as secrets before use)`,
+    run: async (ctx: TaskContext) => {
+      const result = await runTerraform(ctx, {
+        stepId: 'terraform-output',
+        what: 'Reading Terraform outputs',
+        args,
+        cwd: inputs.terraformDir,
+        env: { TF_DATA_DIR: files.dataDir },
+        quiet: true
+      });
+      const read = readOutputs(result.stdout, (value) => ctx.log.setSecret(value));
+      if (read.kind === 'complete' || strictness === 'strict') {
+        ctx.state.tfOutputs = requireOutputs(read);
+        return;
+      }
+      ctx.state.notes.push(
+        read.kind === 'empty'
+          ? 'Terraform state has no outputs yet (nothing deployed under this state prefix); values that depend on them are placeholders.'
+          : `Terraform outputs ${read.missing.join(', ')} are not in the state yet; values that depend on them are placeholders.`
+      );
+    }
+  };
+}
+
+/**
+ * Before a destroy: sets deletion_protection=false on the protected resources that exist, with a
+ * targeted plan and an apply of exactly that plan. Only existing resources are targeted, so a
+ * half-deployed setup never gets anything created on its way out.
+ */
+function liftProtectionStep(
+  inputs: Inputs,
+  files: TerraformFiles,
+  env: Readonly<Record<string, string>>
+): Step {
+  const base = { cwd: inputs.terraformDir, env };
+  return {
+    kind: 'task',
+    id: 'terraform-lift-protection',
+    title: 'Lift deletion protection',
+    mutates: true,
+    describe: () =>
+      [
+        `$ ${displayCommand('terraform', stateListArgs(), [])}`,
+        `For those of ${PROTECTED_RESOURCES.join(', ')} in the state:`,
+        `$ ${displayCommand('terraform', liftProtectionPlanArgs(inputs, files.liftPlan, ['<each>']), [])}`,
+        `$ ${displayCommand('terraform', applyPlanArgs(files.liftPlan), [])}   (only if that plan has changes)`
+      ].join('\n'),
+    run: async (ctx) => {
+      const listed = await runTerraform(ctx, {
+        ...base,
+        stepId: 'terraform-lift-protection',
+        what: 'Listing the Terraform state',
+        args: stateListArgs(),
+        quiet: true
+      });
+      const inState = new Set(listed.stdout.split('\n').map((line) => line.trim()));
+      const targets = PROTECTED_RESOURCES.filter((address) => inState.has(address));
+      if (targets.length === 0) {
+        ctx.log.info('No protected resource is in the state; nothing to unlock.');
+        return;
+      }
+      const planned = await runTerraform(ctx, {
+        ...base,
+        stepId: 'terraform-lift-protection',
+        what: 'Planning to lift deletion protection',
+        args: liftProtectionPlanArgs(inputs, files.liftPlan, targets),
+        okExitCodes: [0, 2]
+      });
+      if (planned.exitCode === 0) {
+        ctx.log.info('Deletion protection is already off.');
+        return;
+      }
+      await runTerraform(ctx, {
+        ...base,
+        stepId: 'terraform-lift-protection',
+        what: 'Lifting deletion protection',
+        args: applyPlanArgs(files.liftPlan)
+      });
+    }
+  };
 }

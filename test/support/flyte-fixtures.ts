@@ -8,7 +8,10 @@ export const CANARY_OAUTH_SECRET = 'GOCSPX-canary-oauth-4Rt8Zp';
 
 export function flyteInputs(values: Record<string, string> = {}): Inputs {
   const all: Record<string, string> = { 'project-id': 'acme-flyte', ...values };
-  return parseInputs((name) => all[name] ?? '', { actionRoot: PROJECT_ROOT, workspace: PROJECT_ROOT });
+  return parseInputs((name) => all[name] ?? '', {
+    actionRoot: PROJECT_ROOT,
+    workspace: PROJECT_ROOT
+  });
 }
 
 export const IAP_INPUTS = {

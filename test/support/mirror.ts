@@ -45,12 +45,12 @@ export class Mirror {
   ) {}
 
   static async start(): Promise<Mirror> {
-    let mirror: Mirror | undefined;
-    const server = createServer((req, res) => mirror?.handle(req.url ?? '/', res));
+    const holder: { mirror?: Mirror } = {};
+    const server = createServer((req, res) => holder.mirror?.handle(req.url ?? '/', res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    mirror = new Mirror(server, `http://127.0.0.1:${port}`);
-    return mirror;
+    holder.mirror = new Mirror(server, `http://127.0.0.1:${port}`);
+    return holder.mirror;
   }
 
   serve(urlPath: string, body: Buffer | string, options: RouteOptions = {}): void {

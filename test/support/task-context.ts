@@ -9,7 +9,12 @@ import type { Clock, Exec, Logger, TaskContext } from '../../src/engine/types.js
 import { PROJECT_ROOT } from './project.js';
 
 export function testInputs(values: Record<string, string> = {}): Inputs {
-  const all: Record<string, string> = { 'project-id': 'acme-flyte', ...values };
+  // gcloud 528.0.0 has no row in the shipped checksum table, so tests verify it from the mirror.
+  const all: Record<string, string> = {
+    'project-id': 'acme-flyte',
+    'gcloud-version': '528.0.0',
+    ...values
+  };
   return parseInputs((name) => all[name] ?? '', {
     actionRoot: PROJECT_ROOT,
     workspace: PROJECT_ROOT

@@ -39,6 +39,16 @@ export function answerTerraform({ args: all, world }) {
       return apply(rest, moduleDir, tf);
     case 'output':
       return output(rest, tf);
+    case 'state':
+      if (rest[0] !== 'list') return fail(`Unknown state subcommand ${rest[0]}\n`);
+      if (notInitialized(tf)) return notInitialized(tf);
+      return ok(
+        tf.applied
+          ? `${moduleResources(moduleDir)
+              .map((r) => r.address)
+              .join('\n')}\n`
+          : ''
+      );
     case 'fmt':
     case 'validate':
     case 'force-unlock':

@@ -1,0 +1,48 @@
+/**
+ * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file under
+ * RUNNER_TEMP, removed by the post step, exported as KUBECONFIG for this action's tools and the
+ * job's later steps. The entry gcloud writes runs gke-gcloud-auth-plugin, which mints a fresh
+ * token whenever the old one expires, so kubectl and Helm keep working through waits longer
+ * than a token's hour.
+ */
+import { StepError } from '../errors.js';
+import type { Inputs } from '../inputs.js';
+import type { RunState } from '../engine/state.js';
+import type { TaskContext } from '../engine/types.js';
+import { getCredentialsArgs, type ClusterRef } from '../tools/gcloud/args.js';
+import { writePrivateFile } from './external-account.js';
+
+/** The cluster Terraform reported, else the one the inputs name. */
+export function clusterRef(inputs: Inputs, state: RunState): ClusterRef {
+  return {
+    name: state.tfOutputs?.clusterName ?? inputs.clusterName,
+    location: state.tfOutputs?.clusterLocation ?? inputs.region,
+    project: state.tfOutputs?.projectId ?? inputs.projectId
+  };
+}
+
+export async function fetchClusterCredentials(ctx: TaskContext): Promise<void> {
+  const dir = ctx.env.RUNNER_TEMP;
+  if (!dir)
+    throw new StepError(
+      'cluster-credentials',
+      'RUNNER_TEMP is not set; this action runs on GitHub Actions runners, which set it.'
+    );
+  const kubeconfig = writePrivateFile(dir, 'flyte-gke-kubeconfig', '');
+  ctx.registerCleanup(kubeconfig);
+  const cluster = clusterRef(ctx.inputs, ctx.state);
+  const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
+  const args = getCredentialsArgs(cluster);
+  ctx.log.info(`$ gcloud ${args.join(' ')}`);
+  const result = await ctx.exec.run('gcloud', args, { env });
+  if (result.exitCode !== 0) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
+    throw new StepError(
+      'cluster-credentials',
+      `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.${detail ? `\n${detail}` : ''}`,
+      result.exitCode
+    );
+  }
+  for (const [name, value] of Object.entries(env)) ctx.exportVariable(name, value);
+  ctx.state.kubeconfigPath = kubeconfig;
+}

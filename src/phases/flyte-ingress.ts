@@ -1,0 +1,145 @@
+/**
+ * After Helm: wait (within a bound) for the managed certificate, find the backend service GKE
+ * created for the HTTP Service, and turn on Identity-Aware Proxy for it with access per member.
+ */
+import { StepError } from '../errors.js';
+import type { Inputs } from '../inputs.js';
+import type { ExecStep, Phase, Step, TaskStep } from '../engine/types.js';
+import {
+  findBackendService,
+  iapAddBindingArgs,
+  iapEnableArgs,
+  listBackendServicesArgs
+} from '../tools/gcloud/iap.js';
+import { getManagedCertificateArgs, parseManagedCertificate } from '../tools/kubectl/args.js';
+import { FLYTE_HTTP_PORT, flyteNames } from '../values/names.js';
+import { pollUntil, runTool } from './flyte-support.js';
+
+const CERTIFICATE_POLL_MS = 15_000;
+const BACKEND_POLL_MS = 10_000;
+const BACKEND_PLACEHOLDER = '<backend-service>';
+
+export function ingressPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Ingress',
+    steps: () => [certificateStep(inputs), ...(inputs.iap ? [backendServiceStep(inputs)] : [])]
+  };
+}
+
+export function iapPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Identity-Aware Proxy',
+    steps: (state) => iapSteps(inputs, state.iapBackendService)
+  };
+}
+
+function certificateStep(inputs: Inputs): TaskStep {
+  const name = flyteNames(inputs).managedCertificate;
+  return {
+    kind: 'task',
+    id: 'certificate-wait',
+    title: `Wait for ManagedCertificate ${name} to become Active`,
+    mutates: false,
+    describe: () =>
+      `Poll \`kubectl get managedcertificate ${name} -n ${inputs.namespace} -o json\` every ${CERTIFICATE_POLL_MS / 1000}s for up to ${inputs.timeoutSeconds}s; report its status either way (Provisioning at the bound is a warning, not a failure).`,
+    run: async (ctx) => {
+      let last = { status: '', domains: [] as readonly string[] };
+      const active = await pollUntil(ctx, inputs.timeoutSeconds, CERTIFICATE_POLL_MS, async () => {
+        const args = getManagedCertificateArgs(name, inputs.namespace);
+        const result = await runTool(ctx, 'certificate-wait', 'kubectl', args, {
+          allowFailure: true
+        });
+        if (result.exitCode !== 0) return undefined;
+        try {
+          last = parseManagedCertificate(result.stdout);
+        } catch {
+          return undefined;
+        }
+        ctx.log.info(`Certificate ${name}: ${last.status || 'no status yet'}`);
+        return last.status === 'Active' ? last : undefined;
+      });
+      const status = active?.status ?? (last.status || 'Unknown');
+      ctx.state.certificateStatus = status;
+      const domains = last.domains.length > 0 ? ` (${last.domains.join(', ')})` : '';
+      if (active) {
+        ctx.state.notes.push(`Managed certificate ${name} is Active${domains}.`);
+        return;
+      }
+      const message = `Managed certificate ${name} is ${status}${domains} after ${inputs.timeoutSeconds}s. Google issues it once DNS for ${ctx.state.domain ?? 'the domain'} points at ${ctx.state.ingressIp ?? 'the static IP'} and the Ingress refers to it; this can take up to an hour. Check with \`kubectl get managedcertificate ${name} -n ${inputs.namespace}\`.`;
+      ctx.log.warning(message);
+      ctx.state.notes.push(message);
+    }
+  };
+}
+
+function backendServiceStep(inputs: Inputs): TaskStep {
+  const names = flyteNames(inputs);
+  const target = { namespace: inputs.namespace, service: names.httpService, port: FLYTE_HTTP_PORT };
+  return {
+    kind: 'task',
+    id: 'iap-backend-service',
+    title: `Find the backend service of ${inputs.namespace}/${names.httpService}`,
+    mutates: false,
+    describe: () =>
+      `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears (up to ${inputs.timeoutSeconds}s).`,
+    run: async (ctx) => {
+      const found = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
+        const result = await runTool(
+          ctx,
+          'iap-backend-service',
+          'gcloud',
+          listBackendServicesArgs(inputs.projectId)
+        );
+        return findBackendService(result.stdout, target);
+      });
+      if (!found) {
+        throw new StepError(
+          'iap-backend-service',
+          `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be turned on for it. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`
+        );
+      }
+      ctx.state.iapBackendService = found;
+      ctx.log.info(`Backend service: ${found}`);
+    }
+  };
+}
+
+function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
+  const service = backendService ?? BACKEND_PLACEHOLDER;
+  const known = {
+    test: (s: { iapBackendService?: string }) => s.iapBackendService !== undefined,
+    describe: 'the backend service was found'
+  };
+  const enable: ExecStep = {
+    kind: 'exec',
+    id: 'iap-enable',
+    title: `Enable IAP on backend service ${service}`,
+    mutates: true,
+    tool: 'gcloud',
+    args: iapEnableArgs(inputs.projectId, service),
+    when: known
+  };
+  const grants: ExecStep[] = inputs.iapMembers.map((member, index) => ({
+    kind: 'exec',
+    id: `iap-grant-${index + 1}`,
+    title: `Let ${member} through IAP`,
+    mutates: true,
+    tool: 'gcloud',
+    args: iapAddBindingArgs(inputs.projectId, service, member),
+    quiet: true,
+    when: known
+  }));
+  const notes: TaskStep = {
+    kind: 'task',
+    id: 'iap-notes',
+    title: 'Note the OAuth redirect URI',
+    mutates: false,
+    describe: () => 'Remind that the OAuth client needs the IAP redirect URI.',
+    run: async (ctx) => {
+      ctx.state.notes.push(
+        `IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass. The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`
+      );
+    }
+  };
+  return [enable, ...grants, notes];
+}

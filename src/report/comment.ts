@@ -1,0 +1,82 @@
+/**
+ * The pull request comment for one cluster: status, console URL, the Terraform plan (counts,
+ * resources by action, the full plan collapsed) and the Helm change. Always under GitHub's
+ * 65,536-character limit: a long plan is cut on a line boundary with a link to the run.
+ */
+import type { Inputs } from '../inputs.js';
+import { redact } from '../engine/redact.js';
+import type { RunState } from '../engine/state.js';
+import { codeBlock, cutOnLine, details, inlineCode } from './markdown.js';
+import { commentMarker } from './marker.js';
+import { chartChange, planSection, statusLine, valuesDiff } from './sections.js';
+
+/** GitHub rejects a longer comment body with 422. */
+export const COMMENT_LIMIT = 65_536;
+/** What we allow ourselves, leaving room for redaction markers and fences. */
+export const COMMENT_BUDGET = 60_000;
+const VALUES_DIFF_BUDGET = 15_000;
+
+export interface CommentArgs {
+  readonly inputs: Inputs;
+  readonly state: RunState;
+  readonly failure: Error | undefined;
+  readonly secrets: readonly string[];
+  /** This run's page; the full plan is in its job summary. */
+  readonly runUrl: string | undefined;
+  /** What triggered the run, for the footer (e.g. `push abc1234`). */
+  readonly trigger: string;
+}
+
+export function renderComment(args: CommentArgs): string {
+  const { inputs, state, secrets } = args;
+  const head = [
+    commentMarker(inputs),
+    `### Flyte on GKE · ${inlineCode(inputs.command)} · ${inlineCode(`${inputs.projectId}/${inputs.clusterName}`)}`,
+    '',
+    statusLine(inputs, state, args.failure)
+  ];
+  if (state.consoleUrl) head.push('', `**Flyte console:** ${state.consoleUrl}`);
+
+  const plan = planSection(state);
+  const helm = helmSection(inputs, state, secrets);
+  const runLink = args.runUrl ? `[run](${args.runUrl})` : 'run';
+  const footer = `<sub>Updated by ${runLink} · ${args.trigger}</sub>`;
+
+  const build = (planText: string) =>
+    redact(
+      [
+        ...head,
+        ...(plan !== undefined ? ['', '#### Terraform plan', '', plan] : []),
+        ...(planText ? ['', planText] : []),
+        ...(helm ? ['', '#### Helm', '', helm] : []),
+        '',
+        footer
+      ].join('\n'),
+      secrets
+    );
+
+  const withoutPlan = build('');
+  const fullPlan = state.planText ? redact(state.planText, secrets) : '';
+  if (!fullPlan) return withoutPlan;
+  // The plan gets whatever the rest leaves, minus room for the fence and the cut notice.
+  const room = COMMENT_BUDGET - withoutPlan.length - 600;
+  const cut = cutOnLine(fullPlan, Math.max(0, room));
+  const notice = cut.cut
+    ? `\n\n✂️ The plan was cut at ${cut.text.split('\n').length} of ${fullPlan.split('\n').length} lines; the full plan is in the job summary of the ${runLink}.`
+    : '';
+  return build(details('Full Terraform plan', codeBlock(cut.text, 'hcl')) + notice);
+}
+
+function helmSection(inputs: Inputs, state: RunState, secrets: readonly string[]): string {
+  const lines = [`Chart: ${chartChange(inputs, state)}`];
+  if (inputs.command === 'destroy') return lines.join('\n');
+  const diff = valuesDiff(state, secrets);
+  if (diff) {
+    const cut = cutOnLine(diff, VALUES_DIFF_BUDGET);
+    const more = cut.cut ? '\n\n(diff cut; see the job summary)' : '';
+    lines.push('', details('Values diff (secrets redacted)', codeBlock(cut.text, 'diff') + more));
+  } else if (state.valuesPreview !== undefined && state.deployedRelease?.values) {
+    lines.push('', 'Values unchanged.');
+  }
+  return lines.join('\n');
+}

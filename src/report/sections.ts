@@ -1,0 +1,91 @@
+/** Markdown sections the pull request comment and the job summary share. */
+import type { Inputs } from '../inputs.js';
+import type { PlanAction, PlanSummary, RunState } from '../engine/state.js';
+import { inlineCode } from './markdown.js';
+import { deployedValuesYaml, lineDiff } from './values-diff.js';
+
+const ACTION_ORDER: readonly PlanAction[] = ['create', 'update', 'replace', 'delete', 'read'];
+const ACTION_LABEL: Record<PlanAction, string> = {
+  create: '➕ create',
+  update: '🔄 update',
+  replace: '♻️ replace',
+  delete: '🗑️ delete',
+  read: '📖 read',
+  'no-op': 'no-op'
+};
+
+export function planCounts(plan: PlanSummary): string {
+  if (plan.add + plan.change + plan.destroy === 0) return 'No changes to infrastructure.';
+  return `**${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy.**`;
+}
+
+/** A table of the resources the plan touches, grouped by action. */
+export function resourcesByAction(plan: PlanSummary): string {
+  const rows = ACTION_ORDER.map((action) => ({
+    action,
+    addresses: plan.resources.filter((r) => r.action === action).map((r) => r.address)
+  })).filter((row) => row.addresses.length > 0);
+  if (rows.length === 0) return '';
+  return [
+    '| Action | Count | Resources |',
+    '| --- | ---: | --- |',
+    ...rows.map(
+      (row) =>
+        `| ${ACTION_LABEL[row.action]} | ${row.addresses.length} | ${row.addresses.map(inlineCode).join('<br>')} |`
+    )
+  ].join('\n');
+}
+
+/** Lines describing the Terraform plan, or undefined when no plan ran. */
+export function planSection(state: RunState): string | undefined {
+  if (state.planSummary) {
+    const table = resourcesByAction(state.planSummary);
+    return [planCounts(state.planSummary), table].filter(Boolean).join('\n\n');
+  }
+  if (state.planHasChanges === false) return 'No changes to infrastructure.';
+  if (state.planHasChanges === true) return 'The plan has changes (no resource list was recorded).';
+  return undefined;
+}
+
+const strip = (version: string) => version.replace(/^v/, '');
+
+/** The chart version from the deployed release to the one this run deploys. */
+export function chartChange(inputs: Inputs, state: RunState): string {
+  const from = state.deployedRelease?.chartVersion;
+  const to = inputs.chartVersion;
+  if (inputs.command === 'destroy') {
+    return from ? `flyte-binary ${inlineCode(from)} → uninstalled` : 'flyte-binary → uninstalled';
+  }
+  if (!from) return `flyte-binary: not installed yet → ${inlineCode(to)}`;
+  if (strip(from) === strip(to)) return `flyte-binary ${inlineCode(to)} (unchanged)`;
+  return `flyte-binary ${inlineCode(from)} → ${inlineCode(to)}`;
+}
+
+/** The redacted values diff, '' when there is nothing to compare or nothing changed. */
+export function valuesDiff(state: RunState, secrets: readonly string[]): string {
+  if (state.valuesPreview === undefined) return '';
+  const before = state.deployedRelease?.values
+    ? deployedValuesYaml(state.deployedRelease.values, secrets)
+    : '';
+  return lineDiff(before, state.valuesPreview);
+}
+
+export function statusLine(inputs: Inputs, state: RunState, failure: Error | undefined): string {
+  if (failure) return `❌ **${inputs.command} failed:** ${failure.message.split('\n')[0]}`;
+  if (inputs.command === 'drift') {
+    if (state.driftDetected === undefined) return '✅ Drift check finished.';
+    return state.driftDetected ? '⚠️ **Drift detected.**' : '✅ No drift.';
+  }
+  const done: Record<Inputs['command'], string> = {
+    deploy: '✅ Deployed.',
+    upgrade: '✅ Upgraded.',
+    plan: '✅ Plan ready; nothing was changed.',
+    destroy: '✅ Destroyed.',
+    drift: ''
+  };
+  return done[inputs.command];
+}
+
+export function driftList(state: RunState): string {
+  return state.driftDetails.map((line) => `- ${line}`).join('\n');
+}

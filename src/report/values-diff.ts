@@ -1,0 +1,98 @@
+/**
+ * A line diff between the Helm values deployed now and the values about to be deployed. Both
+ * sides are redacted: secret-looking keys become *** and every known secret is masked.
+ */
+import { stringify } from 'yaml';
+import { redact } from '../engine/redact.js';
+
+const SECRET_KEY = /(password|secret|token|private[_-]?key|client[_-]?secret|credentials?)$/i;
+
+/** A copy of Helm values with secret-looking keys replaced by ***. */
+export function redactValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactValues);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      SECRET_KEY.test(key) && inner !== null && typeof inner !== 'object'
+        ? '***'
+        : redactValues(inner)
+    ])
+  );
+}
+
+export function deployedValuesYaml(values: Record<string, unknown>, secrets: readonly string[]) {
+  return redact(stringify(redactValues(values)), secrets);
+}
+
+/** Lines too many for the quadratic diff: say so instead of diffing. */
+const MAX_DIFF_LINES = 3000;
+const CONTEXT = 2;
+
+/**
+ * A unified-style diff (`-` old, `+` new, two-space context), with long unchanged runs folded.
+ * Empty when both sides are equal.
+ */
+export function lineDiff(before: string, after: string): string {
+  const a = splitLines(before);
+  const b = splitLines(after);
+  if (a.join('\n') === b.join('\n')) return '';
+  if (a.length + b.length > MAX_DIFF_LINES) {
+    return `(values differ; ${a.length} lines before and ${b.length} after, too long to diff here)`;
+  }
+  const ops = diffOps(a, b);
+  const out: string[] = [];
+  ops.forEach((op, index) => {
+    if (op.kind !== ' ') return out.push(`${op.kind} ${op.line}`);
+    const near = ops
+      .slice(Math.max(0, index - CONTEXT), index + CONTEXT + 1)
+      .some((other) => other.kind !== ' ');
+    if (near) out.push(`  ${op.line}`);
+    else if (out[out.length - 1] !== '  …') out.push('  …');
+  });
+  return out.join('\n');
+}
+
+interface Op {
+  readonly kind: ' ' | '-' | '+';
+  readonly line: string;
+}
+
+/** Longest common subsequence by dynamic programming; values files are a few hundred lines. */
+function diffOps(a: readonly string[], b: readonly string[]): Op[] {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const lcs = new Uint32Array(rows * cols);
+  for (let i = a.length - 1; i >= 0; i -= 1) {
+    for (let j = b.length - 1; j >= 0; j -= 1) {
+      lcs[i * cols + j] =
+        a[i] === b[j]
+          ? lcs[(i + 1) * cols + j + 1]! + 1
+          : Math.max(lcs[(i + 1) * cols + j]!, lcs[i * cols + j + 1]!);
+    }
+  }
+  const ops: Op[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      ops.push({ kind: ' ', line: a[i]! });
+      i += 1;
+      j += 1;
+    } else if (lcs[(i + 1) * cols + j]! >= lcs[i * cols + j + 1]!) {
+      ops.push({ kind: '-', line: a[i]! });
+      i += 1;
+    } else {
+      ops.push({ kind: '+', line: b[j]! });
+      j += 1;
+    }
+  }
+  while (i < a.length) ops.push({ kind: '-', line: a[i++]! });
+  while (j < b.length) ops.push({ kind: '+', line: b[j++]! });
+  return ops;
+}
+
+function splitLines(text: string): string[] {
+  const trimmed = text.replace(/\n+$/, '');
+  return trimmed === '' ? [] : trimmed.split('\n');
+}

@@ -1,0 +1,115 @@
+/**
+ * Reads `terraform output -json` ({name: {sensitive, type, value}}) into TerraformOutputs.
+ * Every sensitive value is handed to `registerSecret` before the function returns anything,
+ * so no later log line, output or summary can show it unmasked.
+ */
+import { StepError } from '../errors.js';
+import type { TerraformOutputs } from '../engine/state.js';
+
+interface JsonOutput {
+  readonly sensitive?: boolean;
+  readonly type?: unknown;
+  readonly value?: unknown;
+}
+
+/** The module's output names, as the guide names them, for each field the action reads. */
+export const REQUIRED_OUTPUTS = {
+  cloudsqlIp: 'cloudsql_ip',
+  cloudsqlPassword: 'cloudsql_password',
+  cloudsqlUser: 'cloudsql_user',
+  cloudsqlDatabase: 'cloudsql_database',
+  clusterLocation: 'gke_cluster_location',
+  clusterName: 'gke_cluster_name',
+  bucketName: 'bucket_name',
+  projectId: 'project_id',
+  serviceAccount: 'service_account'
+} as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
+
+/** Present only when ingress is on (null outputs are left out of `output -json`). */
+export const OPTIONAL_OUTPUTS = {
+  staticIpAddress: 'static_ip_address',
+  staticIpName: 'static_ip_name'
+} as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
+
+/** Outputs that must be declared `sensitive = true` in the module. */
+export const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword] as const;
+
+const STEP = 'terraform-output';
+
+export type OutputsResult =
+  | { readonly kind: 'complete'; readonly outputs: TerraformOutputs }
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'incomplete'; readonly missing: readonly string[] };
+
+/** Parses without judging: an empty state (first run) and missing outputs are answers too. */
+export function readOutputs(text: string, registerSecret: (value: string) => void): OutputsResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(text === '' ? '{}' : text);
+  } catch {
+    throw new StepError(STEP, 'terraform output -json did not print JSON.');
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new StepError(STEP, 'terraform output -json printed something other than an object.');
+  }
+  const all = json as Record<string, JsonOutput | undefined>;
+  // Mask first: whatever happens next, sensitive values are already secrets. The password is
+  // masked even if a custom module forgot to mark it sensitive.
+  const secrets = new Set<string>();
+  for (const [name, output] of Object.entries(all)) {
+    const sensitive =
+      output?.sensitive === true || (SENSITIVE_OUTPUTS as readonly string[]).includes(name);
+    if (sensitive && typeof output?.value === 'string' && output.value !== '')
+      secrets.add(output.value);
+  }
+  for (const secret of secrets) registerSecret(secret);
+  if (Object.keys(all).length === 0) return { kind: 'empty' };
+
+  const stringOutput = (name: string): string | undefined => {
+    const value = all[name]?.value;
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') {
+      throw new StepError(
+        STEP,
+        `Terraform output ${name} is ${JSON.stringify(all[name]?.type ?? typeof value)}, expected a string.`
+      );
+    }
+    return value;
+  };
+  const missing = Object.values(REQUIRED_OUTPUTS).filter(
+    (name) => stringOutput(name) === undefined
+  );
+  if (missing.length > 0) return { kind: 'incomplete', missing };
+
+  const required = Object.fromEntries(
+    Object.entries(REQUIRED_OUTPUTS).map(([field, name]) => [field, stringOutput(name) as string])
+  ) as Pick<TerraformOutputs, keyof typeof REQUIRED_OUTPUTS>;
+  const optional: { staticIpAddress?: string; staticIpName?: string } = {};
+  const address = stringOutput(OPTIONAL_OUTPUTS.staticIpAddress);
+  const ipName = stringOutput(OPTIONAL_OUTPUTS.staticIpName);
+  if (address) optional.staticIpAddress = address;
+  if (ipName) optional.staticIpName = ipName;
+  return { kind: 'complete', outputs: Object.freeze({ ...required, ...optional }) };
+}
+
+/** The strict reading: every required output must be there, or the error names the missing. */
+export function requireOutputs(result: OutputsResult): TerraformOutputs {
+  if (result.kind === 'complete') return result.outputs;
+  if (result.kind === 'empty') {
+    throw new StepError(
+      STEP,
+      'Terraform state has no outputs: nothing is deployed under this state bucket and prefix yet. Run the deploy command first, or check state-bucket and state-prefix.'
+    );
+  }
+  throw new StepError(
+    STEP,
+    `Terraform outputs ${result.missing.join(', ')} are missing. A custom terraform-dir module must declare them (see the module shipped with the action), and a deploy must have applied it.`
+  );
+}
+
+export function parseOutputs(
+  text: string,
+  registerSecret: (value: string) => void
+): TerraformOutputs {
+  return requireOutputs(readOutputs(text, registerSecret));
+}

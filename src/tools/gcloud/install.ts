@@ -1,0 +1,109 @@
+/**
+ * The gcloud CLI from Google's versioned archives (a tar.gz holding `google-cloud-sdk/`), with
+ * the kubectl and gke-gcloud-auth-plugin components installed before the folder is cached, so a
+ * warm cache needs no network and no component step. `latest` reads the version field of the
+ * channel's component manifest, components-2.json.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { StepError } from '../../errors.js';
+import { DEFAULT_VERSIONS } from '../../inputs.js';
+import type { TaskContext } from '../../engine/types.js';
+import { hashFor } from '../checksum.js';
+import { HttpStatusError } from '../http.js';
+import type { Recipe } from '../download.js';
+import type { Platform } from '../sources.js';
+import { componentsInstallArgs, GCLOUD_COMPONENTS, versionArgs } from './args.js';
+import { KNOWN_GCLOUD_SHA256 } from './checksums.js';
+
+const CHANNEL = 'https://dl.google.com/dl/cloudsdk/channels/rapid';
+
+export function gcloudArchiveName(version: string, platform: Platform): string {
+  const arch = platform.arch === 'x64' ? 'x86_64' : 'arm';
+  return `google-cloud-cli-${version}-${platform.os}-${arch}.tar.gz`;
+}
+
+const archiveUrl = (version: string, platform: Platform) =>
+  `${CHANNEL}/downloads/${gcloudArchiveName(version, platform)}`;
+
+/** `table` maps archive names to SHA-256; tests pass their own. */
+export function createGcloudRecipe(
+  table: Readonly<Record<string, string>> = KNOWN_GCLOUD_SHA256
+): Recipe {
+  return {
+    tool: 'gcloud',
+    inputName: 'gcloud-version',
+    knownGood: DEFAULT_VERSIONS.gcloud,
+    latestUrl: `${CHANNEL}/components-2.json`,
+    parseLatest: (body) => {
+      const manifest = JSON.parse(body) as { version?: unknown };
+      return typeof manifest.version === 'string' ? manifest.version : undefined;
+    },
+    archiveUrl,
+    archiveKind: 'tar.gz',
+    checksumSource: (version, platform) => {
+      const name = gcloudArchiveName(version, platform);
+      return table[name]
+        ? 'the checksum table shipped with the action'
+        : `${archiveUrl(version, platform)}.sha256 on tool-mirror (not in the action's table)`;
+    },
+    expectedSha256: async (version, platform, text) => {
+      const name = gcloudArchiveName(version, platform);
+      const known = table[name];
+      if (known) return known;
+      try {
+        const hash = hashFor(await text(`${archiveUrl(version, platform)}.sha256`), name);
+        if (hash) return hash;
+      } catch (error) {
+        if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
+      }
+      throw new StepError(
+        'install-tools',
+        `gcloud ${version} cannot be verified: Google publishes no checksum file for ${name}, and the action knows checksums only for ${knownVersions(table)}. It will not install gcloud unverified. Set gcloud-version to one of those, set it to 'system' with gcloud installed in an earlier step, or serve ${name}.sha256 next to the archive on tool-mirror.`
+      );
+    },
+    binDir: () => path.join('google-cloud-sdk', 'bin'),
+    prepare: installComponents,
+    system: {
+      tool: 'gcloud',
+      inputName: 'gcloud-version',
+      args: versionArgs(),
+      parse: (stdout) => {
+        try {
+          const answer = JSON.parse(stdout) as Record<string, unknown>;
+          const version = answer['Google Cloud SDK'];
+          return typeof version === 'string' ? version : undefined;
+        } catch {
+          return undefined;
+        }
+      }
+    }
+  };
+}
+
+export const gcloudRecipe: Recipe = createGcloudRecipe();
+
+function knownVersions(table: Readonly<Record<string, string>>): string {
+  const versions = [
+    ...new Set(Object.keys(table).map((name) => /-([0-9.]+)-/.exec(name)?.[1] ?? name))
+  ];
+  return versions.length > 0 ? versions.join(', ') : 'no version';
+}
+
+/** Installs kubectl and gke-gcloud-auth-plugin into a fresh SDK unless the archive has them. */
+async function installComponents(root: string, ctx: TaskContext): Promise<void> {
+  const bin = path.join(root, 'google-cloud-sdk', 'bin');
+  const missing = () => GCLOUD_COMPONENTS.filter((name) => !existsSync(path.join(bin, name)));
+  if (missing().length === 0) return;
+  ctx.log.info(`Installing gcloud components: ${missing().join(', ')}`);
+  const result = await ctx.exec.run(path.join(bin, 'gcloud'), componentsInstallArgs(missing()), {
+    quiet: true
+  });
+  if (result.exitCode !== 0 || missing().length > 0) {
+    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-10).join('\n');
+    throw new StepError(
+      'install-tools',
+      `gcloud components install ${GCLOUD_COMPONENTS.join(' ')} failed (exit ${result.exitCode}); still missing: ${missing().join(', ') || 'none'}.${detail ? `\n${detail}` : ''}`
+    );
+  }
+}

@@ -1,0 +1,67 @@
+/** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
+
+/** Applies the manifest given on standard input. */
+export function applyStdinArgs(): string[] {
+  return ['apply', '--filename', '-'];
+}
+
+export function getManagedCertificateArgs(name: string, namespace: string): string[] {
+  return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
+}
+
+export function deleteSecretArgs(name: string, namespace: string): string[] {
+  return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
+}
+
+/** For the job summary only: the command a user runs on their own machine. */
+export function portForwardCommand(namespace: string, service: string, port: number): string {
+  return `kubectl port-forward --namespace ${namespace} svc/${service} ${port}:${port}`;
+}
+
+/**
+ * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
+ * expects), together with its namespace so the Secret can be applied before Helm creates it.
+ * JSON is YAML, so `kubectl apply -f -` reads it.
+ */
+export function oauthSecretManifest(o: {
+  readonly name: string;
+  readonly namespace: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+}): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        type: 'Opaque',
+        metadata: {
+          name: o.name,
+          namespace: o.namespace,
+          labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
+        },
+        stringData: { client_id: o.clientId, client_secret: o.clientSecret }
+      }
+    ]
+  });
+}
+
+export interface ManagedCertificateStatus {
+  /** `Active`, `Provisioning`, `ProvisioningFailed`, ... ('' when not reported yet). */
+  readonly status: string;
+  /** Per-domain status, e.g. `flyte.example.com: FailedNotVisible`. */
+  readonly domains: readonly string[];
+}
+
+export function parseManagedCertificate(json: string): ManagedCertificateStatus {
+  const data = JSON.parse(json) as {
+    status?: { certificateStatus?: string; domainStatus?: { domain?: string; status?: string }[] };
+  };
+  return {
+    status: data.status?.certificateStatus ?? '',
+    domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
+  };
+}

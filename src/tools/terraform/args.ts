@@ -1,0 +1,137 @@
+/**
+ * Argument arrays for every Terraform command the action runs. Pure: no I/O, no shell strings.
+ * The module's variables come from one table (terraformVariables) so the HCL contract test can
+ * check exactly what is passed.
+ */
+import type { Inputs } from '../../inputs.js';
+
+/** How long a command waits for a state lock another run holds before failing. */
+export const LOCK_TIMEOUT = '3m';
+
+const COMMON = ['-input=false', '-no-color'] as const;
+const LOCKING = [...COMMON, `-lock-timeout=${LOCK_TIMEOUT}`] as const;
+
+/** The module variables the action sets, by name, as Terraform reads them from `-var`. */
+export function terraformVariables(
+  inputs: Inputs,
+  overrides: Readonly<Record<string, string>> = {}
+): Record<string, string> {
+  const gpu = inputs.gpuPool;
+  return {
+    project_id: inputs.projectId,
+    region: inputs.region,
+    cluster_name: inputs.clusterName,
+    autopilot_cluster: String(inputs.autopilot),
+    node_machine_type: inputs.nodeMachineType,
+    gpu_accelerator_type: gpu?.acceleratorType ?? '',
+    ...(gpu
+      ? {
+          gpu_machine_type: gpu.machineType,
+          gpu_accelerator_count: String(gpu.acceleratorCount),
+          gpu_min_nodes: String(gpu.minNodes),
+          gpu_max_nodes: String(gpu.maxNodes)
+        }
+      : {}),
+    deletion_protection: String(inputs.deletionProtection),
+    namespace: inputs.namespace,
+    release_name: inputs.releaseName,
+    // A JSON array is valid HCL, which is how -var reads list values.
+    flyte_projects: JSON.stringify(inputs.flyteProjects),
+    ingress: String(inputs.ingress),
+    static_ip_name: inputs.staticIpName,
+    iap: String(inputs.iap),
+    ...overrides
+  };
+}
+
+/** `-var-file` first, then `-var`: the action's inputs win over the same names in the file. */
+export function variableArgs(
+  inputs: Inputs,
+  overrides: Readonly<Record<string, string>> = {}
+): string[] {
+  return [
+    ...(inputs.terraformVarFile ? [`-var-file=${inputs.terraformVarFile}`] : []),
+    ...Object.entries(terraformVariables(inputs, overrides)).map(([k, v]) => `-var=${k}=${v}`)
+  ];
+}
+
+export function initArgs(inputs: Inputs): string[] {
+  return [
+    'init',
+    ...LOCKING,
+    // Never migrate state between backends; a leftover data folder must not prompt.
+    '-reconfigure',
+    `-backend-config=bucket=${inputs.stateBucket}`,
+    `-backend-config=prefix=${inputs.statePrefix}`
+  ];
+}
+
+/** A plan saved to planFile; exit code 2 (with -detailed-exitcode) means it has changes. */
+export function planArgs(inputs: Inputs, planFile: string): string[] {
+  return ['plan', ...LOCKING, '-detailed-exitcode', `-out=${planFile}`, ...variableArgs(inputs)];
+}
+
+/** Protection is off by now (see liftProtectionPlanArgs); the variables say so too. */
+export function destroyPlanArgs(inputs: Inputs, planFile: string): string[] {
+  return [
+    'plan',
+    ...LOCKING,
+    '-destroy',
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...variableArgs(inputs, { deletion_protection: 'false' })
+  ];
+}
+
+/** Plans only `deletion_protection = false` on the given resources (before a destroy). */
+export function liftProtectionPlanArgs(
+  inputs: Inputs,
+  planFile: string,
+  targets: readonly string[]
+): string[] {
+  return [
+    'plan',
+    ...LOCKING,
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...targets.map((t) => `-target=${t}`),
+    ...variableArgs(inputs, { deletion_protection: 'false' })
+  ];
+}
+
+/**
+ * A read-only comparison of the state with the real resources: no lock (it writes nothing and
+ * must not block a deploy), refreshed, exit code 2 when anything differs.
+ */
+export function driftPlanArgs(inputs: Inputs, planFile: string): string[] {
+  return [
+    'plan',
+    ...COMMON,
+    '-lock=false',
+    '-refresh=true',
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...variableArgs(inputs)
+  ];
+}
+
+export function showJsonArgs(planFile: string): string[] {
+  return ['show', '-json', '-no-color', planFile];
+}
+
+export function showTextArgs(planFile: string): string[] {
+  return ['show', '-no-color', planFile];
+}
+
+/** Applies exactly the saved plan: no new plan, no variables, no prompt. */
+export function applyPlanArgs(planFile: string): string[] {
+  return ['apply', ...LOCKING, planFile];
+}
+
+export function outputJsonArgs(): string[] {
+  return ['output', '-json', '-no-color'];
+}
+
+export function stateListArgs(): string[] {
+  return ['state', 'list'];
+}

@@ -1,0 +1,44 @@
+/**
+ * Everything the values phase computes, as one pure function of the files' text, the inputs and
+ * the Terraform outputs: the patched document, its digest and a redacted preview.
+ */
+import type { Document } from 'yaml';
+import type { TerraformOutputs } from '../engine/state.js';
+import { recordDigest, valuesDigest } from './digest.js';
+import { mergeExtraValues, patchValues, type ExtraValues, type PatchInputs } from './patch.js';
+import { redactedPreview } from './preview.js';
+
+export interface ValuesSources {
+  readonly template: { readonly name: string; readonly text: string };
+  readonly extras: readonly ExtraValues[];
+}
+
+export interface ComposedValues {
+  readonly doc: Document;
+  /** The file to hand to Helm (holds the password: never print it). */
+  readonly text: string;
+  readonly digest: string;
+  readonly preview: string;
+}
+
+export function composeValues(
+  sources: ValuesSources,
+  inputs: PatchInputs & { readonly chartVersion: string },
+  outputs: TerraformOutputs,
+  secrets: readonly string[] = []
+): ComposedValues {
+  const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
+  mergeExtraValues(doc, sources.extras);
+  const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
+  recordDigest(doc, digest);
+  return {
+    doc,
+    text: doc.toString(),
+    digest,
+    // Short values would mask ordinary words; the key-based mask covers the password anyway.
+    preview: redactedPreview(
+      doc,
+      [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4)
+    )
+  };
+}

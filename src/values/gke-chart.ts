@@ -1,0 +1,70 @@
+/**
+ * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
+ * with. The values hold no secret, so they can go on the command line and be compared as is.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Inputs } from '../inputs.js';
+import type { RunState } from '../engine/state.js';
+import { canonicalJson } from './digest.js';
+import { FLYTE_HTTP_PORT, type FlyteNames } from './names.js';
+
+/** This file sits two folders below the action root, in the sources and in the bundle alike. */
+const BUILT_IN_ACTION_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function gkeChartPath(state: Pick<RunState, 'actionRoot'>): string {
+  return path.join(state.actionRoot ?? BUILT_IN_ACTION_ROOT, 'helm', 'flyte-gke');
+}
+
+export interface GkeChartValues {
+  readonly ingress: { readonly enabled: boolean; readonly domain: string };
+  readonly names: {
+    readonly managedCertificate: string;
+    readonly backendConfig: string;
+    readonly frontendConfig: string;
+  };
+  readonly healthCheck: { readonly port: number };
+  readonly iap: { readonly enabled: boolean; readonly secretName: string };
+}
+
+export function gkeChartValues(
+  inputs: Pick<Inputs, 'ingress' | 'iap'>,
+  names: FlyteNames,
+  domain: string
+): GkeChartValues {
+  return {
+    ingress: { enabled: inputs.ingress, domain },
+    names: {
+      managedCertificate: names.managedCertificate,
+      backendConfig: names.backendConfig,
+      frontendConfig: names.frontendConfig
+    },
+    healthCheck: { port: FLYTE_HTTP_PORT },
+    iap: { enabled: inputs.iap, secretName: inputs.iap ? names.oauthSecret : '' }
+  };
+}
+
+/** Flattens the values into `--set` (booleans, numbers) and `--set-string` (strings) pairs. */
+export function gkeChartSetArgs(values: GkeChartValues): {
+  set: Record<string, boolean | number>;
+  setString: Record<string, string>;
+} {
+  const set: Record<string, boolean | number> = {};
+  const setString: Record<string, string> = {};
+  const walk = (value: unknown, prefix: string) => {
+    if (typeof value === 'object' && value !== null) {
+      for (const [key, child] of Object.entries(value))
+        walk(child, prefix ? `${prefix}.${key}` : key);
+    } else if (typeof value === 'string') setString[prefix] = value;
+    else if (typeof value === 'boolean' || typeof value === 'number') set[prefix] = value;
+  };
+  walk(values, '');
+  return { set, setString };
+}
+
+export const GKE_CHART_VERSION = '0.1.0';
+
+/** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
+export function gkeReleaseFingerprint(chartVersion: string, values: unknown): string {
+  return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
+}

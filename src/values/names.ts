@@ -1,0 +1,54 @@
+/**
+ * Names of the Kubernetes objects the action creates or refers to. One place, so the annotations
+ * written into the flyte-binary values and the objects of the flyte-gke chart always agree.
+ */
+import type { Inputs } from '../inputs.js';
+
+/** The flyte-binary chart's own name, which its `fullname` helper folds into the release name. */
+const CHART_NAME = 'flyte-binary';
+
+export interface FlyteNames {
+  /** The flyte-binary release (`release-name` input). */
+  readonly release: string;
+  /** What the chart calls its objects, e.g. `flyte-backend-flyte-binary`. */
+  readonly fullName: string;
+  readonly httpService: string;
+  readonly grpcService: string;
+  /** Release of the action's own flyte-gke chart. */
+  readonly gkeRelease: string;
+  readonly managedCertificate: string;
+  readonly backendConfig: string;
+  readonly frontendConfig: string;
+  /** Kubernetes Secret holding the IAP OAuth client (keys client_id, client_secret). */
+  readonly oauthSecret: string;
+}
+
+/** Mirrors the chart's `fullname` helper: a release name that contains the chart name is used as is. */
+export function chartFullName(release: string): string {
+  const name = release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`;
+  return name.slice(0, 63).replace(/-+$/, '');
+}
+
+export function flyteNames(inputs: Pick<Inputs, 'releaseName'>): FlyteNames {
+  const release = inputs.releaseName;
+  const fullName = chartFullName(release);
+  return {
+    release,
+    fullName,
+    httpService: `${fullName}-http`,
+    grpcService: `${fullName}-grpc`,
+    gkeRelease: `${release}-gke`,
+    managedCertificate: `${release}-cert`,
+    backendConfig: `${release}-backend`,
+    frontendConfig: `${release}-frontend`,
+    oauthSecret: `${release}-iap-oauth`
+  };
+}
+
+/** Flyte's default domains; every project gets one namespace per domain. */
+export const FLYTE_DOMAINS = ['production', 'staging', 'development'] as const;
+
+/** The HTTP port flyte-binary serves the console, API and /healthcheck on. */
+export const FLYTE_HTTP_PORT = 8088;
+/** The gRPC port (flytectl, pyflyte). */
+export const FLYTE_GRPC_PORT = 8089;

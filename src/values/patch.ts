@@ -1,0 +1,157 @@
+/**
+ * Patches the values template from Terraform outputs and inputs. Pure: text in, Document out.
+ * Every path written here is a key of the flyte-binary v1 chart's defaults (checked by a test).
+ */
+import { parseDocument, type Document } from 'yaml';
+import type { Inputs } from '../inputs.js';
+import type { TerraformOutputs } from '../engine/state.js';
+import { mergeValues, setValue, type ValuePath } from './document.js';
+import { FLYTE_DOMAINS, flyteNames } from './names.js';
+
+export type PatchInputs = Pick<
+  Inputs,
+  'releaseName' | 'flyteProjects' | 'ingress' | 'iap' | 'staticIpName'
+>;
+
+/** A values file the user listed in `extra-values-files`, merged after patching. */
+export interface ExtraValues {
+  readonly name: string;
+  readonly text: string;
+}
+
+export const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+
+/** Every value path the patcher writes (a test checks each against the chart's defaults). */
+export const PATCHED_PATHS = {
+  serviceAccountEmail: ['serviceAccount', 'annotations', WORKLOAD_IDENTITY_ANNOTATION],
+  customData: ['configuration', 'inline', 'cluster_resources', 'customData'],
+  dbUsername: ['configuration', 'database', 'username'],
+  dbPassword: ['configuration', 'database', 'password'],
+  dbHost: ['configuration', 'database', 'host'],
+  dbName: ['configuration', 'database', 'dbname'],
+  metadataContainer: ['configuration', 'storage', 'metadataContainer'],
+  userDataContainer: ['configuration', 'storage', 'userDataContainer'],
+  storageProvider: ['configuration', 'storage', 'provider'],
+  gcsProject: ['configuration', 'storage', 'providerConfig', 'gcs', 'project'],
+  stackdriverEnabled: ['configuration', 'logging', 'plugins', 'stackdriver', 'enabled'],
+  stackdriverTemplate: ['configuration', 'logging', 'plugins', 'stackdriver', 'templateUri'],
+  seedProjects: ['flyte-core-components', 'admin', 'seedProjects'],
+  seedProjectsWithDetails: ['flyte-core-components', 'admin', 'seedProjectsWithDetails'],
+  ingressCreate: ['ingress', 'create'],
+  ingressHttpAnnotations: ['ingress', 'httpAnnotations'],
+  ingressGrpcAnnotations: ['ingress', 'grpcAnnotations'],
+  serviceHttpAnnotations: ['service', 'httpAnnotations'],
+  serviceGrpcAnnotations: ['service', 'grpcAnnotations']
+} as const satisfies Record<string, ValuePath>;
+
+export class ValuesError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ValuesError';
+  }
+}
+
+/** Parses YAML into a Document; a syntax error names the file and line. */
+export function parseValues(text: string, name: string): Document {
+  const doc = parseDocument(text, { prettyErrors: true });
+  const error = doc.errors[0];
+  if (error) throw new ValuesError(`${name} is not valid YAML: ${error.message}`);
+  const root = doc.toJS() as unknown;
+  if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
+    throw new ValuesError(`${name} must be a map of Helm values at its top level.`);
+  }
+  return doc;
+}
+
+/** Cloud Logging link for a task pod; {{.x}} are filled in by Flyte, not by Helm. */
+export function stackdriverTemplateUri(projectId: string): string {
+  const line = (label: string, field: string) => `resource.labels.${label}%3D%22{{.${field}}}%22`;
+  const query = [
+    line('namespace_name', 'namespace'),
+    line('pod_name', 'podName'),
+    line('container_name', 'containerName')
+  ].join('%0A');
+  return `https://console.cloud.google.com/logs/query;query=${query}?project=${encodeURIComponent(projectId)}`;
+}
+
+export function patchValues(
+  template: string,
+  inputs: PatchInputs,
+  outputs: TerraformOutputs,
+  templateName = 'values template'
+): Document {
+  const doc = parseValues(template, templateName);
+  if (doc.contents === null) doc.contents = doc.createNode({});
+  const set = (path: ValuePath, value: unknown) => setValue(doc, path, value);
+  const p = PATCHED_PATHS;
+  const names = flyteNames(inputs);
+
+  // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
+  set(p.serviceAccountEmail, outputs.serviceAccount);
+  set(
+    p.customData,
+    FLYTE_DOMAINS.map((domain) => ({
+      [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
+    }))
+  );
+
+  set(p.dbUsername, outputs.cloudsqlUser);
+  set(p.dbPassword, outputs.cloudsqlPassword);
+  set(p.dbHost, outputs.cloudsqlIp);
+  set(p.dbName, outputs.cloudsqlDatabase);
+
+  set(p.storageProvider, 'gcs');
+  set(p.metadataContainer, outputs.bucketName);
+  set(p.userDataContainer, outputs.bucketName);
+  set(p.gcsProject, outputs.projectId);
+  set(p.stackdriverEnabled, true);
+  set(p.stackdriverTemplate, stackdriverTemplateUri(outputs.projectId));
+
+  set(p.seedProjects, [...inputs.flyteProjects]);
+  set(
+    p.seedProjectsWithDetails,
+    inputs.flyteProjects.map((name) => ({ name, description: `Flyte project ${name}.` }))
+  );
+
+  set(p.ingressCreate, inputs.ingress);
+  if (inputs.ingress) {
+    // Maps are merged so annotations a user keeps in the template stay.
+    mergeValues(doc, ingressHttpAnnotations(inputs, outputs, names), p.ingressHttpAnnotations);
+    mergeValues(doc, { 'kubernetes.io/ingress.class': 'gce-internal' }, p.ingressGrpcAnnotations);
+    mergeValues(
+      doc,
+      {
+        'cloud.google.com/backend-config': JSON.stringify({ default: names.backendConfig }),
+        'cloud.google.com/neg': JSON.stringify({ ingress: true })
+      },
+      p.serviceHttpAnnotations
+    );
+    mergeValues(
+      doc,
+      { 'cloud.google.com/neg': JSON.stringify({ ingress: true }) },
+      p.serviceGrpcAnnotations
+    );
+  }
+  return doc;
+}
+
+function ingressHttpAnnotations(
+  inputs: PatchInputs,
+  outputs: TerraformOutputs,
+  names: ReturnType<typeof flyteNames>
+): Record<string, string> {
+  return {
+    'kubernetes.io/ingress.class': 'gce',
+    'kubernetes.io/ingress.global-static-ip-name': outputs.staticIpName ?? inputs.staticIpName,
+    'networking.gke.io/managed-certificates': names.managedCertificate,
+    'networking.gke.io/v1beta1.FrontendConfig': names.frontendConfig
+  };
+}
+
+/** Merges the user's extra values files, in order, after patching (they win). */
+export function mergeExtraValues(doc: Document, extras: readonly ExtraValues[]): void {
+  for (const extra of extras) {
+    const parsed = parseValues(extra.text, extra.name).toJS() as unknown;
+    if (parsed !== null && parsed !== undefined) mergeValues(doc, parsed);
+  }
+}

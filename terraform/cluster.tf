@@ -1,0 +1,125 @@
+# GKE: Autopilot, or Standard with a default node pool and an optional GPU node pool.
+
+locals {
+  gpu_pool_enabled = !var.autopilot_cluster && var.gpu_accelerator_type != ""
+}
+
+resource "google_container_cluster" "main" {
+  name     = var.cluster_name
+  location = var.region
+
+  network    = google_compute_network.vpc.id
+  subnetwork = google_compute_subnetwork.nodes.id
+
+  ip_allocation_policy {
+    cluster_secondary_range_name  = "pods"
+    services_secondary_range_name = "services"
+  }
+
+  enable_autopilot = var.autopilot_cluster ? true : null
+
+  # Standard: replace the default pool with the managed pools below.
+  remove_default_node_pool = var.autopilot_cluster ? null : true
+  initial_node_count       = var.autopilot_cluster ? null : 1
+
+  # Autopilot always runs workload identity; Standard needs it switched on.
+  dynamic "workload_identity_config" {
+    for_each = var.autopilot_cluster ? [] : [1]
+    content {
+      workload_pool = "${var.project_id}.svc.id.goog"
+    }
+  }
+
+  release_channel {
+    channel = var.release_channel
+  }
+
+  deletion_protection = var.deletion_protection
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_container_node_pool" "default" {
+  count = var.autopilot_cluster ? 0 : 1
+
+  name     = "default"
+  cluster  = google_container_cluster.main.id
+  location = var.region
+
+  autoscaling {
+    min_node_count = var.node_min_count
+    max_node_count = var.node_max_count
+  }
+
+  management {
+    auto_repair  = true
+    auto_upgrade = true
+  }
+
+  node_config {
+    machine_type    = var.node_machine_type
+    service_account = google_service_account.nodes[0].email
+    oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+
+    workload_metadata_config {
+      mode = "GKE_METADATA"
+    }
+  }
+}
+
+resource "google_container_node_pool" "gpu" {
+  count = local.gpu_pool_enabled ? 1 : 0
+
+  name           = "gpu"
+  cluster        = google_container_cluster.main.id
+  location       = var.region
+  node_locations = length(var.gpu_node_locations) > 0 ? var.gpu_node_locations : null
+
+  # Bounds for the whole pool, not per zone, so gpu_max_nodes caps the GPU bill.
+  autoscaling {
+    total_min_node_count = var.gpu_min_nodes
+    total_max_node_count = var.gpu_max_nodes
+    location_policy      = "ANY"
+  }
+
+  management {
+    auto_repair  = true
+    auto_upgrade = true
+  }
+
+  node_config {
+    machine_type    = var.gpu_machine_type
+    service_account = google_service_account.nodes[0].email
+    oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+
+    guest_accelerator {
+      type  = var.gpu_accelerator_type
+      count = var.gpu_accelerator_count
+      gpu_driver_installation_config {
+        gpu_driver_version = "DEFAULT"
+      }
+    }
+
+    # GKE adds this taint to GPU nodes itself; declaring it keeps plans free of diffs.
+    taint {
+      key    = "nvidia.com/gpu"
+      value  = "present"
+      effect = "NO_SCHEDULE"
+    }
+
+    labels = {
+      "flyte-gke/pool" = "gpu"
+    }
+
+    workload_metadata_config {
+      mode = "GKE_METADATA"
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.gpu_min_nodes <= var.gpu_max_nodes
+      error_message = "gpu_min_nodes must not exceed gpu_max_nodes."
+    }
+  }
+}

@@ -1,0 +1,51 @@
+# Cloud SQL for PostgreSQL, reachable only on a private IP inside the cluster's VPC.
+
+resource "random_password" "database" {
+  length  = 32
+  special = false # keeps the password safe in connection strings and YAML without quoting
+}
+
+resource "random_id" "database_suffix" {
+  # Cloud SQL keeps a deleted instance's name reserved for a week; a suffix lets a
+  # destroyed setup be recreated at once.
+  byte_length = 2
+}
+
+resource "google_sql_database_instance" "main" {
+  name                = "${var.cluster_name}-pg-${random_id.database_suffix.hex}"
+  region              = var.region
+  database_version    = var.database_version
+  deletion_protection = var.deletion_protection
+
+  settings {
+    edition                     = "ENTERPRISE"
+    tier                        = var.database_tier
+    availability_type           = "ZONAL"
+    deletion_protection_enabled = var.deletion_protection
+
+    ip_configuration {
+      ipv4_enabled    = false
+      private_network = google_compute_network.vpc.id
+    }
+
+    backup_configuration {
+      enabled = true
+    }
+  }
+
+  depends_on = [google_service_networking_connection.private_services]
+}
+
+resource "google_sql_database" "flyte" {
+  name     = var.database_name
+  instance = google_sql_database_instance.main.name
+}
+
+resource "google_sql_user" "flyte" {
+  name     = var.database_user
+  instance = google_sql_database_instance.main.name
+  password = random_password.database.result
+
+  # PostgreSQL refuses to drop a role that owns objects; the instance goes on destroy anyway.
+  deletion_policy = "ABANDON"
+}

@@ -1,0 +1,87 @@
+# Service accounts: one Flyte runs as (through workload identity), one for Standard nodes.
+
+locals {
+  # The chart names its service account like its other objects: RELEASE-flyte-binary, or just
+  # RELEASE when the release name already contains the chart name.
+  flyte_ksa = strcontains(var.release_name, "flyte-binary") ? var.release_name : "${var.release_name}-flyte-binary"
+
+  workload_pool = "${var.project_id}.svc.id.goog"
+
+  # flyte-binary itself, and the default service account of every PROJECT-DOMAIN namespace,
+  # where task pods run.
+  workload_identity_members = toset(concat(
+    ["serviceAccount:${local.workload_pool}[${var.namespace}/${local.flyte_ksa}]"],
+    [for pair in setproduct(var.flyte_projects, var.flyte_domains) :
+    "serviceAccount:${local.workload_pool}[${pair[0]}-${pair[1]}/default]"],
+  ))
+
+  account_suffix = trimsuffix(substr(var.cluster_name, 0, 20), "-")
+}
+
+resource "google_service_account" "flyte" {
+  account_id   = "flyte-${local.account_suffix}"
+  display_name = "Flyte on GKE (${var.cluster_name})"
+
+  depends_on = [google_project_service.enabled]
+}
+
+# Read and write Flyte's objects, and read the bucket's own metadata.
+resource "google_storage_bucket_iam_member" "flyte_objects" {
+  bucket = google_storage_bucket.data.name
+  role   = "roles/storage.objectAdmin"
+  member = google_service_account.flyte.member
+}
+
+resource "google_storage_bucket_iam_member" "flyte_bucket_reader" {
+  bucket = google_storage_bucket.data.name
+  role   = "roles/storage.legacyBucketReader"
+  member = google_service_account.flyte.member
+}
+
+# Signed URLs for uploads and downloads are signed by the account itself through the IAM API.
+resource "google_service_account_iam_member" "flyte_sign_blobs" {
+  service_account_id = google_service_account.flyte.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = google_service_account.flyte.member
+}
+
+resource "google_project_iam_member" "flyte_logging" {
+  project = var.project_id
+  role    = "roles/logging.logWriter"
+  member  = google_service_account.flyte.member
+}
+
+resource "google_service_account_iam_member" "flyte_workload_identity" {
+  for_each = local.workload_identity_members
+
+  service_account_id = google_service_account.flyte.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = each.value
+
+  # The PROJECT.svc.id.goog pool exists only once a cluster with workload identity does.
+  depends_on = [google_container_cluster.main]
+}
+
+# Standard node pools run as a minimal account instead of the Compute Engine default (Editor).
+resource "google_service_account" "nodes" {
+  count = var.autopilot_cluster ? 0 : 1
+
+  account_id   = "nodes-${local.account_suffix}"
+  display_name = "GKE nodes (${var.cluster_name})"
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "nodes" {
+  for_each = var.autopilot_cluster ? toset([]) : toset([
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/artifactregistry.reader",
+  ])
+
+  project = var.project_id
+  role    = each.value
+  member  = google_service_account.nodes[0].member
+}

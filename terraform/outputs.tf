@@ -1,0 +1,58 @@
+# Names follow the Flyte on GKE guide; the action reads them with `terraform output -json`.
+
+output "cloudsql_ip" {
+  description = "Private IP of the Cloud SQL instance."
+  value       = google_sql_database_instance.main.private_ip_address
+}
+
+output "cloudsql_password" {
+  description = "Password of the Flyte database user."
+  value       = random_password.database.result
+  sensitive   = true
+}
+
+output "cloudsql_user" {
+  description = "Flyte database user."
+  value       = google_sql_user.flyte.name
+}
+
+output "cloudsql_database" {
+  description = "Flyte database name."
+  value       = google_sql_database.flyte.name
+}
+
+output "gke_cluster_name" {
+  description = "GKE cluster name."
+  value       = google_container_cluster.main.name
+}
+
+output "gke_cluster_location" {
+  description = "GKE cluster location (its region)."
+  value       = google_container_cluster.main.location
+}
+
+output "bucket_name" {
+  description = "Bucket for Flyte metadata and user data."
+  value       = google_storage_bucket.data.name
+}
+
+output "project_id" {
+  description = "GCP project ID."
+  value       = var.project_id
+}
+
+output "service_account" {
+  description = "Email of the Google service account Flyte runs as."
+  value       = google_service_account.flyte.email
+}
+
+# Null (and so absent from `terraform output -json`) when ingress is off.
+output "static_ip_address" {
+  description = "Global static IP of the Ingress."
+  value       = one(google_compute_global_address.ingress[*].address)
+}
+
+output "static_ip_name" {
+  description = "Name of the global static IP of the Ingress."
+  value       = one(google_compute_global_address.ingress[*].name)
+}

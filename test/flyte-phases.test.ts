@@ -1,0 +1,351 @@
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Inputs } from '../src/inputs.js';
+import { runPhases } from '../src/engine/runner.js';
+import { RunState } from '../src/engine/state.js';
+import type { Logger, Phase, TaskContext } from '../src/engine/types.js';
+import { helmPhase, iapPhase, ingressPhase, valuesPhase, flyteDrift } from '../src/phases/flyte.js';
+import { FakeCluster } from './support/fake-cluster.js';
+import {
+  CANARY_OAUTH_SECRET,
+  CANARY_PASSWORD,
+  flyteInputs,
+  IAP_INPUTS,
+  tfOutputs
+} from './support/flyte-fixtures.js';
+
+interface RunOptions {
+  helmVersion?: string;
+  outputs?: Parameters<typeof tfOutputs>[0];
+}
+
+/** Runs phases like the action does, with the fake cluster at the process boundary. */
+async function run(
+  inputs: Inputs,
+  cluster: FakeCluster,
+  phases: Phase[],
+  options: RunOptions = {}
+) {
+  const state = new RunState(false);
+  state.tfOutputs = tfOutputs(options.outputs);
+  if (options.helmVersion)
+    state.tools.helm = { version: options.helmVersion, source: 'cache', path: '/x' };
+  const logs: string[] = [];
+  const secrets = new Set<string>();
+  let now = 0;
+  // Records raw lines (no masking), so a secret that reaches the logger at all is caught.
+  const log: Logger = {
+    info: (m) => logs.push(m),
+    warning: (m) => logs.push(`WARNING ${m}`),
+    notice: (m) => logs.push(m),
+    debug: (m) => logs.push(m),
+    group: async (name, fn) => {
+      logs.push(`## ${name}`);
+      return fn();
+    },
+    setSecret: (v) => secrets.add(v)
+  };
+  const cleanup: string[] = [];
+  const ctx: TaskContext = {
+    inputs,
+    state,
+    exec: cluster.exec,
+    log,
+    clock: { now: () => now, sleep: async (ms) => void (now += ms) },
+    env: { RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')) },
+    exportVariable: () => undefined,
+    addPath: () => undefined,
+    registerCleanup: (f) => cleanup.push(f)
+  };
+  const reports = await runPhases(phases, { ctx, secrets: () => [...secrets] });
+  const status = (id: string) =>
+    reports.flatMap((r) => r.steps).find((s) => s.id === id)?.status ?? 'absent';
+  return { state, logs, cleanup, status, elapsedMs: () => now, secrets };
+}
+
+const deployPhases = (inputs: Inputs) => [
+  valuesPhase(inputs),
+  helmPhase(inputs, 'install'),
+  ...(inputs.ingress ? [ingressPhase(inputs)] : []),
+  ...(inputs.iap ? [iapPhase(inputs)] : [])
+];
+const flyteUpgrades = (cluster: FakeCluster) =>
+  cluster.callsOf('helm', 'upgrade').filter((c) => c.args.includes('flyteorg/flyte-binary'));
+const gkeUpgrades = (cluster: FakeCluster) =>
+  cluster.callsOf('helm', 'upgrade').filter((c) => c.args[2] === 'flyte-backend-gke');
+
+describe('phase step lists (pure)', () => {
+  it('install without ingress: read, compare, upgrade, report', () => {
+    const ids = helmPhase(flyteInputs(), 'install')
+      .steps(new RunState())
+      .map((s) => s.id);
+    expect(ids).toEqual([
+      'helm-repo-add',
+      'helm-read-release',
+      'helm-read-values',
+      'helm-compare',
+      'helm-upgrade',
+      'helm-read-deployed',
+      'flyte-report'
+    ]);
+  });
+
+  it('install with IAP: the OAuth Secret and the flyte-gke chart come before flyte-binary', () => {
+    const ids = helmPhase(flyteInputs({ ...IAP_INPUTS }), 'install')
+      .steps(new RunState())
+      .map((s) => s.id);
+    expect(ids.indexOf('iap-oauth-secret')).toBeLessThan(ids.indexOf('gke-upgrade'));
+    expect(ids.indexOf('gke-upgrade')).toBeLessThan(ids.indexOf('helm-upgrade'));
+  });
+
+  it('the upgrade step has the pinned chart, namespace, wait, atomic and timeout', () => {
+    const step = helmPhase(flyteInputs({ timeout: '20m' }), 'install')
+      .steps(new RunState())
+      .find((s) => s.id === 'helm-upgrade');
+    expect(step?.kind === 'exec' && step.args).toEqual([
+      'upgrade',
+      '--install',
+      'flyte-backend',
+      'flyteorg/flyte-binary',
+      '--version',
+      'v1.16.8',
+      '--namespace',
+      'flyte',
+      '--create-namespace',
+      '--values',
+      '<patched-values-file>',
+      '--wait',
+      '--atomic',
+      '--timeout',
+      '1200s'
+    ]);
+  });
+
+  it('no step puts the OAuth secret in argv; it only travels on stdin', () => {
+    const inputs = flyteInputs({ ...IAP_INPUTS });
+    const steps = [
+      ...helmPhase(inputs, 'install').steps(new RunState()),
+      ...iapPhase(inputs).steps(new RunState())
+    ];
+    for (const step of steps) {
+      if (step.kind !== 'exec') continue;
+      expect(step.args.join(' ')).not.toContain(CANARY_OAUTH_SECRET);
+    }
+    const secretStep = steps.find((s) => s.id === 'iap-oauth-secret');
+    expect(secretStep?.kind === 'exec' && secretStep.stdin).toContain(CANARY_OAUTH_SECRET);
+  });
+
+  it('uninstall removes both releases and the OAuth Secret', () => {
+    const ids = helmPhase(flyteInputs(), 'uninstall')
+      .steps(new RunState())
+      .map((s) => s.id);
+    expect(ids).toEqual([
+      'helm-uninstall',
+      'gke-uninstall',
+      'iap-oauth-secret-delete',
+      'flyte-uninstall-notes'
+    ]);
+  });
+});
+
+describe('deploy through a fake cluster', () => {
+  it('first deploy installs flyte-binary with the patched values file', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs();
+    const { state, cleanup, status } = await run(inputs, cluster, deployPhases(inputs));
+    expect(flyteUpgrades(cluster)).toHaveLength(1);
+    expect(status('helm-upgrade')).toBe('ran');
+    expect(state.helmChanged).toBe(true);
+    const file = state.patchedValuesFile as string;
+    expect(flyteUpgrades(cluster)[0]?.args).toContain(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(cleanup).toContain(path.dirname(file));
+    expect(state.deployedRelease).toMatchObject({ chartVersion: 'v1.16.8', appVersion: '1.16.0' });
+    expect(state.consoleUrl).toBe('http://localhost:8088/console');
+    expect(state.notes.join('\n')).toContain(
+      'kubectl port-forward --namespace flyte svc/flyte-backend-flyte-binary-http 8088:8088'
+    );
+    expect(state.notes.join('\n')).toContain(
+      'flytectl config init --host localhost:8089 --insecure'
+    );
+    expect(state.notes.join('\n')).toContain('Flyte 1.16.0');
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('an unchanged re-deploy skips helm upgrade and says so', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs();
+    await run(inputs, cluster, deployPhases(inputs));
+    const second = await run(inputs, cluster, deployPhases(inputs));
+    expect(flyteUpgrades(cluster)).toHaveLength(1);
+    expect(second.status('helm-upgrade')).toBe('skipped');
+    expect(second.state.helmChanged).toBe(false);
+    expect(second.logs.join('\n')).toContain('already deployed; skipping helm upgrade');
+    expect(second.state.notes.join('\n')).toMatch(/unchanged .*helm upgrade was skipped/);
+  });
+
+  it('a chart bump or new values upgrade again', async () => {
+    const cluster = new FakeCluster();
+    await run(flyteInputs(), cluster, deployPhases(flyteInputs()));
+    const bumped = flyteInputs({ 'chart-version': 'v1.16.9' });
+    const third = await run(bumped, cluster, deployPhases(bumped));
+    expect(flyteUpgrades(cluster)).toHaveLength(2);
+    expect(flyteUpgrades(cluster)[1]?.args).toEqual(
+      expect.arrayContaining(['--version', 'v1.16.9'])
+    );
+    expect(third.logs.join('\n')).toContain('chart v1.16.8 is deployed, v1.16.9 is wanted');
+    await run(bumped, cluster, deployPhases(bumped), { outputs: { cloudsqlIp: '10.59.0.4' } });
+    expect(flyteUpgrades(cluster)).toHaveLength(3);
+  });
+
+  it('uses --rollback-on-failure with Helm 4', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs();
+    await run(inputs, cluster, deployPhases(inputs), { helmVersion: '4.1.4' });
+    expect(flyteUpgrades(cluster)[0]?.args).toContain('--rollback-on-failure');
+    expect(flyteUpgrades(cluster)[0]?.args).not.toContain('--atomic');
+  });
+
+  it('fails with the reason when the cluster cannot be read (not a missing release)', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs();
+    cluster.exec.run = async () => ({
+      exitCode: 1,
+      stdout: '',
+      stderr: 'Error: Kubernetes cluster unreachable'
+    });
+    await expect(run(inputs, cluster, [helmPhase(inputs, 'install')])).rejects.toThrow(
+      /cluster unreachable/
+    );
+  });
+
+  it('ingress with sslip.io: certificate for IP.sslip.io, https console, then nothing on re-deploy', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs({ ingress: 'true' });
+    const { state } = await run(inputs, cluster, deployPhases(inputs));
+    expect(state.domain).toBe('203.0.113.7.sslip.io');
+    expect(state.ingressIp).toBe('203.0.113.7');
+    expect(state.consoleUrl).toBe('https://203.0.113.7.sslip.io/console');
+    expect(state.certificateStatus).toBe('Active');
+    expect(gkeUpgrades(cluster)[0]?.args).toContain('ingress.domain=203.0.113.7.sslip.io');
+    const order = cluster.callsOf('helm', 'upgrade').map((c) => c.args[2]);
+    expect(order).toEqual(['flyte-backend-gke', 'flyte-backend']);
+    expect(state.notes.join('\n')).toContain('flytectl config init --host 203.0.113.7.sslip.io');
+    await run(inputs, cluster, deployPhases(inputs));
+    expect(cluster.callsOf('helm', 'upgrade')).toHaveLength(2);
+  });
+
+  it('custom domain: certificate still Provisioning at the bound is a warning, not a failure', async () => {
+    const cluster = new FakeCluster();
+    cluster.certificateStatus = 'Provisioning';
+    const inputs = flyteInputs({ ingress: 'true', domain: 'flyte.example.com', timeout: '2m' });
+    const { state, logs, elapsedMs } = await run(inputs, cluster, deployPhases(inputs));
+    expect(state.consoleUrl).toBe('https://flyte.example.com/console');
+    expect(gkeUpgrades(cluster)[0]?.args).toContain('ingress.domain=flyte.example.com');
+    expect(state.certificateStatus).toBe('Provisioning');
+    expect(
+      logs.some((l) =>
+        l.startsWith('WARNING Managed certificate flyte-backend-cert is Provisioning')
+      )
+    ).toBe(true);
+    expect(elapsedMs()).toBe(120_000);
+    expect(cluster.callsOf('kubectl', 'get', 'managedcertificate').length).toBeGreaterThan(2);
+  });
+
+  it('IAP: Secret on stdin only, IAP enabled on the GKE backend service, one binding per member', async () => {
+    const cluster = new FakeCluster();
+    cluster.backendServices = [
+      {
+        name: 'k8s1-aaaa-flyte-other-80-bbbb',
+        description:
+          '{"kubernetes.io/service-name":"flyte/other","kubernetes.io/service-port":"80"}'
+      },
+      {
+        name: 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678',
+        description:
+          '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8088"}'
+      }
+    ];
+    const inputs = flyteInputs({ ...IAP_INPUTS });
+    const { state, logs } = await run(inputs, cluster, deployPhases(inputs));
+    const backend = 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678';
+    expect(state.iapBackendService).toBe(backend);
+    expect(cluster.callsOf('gcloud', 'iap', 'web', 'enable')[0]?.args).toContain(
+      `--service=${backend}`
+    );
+    const grants = cluster.callsOf('gcloud', 'iap', 'web', 'add-iam-policy-binding');
+    expect(grants.map((c) => c.args.find((a) => a.startsWith('--member=')))).toEqual([
+      '--member=user:alice@example.com',
+      '--member=group:flyte@example.com'
+    ]);
+    expect(grants[0]?.args).toContain('--role=roles/iap.httpsResourceAccessor');
+    expect(gkeUpgrades(cluster)[0]?.args).toEqual(
+      expect.arrayContaining(['iap.enabled=true', 'iap.secretName=flyte-backend-iap-oauth'])
+    );
+    const applied = cluster.callsOf('kubectl', 'apply');
+    expect(applied).toHaveLength(1);
+    expect(JSON.parse(applied[0]?.stdin as string).items[1].stringData.client_secret).toBe(
+      CANARY_OAUTH_SECRET
+    );
+    for (const call of cluster.calls) {
+      expect(call.args.join(' ')).not.toContain(CANARY_OAUTH_SECRET);
+      expect(call.args.join(' ')).not.toContain(CANARY_PASSWORD);
+    }
+    for (const text of [logs.join('\n'), state.notes.join('\n'), state.valuesPreview ?? '']) {
+      expect(text).not.toContain(CANARY_OAUTH_SECRET);
+      expect(text).not.toContain(CANARY_PASSWORD);
+    }
+  });
+
+  it('IAP fails with advice when GKE never creates the backend service', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs({ ...IAP_INPUTS, timeout: '1m' });
+    await expect(run(inputs, cluster, deployPhases(inputs))).rejects.toThrow(
+      /has not created a backend service/
+    );
+  });
+});
+
+describe('uninstall and drift', () => {
+  it('uninstalls both releases; a second run finds nothing and still succeeds', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs({ ingress: 'true' });
+    await run(inputs, cluster, deployPhases(inputs));
+    expect(cluster.releases.size).toBe(2);
+    const first = await run(inputs, cluster, [helmPhase(inputs, 'uninstall')]);
+    expect(cluster.releases.size).toBe(0);
+    expect(first.state.notes).toEqual(
+      expect.arrayContaining([
+        'Uninstalled Helm release flyte-backend.',
+        'Uninstalled Helm release flyte-backend-gke.'
+      ])
+    );
+    const second = await run(inputs, cluster, [helmPhase(inputs, 'uninstall')]);
+    expect(second.state.notes.join('\n')).toContain(
+      'flyte-backend was not installed; nothing to remove'
+    );
+    expect(second.state.notes.join('\n')).toContain('OAuth 2.0 client');
+  });
+
+  it('reports no drift after a deploy and drift after the desired chart moves', async () => {
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs();
+    await run(inputs, cluster, deployPhases(inputs));
+    const clean = await run(inputs, cluster, [valuesPhase(inputs), helmPhase(inputs, 'drift')]);
+    expect(clean.state.driftDetected).toBe(false);
+    const bumped = flyteInputs({ 'chart-version': 'v1.17.0' });
+    const drifted = await run(bumped, cluster, [valuesPhase(bumped), helmPhase(bumped, 'drift')]);
+    expect(drifted.state.driftDetected).toBe(true);
+    expect(drifted.state.driftDetails.join('\n')).toContain(
+      'runs chart v1.16.8; v1.17.0 is configured'
+    );
+  });
+
+  it('names a release that is not installed as drift', () => {
+    expect(flyteDrift(flyteInputs(), { valuesDigest: 'x' })).toEqual([
+      'Helm release flyte-backend (namespace flyte) is not installed.'
+    ]);
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The Terraform module, parsed with HashiCorp's HCL parser, against what the action passes and
+ * reads: both sides come from the action's own code (args builder, output table), not a copy.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { parse } from '@cdktf/hcl2json';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { terraformVariables, variableArgs } from '../src/tools/terraform/args.js';
+import { OPTIONAL_OUTPUTS, REQUIRED_OUTPUTS, SENSITIVE_OUTPUTS } from '../src/terraform/outputs.js';
+import { PROTECTED_RESOURCES } from '../src/phases/terraform.js';
+import { testInputs } from './support/fakes.js';
+import { PROJECT_ROOT } from './support/project.js';
+
+type Block = Record<string, unknown>;
+type Blocks = Record<string, Block[]>;
+interface Module {
+  variable: Blocks;
+  output: Blocks;
+  resource: Record<string, Blocks>;
+  locals: Block[];
+  terraform: Block[];
+}
+
+const MODULE_DIR = path.join(PROJECT_ROOT, 'terraform');
+const TF_FILES = readdirSync(MODULE_DIR).filter((f) => f.endsWith('.tf'));
+
+async function loadModule(): Promise<Module> {
+  const merged: Module = { variable: {}, output: {}, resource: {}, locals: [], terraform: [] };
+  for (const file of TF_FILES) {
+    const json = (await parse(file, readFileSync(path.join(MODULE_DIR, file), 'utf8'))) as Partial<
+      Record<keyof Module, unknown>
+    >;
+    Object.assign(merged.variable, json.variable ?? {});
+    Object.assign(merged.output, json.output ?? {});
+    for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Blocks>)) {
+      merged.resource[type] = { ...(merged.resource[type] ?? {}), ...byName };
+    }
+    merged.locals.push(...((json.locals as Block[] | undefined) ?? []));
+    merged.terraform.push(...((json.terraform as Block[] | undefined) ?? []));
+  }
+  return merged;
+}
+
+const first = (blocks: Block[] | undefined): Block => {
+  expect(blocks).toBeDefined();
+  return blocks![0]!;
+};
+const resource = (m: Module, type: string, name: string): Block => first(m.resource[type]?.[name]);
+const nested = (block: Block, key: string): Block => first(block[key] as Block[] | undefined);
+const localValue = (m: Module, name: string): unknown => m.locals.find((l) => name in l)?.[name];
+
+// Every -var the action can pass: a GPU Standard cluster with ingress and a var file.
+const richInputs = () =>
+  testInputs({
+    autopilot: 'false',
+    'gpu-accelerator-type': 'nvidia-l4',
+    ingress: 'true',
+    iap: 'true',
+    'iap-oauth-client-id': '123-abc.apps.googleusercontent.com',
+    'iap-oauth-client-secret': 'not-used-here',
+    'iap-members': 'user:a@example.com',
+    'flyte-projects': 'flytesnacks, ml'
+  });
+
+describe('the Terraform module', () => {
+  it('parses, and has one file per concern', async () => {
+    expect(TF_FILES.sort()).toEqual(
+      expect.arrayContaining([
+        'apis.tf',
+        'cluster.tf',
+        'database.tf',
+        'iam.tf',
+        'ingress.tf',
+        'network.tf',
+        'outputs.tf',
+        'storage.tf',
+        'variables.tf',
+        'versions.tf'
+      ])
+    );
+    const m = await loadModule();
+    const backend = first(m.terraform).backend as Record<string, unknown>;
+    // A partial gcs backend: bucket and prefix come only from -backend-config at init.
+    expect(backend.gcs).toEqual([{}]);
+  });
+
+  it('declares every variable the action passes, and nothing passed is unknown', async () => {
+    const m = await loadModule();
+    const passed = variableArgs(richInputs())
+      .filter((a) => a.startsWith('-var='))
+      .map((a) => a.slice('-var='.length, a.indexOf('=', '-var='.length)));
+    expect(passed.length).toBeGreaterThan(15);
+    for (const name of passed) expect(Object.keys(m.variable)).toContain(name);
+    // The same names whatever the inputs (no variable appears only for some runs, except GPU).
+    const minimal = Object.keys(terraformVariables(testInputs()));
+    for (const name of minimal) expect(passed).toContain(name);
+  });
+
+  it('gives every variable the action may leave out a default', async () => {
+    const m = await loadModule();
+    const alwaysPassed = new Set(Object.keys(terraformVariables(testInputs())));
+    for (const [name, blocks] of Object.entries(m.variable)) {
+      if (alwaysPassed.has(name)) continue;
+      expect([name, 'default' in first(blocks)]).toEqual([name, true]);
+    }
+  });
+
+  it('declares every output the action reads, with the password sensitive', async () => {
+    const m = await loadModule();
+    for (const name of [...Object.values(REQUIRED_OUTPUTS), ...Object.values(OPTIONAL_OUTPUTS)]) {
+      expect(Object.keys(m.output)).toContain(name);
+    }
+    for (const name of SENSITIVE_OUTPUTS) expect(first(m.output[name]).sensitive).toBe(true);
+    // Nothing else is sensitive by accident (the action would then mask ordinary values).
+    const sensitive = Object.entries(m.output)
+      .filter(([, b]) => first(b).sensitive === true)
+      .map(([n]) => n);
+    expect(sensitive).toEqual([...SENSITIVE_OUTPUTS]);
+  });
+
+  it('creates node pools only when autopilot is false, the GPU pool only with a GPU type', async () => {
+    const m = await loadModule();
+    const pools = m.resource.google_container_node_pool ?? {};
+    expect(Object.keys(pools).sort()).toEqual(['default', 'gpu']);
+    for (const pool of Object.values(pools)) {
+      const repeat = String(first(pool).count ?? first(pool).for_each);
+      const condition = repeat.includes('local.')
+        ? String(localValue(m, /local\.(\w+)/.exec(repeat)![1]!))
+        : repeat;
+      expect(condition).toMatch(/var\.autopilot_cluster/);
+    }
+    expect(String(localValue(m, 'gpu_pool_enabled'))).toMatch(
+      /!var\.autopilot_cluster && var\.gpu_accelerator_type != ""/
+    );
+    const gpu = first(pools.gpu);
+    const config = nested(gpu, 'node_config');
+    expect(nested(config, 'taint')).toEqual({
+      key: 'nvidia.com/gpu',
+      value: 'present',
+      effect: 'NO_SCHEDULE'
+    });
+    expect(nested(config, 'guest_accelerator')).toMatchObject({
+      type: '${var.gpu_accelerator_type}',
+      count: '${var.gpu_accelerator_count}'
+    });
+    expect(nested(gpu, 'autoscaling')).toMatchObject({
+      total_min_node_count: '${var.gpu_min_nodes}',
+      total_max_node_count: '${var.gpu_max_nodes}'
+    });
+  });
+
+  it('makes the cluster Autopilot or Standard with workload identity and a release channel', async () => {
+    const m = await loadModule();
+    const cluster = resource(m, 'google_container_cluster', 'main');
+    expect(cluster.enable_autopilot).toMatch(/var\.autopilot_cluster/);
+    expect(cluster.deletion_protection).toBe('${var.deletion_protection}');
+    expect(nested(cluster, 'release_channel').channel).toBe('${var.release_channel}');
+    const identity = (cluster.dynamic as Record<string, Block[]>).workload_identity_config;
+    expect(JSON.stringify(identity)).toContain('.svc.id.goog');
+    expect(nested(cluster, 'ip_allocation_policy')).toEqual({
+      cluster_secondary_range_name: 'pods',
+      services_secondary_range_name: 'services'
+    });
+  });
+
+  it('keeps the bucket private: uniform access and public access prevention enforced', async () => {
+    const m = await loadModule();
+    const bucket = resource(m, 'google_storage_bucket', 'data');
+    expect(bucket.uniform_bucket_level_access).toBe(true);
+    expect(bucket.public_access_prevention).toBe('enforced');
+  });
+
+  it('gives Cloud SQL a private IP only, through private services access', async () => {
+    const m = await loadModule();
+    const sql = resource(m, 'google_sql_database_instance', 'main');
+    const ip = nested(nested(sql, 'settings'), 'ip_configuration');
+    expect(ip.ipv4_enabled).toBe(false);
+    expect(ip.private_network).toBe('${google_compute_network.vpc.id}');
+    expect(sql.depends_on).toEqual(['${google_service_networking_connection.private_services}']);
+    expect(resource(m, 'google_compute_global_address', 'private_services')).toMatchObject({
+      purpose: 'VPC_PEERING',
+      address_type: 'INTERNAL'
+    });
+    expect(resource(m, 'google_compute_subnetwork', 'proxy_only')).toMatchObject({
+      purpose: 'REGIONAL_MANAGED_PROXY',
+      role: 'ACTIVE'
+    });
+    expect(resource(m, 'google_sql_user', 'flyte').password).toBe(
+      '${random_password.database.result}'
+    );
+  });
+
+  it('binds workload identity for flyte-binary and every PROJECT-DOMAIN namespace', async () => {
+    const m = await loadModule();
+    const binding = resource(m, 'google_service_account_iam_member', 'flyte_workload_identity');
+    expect(binding.role).toBe('roles/iam.workloadIdentityUser');
+    expect(binding.for_each).toBe('${local.workload_identity_members}');
+    const members = String(localValue(m, 'workload_identity_members'));
+    expect(members).toContain('[${var.namespace}/${local.flyte_ksa}]');
+    expect(members).toMatch(/setproduct\(var\.flyte_projects, var\.flyte_domains\)/);
+    expect(members).toContain('[${pair[0]}-${pair[1]}/default]');
+    expect(first(m.variable.flyte_domains).default).toEqual([
+      'development',
+      'staging',
+      'production'
+    ]);
+  });
+
+  it('grants Flyte least-privilege roles: objects on its bucket, signing as itself, logs', async () => {
+    const m = await loadModule();
+    expect(resource(m, 'google_storage_bucket_iam_member', 'flyte_objects')).toMatchObject({
+      bucket: '${google_storage_bucket.data.name}',
+      role: 'roles/storage.objectAdmin'
+    });
+    expect(resource(m, 'google_service_account_iam_member', 'flyte_sign_blobs')).toMatchObject({
+      role: 'roles/iam.serviceAccountTokenCreator',
+      service_account_id: '${google_service_account.flyte.name}',
+      member: '${google_service_account.flyte.member}'
+    });
+    expect(resource(m, 'google_project_iam_member', 'flyte_logging').role).toBe(
+      'roles/logging.logWriter'
+    );
+    // No broad project role for Flyte's account.
+    const projectRoles = Object.values(m.resource.google_project_iam_member ?? {})
+      .map((b) => first(b))
+      .filter((b) => String(b.member).includes('google_service_account.flyte.'))
+      .map((b) => b.role);
+    expect(projectRoles).toEqual(['roles/logging.logWriter']);
+  });
+
+  it('enables the APIs a fresh project needs, and IAP only when asked', async () => {
+    const m = await loadModule();
+    const base = localValue(m, 'base_services') as string[];
+    for (const api of [
+      'container',
+      'sqladmin',
+      'servicenetworking',
+      'compute',
+      'iam',
+      'iamcredentials',
+      'cloudresourcemanager',
+      'serviceusage',
+      'storage'
+    ]) {
+      expect(base).toContain(`${api}.googleapis.com`);
+    }
+    expect(String(localValue(m, 'services'))).toContain('var.iap ? ["iap.googleapis.com"]');
+  });
+
+  it('reserves the global static IP only when ingress is on', async () => {
+    const m = await loadModule();
+    const ip = resource(m, 'google_compute_global_address', 'ingress');
+    expect(ip.count).toBe('${var.ingress ? 1 : 0}');
+    expect(ip.ip_version).toBe('IPV4');
+  });
+
+  it('ties every resource the destroy unlocks to var.deletion_protection', async () => {
+    const m = await loadModule();
+    for (const address of PROTECTED_RESOURCES) {
+      const [type, name] = address.split('.') as [string, string];
+      const text = JSON.stringify(resource(m, type, name));
+      expect(text).toContain('var.deletion_protection');
+    }
+  });
+
+  const terraform = ['/usr/local/bin/terraform', '/usr/bin/terraform'].find((p) => existsSync(p));
+  (terraform ? it : it.skip)(
+    'is formatted as terraform fmt wants (skipped without terraform)',
+    () => {
+      expect(() =>
+        execFileSync(terraform!, ['fmt', '-check', '-recursive', MODULE_DIR], { stdio: 'pipe' })
+      ).not.toThrow();
+    }
+  );
+});

@@ -1,0 +1,149 @@
+/**
+ * A stateful stand-in for helm, kubectl and gcloud at the Exec boundary: it remembers releases
+ * the way Helm stores them (values from --values files and --set flags), so a second deploy sees
+ * what the first one left.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import type { Exec, ExecOptions, ExecResult } from '../../src/engine/types.js';
+
+export interface Call {
+  readonly tool: string;
+  readonly args: readonly string[];
+  readonly stdin?: string;
+}
+
+interface Release {
+  chart: string;
+  version: string;
+  appVersion: string;
+  values: Record<string, unknown>;
+}
+
+const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '' });
+const fail = (stderr: string): ExecResult => ({ exitCode: 1, stdout: '', stderr });
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown) {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+export class FakeCluster {
+  readonly releases = new Map<string, Release>();
+  readonly calls: Call[] = [];
+  certificateStatus = 'Active';
+  backendServices: { name: string; description: string }[] = [];
+
+  readonly exec: Exec = {
+    run: async (tool, args, options?: ExecOptions) => {
+      this.calls.push({
+        tool,
+        args: [...args],
+        ...(options?.stdin ? { stdin: options.stdin } : {})
+      });
+      if (tool === 'helm') return this.helm(args);
+      if (tool === 'kubectl') return this.kubectl(args);
+      if (tool === 'gcloud') return this.gcloud(args);
+      return fail(`unexpected tool ${tool}`);
+    }
+  };
+
+  /** Calls of one tool whose arguments start with the given words. */
+  callsOf(tool: string, ...prefix: string[]): Call[] {
+    return this.calls.filter(
+      (c) => c.tool === tool && prefix.every((word, i) => c.args[i] === word)
+    );
+  }
+
+  private helm(args: readonly string[]): ExecResult {
+    const [verb, sub] = args;
+    if (verb === 'repo') return ok();
+    if (verb === 'get') {
+      const release = this.releases.get(args[2] as string);
+      if (!release) return fail('Error: release: not found');
+      if (sub === 'metadata')
+        return ok(
+          JSON.stringify({
+            name: args[2],
+            chart: release.chart,
+            version: release.version,
+            appVersion: release.appVersion
+          })
+        );
+      if (sub === 'values') return ok(JSON.stringify(release.values));
+    }
+    if (verb === 'upgrade') {
+      const [name, chart] = [args[2] as string, args[3] as string];
+      const values: Record<string, unknown> = {};
+      let version = '';
+      args.forEach((arg, i) => {
+        const next = args[i + 1] as string;
+        if (arg === '--version') version = next;
+        if (arg === '--values') Object.assign(values, parse(readFileSync(next, 'utf8')));
+        if (arg === '--set-string')
+          setPath(values, next.split('=')[0] as string, next.slice(next.indexOf('=') + 1));
+        if (arg === '--set') {
+          const raw = next.slice(next.indexOf('=') + 1);
+          setPath(
+            values,
+            next.split('=')[0] as string,
+            raw === 'true' ? true : raw === 'false' ? false : /^\d+$/.test(raw) ? Number(raw) : raw
+          );
+        }
+      });
+      if (!version) {
+        const chartYaml = parse(readFileSync(path.join(chart, 'Chart.yaml'), 'utf8')) as {
+          version: string;
+        };
+        version = chartYaml.version;
+      }
+      this.releases.set(name, {
+        chart: path.basename(chart),
+        version,
+        appVersion: '1.16.0',
+        values
+      });
+      return ok(`Release "${name}" has been upgraded.`);
+    }
+    if (verb === 'uninstall') {
+      const name = args[1] as string;
+      if (!this.releases.delete(name))
+        return fail(`Error: uninstall: Release not loaded: ${name}: release: not found`);
+      return ok(`release "${name}" uninstalled`);
+    }
+    return fail(`unexpected helm ${args.join(' ')}`);
+  }
+
+  private kubectl(args: readonly string[]): ExecResult {
+    if (args[0] === 'apply') return ok('secret/x configured');
+    if (args[0] === 'delete') return ok();
+    if (args[0] === 'get' && args[1] === 'managedcertificate') {
+      return ok(
+        JSON.stringify({
+          status: {
+            certificateStatus: this.certificateStatus,
+            domainStatus: [
+              {
+                domain: 'd',
+                status: this.certificateStatus === 'Active' ? 'Active' : 'Provisioning'
+              }
+            ]
+          }
+        })
+      );
+    }
+    return fail(`unexpected kubectl ${args.join(' ')}`);
+  }
+
+  private gcloud(args: readonly string[]): ExecResult {
+    if (args[0] === 'compute') return ok(JSON.stringify(this.backendServices));
+    if (args[0] === 'iap') return ok();
+    return fail(`unexpected gcloud ${args.join(' ')}`);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Terraform through the bundled action (dist/main) with the stand-in terraform and gcloud: a
+ * first deploy creates the state bucket and applies the saved plan, a second one applies
+ * nothing, a held lock names its holder, and the database password never leaks.
+ * Needs a fresh `npm run build` after changes to src/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Harness, type StepResult } from './support/harness.js';
+
+const PASSWORD = 'pg-e2e-canary-Zx81qLmN0pQr';
+const INPUTS = {
+  command: 'deploy',
+  'project-id': 'acme-flyte-e2e',
+  'cluster-name': 'flyte-e2e',
+  'workload-identity-provider':
+    'projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-repo',
+  'gcloud-version': 'system',
+  'terraform-version': 'system',
+  'helm-version': 'system',
+  'comment-on-pr': 'false'
+};
+
+/** One job: the main step, then its post step, as the runner runs them. */
+async function job(harness: Harness, steps: StepResult[]): Promise<StepResult> {
+  const result = await harness.run(INPUTS);
+  steps.push(result, await harness.runPost());
+  return result;
+}
+
+const terraformSubcommands = (result: StepResult) =>
+  result.calls.filter((c) => c.tool === 'terraform').map((c) => c.args[0]);
+
+describe('terraform through the bundled action', () => {
+  let harness: Harness;
+  const steps: StepResult[] = [];
+  beforeAll(async () => {
+    harness = await Harness.create({ event: 'push', oidc: true });
+    harness.setWorld((w) => {
+      w.terraform = { password: PASSWORD };
+    });
+  });
+  afterAll(async () => harness.close());
+
+  it('first deploy: creates the state bucket, applies exactly the saved plan, sets outputs', async () => {
+    const result = await job(harness, steps);
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const gcloud = result.calls
+      .filter((c) => c.tool === 'gcloud')
+      .map((c) => c.args.slice(0, 3).join(' '));
+    expect(gcloud).toEqual(
+      expect.arrayContaining(['storage buckets create', 'storage buckets update'])
+    );
+    const plan = result.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'plan');
+    const planFile = plan?.args.find((a) => a.startsWith('-out='))?.slice('-out='.length);
+    expect(planFile).toBeDefined();
+    const apply = result.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'apply');
+    expect(apply?.args.at(-1)).toBe(planFile);
+    expect(result.outputs['plan-has-changes']).toBe('true');
+    expect(result.outputs['bucket-name']).toBe('acme-flyte-e2e-flyte-e2e-flyte');
+    expect(result.outputs['service-account']).toMatch(
+      /@acme-flyte-e2e\.iam\.gserviceaccount\.com$/
+    );
+  });
+
+  it('second deploy with nothing changed applies nothing and leaves the bucket alone', async () => {
+    const result = await job(harness, steps);
+    expect(result.exitCode).toBe(0);
+    expect(terraformSubcommands(result)).not.toContain('apply');
+    expect(result.outputs['plan-has-changes']).toBe('false');
+    const creates = result.calls.filter((c) => c.tool === 'gcloud' && c.args[2] === 'create');
+    expect(creates).toEqual([]);
+  });
+
+  it('a held state lock fails with who holds it and how to release it', async () => {
+    harness.setWorld((w) => {
+      w.terraform.lock = { id: '1700000000123456', who: 'deployer@ci-runner-7' };
+      w.terraform.applied = 'changed-elsewhere';
+    });
+    const result = await job(harness, steps);
+    expect(result.exitCode).not.toBe(0);
+    const message = result.errors.join('\n');
+    expect(message).toContain('locked by deployer@ci-runner-7');
+    expect(message).toContain('terraform force-unlock -force 1700000000123456');
+    expect(terraformSubcommands(result)).not.toContain('apply');
+  });
+
+  it('never shows the database password anywhere, and leaves no file holding it', async () => {
+    expect(harness.findLeaks([PASSWORD], steps)).toEqual([]);
+  });
+});

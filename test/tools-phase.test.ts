@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { RunState } from '../src/engine/state.js';
+import type { TaskStep } from '../src/engine/types.js';
+import { toolsPhase } from '../src/phases/tools.js';
+import { currentPlatform } from '../src/tools/sources.js';
+import { gcloudRecipe } from '../src/tools/gcloud/install.js';
+import { helmRecipe } from '../src/tools/helm/install.js';
+import { terraformRecipe } from '../src/tools/terraform/install.js';
+import { buildArchive, Mirror, publish } from './support/mirror.js';
+import { testContext, testInputs } from './support/task-context.js';
+
+const platform = currentPlatform();
+let mirror: Mirror;
+beforeAll(async () => {
+  mirror = await Mirror.start();
+});
+afterAll(async () => {
+  await mirror.close();
+});
+
+function onlyStep(inputs = testInputs({ 'tool-mirror': mirror.url })): TaskStep {
+  const steps = toolsPhase(inputs).steps(new RunState(false));
+  expect(steps).toHaveLength(1);
+  const [step] = steps;
+  if (step?.kind !== 'task') throw new Error('expected one task step');
+  return step;
+}
+
+describe('toolsPhase', () => {
+  it('runs the three installs concurrently: their downloads overlap in time', async () => {
+    // Each archive is held 300 ms before it is sent, so installs one after another could never
+    // have all three archive requests open at once.
+    const hold = { holdMs: 300 };
+    publish(mirror, terraformRecipe, buildArchive('terraform', '1.13.4', platform), platform, hold);
+    publish(mirror, helmRecipe, buildArchive('helm', '3.19.0', platform), platform, hold);
+    publish(mirror, gcloudRecipe, buildArchive('gcloud', '528.0.0', platform), platform, hold);
+    const ctx = testContext({ inputs: testInputs({ 'tool-mirror': mirror.url }) });
+
+    await onlyStep(ctx.inputs).run(ctx);
+
+    const archives = mirror.requests.filter((r) => /\.(zip|tar\.gz)$/.test(r.path));
+    expect(archives).toHaveLength(3);
+    const latestStart = Math.max(...archives.map((r) => r.start));
+    const earliestEnd = Math.min(...archives.map((r) => r.end));
+    expect(latestStart).toBeLessThan(earliestEnd);
+    expect(Object.keys(ctx.state.tools).sort()).toEqual(['gcloud', 'helm', 'kubectl', 'terraform']);
+    expect(ctx.state.tools.kubectl).toMatchObject({ path: ctx.state.tools.gcloud?.path });
+    expect(ctx.paths).toHaveLength(3);
+  });
+
+  it("uses the tools on PATH for 'system' and downloads nothing", async () => {
+    const ctx = testContext({
+      inputs: testInputs({
+        'tool-mirror': mirror.url,
+        'gcloud-version': 'system',
+        'terraform-version': 'system',
+        'helm-version': 'system'
+      })
+    });
+    const bin = path.join(ctx.dir, 'bin');
+    mkdirSync(bin);
+    // Reading stdin first: src/engine/exec.ts always feeds stdin, which fails with EPIPE when a
+    // program exits without reading it (reported to the lead).
+    const script = (name: string, body: string) => {
+      writeFileSync(path.join(bin, name), `#!/bin/sh\ncat >/dev/null\n${body}\n`);
+      chmodSync(path.join(bin, name), 0o755);
+    };
+    script('terraform', `echo '{"terraform_version":"1.12.2","platform":"linux_amd64"}'`);
+    script('helm', 'echo v3.17.1+g980d8ac');
+    script('gcloud', `echo '{"Google Cloud SDK":"520.0.0","core":"2025.04.25"}'`);
+    ctx.env.PATH = `${bin}${path.delimiter}${ctx.env.PATH}`;
+    const before = mirror.requests.length;
+
+    await onlyStep(ctx.inputs).run(ctx);
+
+    expect(mirror.requests.length).toBe(before);
+    expect(ctx.state.tools).toEqual({
+      terraform: { version: '1.12.2', source: 'system', path: bin },
+      helm: { version: '3.17.1', source: 'system', path: bin },
+      gcloud: { version: '520.0.0', source: 'system', path: bin }
+    });
+    expect(ctx.paths).toEqual([]);
+  });
+
+  it("fails clearly for 'system' when the tool is not on PATH", async () => {
+    const ctx = testContext({
+      inputs: testInputs({ 'helm-version': 'system', 'tool-mirror': mirror.url }),
+      env: { PATH: '/nonexistent' }
+    });
+    publish(mirror, terraformRecipe, buildArchive('terraform', '1.13.4', platform), platform);
+    publish(mirror, gcloudRecipe, buildArchive('gcloud', '528.0.0', platform), platform);
+    await expect(onlyStep(ctx.inputs).run(ctx)).rejects.toThrow(
+      "helm-version is 'system', but no helm was found on PATH"
+    );
+  });
+
+  it('describes in a dry run what would come from where, with no network call', () => {
+    const before = mirror.requests.length;
+    const text = onlyStep().describe(new RunState(true));
+    expect(mirror.requests.length).toBe(before);
+    expect(text).toContain(
+      `terraform 1.13.4: tool cache if present, else ${mirror.url}/releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_${platform.os}_${platform.arch === 'x64' ? 'amd64' : 'arm64'}.zip, SHA-256 from https://releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_SHA256SUMS.`
+    );
+    expect(text).toMatch(
+      /^helm 3\.19\.0: tool cache if present, else .*get\.helm\.sh\/helm-v3\.19\.0-/m
+    );
+    expect(text).toMatch(
+      /^gcloud 528\.0\.0: tool cache if present, else .*google-cloud-cli-528\.0\.0-/m
+    );
+    const system = onlyStep(testInputs({ 'helm-version': 'system' })).describe(new RunState(true));
+    expect(system).toContain('helm: the one on PATH (helm-version: system); nothing downloaded.');
+    const latest = onlyStep(testInputs({ 'gcloud-version': 'latest' })).describe(
+      new RunState(true)
+    );
+    expect(latest).toContain(
+      'gcloud: newest version from https://dl.google.com/dl/cloudsdk/channels/rapid/components-2.json'
+    );
+  });
+});
