@@ -141,10 +141,26 @@ function upgrade(words, args, ns, h, world) {
   const values = {};
   for (const file of flags(args, '--values', '-f'))
     deepMerge(values, parse(readFileSync(file, 'utf8')) ?? {});
-  for (const pair of [...flags(args, '--set'), ...flags(args, '--set-string')]) {
-    for (const part of pair.split(/,(?=[^,=]+=)/)) {
-      const at = part.indexOf('=');
-      setPath(values, part.slice(0, at).split('.'), part.slice(at + 1));
+  // As helm does: --set types its values (true, false, null, integers), --set-string does not.
+  const typed = (text) =>
+    text === 'true'
+      ? true
+      : text === 'false'
+        ? false
+        : text === 'null'
+          ? null
+          : /^-?[0-9]+$/.test(text)
+            ? Number(text)
+            : text;
+  for (const [flagName, convert] of [
+    ['--set', typed],
+    ['--set-string', (t) => t]
+  ]) {
+    for (const pair of flags(args, flagName)) {
+      for (const part of pair.split(/,(?=[^,=]+=)/)) {
+        const at = part.indexOf('=');
+        setPath(values, part.slice(0, at).split('.'), convert(part.slice(at + 1)));
+      }
     }
   }
   const labels = Object.fromEntries(
