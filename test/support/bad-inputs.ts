@@ -1,0 +1,368 @@
+/** The bad-input corpus: every validated input, with the input its error must name. */
+export const BASE = { 'project-id': 'acme-flyte-dev', 'dry-run': 'false' };
+export const WIF =
+  'projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-repo';
+export const IAP_OK = {
+  ingress: 'true',
+  iap: 'true',
+  'iap-oauth-client-id': '123456789012-abc123.apps.googleusercontent.com',
+  'iap-oauth-client-secret': 'GOCSPX-bad-input-canary',
+  'iap-members': 'user:alice@acme.example'
+};
+
+export interface BadInputCase {
+  readonly name: string;
+  readonly inputs: Record<string, string>;
+  readonly input: string;
+  readonly says: RegExp;
+}
+
+export const BAD_INPUTS: BadInputCase[] = [
+  {
+    name: 'unknown command',
+    inputs: { command: 'apply' },
+    input: 'command',
+    says: /deploy, plan, upgrade, destroy, drift/
+  },
+  {
+    name: 'missing project',
+    inputs: { 'project-id': '' },
+    input: 'project-id',
+    says: /is required/
+  },
+  {
+    name: 'project with uppercase',
+    inputs: { 'project-id': 'Acme-Flyte' },
+    input: 'project-id',
+    says: /lowercase letters/
+  },
+  {
+    name: 'project too short',
+    inputs: { 'project-id': 'acme' },
+    input: 'project-id',
+    says: /6 to 30/
+  },
+  {
+    name: 'project ending in hyphen',
+    inputs: { 'project-id': 'acme-flyte-' },
+    input: 'project-id',
+    says: /not ending with a hyphen/
+  },
+  {
+    name: 'zone instead of region',
+    inputs: { region: 'us-central1-a' },
+    input: 'region',
+    says: /not a zone/
+  },
+  {
+    name: 'region with spaces',
+    inputs: { region: 'us central1' },
+    input: 'region',
+    says: /GCP region/
+  },
+  {
+    name: 'cluster name with underscore',
+    inputs: { 'cluster-name': 'flyte_dev' },
+    input: 'cluster-name',
+    says: /GKE cluster name/
+  },
+  {
+    name: 'cluster name too long',
+    inputs: { 'cluster-name': `f${'x'.repeat(40)}` },
+    input: 'cluster-name',
+    says: /1 to 40 characters/
+  },
+  {
+    name: 'cluster name with shell code',
+    inputs: { 'cluster-name': 'flyte;touch /tmp/flyte-gke-pwned' },
+    input: 'cluster-name',
+    says: /GKE cluster name/
+  },
+  {
+    name: 'autopilot not a boolean',
+    inputs: { autopilot: 'yes' },
+    input: 'autopilot',
+    says: /true or false/
+  },
+  {
+    name: 'GPU on Autopilot',
+    inputs: { 'gpu-accelerator-type': 'nvidia-l4' },
+    input: 'gpu-accelerator-type',
+    says: /Autopilot has no GPU node pools/
+  },
+  {
+    name: 'unknown accelerator',
+    inputs: { autopilot: 'false', 'gpu-accelerator-type': 'tpu-v5' },
+    input: 'gpu-accelerator-type',
+    says: /nvidia-tesla-t4/
+  },
+  {
+    name: 'GPU count zero',
+    inputs: { autopilot: 'false', 'gpu-accelerator-count': '0' },
+    input: 'gpu-accelerator-count',
+    says: /1 to 16/
+  },
+  {
+    name: 'GPU min above max',
+    inputs: { autopilot: 'false', 'gpu-min-nodes': '5', 'gpu-max-nodes': '2' },
+    input: 'gpu-min-nodes',
+    says: /larger than gpu-max-nodes/
+  },
+  {
+    name: 'GPU max not a number',
+    inputs: { 'gpu-max-nodes': 'two' },
+    input: 'gpu-max-nodes',
+    says: /whole number/
+  },
+  {
+    name: 'machine type with spaces',
+    inputs: { 'node-machine-type': 'e2 standard' },
+    input: 'node-machine-type',
+    says: /machine type/
+  },
+  {
+    name: 'GPU machine type bad',
+    inputs: { 'gpu-machine-type': 'N1' },
+    input: 'gpu-machine-type',
+    says: /machine type/
+  },
+  {
+    name: 'deletion protection not boolean',
+    inputs: { 'deletion-protection': 'maybe' },
+    input: 'deletion-protection',
+    says: /true or false/
+  },
+  {
+    name: 'provider by project ID',
+    inputs: {
+      'workload-identity-provider':
+        'projects/acme-flyte-dev/locations/global/workloadIdentityPools/github/providers/acme'
+    },
+    input: 'workload-identity-provider',
+    says: /project number/
+  },
+  {
+    name: 'provider without pool',
+    inputs: { 'workload-identity-provider': 'github-provider' },
+    input: 'workload-identity-provider',
+    says: /workloadIdentityPools/
+  },
+  {
+    name: 'service account not an email',
+    inputs: { 'workload-identity-provider': WIF, 'service-account': 'deployer' },
+    input: 'service-account',
+    says: /service account email/
+  },
+  {
+    name: 'service account without provider',
+    inputs: { 'service-account': 'deployer@acme-flyte-dev.iam.gserviceaccount.com' },
+    input: 'service-account',
+    says: /without workload-identity-provider/
+  },
+  {
+    name: 'state bucket with uppercase',
+    inputs: { 'state-bucket': 'Acme-State' },
+    input: 'state-bucket',
+    says: /Cloud Storage bucket name/
+  },
+  {
+    name: 'state bucket starting goog',
+    inputs: { 'state-bucket': 'google-state' },
+    input: 'state-bucket',
+    says: /goog/
+  },
+  {
+    name: 'state prefix with ..',
+    inputs: { 'state-prefix': 'flyte/../other' },
+    input: 'state-prefix',
+    says: /no "\.\."/
+  },
+  {
+    name: 'state prefix with leading slash',
+    inputs: { 'state-prefix': '/flyte' },
+    input: 'state-prefix',
+    says: /leading or trailing slash/
+  },
+  {
+    name: 'terraform dir without .tf',
+    inputs: { 'terraform-dir': 'examples' },
+    input: 'terraform-dir',
+    says: /holds no \.tf files/
+  },
+  {
+    name: 'missing var file',
+    inputs: { 'terraform-var-file': 'prod.tfvars' },
+    input: 'terraform-var-file',
+    says: /was not found/
+  },
+  {
+    name: 'missing values file',
+    inputs: { 'values-file': 'values/flyte.yaml' },
+    input: 'values-file',
+    says: /was not found/
+  },
+  {
+    name: 'extra values file as shell code',
+    inputs: { 'extra-values-files': '$(touch /tmp/flyte-gke-pwned).yaml' },
+    input: 'extra-values-files',
+    says: /was not found/
+  },
+  {
+    name: 'chart version not semver',
+    inputs: { 'chart-version': 'latest' },
+    input: 'chart-version',
+    says: /v1\.16\.8/
+  },
+  {
+    name: 'Flyte 2 chart',
+    inputs: { 'chart-version': 'v2.0.3' },
+    input: 'chart-version',
+    says: /Flyte 2/
+  },
+  {
+    name: 'release name uppercase',
+    inputs: { 'release-name': 'Flyte' },
+    input: 'release-name',
+    says: /Helm release name/
+  },
+  {
+    name: 'namespace too long',
+    inputs: { namespace: `n${'s'.repeat(63)}` },
+    input: 'namespace',
+    says: /at most 63/
+  },
+  {
+    name: 'flyte project with dot',
+    inputs: { 'flyte-projects': 'flytesnacks, ml.training' },
+    input: 'flyte-projects',
+    says: /Flyte project names/
+  },
+  {
+    name: 'ingress not boolean',
+    inputs: { ingress: 'on' },
+    input: 'ingress',
+    says: /true or false/
+  },
+  {
+    name: 'domain with scheme',
+    inputs: { ingress: 'true', domain: 'https://flyte.acme.example' },
+    input: 'domain',
+    says: /without a scheme/
+  },
+  {
+    name: 'domain without ingress',
+    inputs: { domain: 'flyte.acme.example' },
+    input: 'domain',
+    says: /ingress is false/
+  },
+  {
+    name: 'static IP name with dot',
+    inputs: { 'static-ip-name': 'flyte.ip' },
+    input: 'static-ip-name',
+    says: /Compute Engine resource name/
+  },
+  {
+    name: 'IAP without ingress',
+    inputs: { ...IAP_OK, ingress: 'false' },
+    input: 'iap',
+    says: /needs ingress: true/
+  },
+  {
+    name: 'IAP without client ID',
+    inputs: { ...IAP_OK, 'iap-oauth-client-id': '' },
+    input: 'iap-oauth-client-id',
+    says: /is required when iap is true/
+  },
+  {
+    name: 'IAP client ID malformed',
+    inputs: { ...IAP_OK, 'iap-oauth-client-id': 'my-client' },
+    input: 'iap-oauth-client-id',
+    says: /apps\.googleusercontent\.com/
+  },
+  {
+    name: 'IAP without secret',
+    inputs: { ...IAP_OK, 'iap-oauth-client-secret': '' },
+    input: 'iap-oauth-client-secret',
+    says: /is required when iap is true/
+  },
+  {
+    name: 'IAP without members',
+    inputs: { ...IAP_OK, 'iap-members': '' },
+    input: 'iap-members',
+    says: /nobody could reach/
+  },
+  {
+    name: 'IAP member without prefix',
+    inputs: { ...IAP_OK, 'iap-members': 'alice@acme.example' },
+    input: 'iap-members',
+    says: /user:EMAIL/
+  },
+  {
+    name: 'IAP member with shell code',
+    inputs: { ...IAP_OK, 'iap-members': 'user:a@acme.example;id' },
+    input: 'iap-members',
+    says: /user:EMAIL/
+  },
+  {
+    name: 'gcloud version word',
+    inputs: { 'gcloud-version': 'newest' },
+    input: 'gcloud-version',
+    says: /'latest', or 'system'/
+  },
+  {
+    name: 'terraform version partial',
+    inputs: { 'terraform-version': '1.13' },
+    input: 'terraform-version',
+    says: /1\.13\.3/
+  },
+  {
+    name: 'helm version with shell code',
+    inputs: { 'helm-version': '3.19.0 && curl evil' },
+    input: 'helm-version',
+    says: /version such as/
+  },
+  {
+    name: 'tool mirror not a URL',
+    inputs: { 'tool-mirror': 'mirror.internal' },
+    input: 'tool-mirror',
+    says: /http:\/\/ or https:\/\//
+  },
+  {
+    name: 'comment-on-pr not boolean',
+    inputs: { 'comment-on-pr': '1' },
+    input: 'comment-on-pr',
+    says: /true or false/
+  },
+  {
+    name: 'dry-run not boolean',
+    inputs: { 'dry-run': 'y' },
+    input: 'dry-run',
+    says: /true or false/
+  },
+  {
+    name: 'fail-on-drift not boolean',
+    inputs: { 'fail-on-drift': 'sometimes' },
+    input: 'fail-on-drift',
+    says: /true or false/
+  },
+  {
+    name: 'timeout without unit word',
+    inputs: { timeout: 'ten minutes' },
+    input: 'timeout',
+    says: /1m to 6h/
+  },
+  { name: 'timeout too short', inputs: { timeout: '30s' }, input: 'timeout', says: /1m to 6h/ },
+  { name: 'timeout too long', inputs: { timeout: '12h' }, input: 'timeout', says: /1m to 6h/ },
+  {
+    name: 'destroy without confirmation',
+    inputs: { command: 'destroy' },
+    input: 'confirm-destroy',
+    says: /set confirm-destroy to "flyte"/
+  },
+  {
+    name: 'destroy with the wrong name',
+    inputs: { command: 'destroy', 'confirm-destroy': 'flyte-prod' },
+    input: 'confirm-destroy',
+    says: /does not match/
+  }
+];
