@@ -2,6 +2,7 @@
  * A simulated deploy through the bundled action: stand-in tools take time in the proportions of a
  * real GKE deploy (scaled down), and the figures come from one run of each scenario.
  */
+import { isChangingCall } from '../test/support/changing.js';
 import {
   Harness,
   type StandinRule,

@@ -5,7 +5,7 @@ export function isChangingCall(call: ToolCall): boolean {
   const a = call.args;
   switch (call.tool) {
     case 'terraform':
-      return a[0] === 'apply' || (a.some((x) => x.startsWith('-chdir=')) && a.includes('apply'));
+      return a[0] === 'apply';
     case 'helm':
       return ['upgrade', 'install', 'uninstall', 'delete', 'rollback'].includes(a[0] ?? '');
     case 'kubectl':
