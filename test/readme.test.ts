@@ -1,0 +1,47 @@
+/** The README documents every input, output and workflow, and starts with the two commands. */
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { PROJECT_ROOT } from './support/project.js';
+
+const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+const action = parse(readFileSync(path.join(PROJECT_ROOT, 'action.yml'), 'utf8')) as {
+  inputs: Record<string, { description: string }>;
+  outputs: Record<string, { description: string }>;
+};
+
+describe('README', () => {
+  it('opens with the install-and-dry-run command and the test command', () => {
+    const firstBlock = /```bash\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(firstBlock.split('\n')[0]).toMatch(/^npm ci && npm run dry-run\b/);
+    expect(firstBlock.split('\n')[1]).toMatch(/^npm test\b/);
+  });
+
+  const row = (name: string) =>
+    readme.split('\n').find((line) => new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`).test(line));
+
+  it.each(Object.entries(action.inputs))('documents input %s with its default', (name, spec) => {
+    const line = row(name);
+    expect(line).toBeDefined();
+    const def = (spec as { default?: string }).default;
+    if (def) expect(line).toContain(`\`${def}\``);
+  });
+
+  it.each(Object.keys(action.outputs))('documents output %s', (name) => {
+    expect(row(name)).toBeDefined();
+  });
+
+  it('names every reusable workflow', () => {
+    const workflows = readdirSync(path.join(PROJECT_ROOT, '.github/workflows')).filter(
+      (f) => f !== 'ci.yml'
+    );
+    for (const file of workflows) expect(readme).toContain(`\`${file}\``);
+  });
+
+  it('gives every input and output a description in action.yml', () => {
+    for (const spec of [...Object.values(action.inputs), ...Object.values(action.outputs)]) {
+      expect(spec.description.length).toBeGreaterThan(10);
+    }
+  });
+});
