@@ -57,7 +57,7 @@ function toolTime(calls: ToolCall[]): number {
   return total;
 }
 
-export async function benchDeploy(scaleMsPerMinute = 500): Promise<DeployFigures> {
+export async function benchDeploy(scaleMsPerMinute = 1000): Promise<DeployFigures> {
   const harness = await Harness.create({ oidc: true });
   const rules: Record<string, StandinRule[]> = {};
   for (const slow of REAL_SECONDS) {

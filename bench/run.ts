@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     });
   }
 
-  const deploy = await benchDeploy(Number(process.env.BENCH_MS_PER_MINUTE ?? 500));
+  const deploy = await benchDeploy(Number(process.env.BENCH_MS_PER_MINUTE ?? 1000));
   results.deploy = deploy;
   const [first, again, upgrade] = deploy.scenarios;
   for (const s of deploy.scenarios) {

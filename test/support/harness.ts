@@ -268,10 +268,19 @@ export class Harness {
   allCalls(tool?: StandinTool): ToolCall[] {
     const file = path.join(this.standinDir, 'calls.jsonl');
     if (!existsSync(file)) return [];
+    const ends = new Map<string, number>();
+    const endsFile = path.join(this.standinDir, 'ends.jsonl');
+    if (existsSync(endsFile)) {
+      for (const line of readFileSync(endsFile, 'utf8').split('\n').filter(Boolean)) {
+        const end = JSON.parse(line) as { id: string; endedAt: number };
+        ends.set(end.id, end.endedAt);
+      }
+    }
     const calls = readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as ToolCall);
+      .map((l) => JSON.parse(l) as ToolCall)
+      .map((c) => ({ ...c, endedAt: ends.get(c.id) }));
     return tool ? calls.filter((c) => c.tool === tool) : calls;
   }
 

@@ -5,10 +5,6 @@
 // Usage (from a wrapper script): node standin.mjs TOOL ARGS...
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { answerGcloud } from './gcloud.mjs';
-import { answerHelm } from './helm.mjs';
-import { answerKubectl } from './kubectl.mjs';
-import { answerTerraform } from './terraform.mjs';
 
 const dir = process.env.FLYTE_STANDIN_DIR;
 if (!dir) {
@@ -32,15 +28,23 @@ process.on('exit', () => {
   appendFileSync(path.join(dir, 'ends.jsonl'), `${JSON.stringify({ id, endedAt: Date.now() })}\n`);
 });
 
+// Only the tool's own model is loaded: a stand-in starts about as fast as node itself.
+const MODELS = {
+  terraform: ['./terraform.mjs', 'answerTerraform'],
+  gcloud: ['./gcloud.mjs', 'answerGcloud'],
+  kubectl: ['./kubectl.mjs', 'answerKubectl'],
+  helm: ['./helm.mjs', 'answerHelm']
+};
+
 const worldFile = path.join(dir, 'world.json');
 const world = existsSync(worldFile) ? JSON.parse(readFileSync(worldFile, 'utf8')) : {};
 
 const before = JSON.stringify(world);
 const rule = fromRules();
 const answer = !rule
-  ? modelAnswer()
+  ? await modelAnswer()
   : rule.passThrough
-    ? { ...modelAnswer(), delayMs: rule.delayMs }
+    ? { ...(await modelAnswer()), delayMs: rule.delayMs }
     : rule;
 if (answer.delayMs) {
   // While a slow command runs, the world shows what it holds (a state lock); a graceful
@@ -66,20 +70,11 @@ if (answer.stdout) process.stdout.write(answer.stdout);
 if (answer.stderr) process.stderr.write(answer.stderr);
 process.exitCode = answer.exitCode ?? 0;
 
-function modelAnswer() {
-  const context = { args, env: process.env, stdin, world, dir };
-  switch (tool) {
-    case 'terraform':
-      return answerTerraform(context);
-    case 'gcloud':
-      return answerGcloud(context);
-    case 'kubectl':
-      return answerKubectl(context);
-    case 'helm':
-      return answerHelm(context);
-    default:
-      return { exitCode: 127, stderr: `unknown stand-in ${tool}\n` };
-  }
+async function modelAnswer() {
+  const model = MODELS[tool];
+  if (!model) return { exitCode: 127, stderr: `unknown stand-in ${tool}\n` };
+  const module = await import(model[0]);
+  return module[model[1]]({ args, env: process.env, stdin, world, dir });
 }
 
 // A rule answers when every entry of `match` is one of the arguments (a string) or matches one
