@@ -155,12 +155,15 @@ const SCRIPTS: Record<StandInTool, (version: string) => string> = {
  * Builds a real archive in the publisher's shape: terraform as a zip with `terraform` at the
  * root, helm as `OS-ARCH/helm` in a tar.gz, gcloud as `google-cloud-sdk/bin/gcloud` in a tar.gz.
  * `paddingBytes` of random (incompressible) data make it as large as the real thing.
+ * `executables` replace the tool's script (by its name) or join it in the same folder, as
+ * `kubectl` and `gke-gcloud-auth-plugin` sit next to `gcloud` once its components are installed.
  */
 export function buildArchive(
   tool: StandInTool,
   version: string,
   platform: Platform,
-  paddingBytes = 0
+  paddingBytes = 0,
+  executables: Readonly<Record<string, string>> = {}
 ): BuiltArchive {
   const work = mkdtempSync(path.join(tmpdir(), `mirror-${tool}-`));
   try {
@@ -172,9 +175,11 @@ export function buildArchive(
           ? path.join(work, `${platform.os}-${goArch}`)
           : path.join(work, 'google-cloud-sdk', 'bin');
     mkdirSync(binDir, { recursive: true });
-    const script = path.join(binDir, tool);
-    writeFileSync(script, SCRIPTS[tool](version));
-    chmodSync(script, 0o755);
+    for (const [name, text] of Object.entries({ [tool]: SCRIPTS[tool](version), ...executables })) {
+      const script = path.join(binDir, name);
+      writeFileSync(script, text);
+      chmodSync(script, 0o755);
+    }
     if (paddingBytes > 0)
       writeFileSync(path.join(binDir, 'padding.bin'), randomBytes(paddingBytes));
     const out = path.join(work, tool === 'terraform' ? 'out.zip' : 'out.tar.gz');

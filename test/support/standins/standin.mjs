@@ -3,7 +3,7 @@
 // rules (rules.json) or, failing that, from a small model of the tool's world (world.json) kept in
 // the same folder, so a second run sees what the first one changed, as with the real cloud.
 // Usage (from a wrapper script): node standin.mjs TOOL ARGS...
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const dir = process.env.FLYTE_STANDIN_DIR;
@@ -52,12 +52,12 @@ if (answer.delayMs) {
   if (answer.holdsLock) {
     const during = JSON.parse(before);
     (during.terraform ??= {}).lock = answer.holdsLock;
-    writeFileSync(worldFile, JSON.stringify(during, null, 2));
+    writeJson(worldFile, during);
   }
   process.on('SIGTERM', () => {
     const after = JSON.parse(before);
     answer.interrupted?.(after);
-    writeFileSync(worldFile, JSON.stringify(after, null, 2));
+    writeJson(worldFile, after);
     process.stderr.write(
       'Interrupt received.\nPlease wait for Terraform to exit or data loss may occur.\nGracefully shutting down...\n'
     );
@@ -65,7 +65,7 @@ if (answer.delayMs) {
   });
   await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
 }
-writeFileSync(worldFile, JSON.stringify(world, null, 2));
+writeJson(worldFile, world);
 if (answer.stdout) process.stdout.write(answer.stdout);
 if (answer.stderr) process.stderr.write(answer.stderr);
 process.exitCode = answer.exitCode ?? 0;
@@ -95,7 +95,7 @@ function fromRules() {
   const rule = list[index];
   if (rule.times !== undefined) {
     rule.times -= 1;
-    writeFileSync(file, JSON.stringify(rules, null, 2));
+    writeJson(file, rules);
   }
   return rule;
 }
@@ -105,4 +105,11 @@ async function readStdin() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Stand-ins running at once (the action checks its tools in parallel) never read a half-written file. */
+function writeJson(file, value) {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(value, null, 2));
+  renameSync(temp, file);
 }

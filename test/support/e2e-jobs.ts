@@ -1,0 +1,97 @@
+/**
+ * What the end-to-end suites share: a loopback tool mirror whose pinned terraform, helm and gcloud
+ * archives hold the stand-ins, the inputs of a job using it, one job (the main step and then its
+ * post step, as the runner runs them), and a loopback GitHub server holding the harness's
+ * repository and its pull request.
+ *
+ * Pinned versions, as users run the action: after the first install the tool cache answers, so
+ * no tool is probed (`version`) at all. With `system`, the three probes run at once.
+ */
+import path from 'node:path';
+import { GitHubServer } from './github-server.js';
+import { NODE24, type Harness, type RunOptions, type StepResult } from './harness.js';
+import { buildArchive, Mirror, publish, type PublishOptions, type StandInTool } from './mirror.js';
+import { PROJECT_ROOT } from './project.js';
+import { currentPlatform } from '../../src/tools/sources.js';
+import { gcloudRecipe } from '../../src/tools/gcloud/install.js';
+import { helmRecipe } from '../../src/tools/helm/install.js';
+import { terraformRecipe } from '../../src/tools/terraform/install.js';
+
+export const PR_NUMBER = 42;
+export const WIF =
+  'projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-repo';
+
+/** Versions the mirror serves; gcloud's is not in the action's checksum table, so the mirror's .sha256 is used. */
+export const TOOL_VERSIONS: Readonly<Record<StandInTool, string>> = {
+  terraform: '1.13.4',
+  helm: '3.19.0',
+  gcloud: '529.0.0'
+};
+
+const STANDIN = path.join(PROJECT_ROOT, 'test', 'support', 'standins', 'standin.mjs');
+const wrapper = (tool: string) => `#!/bin/sh\nexec "${NODE24}" "${STANDIN}" ${tool} "$@"\n`;
+
+/**
+ * A mirror serving the pinned archives, each holding the stand-in wrappers (gcloud's with kubectl
+ * and gke-gcloud-auth-plugin, so no component install runs). `options` apply to every archive.
+ */
+export async function startToolMirror(options: PublishOptions = {}): Promise<Mirror> {
+  const mirror = await Mirror.start();
+  const platform = currentPlatform();
+  const archives = {
+    terraform: buildArchive('terraform', TOOL_VERSIONS.terraform, platform, 0, {
+      terraform: wrapper('terraform')
+    }),
+    helm: buildArchive('helm', TOOL_VERSIONS.helm, platform, 0, { helm: wrapper('helm') }),
+    gcloud: buildArchive('gcloud', TOOL_VERSIONS.gcloud, platform, 0, {
+      gcloud: wrapper('gcloud'),
+      kubectl: wrapper('kubectl'),
+      'gke-gcloud-auth-plugin': '#!/bin/sh\necho "gke-gcloud-auth-plugin stand-in"\n'
+    })
+  };
+  publish(mirror, terraformRecipe, archives.terraform, platform, options);
+  publish(mirror, helmRecipe, archives.helm, platform, options);
+  publish(mirror, gcloudRecipe, archives.gcloud, platform, options);
+  return mirror;
+}
+
+/** The inputs of a job on the stand-ins, installed from `mirror`. */
+export function jobInputs(mirror: Mirror): Record<string, string> {
+  return {
+    'project-id': 'acme-flyte-e2e',
+    'cluster-name': 'flyte-e2e',
+    'workload-identity-provider': WIF,
+    'gcloud-version': TOOL_VERSIONS.gcloud,
+    'terraform-version': TOOL_VERSIONS.terraform,
+    'helm-version': TOOL_VERSIONS.helm,
+    'tool-mirror': mirror.url
+  };
+}
+
+/** The harness's repository (acme/flyte-platform) with its open pull request #42. */
+export async function startGitHub(): Promise<GitHubServer> {
+  const github = await new GitHubServer('acme', 'flyte-platform').start();
+  github.addIssue({ number: PR_NUMBER, title: 'Scale the GPU pool', isPullRequest: true });
+  return github;
+}
+
+export interface Job {
+  readonly main: StepResult;
+  readonly post: StepResult;
+}
+
+/** One job: the main step, then the post step. */
+export async function runJob(
+  harness: Harness,
+  inputs: Record<string, string>,
+  options: RunOptions = {}
+): Promise<Job> {
+  const main = await harness.run(inputs, options);
+  const post = await harness.runPost();
+  return { main, post };
+}
+
+/** The request bodies the GitHub server received, as text, for leak checks. */
+export function requestBodies(github: GitHubServer): string {
+  return github.requests.map((r) => JSON.stringify(r.body ?? '')).join('\n');
+}
