@@ -49,7 +49,10 @@ export function planCommand(inputs: Inputs): Phase[] {
         ...setup,
         stateBackendPhase(inputs),
         terraformPhase(inputs, 'plan'),
-        valuesPhase(inputs)
+        valuesPhase(inputs),
+        // Read-only: what is deployed now, so the comment shows the chart and values change.
+        whenDeployed(clusterCredentialsPhase(inputs)),
+        whenDeployed(helmPhase(inputs, 'preview'))
       ];
     case 'upgrade':
       return [

@@ -71,6 +71,12 @@ const deployPhases = (inputs: Inputs) => [
   ...(inputs.ingress ? [ingressPhase(inputs)] : []),
   ...(inputs.iap ? [iapPhase(inputs)] : [])
 ];
+/** The backend service GKE creates for flyte-binary's HTTP Service (a shortened name). */
+const flyteBackendService = () => ({
+  name: 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678',
+  description:
+    '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8088"}'
+});
 const flyteUpgrades = (cluster: FakeCluster) =>
   cluster.callsOf('helm', 'upgrade').filter((c) => c.args.includes('flyteorg/flyte-binary'));
 const gkeUpgrades = (cluster: FakeCluster) =>
@@ -262,11 +268,7 @@ describe('deploy through a fake cluster', () => {
         description:
           '{"kubernetes.io/service-name":"flyte/other","kubernetes.io/service-port":"80"}'
       },
-      {
-        name: 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678',
-        description:
-          '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8088"}'
-      }
+      flyteBackendService()
     ];
     const inputs = flyteInputs({ ...IAP_INPUTS });
     const { state, logs } = await run(inputs, cluster, deployPhases(inputs));
@@ -297,6 +299,34 @@ describe('deploy through a fake cluster', () => {
       expect(text).not.toContain(CANARY_OAUTH_SECRET);
       expect(text).not.toContain(CANARY_PASSWORD);
     }
+  });
+
+  it('IAP again: the same Secret, IAP already on and bound members cause no change', async () => {
+    const cluster = new FakeCluster();
+    cluster.backendServices = [flyteBackendService()];
+    const inputs = flyteInputs({ ...IAP_INPUTS });
+    await run(inputs, cluster, deployPhases(inputs));
+    const before = cluster.calls.length;
+    const second = await run(inputs, cluster, deployPhases(inputs));
+    const again = cluster.calls.slice(before).map((c) => c.args.slice(0, 3).join(' '));
+    expect(again).toContain('get secret flyte-backend-iap-oauth');
+    expect(again).toContain('iap web get-iam-policy');
+    expect(again.filter((c) => /^(apply|upgrade|iap web (enable|add-iam))/.test(c))).toEqual([]);
+    expect(second.status('iap-oauth-secret')).toBe('skipped');
+    expect(second.status('iap-enable')).toBe('skipped');
+
+    // One more member: only that one is bound.
+    const more = flyteInputs({
+      ...IAP_INPUTS,
+      'iap-members': `${IAP_INPUTS['iap-members']},user:bob@example.com`
+    });
+    const third = cluster.calls.length;
+    await run(more, cluster, deployPhases(more));
+    const grants = cluster.calls
+      .slice(third)
+      .filter((c) => c.args[2] === 'add-iam-policy-binding')
+      .map((c) => c.args.find((a) => a.startsWith('--member=')));
+    expect(grants).toEqual(['--member=user:bob@example.com']);
   });
 
   it('IAP fails with advice when GKE never creates the backend service', async () => {

@@ -81,7 +81,7 @@ describe('pull request comment', () => {
     const pr = server.addIssue({ isPullRequest: true });
     const env = runnerEnv(server, pullRequestEvent(pr.number));
     const state = plannedState({
-      deployedRelease: {
+      previousRelease: {
         chartVersion: '1.16.7',
         appVersion: '1.16.0',
         values: { configuration: { database: { password: 'hunter2-db-secret', host: '10.0.0.2' } } }

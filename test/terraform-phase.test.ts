@@ -387,7 +387,9 @@ describe('terraform phase through the runner', () => {
       })
     });
     expect(r.error).toBeUndefined();
-    expect(terraformCalls(r.calls)).toEqual(['init', 'state list', 'plan', 'show', 'show']);
+    // The empty plan is summarised (show -json) but not rendered as text.
+    expect(terraformCalls(r.calls)).toEqual(['init', 'state list', 'plan', 'show']);
+    expect(r.calls.filter((c) => c.args[0] === 'show').map((c) => c.args[1])).toEqual(['-json']);
   });
 
   it('creates a missing state bucket with versioning, and leaves an existing one alone', async () => {

@@ -39542,6 +39542,8 @@ function terraformSteps(inputs, mode, state) {
                     mutates: false,
                     quiet: true,
                     args: showTextArgs(planFile),
+                    // An empty plan renders as "No changes."; the summary says that already.
+                    when: PLAN_HAS_CHANGES,
                     // Terraform prints sensitive values as "(sensitive value)"; the publisher redacts
                     // every registered secret on top of that.
                     onResult: (result, s) => {
@@ -39740,6 +39742,8 @@ class RunState {
     /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
     valuesPreview;
     deployedRelease;
+    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
+    previousRelease;
     helmChanged;
     /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
     actionRoot;
@@ -39749,6 +39753,12 @@ class RunState {
     gkeChanged;
     /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
     iapBackendService;
+    /** IAP was already on for that backend service when this run looked. */
+    iapAlreadyEnabled;
+    /** Members (lowercased) already holding the IAP accessor role on it. */
+    iapBoundMembers;
+    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
+    oauthSecretDigest;
     domain;
     ingressIp;
     certificateStatus;
@@ -39883,12 +39893,42 @@ function lastLine(text) {
 
 ;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
 /** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
+
+/** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
+const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
 /** Applies the manifest given on standard input. */
 function applyStdinArgs() {
     return ['apply', '--filename', '-'];
 }
 function getManagedCertificateArgs(name, namespace) {
     return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
+}
+/**
+ * Prints one annotation of a Secret, and nothing when the Secret does not exist. Only the
+ * annotation is asked for, so the Secret's data never reaches standard output.
+ */
+function getSecretAnnotationArgs(name, namespace, annotation) {
+    // JSONPath needs the dots of a key escaped; slashes and dashes are fine.
+    const key = annotation.replace(/\./g, '\\.');
+    return [
+        'get',
+        'secret',
+        name,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--output',
+        `jsonpath={.metadata.annotations.${key}}`
+    ];
+}
+/**
+ * sha256 over the OAuth client; recorded on the Secret. The client secret is a long random
+ * string, so its digest reveals nothing usable.
+ */
+function oauthClientDigest(clientId, clientSecret) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`flyte-gke-action/oauth-client\n${clientId}\n${clientSecret}`)
+        .digest('hex');
 }
 function deleteSecretArgs(name, namespace) {
     return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
@@ -39899,7 +39939,8 @@ function portForwardCommand(namespace, service, port) {
 }
 /**
  * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
- * expects), together with its namespace so the Secret can be applied before Helm creates it.
+ * expects, and the client's digest as an annotation), together with its namespace so the Secret
+ * can be applied before Helm creates it.
  * JSON is YAML, so `kubectl apply -f -` reads it.
  */
 function oauthSecretManifest(o) {
@@ -39915,7 +39956,8 @@ function oauthSecretManifest(o) {
                 metadata: {
                     name: o.name,
                     namespace: o.namespace,
-                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
+                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
+                    annotations: { [OAUTH_DIGEST_ANNOTATION]: oauthClientDigest(o.clientId, o.clientSecret) }
                 },
                 stringData: { client_id: o.clientId, client_secret: o.clientSecret }
             }
@@ -40325,7 +40367,7 @@ function listBackendServicesArgs(projectId) {
         'list',
         `--project=${projectId}`,
         '--filter=name~^k8s1-',
-        '--format=json(name,description)'
+        '--format=json(name,description,iap.enabled)'
     ];
 }
 /**
@@ -40354,34 +40396,55 @@ function findBackendService(listJson, target) {
             return false;
         }
     });
-    if (byDescription)
-        return byDescription.name;
     const infix = `-${target.namespace}-${target.service}-${target.port}-`;
-    return services.find((s) => s.name.includes(infix))?.name;
+    const found = byDescription ?? services.find((s) => s.name.includes(infix));
+    return found ? { name: found.name, iapEnabled: found.iap?.enabled === true } : undefined;
+}
+/** `gcloud iap web VERB` on a backend service, with the verb's own flags before the project. */
+function iapWebArgs(verb, projectId, backendService, ...flags) {
+    return [
+        'iap',
+        'web',
+        verb,
+        '--resource-type=backend-services',
+        `--service=${backendService}`,
+        ...flags,
+        `--project=${projectId}`
+    ];
 }
 function iapEnableArgs(projectId, backendService) {
-    return [
-        'iap',
-        'web',
-        'enable',
-        '--resource-type=backend-services',
-        `--service=${backendService}`,
-        `--project=${projectId}`
-    ];
+    return iapWebArgs('enable', projectId, backendService);
 }
-/** Adding a binding that exists already changes nothing, so this is safe to repeat. */
+/** The backend service's IAM policy, to add only the members that are not bound yet. */
+function iapGetPolicyArgs(projectId, backendService) {
+    return iapWebArgs('get-iam-policy', projectId, backendService, '--format=json');
+}
+/**
+ * Members that hold the IAP accessor role without a condition, from `get-iam-policy --format=json`
+ * (`{"bindings":[{"role":…,"members":[…]}],"etag":…}`; an empty policy has no bindings).
+ * Lowercased, as IAM compares emails without case.
+ */
+function parseIapAccessors(policyJson) {
+    let policy;
+    try {
+        policy = JSON.parse(policyJson.trim() || '{}');
+    }
+    catch {
+        throw new Error('gcloud iap web get-iam-policy did not print JSON.');
+    }
+    const bindings = policy.bindings;
+    if (!Array.isArray(bindings))
+        return [];
+    return bindings
+        .filter((b) => typeof b === 'object' && b !== null && b.role === IAP_ACCESSOR_ROLE)
+        .filter((b) => b.condition === undefined || b.condition === null)
+        .flatMap((b) => (Array.isArray(b.members) ? b.members : []))
+        .filter((m) => typeof m === 'string')
+        .map((m) => m.toLowerCase());
+}
+/** Adding a binding that exists already changes nothing; the phase still adds only new members. */
 function iapAddBindingArgs(projectId, backendService, member) {
-    return [
-        'iap',
-        'web',
-        'add-iam-policy-binding',
-        '--resource-type=backend-services',
-        `--service=${backendService}`,
-        `--member=${member}`,
-        `--role=${IAP_ACCESSOR_ROLE}`,
-        '--condition=None',
-        `--project=${projectId}`
-    ];
+    return iapWebArgs('add-iam-policy-binding', projectId, backendService, `--member=${member}`, `--role=${IAP_ACCESSOR_ROLE}`, '--condition=None');
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
@@ -40497,17 +40560,15 @@ function backendServiceStep(inputs) {
             if (!found) {
                 throw new StepError('iap-backend-service', `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be turned on for it. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`);
             }
-            ctx.state.iapBackendService = found;
-            ctx.log.info(`Backend service: ${found}`);
+            ctx.state.iapBackendService = found.name;
+            ctx.state.iapAlreadyEnabled = found.iapEnabled;
+            ctx.log.info(`Backend service: ${found.name} (IAP ${found.iapEnabled ? 'already on' : 'not on yet'})`);
         }
     };
 }
 function iapSteps(inputs, backendService) {
     const service = backendService ?? BACKEND_PLACEHOLDER;
-    const known = {
-        test: (s) => s.iapBackendService !== undefined,
-        describe: 'the backend service was found'
-    };
+    const found = (s) => s.iapBackendService !== undefined;
     const enable = {
         kind: 'exec',
         id: 'iap-enable',
@@ -40515,7 +40576,28 @@ function iapSteps(inputs, backendService) {
         mutates: true,
         tool: 'gcloud',
         args: iapEnableArgs(inputs.projectId, service),
-        when: known
+        when: {
+            test: (s) => found(s) && s.iapAlreadyEnabled !== true,
+            describe: 'the backend service was found and IAP is not on yet'
+        }
+    };
+    const readPolicy = {
+        kind: 'exec',
+        id: 'iap-read-policy',
+        title: `Read who may pass IAP on ${service}`,
+        mutates: false,
+        tool: 'gcloud',
+        args: iapGetPolicyArgs(inputs.projectId, service),
+        quiet: true,
+        when: { test: found, describe: 'the backend service was found' },
+        onResult: (result, state) => {
+            try {
+                state.iapBoundMembers = parseIapAccessors(result.stdout);
+            }
+            catch (error) {
+                throw new StepError('iap-read-policy', error.message);
+            }
+        }
     };
     const grants = inputs.iapMembers.map((member, index) => ({
         kind: 'exec',
@@ -40525,7 +40607,10 @@ function iapSteps(inputs, backendService) {
         tool: 'gcloud',
         args: iapAddBindingArgs(inputs.projectId, service, member),
         quiet: true,
-        when: known
+        when: {
+            test: (s) => found(s) && !isBound(s, member),
+            describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`
+        }
     }));
     const notes = {
         kind: 'task',
@@ -40534,10 +40619,14 @@ function iapSteps(inputs, backendService) {
         mutates: false,
         describe: () => 'Remind that the OAuth client needs the IAP redirect URI.',
         run: async (ctx) => {
-            ctx.state.notes.push(`IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass. The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`);
+            const already = inputs.iapMembers.filter((m) => isBound(ctx.state, m)).length;
+            ctx.state.notes.push(`IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass (${inputs.iapMembers.length - already} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`);
         }
     };
-    return [enable, ...grants, notes];
+    return [enable, readPolicy, ...grants, notes];
+}
+function isBound(state, member) {
+    return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte.ts
@@ -40574,6 +40663,8 @@ function helmPhase(inputs, mode) {
             return { name: 'Uninstall Flyte', steps: () => uninstallSteps(inputs) };
         case 'drift':
             return { name: 'Flyte drift check', steps: () => driftSteps(inputs) };
+        case 'preview':
+            return { name: 'Read the Flyte release', steps: () => flyteReleaseReadSteps(inputs) };
     }
 }
 // ---------------------------------------------------------------------------------------------
@@ -40684,21 +40775,26 @@ function readValuesStep(id, release, namespace, when, store) {
         onResult: (result, state) => store(state, parseJson(id, result.stdout))
     };
 }
+const isValuesMap = (values) => typeof values === 'object' && values !== null && !Array.isArray(values);
 function flyteReleaseReadSteps(inputs) {
     const release = inputs.releaseName;
     return [
         readReleaseStep('helm-read-release', release, inputs.namespace, (state, found) => {
             state.deployedRelease = found;
+            state.previousRelease = found;
         }),
         readValuesStep('helm-read-values', release, inputs.namespace, (state) => state.deployedRelease !== undefined, (state, values) => {
             if (!state.deployedRelease)
                 return;
             const digest = recordedDigest(values);
-            state.deployedRelease = {
+            const found = {
                 chartVersion: state.deployedRelease.chartVersion,
                 appVersion: state.deployedRelease.appVersion,
                 ...(digest ? { valuesDigest: digest } : {})
             };
+            state.deployedRelease = found;
+            // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
+            state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
         })
     ];
 }
@@ -40732,7 +40828,7 @@ function installSteps(inputs, state) {
     }
     steps.push(compareStep(inputs, gkeValues));
     if (inputs.iap)
-        steps.push(oauthSecretStep(inputs, names.oauthSecret));
+        steps.push(...oauthSecretSteps(inputs, names.oauthSecret));
     if (inputs.ingress) {
         // Before flyte-binary, so the certificate and BackendConfig exist when its Ingress appears.
         steps.push({
@@ -40814,23 +40910,44 @@ function compareStep(inputs, gkeValues) {
         }
     };
 }
-/** The OAuth client goes to the cluster on standard input: never argv, never a log line. */
-function oauthSecretStep(inputs, secretName) {
-    return {
-        kind: 'exec',
-        id: 'iap-oauth-secret',
-        title: `Store the IAP OAuth client in Secret ${secretName}`,
-        mutates: true,
-        tool: 'kubectl',
-        args: applyStdinArgs(),
-        stdin: oauthSecretManifest({
-            name: secretName,
-            namespace: inputs.namespace,
-            clientId: inputs.iapOauthClientId ?? '',
-            clientSecret: inputs.iapOauthClientSecret ?? ''
-        }),
-        quiet: true
+/**
+ * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
+ * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
+ */
+function oauthSecretSteps(inputs, secretName) {
+    const client = {
+        clientId: inputs.iapOauthClientId ?? '',
+        clientSecret: inputs.iapOauthClientSecret ?? ''
     };
+    const wanted = oauthClientDigest(client.clientId, client.clientSecret);
+    return [
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret-read',
+            title: `Read the OAuth client digest of Secret ${secretName}`,
+            mutates: false,
+            tool: 'kubectl',
+            args: getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION),
+            quiet: true,
+            onResult: (result, state) => {
+                state.oauthSecretDigest = result.stdout.trim();
+            }
+        },
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret',
+            title: `Store the IAP OAuth client in Secret ${secretName}`,
+            mutates: true,
+            tool: 'kubectl',
+            args: applyStdinArgs(),
+            stdin: oauthSecretManifest({ name: secretName, namespace: inputs.namespace, ...client }),
+            quiet: true,
+            when: {
+                test: (state) => state.oauthSecretDigest !== wanted,
+                describe: 'the Secret is missing or holds another OAuth client'
+            }
+        }
+    ];
 }
 function reportStep(inputs) {
     return {
@@ -41001,7 +41118,10 @@ function planCommand(inputs) {
                 ...setup,
                 stateBackendPhase(inputs),
                 terraformPhase(inputs, 'plan'),
-                valuesPhase(inputs)
+                valuesPhase(inputs),
+                // Read-only: what is deployed now, so the comment shows the chart and values change.
+                whenDeployed(clusterCredentialsPhase(inputs)),
+                whenDeployed(helmPhase(inputs, 'preview'))
             ];
         case 'upgrade':
             return [
@@ -46797,7 +46917,8 @@ const DRIFT_LABEL = 'flyte-drift';
  */
 
 
-const values_diff_SECRET_KEY = /(password|secret|token|private[_-]?key|client[_-]?secret|credentials?)$/i;
+/** Covers every key the values preview masks too, so both sides of the diff agree. */
+const values_diff_SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)$/i;
 /** A copy of Helm values with secret-looking keys replaced by ***. */
 function redactValues(value) {
     if (Array.isArray(value))
@@ -46813,6 +46934,16 @@ function redactValues(value) {
 }
 function deployedValuesYaml(values, secrets) {
     return redact((0,dist/* stringify */.As)(redactValues(values)), secrets);
+}
+/**
+ * The values preview (commented YAML, secrets already masked) in the same plain form as the
+ * deployed values, so that equal values give equal text.
+ */
+function previewValuesYaml(preview, secrets) {
+    const values = (0,dist/* parse */.qg)(preview);
+    if (typeof values !== 'object' || values === null || Array.isArray(values))
+        return '';
+    return deployedValuesYaml(values, secrets);
 }
 /** Lines too many for the quadratic diff: say so instead of diffing. */
 const MAX_DIFF_LINES = 3000;
@@ -46930,27 +47061,46 @@ function planSection(state) {
     return undefined;
 }
 const strip = (version) => version.replace(/^v/, '');
-/** The chart version from the deployed release to the one this run deploys. */
+/**
+ * The chart version from the release this run found (or "not installed") to the one it deploys.
+ * The release as found is kept apart from the one read after an upgrade, so a first install never
+ * reads as unchanged.
+ */
 function chartChange(inputs, state) {
-    const from = state.deployedRelease?.chartVersion;
     const to = inputs.chartVersion;
     if (inputs.command === 'destroy') {
+        const from = (state.previousRelease ?? state.deployedRelease)?.chartVersion;
         return from ? `flyte-binary ${inlineCode(from)} → uninstalled` : 'flyte-binary → uninstalled';
     }
+    const from = state.previousRelease?.chartVersion;
     if (!from)
-        return `flyte-binary: not installed yet → ${inlineCode(to)}`;
+        return `flyte-binary: not installed → ${inlineCode(to)}`;
     if (strip(from) === strip(to))
         return `flyte-binary ${inlineCode(to)} (unchanged)`;
     return `flyte-binary ${inlineCode(from)} → ${inlineCode(to)}`;
 }
-/** The redacted values diff, '' when there is nothing to compare or nothing changed. */
+/**
+ * The redacted diff from the values of the release as found (`helm get values`) to the values
+ * this run deploys, both as plain YAML; '' when there is nothing to compare or nothing changed.
+ */
 function valuesDiff(state, secrets) {
     if (state.valuesPreview === undefined)
         return '';
-    const before = state.deployedRelease?.values
-        ? deployedValuesYaml(state.deployedRelease.values, secrets)
-        : '';
-    return lineDiff(before, state.valuesPreview);
+    const previous = state.previousRelease?.values;
+    const before = previous ? deployedValuesYaml(previous, secrets) : '';
+    return lineDiff(before, previewValuesYaml(state.valuesPreview, secrets));
+}
+/** The Helm values part of the summary: the diff, or that nothing changed. */
+function valuesChange(state, secrets) {
+    if (state.valuesPreview === undefined)
+        return '';
+    const diff = valuesDiff(state, secrets);
+    if (!diff)
+        return 'Values: no changes.';
+    const title = state.previousRelease?.values
+        ? 'Values diff against the deployed release (secrets redacted)'
+        : 'Values to install (secrets redacted)';
+    return details(title, codeBlock(diff, 'diff'));
 }
 function statusLine(inputs, state, failure) {
     if (failure)
@@ -47027,7 +47177,7 @@ function helmSection(inputs, state, secrets) {
         const more = cut.cut ? '\n\n(diff cut; see the job summary)' : '';
         lines.push('', details('Values diff (secrets redacted)', codeBlock(cut.text, 'diff') + more));
     }
-    else if (state.valuesPreview !== undefined && state.deployedRelease?.values) {
+    else if (state.valuesPreview !== undefined && state.previousRelease?.values) {
         lines.push('', 'Values unchanged.');
     }
     return lines.join('\n');
@@ -47256,6 +47406,9 @@ function renderSummary(args) {
         `## Flyte on GKE: ${inputs.command} ${inlineCode(`${inputs.projectId}/${inputs.clusterName}`)}`,
         statusLine(inputs, state, args.failure)
     ];
+    if (!args.failure && nothingChanged(inputs, args.reports)) {
+        parts.push('Nothing changed: no changing step had to run; the cloud and cluster already match.');
+    }
     if (args.failure && args.failure.message.includes('\n')) {
         parts.push(codeBlock(args.failure.message, 'text'));
     }
@@ -47269,10 +47422,10 @@ function renderSummary(args) {
     if (inputs.command === 'drift' && state.driftDetails.length > 0) {
         parts.push('### Drift', driftList(state));
     }
-    const diff = inputs.command === 'destroy' ? '' : valuesDiff(state, secrets);
     parts.push('### Helm', `Chart: ${chartChange(inputs, state)}`);
-    if (diff)
-        parts.push(details('Values diff (secrets redacted)', codeBlock(diff, 'diff')));
+    const values = inputs.command === 'destroy' ? '' : valuesChange(state, secrets);
+    if (values)
+        parts.push(values);
     const tools = toolTable(state);
     if (tools)
         parts.push('### Tool versions', tools);
@@ -47298,6 +47451,12 @@ function fullPlan(plan, rest, runUrl) {
         ? `\n\n✂️ Cut at ${cut.text.split('\n').length} of ${plan.split('\n').length} lines to fit the summary; the step log${runUrl ? ` of the [run](${runUrl})` : ''} has all of it.`
         : '';
     return `### Full Terraform plan\n\n${details('Show the plan', codeBlock(cut.text, 'hcl'))}${note}`;
+}
+/** A deploy, upgrade or destroy in which every changing step was skipped. */
+function nothingChanged(inputs, reports) {
+    if (!['deploy', 'upgrade', 'destroy'].includes(inputs.command) || reports.length === 0)
+        return false;
+    return !reports.some((phase) => phase.steps.some((s) => s.mutates && s.status === 'ran'));
 }
 function phaseTable(reports) {
     const rows = reports.map((phase) => {
@@ -50460,7 +50619,7 @@ __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 __webpack_unused_export__ = lineCounter.LineCounter;
 __webpack_unused_export__ = parser.Parser;
-__webpack_unused_export__ = publicApi.parse;
+exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
 exports.Tp = publicApi.parseDocument;
 exports.As = publicApi.stringify;

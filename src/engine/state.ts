@@ -68,6 +68,8 @@ export class RunState {
   /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
   valuesPreview?: string;
   deployedRelease?: HelmRelease;
+  /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
+  previousRelease?: HelmRelease;
   helmChanged?: boolean;
   /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
   actionRoot?: string;
@@ -77,6 +79,12 @@ export class RunState {
   gkeChanged?: boolean;
   /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
   iapBackendService?: string;
+  /** IAP was already on for that backend service when this run looked. */
+  iapAlreadyEnabled?: boolean;
+  /** Members (lowercased) already holding the IAP accessor role on it. */
+  iapBoundMembers?: readonly string[];
+  /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
+  oauthSecretDigest?: string;
   domain?: string;
   ingressIp?: string;
   certificateStatus?: string;

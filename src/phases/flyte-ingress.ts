@@ -4,12 +4,16 @@
  */
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
+import type { RunState } from '../engine/state.js';
 import type { ExecStep, Phase, Step, TaskStep } from '../engine/types.js';
 import {
   findBackendService,
+  IAP_ACCESSOR_ROLE,
   iapAddBindingArgs,
   iapEnableArgs,
-  listBackendServicesArgs
+  iapGetPolicyArgs,
+  listBackendServicesArgs,
+  parseIapAccessors
 } from '../tools/gcloud/iap.js';
 import { getManagedCertificateArgs, parseManagedCertificate } from '../tools/kubectl/args.js';
 import { FLYTE_HTTP_PORT, flyteNames } from '../values/names.js';
@@ -98,18 +102,18 @@ function backendServiceStep(inputs: Inputs): TaskStep {
           `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be turned on for it. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`
         );
       }
-      ctx.state.iapBackendService = found;
-      ctx.log.info(`Backend service: ${found}`);
+      ctx.state.iapBackendService = found.name;
+      ctx.state.iapAlreadyEnabled = found.iapEnabled;
+      ctx.log.info(
+        `Backend service: ${found.name} (IAP ${found.iapEnabled ? 'already on' : 'not on yet'})`
+      );
     }
   };
 }
 
 function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
   const service = backendService ?? BACKEND_PLACEHOLDER;
-  const known = {
-    test: (s: { iapBackendService?: string }) => s.iapBackendService !== undefined,
-    describe: 'the backend service was found'
-  };
+  const found = (s: RunState) => s.iapBackendService !== undefined;
   const enable: ExecStep = {
     kind: 'exec',
     id: 'iap-enable',
@@ -117,7 +121,27 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
     mutates: true,
     tool: 'gcloud',
     args: iapEnableArgs(inputs.projectId, service),
-    when: known
+    when: {
+      test: (s) => found(s) && s.iapAlreadyEnabled !== true,
+      describe: 'the backend service was found and IAP is not on yet'
+    }
+  };
+  const readPolicy: ExecStep = {
+    kind: 'exec',
+    id: 'iap-read-policy',
+    title: `Read who may pass IAP on ${service}`,
+    mutates: false,
+    tool: 'gcloud',
+    args: iapGetPolicyArgs(inputs.projectId, service),
+    quiet: true,
+    when: { test: found, describe: 'the backend service was found' },
+    onResult: (result, state) => {
+      try {
+        state.iapBoundMembers = parseIapAccessors(result.stdout);
+      } catch (error) {
+        throw new StepError('iap-read-policy', (error as Error).message);
+      }
+    }
   };
   const grants: ExecStep[] = inputs.iapMembers.map((member, index) => ({
     kind: 'exec',
@@ -127,7 +151,10 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
     tool: 'gcloud',
     args: iapAddBindingArgs(inputs.projectId, service, member),
     quiet: true,
-    when: known
+    when: {
+      test: (s) => found(s) && !isBound(s, member),
+      describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`
+    }
   }));
   const notes: TaskStep = {
     kind: 'task',
@@ -136,10 +163,15 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
     mutates: false,
     describe: () => 'Remind that the OAuth client needs the IAP redirect URI.',
     run: async (ctx) => {
+      const already = inputs.iapMembers.filter((m) => isBound(ctx.state, m)).length;
       ctx.state.notes.push(
-        `IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass. The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`
+        `IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass (${inputs.iapMembers.length - already} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`
       );
     }
   };
-  return [enable, ...grants, notes];
+  return [enable, readPolicy, ...grants, notes];
+}
+
+function isBound(state: RunState, member: string): boolean {
+  return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
 }

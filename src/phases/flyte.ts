@@ -20,7 +20,14 @@ import {
   upgradeInstallArgs
 } from '../tools/helm/args.js';
 import { parseJson, parseReleaseMetadata, sameChartVersion } from '../tools/helm/release.js';
-import { applyStdinArgs, deleteSecretArgs, oauthSecretManifest } from '../tools/kubectl/args.js';
+import {
+  applyStdinArgs,
+  deleteSecretArgs,
+  getSecretAnnotationArgs,
+  OAUTH_DIGEST_ANNOTATION,
+  oauthClientDigest,
+  oauthSecretManifest
+} from '../tools/kubectl/args.js';
 import { flyteAccess, ingressDomain } from '../values/access.js';
 import { composeValues, type ComposedValues } from '../values/compose.js';
 import { recordedDigest } from '../values/digest.js';
@@ -37,7 +44,8 @@ import { writeValuesFile } from '../values/write.js';
 
 export { iapPhase, ingressPhase } from './flyte-ingress.js';
 
-export type HelmMode = 'install' | 'uninstall' | 'drift';
+/** `preview` only reads the release, so a plan can show the chart and values change. */
+export type HelmMode = 'install' | 'uninstall' | 'drift' | 'preview';
 
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
@@ -54,6 +62,8 @@ export function helmPhase(inputs: Inputs, mode: HelmMode): Phase {
       return { name: 'Uninstall Flyte', steps: () => uninstallSteps(inputs) };
     case 'drift':
       return { name: 'Flyte drift check', steps: () => driftSteps(inputs) };
+    case 'preview':
+      return { name: 'Read the Flyte release', steps: () => flyteReleaseReadSteps(inputs) };
   }
 }
 
@@ -187,11 +197,15 @@ function readValuesStep(
   };
 }
 
+const isValuesMap = (values: unknown): values is Record<string, unknown> =>
+  typeof values === 'object' && values !== null && !Array.isArray(values);
+
 function flyteReleaseReadSteps(inputs: Inputs): ExecStep[] {
   const release = inputs.releaseName;
   return [
     readReleaseStep('helm-read-release', release, inputs.namespace, (state, found) => {
       state.deployedRelease = found;
+      state.previousRelease = found;
     }),
     readValuesStep(
       'helm-read-values',
@@ -201,11 +215,14 @@ function flyteReleaseReadSteps(inputs: Inputs): ExecStep[] {
       (state, values) => {
         if (!state.deployedRelease) return;
         const digest = recordedDigest(values);
-        state.deployedRelease = {
+        const found = {
           chartVersion: state.deployedRelease.chartVersion,
           appVersion: state.deployedRelease.appVersion,
           ...(digest ? { valuesDigest: digest } : {})
         };
+        state.deployedRelease = found;
+        // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
+        state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
       }
     )
   ];
@@ -248,7 +265,7 @@ function installSteps(inputs: Inputs, state: RunState): Step[] {
     );
   }
   steps.push(compareStep(inputs, gkeValues));
-  if (inputs.iap) steps.push(oauthSecretStep(inputs, names.oauthSecret));
+  if (inputs.iap) steps.push(...oauthSecretSteps(inputs, names.oauthSecret));
   if (inputs.ingress) {
     // Before flyte-binary, so the certificate and BackendConfig exist when its Ingress appears.
     steps.push({
@@ -340,23 +357,44 @@ function compareStep(inputs: Inputs, gkeValues: ReturnType<typeof gkeChartValues
   };
 }
 
-/** The OAuth client goes to the cluster on standard input: never argv, never a log line. */
-function oauthSecretStep(inputs: Inputs, secretName: string): ExecStep {
-  return {
-    kind: 'exec',
-    id: 'iap-oauth-secret',
-    title: `Store the IAP OAuth client in Secret ${secretName}`,
-    mutates: true,
-    tool: 'kubectl',
-    args: applyStdinArgs(),
-    stdin: oauthSecretManifest({
-      name: secretName,
-      namespace: inputs.namespace,
-      clientId: inputs.iapOauthClientId ?? '',
-      clientSecret: inputs.iapOauthClientSecret ?? ''
-    }),
-    quiet: true
+/**
+ * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
+ * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
+ */
+function oauthSecretSteps(inputs: Inputs, secretName: string): ExecStep[] {
+  const client = {
+    clientId: inputs.iapOauthClientId ?? '',
+    clientSecret: inputs.iapOauthClientSecret ?? ''
   };
+  const wanted = oauthClientDigest(client.clientId, client.clientSecret);
+  return [
+    {
+      kind: 'exec',
+      id: 'iap-oauth-secret-read',
+      title: `Read the OAuth client digest of Secret ${secretName}`,
+      mutates: false,
+      tool: 'kubectl',
+      args: getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION),
+      quiet: true,
+      onResult: (result, state) => {
+        state.oauthSecretDigest = result.stdout.trim();
+      }
+    },
+    {
+      kind: 'exec',
+      id: 'iap-oauth-secret',
+      title: `Store the IAP OAuth client in Secret ${secretName}`,
+      mutates: true,
+      tool: 'kubectl',
+      args: applyStdinArgs(),
+      stdin: oauthSecretManifest({ name: secretName, namespace: inputs.namespace, ...client }),
+      quiet: true,
+      when: {
+        test: (state) => state.oauthSecretDigest !== wanted,
+        describe: 'the Secret is missing or holds another OAuth client'
+      }
+    }
+  ];
 }
 
 function reportStep(inputs: Inputs): TaskStep {

@@ -197,6 +197,8 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
             mutates: false,
             quiet: true,
             args: showTextArgs(planFile),
+            // An empty plan renders as "No changes."; the summary says that already.
+            when: PLAN_HAS_CHANGES,
             // Terraform prints sensitive values as "(sensitive value)"; the publisher redacts
             // every registered secret on top of that.
             onResult: (result, s) => {

@@ -75,7 +75,7 @@ function helmSection(inputs: Inputs, state: RunState, secrets: readonly string[]
     const cut = cutOnLine(diff, VALUES_DIFF_BUDGET);
     const more = cut.cut ? '\n\n(diff cut; see the job summary)' : '';
     lines.push('', details('Values diff (secrets redacted)', codeBlock(cut.text, 'diff') + more));
-  } else if (state.valuesPreview !== undefined && state.deployedRelease?.values) {
+  } else if (state.valuesPreview !== undefined && state.previousRelease?.values) {
     lines.push('', 'Values unchanged.');
   }
   return lines.join('\n');

@@ -1,8 +1,8 @@
 /** Markdown sections the pull request comment and the job summary share. */
 import type { Inputs } from '../inputs.js';
 import type { PlanAction, PlanSummary, RunState } from '../engine/state.js';
-import { inlineCode } from './markdown.js';
-import { deployedValuesYaml, lineDiff } from './values-diff.js';
+import { codeBlock, details, inlineCode } from './markdown.js';
+import { deployedValuesYaml, lineDiff, previewValuesYaml } from './values-diff.js';
 
 const ACTION_ORDER: readonly PlanAction[] = ['create', 'update', 'replace', 'delete', 'read'];
 const ACTION_LABEL: Record<PlanAction, string> = {
@@ -49,25 +49,43 @@ export function planSection(state: RunState): string | undefined {
 
 const strip = (version: string) => version.replace(/^v/, '');
 
-/** The chart version from the deployed release to the one this run deploys. */
+/**
+ * The chart version from the release this run found (or "not installed") to the one it deploys.
+ * The release as found is kept apart from the one read after an upgrade, so a first install never
+ * reads as unchanged.
+ */
 export function chartChange(inputs: Inputs, state: RunState): string {
-  const from = state.deployedRelease?.chartVersion;
   const to = inputs.chartVersion;
   if (inputs.command === 'destroy') {
+    const from = (state.previousRelease ?? state.deployedRelease)?.chartVersion;
     return from ? `flyte-binary ${inlineCode(from)} → uninstalled` : 'flyte-binary → uninstalled';
   }
-  if (!from) return `flyte-binary: not installed yet → ${inlineCode(to)}`;
+  const from = state.previousRelease?.chartVersion;
+  if (!from) return `flyte-binary: not installed → ${inlineCode(to)}`;
   if (strip(from) === strip(to)) return `flyte-binary ${inlineCode(to)} (unchanged)`;
   return `flyte-binary ${inlineCode(from)} → ${inlineCode(to)}`;
 }
 
-/** The redacted values diff, '' when there is nothing to compare or nothing changed. */
+/**
+ * The redacted diff from the values of the release as found (`helm get values`) to the values
+ * this run deploys, both as plain YAML; '' when there is nothing to compare or nothing changed.
+ */
 export function valuesDiff(state: RunState, secrets: readonly string[]): string {
   if (state.valuesPreview === undefined) return '';
-  const before = state.deployedRelease?.values
-    ? deployedValuesYaml(state.deployedRelease.values, secrets)
-    : '';
-  return lineDiff(before, state.valuesPreview);
+  const previous = state.previousRelease?.values;
+  const before = previous ? deployedValuesYaml(previous, secrets) : '';
+  return lineDiff(before, previewValuesYaml(state.valuesPreview, secrets));
+}
+
+/** The Helm values part of the summary: the diff, or that nothing changed. */
+export function valuesChange(state: RunState, secrets: readonly string[]): string {
+  if (state.valuesPreview === undefined) return '';
+  const diff = valuesDiff(state, secrets);
+  if (!diff) return 'Values: no changes.';
+  const title = state.previousRelease?.values
+    ? 'Values diff against the deployed release (secrets redacted)'
+    : 'Values to install (secrets redacted)';
+  return details(title, codeBlock(diff, 'diff'));
 }
 
 export function statusLine(inputs: Inputs, state: RunState, failure: Error | undefined): string {

@@ -9,7 +9,7 @@ import type { RunState } from '../engine/state.js';
 import type { PhaseReport } from '../engine/types.js';
 import { deploymentDiagram } from './diagram.js';
 import { codeBlock, cutOnLineBytes, details, inlineCode, seconds } from './markdown.js';
-import { chartChange, driftList, planSection, statusLine, valuesDiff } from './sections.js';
+import { chartChange, driftList, planSection, statusLine, valuesChange } from './sections.js';
 
 /** GitHub's limit per step summary is 1 MiB; stay clear of it. */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
@@ -30,6 +30,11 @@ export function renderSummary(args: SummaryArgs): string {
     `## Flyte on GKE: ${inputs.command} ${inlineCode(`${inputs.projectId}/${inputs.clusterName}`)}`,
     statusLine(inputs, state, args.failure)
   ];
+  if (!args.failure && nothingChanged(inputs, args.reports)) {
+    parts.push(
+      'Nothing changed: no changing step had to run; the cloud and cluster already match.'
+    );
+  }
   if (args.failure && args.failure.message.includes('\n')) {
     parts.push(codeBlock(args.failure.message, 'text'));
   }
@@ -42,9 +47,9 @@ export function renderSummary(args: SummaryArgs): string {
   if (inputs.command === 'drift' && state.driftDetails.length > 0) {
     parts.push('### Drift', driftList(state));
   }
-  const diff = inputs.command === 'destroy' ? '' : valuesDiff(state, secrets);
   parts.push('### Helm', `Chart: ${chartChange(inputs, state)}`);
-  if (diff) parts.push(details('Values diff (secrets redacted)', codeBlock(diff, 'diff')));
+  const values = inputs.command === 'destroy' ? '' : valuesChange(state, secrets);
+  if (values) parts.push(values);
 
   const tools = toolTable(state);
   if (tools) parts.push('### Tool versions', tools);
@@ -70,6 +75,13 @@ function fullPlan(plan: string, rest: string, runUrl: string | undefined): strin
     ? `\n\n✂️ Cut at ${cut.text.split('\n').length} of ${plan.split('\n').length} lines to fit the summary; the step log${runUrl ? ` of the [run](${runUrl})` : ''} has all of it.`
     : '';
   return `### Full Terraform plan\n\n${details('Show the plan', codeBlock(cut.text, 'hcl'))}${note}`;
+}
+
+/** A deploy, upgrade or destroy in which every changing step was skipped. */
+function nothingChanged(inputs: Inputs, reports: readonly PhaseReport[]): boolean {
+  if (!['deploy', 'upgrade', 'destroy'].includes(inputs.command) || reports.length === 0)
+    return false;
+  return !reports.some((phase) => phase.steps.some((s) => s.mutates && s.status === 'ran'));
 }
 
 function phaseTable(reports: readonly PhaseReport[]): string {

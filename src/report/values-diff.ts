@@ -2,10 +2,12 @@
  * A line diff between the Helm values deployed now and the values about to be deployed. Both
  * sides are redacted: secret-looking keys become *** and every known secret is masked.
  */
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { redact } from '../engine/redact.js';
 
-const SECRET_KEY = /(password|secret|token|private[_-]?key|client[_-]?secret|credentials?)$/i;
+/** Covers every key the values preview masks too, so both sides of the diff agree. */
+const SECRET_KEY =
+  /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)$/i;
 
 /** A copy of Helm values with secret-looking keys replaced by ***. */
 export function redactValues(value: unknown): unknown {
@@ -23,6 +25,16 @@ export function redactValues(value: unknown): unknown {
 
 export function deployedValuesYaml(values: Record<string, unknown>, secrets: readonly string[]) {
   return redact(stringify(redactValues(values)), secrets);
+}
+
+/**
+ * The values preview (commented YAML, secrets already masked) in the same plain form as the
+ * deployed values, so that equal values give equal text.
+ */
+export function previewValuesYaml(preview: string, secrets: readonly string[]): string {
+  const values = parse(preview) as unknown;
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return '';
+  return deployedValuesYaml(values as Record<string, unknown>, secrets);
 }
 
 /** Lines too many for the quadratic diff: say so instead of diffing. */

@@ -38,7 +38,10 @@ export class FakeCluster {
   readonly releases = new Map<string, Release>();
   readonly calls: Call[] = [];
   certificateStatus = 'Active';
-  backendServices: { name: string; description: string }[] = [];
+  backendServices: { name: string; description: string; iap?: { enabled: boolean } }[] = [];
+  /** Members holding the IAP accessor role, as get-iam-policy reports them. */
+  iapMembers: string[] = [];
+  private secretAnnotations: Record<string, string> | undefined;
 
   readonly exec: Exec = {
     run: async (tool, args, options?: ExecOptions) => {
@@ -48,7 +51,7 @@ export class FakeCluster {
         ...(options?.stdin ? { stdin: options.stdin } : {})
       });
       if (tool === 'helm') return this.helm(args);
-      if (tool === 'kubectl') return this.kubectl(args);
+      if (tool === 'kubectl') return this.kubectl(args, options?.stdin);
       if (tool === 'gcloud') return this.gcloud(args);
       return fail(`unexpected tool ${tool}`);
     }
@@ -120,8 +123,19 @@ export class FakeCluster {
     return fail(`unexpected helm ${args.join(' ')}`);
   }
 
-  private kubectl(args: readonly string[]): ExecResult {
-    if (args[0] === 'apply') return ok('secret/x configured');
+  private kubectl(args: readonly string[], stdin = ''): ExecResult {
+    if (args[0] === 'apply') {
+      // Keeps the Secret's annotations, which the action reads back with a JSONPath.
+      const list = JSON.parse(stdin) as {
+        items: { kind: string; metadata: { annotations?: Record<string, string> } }[];
+      };
+      this.secretAnnotations = list.items.find((i) => i.kind === 'Secret')?.metadata.annotations;
+      return ok('secret/x configured');
+    }
+    if (args[0] === 'get' && args[1] === 'secret') {
+      const key = /\{\.metadata\.annotations\.(.+)\}$/.exec(args.at(-1) ?? '')?.[1] ?? '';
+      return ok(this.secretAnnotations?.[key.replace(/\\\./g, '.')] ?? '');
+    }
     if (args[0] === 'delete') return ok();
     if (args[0] === 'get' && args[1] === 'managedcertificate') {
       return ok(
@@ -143,7 +157,19 @@ export class FakeCluster {
 
   private gcloud(args: readonly string[]): ExecResult {
     if (args[0] === 'compute') return ok(JSON.stringify(this.backendServices));
-    if (args[0] === 'iap') return ok();
+    if (args[0] === 'iap' && args[2] === 'get-iam-policy') {
+      const bindings = [{ role: 'roles/iap.httpsResourceAccessor', members: this.iapMembers }];
+      return ok(JSON.stringify(this.iapMembers.length > 0 ? { bindings, etag: 'BwY=' } : {}));
+    }
+    if (args[0] === 'iap' && args[2] === 'add-iam-policy-binding') {
+      const member = args.find((a) => a.startsWith('--member='))?.slice('--member='.length);
+      if (member) this.iapMembers.push(member);
+      return ok();
+    }
+    if (args[0] === 'iap') {
+      for (const service of this.backendServices) service.iap = { enabled: true };
+      return ok();
+    }
     return fail(`unexpected gcloud ${args.join(' ')}`);
   }
 }

@@ -14,8 +14,14 @@ export function listBackendServicesArgs(projectId: string): string[] {
     'list',
     `--project=${projectId}`,
     '--filter=name~^k8s1-',
-    '--format=json(name,description)'
+    '--format=json(name,description,iap.enabled)'
   ];
+}
+
+export interface BackendService {
+  readonly name: string;
+  /** IAP is already on (`iap.enabled` in the backend service). */
+  readonly iapEnabled: boolean;
 }
 
 /**
@@ -26,7 +32,7 @@ export function listBackendServicesArgs(projectId: string): string[] {
 export function findBackendService(
   listJson: string,
   target: { readonly namespace: string; readonly service: string; readonly port: number }
-): string | undefined {
+): BackendService | undefined {
   let list: unknown;
   try {
     list = JSON.parse(listJson.trim() || '[]');
@@ -35,7 +41,7 @@ export function findBackendService(
   }
   if (!Array.isArray(list)) return undefined;
   const services = list.filter(
-    (s): s is { name: string; description?: string } =>
+    (s): s is { name: string; description?: string; iap?: { enabled?: unknown } } =>
       typeof s === 'object' && s !== null && typeof (s as { name?: unknown }).name === 'string'
   );
   const byDescription = services.find((s) => {
@@ -49,37 +55,75 @@ export function findBackendService(
       return false;
     }
   });
-  if (byDescription) return byDescription.name;
   const infix = `-${target.namespace}-${target.service}-${target.port}-`;
-  return services.find((s) => s.name.includes(infix))?.name;
+  const found = byDescription ?? services.find((s) => s.name.includes(infix));
+  return found ? { name: found.name, iapEnabled: found.iap?.enabled === true } : undefined;
 }
 
-export function iapEnableArgs(projectId: string, backendService: string): string[] {
+/** `gcloud iap web VERB` on a backend service, with the verb's own flags before the project. */
+function iapWebArgs(
+  verb: string,
+  projectId: string,
+  backendService: string,
+  ...flags: string[]
+): string[] {
   return [
     'iap',
     'web',
-    'enable',
+    verb,
     '--resource-type=backend-services',
     `--service=${backendService}`,
+    ...flags,
     `--project=${projectId}`
   ];
 }
 
-/** Adding a binding that exists already changes nothing, so this is safe to repeat. */
+export function iapEnableArgs(projectId: string, backendService: string): string[] {
+  return iapWebArgs('enable', projectId, backendService);
+}
+
+/** The backend service's IAM policy, to add only the members that are not bound yet. */
+export function iapGetPolicyArgs(projectId: string, backendService: string): string[] {
+  return iapWebArgs('get-iam-policy', projectId, backendService, '--format=json');
+}
+
+/**
+ * Members that hold the IAP accessor role without a condition, from `get-iam-policy --format=json`
+ * (`{"bindings":[{"role":…,"members":[…]}],"etag":…}`; an empty policy has no bindings).
+ * Lowercased, as IAM compares emails without case.
+ */
+export function parseIapAccessors(policyJson: string): string[] {
+  let policy: unknown;
+  try {
+    policy = JSON.parse(policyJson.trim() || '{}');
+  } catch {
+    throw new Error('gcloud iap web get-iam-policy did not print JSON.');
+  }
+  const bindings = (policy as { bindings?: unknown }).bindings;
+  if (!Array.isArray(bindings)) return [];
+  return bindings
+    .filter(
+      (b): b is { role: string; members?: unknown; condition?: unknown } =>
+        typeof b === 'object' && b !== null && (b as { role?: unknown }).role === IAP_ACCESSOR_ROLE
+    )
+    .filter((b) => b.condition === undefined || b.condition === null)
+    .flatMap((b) => (Array.isArray(b.members) ? b.members : []))
+    .filter((m): m is string => typeof m === 'string')
+    .map((m) => m.toLowerCase());
+}
+
+/** Adding a binding that exists already changes nothing; the phase still adds only new members. */
 export function iapAddBindingArgs(
   projectId: string,
   backendService: string,
   member: string
 ): string[] {
-  return [
-    'iap',
-    'web',
+  return iapWebArgs(
     'add-iam-policy-binding',
-    '--resource-type=backend-services',
-    `--service=${backendService}`,
+    projectId,
+    backendService,
     `--member=${member}`,
     `--role=${IAP_ACCESSOR_ROLE}`,
-    '--condition=None',
-    `--project=${projectId}`
-  ];
+    '--condition=None'
+  );
 }

@@ -1,4 +1,8 @@
 /** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
+import { createHash } from 'node:crypto';
+
+/** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
+export const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
 
 /** Applies the manifest given on standard input. */
 export function applyStdinArgs(): string[] {
@@ -7,6 +11,39 @@ export function applyStdinArgs(): string[] {
 
 export function getManagedCertificateArgs(name: string, namespace: string): string[] {
   return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
+}
+
+/**
+ * Prints one annotation of a Secret, and nothing when the Secret does not exist. Only the
+ * annotation is asked for, so the Secret's data never reaches standard output.
+ */
+export function getSecretAnnotationArgs(
+  name: string,
+  namespace: string,
+  annotation: string
+): string[] {
+  // JSONPath needs the dots of a key escaped; slashes and dashes are fine.
+  const key = annotation.replace(/\./g, '\\.');
+  return [
+    'get',
+    'secret',
+    name,
+    '--namespace',
+    namespace,
+    '--ignore-not-found',
+    '--output',
+    `jsonpath={.metadata.annotations.${key}}`
+  ];
+}
+
+/**
+ * sha256 over the OAuth client; recorded on the Secret. The client secret is a long random
+ * string, so its digest reveals nothing usable.
+ */
+export function oauthClientDigest(clientId: string, clientSecret: string): string {
+  return createHash('sha256')
+    .update(`flyte-gke-action/oauth-client\n${clientId}\n${clientSecret}`)
+    .digest('hex');
 }
 
 export function deleteSecretArgs(name: string, namespace: string): string[] {
@@ -20,7 +57,8 @@ export function portForwardCommand(namespace: string, service: string, port: num
 
 /**
  * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
- * expects), together with its namespace so the Secret can be applied before Helm creates it.
+ * expects, and the client's digest as an annotation), together with its namespace so the Secret
+ * can be applied before Helm creates it.
  * JSON is YAML, so `kubectl apply -f -` reads it.
  */
 export function oauthSecretManifest(o: {
@@ -41,7 +79,8 @@ export function oauthSecretManifest(o: {
         metadata: {
           name: o.name,
           namespace: o.namespace,
-          labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
+          labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
+          annotations: { [OAUTH_DIGEST_ANNOTATION]: oauthClientDigest(o.clientId, o.clientSecret) }
         },
         stringData: { client_id: o.clientId, client_secret: o.clientSecret }
       }

@@ -1,6 +1,6 @@
 // A model of the gcloud commands the action runs. The cluster exists once Terraform applied.
 import { writeFileSync } from 'node:fs';
-import { fail, flag, flags, has, ok, positionals } from './args.mjs';
+import { fail, flag, has, ok, positionals } from './args.mjs';
 
 const VALUED = [
   '--project',
@@ -38,42 +38,21 @@ export function answerGcloud({ args, world }) {
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
   if (cmd === 'compute backend-services list') {
-    const releases = Object.keys(world.helm?.releases ?? {});
-    const list = releases
-      .filter(
-        (key) => !key.endsWith('/flyte-gke') && world.helm.releases[key].chart === 'flyte-binary'
-      )
-      .map((key) => {
-        const [ns, name] = key.split('/');
-        return {
-          name: `k8s1-0a1b2c3d-${ns}-${name}-flyte-binary-http-8088-4e5f6a7b`,
-          kind: 'compute#backendService',
-          protocol: 'HTTP',
-          iap: { enabled: Boolean(g.iapEnabled) }
-        };
-      });
-    return ok(JSON.stringify(list));
+    const list = Object.entries(backendServices(world)).map(([name, service]) => ({
+      name,
+      kind: 'compute#backendService',
+      protocol: 'HTTP',
+      description: JSON.stringify({
+        'kubernetes.io/service-name': service.serviceName,
+        'kubernetes.io/service-port': '8088',
+        'x-features': ['NEG']
+      }),
+      ...(service.iap ? { iap: service.iap } : {})
+    }));
+    return ok(JSON.stringify(project(list, flag(args, '--format'))));
   }
-  if (words[0] === 'iap') {
-    if (words.includes('enable')) {
-      g.iapEnabled = true;
-      return ok('', `Updated IAP settings for [${flag(args, '--service')}].\n`);
-    }
-    if (words.includes('add-iam-policy-binding')) {
-      const member = flag(args, '--member');
-      g.iapMembers = [...new Set([...(g.iapMembers ?? []), member])];
-      return ok(
-        JSON.stringify({
-          bindings: [{ role: flag(args, '--role'), members: g.iapMembers }],
-          etag: 'BwY=',
-          version: 1
-        })
-      );
-    }
-    return ok();
-  }
+  if (words[0] === 'iap' && words[1] === 'web') return iapWeb(words[2], args, world);
   if (words[0] === 'services' || words[0] === 'projects' || words[0] === 'iam') return ok();
-  void flags;
   return ok();
 }
 
@@ -135,4 +114,77 @@ function credentials(words, args, world) {
     '',
     `Fetching cluster endpoint and auth data.\nkubeconfig entry generated for ${name}.\n`
   );
+}
+
+/**
+ * The backend services GKE keeps for the HTTP Service of each flyte-binary release with an
+ * Ingress, keyed by name, with their IAP settings and IAM policy. GKE deletes a backend service
+ * with its Ingress, so entries of releases that are gone are dropped.
+ */
+function backendServices(world) {
+  const g = (world.gcloud ??= {});
+  const current = {};
+  for (const [key, release] of Object.entries(world.helm?.releases ?? {})) {
+    if (release.chart !== 'flyte-binary' || release.values?.ingress?.create !== true) continue;
+    const [ns, name] = key.split('/');
+    const fullName = name.includes('flyte-binary') ? name : `${name}-flyte-binary`;
+    const serviceName = `${ns}/${fullName}-http`;
+    const id = `k8s1-0a1b2c3d-${ns}-${fullName}-http-8088-4e5f6a7b`;
+    current[id] = { ...(g.backendServices?.[id] ?? {}), serviceName };
+  }
+  g.backendServices = current;
+  return current;
+}
+
+/** gcloud's `--format=json(a,b.c)` projection: only the listed fields, nesting kept. */
+function project(list, format) {
+  const fields = /^json\((.*)\)$/.exec(format ?? '')?.[1];
+  if (!fields) return list;
+  return list.map((item) => {
+    const out = {};
+    for (const field of fields.split(',').map((f) => f.trim())) {
+      const keys = field.split('.');
+      let value = item;
+      for (const key of keys) value = value?.[key];
+      if (value === undefined) continue;
+      let at = out;
+      for (const key of keys.slice(0, -1)) at = at[key] ??= {};
+      at[keys.at(-1)] = value;
+    }
+    return out;
+  });
+}
+
+/** `gcloud iap web enable|get-iam-policy|add-iam-policy-binding --resource-type=backend-services`. */
+function iapWeb(verb, args, world) {
+  const name = flag(args, '--service');
+  const service = backendServices(world)[name];
+  const command = `gcloud.iap.web.${verb.replace(/-/g, '_')}`;
+  if (!service)
+    return fail(
+      `ERROR: (${command}) NOT_FOUND: The resource 'projects/${flag(args, '--project')}/global/backendServices/${name}' was not found\n`
+    );
+  const policy = (service.policy ??= { bindings: [], etag: 'ACAB', version: 1 });
+  switch (verb) {
+    case 'enable':
+      service.iap = { enabled: true, oauth2ClientId: '', oauth2ClientSecretSha256: '' };
+      return ok('', `Updated IAP settings for [${name}].\n`);
+    case 'get-iam-policy':
+      // An empty policy is printed as its etag alone, as gcloud does.
+      return ok(JSON.stringify(policy.bindings.length > 0 ? policy : { etag: policy.etag }));
+    case 'add-iam-policy-binding': {
+      const role = flag(args, '--role');
+      const member = flag(args, '--member');
+      let binding = policy.bindings.find((b) => b.role === role && !b.condition);
+      if (!binding) policy.bindings.push((binding = { members: [], role }));
+      if (!binding.members.includes(member)) {
+        binding.members.push(member);
+        binding.members.sort();
+        policy.etag = `BwY${policy.bindings.reduce((n, b) => n + b.members.length, 0)}=`;
+      }
+      return ok(JSON.stringify(policy), `Updated IAM policy for backend service [${name}].\n`);
+    }
+    default:
+      return ok();
+  }
 }

@@ -185,12 +185,19 @@ function upgrade(words, args, ns, h, world) {
     status: 'deployed',
     deployedAt: '2026-11-24T04:00:00.000000000Z',
     description: existing ? 'Upgrade complete' : 'Install complete',
-    certificateDomains: values.domain ? [values.domain] : values.domains
+    certificateDomains: certificateDomains(chart.name, values)
   };
   h.upgrades = (h.upgrades ?? 0) + 1;
   return ok(
     `${existing ? `Release "${name}" has been upgraded. Happy Helming!` : `Release "${name}" does not exist. Installing it now.`}\nNAME: ${name}\nNAMESPACE: ${ns}\nSTATUS: deployed\nREVISION: ${revision}\n`
   );
+}
+
+/** The domains of the ManagedCertificate the action's flyte-gke chart renders (none when off). */
+function certificateDomains(chart, values) {
+  if (chart !== 'flyte-gke' || values.ingress?.enabled !== true || !values.ingress.domain)
+    return undefined;
+  return [String(values.ingress.domain)];
 }
 
 function describeChart(ref, version, h) {

@@ -28,15 +28,45 @@ export function answerKubectl({ args, stdin, world }) {
   if (words[0] === 'apply' && flag(args, '-f', '--filename') === '-') {
     const lines = [];
     for (const doc of parseAllDocuments(stdin)) {
-      const obj = doc.toJS();
-      const key = `${obj.kind}/${obj.metadata?.namespace ?? ns}/${obj.metadata?.name}`;
-      const before = JSON.stringify(k.objects[key] ?? null);
-      const after = JSON.stringify(obj);
-      k.objects[key] = obj;
-      const verb = before === 'null' ? 'created' : before === after ? 'unchanged' : 'configured';
-      lines.push(`${obj.kind.toLowerCase()}/${obj.metadata?.name} ${verb}`);
+      const top = doc.toJS();
+      // As kubectl does, a List is applied item by item.
+      for (const obj of top.kind === 'List' ? (top.items ?? []) : [top]) {
+        const stored = asStored(obj);
+        const key = objectKey(obj.kind, obj.metadata?.namespace ?? ns, obj.metadata?.name);
+        const before = JSON.stringify(k.objects[key] ?? null);
+        k.objects[key] = stored;
+        const verb =
+          before === 'null'
+            ? 'created'
+            : before === JSON.stringify(stored)
+              ? 'unchanged'
+              : 'configured';
+        lines.push(`${obj.kind.toLowerCase()}/${obj.metadata?.name} ${verb}`);
+      }
     }
     return ok(`${lines.join('\n')}\n`);
+  }
+  if (words[0] === 'get' && /^secrets?$/.test(words[1] ?? '') && words[2]) {
+    const obj = k.objects[objectKey('Secret', ns, words[2])];
+    if (!obj)
+      return has(args, '--ignore-not-found')
+        ? ok()
+        : fail(`Error from server (NotFound): secrets "${words[2]}" not found\n`);
+    const output = flag(args, '-o', '--output') ?? '';
+    if (output.startsWith('jsonpath=')) return ok(jsonPath(obj, output.slice('jsonpath='.length)));
+    if (output === 'json') return ok(JSON.stringify(obj));
+    return ok(
+      `NAME   TYPE     DATA   AGE\n${words[2]}   Opaque   ${Object.keys(obj.data ?? {}).length}      5m\n`
+    );
+  }
+  if (words[0] === 'delete' && /^secrets?$/.test(words[1] ?? '') && words[2]) {
+    const key = objectKey('Secret', ns, words[2]);
+    if (!k.objects[key])
+      return has(args, '--ignore-not-found')
+        ? ok()
+        : fail(`Error from server (NotFound): secrets "${words[2]}" not found\n`);
+    delete k.objects[key];
+    return ok(`secret "${words[2]}" deleted\n`);
   }
   if (words[0] === 'get' && /^managedcertificates?$/.test(words[1] ?? '')) {
     const name = words[2];
@@ -56,15 +86,55 @@ export function answerKubectl({ args, stdin, world }) {
         kind: 'ManagedCertificate',
         metadata: { name, namespace: ns },
         spec: release[1].certificateDomains ? { domains: release[1].certificateDomains } : {},
-        status: { certificateStatus: status, domainStatus: [] }
+        status: {
+          certificateStatus: status,
+          domainStatus: (release[1].certificateDomains ?? []).map((domain) => ({
+            domain,
+            status: status === 'Active' ? 'Active' : 'Provisioning'
+          }))
+        }
       })
     );
   }
   if (words[0] === 'create' && words[1] === 'namespace') {
-    k.objects[`Namespace//${words[2]}`] = { kind: 'Namespace' };
+    k.objects[objectKey('Namespace', '', words[2])] = { kind: 'Namespace' };
     return ok(`namespace/${words[2]} created\n`);
   }
   if (words[0] === 'get' && has(args, '-o', '--output'))
     return ok(JSON.stringify({ apiVersion: 'v1', items: [] }));
   return ok();
+}
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+
+function objectKey(kind, namespace, name) {
+  return `${kind}/${CLUSTER_SCOPED.has(kind) ? '' : namespace}/${name}`;
+}
+
+/** What the API server keeps: a Secret's stringData is merged into data, base64 encoded. */
+function asStored(obj) {
+  if (obj.kind !== 'Secret' || !obj.stringData) return obj;
+  const { stringData, ...rest } = obj;
+  const data = { ...(obj.data ?? {}) };
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value)).toString('base64');
+  return { ...rest, data };
+}
+
+/**
+ * kubectl's JSONPath for plain field paths, e.g. `{.metadata.annotations.example\.com/key}`
+ * (a backslash escapes a dot in a key). Missing fields print nothing, as with `kubectl get`.
+ */
+function jsonPath(obj, template) {
+  return template.replace(/\{([^}]*)\}/g, (_, expression) => {
+    const keys = expression
+      .replace(/^\./, '')
+      .split(/(?<!\\)\./)
+      .map((key) => key.replace(/\\\./g, '.'));
+    let node = obj;
+    for (const key of keys)
+      node = node === null || typeof node !== 'object' ? undefined : node[key];
+    if (node === undefined || node === null) return '';
+    return typeof node === 'object' ? JSON.stringify(node) : String(node);
+  });
 }

@@ -1,0 +1,345 @@
+/**
+ * Flyte on the cluster through the bundled action (dist/main, then dist/post, per job) with the
+ * stand-in gcloud, terraform, kubectl and helm, whose model of the cloud keeps what each run
+ * changed: a first deploy, an unchanged second deploy that runs no changing command, a chart
+ * bump, ingress with sslip.io and with a custom domain, IAP, destroy (refused and confirmed), and
+ * no secret in any output, summary or file left behind.
+ * Needs a fresh `npm run build` after changes to src/.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { WIF } from './support/e2e-jobs.js';
+import type { EventName } from './support/events.js';
+import { isChangingCall } from './support/changing.js';
+import { Harness, type StepResult, type ToolCall } from './support/harness.js';
+
+const PASSWORD = 'pg-flyte-canary-Qw7eRt9YuIo3';
+const OAUTH_SECRET = 'GOCSPX-flyteCanary-Lm3nB5vC7xZ1';
+const OAUTH_CLIENT_ID = '123456789012-flyte.apps.googleusercontent.com';
+const STATIC_IP = '34.120.7.8';
+const BACKEND_SERVICE = /^k8s1-[0-9a-f]+-flyte-flyte-backend-flyte-binary-http-8088-[0-9a-f]+$/;
+const BASE = {
+  command: 'deploy',
+  'project-id': 'acme-flyte-e2e',
+  'cluster-name': 'flyte-e2e',
+  'workload-identity-provider': WIF,
+  'gcloud-version': 'system',
+  'terraform-version': 'system',
+  'helm-version': 'system',
+  'comment-on-pr': 'false'
+};
+const INGRESS = { ...BASE, ingress: 'true' };
+const IAP = {
+  ...INGRESS,
+  iap: 'true',
+  'iap-oauth-client-id': OAUTH_CLIENT_ID,
+  'iap-oauth-client-secret': OAUTH_SECRET,
+  'iap-members': 'user:alice@acme.dev, group:flyte-users@acme.dev'
+};
+
+interface Job {
+  harness: Harness;
+  /** Every main and post step so far, for the leak checks. */
+  readonly steps: StepResult[];
+}
+
+/** A harness for one describe block, its cloud model seeded with these Terraform facts. */
+function jobsIn(event: EventName, terraform: Record<string, string>): Job {
+  const jobs = { steps: [] } as unknown as Job;
+  beforeAll(async () => {
+    jobs.harness = await Harness.create({ event, oidc: true });
+    jobs.harness.setWorld((w) => {
+      w.terraform = terraform;
+    });
+  });
+  afterAll(async () => jobs.harness.close());
+  return jobs;
+}
+
+/** One job: the main step, then its post step, as the runner runs them. */
+async function job(jobs: Job, inputs: Record<string, string>): Promise<StepResult> {
+  const result = await jobs.harness.run(inputs);
+  jobs.steps.push(result, await jobs.harness.runPost());
+  return result;
+}
+
+const line = (c: ToolCall) => `${c.tool} ${c.args.join(' ')}`;
+const changingCalls = (result: StepResult) => result.calls.filter(isChangingCall).map(line);
+const callsOf = (result: StepResult, tool: ToolCall['tool'], ...words: string[]) =>
+  result.calls.filter((c) => c.tool === tool && words.every((w, i) => c.args[i] === w));
+const flagValue = (call: ToolCall | undefined, name: string) => {
+  const at = call?.args.indexOf(name) ?? -1;
+  return at >= 0 ? call?.args[at + 1] : undefined;
+};
+const helmUpgrade = (result: StepResult, release: string) =>
+  callsOf(result, 'helm', 'upgrade', '--install', release);
+/** A Secret's data as the API server keeps it (base64), decoded. */
+const decoded = (data: Record<string, string>) =>
+  Object.fromEntries(
+    Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])
+  );
+/** The Helm section of the job summary, up to the next heading. */
+const helmSection = (summary: string) => /### Helm\n([\s\S]*?)\n### /.exec(summary)?.[1] ?? '';
+
+function expectSucceeded(result: StepResult): void {
+  expect(result.errors).toEqual([]);
+  expect(result.exitCode).toBe(0);
+}
+
+describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
+  const jobs = jobsIn('push', { password: PASSWORD });
+
+  it('first deploy: applies Terraform, installs the pinned chart from a values file the post step removes', async () => {
+    const result = await job(jobs, BASE);
+    expectSucceeded(result);
+    expect(callsOf(result, 'terraform', 'apply')).toHaveLength(1);
+    const [upgrade, ...more] = helmUpgrade(result, 'flyte-backend');
+    expect(more).toEqual([]);
+    expect(upgrade?.args[3]).toBe('flyteorg/flyte-binary');
+    expect(flagValue(upgrade, '--version')).toBe('v1.16.8');
+    expect(upgrade?.args).toEqual(expect.arrayContaining(['--wait', '--atomic']));
+    const valuesFile = flagValue(upgrade, '--values');
+    expect(valuesFile).toMatch(/flyte-values\.yaml$/);
+    expect(existsSync(valuesFile as string)).toBe(false);
+    // The model's release holds what the file said: the Terraform outputs were patched in.
+    const release = jobs.harness.world().helm.releases['flyte/flyte-backend'];
+    expect(release.version).toBe('v1.16.8');
+    expect(release.values.configuration.database.host).toBe('10.59.0.3');
+    expect(release.values.configuration.database.password).toBe(PASSWORD);
+
+    expect(result.outputs['console-url']).toBe('http://localhost:8088/console');
+    expect(result.summary).toContain(
+      'kubectl port-forward --namespace flyte svc/flyte-backend-flyte-binary-http 8088:8088'
+    );
+    expect(result.summary).toContain('flytectl config init --host localhost:8089 --insecure');
+    const helm = helmSection(result.summary);
+    expect(helm).toContain('flyte-binary: not installed → `v1.16.8`');
+    expect(helm).not.toContain('unchanged');
+    expect(result.summary).toContain('Flyte 1.16.0');
+  });
+
+  it('second deploy with nothing changed runs no changing command and says so', async () => {
+    const result = await job(jobs, BASE);
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+    // Nothing to show: the text rendering of an empty plan is not even asked for.
+    const shows = callsOf(result, 'terraform', 'show')
+      .filter((c) => !c.args.includes('-json'))
+      .map(line);
+    expect(shows).toEqual([]);
+    expect(result.stdout).toContain('skipping helm upgrade');
+    expect(result.summary).toMatch(/nothing changed/i);
+    expect(result.summary).toContain('No changes to infrastructure.');
+    const helm = helmSection(result.summary);
+    expect(helm).toContain('flyte-binary `v1.16.8` (unchanged)');
+    expect(helm).toContain('Values: no changes.');
+    expect(helm).not.toMatch(/^\+ /m);
+    expect(jobs.harness.world().helm.releases['flyte/flyte-backend'].revision).toBe(1);
+  });
+
+  it('a plan reads the deployed release read-only and shows the chart change it would make', async () => {
+    const result = await job(jobs, { ...BASE, command: 'plan', 'chart-version': 'v1.16.9' });
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+    expect(callsOf(result, 'helm', 'get').length).toBeGreaterThan(0);
+    expect(helmSection(result.summary)).toContain('flyte-binary `v1.16.8` → `v1.16.9`');
+  });
+
+  it('a chart version bump upgrades Helm only, and the summary shows from and to', async () => {
+    const result = await job(jobs, { ...BASE, 'chart-version': 'v1.16.9' });
+    expectSucceeded(result);
+    expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
+    const upgrades = helmUpgrade(result, 'flyte-backend');
+    expect(upgrades).toHaveLength(1);
+    expect(flagValue(upgrades[0], '--version')).toBe('v1.16.9');
+    expect(changingCalls(result)).toEqual([line(upgrades[0] as ToolCall)]);
+    const release = jobs.harness.world().helm.releases['flyte/flyte-backend'];
+    expect([release.version, release.revision]).toEqual(['v1.16.9', 2]);
+    const helm = helmSection(result.summary);
+    expect(helm).toContain('flyte-binary `v1.16.8` → `v1.16.9`');
+    // The recorded digest covers the chart version, so it is the one values line that changed.
+    expect(helm).toMatch(/^- .*flyte-gke-action\/values-digest: /m);
+    expect(helm).toMatch(/^\+ .*flyte-gke-action\/values-digest: /m);
+    expect(helm.match(/^[+-] /gm)).toHaveLength(2);
+  });
+
+  it('destroy without confirm-destroy is refused before any tool runs', async () => {
+    const result = await job(jobs, { ...BASE, command: 'destroy' });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.errors.join('\n')).toContain('confirm-destroy');
+    expect(result.calls).toEqual([]);
+    expect(jobs.harness.world().helm.releases['flyte/flyte-backend']).toBeDefined();
+  });
+
+  it('destroy with confirmation uninstalls both releases, then plans and applies the destroy', async () => {
+    const result = await job(jobs, {
+      ...BASE,
+      command: 'destroy',
+      'confirm-destroy': 'flyte-e2e'
+    });
+    expectSucceeded(result);
+    const index = (predicate: (c: ToolCall) => boolean) => result.calls.findIndex(predicate);
+    const uninstallFlyte = index((c) => c.tool === 'helm' && c.args[1] === 'flyte-backend');
+    const uninstallGke = index((c) => c.tool === 'helm' && c.args[1] === 'flyte-backend-gke');
+    const destroyPlan = index(
+      (c) => c.tool === 'terraform' && c.args[0] === 'plan' && c.args.includes('-destroy')
+    );
+    const planFile = result.calls[destroyPlan]?.args
+      .find((a) => a.startsWith('-out='))
+      ?.slice('-out='.length);
+    // Deletion protection is lifted by an apply of its own first; this is the destroy itself.
+    const apply = index(
+      (c) => c.tool === 'terraform' && c.args[0] === 'apply' && c.args.at(-1) === planFile
+    );
+    expect(result.calls[uninstallFlyte]?.args[0]).toBe('uninstall');
+    expect(result.calls[uninstallGke]?.args[0]).toBe('uninstall');
+    expect(uninstallFlyte).toBeLessThan(destroyPlan);
+    expect(uninstallGke).toBeLessThan(destroyPlan);
+    expect(destroyPlan).toBeLessThan(apply);
+    const world = jobs.harness.world();
+    expect(world.helm.releases).toEqual({});
+    expect(world.terraform.applied).toBeUndefined();
+    expect(result.summary).toContain('Remove by hand');
+  });
+
+  it('a second destroy finds nothing and changes nothing', async () => {
+    const result = await job(jobs, {
+      ...BASE,
+      command: 'destroy',
+      'confirm-destroy': 'flyte-e2e'
+    });
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+  });
+
+  it('never shows the database password anywhere, and leaves no file holding it', () => {
+    expect(jobs.steps.length).toBeGreaterThanOrEqual(12);
+    expect(jobs.harness.findLeaks([PASSWORD], jobs.steps)).toEqual([]);
+  });
+});
+
+describe('flyte with ingress: sslip.io, then a custom domain', () => {
+  const jobs = jobsIn('workflow_dispatch', { password: PASSWORD, staticIp: STATIC_IP });
+
+  it('without a domain: IP.sslip.io from the static IP, an Active certificate for it', async () => {
+    const result = await job(jobs, INGRESS);
+    expectSucceeded(result);
+    const domain = `${STATIC_IP}.sslip.io`;
+    expect(result.outputs.domain).toBe(domain);
+    expect(result.outputs['ingress-ip']).toBe(STATIC_IP);
+    expect(result.outputs['console-url']).toBe(`https://${domain}/console`);
+    const gke = helmUpgrade(result, 'flyte-backend-gke');
+    expect(gke).toHaveLength(1);
+    expect(gke[0]?.args).toContain(`ingress.domain=${domain}`);
+    // The certificate is installed before flyte-binary's Ingress refers to it.
+    const flyte = helmUpgrade(result, 'flyte-backend')[0] as ToolCall;
+    expect(result.calls.indexOf(gke[0] as ToolCall)).toBeLessThan(result.calls.indexOf(flyte));
+    const values = jobs.harness.world().helm.releases['flyte/flyte-backend'].values;
+    expect(values.ingress.create).toBe(true);
+    expect(values.ingress.httpAnnotations['kubernetes.io/ingress.global-static-ip-name']).toBe(
+      'flyte-e2e-flyte'
+    );
+    expect(result.summary).toContain(`Managed certificate flyte-backend-cert is Active`);
+    expect(result.summary).toContain(`${domain}: Active`);
+    expect(result.summary).toContain(`flytectl config init --host ${domain}`);
+  });
+
+  it('a second ingress deploy changes nothing', async () => {
+    const result = await job(jobs, INGRESS);
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+  });
+
+  it('with a custom domain: the certificate and console URL use it, Terraform stays put', async () => {
+    const domain = 'flyte.acme.dev';
+    const result = await job(jobs, { ...INGRESS, domain });
+    expectSucceeded(result);
+    expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
+    expect(helmUpgrade(result, 'flyte-backend-gke')[0]?.args).toContain(`ingress.domain=${domain}`);
+    expect(result.outputs.domain).toBe(domain);
+    expect(result.outputs['console-url']).toBe(`https://${domain}/console`);
+    const certificate = callsOf(result, 'kubectl', 'get', 'managedcertificate');
+    expect(certificate.length).toBeGreaterThan(0);
+    expect(
+      jobs.harness.world().helm.releases['flyte/flyte-backend-gke'].certificateDomains
+    ).toEqual([domain]);
+    expect(result.summary).toContain(`${domain}: Active`);
+    expect(result.summary).not.toContain('sslip.io: Active');
+  });
+
+  it('never shows the database password anywhere', () => {
+    expect(jobs.harness.findLeaks([PASSWORD], jobs.steps)).toEqual([]);
+  });
+});
+
+describe('flyte with IAP', () => {
+  const jobs = jobsIn('push', { password: PASSWORD, staticIp: STATIC_IP });
+
+  it('first IAP deploy: Secret on stdin only, IAP on the backend service, one binding per member', async () => {
+    const result = await job(jobs, IAP);
+    expectSucceeded(result);
+    const applies = callsOf(result, 'kubectl', 'apply');
+    expect(applies).toHaveLength(1);
+    expect(applies[0]?.args).toEqual(['apply', '--filename', '-']);
+    expect(applies[0]?.stdin).toContain(OAUTH_SECRET);
+    expect(result.calls.filter((c) => c.args.join(' ').includes(OAUTH_SECRET))).toEqual([]);
+    const secret = jobs.harness.world().kubectl.objects['Secret/flyte/flyte-backend-iap-oauth'];
+    expect(decoded(secret.data)).toEqual({
+      client_id: OAUTH_CLIENT_ID,
+      client_secret: OAUTH_SECRET
+    });
+    expect(helmUpgrade(result, 'flyte-backend-gke')[0]?.args).toEqual(
+      expect.arrayContaining(['iap.enabled=true', 'iap.secretName=flyte-backend-iap-oauth'])
+    );
+
+    const enable = callsOf(result, 'gcloud', 'iap', 'web', 'enable');
+    expect(enable).toHaveLength(1);
+    const service = enable[0]?.args.find((a) => a.startsWith('--service='))?.slice(10);
+    expect(service).toMatch(BACKEND_SERVICE);
+    const bindings = callsOf(result, 'gcloud', 'iap', 'web', 'add-iam-policy-binding');
+    expect(bindings.map((c) => c.args.find((a) => a.startsWith('--member=')))).toEqual([
+      '--member=user:alice@acme.dev',
+      '--member=group:flyte-users@acme.dev'
+    ]);
+    for (const binding of bindings) {
+      expect(binding.args).toEqual(
+        expect.arrayContaining([`--service=${service}`, '--role=roles/iap.httpsResourceAccessor'])
+      );
+    }
+  });
+
+  it('a second IAP deploy changes nothing: Secret, IAP and bindings are already in place', async () => {
+    const result = await job(jobs, IAP);
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+    // It looked before deciding.
+    expect(callsOf(result, 'kubectl', 'get', 'secret')).toHaveLength(1);
+    expect(callsOf(result, 'gcloud', 'iap', 'web', 'get-iam-policy')).toHaveLength(1);
+    expect(result.summary).toMatch(/nothing changed/i);
+  });
+
+  it('a new member gets exactly one binding; a new OAuth secret is applied again', async () => {
+    const rotated = `${OAUTH_SECRET}-rotated`;
+    const result = await job(jobs, {
+      ...IAP,
+      'iap-oauth-client-secret': rotated,
+      'iap-members': `${IAP['iap-members']}, user:bob@acme.dev`
+    });
+    expectSucceeded(result);
+    expect(changingCalls(result).map((c) => c.split(' --')[0])).toEqual([
+      'kubectl apply',
+      'gcloud iap web add-iam-policy-binding'
+    ]);
+    expect(callsOf(result, 'gcloud', 'iap', 'web', 'add-iam-policy-binding')[0]?.args).toContain(
+      '--member=user:bob@acme.dev'
+    );
+    const secret = jobs.harness.world().kubectl.objects['Secret/flyte/flyte-backend-iap-oauth'];
+    expect(decoded(secret.data).client_secret).toBe(rotated);
+    expect(jobs.harness.findLeaks([rotated], jobs.steps)).toEqual([]);
+  });
+
+  it('never shows the database password or the OAuth secret anywhere, and leaves no file', () => {
+    expect(jobs.harness.findLeaks([PASSWORD, OAUTH_SECRET], jobs.steps)).toEqual([]);
+    expect(jobs.harness.leftoverFiles().filter((f) => f.includes('flyte-values'))).toEqual([]);
+  });
+});
