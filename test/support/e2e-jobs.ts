@@ -7,11 +7,9 @@
  * Pinned versions, as users run the action: after the first install the tool cache answers, so
  * no tool is probed (`version`) at all. With `system`, the three probes run at once.
  */
-import path from 'node:path';
 import { GitHubServer } from './github-server.js';
-import { NODE24, type Harness, type RunOptions, type StepResult } from './harness.js';
+import { standinWrapper, type Harness, type RunOptions, type StepResult } from './harness.js';
 import { buildArchive, Mirror, publish, type PublishOptions, type StandInTool } from './mirror.js';
-import { PROJECT_ROOT } from './project.js';
 import { currentPlatform } from '../../src/tools/sources.js';
 import { gcloudRecipe } from '../../src/tools/gcloud/install.js';
 import { helmRecipe } from '../../src/tools/helm/install.js';
@@ -28,8 +26,7 @@ export const TOOL_VERSIONS: Readonly<Record<StandInTool, string>> = {
   gcloud: '529.0.0'
 };
 
-const STANDIN = path.join(PROJECT_ROOT, 'test', 'support', 'standins', 'standin.mjs');
-const wrapper = (tool: string) => `#!/bin/sh\nexec "${NODE24}" "${STANDIN}" ${tool} "$@"\n`;
+const wrapper = standinWrapper;
 
 /**
  * A mirror serving the pinned archives, each holding the stand-in wrappers (gcloud's with kubectl
