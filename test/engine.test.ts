@@ -114,6 +114,36 @@ describe('runner', () => {
     void logger;
   });
 
+  it('reports a changing task that found nothing to do as not changing', async () => {
+    const { ctx } = fakeContext();
+    const idle: Phase = {
+      name: 'Idle',
+      steps: () => [
+        {
+          kind: 'task',
+          id: 'noop',
+          title: 'No-op',
+          mutates: true,
+          describe: () => '',
+          run: async () => 'unchanged'
+        },
+        {
+          kind: 'task',
+          id: 'work',
+          title: 'Work',
+          mutates: true,
+          describe: () => '',
+          run: async () => undefined
+        }
+      ]
+    };
+    const [report] = await runPhases([idle], { ctx, secrets: () => [] });
+    expect(report?.steps.map((s) => [s.id, s.mutates])).toEqual([
+      ['noop', false],
+      ['work', true]
+    ]);
+  });
+
   it('uses the injected clock for phase durations', async () => {
     const clock = fakeClock();
     const { ctx } = fakeContext({ clock });

@@ -210,6 +210,7 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     });
     expectSucceeded(result);
     expect(changingCalls(result)).toEqual([]);
+    expect(result.summary).toContain('Nothing changed');
   });
 
   it('never shows the database password anywhere, and leaves no file holding it', () => {

@@ -39696,7 +39696,7 @@ function liftProtectionStep(inputs, files, env) {
             const targets = PROTECTED_RESOURCES.filter((address) => inState.has(address));
             if (targets.length === 0) {
                 ctx.log.info('No protected resource is in the state; nothing to unlock.');
-                return;
+                return 'unchanged';
             }
             const planned = await runTerraform(ctx, {
                 ...base,
@@ -39707,7 +39707,7 @@ function liftProtectionStep(inputs, files, env) {
             });
             if (planned.exitCode === 0) {
                 ctx.log.info('Deletion protection is already off.');
-                return;
+                return 'unchanged';
             }
             await runTerraform(ctx, {
                 ...base,
@@ -41329,17 +41329,19 @@ async function runPhases(phases, deps) {
                         steps.push(report(step, 'skipped', 0));
                         continue;
                     }
+                    let outcome = undefined;
                     try {
                         if (step.kind === 'exec')
                             await runExecStep(step, ctx, deps.secrets());
                         else
-                            await step.run(ctx);
+                            outcome = await step.run(ctx);
                     }
                     catch (error) {
                         steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
                         throw error;
                     }
-                    steps.push(report(step, 'ran', ctx.clock.now() - stepStart));
+                    const ran = report(step, 'ran', ctx.clock.now() - stepStart);
+                    steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
                 }
             });
         }

@@ -32,14 +32,16 @@ export async function runPhases(
             steps.push(report(step, 'skipped', 0));
             continue;
           }
+          let outcome: void | 'unchanged' = undefined;
           try {
             if (step.kind === 'exec') await runExecStep(step, ctx, deps.secrets());
-            else await step.run(ctx);
+            else outcome = await step.run(ctx);
           } catch (error) {
             steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
             throw error;
           }
-          steps.push(report(step, 'ran', ctx.clock.now() - stepStart));
+          const ran = report(step, 'ran', ctx.clock.now() - stepStart);
+          steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
         }
       });
     } finally {

@@ -53,7 +53,8 @@ export interface TaskStep extends StepBase {
   readonly kind: 'task';
   /** What the dry run prints instead of running it. Secrets must already be redacted. */
   readonly describe: (state: RunState) => string;
-  readonly run: (ctx: TaskContext) => Promise<void>;
+  /** Resolves to `'unchanged'` when a changing task found nothing to do (reported as such). */
+  readonly run: (ctx: TaskContext) => Promise<void | 'unchanged'>;
 }
 
 export type Step = ExecStep | TaskStep;

@@ -373,7 +373,7 @@ function liftProtectionStep(
       const targets = PROTECTED_RESOURCES.filter((address) => inState.has(address));
       if (targets.length === 0) {
         ctx.log.info('No protected resource is in the state; nothing to unlock.');
-        return;
+        return 'unchanged';
       }
       const planned = await runTerraform(ctx, {
         ...base,
@@ -384,7 +384,7 @@ function liftProtectionStep(
       });
       if (planned.exitCode === 0) {
         ctx.log.info('Deletion protection is already off.');
-        return;
+        return 'unchanged';
       }
       await runTerraform(ctx, {
         ...base,
