@@ -71,7 +71,7 @@ export interface ExecOptions {
   readonly quiet?: boolean;
 }
 
-/** The process boundary. The real one uses @actions/exec; tests pass stand-in executables. */
+/** The process boundary. The real one is engine/exec.ts; tests pass stand-in executables. */
 export interface Exec {
   run(tool: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
 }
