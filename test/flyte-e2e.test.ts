@@ -268,6 +268,20 @@ describe('flyte with ingress: sslip.io, then a custom domain', () => {
     expect(result.summary).not.toContain('sslip.io: Active');
   });
 
+  it('turning ingress off upgrades Flyte without its Ingress and then removes the GKE objects', async () => {
+    const result = await job(jobs, BASE);
+    expectSucceeded(result);
+    const calls = result.calls.map((c) => `${c.tool} ${c.args.join(' ')}`);
+    const upgrade = calls.findIndex((c) => c.startsWith('helm upgrade --install flyte-backend '));
+    const uninstall = calls.findIndex((c) => c.startsWith('helm uninstall flyte-backend-gke '));
+    expect([upgrade >= 0, uninstall > upgrade]).toEqual([true, true]);
+    expect(jobs.harness.world().helm.releases['flyte/flyte-backend-gke']).toBeUndefined();
+    expect(result.outputs['console-url']).toBe('http://localhost:8088/console');
+    const again = await job(jobs, BASE);
+    expectSucceeded(again);
+    expect(changingCalls(again)).toEqual([]);
+  });
+
   it('never shows the database password anywhere', () => {
     expect(jobs.harness.findLeaks([PASSWORD], jobs.steps)).toEqual([]);
   });

@@ -40814,10 +40814,12 @@ function installSteps(inputs, state) {
         },
         ...flyteReleaseReadSteps(inputs)
     ];
+    // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
+    steps.push(readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
+        s.gkeRelease = found;
+    }));
     if (inputs.ingress) {
-        steps.push(readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
-            s.gkeRelease = found;
-        }), readValuesStep('gke-read-values', names.gkeRelease, inputs.namespace, (s) => s.gkeRelease !== undefined, (s, values) => {
+        steps.push(readValuesStep('gke-read-values', names.gkeRelease, inputs.namespace, (s) => s.gkeRelease !== undefined, (s, values) => {
             if (!s.gkeRelease)
                 return;
             s.gkeRelease = {
@@ -40876,6 +40878,17 @@ function installSteps(inputs, state) {
         title: 'Read the deployed chart and Flyte versions',
         when: { test: (s) => s.helmChanged !== false, describe: 'the release was upgraded' }
     }, reportStep(inputs));
+    if (!inputs.ingress) {
+        // After flyte-binary, whose upgrade just removed the Ingress that used these objects.
+        steps.push({
+            ...uninstallStep('gke-uninstall', names.gkeRelease, inputs),
+            title: `Uninstall ${names.gkeRelease}: ingress is off now`,
+            when: {
+                test: (s) => s.gkeRelease !== undefined,
+                describe: 'an earlier deploy with ingress left it installed'
+            }
+        });
+    }
     return steps;
 }
 /** Decides whether each release needs an upgrade; says why either way. */

@@ -244,11 +244,14 @@ function installSteps(inputs: Inputs, state: RunState): Step[] {
     },
     ...flyteReleaseReadSteps(inputs)
   ];
+  // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
+  steps.push(
+    readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
+      s.gkeRelease = found;
+    })
+  );
   if (inputs.ingress) {
     steps.push(
-      readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
-        s.gkeRelease = found;
-      }),
       readValuesStep(
         'gke-read-values',
         names.gkeRelease,
@@ -316,6 +319,17 @@ function installSteps(inputs: Inputs, state: RunState): Step[] {
     },
     reportStep(inputs)
   );
+  if (!inputs.ingress) {
+    // After flyte-binary, whose upgrade just removed the Ingress that used these objects.
+    steps.push({
+      ...uninstallStep('gke-uninstall', names.gkeRelease, inputs),
+      title: `Uninstall ${names.gkeRelease}: ingress is off now`,
+      when: {
+        test: (s) => s.gkeRelease !== undefined,
+        describe: 'an earlier deploy with ingress left it installed'
+      }
+    });
+  }
   return steps;
 }
 
