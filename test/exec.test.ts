@@ -65,6 +65,28 @@ describe('exec runner', () => {
     expect(result.exitCode).toBe(143);
   });
 
+  it("keeps the action's inputs and the runner's tokens from every tool", async () => {
+    const exec = createExec(
+      () => undefined,
+      () => [],
+      () => ({
+        PATH: process.env.PATH,
+        'INPUT_GITHUB-TOKEN': 'ghs_x',
+        'INPUT_IAP-OAUTH-CLIENT-SECRET': 'GOCSPX-x',
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req',
+        ACTIONS_RUNTIME_TOKEN: 'rt',
+        GOOGLE_APPLICATION_CREDENTIALS: '/tmp/creds.json'
+      })
+    );
+    const result = await exec.run(NODE24, [
+      '-e',
+      'process.stdout.write(JSON.stringify(Object.keys(process.env)))'
+    ]);
+    const keys = JSON.parse(result.stdout) as string[];
+    expect(keys).toContain('GOOGLE_APPLICATION_CREDENTIALS');
+    expect(keys.filter((k) => /^(INPUT_|ACTIONS_)/.test(k))).toEqual([]);
+  });
+
   it('returns non-zero exit codes with stderr for the runner to map', async () => {
     const exec = createExec(
       () => undefined,

@@ -145,6 +145,13 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     expect(helmSection(result.summary)).toContain('flyte-binary `v1.16.8` → `v1.16.9`');
   });
 
+  it('a plan that turns ingress on previews it before the static IP exists', async () => {
+    const result = await job(jobs, { ...BASE, command: 'plan', ingress: 'true' });
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+    expect(result.outputs['plan-has-changes']).toBe('true');
+  });
+
   it('a chart version bump upgrades Helm only, and the summary shows from and to', async () => {
     const result = await job(jobs, { ...BASE, 'chart-version': 'v1.16.9' });
     expectSucceeded(result);
@@ -295,7 +302,13 @@ describe('flyte with IAP', () => {
     expectSucceeded(result);
     const applies = callsOf(result, 'kubectl', 'apply');
     expect(applies).toHaveLength(1);
-    expect(applies[0]?.args).toEqual(['apply', '--filename', '-']);
+    expect(applies[0]?.args).toEqual([
+      'apply',
+      '--server-side',
+      '--field-manager=flyte-gke-action',
+      '--filename',
+      '-'
+    ]);
     expect(applies[0]?.stdin).toContain(OAUTH_SECRET);
     expect(result.calls.filter((c) => c.args.join(' ').includes(OAUTH_SECRET))).toEqual([]);
     const secret = jobs.harness.world().kubectl.objects['Secret/flyte/flyte-backend-iap-oauth'];

@@ -83,7 +83,7 @@ const gkeUpgrades = (cluster: FakeCluster) =>
   cluster.callsOf('helm', 'upgrade').filter((c) => c.args[2] === 'flyte-backend-gke');
 
 describe('phase step lists (pure)', () => {
-  it('install without ingress: read, compare, upgrade, report', () => {
+  it('install without ingress: read, compare, upgrade, report, remove a leftover flyte-gke', () => {
     const ids = helmPhase(flyteInputs(), 'install')
       .steps(new RunState())
       .map((s) => s.id);
@@ -91,10 +91,12 @@ describe('phase step lists (pure)', () => {
       'helm-repo-add',
       'helm-read-release',
       'helm-read-values',
+      'gke-read-release',
       'helm-compare',
       'helm-upgrade',
       'helm-read-deployed',
-      'flyte-report'
+      'flyte-report',
+      'gke-uninstall'
     ]);
   });
 

@@ -35,6 +35,20 @@ async function check(details: string[] | undefined, values: Record<string, strin
 }
 
 describe('drift issue', () => {
+  it('keeps the issue open when a failed run found no Terraform drift but never checked Helm', async () => {
+    await check(['Terraform: 1 to change']);
+    const issue = server.issues.find((i) => i.body.includes('flyte-gke-action:drift:'))!;
+    const failed = publishArgs({
+      inputs: makeInputs({ command: 'drift' }),
+      state: driftState([]),
+      env: runnerEnv(server, schedule),
+      failure: new StepError('helm-read-release', 'helm get metadata failed: cluster unreachable')
+    });
+    await publishResults(failed.args);
+    expect(issue.state).toBe('open');
+    expect(server.commentsOn(issue.number)).toEqual([]);
+  });
+
   it('opens one labelled issue, updates it, and closes it with a comment when drift is gone', async () => {
     server.addIssue({
       title: 'Unrelated drift in another tool',

@@ -296,6 +296,8 @@ describe('terraform phase through the runner', () => {
     expect(r.state.planText).toContain('google_container_cluster.main will be created');
     expect(r.state.notes.join('\n')).toMatch(/no outputs yet/);
     expect(terraformCalls(r.calls)).not.toContain('apply');
+    // A pull request's plan takes no state lock, so it never blocks a deploy.
+    expect(r.calls.find((c) => c.args[0] === 'plan')?.args).toContain('-lock=false');
   });
 
   it('outputs mode for upgrade fails clearly when nothing is deployed', async () => {

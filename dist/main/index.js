@@ -38347,7 +38347,15 @@ async function resolveLatest(recipe, deps) {
     catch (error) {
         throw new StepError('install-tools', `${recipe.inputName} is 'latest', but the newest ${recipe.tool} version could not be read from ${origin.url}: ${reason(error)}. Pin a version such as ${recipe.knownGood} instead.`);
     }
-    const version = recipe.parseLatest(body)?.replace(/^v/, '');
+    let parsed;
+    try {
+        parsed = recipe.parseLatest(body);
+    }
+    catch {
+        // A mirror's HTML page or a captive portal answers 200 with something else: same advice.
+        parsed = undefined;
+    }
+    const version = parsed?.replace(/^v/, '');
     if (!version || !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(version)) {
         throw new StepError('install-tools', `${recipe.inputName} is 'latest', but ${origin.url} did not name a release version. Pin a version such as ${recipe.knownGood} instead.`);
     }
@@ -38430,9 +38438,6 @@ function hashFor(listing, fileName) {
     }
     const only = lines.length === 1 ? lines[0]?.toLowerCase() : undefined;
     return only && SHA256.test(only) ? only : undefined;
-}
-function isSha256(value) {
-    return SHA256.test(value);
 }
 
 ;// CONCATENATED MODULE: ./src/tools/gcloud/args.ts
@@ -39112,8 +39117,8 @@ function liftProtectionPlanArgs(inputs, planFile, targets) {
     ];
 }
 /**
- * A read-only comparison of the state with the real resources: no lock (it writes nothing and
- * must not block a deploy), refreshed, exit code 2 when anything differs.
+ * A read-only comparison of the state with the real resources, for the plan and drift commands:
+ * no lock (it writes nothing and must not block a deploy), refreshed, exit 2 when anything differs.
  */
 function driftPlanArgs(inputs, planFile) {
     return [
@@ -39577,10 +39582,11 @@ function terraformSteps(inputs, mode, state) {
                 outputsStep(inputs, files, 'strict')
             ];
         case 'plan':
+            // Read-only like drift: no state lock, so a pull request's plan never blocks a deploy.
             return [
                 prepare,
                 init,
-                plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
+                plan('terraform-plan', 'Terraform plan', driftPlanArgs(inputs, files.plan)),
                 ...summarise(files.plan, false),
                 outputsStep(inputs, files, 'lenient')
             ];
@@ -39832,9 +39838,6 @@ function getMetadataArgs(release, namespace) {
 function getValuesArgs(release, namespace) {
     return ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
 }
-function statusArgs(release, namespace) {
-    return ['status', release, '--namespace', namespace, '--output', 'json'];
-}
 /** `--ignore-not-found` is not in every Helm 3, so "not found" is judged from the output. */
 function uninstallArgs(release, namespace, timeoutSeconds) {
     return [
@@ -39896,9 +39899,13 @@ function lastLine(text) {
 
 /** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
 const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
-/** Applies the manifest given on standard input. */
+/**
+ * Applies the manifest given on standard input, server-side: client-side apply would copy the
+ * whole object, secret data included, into the last-applied-configuration annotation, which
+ * `kubectl describe` and the console show.
+ */
 function applyStdinArgs() {
-    return ['apply', '--filename', '-'];
+    return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
 }
 function getManagedCertificateArgs(name, namespace) {
     return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
@@ -40245,8 +40252,11 @@ function mergeExtraValues(doc, extras) {
 
 
 const MASK = '***';
-/** Keys whose values are credentials; `...Ref` keys name a Secret and are kept. */
-const SECRET_KEY = /(password|secret|token|accesskey|secretkey|privatekey)$/i;
+/**
+ * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
+ * the values preview and the values diff use, so the two always mask the same keys.
+ */
+const SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
 function redactedPreview(doc, secrets = []) {
     const copy = doc.clone();
     (0,dist/* visit */.YR)(copy, {
@@ -40519,8 +40529,12 @@ function certificateStep(inputs) {
                 const result = await runTool(ctx, 'certificate-wait', 'kubectl', args, {
                     allowFailure: true
                 });
-                if (result.exitCode !== 0)
-                    return undefined;
+                if (result.exitCode !== 0) {
+                    // Not created yet is worth waiting for; RBAC, a missing CRD or a broken kubeconfig is not.
+                    if (/NotFound|not found/.test(result.stderr))
+                        return undefined;
+                    throw new StepError('certificate-wait', `Reading ManagedCertificate ${name} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`, result.exitCode);
+                }
                 try {
                     last = parseManagedCertificate(result.stdout);
                 }
@@ -40728,6 +40742,11 @@ function patchValuesStep(inputs) {
                 outputs = placeholderOutputs(inputs);
             }
             ctx.log.setSecret(outputs.cloudsqlPassword);
+            if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
+                // A plan or drift check that turns ingress on: the static IP exists only after apply.
+                ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
+                outputs = { ...outputs, staticIpAddress: placeholderOutputs(inputs).staticIpAddress };
+            }
             if (inputs.ingress && !ingressDomain(inputs, outputs)) {
                 throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
             }
@@ -41246,6 +41265,11 @@ const NON_INTERACTIVE_ENV = {
     PAGER: 'cat',
     KUBECTL_INTERACTIVE_DELETE: 'false'
 };
+/**
+ * Never handed to a tool: the action's inputs (the GitHub token, the OAuth client secret) and the
+ * runner's tokens. The tools mint Google tokens through the credentials file, not from these.
+ */
+const WITHHELD_ENV = /^(INPUT_|ACTIONS_ID_TOKEN_REQUEST_|ACTIONS_RUNTIME_TOKEN$|ACTIONS_CACHE_URL$)/;
 /** Calls `emit` for each complete line of a stream, keeping the unfinished tail. */
 function lineSplitter(emit) {
     let tail = '';
@@ -41267,9 +41291,10 @@ function createExec(print, secrets, baseEnv = () => process.env) {
     return {
         run(tool, args, options = {}) {
             const env = {};
-            for (const [key, value] of Object.entries(baseEnv()))
-                if (value !== undefined)
+            for (const [key, value] of Object.entries(baseEnv())) {
+                if (value !== undefined && !WITHHELD_ENV.test(key))
                     env[key] = value;
+            }
             Object.assign(env, NON_INTERACTIVE_ENV, options.env ?? {});
             const echo = (line) => {
                 if (!options.quiet)
@@ -46907,9 +46932,6 @@ function cutOnLineBytes(text, maxBytes) {
             return { text: cut.text, cut: true };
     }
 }
-function plural(count, word) {
-    return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
 function seconds(ms) {
     return ms >= 60_000
         ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
@@ -46932,8 +46954,7 @@ const DRIFT_LABEL = 'flyte-drift';
  */
 
 
-/** Covers every key the values preview masks too, so both sides of the diff agree. */
-const values_diff_SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)$/i;
+
 /** A copy of Helm values with secret-looking keys replaced by ***. */
 function redactValues(value) {
     if (Array.isArray(value))
@@ -46942,7 +46963,7 @@ function redactValues(value) {
         return value;
     return Object.fromEntries(Object.entries(value).map(([key, inner]) => [
         key,
-        values_diff_SECRET_KEY.test(key) && inner !== null && typeof inner !== 'object'
+        SECRET_KEY.test(key) && inner !== null && typeof inner !== 'object'
             ? '***'
             : redactValues(inner)
     ]));
@@ -47208,6 +47229,8 @@ async function syncDriftIssue(args) {
     const { client, repo, inputs, state } = args;
     // Undefined means the check did not finish: neither open nor close anything on a guess.
     if (state.driftDetected === undefined)
+        return { action: 'none' };
+    if (args.failure && !state.driftDetected)
         return { action: 'none' };
     const existing = await findDriftIssue(client, repo, driftMarker(inputs));
     const runLink = args.runUrl ? `[this run](${args.runUrl})` : 'this run';
@@ -47571,7 +47594,8 @@ async function publishToGitHub(args, event) {
                 inputs,
                 state,
                 secrets,
-                runUrl: event.runUrl
+                runUrl: event.runUrl,
+                failure: args.failure
             });
             if (result.action !== 'none')
                 log.info(`Drift issue #${result.number}: ${result.action}.`);

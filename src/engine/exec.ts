@@ -24,6 +24,13 @@ export const NON_INTERACTIVE_ENV: Readonly<Record<string, string>> = {
   KUBECTL_INTERACTIVE_DELETE: 'false'
 };
 
+/**
+ * Never handed to a tool: the action's inputs (the GitHub token, the OAuth client secret) and the
+ * runner's tokens. The tools mint Google tokens through the credentials file, not from these.
+ */
+export const WITHHELD_ENV =
+  /^(INPUT_|ACTIONS_ID_TOKEN_REQUEST_|ACTIONS_RUNTIME_TOKEN$|ACTIONS_CACHE_URL$)/;
+
 /** Calls `emit` for each complete line of a stream, keeping the unfinished tail. */
 function lineSplitter(emit: (line: string) => void) {
   let tail = '';
@@ -48,8 +55,9 @@ export function createExec(
   return {
     run(tool: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
       const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(baseEnv()))
-        if (value !== undefined) env[key] = value;
+      for (const [key, value] of Object.entries(baseEnv())) {
+        if (value !== undefined && !WITHHELD_ENV.test(key)) env[key] = value;
+      }
       Object.assign(env, NON_INTERACTIVE_ENV, options.env ?? {});
       const echo = (line: string) => {
         if (!options.quiet) print(redact(line, secrets()));

@@ -53,7 +53,15 @@ function certificateStep(inputs: Inputs): TaskStep {
         const result = await runTool(ctx, 'certificate-wait', 'kubectl', args, {
           allowFailure: true
         });
-        if (result.exitCode !== 0) return undefined;
+        if (result.exitCode !== 0) {
+          // Not created yet is worth waiting for; RBAC, a missing CRD or a broken kubeconfig is not.
+          if (/NotFound|not found/.test(result.stderr)) return undefined;
+          throw new StepError(
+            'certificate-wait',
+            `Reading ManagedCertificate ${name} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
+            result.exitCode
+          );
+        }
         try {
           last = parseManagedCertificate(result.stdout);
         } catch {

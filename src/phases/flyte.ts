@@ -131,6 +131,11 @@ function patchValuesStep(inputs: Inputs): TaskStep {
         outputs = placeholderOutputs(inputs);
       }
       ctx.log.setSecret(outputs.cloudsqlPassword);
+      if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
+        // A plan or drift check that turns ingress on: the static IP exists only after apply.
+        ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
+        outputs = { ...outputs, staticIpAddress: placeholderOutputs(inputs).staticIpAddress };
+      }
       if (inputs.ingress && !ingressDomain(inputs, outputs)) {
         throw new StepError(
           'values-patch',

@@ -234,10 +234,11 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         outputsStep(inputs, files, 'strict')
       ];
     case 'plan':
+      // Read-only like drift: no state lock, so a pull request's plan never blocks a deploy.
       return [
         prepare,
         init,
-        plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
+        plan('terraform-plan', 'Terraform plan', driftPlanArgs(inputs, files.plan)),
         ...summarise(files.plan, false),
         outputsStep(inputs, files, 'lenient')
       ];

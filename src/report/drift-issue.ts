@@ -23,12 +23,15 @@ export interface DriftIssueArgs {
   readonly state: RunState;
   readonly secrets: readonly string[];
   readonly runUrl: string | undefined;
+  /** The run's own failure, if any: a check that did not finish proves no absence of drift. */
+  readonly failure?: Error | undefined;
 }
 
 export async function syncDriftIssue(args: DriftIssueArgs): Promise<DriftIssueOutcome> {
   const { client, repo, inputs, state } = args;
   // Undefined means the check did not finish: neither open nor close anything on a guess.
   if (state.driftDetected === undefined) return { action: 'none' };
+  if (args.failure && !state.driftDetected) return { action: 'none' };
   const existing = await findDriftIssue(client, repo, driftMarker(inputs));
   const runLink = args.runUrl ? `[this run](${args.runUrl})` : 'this run';
 

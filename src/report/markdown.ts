@@ -40,10 +40,6 @@ export function cutOnLineBytes(text: string, maxBytes: number): Cut {
   }
 }
 
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
-}
-
 export function seconds(ms: number): string {
   return ms >= 60_000
     ? `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`

@@ -97,7 +97,8 @@ async function publishToGitHub(args: PublishArgs, event: EventContext): Promise<
         inputs,
         state,
         secrets,
-        runUrl: event.runUrl
+        runUrl: event.runUrl,
+        failure: args.failure
       });
       if (result.action !== 'none') log.info(`Drift issue #${result.number}: ${result.action}.`);
     });

@@ -4,10 +4,7 @@
  */
 import { parse, stringify } from 'yaml';
 import { redact } from '../engine/redact.js';
-
-/** Covers every key the values preview masks too, so both sides of the diff agree. */
-const SECRET_KEY =
-  /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?)$/i;
+import { SECRET_KEY } from '../values/preview.js';
 
 /** A copy of Helm values with secret-looking keys replaced by ***. */
 export function redactValues(value: unknown): unknown {

@@ -21,7 +21,3 @@ export function hashFor(listing: string, fileName: string): string | undefined {
   const only = lines.length === 1 ? lines[0]?.toLowerCase() : undefined;
   return only && SHA256.test(only) ? only : undefined;
 }
-
-export function isSha256(value: string): boolean {
-  return SHA256.test(value);
-}

@@ -151,7 +151,14 @@ async function resolveLatest(recipe: Recipe, deps: InstallDeps): Promise<string>
       `${recipe.inputName} is 'latest', but the newest ${recipe.tool} version could not be read from ${origin.url}: ${reason(error)}. Pin a version such as ${recipe.knownGood} instead.`
     );
   }
-  const version = recipe.parseLatest(body)?.replace(/^v/, '');
+  let parsed: string | undefined;
+  try {
+    parsed = recipe.parseLatest(body);
+  } catch {
+    // A mirror's HTML page or a captive portal answers 200 with something else: same advice.
+    parsed = undefined;
+  }
+  const version = parsed?.replace(/^v/, '');
   if (!version || !/^[0-9]+\.[0-9]+\.[0-9]+$/.test(version)) {
     throw new StepError(
       'install-tools',

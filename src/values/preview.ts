@@ -3,8 +3,12 @@ import { isMap, isPair, isScalar, visit, type Document } from 'yaml';
 import { redact } from '../engine/redact.js';
 
 const MASK = '***';
-/** Keys whose values are credentials; `...Ref` keys name a Secret and are kept. */
-const SECRET_KEY = /(password|secret|token|accesskey|secretkey|privatekey)$/i;
+/**
+ * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
+ * the values preview and the values diff use, so the two always mask the same keys.
+ */
+export const SECRET_KEY =
+  /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
 
 export function redactedPreview(doc: Document, secrets: readonly string[] = []): string {
   const copy = doc.clone();

@@ -59,10 +59,6 @@ export function getValuesArgs(release: string, namespace: string): string[] {
   return ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
 }
 
-export function statusArgs(release: string, namespace: string): string[] {
-  return ['status', release, '--namespace', namespace, '--output', 'json'];
-}
-
 /** `--ignore-not-found` is not in every Helm 3, so "not found" is judged from the output. */
 export function uninstallArgs(
   release: string,

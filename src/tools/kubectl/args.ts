@@ -4,9 +4,13 @@ import { createHash } from 'node:crypto';
 /** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
 export const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
 
-/** Applies the manifest given on standard input. */
+/**
+ * Applies the manifest given on standard input, server-side: client-side apply would copy the
+ * whole object, secret data included, into the last-applied-configuration annotation, which
+ * `kubectl describe` and the console show.
+ */
 export function applyStdinArgs(): string[] {
-  return ['apply', '--filename', '-'];
+  return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
 }
 
 export function getManagedCertificateArgs(name: string, namespace: string): string[] {

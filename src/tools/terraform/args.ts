@@ -100,8 +100,8 @@ export function liftProtectionPlanArgs(
 }
 
 /**
- * A read-only comparison of the state with the real resources: no lock (it writes nothing and
- * must not block a deploy), refreshed, exit code 2 when anything differs.
+ * A read-only comparison of the state with the real resources, for the plan and drift commands:
+ * no lock (it writes nothing and must not block a deploy), refreshed, exit 2 when anything differs.
  */
 export function driftPlanArgs(inputs: Inputs, planFile: string): string[] {
   return [
