@@ -79,7 +79,10 @@ describe('clusterCredentialsPhase', () => {
           '--project',
           'acme-flyte'
         ],
-        options: { env: { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' } }
+        options: {
+          env: { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' },
+          quiet: false
+        }
       }
     ]);
   });

@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6823);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6667);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -33993,7 +33993,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6823:
+/***/ 6667:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38879,6 +38879,52 @@ function describeAuth(inputs) {
     return `Reuse the credentials file of an earlier google-github-actions/auth step (GOOGLE_GHA_CREDS_PATH / GOOGLE_APPLICATION_CREDENTIALS); fail if there is none. ${exported} = ${inputs.projectId}.`;
 }
 
+;// CONCATENATED MODULE: ./src/engine/redact.ts
+/** Replaces every secret in a text with `***`, longest first so overlapping secrets vanish whole. */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of [...secrets]
+        .filter((s) => s.length > 0)
+        .sort((a, b) => b.length - a.length)) {
+        out = out.split(secret).join('***');
+    }
+    return out;
+}
+/** Quotes an argument for display only (the runner never passes a shell string to anything). */
+function displayArg(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function displayCommand(tool, args, secrets) {
+    return redact([tool, ...args].map(displayArg).join(' '), secrets);
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-checked.ts
+/**
+ * Runs one tool and checks its exit code: the one place that echoes a command, maps a failure to
+ * a StepError with the tool's last lines of output, and redacts. Exec steps go through it (via
+ * the runner), and so do task steps that run a tool whose arguments depend on an earlier answer.
+ */
+
+
+const TAIL_LINES = 20;
+async function runChecked(ctx, call, secrets = []) {
+    ctx.log.info(`$ ${displayCommand(call.tool, call.args, secrets)}`);
+    const result = await ctx.exec.run(call.tool, call.args, {
+        ...(call.env ? { env: call.env } : {}),
+        ...(call.cwd ? { cwd: call.cwd } : {}),
+        ...(call.stdin !== undefined ? { stdin: call.stdin } : {}),
+        quiet: call.quiet ?? false
+    });
+    const ok = call.okExitCodes ?? [0];
+    if (ok !== 'any' && !ok.includes(result.exitCode)) {
+        const explained = call.explainFailure?.(result);
+        const tail = (result.stderr || result.stdout).trim().split('\n').slice(-TAIL_LINES).join('\n');
+        const message = explained ?? `${call.title} failed: ${call.tool} exited with ${result.exitCode}.`;
+        throw new StepError(call.stepId, redact(`${message}${tail ? `\n${tail}` : ''}`, secrets), result.exitCode);
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/auth/kubeconfig.ts
 /**
  * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file under
@@ -38887,6 +38933,7 @@ function describeAuth(inputs) {
  * token whenever the old one expires, so kubectl and Helm keep working through waits longer
  * than a token's hour.
  */
+
 
 
 
@@ -38907,12 +38954,14 @@ async function fetchClusterCredentials(ctx) {
     const cluster = clusterRef(ctx.inputs, ctx.state);
     const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
     const args = getCredentialsArgs(cluster);
-    ctx.log.info(`$ gcloud ${args.join(' ')}`);
-    const result = await ctx.exec.run('gcloud', args, { env });
-    if (result.exitCode !== 0) {
-        const detail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
-        throw new StepError('cluster-credentials', `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.${detail ? `\n${detail}` : ''}`, result.exitCode);
-    }
+    await runChecked(ctx, {
+        stepId: 'cluster-credentials',
+        title: 'Getting cluster credentials',
+        tool: 'gcloud',
+        args,
+        env,
+        explainFailure: (result) => `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
+    });
     for (const [name, value] of Object.entries(env))
         ctx.exportVariable(name, value);
     ctx.state.kubeconfigPath = kubeconfig;
@@ -38957,25 +39006,6 @@ function clusterCredentialsPhase(inputs) {
             }
         ]
     };
-}
-
-;// CONCATENATED MODULE: ./src/engine/redact.ts
-/** Replaces every secret in a text with `***`, longest first so overlapping secrets vanish whole. */
-function redact(text, secrets) {
-    let out = text;
-    for (const secret of [...secrets]
-        .filter((s) => s.length > 0)
-        .sort((a, b) => b.length - a.length)) {
-        out = out.split(secret).join('***');
-    }
-    return out;
-}
-/** Quotes an argument for display only (the runner never passes a shell string to anything). */
-function displayArg(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function displayCommand(tool, args, secrets) {
-    return redact([tool, ...args].map(displayArg).join(' '), secrets);
 }
 
 ;// CONCATENATED MODULE: ./src/tools/gcloud/storage.ts
@@ -39377,24 +39407,22 @@ function planLine(summary) {
 /**
  * Runs Terraform from inside a task step, for the few steps whose arguments depend on an
  * earlier answer in the same step (which resources exist) or whose answer holds secrets.
- * Mirrors the runner's exec steps: echo the command, check the exit code, explain a held lock.
+ * Checked like the runner's exec steps (engine/run-checked.ts), with a held lock explained.
  */
 
 
-
-async function runTerraform(ctx, call) {
-    ctx.log.info(`$ ${displayCommand('terraform', call.args, [])}`);
-    const result = await ctx.exec.run('terraform', call.args, {
+function runTerraform(ctx, call) {
+    return runChecked(ctx, {
+        stepId: call.stepId,
+        title: call.what,
+        tool: 'terraform',
+        args: call.args,
         cwd: call.cwd,
         env: call.env,
-        quiet: call.quiet ?? false
+        quiet: call.quiet ?? false,
+        ...(call.okExitCodes ? { okExitCodes: call.okExitCodes } : {}),
+        explainFailure: (result) => explainTerraformFailure(result, call.cwd)
     });
-    if (!(call.okExitCodes ?? [0]).includes(result.exitCode)) {
-        const explained = explainTerraformFailure(result, call.cwd);
-        const tail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
-        throw new StepError(call.stepId, `${explained ?? `${call.what} failed: terraform exited with ${result.exitCode}.`}${tail ? `\n${tail}` : ''}`, result.exitCode);
-    }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/phases/terraform.ts
@@ -40460,17 +40488,16 @@ function iapAddBindingArgs(projectId, backendService, member) {
 ;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
 /** What the Flyte phases share: running a tool from a task step, and bounded polling. */
 
-
-/** Runs a tool from inside a task step, echoing the command as the runner does for exec steps. */
-async function runTool(ctx, stepId, tool, args, options = {}) {
-    // The logger masks every registered secret; none is passed in argv anyway.
-    ctx.log.info(`$ ${displayCommand(tool, args, [])}`);
-    const result = await ctx.exec.run(tool, args, { quiet: options.quiet ?? true });
-    if (result.exitCode !== 0 && !options.allowFailure) {
-        const detail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
-        throw new StepError(stepId, `${tool} exited with ${result.exitCode}.\n${detail}`, result.exitCode);
-    }
-    return result;
+/** Runs a tool from inside a task step, checked like the runner's exec steps. */
+function runTool(ctx, stepId, tool, args, options = {}) {
+    return runChecked(ctx, {
+        stepId,
+        title: `${tool} ${args.slice(0, 2).join(' ')}`,
+        tool,
+        args,
+        quiet: options.quiet ?? true,
+        ...(options.allowFailure ? { okExitCodes: 'any' } : {})
+    });
 }
 /**
  * Calls `attempt` until it returns a value or `boundSeconds` pass on ctx.clock; undefined at the
@@ -41349,7 +41376,6 @@ function createExec(print, secrets, baseEnv = () => process.env) {
  * before each step, durations recorded. The same phases drive the dry run (see dry-run.ts).
  */
 
-
 async function runPhases(phases, deps) {
     const { ctx } = deps;
     const reports = [];
@@ -41393,24 +41419,19 @@ function report(step, status, durationMs) {
     return { id: step.id, title: step.title, mutates: step.mutates, status, durationMs };
 }
 async function runExecStep(step, ctx, secrets) {
-    ctx.log.info(`$ ${displayCommand(step.tool, step.args, secrets)}`);
-    const result = await ctx.exec.run(step.tool, step.args, {
+    const result = await runChecked(ctx, {
+        stepId: step.id,
+        title: step.title,
+        tool: step.tool,
+        args: step.args,
         ...(step.env ? { env: step.env } : {}),
         ...(step.cwd ? { cwd: step.cwd } : {}),
         ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+        ...(step.okExitCodes ? { okExitCodes: step.okExitCodes } : {}),
+        ...(step.explainFailure ? { explainFailure: step.explainFailure } : {}),
         quiet: step.quiet ?? false
-    });
-    const ok = step.okExitCodes ?? [0];
-    if (!ok.includes(result.exitCode)) {
-        const explained = step.explainFailure?.(result);
-        const stderr = lastLines(redact(result.stderr || result.stdout, secrets), 20);
-        const message = explained ?? `${step.title} failed: ${step.tool} exited with ${result.exitCode}.`;
-        throw new StepError(step.id, redact(`${message}${stderr ? `\n${stderr}` : ''}`, secrets), result.exitCode);
-    }
+    }, secrets);
     step.onResult?.(result, ctx.state);
-}
-function lastLines(text, count) {
-    return text.trim().split('\n').slice(-count).join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/engine/secrets.ts

@@ -5,6 +5,7 @@
  * token whenever the old one expires, so kubectl and Helm keep working through waits longer
  * than a token's hour.
  */
+import { runChecked } from '../engine/run-checked.js';
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
@@ -33,16 +34,15 @@ export async function fetchClusterCredentials(ctx: TaskContext): Promise<void> {
   const cluster = clusterRef(ctx.inputs, ctx.state);
   const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
   const args = getCredentialsArgs(cluster);
-  ctx.log.info(`$ gcloud ${args.join(' ')}`);
-  const result = await ctx.exec.run('gcloud', args, { env });
-  if (result.exitCode !== 0) {
-    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
-    throw new StepError(
-      'cluster-credentials',
-      `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.${detail ? `\n${detail}` : ''}`,
-      result.exitCode
-    );
-  }
+  await runChecked(ctx, {
+    stepId: 'cluster-credentials',
+    title: 'Getting cluster credentials',
+    tool: 'gcloud',
+    args,
+    env,
+    explainFailure: (result) =>
+      `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
+  });
   for (const [name, value] of Object.entries(env)) ctx.exportVariable(name, value);
   ctx.state.kubeconfigPath = kubeconfig;
 }

@@ -2,8 +2,7 @@
  * Executes planned phases: one log group per phase, steps in order, conditions checked just
  * before each step, durations recorded. The same phases drive the dry run (see dry-run.ts).
  */
-import { StepError } from '../errors.js';
-import { displayCommand, redact } from './redact.js';
+import { runChecked } from './run-checked.js';
 import type { RunState } from './state.js';
 import type { ExecStep, Phase, PhaseReport, StepReport, TaskContext } from './types.js';
 
@@ -60,28 +59,21 @@ function report(
 }
 
 async function runExecStep(step: ExecStep, ctx: TaskContext, secrets: readonly string[]) {
-  ctx.log.info(`$ ${displayCommand(step.tool, step.args, secrets)}`);
-  const result = await ctx.exec.run(step.tool, step.args, {
-    ...(step.env ? { env: step.env } : {}),
-    ...(step.cwd ? { cwd: step.cwd } : {}),
-    ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
-    quiet: step.quiet ?? false
-  });
-  const ok = step.okExitCodes ?? [0];
-  if (!ok.includes(result.exitCode)) {
-    const explained = step.explainFailure?.(result);
-    const stderr = lastLines(redact(result.stderr || result.stdout, secrets), 20);
-    const message =
-      explained ?? `${step.title} failed: ${step.tool} exited with ${result.exitCode}.`;
-    throw new StepError(
-      step.id,
-      redact(`${message}${stderr ? `\n${stderr}` : ''}`, secrets),
-      result.exitCode
-    );
-  }
+  const result = await runChecked(
+    ctx,
+    {
+      stepId: step.id,
+      title: step.title,
+      tool: step.tool,
+      args: step.args,
+      ...(step.env ? { env: step.env } : {}),
+      ...(step.cwd ? { cwd: step.cwd } : {}),
+      ...(step.stdin !== undefined ? { stdin: step.stdin } : {}),
+      ...(step.okExitCodes ? { okExitCodes: step.okExitCodes } : {}),
+      ...(step.explainFailure ? { explainFailure: step.explainFailure } : {}),
+      quiet: step.quiet ?? false
+    },
+    secrets
+  );
   step.onResult?.(result, ctx.state as RunState);
-}
-
-function lastLines(text: string, count: number): string {
-  return text.trim().split('\n').slice(-count).join('\n');
 }

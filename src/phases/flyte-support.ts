@@ -1,28 +1,23 @@
 /** What the Flyte phases share: running a tool from a task step, and bounded polling. */
-import { StepError } from '../errors.js';
-import { displayCommand } from '../engine/redact.js';
+import { runChecked } from '../engine/run-checked.js';
 import type { ExecResult, TaskContext, Tool } from '../engine/types.js';
 
-/** Runs a tool from inside a task step, echoing the command as the runner does for exec steps. */
-export async function runTool(
+/** Runs a tool from inside a task step, checked like the runner's exec steps. */
+export function runTool(
   ctx: TaskContext,
   stepId: string,
   tool: Tool,
   args: readonly string[],
   options: { readonly quiet?: boolean; readonly allowFailure?: boolean } = {}
 ): Promise<ExecResult> {
-  // The logger masks every registered secret; none is passed in argv anyway.
-  ctx.log.info(`$ ${displayCommand(tool, args, [])}`);
-  const result = await ctx.exec.run(tool, args, { quiet: options.quiet ?? true });
-  if (result.exitCode !== 0 && !options.allowFailure) {
-    const detail = (result.stderr || result.stdout).trim().split('\n').slice(-5).join('\n');
-    throw new StepError(
-      stepId,
-      `${tool} exited with ${result.exitCode}.\n${detail}`,
-      result.exitCode
-    );
-  }
-  return result;
+  return runChecked(ctx, {
+    stepId,
+    title: `${tool} ${args.slice(0, 2).join(' ')}`,
+    tool,
+    args,
+    quiet: options.quiet ?? true,
+    ...(options.allowFailure ? { okExitCodes: 'any' as const } : {})
+  });
 }
 
 /**

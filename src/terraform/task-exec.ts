@@ -1,10 +1,9 @@
 /**
  * Runs Terraform from inside a task step, for the few steps whose arguments depend on an
  * earlier answer in the same step (which resources exist) or whose answer holds secrets.
- * Mirrors the runner's exec steps: echo the command, check the exit code, explain a held lock.
+ * Checked like the runner's exec steps (engine/run-checked.ts), with a held lock explained.
  */
-import { StepError } from '../errors.js';
-import { displayCommand } from '../engine/redact.js';
+import { runChecked } from '../engine/run-checked.js';
 import type { ExecResult, TaskContext } from '../engine/types.js';
 import { explainTerraformFailure } from './lock.js';
 
@@ -18,21 +17,16 @@ export interface TerraformCall {
   readonly quiet?: boolean;
 }
 
-export async function runTerraform(ctx: TaskContext, call: TerraformCall): Promise<ExecResult> {
-  ctx.log.info(`$ ${displayCommand('terraform', call.args, [])}`);
-  const result = await ctx.exec.run('terraform', call.args, {
+export function runTerraform(ctx: TaskContext, call: TerraformCall): Promise<ExecResult> {
+  return runChecked(ctx, {
+    stepId: call.stepId,
+    title: call.what,
+    tool: 'terraform',
+    args: call.args,
     cwd: call.cwd,
     env: call.env,
-    quiet: call.quiet ?? false
+    quiet: call.quiet ?? false,
+    ...(call.okExitCodes ? { okExitCodes: call.okExitCodes } : {}),
+    explainFailure: (result) => explainTerraformFailure(result, call.cwd)
   });
-  if (!(call.okExitCodes ?? [0]).includes(result.exitCode)) {
-    const explained = explainTerraformFailure(result, call.cwd);
-    const tail = (result.stderr || result.stdout).trim().split('\n').slice(-20).join('\n');
-    throw new StepError(
-      call.stepId,
-      `${explained ?? `${call.what} failed: terraform exited with ${result.exitCode}.`}${tail ? `\n${tail}` : ''}`,
-      result.exitCode
-    );
-  }
-  return result;
 }

@@ -157,6 +157,16 @@ function parseCommandFile(file: string): Record<string, string> {
   return out;
 }
 
+/**
+ * The complete lines of a JSON-lines file. A stand-in may be appending while a test reads (the
+ * kill poller does), so an unfinished last line is left for the next read.
+ */
+function jsonLines<T>(file: string): T[] {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop(); // '' after the final newline, or a line still being written
+  return lines.filter(Boolean).map((line) => JSON.parse(line) as T);
+}
+
 function commandMessages(stdout: string, command: string): string[] {
   const messages: string[] = [];
   for (const line of stdout.split('\n')) {
@@ -276,16 +286,11 @@ export class Harness {
     const ends = new Map<string, number>();
     const endsFile = path.join(this.standinDir, 'ends.jsonl');
     if (existsSync(endsFile)) {
-      for (const line of readFileSync(endsFile, 'utf8').split('\n').filter(Boolean)) {
-        const end = JSON.parse(line) as { id: string; endedAt: number };
+      for (const end of jsonLines<{ id: string; endedAt: number }>(endsFile)) {
         ends.set(end.id, end.endedAt);
       }
     }
-    const calls = readFileSync(file, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as ToolCall)
-      .map((c) => ({ ...c, endedAt: ends.get(c.id) }));
+    const calls = jsonLines<ToolCall>(file).map((c) => ({ ...c, endedAt: ends.get(c.id) }));
     return tool ? calls.filter((c) => c.tool === tool) : calls;
   }
 
