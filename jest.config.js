@@ -9,6 +9,6 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.mjs',
   reporters: ['default', '<rootDir>/test/support/tally-reporter.mjs'],
-  testTimeout: 60000,
+  testTimeout: 120000,
   maxWorkers: 2
 };

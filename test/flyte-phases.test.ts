@@ -153,6 +153,7 @@ describe('phase step lists (pure)', () => {
       'helm-uninstall',
       'gke-uninstall',
       'iap-oauth-secret-delete',
+      'neg-wait',
       'flyte-uninstall-notes'
     ]);
   });

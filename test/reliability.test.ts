@@ -8,7 +8,7 @@
  * at once, started in beforeAll; each test awaits its scenario and checks what it recorded.
  * Needs a fresh `npm run build` after changes to src/.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -33,6 +33,10 @@ import {
 } from './support/harness.js';
 import type { Mirror } from './support/mirror.js';
 import { PROJECT_ROOT } from './support/project.js';
+
+// Seven scenarios run at once from beforeAll; each test awaits its own, so the bound is generous
+// for a loaded 2-core machine (no figure here is a timing assertion).
+jest.setTimeout(240_000);
 
 const PASSWORD = 'pg-canary-Q7vX2mLk9RtZ';
 const OAUTH_SECRET = 'GOCSPX-canary-oauth-4hJ8sK1pW';

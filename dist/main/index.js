@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6667);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(710);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -33993,7 +33993,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6667:
+/***/ 710:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40369,6 +40369,63 @@ function gkeReleaseFingerprint(chartVersion, values) {
     return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
 }
 
+;// CONCATENATED MODULE: ./src/tools/gcloud/neg.ts
+/**
+ * Network endpoint groups the GKE NEG controller creates for the Flyte Services (the values turn
+ * on container-native load balancing). The controller deletes them some time after the Services
+ * go; a subnet that still holds one cannot be destroyed.
+ */
+/** NEGs of NAMESPACE/RELEASE-flyte-binary-*: GKE names them k8s1-HASH-NAMESPACE-SERVICE-PORT-HASH. */
+function listFlyteNegsArgs(projectId, namespace, release) {
+    return [
+        'compute',
+        'network-endpoint-groups',
+        'list',
+        `--project=${projectId}`,
+        `--filter=name~^k8s1-.*-${namespace}-${release}-flyte-binary-`,
+        '--format=json(name,zone)'
+    ];
+}
+/** Names in the JSON list gcloud prints; an empty answer is an empty list. */
+function parseNegNames(stdout) {
+    const text = stdout.trim();
+    if (text === '')
+        return [];
+    const list = JSON.parse(text);
+    return Array.isArray(list) ? list.map((n) => String(n.name ?? '')).filter(Boolean) : [];
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
+/** What the Flyte phases share: running a tool from a task step, and bounded polling. */
+
+/** Runs a tool from inside a task step, checked like the runner's exec steps. */
+function runTool(ctx, stepId, tool, args, options = {}) {
+    return runChecked(ctx, {
+        stepId,
+        title: `${tool} ${args.slice(0, 2).join(' ')}`,
+        tool,
+        args,
+        quiet: options.quiet ?? true,
+        ...(options.allowFailure ? { okExitCodes: 'any' } : {})
+    });
+}
+/**
+ * Calls `attempt` until it returns a value or `boundSeconds` pass on ctx.clock; undefined at the
+ * bound. The first attempt is immediate.
+ */
+async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
+    const deadline = ctx.clock.now() + boundSeconds * 1000;
+    for (;;) {
+        const value = await attempt();
+        if (value !== undefined)
+            return value;
+        const left = deadline - ctx.clock.now();
+        if (left <= 0)
+            return undefined;
+        await ctx.clock.sleep(Math.min(intervalMs, left));
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/values/write.ts
 /**
  * Writes the patched values, which hold the database password, where only this job can read
@@ -40483,37 +40540,6 @@ function parseIapAccessors(policyJson) {
 /** Adding a binding that exists already changes nothing; the phase still adds only new members. */
 function iapAddBindingArgs(projectId, backendService, member) {
     return iapWebArgs('add-iam-policy-binding', projectId, backendService, `--member=${member}`, `--role=${IAP_ACCESSOR_ROLE}`, '--condition=None');
-}
-
-;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
-/** What the Flyte phases share: running a tool from a task step, and bounded polling. */
-
-/** Runs a tool from inside a task step, checked like the runner's exec steps. */
-function runTool(ctx, stepId, tool, args, options = {}) {
-    return runChecked(ctx, {
-        stepId,
-        title: `${tool} ${args.slice(0, 2).join(' ')}`,
-        tool,
-        args,
-        quiet: options.quiet ?? true,
-        ...(options.allowFailure ? { okExitCodes: 'any' } : {})
-    });
-}
-/**
- * Calls `attempt` until it returns a value or `boundSeconds` pass on ctx.clock; undefined at the
- * bound. The first attempt is immediate.
- */
-async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
-    const deadline = ctx.clock.now() + boundSeconds * 1000;
-    for (;;) {
-        const value = await attempt();
-        if (value !== undefined)
-            return value;
-        const left = deadline - ctx.clock.now();
-        if (left <= 0)
-            return undefined;
-        await ctx.clock.sleep(Math.min(intervalMs, left));
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-ingress.ts
@@ -40676,6 +40702,8 @@ function isBound(state, member) {
  * flyte-gke chart (skipped when nothing changed), uninstall both, and check them for drift.
  * Ingress and IAP phases live in flyte-ingress.ts.
  */
+
+
 
 
 
@@ -41067,6 +41095,35 @@ function uninstallStep(id, release, inputs) {
         }
     };
 }
+/** Time GKE usually needs to garbage-collect NEGs after their Services are gone. */
+const NEG_WAIT_SECONDS = 600;
+const NEG_POLL_MS = 15_000;
+/**
+ * Waits, within a bound, until GKE has deleted the Services' network endpoint groups: Terraform
+ * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
+ */
+function negWaitStep(inputs) {
+    const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
+    const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
+    return {
+        kind: 'task',
+        id: 'neg-wait',
+        title: 'Wait for GKE to delete the network endpoint groups',
+        mutates: false,
+        describe: () => `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+        run: async (ctx) => {
+            let left = [];
+            const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
+                const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
+                left = parseNegNames(result.stdout);
+                return left.length === 0 ? true : undefined;
+            });
+            if (!gone) {
+                ctx.log.warning(`GKE has not yet deleted ${left.join(', ')} after ${bound}s; if Terraform cannot delete the subnet, delete them with \`gcloud compute network-endpoint-groups delete\` and run destroy again.`);
+            }
+        }
+    };
+}
 function uninstallSteps(inputs) {
     const names = flyteNames(inputs);
     return [
@@ -41081,6 +41138,7 @@ function uninstallSteps(inputs) {
             tool: 'kubectl',
             args: deleteSecretArgs(names.oauthSecret, inputs.namespace)
         },
+        negWaitStep(inputs),
         {
             kind: 'task',
             id: 'flyte-uninstall-notes',

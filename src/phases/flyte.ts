@@ -38,6 +38,8 @@ import {
   gkeChartValues,
   gkeReleaseFingerprint
 } from '../values/gke-chart.js';
+import { listFlyteNegsArgs, parseNegNames } from '../tools/gcloud/neg.js';
+import { pollUntil, runTool } from './flyte-support.js';
 import { flyteNames } from '../values/names.js';
 import { ValuesError } from '../values/patch.js';
 import { writeValuesFile } from '../values/write.js';
@@ -477,6 +479,40 @@ function uninstallStep(id: string, release: string, inputs: Inputs): ExecStep {
   };
 }
 
+/** Time GKE usually needs to garbage-collect NEGs after their Services are gone. */
+const NEG_WAIT_SECONDS = 600;
+const NEG_POLL_MS = 15_000;
+
+/**
+ * Waits, within a bound, until GKE has deleted the Services' network endpoint groups: Terraform
+ * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
+ */
+function negWaitStep(inputs: Inputs): TaskStep {
+  const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
+  const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
+  return {
+    kind: 'task',
+    id: 'neg-wait',
+    title: 'Wait for GKE to delete the network endpoint groups',
+    mutates: false,
+    describe: () =>
+      `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+    run: async (ctx) => {
+      let left: string[] = [];
+      const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
+        const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
+        left = parseNegNames(result.stdout);
+        return left.length === 0 ? true : undefined;
+      });
+      if (!gone) {
+        ctx.log.warning(
+          `GKE has not yet deleted ${left.join(', ')} after ${bound}s; if Terraform cannot delete the subnet, delete them with \`gcloud compute network-endpoint-groups delete\` and run destroy again.`
+        );
+      }
+    }
+  };
+}
+
 function uninstallSteps(inputs: Inputs): Step[] {
   const names = flyteNames(inputs);
   return [
@@ -491,6 +527,7 @@ function uninstallSteps(inputs: Inputs): Step[] {
       tool: 'kubectl',
       args: deleteSecretArgs(names.oauthSecret, inputs.namespace)
     },
+    negWaitStep(inputs),
     {
       kind: 'task',
       id: 'flyte-uninstall-notes',
