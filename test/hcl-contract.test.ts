@@ -275,3 +275,17 @@ describe('the Terraform module', () => {
     }
   );
 });
+
+describe('workload identity and the Helm values agree on the Flyte domains', () => {
+  it('passes the very domains the values annotate, whatever a tfvars file says', async () => {
+    const { FLYTE_DOMAINS } = await import('../src/values/names.js');
+    const vars = terraformVariables(testInputs());
+    expect(JSON.parse(vars.flyte_domains ?? 'null')).toEqual([...FLYTE_DOMAINS]);
+    const args = variableArgs(testInputs({ 'terraform-var-file': 'terraform/example.tfvars' }));
+    // -var comes after -var-file, so the action's value wins.
+    expect(args[0]).toMatch(/^-var-file=.*example\.tfvars$/);
+    expect(args.findIndex((a) => a.startsWith('-var=flyte_domains='))).toBeGreaterThan(
+      args.findIndex((a) => a.startsWith('-var-file='))
+    );
+  });
+});

@@ -39069,7 +39069,43 @@ function parseBucketCreate(result, bucket) {
         result.stderr.trim());
 }
 
+;// CONCATENATED MODULE: ./src/values/names.ts
+/** The flyte-binary chart's own name, which its `fullname` helper folds into the release name. */
+const CHART_NAME = 'flyte-binary';
+/** Mirrors the chart's `fullname` helper: a release name that contains the chart name is used as is. */
+function chartFullName(release) {
+    const name = release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`;
+    return name.slice(0, 63).replace(/-+$/, '');
+}
+function flyteNames(inputs) {
+    const release = inputs.releaseName;
+    const fullName = chartFullName(release);
+    return {
+        release,
+        fullName,
+        httpService: `${fullName}-http`,
+        grpcService: `${fullName}-grpc`,
+        gkeRelease: `${release}-gke`,
+        managedCertificate: `${release}-cert`,
+        backendConfig: `${release}-backend`,
+        frontendConfig: `${release}-frontend`,
+        oauthSecret: `${release}-iap-oauth`
+    };
+}
+/** Flyte's default domains; every project gets one namespace per domain. */
+const FLYTE_DOMAINS = ['production', 'staging', 'development'];
+/** The HTTP port flyte-binary serves the console, API and /healthcheck on. */
+const FLYTE_HTTP_PORT = 8088;
+/** The gRPC port (flytectl, pyflyte). */
+const FLYTE_GRPC_PORT = 8089;
+
 ;// CONCATENATED MODULE: ./src/tools/terraform/args.ts
+/**
+ * Argument arrays for every Terraform command the action runs. Pure: no I/O, no shell strings.
+ * The module's variables come from one table (terraformVariables) so the HCL contract test can
+ * check exactly what is passed.
+ */
+
 /** How long a command waits for a state lock another run holds before failing. */
 const LOCK_TIMEOUT = '3m';
 const COMMON = ['-input=false', '-no-color'];
@@ -39097,6 +39133,9 @@ function terraformVariables(inputs, overrides = {}) {
         release_name: inputs.releaseName,
         // A JSON array is valid HCL, which is how -var reads list values.
         flyte_projects: JSON.stringify(inputs.flyteProjects),
+        // Passed, not left to the module's default, so the workload identity bindings always cover
+        // exactly the namespaces the Helm values annotate (a tfvars file cannot make them differ).
+        flyte_domains: JSON.stringify(FLYTE_DOMAINS),
         ingress: String(inputs.ingress),
         static_ip_name: inputs.staticIpName,
         iap: String(inputs.iap),
@@ -40006,36 +40045,6 @@ function parseManagedCertificate(json) {
         domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
     };
 }
-
-;// CONCATENATED MODULE: ./src/values/names.ts
-/** The flyte-binary chart's own name, which its `fullname` helper folds into the release name. */
-const CHART_NAME = 'flyte-binary';
-/** Mirrors the chart's `fullname` helper: a release name that contains the chart name is used as is. */
-function chartFullName(release) {
-    const name = release.includes(CHART_NAME) ? release : `${release}-${CHART_NAME}`;
-    return name.slice(0, 63).replace(/-+$/, '');
-}
-function flyteNames(inputs) {
-    const release = inputs.releaseName;
-    const fullName = chartFullName(release);
-    return {
-        release,
-        fullName,
-        httpService: `${fullName}-http`,
-        grpcService: `${fullName}-grpc`,
-        gkeRelease: `${release}-gke`,
-        managedCertificate: `${release}-cert`,
-        backendConfig: `${release}-backend`,
-        frontendConfig: `${release}-frontend`,
-        oauthSecret: `${release}-iap-oauth`
-    };
-}
-/** Flyte's default domains; every project gets one namespace per domain. */
-const FLYTE_DOMAINS = ['production', 'staging', 'development'];
-/** The HTTP port flyte-binary serves the console, API and /healthcheck on. */
-const FLYTE_HTTP_PORT = 8088;
-/** The gRPC port (flytectl, pyflyte). */
-const FLYTE_GRPC_PORT = 8089;
 
 ;// CONCATENATED MODULE: ./src/values/access.ts
 

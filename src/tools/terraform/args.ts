@@ -3,6 +3,7 @@
  * The module's variables come from one table (terraformVariables) so the HCL contract test can
  * check exactly what is passed.
  */
+import { FLYTE_DOMAINS } from '../../values/names.js';
 import type { Inputs } from '../../inputs.js';
 
 /** How long a command waits for a state lock another run holds before failing. */
@@ -37,6 +38,9 @@ export function terraformVariables(
     release_name: inputs.releaseName,
     // A JSON array is valid HCL, which is how -var reads list values.
     flyte_projects: JSON.stringify(inputs.flyteProjects),
+    // Passed, not left to the module's default, so the workload identity bindings always cover
+    // exactly the namespaces the Helm values annotate (a tfvars file cannot make them differ).
+    flyte_domains: JSON.stringify(FLYTE_DOMAINS),
     ingress: String(inputs.ingress),
     static_ip_name: inputs.staticIpName,
     iap: String(inputs.iap),
