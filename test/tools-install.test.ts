@@ -156,6 +156,23 @@ describe('tool installation from a mirror', () => {
     expect(warm.paths).toEqual([first.path]);
   });
 
+  it('fails with gcloud’s own reason when the components cannot be installed, and caches nothing', async () => {
+    const failing = `#!/bin/sh\nif [ "$1" = components ]; then echo 'ERROR: (gcloud.components.install) network unreachable' >&2; exit 1; fi\necho '{"Google Cloud SDK": "531.5.0"}'\n`;
+    publish(
+      mirror,
+      gcloudRecipe,
+      buildArchive('gcloud', '531.5.0', platform, 0, { gcloud: failing }),
+      platform
+    );
+    const ctx = context({ 'gcloud-version': '531.5.0' });
+    await expect(
+      installAndRecord(gcloudRecipe, ctx.inputs.tools.gcloud, deps(ctx))
+    ).rejects.toThrow(
+      /gcloud components install kubectl gke-gcloud-auth-plugin failed \(exit 1\); still missing: kubectl, gke-gcloud-auth-plugin\.\nERROR: \(gcloud\.components\.install\) network unreachable/
+    );
+    expect(cacheEntries(ctx, 'gcloud')).toEqual([]);
+  });
+
   it('never installs gcloud unverified: no table row and no mirror checksum fails clearly', async () => {
     publish(mirror, gcloudRecipe, buildArchive('gcloud', '530.0.0', platform), platform, {
       withChecksum: false

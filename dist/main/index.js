@@ -38417,6 +38417,52 @@ function describeInstall(recipe, wanted, platform, mirror) {
     return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}, SHA-256 from ${recipe.checksumSource(wanted.version, platform)}.`;
 }
 
+;// CONCATENATED MODULE: ./src/engine/redact.ts
+/** Replaces every secret in a text with `***`, longest first so overlapping secrets vanish whole. */
+function redact(text, secrets) {
+    let out = text;
+    for (const secret of [...secrets]
+        .filter((s) => s.length > 0)
+        .sort((a, b) => b.length - a.length)) {
+        out = out.split(secret).join('***');
+    }
+    return out;
+}
+/** Quotes an argument for display only (the runner never passes a shell string to anything). */
+function displayArg(arg) {
+    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+function displayCommand(tool, args, secrets) {
+    return redact([tool, ...args].map(displayArg).join(' '), secrets);
+}
+
+;// CONCATENATED MODULE: ./src/engine/run-checked.ts
+/**
+ * Runs one tool and checks its exit code: the one place that echoes a command, maps a failure to
+ * a StepError with the tool's last lines of output, and redacts. Exec steps go through it (via
+ * the runner), and so do task steps that run a tool whose arguments depend on an earlier answer.
+ */
+
+
+const TAIL_LINES = 20;
+async function runChecked(ctx, call, secrets = []) {
+    ctx.log.info(`$ ${displayCommand(call.tool, call.args, secrets)}`);
+    const result = await ctx.exec.run(call.tool, call.args, {
+        ...(call.env ? { env: call.env } : {}),
+        ...(call.cwd ? { cwd: call.cwd } : {}),
+        ...(call.stdin !== undefined ? { stdin: call.stdin } : {}),
+        quiet: call.quiet ?? false
+    });
+    const ok = call.okExitCodes ?? [0];
+    if (ok !== 'any' && !ok.includes(result.exitCode)) {
+        const explained = call.explainFailure?.(result);
+        const tail = (result.stderr || result.stdout).trim().split('\n').slice(-TAIL_LINES).join('\n');
+        const message = explained ?? `${call.title} failed: ${call.tool} exited with ${result.exitCode}.`;
+        throw new StepError(call.stepId, redact(`${message}${tail ? `\n${tail}` : ''}`, secrets), result.exitCode);
+    }
+    return result;
+}
+
 ;// CONCATENATED MODULE: ./src/tools/checksum.ts
 /** Reading the checksum files publishers put next to their archives. */
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -38499,6 +38545,7 @@ const KNOWN_GCLOUD_SHA256 = {
 
 
 
+
 const CHANNEL = 'https://dl.google.com/dl/cloudsdk/channels/rapid';
 function gcloudArchiveName(version, platform) {
     const arch = platform.arch === 'x64' ? 'x86_64' : 'arm';
@@ -38572,14 +38619,18 @@ async function installComponents(root, ctx) {
     const missing = () => GCLOUD_COMPONENTS.filter((name) => !(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(bin, name)));
     if (missing().length === 0)
         return;
-    ctx.log.info(`Installing gcloud components: ${missing().join(', ')}`);
-    const result = await ctx.exec.run(external_node_path_default().join(bin, 'gcloud'), componentsInstallArgs(missing()), {
-        quiet: true
+    const failed = (exitCode) => `gcloud components install ${GCLOUD_COMPONENTS.join(' ')} failed (exit ${exitCode}); still missing: ${missing().join(', ') || 'none'}.`;
+    const result = await runChecked(ctx, {
+        stepId: 'install-tools',
+        title: 'Installing gcloud components',
+        tool: external_node_path_default().join(bin, 'gcloud'),
+        args: componentsInstallArgs(missing()),
+        quiet: true,
+        explainFailure: (r) => failed(r.exitCode)
     });
-    if (result.exitCode !== 0 || missing().length > 0) {
-        const detail = (result.stderr || result.stdout).trim().split('\n').slice(-10).join('\n');
-        throw new StepError('install-tools', `gcloud components install ${GCLOUD_COMPONENTS.join(' ')} failed (exit ${result.exitCode}); still missing: ${missing().join(', ') || 'none'}.${detail ? `\n${detail}` : ''}`);
-    }
+    // gcloud can exit 0 and still leave a component out (a snapshot without it).
+    if (missing().length > 0)
+        throw new StepError('install-tools', failed(result.exitCode));
 }
 
 ;// CONCATENATED MODULE: ./src/tools/helm/install.ts
@@ -38877,52 +38928,6 @@ function describeAuth(inputs) {
         ].join('\n');
     }
     return `Reuse the credentials file of an earlier google-github-actions/auth step (GOOGLE_GHA_CREDS_PATH / GOOGLE_APPLICATION_CREDENTIALS); fail if there is none. ${exported} = ${inputs.projectId}.`;
-}
-
-;// CONCATENATED MODULE: ./src/engine/redact.ts
-/** Replaces every secret in a text with `***`, longest first so overlapping secrets vanish whole. */
-function redact(text, secrets) {
-    let out = text;
-    for (const secret of [...secrets]
-        .filter((s) => s.length > 0)
-        .sort((a, b) => b.length - a.length)) {
-        out = out.split(secret).join('***');
-    }
-    return out;
-}
-/** Quotes an argument for display only (the runner never passes a shell string to anything). */
-function displayArg(arg) {
-    return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-function displayCommand(tool, args, secrets) {
-    return redact([tool, ...args].map(displayArg).join(' '), secrets);
-}
-
-;// CONCATENATED MODULE: ./src/engine/run-checked.ts
-/**
- * Runs one tool and checks its exit code: the one place that echoes a command, maps a failure to
- * a StepError with the tool's last lines of output, and redacts. Exec steps go through it (via
- * the runner), and so do task steps that run a tool whose arguments depend on an earlier answer.
- */
-
-
-const TAIL_LINES = 20;
-async function runChecked(ctx, call, secrets = []) {
-    ctx.log.info(`$ ${displayCommand(call.tool, call.args, secrets)}`);
-    const result = await ctx.exec.run(call.tool, call.args, {
-        ...(call.env ? { env: call.env } : {}),
-        ...(call.cwd ? { cwd: call.cwd } : {}),
-        ...(call.stdin !== undefined ? { stdin: call.stdin } : {}),
-        quiet: call.quiet ?? false
-    });
-    const ok = call.okExitCodes ?? [0];
-    if (ok !== 'any' && !ok.includes(result.exitCode)) {
-        const explained = call.explainFailure?.(result);
-        const tail = (result.stderr || result.stdout).trim().split('\n').slice(-TAIL_LINES).join('\n');
-        const message = explained ?? `${call.title} failed: ${call.tool} exited with ${result.exitCode}.`;
-        throw new StepError(call.stepId, redact(`${message}${tail ? `\n${tail}` : ''}`, secrets), result.exitCode);
-    }
-    return result;
 }
 
 ;// CONCATENATED MODULE: ./src/auth/kubeconfig.ts
@@ -47618,7 +47623,6 @@ function toolTable(state) {
  * issue when there is a token and a repository. A publishing error never hides the run's own
  * result: it becomes a warning (or a notice, for missing permissions) and the run goes on.
  */
-
 
 
 
