@@ -26,16 +26,11 @@ import { RunState } from './engine/state.js';
 import type { Clock, Exec, Logger, PhaseReport, TaskContext } from './engine/types.js';
 import { publishResults, renderPostsPreview } from './report/publish.js';
 import { setActionOutputs } from './report/outputs.js';
+import type { ActionIO } from './action-io.js';
+import { CLEANUP_STATE } from './cleanup-state.js';
 
-/** The runner's side of the action: files and commands @actions/core writes. */
-export interface ActionIO {
-  setOutput(name: string, value: string): void;
-  exportVariable(name: string, value: string): void;
-  addPath(dir: string): void;
-  saveState(name: string, value: string): void;
-  appendSummary(markdown: string): Promise<void>;
-  setFailed(message: string): void;
-}
+export type { ActionIO };
+export { CLEANUP_STATE };
 
 export interface ActionDeps {
   readonly readInput: ReadInput;
@@ -49,9 +44,6 @@ export interface ActionDeps {
   /** Prints the dry run's runbook (stdout in a real run). */
   readonly print: (text: string) => void;
 }
-
-export { CLEANUP_STATE } from './cleanup-state.js';
-import { CLEANUP_STATE } from './cleanup-state.js';
 
 export async function runAction(deps: ActionDeps): Promise<void> {
   const { log, io, secrets } = deps;

@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(710);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5774);
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 
@@ -33993,7 +33993,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 710:
+/***/ 5774:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39797,82 +39797,6 @@ function liftProtectionStep(inputs, files, env) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/state.ts
-class RunState {
-    /** True while a dry run plans with placeholders instead of real answers. */
-    dryRun;
-    tools = {};
-    credentialsFile;
-    stateBucketExists;
-    /** True when this run created the state bucket (so it still needs versioning switched on). */
-    stateBucketCreated;
-    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
-    workDir;
-    planExitCode;
-    planHasChanges;
-    planSummary;
-    /** Human-readable plan (`terraform show`), secrets never included. */
-    planText;
-    tfOutputs;
-    kubeconfigPath;
-    patchedValuesFile;
-    valuesDigest;
-    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
-    valuesPreview;
-    deployedRelease;
-    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
-    previousRelease;
-    helmChanged;
-    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
-    actionRoot;
-    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
-    gkeRelease;
-    /** False when the flyte-gke release already matches and its upgrade is skipped. */
-    gkeChanged;
-    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
-    iapBackendService;
-    /** IAP was already on for that backend service when this run looked. */
-    iapAlreadyEnabled;
-    /** Members (lowercased) already holding the IAP accessor role on it. */
-    iapBoundMembers;
-    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
-    oauthSecretDigest;
-    domain;
-    ingressIp;
-    certificateStatus;
-    consoleUrl;
-    driftDetected;
-    driftDetails = [];
-    /** Lines for the job summary and comment, in order. */
-    notes = [];
-    constructor(dryRun = false) {
-        this.dryRun = dryRun;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/placeholders.ts
-
-function dryRunState(inputs) {
-    const state = new RunState(true);
-    state.planHasChanges = true;
-    state.workDir = '$RUNNER_TEMP/flyte-gke';
-    state.tfOutputs = {
-        cloudsqlIp: '<cloudsql_ip>',
-        cloudsqlPassword: '<cloudsql_password>',
-        cloudsqlUser: '<cloudsql_user>',
-        cloudsqlDatabase: '<cloudsql_database>',
-        clusterLocation: inputs.region,
-        clusterName: inputs.clusterName,
-        bucketName: '<bucket_name>',
-        projectId: inputs.projectId,
-        serviceAccount: '<service_account>',
-        ...(inputs.ingress
-            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
-            : {})
-    };
-    return state;
-}
-
 ;// CONCATENATED MODULE: ./src/tools/helm/args.ts
 /**
  * Helm argument arrays. Helm 3 and 4 differ in one flag we use: `--atomic` became
@@ -39964,6 +39888,196 @@ function sameChartVersion(a, b) {
 }
 function lastLine(text) {
     return text.trim().split('\n').slice(-1)[0] ?? '';
+}
+
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/values/document.ts
+/**
+ * Small helpers over the `yaml` Document API that change values in place, so comments (before a
+ * key and after a value) survive patching.
+ */
+
+const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Sets one value; an existing scalar keeps its node (and so its comments and quoting). */
+function setValue(doc, path, value) {
+    const node = doc.getIn(path, true);
+    const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+    if ((0,dist/* isScalar */.jn)(node) && primitive) {
+        node.value = value;
+        return;
+    }
+    doc.setIn(path, doc.createNode(value));
+}
+/**
+ * Merges `extra` into the document the way Helm merges a later values file: maps key by key,
+ * anything else (lists included) replaces. A null is kept, so Helm drops that chart default.
+ */
+function mergeValues(doc, extra, path = []) {
+    if (!isPlainObject(extra)) {
+        setValue(doc, path, extra);
+        return;
+    }
+    const existing = path.length === 0 ? doc.contents : doc.getIn(path, true);
+    if (path.length > 0 && !(0,dist/* isMap */.jh)(existing)) {
+        setValue(doc, path, extra);
+        return;
+    }
+    for (const [key, value] of Object.entries(extra))
+        mergeValues(doc, value, [...path, key]);
+}
+/** Every leaf key path of a plain value (maps descend; lists and scalars are leaves). */
+function leafPaths(value, path = []) {
+    if (!isPlainObject(value) || Object.keys(value).length === 0)
+        return [path];
+    return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...path, key]));
+}
+
+;// CONCATENATED MODULE: ./src/values/digest.ts
+/**
+ * The digest that tells whether a release already runs the values and chart version we would
+ * deploy. It is recorded on the release as a Deployment annotation inside the values themselves
+ * (`deployment.annotations`, a key of the chart's defaults), so any Helm 3 or 4 returns it with
+ * `helm get values -o json`, and the annotation touches no pod: nothing restarts.
+ */
+
+
+const DIGEST_ANNOTATION = 'flyte-gke-action/values-digest';
+const DIGEST_PATH = ['deployment', 'annotations', DIGEST_ANNOTATION];
+/** JSON with keys sorted at every level: equal values give equal text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value ?? null);
+}
+/** sha256 over the chart version and the canonical values, without any recorded digest. */
+function valuesDigest(values, chartVersion) {
+    const withoutDigest = structuredClone(values);
+    const annotations = withoutDigest?.deployment
+        ?.annotations;
+    if (annotations)
+        delete annotations[DIGEST_ANNOTATION];
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`${chartVersion}\n${canonicalJson(withoutDigest)}`)
+        .digest('hex');
+}
+function recordDigest(doc, digest) {
+    setValue(doc, DIGEST_PATH, digest);
+}
+/** The digest recorded in deployed values (`helm get values -o json`), if any. */
+function recordedDigest(values) {
+    let node = values;
+    for (const key of DIGEST_PATH) {
+        if (node === null || typeof node !== 'object')
+            return undefined;
+        node = node[key];
+    }
+    return typeof node === 'string' && node.length > 0 ? node : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-release.ts
+
+
+
+/** Reads a release's chart version into state; a missing release is not an error. */
+function readReleaseStep(id, release, namespace, store) {
+    return {
+        kind: 'exec',
+        id,
+        title: `Read Helm release ${release}`,
+        mutates: false,
+        tool: 'helm',
+        args: getMetadataArgs(release, namespace),
+        okExitCodes: [0, 1],
+        quiet: true,
+        onResult: (result, state) => store(state, parseReleaseMetadata(id, result))
+    };
+}
+/** `helm get values` prints the password: the step is quiet and keeps only what it needs. */
+function readValuesStep(id, release, namespace, when, store) {
+    return {
+        kind: 'exec',
+        id,
+        title: `Read the deployed values of ${release}`,
+        mutates: false,
+        tool: 'helm',
+        args: getValuesArgs(release, namespace),
+        quiet: true,
+        when: { test: when, describe: `release ${release} exists` },
+        onResult: (result, state) => store(state, parseJson(id, result.stdout))
+    };
+}
+const isValuesMap = (values) => typeof values === 'object' && values !== null && !Array.isArray(values);
+function flyteReleaseReadSteps(inputs) {
+    const release = inputs.releaseName;
+    return [
+        readReleaseStep('helm-read-release', release, inputs.namespace, (state, found) => {
+            state.deployedRelease = found;
+            state.previousRelease = found;
+        }),
+        readValuesStep('helm-read-values', release, inputs.namespace, (state) => state.deployedRelease !== undefined, (state, values) => {
+            if (!state.deployedRelease)
+                return;
+            const digest = recordedDigest(values);
+            const found = {
+                chartVersion: state.deployedRelease.chartVersion,
+                appVersion: state.deployedRelease.appVersion,
+                ...(digest ? { valuesDigest: digest } : {})
+            };
+            state.deployedRelease = found;
+            // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
+            state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
+        })
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-drift.ts
+
+
+function driftSteps(inputs) {
+    return [
+        ...flyteReleaseReadSteps(inputs),
+        {
+            kind: 'task',
+            id: 'helm-drift',
+            title: 'Compare the Flyte release with the desired chart and values',
+            mutates: false,
+            describe: () => `Report drift when ${inputs.releaseName} is missing, runs another chart version than ${inputs.chartVersion}, or holds other values.`,
+            run: async (ctx) => {
+                const { state } = ctx;
+                const found = flyteDrift(inputs, state);
+                state.driftDetected = (state.driftDetected ?? false) || found.length > 0;
+                state.driftDetails.push(...found);
+                ctx.log.info(found.length > 0
+                    ? found.join('\n')
+                    : `${inputs.releaseName}: no drift in chart or values.`);
+            }
+        }
+    ];
+}
+/** Human lines describing how the release differs from what the action would deploy. */
+function flyteDrift(inputs, state) {
+    const deployed = state.deployedRelease;
+    const release = `Helm release ${inputs.releaseName} (namespace ${inputs.namespace})`;
+    if (!deployed)
+        return [`${release} is not installed.`];
+    const lines = [];
+    if (!sameChartVersion(deployed.chartVersion, inputs.chartVersion)) {
+        lines.push(`${release} runs chart ${deployed.chartVersion}; ${inputs.chartVersion} is configured.`);
+    }
+    if (!deployed.valuesDigest) {
+        lines.push(`${release} was not deployed by this action (no values digest recorded).`);
+    }
+    else if (deployed.valuesDigest !== state.valuesDigest) {
+        lines.push(`${release} holds other values than the action would deploy (digest ${deployed.valuesDigest.slice(0, 12)}, expected ${(state.valuesDigest ?? '').slice(0, 12)}).`);
+    }
+    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
@@ -40085,255 +40199,6 @@ function flyteAccess(inputs, outputs) {
     };
 }
 
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/values/document.ts
-/**
- * Small helpers over the `yaml` Document API that change values in place, so comments (before a
- * key and after a value) survive patching.
- */
-
-const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** Sets one value; an existing scalar keeps its node (and so its comments and quoting). */
-function setValue(doc, path, value) {
-    const node = doc.getIn(path, true);
-    const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
-    if ((0,dist/* isScalar */.jn)(node) && primitive) {
-        node.value = value;
-        return;
-    }
-    doc.setIn(path, doc.createNode(value));
-}
-/**
- * Merges `extra` into the document the way Helm merges a later values file: maps key by key,
- * anything else (lists included) replaces. A null is kept, so Helm drops that chart default.
- */
-function mergeValues(doc, extra, path = []) {
-    if (!isPlainObject(extra)) {
-        setValue(doc, path, extra);
-        return;
-    }
-    const existing = path.length === 0 ? doc.contents : doc.getIn(path, true);
-    if (path.length > 0 && !(0,dist/* isMap */.jh)(existing)) {
-        setValue(doc, path, extra);
-        return;
-    }
-    for (const [key, value] of Object.entries(extra))
-        mergeValues(doc, value, [...path, key]);
-}
-/** Every leaf key path of a plain value (maps descend; lists and scalars are leaves). */
-function leafPaths(value, path = []) {
-    if (!isPlainObject(value) || Object.keys(value).length === 0)
-        return [path];
-    return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...path, key]));
-}
-
-;// CONCATENATED MODULE: ./src/values/digest.ts
-/**
- * The digest that tells whether a release already runs the values and chart version we would
- * deploy. It is recorded on the release as a Deployment annotation inside the values themselves
- * (`deployment.annotations`, a key of the chart's defaults), so any Helm 3 or 4 returns it with
- * `helm get values -o json`, and the annotation touches no pod: nothing restarts.
- */
-
-
-const DIGEST_ANNOTATION = 'flyte-gke-action/values-digest';
-const DIGEST_PATH = ['deployment', 'annotations', DIGEST_ANNOTATION];
-/** JSON with keys sorted at every level: equal values give equal text. */
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const entries = Object.entries(value)
-            .filter(([, v]) => v !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-    }
-    return JSON.stringify(value ?? null);
-}
-/** sha256 over the chart version and the canonical values, without any recorded digest. */
-function valuesDigest(values, chartVersion) {
-    const withoutDigest = structuredClone(values);
-    const annotations = withoutDigest?.deployment
-        ?.annotations;
-    if (annotations)
-        delete annotations[DIGEST_ANNOTATION];
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(`${chartVersion}\n${canonicalJson(withoutDigest)}`)
-        .digest('hex');
-}
-function recordDigest(doc, digest) {
-    setValue(doc, DIGEST_PATH, digest);
-}
-/** The digest recorded in deployed values (`helm get values -o json`), if any. */
-function recordedDigest(values) {
-    let node = values;
-    for (const key of DIGEST_PATH) {
-        if (node === null || typeof node !== 'object')
-            return undefined;
-        node = node[key];
-    }
-    return typeof node === 'string' && node.length > 0 ? node : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/values/patch.ts
-/**
- * Patches the values template from Terraform outputs and inputs. Pure: text in, Document out.
- * Every path written here is a key of the flyte-binary v1 chart's defaults (checked by a test).
- */
-
-
-
-const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
-/** Every value path the patcher writes (a test checks each against the chart's defaults). */
-const PATCHED_PATHS = {
-    serviceAccountEmail: ['serviceAccount', 'annotations', WORKLOAD_IDENTITY_ANNOTATION],
-    customData: ['configuration', 'inline', 'cluster_resources', 'customData'],
-    dbUsername: ['configuration', 'database', 'username'],
-    dbPassword: ['configuration', 'database', 'password'],
-    dbHost: ['configuration', 'database', 'host'],
-    dbName: ['configuration', 'database', 'dbname'],
-    metadataContainer: ['configuration', 'storage', 'metadataContainer'],
-    userDataContainer: ['configuration', 'storage', 'userDataContainer'],
-    storageProvider: ['configuration', 'storage', 'provider'],
-    gcsProject: ['configuration', 'storage', 'providerConfig', 'gcs', 'project'],
-    stackdriverEnabled: ['configuration', 'logging', 'plugins', 'stackdriver', 'enabled'],
-    stackdriverTemplate: ['configuration', 'logging', 'plugins', 'stackdriver', 'templateUri'],
-    seedProjects: ['flyte-core-components', 'admin', 'seedProjects'],
-    seedProjectsWithDetails: ['flyte-core-components', 'admin', 'seedProjectsWithDetails'],
-    ingressCreate: ['ingress', 'create'],
-    ingressHttpAnnotations: ['ingress', 'httpAnnotations'],
-    ingressGrpcAnnotations: ['ingress', 'grpcAnnotations'],
-    serviceHttpAnnotations: ['service', 'httpAnnotations'],
-    serviceGrpcAnnotations: ['service', 'grpcAnnotations']
-};
-class ValuesError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ValuesError';
-    }
-}
-/** Parses YAML into a Document; a syntax error names the file and line. */
-function parseValues(text, name) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true });
-    const error = doc.errors[0];
-    if (error)
-        throw new ValuesError(`${name} is not valid YAML: ${error.message}`);
-    const root = doc.toJS();
-    if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
-        throw new ValuesError(`${name} must be a map of Helm values at its top level.`);
-    }
-    return doc;
-}
-/** Cloud Logging link for a task pod; {{.x}} are filled in by Flyte, not by Helm. */
-function stackdriverTemplateUri(projectId) {
-    const line = (label, field) => `resource.labels.${label}%3D%22{{.${field}}}%22`;
-    const query = [
-        line('namespace_name', 'namespace'),
-        line('pod_name', 'podName'),
-        line('container_name', 'containerName')
-    ].join('%0A');
-    return `https://console.cloud.google.com/logs/query;query=${query}?project=${encodeURIComponent(projectId)}`;
-}
-function patchValues(template, inputs, outputs, templateName = 'values template') {
-    const doc = parseValues(template, templateName);
-    if (doc.contents === null)
-        doc.contents = doc.createNode({});
-    const set = (path, value) => setValue(doc, path, value);
-    const p = PATCHED_PATHS;
-    const names = flyteNames(inputs);
-    // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
-    set(p.serviceAccountEmail, outputs.serviceAccount);
-    set(p.customData, FLYTE_DOMAINS.map((domain) => ({
-        [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
-    })));
-    set(p.dbUsername, outputs.cloudsqlUser);
-    set(p.dbPassword, outputs.cloudsqlPassword);
-    set(p.dbHost, outputs.cloudsqlIp);
-    set(p.dbName, outputs.cloudsqlDatabase);
-    set(p.storageProvider, 'gcs');
-    set(p.metadataContainer, outputs.bucketName);
-    set(p.userDataContainer, outputs.bucketName);
-    set(p.gcsProject, outputs.projectId);
-    set(p.stackdriverEnabled, true);
-    set(p.stackdriverTemplate, stackdriverTemplateUri(outputs.projectId));
-    set(p.seedProjects, [...inputs.flyteProjects]);
-    set(p.seedProjectsWithDetails, inputs.flyteProjects.map((name) => ({ name, description: `Flyte project ${name}.` })));
-    set(p.ingressCreate, inputs.ingress);
-    if (inputs.ingress) {
-        // Maps are merged so annotations a user keeps in the template stay.
-        mergeValues(doc, ingressHttpAnnotations(inputs, outputs, names), p.ingressHttpAnnotations);
-        mergeValues(doc, { 'kubernetes.io/ingress.class': 'gce-internal' }, p.ingressGrpcAnnotations);
-        mergeValues(doc, {
-            'cloud.google.com/backend-config': JSON.stringify({ default: names.backendConfig }),
-            'cloud.google.com/neg': JSON.stringify({ ingress: true })
-        }, p.serviceHttpAnnotations);
-        mergeValues(doc, { 'cloud.google.com/neg': JSON.stringify({ ingress: true }) }, p.serviceGrpcAnnotations);
-    }
-    return doc;
-}
-function ingressHttpAnnotations(inputs, outputs, names) {
-    return {
-        'kubernetes.io/ingress.class': 'gce',
-        'kubernetes.io/ingress.global-static-ip-name': outputs.staticIpName ?? inputs.staticIpName,
-        'networking.gke.io/managed-certificates': names.managedCertificate,
-        'networking.gke.io/v1beta1.FrontendConfig': names.frontendConfig
-    };
-}
-/** Merges the user's extra values files, in order, after patching (they win). */
-function mergeExtraValues(doc, extras) {
-    for (const extra of extras) {
-        const parsed = parseValues(extra.text, extra.name).toJS();
-        if (parsed !== null && parsed !== undefined)
-            mergeValues(doc, parsed);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/values/preview.ts
-/** A copy of the values that is safe to show: secret-looking values become `***`. */
-
-
-const MASK = '***';
-/**
- * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
- * the values preview and the values diff use, so the two always mask the same keys.
- */
-const SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
-function redactedPreview(doc, secrets = []) {
-    const copy = doc.clone();
-    (0,dist/* visit */.YR)(copy, {
-        Pair(_key, pair, path) {
-            const parent = path[path.length - 1];
-            if (!(0,dist/* isMap */.jh)(parent) || !(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key) || !(0,dist/* isScalar */.jn)(pair.value))
-                return;
-            const key = String(pair.key.value);
-            const value = pair.value.value;
-            if (SECRET_KEY.test(key) && typeof value === 'string' && value.length > 0) {
-                pair.value.value = MASK;
-            }
-        }
-    });
-    return redact(copy.toString(), secrets);
-}
-
-;// CONCATENATED MODULE: ./src/values/compose.ts
-
-
-
-function composeValues(sources, inputs, outputs, secrets = []) {
-    const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
-    mergeExtraValues(doc, sources.extras);
-    const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
-    recordDigest(doc, digest);
-    return {
-        doc,
-        text: doc.toString(),
-        digest,
-        // Short values would mask ordinary words; the key-based mask covers the password anyway.
-        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/values/gke-chart.ts
 /**
  * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
@@ -40381,6 +40246,48 @@ const GKE_CHART_VERSION = '0.1.0';
 /** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
 function gkeReleaseFingerprint(chartVersion, values) {
     return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-oauth-secret.ts
+
+/**
+ * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
+ * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
+ */
+function oauthSecretSteps(inputs, secretName) {
+    const client = {
+        clientId: inputs.iapOauthClientId ?? '',
+        clientSecret: inputs.iapOauthClientSecret ?? ''
+    };
+    const wanted = oauthClientDigest(client.clientId, client.clientSecret);
+    return [
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret-read',
+            title: `Read the OAuth client digest of Secret ${secretName}`,
+            mutates: false,
+            tool: 'kubectl',
+            args: getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION),
+            quiet: true,
+            onResult: (result, state) => {
+                state.oauthSecretDigest = result.stdout.trim();
+            }
+        },
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret',
+            title: `Store the IAP OAuth client in Secret ${secretName}`,
+            mutates: true,
+            tool: 'kubectl',
+            args: applyStdinArgs(),
+            stdin: oauthSecretManifest({ name: secretName, namespace: inputs.namespace, ...client }),
+            quiet: true,
+            when: {
+                test: (state) => state.oauthSecretDigest !== wanted,
+                describe: 'the Secret is missing or holds another OAuth client'
+            }
+        }
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/tools/gcloud/neg.ts
@@ -40440,25 +40347,266 @@ async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/values/write.ts
+;// CONCATENATED MODULE: ./src/phases/flyte-uninstall.ts
 /**
- * Writes the patched values, which hold the database password, where only this job can read
- * them: a fresh folder under RUNNER_TEMP, file mode 0600, removed by the post step.
+ * Uninstall both releases and the OAuth Secret, then wait (bounded) for GKE to delete the
+ * Services' network endpoint groups so Terraform can delete the subnet.
  */
 
 
 
-const VALUES_FILE_NAME = 'flyte-values.yaml';
-function writeValuesFile(ctx, text) {
-    const base = ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(base, 'flyte-values-'));
-    // Registered before writing, so a failed write still leaves nothing behind after the job.
-    ctx.registerCleanup(dir);
-    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
-    const file = external_node_path_default().join(dir, VALUES_FILE_NAME);
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, text, { mode: 0o600, flag: 'wx' });
-    (0,external_node_fs_namespaceObject.chmodSync)(file, 0o600);
-    return file;
+
+
+
+function uninstallStep(id, release, inputs) {
+    return {
+        kind: 'exec',
+        id,
+        title: `Uninstall Helm release ${release}`,
+        mutates: true,
+        tool: 'helm',
+        args: uninstallArgs(release, inputs.namespace, inputs.timeoutSeconds),
+        okExitCodes: [0, 1],
+        onResult: (result, state) => {
+            if (result.exitCode === 0) {
+                state.notes.push(`Uninstalled Helm release ${release}.`);
+                return;
+            }
+            if (!isReleaseNotFound(`${result.stderr}\n${result.stdout}`)) {
+                throw new StepError(id, `helm uninstall ${release} failed: ${result.stderr.trim()}`, 1);
+            }
+            state.notes.push(`Helm release ${release} was not installed; nothing to remove.`);
+        }
+    };
+}
+/** Time GKE usually needs to garbage-collect NEGs after their Services are gone. */
+const NEG_WAIT_SECONDS = 600;
+const NEG_POLL_MS = 15_000;
+/**
+ * Waits, within a bound, until GKE has deleted the Services' network endpoint groups: Terraform
+ * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
+ */
+function negWaitStep(inputs) {
+    const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
+    const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
+    return {
+        kind: 'task',
+        id: 'neg-wait',
+        title: 'Wait for GKE to delete the network endpoint groups',
+        mutates: false,
+        describe: () => `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+        run: async (ctx) => {
+            let left = [];
+            const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
+                const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
+                left = parseNegNames(result.stdout);
+                return left.length === 0 ? true : undefined;
+            });
+            if (!gone) {
+                ctx.log.warning(`GKE has not yet deleted ${left.join(', ')} after ${bound}s; if Terraform cannot delete the subnet, delete them with \`gcloud compute network-endpoint-groups delete\` and run destroy again.`);
+            }
+        }
+    };
+}
+function uninstallSteps(inputs) {
+    const names = flyteNames(inputs);
+    return [
+        // flyte-binary first: removing its Ingress releases the load balancer.
+        uninstallStep('helm-uninstall', inputs.releaseName, inputs),
+        uninstallStep('gke-uninstall', names.gkeRelease, inputs),
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret-delete',
+            title: `Delete Secret ${names.oauthSecret} (IAP OAuth client), if present`,
+            mutates: true,
+            tool: 'kubectl',
+            args: deleteSecretArgs(names.oauthSecret, inputs.namespace)
+        },
+        negWaitStep(inputs),
+        {
+            kind: 'task',
+            id: 'flyte-uninstall-notes',
+            title: 'List what to remove by hand',
+            mutates: false,
+            describe: () => 'Note the OAuth client, which only its owner can delete.',
+            run: async (ctx) => {
+                ctx.state.notes.push('Remove by hand: the OAuth 2.0 client used for IAP, if you created one (Google Cloud console, APIs & Services, Credentials). The Terraform state bucket is kept.');
+            }
+        }
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-install.ts
+
+
+
+
+
+
+
+
+/** Shown where a value is only known once the run gets there. */
+const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
+function installSteps(inputs, state) {
+    const names = flyteNames(inputs);
+    const domain = inputs.ingress ? (ingressDomain(inputs, state.tfOutputs) ?? '<domain>') : '';
+    const gkeValues = gkeChartValues(inputs, names, domain);
+    const helmVersion = state.tools.helm?.version;
+    const steps = [
+        {
+            kind: 'exec',
+            id: 'helm-repo-add',
+            title: 'Add the Flyte chart repository',
+            mutates: false,
+            tool: 'helm',
+            args: repoAddArgs()
+        },
+        ...flyteReleaseReadSteps(inputs)
+    ];
+    // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
+    steps.push(readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
+        s.gkeRelease = found;
+    }));
+    if (inputs.ingress) {
+        steps.push(readValuesStep('gke-read-values', names.gkeRelease, inputs.namespace, (s) => s.gkeRelease !== undefined, (s, values) => {
+            if (!s.gkeRelease)
+                return;
+            s.gkeRelease = {
+                ...s.gkeRelease,
+                valuesDigest: gkeReleaseFingerprint(s.gkeRelease.chartVersion, values)
+            };
+        }));
+    }
+    steps.push(compareStep(inputs, gkeValues));
+    if (inputs.iap)
+        steps.push(...oauthSecretSteps(inputs, names.oauthSecret));
+    if (inputs.ingress) {
+        // Before flyte-binary, so the certificate and BackendConfig exist when its Ingress appears.
+        steps.push({
+            kind: 'exec',
+            id: 'gke-upgrade',
+            title: `Install or upgrade ${names.gkeRelease} (certificate, BackendConfig, FrontendConfig)`,
+            mutates: true,
+            tool: 'helm',
+            args: upgradeInstallArgs({
+                release: names.gkeRelease,
+                chart: gkeChartPath(state),
+                namespace: inputs.namespace,
+                ...gkeChartSetArgs(gkeValues),
+                timeoutSeconds: inputs.timeoutSeconds,
+                ...(helmVersion ? { helmVersion } : {})
+            }),
+            when: { test: (s) => s.gkeChanged !== false, describe: 'its chart or values changed' }
+        });
+    }
+    steps.push({
+        kind: 'exec',
+        id: 'helm-upgrade',
+        title: `Install or upgrade ${inputs.releaseName} (flyte-binary ${inputs.chartVersion})`,
+        mutates: true,
+        tool: 'helm',
+        args: upgradeInstallArgs({
+            release: inputs.releaseName,
+            chart: FLYTE_CHART,
+            version: inputs.chartVersion,
+            namespace: inputs.namespace,
+            valuesFiles: [state.patchedValuesFile ?? VALUES_FILE_PLACEHOLDER],
+            timeoutSeconds: inputs.timeoutSeconds,
+            ...(helmVersion ? { helmVersion } : {})
+        }),
+        when: {
+            test: (s) => s.helmChanged !== false,
+            describe: 'the chart version or values changed'
+        },
+        explainFailure: (result) => explainHelmFailure(inputs, result.stderr || result.stdout)
+    }, {
+        ...readReleaseStep('helm-read-deployed', inputs.releaseName, inputs.namespace, (s, found) => {
+            if (found)
+                s.deployedRelease = { ...found, valuesDigest: s.valuesDigest };
+        }),
+        title: 'Read the deployed chart and Flyte versions',
+        when: { test: (s) => s.helmChanged !== false, describe: 'the release was upgraded' }
+    }, reportStep(inputs));
+    if (!inputs.ingress) {
+        // After flyte-binary, whose upgrade just removed the Ingress that used these objects.
+        steps.push({
+            ...uninstallStep('gke-uninstall', names.gkeRelease, inputs),
+            title: `Uninstall ${names.gkeRelease}: ingress is off now`,
+            when: {
+                test: (s) => s.gkeRelease !== undefined,
+                describe: 'an earlier deploy with ingress left it installed'
+            }
+        });
+    }
+    return steps;
+}
+/** Decides whether each release needs an upgrade; says why either way. */
+function compareStep(inputs, gkeValues) {
+    return {
+        kind: 'task',
+        id: 'helm-compare',
+        title: 'Compare the deployed releases with the desired ones',
+        mutates: false,
+        describe: () => `Skip the upgrade of ${inputs.releaseName} when it already runs chart ${inputs.chartVersion} with the same values digest${inputs.ingress ? `; the same for ${flyteNames(inputs).gkeRelease}` : ''}.`,
+        run: async (ctx) => {
+            const { state } = ctx;
+            const deployed = state.deployedRelease;
+            const reason = !deployed
+                ? 'not installed yet'
+                : !sameChartVersion(deployed.chartVersion, inputs.chartVersion)
+                    ? `chart ${deployed.chartVersion} is deployed, ${inputs.chartVersion} is wanted`
+                    : deployed.valuesDigest !== state.valuesDigest
+                        ? 'the values changed'
+                        : undefined;
+            state.helmChanged = reason !== undefined;
+            ctx.log.info(reason
+                ? `${inputs.releaseName}: upgrade needed (${reason}).`
+                : `${inputs.releaseName}: chart ${inputs.chartVersion} with these values is already deployed; skipping helm upgrade.`);
+            if (inputs.ingress) {
+                const wanted = gkeReleaseFingerprint(GKE_CHART_VERSION, gkeValues);
+                state.gkeChanged = state.gkeRelease?.valuesDigest !== wanted;
+                ctx.log.info(state.gkeChanged
+                    ? `${flyteNames(inputs).gkeRelease}: install or upgrade needed.`
+                    : `${flyteNames(inputs).gkeRelease}: unchanged; skipping helm upgrade.`);
+            }
+        }
+    };
+}
+function reportStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'flyte-report',
+        title: 'Report the Flyte release and how to reach it',
+        mutates: false,
+        describe: () => 'Record the deployed versions, the console URL and the client commands.',
+        run: async (ctx) => {
+            const { state } = ctx;
+            const access = flyteAccess(inputs, state.tfOutputs);
+            state.consoleUrl = access.consoleUrl;
+            if (access.domain)
+                state.domain = access.domain;
+            if (access.ingressIp)
+                state.ingressIp = access.ingressIp;
+            const deployed = state.deployedRelease;
+            const versions = deployed
+                ? `flyte-binary chart ${deployed.chartVersion}, Flyte ${deployed.appVersion || 'unknown'}`
+                : `flyte-binary chart ${inputs.chartVersion}`;
+            const line = state.helmChanged
+                ? `Deployed ${inputs.releaseName} in namespace ${inputs.namespace}: ${versions}.`
+                : `${inputs.releaseName} in namespace ${inputs.namespace} is unchanged (${versions}); helm upgrade was skipped.`;
+            ctx.log.info(line);
+            state.notes.push(line, ...access.notes);
+        }
+    };
+}
+function explainHelmFailure(inputs, output) {
+    if (/another operation \(install\/upgrade\/rollback\) is in progress/i.test(output)) {
+        return `Helm release ${inputs.releaseName} is locked by an earlier operation that did not finish. Run \`helm history ${inputs.releaseName} -n ${inputs.namespace}\` and \`helm rollback ${inputs.releaseName} -n ${inputs.namespace}\` to the last deployed revision, then run the action again.`;
+    }
+    if (/timed out|context deadline exceeded/i.test(output)) {
+        return `Flyte did not become ready within the timeout (${inputs.timeoutSeconds}s); Helm rolled the release back. A pod stuck in Init (wait-for-db) means Cloud SQL is unreachable; an ImagePullBackOff means the image tag does not exist. Check with \`kubectl get pods -n ${inputs.namespace}\` and \`kubectl describe pod -n ${inputs.namespace}\`.`;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/tools/gcloud/iap.ts
@@ -40710,11 +40858,265 @@ function isBound(state, member) {
     return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
 }
 
-;// CONCATENATED MODULE: ./src/phases/flyte.ts
+;// CONCATENATED MODULE: ./src/engine/state.ts
+class RunState {
+    /** True while a dry run plans with placeholders instead of real answers. */
+    dryRun;
+    tools = {};
+    credentialsFile;
+    stateBucketExists;
+    /** True when this run created the state bucket (so it still needs versioning switched on). */
+    stateBucketCreated;
+    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
+    workDir;
+    planExitCode;
+    planHasChanges;
+    planSummary;
+    /** Human-readable plan (`terraform show`), secrets never included. */
+    planText;
+    tfOutputs;
+    kubeconfigPath;
+    patchedValuesFile;
+    valuesDigest;
+    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
+    valuesPreview;
+    deployedRelease;
+    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
+    previousRelease;
+    helmChanged;
+    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
+    actionRoot;
+    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
+    gkeRelease;
+    /** False when the flyte-gke release already matches and its upgrade is skipped. */
+    gkeChanged;
+    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
+    iapBackendService;
+    /** IAP was already on for that backend service when this run looked. */
+    iapAlreadyEnabled;
+    /** Members (lowercased) already holding the IAP accessor role on it. */
+    iapBoundMembers;
+    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
+    oauthSecretDigest;
+    domain;
+    ingressIp;
+    certificateStatus;
+    consoleUrl;
+    driftDetected;
+    driftDetails = [];
+    /** Lines for the job summary and comment, in order. */
+    notes = [];
+    constructor(dryRun = false) {
+        this.dryRun = dryRun;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/placeholders.ts
+
+function dryRunState(inputs) {
+    const state = new RunState(true);
+    state.planHasChanges = true;
+    state.workDir = '$RUNNER_TEMP/flyte-gke';
+    state.tfOutputs = {
+        cloudsqlIp: '<cloudsql_ip>',
+        cloudsqlPassword: '<cloudsql_password>',
+        cloudsqlUser: '<cloudsql_user>',
+        cloudsqlDatabase: '<cloudsql_database>',
+        clusterLocation: inputs.region,
+        clusterName: inputs.clusterName,
+        bucketName: '<bucket_name>',
+        projectId: inputs.projectId,
+        serviceAccount: '<service_account>',
+        ...(inputs.ingress
+            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
+            : {})
+    };
+    return state;
+}
+
+;// CONCATENATED MODULE: ./src/values/patch.ts
 /**
- * Flyte on the cluster: patch the Helm values, install or upgrade flyte-binary and the action's
- * flyte-gke chart (skipped when nothing changed), uninstall both, and check them for drift.
- * Ingress and IAP phases live in flyte-ingress.ts.
+ * Patches the values template from Terraform outputs and inputs. Pure: text in, Document out.
+ * Every path written here is a key of the flyte-binary v1 chart's defaults (checked by a test).
+ */
+
+
+
+const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+/** Every value path the patcher writes (a test checks each against the chart's defaults). */
+const PATCHED_PATHS = {
+    serviceAccountEmail: ['serviceAccount', 'annotations', WORKLOAD_IDENTITY_ANNOTATION],
+    customData: ['configuration', 'inline', 'cluster_resources', 'customData'],
+    dbUsername: ['configuration', 'database', 'username'],
+    dbPassword: ['configuration', 'database', 'password'],
+    dbHost: ['configuration', 'database', 'host'],
+    dbName: ['configuration', 'database', 'dbname'],
+    metadataContainer: ['configuration', 'storage', 'metadataContainer'],
+    userDataContainer: ['configuration', 'storage', 'userDataContainer'],
+    storageProvider: ['configuration', 'storage', 'provider'],
+    gcsProject: ['configuration', 'storage', 'providerConfig', 'gcs', 'project'],
+    stackdriverEnabled: ['configuration', 'logging', 'plugins', 'stackdriver', 'enabled'],
+    stackdriverTemplate: ['configuration', 'logging', 'plugins', 'stackdriver', 'templateUri'],
+    seedProjects: ['flyte-core-components', 'admin', 'seedProjects'],
+    seedProjectsWithDetails: ['flyte-core-components', 'admin', 'seedProjectsWithDetails'],
+    ingressCreate: ['ingress', 'create'],
+    ingressHttpAnnotations: ['ingress', 'httpAnnotations'],
+    ingressGrpcAnnotations: ['ingress', 'grpcAnnotations'],
+    serviceHttpAnnotations: ['service', 'httpAnnotations'],
+    serviceGrpcAnnotations: ['service', 'grpcAnnotations']
+};
+class ValuesError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ValuesError';
+    }
+}
+/** Parses YAML into a Document; a syntax error names the file and line. */
+function parseValues(text, name) {
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true });
+    const error = doc.errors[0];
+    if (error)
+        throw new ValuesError(`${name} is not valid YAML: ${error.message}`);
+    const root = doc.toJS();
+    if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
+        throw new ValuesError(`${name} must be a map of Helm values at its top level.`);
+    }
+    return doc;
+}
+/** Cloud Logging link for a task pod; {{.x}} are filled in by Flyte, not by Helm. */
+function stackdriverTemplateUri(projectId) {
+    const line = (label, field) => `resource.labels.${label}%3D%22{{.${field}}}%22`;
+    const query = [
+        line('namespace_name', 'namespace'),
+        line('pod_name', 'podName'),
+        line('container_name', 'containerName')
+    ].join('%0A');
+    return `https://console.cloud.google.com/logs/query;query=${query}?project=${encodeURIComponent(projectId)}`;
+}
+function patchValues(template, inputs, outputs, templateName = 'values template') {
+    const doc = parseValues(template, templateName);
+    if (doc.contents === null)
+        doc.contents = doc.createNode({});
+    const set = (path, value) => setValue(doc, path, value);
+    const p = PATCHED_PATHS;
+    const names = flyteNames(inputs);
+    // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
+    set(p.serviceAccountEmail, outputs.serviceAccount);
+    set(p.customData, FLYTE_DOMAINS.map((domain) => ({
+        [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
+    })));
+    set(p.dbUsername, outputs.cloudsqlUser);
+    set(p.dbPassword, outputs.cloudsqlPassword);
+    set(p.dbHost, outputs.cloudsqlIp);
+    set(p.dbName, outputs.cloudsqlDatabase);
+    set(p.storageProvider, 'gcs');
+    set(p.metadataContainer, outputs.bucketName);
+    set(p.userDataContainer, outputs.bucketName);
+    set(p.gcsProject, outputs.projectId);
+    set(p.stackdriverEnabled, true);
+    set(p.stackdriverTemplate, stackdriverTemplateUri(outputs.projectId));
+    set(p.seedProjects, [...inputs.flyteProjects]);
+    set(p.seedProjectsWithDetails, inputs.flyteProjects.map((name) => ({ name, description: `Flyte project ${name}.` })));
+    set(p.ingressCreate, inputs.ingress);
+    if (inputs.ingress) {
+        // Maps are merged so annotations a user keeps in the template stay.
+        mergeValues(doc, ingressHttpAnnotations(inputs, outputs, names), p.ingressHttpAnnotations);
+        mergeValues(doc, { 'kubernetes.io/ingress.class': 'gce-internal' }, p.ingressGrpcAnnotations);
+        mergeValues(doc, {
+            'cloud.google.com/backend-config': JSON.stringify({ default: names.backendConfig }),
+            'cloud.google.com/neg': JSON.stringify({ ingress: true })
+        }, p.serviceHttpAnnotations);
+        mergeValues(doc, { 'cloud.google.com/neg': JSON.stringify({ ingress: true }) }, p.serviceGrpcAnnotations);
+    }
+    return doc;
+}
+function ingressHttpAnnotations(inputs, outputs, names) {
+    return {
+        'kubernetes.io/ingress.class': 'gce',
+        'kubernetes.io/ingress.global-static-ip-name': outputs.staticIpName ?? inputs.staticIpName,
+        'networking.gke.io/managed-certificates': names.managedCertificate,
+        'networking.gke.io/v1beta1.FrontendConfig': names.frontendConfig
+    };
+}
+/** Merges the user's extra values files, in order, after patching (they win). */
+function mergeExtraValues(doc, extras) {
+    for (const extra of extras) {
+        const parsed = parseValues(extra.text, extra.name).toJS();
+        if (parsed !== null && parsed !== undefined)
+            mergeValues(doc, parsed);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/values/preview.ts
+/** A copy of the values that is safe to show: secret-looking values become `***`. */
+
+
+const MASK = '***';
+/**
+ * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
+ * the values preview and the values diff use, so the two always mask the same keys.
+ */
+const SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
+function redactedPreview(doc, secrets = []) {
+    const copy = doc.clone();
+    (0,dist/* visit */.YR)(copy, {
+        Pair(_key, pair, path) {
+            const parent = path[path.length - 1];
+            if (!(0,dist/* isMap */.jh)(parent) || !(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key) || !(0,dist/* isScalar */.jn)(pair.value))
+                return;
+            const key = String(pair.key.value);
+            const value = pair.value.value;
+            if (SECRET_KEY.test(key) && typeof value === 'string' && value.length > 0) {
+                pair.value.value = MASK;
+            }
+        }
+    });
+    return redact(copy.toString(), secrets);
+}
+
+;// CONCATENATED MODULE: ./src/values/compose.ts
+
+
+
+function composeValues(sources, inputs, outputs, secrets = []) {
+    const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
+    mergeExtraValues(doc, sources.extras);
+    const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
+    recordDigest(doc, digest);
+    return {
+        doc,
+        text: doc.toString(),
+        digest,
+        // Short values would mask ordinary words; the key-based mask covers the password anyway.
+        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
+    };
+}
+
+;// CONCATENATED MODULE: ./src/values/write.ts
+/**
+ * Writes the patched values, which hold the database password, where only this job can read
+ * them: a fresh folder under RUNNER_TEMP, file mode 0600, removed by the post step.
+ */
+
+
+
+const VALUES_FILE_NAME = 'flyte-values.yaml';
+function writeValuesFile(ctx, text) {
+    const base = ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(base, 'flyte-values-'));
+    // Registered before writing, so a failed write still leaves nothing behind after the job.
+    ctx.registerCleanup(dir);
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+    const file = external_node_path_default().join(dir, VALUES_FILE_NAME);
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, text, { mode: 0o600, flag: 'wx' });
+    (0,external_node_fs_namespaceObject.chmodSync)(file, 0o600);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-values.ts
+/**
+ * The Helm values phase: patch the values template with the Terraform outputs and inputs, record
+ * the digest and a redacted preview, and (for deploy and upgrade) write the 0600 values file.
  */
 
 
@@ -40724,34 +41126,9 @@ function isBound(state, member) {
 
 
 
-
-
-
-
-
-
-
-
-
-/** Shown where a value is only known once the run gets there. */
-const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
 function valuesPhase(inputs) {
     return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
 }
-function helmPhase(inputs, mode) {
-    switch (mode) {
-        case 'install':
-            return { name: 'Install Flyte with Helm', steps: (state) => installSteps(inputs, state) };
-        case 'uninstall':
-            return { name: 'Uninstall Flyte', steps: () => uninstallSteps(inputs) };
-        case 'drift':
-            return { name: 'Flyte drift check', steps: () => driftSteps(inputs) };
-        case 'preview':
-            return { name: 'Read the Flyte release', steps: () => flyteReleaseReadSteps(inputs) };
-    }
-}
-// ---------------------------------------------------------------------------------------------
-// Values
 function readSources(inputs) {
     const read = (file) => ({
         name: external_node_path_default().relative(inputs.workspace, file) || file,
@@ -40833,378 +41210,26 @@ function patchValuesStep(inputs) {
 function placeholderOutputs(inputs) {
     return dryRunState(inputs).tfOutputs;
 }
-// ---------------------------------------------------------------------------------------------
-// Install
-/** Reads a release's chart version into state; a missing release is not an error. */
-function readReleaseStep(id, release, namespace, store) {
-    return {
-        kind: 'exec',
-        id,
-        title: `Read Helm release ${release}`,
-        mutates: false,
-        tool: 'helm',
-        args: getMetadataArgs(release, namespace),
-        okExitCodes: [0, 1],
-        quiet: true,
-        onResult: (result, state) => store(state, parseReleaseMetadata(id, result))
-    };
-}
-/** `helm get values` prints the password: the step is quiet and keeps only what it needs. */
-function readValuesStep(id, release, namespace, when, store) {
-    return {
-        kind: 'exec',
-        id,
-        title: `Read the deployed values of ${release}`,
-        mutates: false,
-        tool: 'helm',
-        args: getValuesArgs(release, namespace),
-        quiet: true,
-        when: { test: when, describe: `release ${release} exists` },
-        onResult: (result, state) => store(state, parseJson(id, result.stdout))
-    };
-}
-const isValuesMap = (values) => typeof values === 'object' && values !== null && !Array.isArray(values);
-function flyteReleaseReadSteps(inputs) {
-    const release = inputs.releaseName;
-    return [
-        readReleaseStep('helm-read-release', release, inputs.namespace, (state, found) => {
-            state.deployedRelease = found;
-            state.previousRelease = found;
-        }),
-        readValuesStep('helm-read-values', release, inputs.namespace, (state) => state.deployedRelease !== undefined, (state, values) => {
-            if (!state.deployedRelease)
-                return;
-            const digest = recordedDigest(values);
-            const found = {
-                chartVersion: state.deployedRelease.chartVersion,
-                appVersion: state.deployedRelease.appVersion,
-                ...(digest ? { valuesDigest: digest } : {})
-            };
-            state.deployedRelease = found;
-            // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
-            state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
-        })
-    ];
-}
-function installSteps(inputs, state) {
-    const names = flyteNames(inputs);
-    const domain = inputs.ingress ? (ingressDomain(inputs, state.tfOutputs) ?? '<domain>') : '';
-    const gkeValues = gkeChartValues(inputs, names, domain);
-    const helmVersion = state.tools.helm?.version;
-    const steps = [
-        {
-            kind: 'exec',
-            id: 'helm-repo-add',
-            title: 'Add the Flyte chart repository',
-            mutates: false,
-            tool: 'helm',
-            args: repoAddArgs()
-        },
-        ...flyteReleaseReadSteps(inputs)
-    ];
-    // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
-    steps.push(readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
-        s.gkeRelease = found;
-    }));
-    if (inputs.ingress) {
-        steps.push(readValuesStep('gke-read-values', names.gkeRelease, inputs.namespace, (s) => s.gkeRelease !== undefined, (s, values) => {
-            if (!s.gkeRelease)
-                return;
-            s.gkeRelease = {
-                ...s.gkeRelease,
-                valuesDigest: gkeReleaseFingerprint(s.gkeRelease.chartVersion, values)
-            };
-        }));
+
+;// CONCATENATED MODULE: ./src/phases/flyte.ts
+
+
+
+
+
+
+
+function helmPhase(inputs, mode) {
+    switch (mode) {
+        case 'install':
+            return { name: 'Install Flyte with Helm', steps: (state) => installSteps(inputs, state) };
+        case 'uninstall':
+            return { name: 'Uninstall Flyte', steps: () => uninstallSteps(inputs) };
+        case 'drift':
+            return { name: 'Flyte drift check', steps: () => driftSteps(inputs) };
+        case 'preview':
+            return { name: 'Read the Flyte release', steps: () => flyteReleaseReadSteps(inputs) };
     }
-    steps.push(compareStep(inputs, gkeValues));
-    if (inputs.iap)
-        steps.push(...oauthSecretSteps(inputs, names.oauthSecret));
-    if (inputs.ingress) {
-        // Before flyte-binary, so the certificate and BackendConfig exist when its Ingress appears.
-        steps.push({
-            kind: 'exec',
-            id: 'gke-upgrade',
-            title: `Install or upgrade ${names.gkeRelease} (certificate, BackendConfig, FrontendConfig)`,
-            mutates: true,
-            tool: 'helm',
-            args: upgradeInstallArgs({
-                release: names.gkeRelease,
-                chart: gkeChartPath(state),
-                namespace: inputs.namespace,
-                ...gkeChartSetArgs(gkeValues),
-                timeoutSeconds: inputs.timeoutSeconds,
-                ...(helmVersion ? { helmVersion } : {})
-            }),
-            when: { test: (s) => s.gkeChanged !== false, describe: 'its chart or values changed' }
-        });
-    }
-    steps.push({
-        kind: 'exec',
-        id: 'helm-upgrade',
-        title: `Install or upgrade ${inputs.releaseName} (flyte-binary ${inputs.chartVersion})`,
-        mutates: true,
-        tool: 'helm',
-        args: upgradeInstallArgs({
-            release: inputs.releaseName,
-            chart: FLYTE_CHART,
-            version: inputs.chartVersion,
-            namespace: inputs.namespace,
-            valuesFiles: [state.patchedValuesFile ?? VALUES_FILE_PLACEHOLDER],
-            timeoutSeconds: inputs.timeoutSeconds,
-            ...(helmVersion ? { helmVersion } : {})
-        }),
-        when: {
-            test: (s) => s.helmChanged !== false,
-            describe: 'the chart version or values changed'
-        },
-        explainFailure: (result) => explainHelmFailure(inputs, result.stderr || result.stdout)
-    }, {
-        ...readReleaseStep('helm-read-deployed', inputs.releaseName, inputs.namespace, (s, found) => {
-            if (found)
-                s.deployedRelease = { ...found, valuesDigest: s.valuesDigest };
-        }),
-        title: 'Read the deployed chart and Flyte versions',
-        when: { test: (s) => s.helmChanged !== false, describe: 'the release was upgraded' }
-    }, reportStep(inputs));
-    if (!inputs.ingress) {
-        // After flyte-binary, whose upgrade just removed the Ingress that used these objects.
-        steps.push({
-            ...uninstallStep('gke-uninstall', names.gkeRelease, inputs),
-            title: `Uninstall ${names.gkeRelease}: ingress is off now`,
-            when: {
-                test: (s) => s.gkeRelease !== undefined,
-                describe: 'an earlier deploy with ingress left it installed'
-            }
-        });
-    }
-    return steps;
-}
-/** Decides whether each release needs an upgrade; says why either way. */
-function compareStep(inputs, gkeValues) {
-    return {
-        kind: 'task',
-        id: 'helm-compare',
-        title: 'Compare the deployed releases with the desired ones',
-        mutates: false,
-        describe: () => `Skip the upgrade of ${inputs.releaseName} when it already runs chart ${inputs.chartVersion} with the same values digest${inputs.ingress ? `; the same for ${flyteNames(inputs).gkeRelease}` : ''}.`,
-        run: async (ctx) => {
-            const { state } = ctx;
-            const deployed = state.deployedRelease;
-            const reason = !deployed
-                ? 'not installed yet'
-                : !sameChartVersion(deployed.chartVersion, inputs.chartVersion)
-                    ? `chart ${deployed.chartVersion} is deployed, ${inputs.chartVersion} is wanted`
-                    : deployed.valuesDigest !== state.valuesDigest
-                        ? 'the values changed'
-                        : undefined;
-            state.helmChanged = reason !== undefined;
-            ctx.log.info(reason
-                ? `${inputs.releaseName}: upgrade needed (${reason}).`
-                : `${inputs.releaseName}: chart ${inputs.chartVersion} with these values is already deployed; skipping helm upgrade.`);
-            if (inputs.ingress) {
-                const wanted = gkeReleaseFingerprint(GKE_CHART_VERSION, gkeValues);
-                state.gkeChanged = state.gkeRelease?.valuesDigest !== wanted;
-                ctx.log.info(state.gkeChanged
-                    ? `${flyteNames(inputs).gkeRelease}: install or upgrade needed.`
-                    : `${flyteNames(inputs).gkeRelease}: unchanged; skipping helm upgrade.`);
-            }
-        }
-    };
-}
-/**
- * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
- * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
- */
-function oauthSecretSteps(inputs, secretName) {
-    const client = {
-        clientId: inputs.iapOauthClientId ?? '',
-        clientSecret: inputs.iapOauthClientSecret ?? ''
-    };
-    const wanted = oauthClientDigest(client.clientId, client.clientSecret);
-    return [
-        {
-            kind: 'exec',
-            id: 'iap-oauth-secret-read',
-            title: `Read the OAuth client digest of Secret ${secretName}`,
-            mutates: false,
-            tool: 'kubectl',
-            args: getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION),
-            quiet: true,
-            onResult: (result, state) => {
-                state.oauthSecretDigest = result.stdout.trim();
-            }
-        },
-        {
-            kind: 'exec',
-            id: 'iap-oauth-secret',
-            title: `Store the IAP OAuth client in Secret ${secretName}`,
-            mutates: true,
-            tool: 'kubectl',
-            args: applyStdinArgs(),
-            stdin: oauthSecretManifest({ name: secretName, namespace: inputs.namespace, ...client }),
-            quiet: true,
-            when: {
-                test: (state) => state.oauthSecretDigest !== wanted,
-                describe: 'the Secret is missing or holds another OAuth client'
-            }
-        }
-    ];
-}
-function reportStep(inputs) {
-    return {
-        kind: 'task',
-        id: 'flyte-report',
-        title: 'Report the Flyte release and how to reach it',
-        mutates: false,
-        describe: () => 'Record the deployed versions, the console URL and the client commands.',
-        run: async (ctx) => {
-            const { state } = ctx;
-            const access = flyteAccess(inputs, state.tfOutputs);
-            state.consoleUrl = access.consoleUrl;
-            if (access.domain)
-                state.domain = access.domain;
-            if (access.ingressIp)
-                state.ingressIp = access.ingressIp;
-            const deployed = state.deployedRelease;
-            const versions = deployed
-                ? `flyte-binary chart ${deployed.chartVersion}, Flyte ${deployed.appVersion || 'unknown'}`
-                : `flyte-binary chart ${inputs.chartVersion}`;
-            const line = state.helmChanged
-                ? `Deployed ${inputs.releaseName} in namespace ${inputs.namespace}: ${versions}.`
-                : `${inputs.releaseName} in namespace ${inputs.namespace} is unchanged (${versions}); helm upgrade was skipped.`;
-            ctx.log.info(line);
-            state.notes.push(line, ...access.notes);
-        }
-    };
-}
-function explainHelmFailure(inputs, output) {
-    if (/another operation \(install\/upgrade\/rollback\) is in progress/i.test(output)) {
-        return `Helm release ${inputs.releaseName} is locked by an earlier operation that did not finish. Run \`helm history ${inputs.releaseName} -n ${inputs.namespace}\` and \`helm rollback ${inputs.releaseName} -n ${inputs.namespace}\` to the last deployed revision, then run the action again.`;
-    }
-    if (/timed out|context deadline exceeded/i.test(output)) {
-        return `Flyte did not become ready within the timeout (${inputs.timeoutSeconds}s); Helm rolled the release back. A pod stuck in Init (wait-for-db) means Cloud SQL is unreachable; an ImagePullBackOff means the image tag does not exist. Check with \`kubectl get pods -n ${inputs.namespace}\` and \`kubectl describe pod -n ${inputs.namespace}\`.`;
-    }
-    return undefined;
-}
-// ---------------------------------------------------------------------------------------------
-// Uninstall
-function uninstallStep(id, release, inputs) {
-    return {
-        kind: 'exec',
-        id,
-        title: `Uninstall Helm release ${release}`,
-        mutates: true,
-        tool: 'helm',
-        args: uninstallArgs(release, inputs.namespace, inputs.timeoutSeconds),
-        okExitCodes: [0, 1],
-        onResult: (result, state) => {
-            if (result.exitCode === 0) {
-                state.notes.push(`Uninstalled Helm release ${release}.`);
-                return;
-            }
-            if (!isReleaseNotFound(`${result.stderr}\n${result.stdout}`)) {
-                throw new StepError(id, `helm uninstall ${release} failed: ${result.stderr.trim()}`, 1);
-            }
-            state.notes.push(`Helm release ${release} was not installed; nothing to remove.`);
-        }
-    };
-}
-/** Time GKE usually needs to garbage-collect NEGs after their Services are gone. */
-const NEG_WAIT_SECONDS = 600;
-const NEG_POLL_MS = 15_000;
-/**
- * Waits, within a bound, until GKE has deleted the Services' network endpoint groups: Terraform
- * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
- */
-function negWaitStep(inputs) {
-    const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
-    const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
-    return {
-        kind: 'task',
-        id: 'neg-wait',
-        title: 'Wait for GKE to delete the network endpoint groups',
-        mutates: false,
-        describe: () => `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
-        run: async (ctx) => {
-            let left = [];
-            const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
-                const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
-                left = parseNegNames(result.stdout);
-                return left.length === 0 ? true : undefined;
-            });
-            if (!gone) {
-                ctx.log.warning(`GKE has not yet deleted ${left.join(', ')} after ${bound}s; if Terraform cannot delete the subnet, delete them with \`gcloud compute network-endpoint-groups delete\` and run destroy again.`);
-            }
-        }
-    };
-}
-function uninstallSteps(inputs) {
-    const names = flyteNames(inputs);
-    return [
-        // flyte-binary first: removing its Ingress releases the load balancer.
-        uninstallStep('helm-uninstall', inputs.releaseName, inputs),
-        uninstallStep('gke-uninstall', names.gkeRelease, inputs),
-        {
-            kind: 'exec',
-            id: 'iap-oauth-secret-delete',
-            title: `Delete Secret ${names.oauthSecret} (IAP OAuth client), if present`,
-            mutates: true,
-            tool: 'kubectl',
-            args: deleteSecretArgs(names.oauthSecret, inputs.namespace)
-        },
-        negWaitStep(inputs),
-        {
-            kind: 'task',
-            id: 'flyte-uninstall-notes',
-            title: 'List what to remove by hand',
-            mutates: false,
-            describe: () => 'Note the OAuth client, which only its owner can delete.',
-            run: async (ctx) => {
-                ctx.state.notes.push('Remove by hand: the OAuth 2.0 client used for IAP, if you created one (Google Cloud console, APIs & Services, Credentials). The Terraform state bucket is kept.');
-            }
-        }
-    ];
-}
-// ---------------------------------------------------------------------------------------------
-// Drift
-function driftSteps(inputs) {
-    return [
-        ...flyteReleaseReadSteps(inputs),
-        {
-            kind: 'task',
-            id: 'helm-drift',
-            title: 'Compare the Flyte release with the desired chart and values',
-            mutates: false,
-            describe: () => `Report drift when ${inputs.releaseName} is missing, runs another chart version than ${inputs.chartVersion}, or holds other values.`,
-            run: async (ctx) => {
-                const { state } = ctx;
-                const found = flyteDrift(inputs, state);
-                state.driftDetected = (state.driftDetected ?? false) || found.length > 0;
-                state.driftDetails.push(...found);
-                ctx.log.info(found.length > 0
-                    ? found.join('\n')
-                    : `${inputs.releaseName}: no drift in chart or values.`);
-            }
-        }
-    ];
-}
-/** Human lines describing how the release differs from what the action would deploy. */
-function flyteDrift(inputs, state) {
-    const deployed = state.deployedRelease;
-    const release = `Helm release ${inputs.releaseName} (namespace ${inputs.namespace})`;
-    if (!deployed)
-        return [`${release} is not installed.`];
-    const lines = [];
-    if (!sameChartVersion(deployed.chartVersion, inputs.chartVersion)) {
-        lines.push(`${release} runs chart ${deployed.chartVersion}; ${inputs.chartVersion} is configured.`);
-    }
-    if (!deployed.valuesDigest) {
-        lines.push(`${release} was not deployed by this action (no values digest recorded).`);
-    }
-    else if (deployed.valuesDigest !== state.valuesDigest) {
-        lines.push(`${release} holds other values than the action would deploy (digest ${deployed.valuesDigest.slice(0, 12)}, expected ${(state.valuesDigest ?? '').slice(0, 12)}).`);
-    }
-    return lines;
 }
 
 ;// CONCATENATED MODULE: ./src/planner.ts

@@ -11,7 +11,7 @@ import type { PhaseReport, TaskContext } from '../engine/types.js';
 import { createGitHubClient, type GitHubTimings } from '../github/client.js';
 import { describeGitHubError, isPermissionDenied } from '../github/errors.js';
 import { readEventContext, type EventContext } from '../github/event.js';
-import type { ActionIO } from '../run.js';
+import type { ActionIO } from '../action-io.js';
 import { renderComment } from './comment.js';
 import { renderDriftBody, syncDriftIssue } from './drift-issue.js';
 import { codeBlock } from './markdown.js';

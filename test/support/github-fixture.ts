@@ -10,7 +10,7 @@ import { RunState } from '../../src/engine/state.js';
 import type { Logger, PhaseReport, TaskContext } from '../../src/engine/types.js';
 import type { GitHubTimings } from '../../src/github/client.js';
 import type { PublishArgs } from '../../src/report/publish.js';
-import type { ActionIO } from '../../src/run.js';
+import type { ActionIO } from '../../src/action-io.js';
 import type { GitHubServer } from './github-server.js';
 import { PROJECT_ROOT } from './project.js';
 

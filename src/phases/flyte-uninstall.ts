@@ -1,0 +1,98 @@
+/**
+ * Uninstall both releases and the OAuth Secret, then wait (bounded) for GKE to delete the
+ * Services' network endpoint groups so Terraform can delete the subnet.
+ */
+import { StepError } from '../errors.js';
+import type { Inputs } from '../inputs.js';
+import type { ExecStep, Step, TaskStep } from '../engine/types.js';
+import { isReleaseNotFound, uninstallArgs } from '../tools/helm/args.js';
+import { deleteSecretArgs } from '../tools/kubectl/args.js';
+import { listFlyteNegsArgs, parseNegNames } from '../tools/gcloud/neg.js';
+import { flyteNames } from '../values/names.js';
+import { pollUntil, runTool } from './flyte-support.js';
+
+export function uninstallStep(id: string, release: string, inputs: Inputs): ExecStep {
+  return {
+    kind: 'exec',
+    id,
+    title: `Uninstall Helm release ${release}`,
+    mutates: true,
+    tool: 'helm',
+    args: uninstallArgs(release, inputs.namespace, inputs.timeoutSeconds),
+    okExitCodes: [0, 1],
+    onResult: (result, state) => {
+      if (result.exitCode === 0) {
+        state.notes.push(`Uninstalled Helm release ${release}.`);
+        return;
+      }
+      if (!isReleaseNotFound(`${result.stderr}\n${result.stdout}`)) {
+        throw new StepError(id, `helm uninstall ${release} failed: ${result.stderr.trim()}`, 1);
+      }
+      state.notes.push(`Helm release ${release} was not installed; nothing to remove.`);
+    }
+  };
+}
+
+/** Time GKE usually needs to garbage-collect NEGs after their Services are gone. */
+const NEG_WAIT_SECONDS = 600;
+const NEG_POLL_MS = 15_000;
+
+/**
+ * Waits, within a bound, until GKE has deleted the Services' network endpoint groups: Terraform
+ * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
+ */
+function negWaitStep(inputs: Inputs): TaskStep {
+  const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
+  const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
+  return {
+    kind: 'task',
+    id: 'neg-wait',
+    title: 'Wait for GKE to delete the network endpoint groups',
+    mutates: false,
+    describe: () =>
+      `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+    run: async (ctx) => {
+      let left: string[] = [];
+      const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
+        const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
+        left = parseNegNames(result.stdout);
+        return left.length === 0 ? true : undefined;
+      });
+      if (!gone) {
+        ctx.log.warning(
+          `GKE has not yet deleted ${left.join(', ')} after ${bound}s; if Terraform cannot delete the subnet, delete them with \`gcloud compute network-endpoint-groups delete\` and run destroy again.`
+        );
+      }
+    }
+  };
+}
+
+export function uninstallSteps(inputs: Inputs): Step[] {
+  const names = flyteNames(inputs);
+  return [
+    // flyte-binary first: removing its Ingress releases the load balancer.
+    uninstallStep('helm-uninstall', inputs.releaseName, inputs),
+    uninstallStep('gke-uninstall', names.gkeRelease, inputs),
+    {
+      kind: 'exec',
+      id: 'iap-oauth-secret-delete',
+      title: `Delete Secret ${names.oauthSecret} (IAP OAuth client), if present`,
+      mutates: true,
+      tool: 'kubectl',
+      args: deleteSecretArgs(names.oauthSecret, inputs.namespace)
+    },
+    negWaitStep(inputs),
+    {
+      kind: 'task',
+      id: 'flyte-uninstall-notes',
+      title: 'List what to remove by hand',
+      mutates: false,
+      describe: () => 'Note the OAuth client, which only its owner can delete.',
+      run: async (ctx) => {
+        ctx.state.notes.push(
+          'Remove by hand: the OAuth 2.0 client used for IAP, if you created one (Google Cloud console, APIs & Services, Credentials). The Terraform state bucket is kept.'
+        );
+      }
+    }
+  ];
+}
