@@ -6,7 +6,7 @@ import type { Inputs } from './inputs.js';
 import type { Phase } from './engine/types.js';
 import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
-import { stateBackendPhase, terraformPhase } from './phases/terraform.js';
+import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
@@ -37,7 +37,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         ...setup,
         stateBackendPhase(inputs),
-        terraformPhase(inputs, 'apply'),
+        ...deployTerraformPhases(inputs),
         clusterCredentialsPhase(inputs),
         valuesPhase(inputs),
         helmPhase(inputs, 'install'),

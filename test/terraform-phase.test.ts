@@ -15,6 +15,7 @@ import type { Exec, ExecResult, Phase } from '../src/engine/types.js';
 import {
   stateBackendPhase,
   terraformFiles,
+  deployTerraformPhases,
   terraformPhase,
   type TerraformMode
 } from '../src/phases/terraform.js';
@@ -114,19 +115,18 @@ describe('terraform phase step lists', () => {
       .map((s) => s.id);
   };
 
-  it('plans, summarises, applies only the saved plan, then reads outputs (apply)', () => {
-    expect(ids('apply')).toEqual([
+  it('plans, summarises, applies only the saved plan, then reads outputs (deploy)', () => {
+    expect(ids('deploy-plan')).toEqual([
       'terraform-workdir',
       'terraform-init',
       'terraform-plan',
       'terraform-show-json',
-      'terraform-show-text',
-      'terraform-apply',
-      'terraform-output'
+      'terraform-show-text'
     ]);
+    expect(ids('apply')).toEqual(['terraform-apply', 'terraform-output']);
     const state = new RunState(false);
     state.workDir = '/runner/temp/flyte-gke';
-    const steps = terraformPhase(testInputs(), 'apply').steps(state);
+    const steps = deployTerraformPhases(testInputs()).flatMap((phase) => phase.steps(state));
     const planFile = terraformFiles(state).plan;
     expect(planFile).toBe('/runner/temp/flyte-gke/terraform/flyte.tfplan');
     const plan = steps.find((s) => s.id === 'terraform-plan');
@@ -150,7 +150,7 @@ describe('terraform phase step lists', () => {
 
   it('passes the state bucket and prefix at init', () => {
     const state = new RunState(false);
-    const init = terraformPhase(testInputs({ 'cluster-name': 'prod' }), 'apply')
+    const init = terraformPhase(testInputs({ 'cluster-name': 'prod' }), 'deploy-plan')
       .steps(state)
       .find((s) => s.id === 'terraform-init');
     if (init?.kind !== 'exec') throw new Error('exec step expected');
@@ -212,7 +212,7 @@ describe('terraform phase step lists', () => {
 
 describe('terraform phase through the runner', () => {
   it('plan exit 2 leads to an apply of exactly the saved plan file', async () => {
-    const r = await run([terraformPhase(testInputs(), 'apply')], applyAnswers(2));
+    const r = await run(deployTerraformPhases(testInputs()), applyAnswers(2));
     expect(r.error).toBeUndefined();
     expect(terraformCalls(r.calls)).toEqual(['init', 'plan', 'show', 'show', 'apply', 'output']);
     const planFile = terraformFiles(r.state).plan;
@@ -226,7 +226,7 @@ describe('terraform phase through the runner', () => {
   });
 
   it('plan exit 0 leads to no apply, and says so', async () => {
-    const r = await run([terraformPhase(testInputs(), 'apply')], applyAnswers(0));
+    const r = await run(deployTerraformPhases(testInputs()), applyAnswers(0));
     expect(r.error).toBeUndefined();
     expect(terraformCalls(r.calls)).not.toContain('apply');
     expect(r.state.planHasChanges).toBe(false);
@@ -236,7 +236,7 @@ describe('terraform phase through the runner', () => {
 
   it('a failed plan stops before apply, with terraform’s error in the message', async () => {
     const r = await run(
-      [terraformPhase(testInputs(), 'apply')],
+      deployTerraformPhases(testInputs()),
       applyAnswers(2, {
         'terraform plan': {
           exitCode: 1,
@@ -254,7 +254,7 @@ describe('terraform phase through the runner', () => {
   });
 
   it('puts the outputs into state.tfOutputs and never prints the password', async () => {
-    const r = await run([terraformPhase(testInputs({ ingress: 'true' }), 'apply')], {
+    const r = await run(deployTerraformPhases(testInputs({ ingress: 'true' })), {
       ...applyAnswers(2),
       'terraform output': { stdout: outputJson({ ingress: true }) },
       // Terraform itself shows sensitive values as <sensitive> after an apply.
@@ -277,7 +277,7 @@ describe('terraform phase through the runner', () => {
 
   it('a held lock names who holds it and how to release it', async () => {
     const r = await run(
-      [terraformPhase(testInputs(), 'apply')],
+      deployTerraformPhases(testInputs()),
       applyAnswers(2, { 'terraform plan': { exitCode: 1, stderr: LOCK_ERROR } })
     );
     expect(r.error?.message).toContain('The Terraform state is locked by runner@fv-az512-777');

@@ -39493,7 +39493,8 @@ const PROTECTED_RESOURCES = [
     'google_storage_bucket.data'
 ];
 const PHASE_NAMES = {
-    apply: 'Terraform plan and apply',
+    'deploy-plan': 'Terraform plan',
+    apply: 'Terraform apply',
     plan: 'Terraform plan',
     outputs: 'Terraform outputs',
     drift: 'Terraform drift check',
@@ -39575,6 +39576,10 @@ function stateBackendPhase(inputs) {
 function terraformPhase(inputs, mode) {
     return { name: PHASE_NAMES[mode], steps: (state) => terraformSteps(inputs, mode, state) };
 }
+/** A deploy's Terraform work: the saved plan, then the apply of exactly that plan. */
+function deployTerraformPhases(inputs) {
+    return [terraformPhase(inputs, 'deploy-plan'), terraformPhase(inputs, 'apply')];
+}
 function terraformSteps(inputs, mode, state) {
     const files = terraformFiles(state);
     const env = { TF_DATA_DIR: files.dataDir };
@@ -39644,12 +39649,15 @@ function terraformSteps(inputs, mode, state) {
     });
     const apply = (id, title, planFile) => terraform({ id, title, mutates: true, args: applyPlanArgs(planFile), when: PLAN_HAS_CHANGES });
     switch (mode) {
-        case 'apply':
+        case 'deploy-plan':
             return [
                 prepare,
                 init,
                 plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
-                ...summarise(files.plan, false),
+                ...summarise(files.plan, false)
+            ];
+        case 'apply':
+            return [
                 apply('terraform-apply', 'Terraform apply of the saved plan', files.plan),
                 outputsStep(inputs, files, 'strict')
             ];
@@ -41262,7 +41270,7 @@ function planCommand(inputs) {
             return [
                 ...setup,
                 stateBackendPhase(inputs),
-                terraformPhase(inputs, 'apply'),
+                ...deployTerraformPhases(inputs),
                 clusterCredentialsPhase(inputs),
                 valuesPhase(inputs),
                 helmPhase(inputs, 'install'),

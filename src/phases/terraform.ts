@@ -41,7 +41,11 @@ import {
 } from '../terraform/plan-summary.js';
 import { runTerraform } from '../terraform/task-exec.js';
 
-export type TerraformMode = 'apply' | 'plan' | 'outputs' | 'drift' | 'destroy';
+/**
+ * `deploy-plan` and `apply` are the two halves of a deploy: the saved plan, then its apply. They are
+ * separate phases so that checks on the plan (reviewed-plan match, layout moves) can run between.
+ */
+export type TerraformMode = 'deploy-plan' | 'apply' | 'plan' | 'outputs' | 'drift' | 'destroy';
 
 /** Resources whose deletion protection (or kept objects) would stop `terraform destroy`. */
 export const PROTECTED_RESOURCES = [
@@ -51,7 +55,8 @@ export const PROTECTED_RESOURCES = [
 ] as const;
 
 const PHASE_NAMES: Record<TerraformMode, string> = {
-  apply: 'Terraform plan and apply',
+  'deploy-plan': 'Terraform plan',
+  apply: 'Terraform apply',
   plan: 'Terraform plan',
   outputs: 'Terraform outputs',
   drift: 'Terraform drift check',
@@ -152,6 +157,11 @@ export function terraformPhase(inputs: Inputs, mode: TerraformMode): Phase {
   return { name: PHASE_NAMES[mode], steps: (state) => terraformSteps(inputs, mode, state) };
 }
 
+/** A deploy's Terraform work: the saved plan, then the apply of exactly that plan. */
+export function deployTerraformPhases(inputs: Inputs): Phase[] {
+  return [terraformPhase(inputs, 'deploy-plan'), terraformPhase(inputs, 'apply')];
+}
+
 function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): Step[] {
   const files = terraformFiles(state);
   const env = { TF_DATA_DIR: files.dataDir };
@@ -224,12 +234,15 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
     terraform({ id, title, mutates: true, args: applyPlanArgs(planFile), when: PLAN_HAS_CHANGES });
 
   switch (mode) {
-    case 'apply':
+    case 'deploy-plan':
       return [
         prepare,
         init,
         plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
-        ...summarise(files.plan, false),
+        ...summarise(files.plan, false)
+      ];
+    case 'apply':
+      return [
         apply('terraform-apply', 'Terraform apply of the saved plan', files.plan),
         outputsStep(inputs, files, 'strict')
       ];
