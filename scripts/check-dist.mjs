@@ -12,7 +12,7 @@ const fresh = mkdtempSync(path.join(tmpdir(), 'flyte-gke-dist-'));
 const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
 const builds = [
-  ['src/main.ts', 'main', ['--license', 'licenses.txt']],
+  ['src/index.ts', 'main', ['--license', 'licenses.txt']],
   ['src/post.ts', 'post', []]
 ];
 try {

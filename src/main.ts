@@ -1,3 +1,2 @@
-import { run } from './run.js';
-
-await run();
+/** The action's logic, exported so @github/local-action and tests can call it; src/index.ts runs it. */
+export { run } from './run.js';

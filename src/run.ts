@@ -5,7 +5,7 @@
 import * as core from '@actions/core';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findActionRoot } from './action-root.js';
 import { InputError, StepError } from './errors.js';
 import {
   inputSecrets,
@@ -110,10 +110,6 @@ function describeError(error: unknown): string {
   return `Unexpected error: ${String(error)}`;
 }
 
-/** The action's folder: dist/main/index.js sits two levels below it. */
-export function defaultActionRoot(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-}
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -126,7 +122,7 @@ export async function run(): Promise<void> {
   await runAction({
     readInput: readActionInput,
     env: process.env,
-    actionRoot: defaultActionRoot(),
+    actionRoot: findActionRoot(process.env),
     secrets,
     log,
     exec: createExec(

@@ -33980,29 +33980,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1730:
+/***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5774);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4361);
 
-await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 5774:
+/***/ 4361:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* reexport */ run)
 });
-
-// UNUSED EXPORTS: CLEANUP_STATE, defaultActionRoot, runAction, systemClock
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -36957,8 +36955,32 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
+;// CONCATENATED MODULE: ./src/action-root.ts
+/**
+ * Where the action's own files (action.yml, terraform/, helm/) are. The runner says so in
+ * GITHUB_ACTION_PATH; elsewhere (tests, @github/local-action running the sources) the folder that
+ * holds action.yml above this file is the root, whatever depth the code runs from.
+ */
+
+
+
+function findActionRoot(env, from = external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url))) {
+    const given = env.GITHUB_ACTION_PATH?.trim();
+    if (given && (0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(given, 'action.yml')))
+        return external_node_path_default().resolve(given);
+    for (let dir = external_node_path_default().resolve(from);; dir = external_node_path_default().dirname(dir)) {
+        if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(dir, 'action.yml')))
+            return dir;
+        if (external_node_path_default().dirname(dir) === dir)
+            break;
+    }
+    throw new Error(`Cannot find the action's files: no action.yml in GITHUB_ACTION_PATH (${given ?? 'unset'}) or above ${from}.`);
+}
+
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** Errors that reach the user. Each carries a message they can act on. */
 /** A bad input: names the input, shows the value (never a secret's) and what is allowed. */
@@ -36982,8 +37004,6 @@ class StepError extends Error {
     }
 }
 
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/input-rules.ts
 const re = (pattern, allowed) => ({ test: (v) => pattern.test(v), allowed });
 const RULES = {
@@ -40216,10 +40236,8 @@ function flyteAccess(inputs, outputs) {
 
 
 
-/** This file sits two folders below the action root, in the sources and in the bundle alike. */
-const BUILT_IN_ACTION_ROOT = external_node_path_default().resolve(external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', '..');
 function gkeChartPath(state) {
-    return external_node_path_default().join(state.actionRoot ?? BUILT_IN_ACTION_ROOT, 'helm', 'flyte-gke');
+    return external_node_path_default().join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
 }
 function gkeChartValues(inputs, names, domain) {
     return {
@@ -47888,10 +47906,6 @@ function describeError(error) {
         return `Unexpected error: ${error.message}`;
     return `Unexpected error: ${String(error)}`;
 }
-/** The action's folder: dist/main/index.js sits two levels below it. */
-function defaultActionRoot() {
-    return external_node_path_default().resolve(external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', '..');
-}
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -47902,7 +47916,7 @@ async function run() {
     await runAction({
         readInput: readActionInput,
         env: process.env,
-        actionRoot: defaultActionRoot(),
+        actionRoot: findActionRoot(process.env),
         secrets,
         log,
         exec: createExec((line) => process.stdout.write(`${line}\n`), () => secrets.list()),
@@ -47920,6 +47934,10 @@ async function run() {
         }
     });
 }
+
+;// CONCATENATED MODULE: ./src/main.ts
+/** The action's logic, exported so @github/local-action and tests can call it; src/index.ts runs it. */
+
 
 
 /***/ }),
@@ -56881,6 +56899,6 @@ exports.visitAsync = visitAsync;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(1730);
+/******/ var __webpack_exports__ = __nccwpck_require__(9407);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 

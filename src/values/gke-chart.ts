@@ -3,17 +3,15 @@
  * with. The values hold no secret, so they can go on the command line and be compared as is.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findActionRoot } from '../action-root.js';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import { canonicalJson } from './digest.js';
 import { FLYTE_HTTP_PORT, type FlyteNames } from './names.js';
 
-/** This file sits two folders below the action root, in the sources and in the bundle alike. */
-const BUILT_IN_ACTION_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function gkeChartPath(state: Pick<RunState, 'actionRoot'>): string {
-  return path.join(state.actionRoot ?? BUILT_IN_ACTION_ROOT, 'helm', 'flyte-gke');
+  return path.join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
 }
 
 export interface GkeChartValues {
