@@ -65,6 +65,8 @@ export interface Inputs {
   readonly confirmDestroy: string | undefined;
   readonly timeoutSeconds: number;
   readonly failOnDrift: boolean;
+  /** deploy applies only a plan whose fingerprint was reviewed in the pull request comment. */
+  readonly requireReviewedPlan: boolean;
   /** Where the workspace is; relative paths in inputs are resolved against it. */
   readonly workspace: string;
 }
@@ -299,6 +301,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
   const timeoutSeconds = parseDuration('timeout', raw('timeout') || '15m');
   const failOnDrift = bool('fail-on-drift', false);
+  const requireReviewedPlan = bool('require-reviewed-plan', true);
 
   return Object.freeze({
     command,
@@ -336,6 +339,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     confirmDestroy,
     timeoutSeconds,
     failOnDrift,
+    requireReviewedPlan,
     workspace: context.workspace
   });
 }

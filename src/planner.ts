@@ -7,6 +7,7 @@ import type { Phase } from './engine/types.js';
 import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
+import { reviewPhase } from './phases/review.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
@@ -37,7 +38,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         ...setup,
         stateBackendPhase(inputs),
-        ...deployTerraformPhases(inputs),
+        ...deployTerraformPhases(inputs, reviewPhase(inputs)),
         clusterCredentialsPhase(inputs),
         valuesPhase(inputs),
         helmPhase(inputs, 'install'),
@@ -49,6 +50,7 @@ export function planCommand(inputs: Inputs): Phase[] {
         ...setup,
         stateBackendPhase(inputs),
         terraformPhase(inputs, 'plan'),
+        reviewPhase(inputs),
         valuesPhase(inputs),
         // Read-only: what is deployed now, so the comment shows the chart and values change.
         whenDeployed(clusterCredentialsPhase(inputs)),

@@ -28,6 +28,9 @@ import { publishResults, renderPostsPreview } from './report/publish.js';
 import { setActionOutputs } from './report/outputs.js';
 import type { ActionIO } from './action-io.js';
 import { CLEANUP_STATE } from './cleanup-state.js';
+import { createGitHubClient } from './github/client.js';
+import { readEventContext } from './github/event.js';
+import { lookUpReviewedPlan, type ReviewedPlanLookup } from './review/lookup.js';
 
 export type { ActionIO };
 export { CLEANUP_STATE };
@@ -87,7 +90,8 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       registerCleanup: (file) => {
         cleanup.push(file);
         io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
-      }
+      },
+      ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
     };
     try {
       reports = await runPhases(phases, { ctx, secrets: () => secrets.list() });
@@ -108,6 +112,19 @@ function describeError(error: unknown): string {
   if (error instanceof InputError || error instanceof StepError) return error.message;
   if (error instanceof Error) return `Unexpected error: ${error.message}`;
   return `Unexpected error: ${String(error)}`;
+}
+
+/** Reads the reviewed plan through the GitHub API, only when a deploy asks for it. */
+function reviewedPlanReader(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  log: Logger
+): () => Promise<ReviewedPlanLookup> {
+  return async () => {
+    const event = readEventContext(env);
+    const client = createGitHubClient({ token: inputs.githubToken!, apiUrl: event.apiUrl, log });
+    return lookUpReviewedPlan(client, event, inputs);
+  };
 }
 
 export const systemClock: Clock = {

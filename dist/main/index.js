@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4361);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(426);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33993,7 +33993,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4361:
+/***/ 426:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37195,6 +37195,7 @@ function parseInputs(read, context) {
     }
     const timeoutSeconds = parseDuration('timeout', raw('timeout') || '15m');
     const failOnDrift = bool('fail-on-drift', false);
+    const requireReviewedPlan = bool('require-reviewed-plan', true);
     return Object.freeze({
         command,
         projectId,
@@ -37231,6 +37232,7 @@ function parseInputs(read, context) {
         confirmDestroy,
         timeoutSeconds,
         failOnDrift,
+        requireReviewedPlan,
         workspace: context.workspace
     });
 }
@@ -39299,6 +39301,209 @@ function explainTerraformFailure(result, moduleDir) {
     return info ? describeLock(info, moduleDir) : undefined;
 }
 
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/values/document.ts
+/**
+ * Small helpers over the `yaml` Document API that change values in place, so comments (before a
+ * key and after a value) survive patching.
+ */
+
+const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Sets one value; an existing scalar keeps its node (and so its comments and quoting). */
+function setValue(doc, path, value) {
+    const node = doc.getIn(path, true);
+    const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
+    if ((0,dist/* isScalar */.jn)(node) && primitive) {
+        node.value = value;
+        return;
+    }
+    doc.setIn(path, doc.createNode(value));
+}
+/**
+ * Merges `extra` into the document the way Helm merges a later values file: maps key by key,
+ * anything else (lists included) replaces. A null is kept, so Helm drops that chart default.
+ */
+function mergeValues(doc, extra, path = []) {
+    if (!isPlainObject(extra)) {
+        setValue(doc, path, extra);
+        return;
+    }
+    const existing = path.length === 0 ? doc.contents : doc.getIn(path, true);
+    if (path.length > 0 && !(0,dist/* isMap */.jh)(existing)) {
+        setValue(doc, path, extra);
+        return;
+    }
+    for (const [key, value] of Object.entries(extra))
+        mergeValues(doc, value, [...path, key]);
+}
+/** Every leaf key path of a plain value (maps descend; lists and scalars are leaves). */
+function leafPaths(value, path = []) {
+    if (!isPlainObject(value) || Object.keys(value).length === 0)
+        return [path];
+    return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...path, key]));
+}
+
+;// CONCATENATED MODULE: ./src/values/digest.ts
+/**
+ * The digest that tells whether a release already runs the values and chart version we would
+ * deploy. It is recorded on the release as a Deployment annotation inside the values themselves
+ * (`deployment.annotations`, a key of the chart's defaults), so any Helm 3 or 4 returns it with
+ * `helm get values -o json`, and the annotation touches no pod: nothing restarts.
+ */
+
+
+const DIGEST_ANNOTATION = 'flyte-gke-action/values-digest';
+const DIGEST_PATH = ['deployment', 'annotations', DIGEST_ANNOTATION];
+/** JSON with keys sorted at every level: equal values give equal text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value ?? null);
+}
+/** sha256 over the chart version and the canonical values, without any recorded digest. */
+function valuesDigest(values, chartVersion) {
+    const withoutDigest = structuredClone(values);
+    const annotations = withoutDigest?.deployment
+        ?.annotations;
+    if (annotations)
+        delete annotations[DIGEST_ANNOTATION];
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`${chartVersion}\n${canonicalJson(withoutDigest)}`)
+        .digest('hex');
+}
+function recordDigest(doc, digest) {
+    setValue(doc, DIGEST_PATH, digest);
+}
+/** The digest recorded in deployed values (`helm get values -o json`), if any. */
+function recordedDigest(values) {
+    let node = values;
+    for (const key of DIGEST_PATH) {
+        if (node === null || typeof node !== 'object')
+            return undefined;
+        node = node[key];
+    }
+    return typeof node === 'string' && node.length > 0 ? node : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/review/fingerprint.ts
+/**
+ * The fingerprint of a plan: what reviewers saw in the pull request comment, in a form the deploy
+ * after the merge can compare with its own plan. It covers the resource changes (address, actions
+ * and planned values, sensitive ones masked, unknown ones marked), the chart version and the
+ * digest of the values sources. The marker carries the parts too, so a mismatch can say what
+ * differs.
+ */
+
+
+const SENSITIVE = '(sensitive)';
+const UNKNOWN = '(known after apply)';
+/** The planned values with sensitive leaves masked and unknown ones marked. */
+function maskedAfter(after, unknown, sensitive) {
+    if (sensitive === true)
+        return SENSITIVE;
+    if (unknown === true)
+        return UNKNOWN;
+    if (Array.isArray(after)) {
+        return after.map((item, i) => maskedAfter(item, Array.isArray(unknown) ? unknown[i] : undefined, Array.isArray(sensitive) ? sensitive[i] : undefined));
+    }
+    if (after !== null && typeof after === 'object') {
+        const keys = new Set([
+            ...Object.keys(after),
+            ...(unknown && typeof unknown === 'object' ? Object.keys(unknown) : [])
+        ]);
+        const out = {};
+        for (const key of [...keys].sort()) {
+            out[key] = maskedAfter(after[key], unknown && typeof unknown === 'object'
+                ? unknown[key]
+                : undefined, sensitive && typeof sensitive === 'object'
+                ? sensitive[key]
+                : undefined);
+        }
+        return out;
+    }
+    if (after === undefined && unknown && typeof unknown === 'object') {
+        return maskedAfter({}, unknown, sensitive);
+    }
+    return after ?? null;
+}
+const sha256 = (text) => (0,external_node_crypto_.createHash)('sha256').update(text).digest('hex');
+/** One line per resource that changes; no-ops and reads are not part of what is reviewed. */
+function resourceChangeLines(changes) {
+    return (changes ?? [])
+        .filter((c) => c.mode !== 'data')
+        .map((c) => ({ c, actions: [...(c.change?.actions ?? [])] }))
+        .filter(({ actions }) => actions.some((a) => a !== 'no-op' && a !== 'read'))
+        .map(({ c, actions }) => {
+        const address = c.deposed ? `${c.address ?? '?'} (deposed ${c.deposed})` : (c.address ?? '?');
+        const values = maskedAfter(c.change?.after, c.change?.after_unknown, c.change?.after_sensitive);
+        return `${actions.join('+')} ${address}#${sha256(canonicalJson(values)).slice(0, 12)}`;
+    })
+        .sort();
+}
+function planFingerprint(parts) {
+    const hex = sha256(canonicalJson({
+        resources: parts.resources,
+        chartVersion: parts.chartVersion,
+        valuesDigest: parts.valuesDigest
+    }));
+    return { hex, ...parts };
+}
+const MARKER = /<!-- flyte-gke-fingerprint: (\{.*?\}) -->/s;
+/** The hidden line the plan comment carries. `--` cannot occur inside an HTML comment. */
+function fingerprintMarker(fingerprint) {
+    return `<!-- flyte-gke-fingerprint: ${JSON.stringify(fingerprint).replace(/--/g, '-\\u002d')} -->`;
+}
+function readFingerprintMarker(body) {
+    const match = MARKER.exec(body);
+    if (!match)
+        return undefined;
+    try {
+        const parsed = JSON.parse(match[1]);
+        if (typeof parsed.hex !== 'string' || !Array.isArray(parsed.resources))
+            return undefined;
+        return parsed;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What differs between the reviewed fingerprint and this run's, in words; empty when equal. */
+function fingerprintDifferences(reviewed, current) {
+    if (reviewed.hex === current.hex)
+        return [];
+    const differences = [];
+    if (reviewed.chartVersion !== current.chartVersion) {
+        differences.push(`chart version: reviewed ${reviewed.chartVersion}, now ${current.chartVersion}`);
+    }
+    if (reviewed.valuesDigest !== current.valuesDigest) {
+        differences.push(`Helm values: reviewed ${reviewed.valuesDigest.slice(0, 12)}, now ${current.valuesDigest.slice(0, 12)} (the values files or inputs changed)`);
+    }
+    const key = (line) => line.split('#')[0];
+    const reviewedByKey = new Map(reviewed.resources.map((line) => [key(line), line]));
+    const currentByKey = new Map(current.resources.map((line) => [key(line), line]));
+    for (const [name, line] of currentByKey) {
+        const seen = reviewedByKey.get(name);
+        if (seen === undefined)
+            differences.push(`not in the reviewed plan: ${name}`);
+        else if (seen !== line)
+            differences.push(`planned values differ from the reviewed plan: ${name}`);
+    }
+    for (const name of reviewedByKey.keys()) {
+        if (!currentByKey.has(name))
+            differences.push(`reviewed but no longer planned: ${name}`);
+    }
+    if (differences.length === 0)
+        differences.push('the plans differ');
+    return differences;
+}
+
 ;// CONCATENATED MODULE: ./src/terraform/outputs.ts
 /**
  * Reads `terraform output -json` ({name: {sensitive, type, value}}) into TerraformOutputs.
@@ -39506,6 +39711,7 @@ function runTerraform(ctx, call) {
 
 
 
+
 /** Resources whose deletion protection (or kept objects) would stop `terraform destroy`. */
 const PROTECTED_RESOURCES = [
     'google_container_cluster.main',
@@ -39596,9 +39802,16 @@ function stateBackendPhase(inputs) {
 function terraformPhase(inputs, mode) {
     return { name: PHASE_NAMES[mode], steps: (state) => terraformSteps(inputs, mode, state) };
 }
-/** A deploy's Terraform work: the saved plan, then the apply of exactly that plan. */
-function deployTerraformPhases(inputs) {
-    return [terraformPhase(inputs, 'deploy-plan'), terraformPhase(inputs, 'apply')];
+/**
+ * A deploy's Terraform work: the saved plan, the checks on it (`between`: the reviewed-plan
+ * check), then the apply of exactly that plan.
+ */
+function deployTerraformPhases(inputs, between) {
+    return [
+        terraformPhase(inputs, 'deploy-plan'),
+        ...(between ? [between] : []),
+        terraformPhase(inputs, 'apply')
+    ];
 }
 function terraformSteps(inputs, mode, state) {
     const files = terraformFiles(state);
@@ -39629,6 +39842,7 @@ function terraformSteps(inputs, mode, state) {
                 const plan = readPlanJson(result.stdout, 'terraform-show-json');
                 const summary = summarisePlan(plan);
                 s.planSummary = summary;
+                s.planResourceLines = resourceChangeLines(plan.resource_changes);
                 if (drift)
                     s.driftDetails = [...driftedOutside(plan), ...describeChanges(summary)];
                 else
@@ -39825,6 +40039,111 @@ function liftProtectionStep(inputs, files, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/review/values-sources.ts
+/**
+ * The digest of what decides the Helm values before any Terraform output is known: the values
+ * template, the extra values files and the inputs the action writes into the values. The plan
+ * and the deploy compute it the same way, at the same point, so it can be compared.
+ */
+
+
+
+function valuesSourcesDigest(inputs, readText = (file) => (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')) {
+    const sources = {
+        template: readText(inputs.valuesFile),
+        extra: inputs.extraValuesFiles.map((file) => readText(file)),
+        chartVersion: inputs.chartVersion,
+        releaseName: inputs.releaseName,
+        namespace: inputs.namespace,
+        flyteProjects: inputs.flyteProjects,
+        ingress: inputs.ingress,
+        domain: inputs.domain ?? null,
+        staticIpName: inputs.staticIpName,
+        iap: inputs.iap,
+        iapOauthClientId: inputs.iapOauthClientId ?? null,
+        iapMembers: inputs.iapMembers
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(sources)).digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/phases/review.ts
+/**
+ * Apply only what was reviewed. `plan` fingerprints its plan for the pull request comment; the
+ * deploy after the merge fingerprints its own plan the same way, between the saved plan and its
+ * apply, and stops before any change unless the two match.
+ */
+
+
+
+const HOW_TO_GO_ON = 'Merge through a pull request whose plan comment shows this plan, or, for a manual deploy behind an approved environment, set require-reviewed-plan: false.';
+function fingerprintStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'plan-fingerprint',
+        title: 'Fingerprint the plan',
+        mutates: false,
+        describe: () => `sha256 of the resource changes (planned values, sensitive ones masked), chart ${inputs.chartVersion} and the digest of the values sources (${inputs.valuesFile}${inputs.extraValuesFiles.map((f) => `, ${f}`).join('')}).`,
+        run: async (ctx) => {
+            const resources = ctx.state.planResourceLines;
+            if (!resources)
+                throw new StepError('plan-fingerprint', 'No plan was summarised to fingerprint.');
+            ctx.state.planFingerprint = planFingerprint({
+                resources,
+                chartVersion: inputs.chartVersion,
+                valuesDigest: valuesSourcesDigest(inputs)
+            });
+            ctx.log.info(`Plan fingerprint: ${ctx.state.planFingerprint.hex.slice(0, 12)}.`);
+        }
+    };
+}
+function checkStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'reviewed-plan-check',
+        title: 'Check the plan against the reviewed one',
+        mutates: false,
+        describe: () => inputs.requireReviewedPlan
+            ? "Find the pull request of this commit and its plan comment for this cluster; apply only if that comment's fingerprint equals this plan's, otherwise stop before any change and say what differs."
+            : "require-reviewed-plan is false: apply this run's own plan without a reviewed one (announced as a warning).",
+        run: async (ctx) => {
+            const own = ctx.state.planFingerprint;
+            if (!own)
+                throw new StepError('reviewed-plan-check', 'This run has no plan fingerprint.');
+            if (!inputs.requireReviewedPlan) {
+                const warning = `require-reviewed-plan is false: applying this run's plan (fingerprint ${own.hex.slice(0, 12)}) without a reviewed one.`;
+                ctx.log.warning(warning);
+                ctx.state.notes.push(`⚠️ ${warning}`);
+                return;
+            }
+            if (!ctx.reviewedPlan) {
+                throw new StepError('reviewed-plan-check', `No reviewed plan: github-token is empty, so the pull request comment cannot be read. ${HOW_TO_GO_ON}`);
+            }
+            const found = await ctx.reviewedPlan();
+            if ('reason' in found) {
+                throw new StepError('reviewed-plan-check', `No reviewed plan: ${found.reason}. ${HOW_TO_GO_ON}`);
+            }
+            ctx.state.reviewedIn = found.pullNumber;
+            if (!found.fingerprint) {
+                throw new StepError('reviewed-plan-check', `No reviewed plan: pull request #${found.pullNumber} has no plan comment for ${inputs.projectId}/${inputs.clusterName} (a pull request from a fork gets none). ${HOW_TO_GO_ON}`);
+            }
+            ctx.state.reviewedFingerprint = found.fingerprint;
+            const differences = fingerprintDifferences(found.fingerprint, own);
+            if (differences.length > 0) {
+                ctx.state.reviewDifferences = differences;
+                throw new StepError('reviewed-plan-check', `This plan differs from the one reviewed in pull request #${found.pullNumber}; nothing was applied:\n${differences.map((d) => `- ${d}`).join('\n')}\n${HOW_TO_GO_ON}`);
+            }
+            ctx.log.info(`The plan matches the one reviewed in pull request #${found.pullNumber} (fingerprint ${own.hex.slice(0, 12)}).`);
+        }
+    };
+}
+/** After `terraform plan`: the fingerprint, and in a deploy the check against the reviewed one. */
+function reviewPhase(inputs) {
+    const steps = inputs.command === 'deploy'
+        ? [fingerprintStep(inputs), checkStep(inputs)]
+        : [fingerprintStep(inputs)];
+    return { name: 'Reviewed plan', steps: () => steps };
+}
+
 ;// CONCATENATED MODULE: ./src/tools/helm/args.ts
 /**
  * Helm argument arrays. Helm 3 and 4 differ in one flag we use: `--atomic` became
@@ -39916,97 +40235,6 @@ function sameChartVersion(a, b) {
 }
 function lastLine(text) {
     return text.trim().split('\n').slice(-1)[0] ?? '';
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/values/document.ts
-/**
- * Small helpers over the `yaml` Document API that change values in place, so comments (before a
- * key and after a value) survive patching.
- */
-
-const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
-/** Sets one value; an existing scalar keeps its node (and so its comments and quoting). */
-function setValue(doc, path, value) {
-    const node = doc.getIn(path, true);
-    const primitive = value === null || ['string', 'number', 'boolean'].includes(typeof value);
-    if ((0,dist/* isScalar */.jn)(node) && primitive) {
-        node.value = value;
-        return;
-    }
-    doc.setIn(path, doc.createNode(value));
-}
-/**
- * Merges `extra` into the document the way Helm merges a later values file: maps key by key,
- * anything else (lists included) replaces. A null is kept, so Helm drops that chart default.
- */
-function mergeValues(doc, extra, path = []) {
-    if (!isPlainObject(extra)) {
-        setValue(doc, path, extra);
-        return;
-    }
-    const existing = path.length === 0 ? doc.contents : doc.getIn(path, true);
-    if (path.length > 0 && !(0,dist/* isMap */.jh)(existing)) {
-        setValue(doc, path, extra);
-        return;
-    }
-    for (const [key, value] of Object.entries(extra))
-        mergeValues(doc, value, [...path, key]);
-}
-/** Every leaf key path of a plain value (maps descend; lists and scalars are leaves). */
-function leafPaths(value, path = []) {
-    if (!isPlainObject(value) || Object.keys(value).length === 0)
-        return [path];
-    return Object.entries(value).flatMap(([key, child]) => leafPaths(child, [...path, key]));
-}
-
-;// CONCATENATED MODULE: ./src/values/digest.ts
-/**
- * The digest that tells whether a release already runs the values and chart version we would
- * deploy. It is recorded on the release as a Deployment annotation inside the values themselves
- * (`deployment.annotations`, a key of the chart's defaults), so any Helm 3 or 4 returns it with
- * `helm get values -o json`, and the annotation touches no pod: nothing restarts.
- */
-
-
-const DIGEST_ANNOTATION = 'flyte-gke-action/values-digest';
-const DIGEST_PATH = ['deployment', 'annotations', DIGEST_ANNOTATION];
-/** JSON with keys sorted at every level: equal values give equal text. */
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value !== null && typeof value === 'object') {
-        const entries = Object.entries(value)
-            .filter(([, v]) => v !== undefined)
-            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-    }
-    return JSON.stringify(value ?? null);
-}
-/** sha256 over the chart version and the canonical values, without any recorded digest. */
-function valuesDigest(values, chartVersion) {
-    const withoutDigest = structuredClone(values);
-    const annotations = withoutDigest?.deployment
-        ?.annotations;
-    if (annotations)
-        delete annotations[DIGEST_ANNOTATION];
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(`${chartVersion}\n${canonicalJson(withoutDigest)}`)
-        .digest('hex');
-}
-function recordDigest(doc, digest) {
-    setValue(doc, DIGEST_PATH, digest);
-}
-/** The digest recorded in deployed values (`helm get values -o json`), if any. */
-function recordedDigest(values) {
-    let node = values;
-    for (const key of DIGEST_PATH) {
-        if (node === null || typeof node !== 'object')
-            return undefined;
-        node = node[key];
-    }
-    return typeof node === 'string' && node.length > 0 ? node : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-release.ts
@@ -40930,6 +41158,16 @@ class RunState {
     consoleUrl;
     driftDetected;
     driftDetails = [];
+    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
+    planResourceLines;
+    /** This run's plan, fingerprinted (plan and deploy). */
+    planFingerprint;
+    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
+    reviewedFingerprint;
+    /** The pull request whose comment holds the reviewed plan. */
+    reviewedIn;
+    /** What differs from the reviewed plan, when the deploy stopped for it. */
+    reviewDifferences;
     /** Lines for the job summary and comment, in order. */
     notes = [];
     constructor(dryRun = false) {
@@ -41263,6 +41501,7 @@ function helmPhase(inputs, mode) {
 
 
 
+
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
 function whenDeployed(phase) {
     return {
@@ -41288,7 +41527,7 @@ function planCommand(inputs) {
             return [
                 ...setup,
                 stateBackendPhase(inputs),
-                ...deployTerraformPhases(inputs),
+                ...deployTerraformPhases(inputs, reviewPhase(inputs)),
                 clusterCredentialsPhase(inputs),
                 valuesPhase(inputs),
                 helmPhase(inputs, 'install'),
@@ -41300,6 +41539,7 @@ function planCommand(inputs) {
                 ...setup,
                 stateBackendPhase(inputs),
                 terraformPhase(inputs, 'plan'),
+                reviewPhase(inputs),
                 valuesPhase(inputs),
                 // Read-only: what is deployed now, so the comment shows the chart and values change.
                 whenDeployed(clusterCredentialsPhase(inputs)),
@@ -47308,6 +47548,7 @@ function driftList(state) {
 
 
 
+
 /** GitHub rejects a longer comment body with 422. */
 const COMMENT_LIMIT = 65_536;
 /** What we allow ourselves, leaving room for redaction markers and fences. */
@@ -47323,6 +47564,7 @@ function renderComment(args) {
     ];
     if (state.consoleUrl)
         head.push('', `**Flyte console:** ${state.consoleUrl}`);
+    head.push(...reviewLines(inputs, state));
     const plan = planSection(state);
     const helm = helmSection(inputs, state, secrets);
     const runLink = args.runUrl ? `[run](${args.runUrl})` : 'run';
@@ -47346,6 +47588,23 @@ function renderComment(args) {
         ? `\n\n✂️ The plan was cut at ${cut.text.split('\n').length} of ${fullPlan.split('\n').length} lines; the full plan is in the job summary of the ${runLink}.`
         : '';
     return build(details('Full Terraform plan', codeBlock(cut.text, 'hcl')) + notice);
+}
+/**
+ * The plan's fingerprint: a plan comment carries its own, a deploy keeps the reviewed one (never
+ * its own: a deploy that differs must not turn its plan into a reviewed one) and says what differs.
+ */
+function reviewLines(inputs, state) {
+    const lines = [];
+    const carried = inputs.command === 'plan' ? state.planFingerprint : state.reviewedFingerprint;
+    if (state.reviewDifferences?.length) {
+        lines.push('', '🛑 **Not applied: the deploy planned something other than what was reviewed here.**', ...state.reviewDifferences.map((d) => `- ${d}`), '', 'A new pull request (or a new commit here) gets a plan to review.');
+    }
+    if (carried) {
+        lines.push('', inputs.command === 'plan'
+            ? `Plan fingerprint ${inlineCode(carried.hex.slice(0, 12))}: the deploy after the merge applies only a plan with this fingerprint.`
+            : `Reviewed plan fingerprint ${inlineCode(carried.hex.slice(0, 12))}.`, fingerprintMarker(carried));
+    }
+    return lines;
 }
 function helmSection(inputs, state, secrets) {
     const lines = [`Chart: ${chartChange(inputs, state)}`];
@@ -47819,11 +48078,30 @@ function setActionOutputs(inputs, state, set) {
 /** The saved-state key under which main records files for the post step to remove. */
 const CLEANUP_STATE = 'cleanup-files';
 
+;// CONCATENATED MODULE: ./src/review/lookup.ts
+
+
+
+
+async function lookUpReviewedPlan(client, event, inputs) {
+    const target = await targetPullRequest(client, event, inputs);
+    if ('reason' in target)
+        return target;
+    const comment = await findMarkedComment(client, target.repo, target.pullNumber, commentMarker(inputs));
+    return {
+        pullNumber: target.pullNumber,
+        fingerprint: comment ? readFingerprintMarker(comment.body) : undefined
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/run.ts
 /**
  * The action's one error boundary. Builds the real dependencies, then hands them to runAction,
  * which tests call with fakes.
  */
+
+
+
 
 
 
@@ -47882,7 +48160,8 @@ async function runAction(deps) {
             registerCleanup: (file) => {
                 cleanup.push(file);
                 io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
-            }
+            },
+            ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
         };
         try {
             reports = await runPhases(phases, { ctx, secrets: () => secrets.list() });
@@ -47905,6 +48184,14 @@ function describeError(error) {
     if (error instanceof Error)
         return `Unexpected error: ${error.message}`;
     return `Unexpected error: ${String(error)}`;
+}
+/** Reads the reviewed plan through the GitHub API, only when a deploy asks for it. */
+function reviewedPlanReader(inputs, env, log) {
+    return async () => {
+        const event = readEventContext(env);
+        const client = createGitHubClient({ token: inputs.githubToken, apiUrl: event.apiUrl, log });
+        return lookUpReviewedPlan(client, event, inputs);
+    };
 }
 const systemClock = {
     now: () => Date.now(),

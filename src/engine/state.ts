@@ -1,5 +1,6 @@
 /** What a run has learned so far. Phases read it to plan their steps; parsers fill it in. */
 import type { Tool } from './types.js';
+import type { PlanFingerprint } from '../review/fingerprint.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
@@ -91,6 +92,16 @@ export class RunState {
   consoleUrl?: string;
   driftDetected?: boolean;
   driftDetails: string[] = [];
+  /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
+  planResourceLines?: readonly string[];
+  /** This run's plan, fingerprinted (plan and deploy). */
+  planFingerprint?: PlanFingerprint;
+  /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
+  reviewedFingerprint?: PlanFingerprint;
+  /** The pull request whose comment holds the reviewed plan. */
+  reviewedIn?: number;
+  /** What differs from the reviewed plan, when the deploy stopped for it. */
+  reviewDifferences?: readonly string[];
   /** Lines for the job summary and comment, in order. */
   notes: string[] = [];
 

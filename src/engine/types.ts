@@ -5,6 +5,7 @@
  */
 import type { Inputs } from '../inputs.js';
 import type { RunState } from './state.js';
+import type { ReviewedPlanLookup } from '../review/lookup.js';
 
 export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
 
@@ -104,6 +105,8 @@ export interface TaskContext {
   readonly addPath: (dir: string) => void;
   /** Remembers a file for the post step to remove. */
   readonly registerCleanup: (path: string) => void;
+  /** Reads the reviewed plan's fingerprint from the pull request; absent without a token. */
+  readonly reviewedPlan?: () => Promise<ReviewedPlanLookup>;
 }
 
 export interface PhaseReport {

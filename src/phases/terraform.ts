@@ -31,6 +31,7 @@ import {
   stateListArgs
 } from '../tools/terraform/args.js';
 import { explainTerraformFailure } from '../terraform/lock.js';
+import { resourceChangeLines } from '../review/fingerprint.js';
 import { readOutputs, requireOutputs } from '../terraform/outputs.js';
 import {
   describeChanges,
@@ -157,9 +158,16 @@ export function terraformPhase(inputs: Inputs, mode: TerraformMode): Phase {
   return { name: PHASE_NAMES[mode], steps: (state) => terraformSteps(inputs, mode, state) };
 }
 
-/** A deploy's Terraform work: the saved plan, then the apply of exactly that plan. */
-export function deployTerraformPhases(inputs: Inputs): Phase[] {
-  return [terraformPhase(inputs, 'deploy-plan'), terraformPhase(inputs, 'apply')];
+/**
+ * A deploy's Terraform work: the saved plan, the checks on it (`between`: the reviewed-plan
+ * check), then the apply of exactly that plan.
+ */
+export function deployTerraformPhases(inputs: Inputs, between?: Phase): Phase[] {
+  return [
+    terraformPhase(inputs, 'deploy-plan'),
+    ...(between ? [between] : []),
+    terraformPhase(inputs, 'apply')
+  ];
 }
 
 function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): Step[] {
@@ -194,6 +202,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         const plan = readPlanJson(result.stdout, 'terraform-show-json');
         const summary = summarisePlan(plan);
         s.planSummary = summary;
+        s.planResourceLines = resourceChangeLines(plan.resource_changes);
         if (drift) s.driftDetails = [...driftedOutside(plan), ...describeChanges(summary)];
         else s.notes.push(planLine(summary));
       }

@@ -8,6 +8,7 @@ import { redact } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import { codeBlock, cutOnLine, details, inlineCode } from './markdown.js';
 import { commentMarker } from './marker.js';
+import { fingerprintMarker } from '../review/fingerprint.js';
 import { chartChange, planSection, statusLine, valuesDiff } from './sections.js';
 
 /** GitHub rejects a longer comment body with 422. */
@@ -36,6 +37,7 @@ export function renderComment(args: CommentArgs): string {
     statusLine(inputs, state, args.failure)
   ];
   if (state.consoleUrl) head.push('', `**Flyte console:** ${state.consoleUrl}`);
+  head.push(...reviewLines(inputs, state));
 
   const plan = planSection(state);
   const helm = helmSection(inputs, state, secrets);
@@ -65,6 +67,34 @@ export function renderComment(args: CommentArgs): string {
     ? `\n\n✂️ The plan was cut at ${cut.text.split('\n').length} of ${fullPlan.split('\n').length} lines; the full plan is in the job summary of the ${runLink}.`
     : '';
   return build(details('Full Terraform plan', codeBlock(cut.text, 'hcl')) + notice);
+}
+
+/**
+ * The plan's fingerprint: a plan comment carries its own, a deploy keeps the reviewed one (never
+ * its own: a deploy that differs must not turn its plan into a reviewed one) and says what differs.
+ */
+function reviewLines(inputs: Inputs, state: RunState): string[] {
+  const lines: string[] = [];
+  const carried = inputs.command === 'plan' ? state.planFingerprint : state.reviewedFingerprint;
+  if (state.reviewDifferences?.length) {
+    lines.push(
+      '',
+      '🛑 **Not applied: the deploy planned something other than what was reviewed here.**',
+      ...state.reviewDifferences.map((d) => `- ${d}`),
+      '',
+      'A new pull request (or a new commit here) gets a plan to review.'
+    );
+  }
+  if (carried) {
+    lines.push(
+      '',
+      inputs.command === 'plan'
+        ? `Plan fingerprint ${inlineCode(carried.hex.slice(0, 12))}: the deploy after the merge applies only a plan with this fingerprint.`
+        : `Reviewed plan fingerprint ${inlineCode(carried.hex.slice(0, 12))}.`,
+      fingerprintMarker(carried)
+    );
+  }
+  return lines;
 }
 
 function helmSection(inputs: Inputs, state: RunState, secrets: readonly string[]): string {

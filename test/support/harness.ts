@@ -504,6 +504,12 @@ interface ActionInputSpec {
 
 let actionInputs: Record<string, ActionInputSpec> | undefined;
 
+/**
+ * Where the suites differ from action.yml's defaults: most deploy without a plan run before, so
+ * they do not ask for a reviewed plan. test/review-e2e.test.ts covers the check with the default.
+ */
+const SUITE_DEFAULTS: Record<string, string> = { 'require-reviewed-plan': 'false' };
+
 /** INPUT_* variables as the runner sets them: every declared input, defaults filled in. */
 function inputEnv(inputs: Record<string, string>): Record<string, string> {
   actionInputs ??= (
@@ -513,7 +519,7 @@ function inputEnv(inputs: Record<string, string>): Record<string, string> {
   ).inputs;
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(actionInputs)) {
-    let value = inputs[name] ?? String(spec.default ?? '');
+    let value = inputs[name] ?? SUITE_DEFAULTS[name] ?? String(spec.default ?? '');
     if (value === '${{ github.token }}') value = GITHUB_TOKEN;
     env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   }

@@ -1,0 +1,151 @@
+/**
+ * Apply only what was reviewed, through the bundled action, the stand-ins and the loopback GitHub
+ * server: the plan comment carries the plan's fingerprint; the deploy on the push after the merge
+ * applies only when its own plan has the same one; a different plan, chart or values stops it
+ * before any changing command and the comment says what differs; no reviewed plan stops it too;
+ * `require-reviewed-plan: false` applies with a warning.
+ * Needs a fresh `npm run build` after changes to src/.
+ */
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { jobInputs, runJob, PR_NUMBER, startGitHub, startToolMirror } from './support/e2e-jobs.js';
+import type { GitHubServer } from './support/github-server.js';
+import { Harness, type StepResult } from './support/harness.js';
+import { isChangingCall } from './support/changing.js';
+import { HEAD_SHA } from './support/events.js';
+import type { Mirror } from './support/mirror.js';
+import { readFingerprintMarker } from '../src/review/fingerprint.js';
+
+const MARKER = '<!-- flyte-gke-action:acme-flyte-e2e/flyte-e2e -->';
+const changing = (result: StepResult) => result.calls.filter(isChangingCall);
+const applies = (result: StepResult) =>
+  result.calls.filter((c) => c.tool === 'terraform' && c.args[0] === 'apply');
+
+describe('apply only the reviewed plan', () => {
+  let github: GitHubServer;
+  let mirror: Mirror;
+  let pr: Harness;
+  let push: Harness;
+  let base: Record<string, string>;
+  // Each case starts from nothing deployed, on both sides.
+  beforeEach(async () => {
+    [github, mirror] = await Promise.all([startGitHub(), startToolMirror()]);
+    base = { ...jobInputs(mirror), 'require-reviewed-plan': 'true' };
+    pr = await Harness.create({ event: 'pull_request', oidc: true, githubApiUrl: github.url });
+    push = await Harness.create({ event: 'push', oidc: true, githubApiUrl: github.url });
+    github.commitPulls.set(HEAD_SHA, [{ number: PR_NUMBER, merged: true }]);
+    // The state bucket exists (an earlier deploy made it); a first deploy creates the empty,
+    // versioned bucket before it can plan, the one change that precedes the check.
+    push.setWorld((w) => {
+      w.gcloud = {
+        buckets: {
+          'acme-flyte-e2e-flyte-tfstate': {
+            location: 'US-CENTRAL1',
+            versioning: true,
+            uniform: true
+          }
+        }
+      };
+    });
+  });
+  afterEach(async () => {
+    await Promise.all([pr.close(), push.close(), github.stop(), mirror.close()]);
+  });
+
+  const comment = () => github.commentsOn(PR_NUMBER).find((c) => c.body.includes(MARKER))!;
+  const plan = async (inputs: Record<string, string> = {}) => {
+    const { main } = await runJob(pr, { ...base, ...inputs, command: 'plan' });
+    expect(main.exitCode).toBe(0);
+    return readFingerprintMarker(comment().body);
+  };
+
+  it('the plan comment carries the fingerprint, and a deploy with the same plan applies it', async () => {
+    const reviewed = await plan();
+    expect(reviewed?.hex).toMatch(/^[0-9a-f]{64}$/);
+    expect(reviewed?.resources.length).toBeGreaterThan(3);
+    expect(comment().body).toContain(`Plan fingerprint \`${reviewed!.hex.slice(0, 12)}\``);
+    const { main } = await runJob(push, { ...base, command: 'deploy' });
+    expect(main.errors).toEqual([]);
+    expect(main.exitCode).toBe(0);
+    expect(applies(main)).toHaveLength(1);
+    expect(main.stdout).toContain(`matches the one reviewed in pull request #${PR_NUMBER}`);
+    // The comment keeps the reviewed fingerprint after the deploy.
+    expect(readFingerprintMarker(comment().body)?.hex).toBe(reviewed!.hex);
+  });
+
+  it('a different plan stops before any change and the comment says what differs', async () => {
+    const reviewed = await plan();
+    // Meanwhile another change was applied: the deploy's plan is no longer the reviewed one.
+    push.setWorld((w) => {
+      w.terraform = { ...w.terraform, applied: 'deployed-from-another-branch' };
+    });
+    const { main } = await runJob(push, { ...base, command: 'deploy' });
+    expect(main.exitCode).toBe(1);
+    expect(changing(main)).toEqual([]);
+    expect(main.errors.join('\n')).toMatch(
+      /differs from the one reviewed in pull request #42; nothing was applied/
+    );
+    expect(main.errors.join('\n')).toMatch(/not in the reviewed plan: update google_\w+\.\w+/);
+    expect(main.errors.join('\n')).toMatch(
+      /reviewed but no longer planned: create google_\w+\.\w+/
+    );
+    const body = comment().body;
+    expect(body).toContain(
+      'Not applied: the deploy planned something other than what was reviewed'
+    );
+    // The comment still carries the reviewed fingerprint, never the deploy's own.
+    expect(readFingerprintMarker(body)?.hex).toBe(reviewed!.hex);
+  });
+
+  it('a different chart version stops before any change', async () => {
+    await plan();
+    const { main } = await runJob(push, { ...base, command: 'deploy', 'chart-version': 'v1.16.7' });
+    expect(main.exitCode).toBe(1);
+    expect(changing(main)).toEqual([]);
+    expect(main.errors.join('\n')).toContain('chart version: reviewed v1.16.8, now v1.16.7');
+    expect(comment().body).toContain('chart version: reviewed v1.16.8, now v1.16.7');
+  });
+
+  it('different values stop before any change', async () => {
+    const file = pr.writeWorkspaceFile(
+      'flyte/values-dev.yaml',
+      'configuration:\n  logging:\n    level: 4\n'
+    );
+    push.writeWorkspaceFile(file, 'configuration:\n  logging:\n    level: 6\n');
+    await plan({ 'extra-values-files': file });
+    const { main } = await runJob(push, { ...base, command: 'deploy', 'extra-values-files': file });
+    expect(main.exitCode).toBe(1);
+    expect(changing(main)).toEqual([]);
+    expect(main.errors.join('\n')).toMatch(/Helm values: reviewed [0-9a-f]{12}, now [0-9a-f]{12}/);
+  });
+
+  it('no reviewed plan (a direct push) stops before any change', async () => {
+    github.commitPulls.set(HEAD_SHA, []);
+    const { main } = await runJob(push, { ...base, command: 'deploy' });
+    expect(main.exitCode).toBe(1);
+    expect(changing(main)).toEqual([]);
+    expect(main.errors.join('\n')).toMatch(
+      /No reviewed plan: commit [0-9a-f]{7} belongs to no pull request/
+    );
+    expect(main.errors.join('\n')).toContain('require-reviewed-plan: false');
+  });
+
+  it('a pull request without a plan comment (a fork) stops before any change', async () => {
+    const { main } = await runJob(push, { ...base, command: 'deploy' });
+    expect(main.exitCode).toBe(1);
+    expect(changing(main)).toEqual([]);
+    expect(main.errors.join('\n')).toContain(`pull request #${PR_NUMBER} has no plan comment`);
+  });
+
+  it('require-reviewed-plan: false applies without a reviewed plan, and says so', async () => {
+    github.commitPulls.set(HEAD_SHA, []);
+    const { main } = await runJob(push, {
+      ...base,
+      command: 'deploy',
+      'require-reviewed-plan': 'false'
+    });
+    expect(main.exitCode).toBe(0);
+    expect(applies(main)).toHaveLength(1);
+    expect(main.warnings.join('\n')).toContain('require-reviewed-plan is false');
+    expect(main.summary).toContain('require-reviewed-plan is false');
+  });
+});
