@@ -1,10 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { RunState, type TerraformOutputs } from '../src/engine/state.js';
 import type { Exec, ExecOptions, TaskStep } from '../src/engine/types.js';
 import { clusterCredentialsPhase } from '../src/phases/auth.js';
+import { cleanupFiles } from '../src/post-run.js';
 import { testContext, testInputs } from './support/task-context.js';
 
 interface Call {
@@ -60,11 +61,14 @@ describe('clusterCredentialsPhase', () => {
     await step(ctx.state).run(ctx);
 
     const kubeconfig = ctx.state.kubeconfigPath ?? '';
-    expect(path.dirname(kubeconfig)).toBe(ctx.env.RUNNER_TEMP);
+    const folder = path.dirname(kubeconfig);
+    expect(path.dirname(folder)).toBe(ctx.env.RUNNER_TEMP);
     expect(kubeconfig.startsWith(path.join(homedir(), '.kube'))).toBe(false);
     expect(statSync(kubeconfig).mode & 0o777).toBe(0o600);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
     expect(readFileSync(kubeconfig, 'utf8')).toContain('gke-gcloud-auth-plugin');
-    expect(ctx.cleanups).toEqual([kubeconfig]);
+    // The folder goes, so the auth plugin's token cache beside the kubeconfig goes with it.
+    expect(ctx.cleanups).toEqual([folder]);
     expect(ctx.exported).toEqual({ KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' });
     expect(exec.calls).toEqual([
       {
@@ -85,6 +89,27 @@ describe('clusterCredentialsPhase', () => {
         }
       }
     ]);
+  });
+
+  it('the post step removes the auth plugin token cache written beside the kubeconfig', async () => {
+    const ctx = testContext({ exec: fakeGcloud() });
+    await step(ctx.state).run(ctx);
+    const cache = path.join(
+      path.dirname(ctx.state.kubeconfigPath!),
+      'gke_gcloud_auth_plugin_cache'
+    );
+    // What gke-gcloud-auth-plugin writes on its first token.
+    writeFileSync(cache, '{"access_token":"ya29.canary"}');
+    cleanupFiles({
+      getState: () => JSON.stringify(ctx.cleanups),
+      remove: (file) => rmSync(file, { force: true, recursive: true }),
+      info: () => undefined,
+      warning: (message) => {
+        throw new Error(message);
+      }
+    });
+    expect(existsSync(cache)).toBe(false);
+    expect(existsSync(ctx.state.kubeconfigPath!)).toBe(false);
   });
 
   it('targets the cluster Terraform reported when there are outputs', async () => {

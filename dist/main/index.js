@@ -38954,12 +38954,15 @@ function describeAuth(inputs) {
 
 ;// CONCATENATED MODULE: ./src/auth/kubeconfig.ts
 /**
- * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file under
- * RUNNER_TEMP, removed by the post step, exported as KUBECONFIG for this action's tools and the
+ * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file in a new
+ * 0700 folder under RUNNER_TEMP, the folder removed by the post step (gke-gcloud-auth-plugin
+ * caches its token in gke_gcloud_auth_plugin_cache beside the kubeconfig, so it goes too), exported as KUBECONFIG for this action's tools and the
  * job's later steps. The entry gcloud writes runs gke-gcloud-auth-plugin, which mints a fresh
  * token whenever the old one expires, so kubectl and Helm keep working through waits longer
  * than a token's hour.
  */
+
+
 
 
 
@@ -38976,8 +38979,10 @@ async function fetchClusterCredentials(ctx) {
     const dir = ctx.env.RUNNER_TEMP;
     if (!dir)
         throw new StepError('cluster-credentials', 'RUNNER_TEMP is not set; this action runs on GitHub Actions runners, which set it.');
-    const kubeconfig = writePrivateFile(dir, 'flyte-gke-kubeconfig', '');
-    ctx.registerCleanup(kubeconfig);
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(dir, 'flyte-gke-kube-'));
+    ctx.registerCleanup(folder);
+    const kubeconfig = writePrivateFile(folder, 'kubeconfig', '');
     const cluster = clusterRef(ctx.inputs, ctx.state);
     const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
     const args = getCredentialsArgs(cluster);

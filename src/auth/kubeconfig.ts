@@ -1,10 +1,13 @@
 /**
- * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file under
- * RUNNER_TEMP, removed by the post step, exported as KUBECONFIG for this action's tools and the
+ * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file in a new
+ * 0700 folder under RUNNER_TEMP, the folder removed by the post step (gke-gcloud-auth-plugin
+ * caches its token in gke_gcloud_auth_plugin_cache beside the kubeconfig, so it goes too), exported as KUBECONFIG for this action's tools and the
  * job's later steps. The entry gcloud writes runs gke-gcloud-auth-plugin, which mints a fresh
  * token whenever the old one expires, so kubectl and Helm keep working through waits longer
  * than a token's hour.
  */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import path from 'node:path';
 import { runChecked } from '../engine/run-checked.js';
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
@@ -29,8 +32,10 @@ export async function fetchClusterCredentials(ctx: TaskContext): Promise<void> {
       'cluster-credentials',
       'RUNNER_TEMP is not set; this action runs on GitHub Actions runners, which set it.'
     );
-  const kubeconfig = writePrivateFile(dir, 'flyte-gke-kubeconfig', '');
-  ctx.registerCleanup(kubeconfig);
+  mkdirSync(dir, { recursive: true });
+  const folder = mkdtempSync(path.join(dir, 'flyte-gke-kube-'));
+  ctx.registerCleanup(folder);
+  const kubeconfig = writePrivateFile(folder, 'kubeconfig', '');
   const cluster = clusterRef(ctx.inputs, ctx.state);
   const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
   const args = getCredentialsArgs(cluster);

@@ -28,6 +28,19 @@ process.on('exit', () => {
   appendFileSync(path.join(dir, 'ends.jsonl'), `${JSON.stringify({ id, endedAt: Date.now() })}\n`);
 });
 
+// kubectl and helm reach the cluster through gke-gcloud-auth-plugin, which caches its token in
+// gke_gcloud_auth_plugin_cache beside the kubeconfig: leave one there, as the real plugin does.
+if (
+  (tool === 'kubectl' || tool === 'helm') &&
+  process.env.KUBECONFIG &&
+  existsSync(process.env.KUBECONFIG)
+) {
+  writeFileSync(
+    path.join(path.dirname(process.env.KUBECONFIG), 'gke_gcloud_auth_plugin_cache'),
+    JSON.stringify({ access_token: 'ya29.standin-token', token_expiry: '2026-11-24T04:00:00Z' })
+  );
+}
+
 // Only the tool's own model is loaded: a stand-in starts about as fast as node itself.
 const MODELS = {
   terraform: ['./terraform.mjs', 'answerTerraform'],
