@@ -73,4 +73,19 @@ describe('dry run', () => {
     expect(result.stdout).toMatch(/dbname|bucket/);
     expect(result.stdout).not.toContain('<cloudsql_password>');
   });
+
+  it.each([
+    ['3.19.0', '--atomic', '--rollback-on-failure'],
+    ['4.1.4', '--rollback-on-failure', '--atomic']
+  ])('with helm-version %s shows the Helm flag that will run', async (version, shown, absent) => {
+    const result = await harness.run({ ...example, 'dry-run': 'true', 'helm-version': version });
+    const upgrades = result.stdout
+      .split('\n')
+      .filter((l) => l.trim().startsWith('$ helm upgrade --install'));
+    expect(upgrades.length).toBeGreaterThanOrEqual(1);
+    for (const line of upgrades) {
+      expect(line).toContain(` ${shown} `);
+      expect(line).not.toContain(` ${absent} `);
+    }
+  });
 });

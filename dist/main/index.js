@@ -40706,11 +40706,15 @@ function uninstallSteps(inputs) {
 
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
+function pinnedVersion(version) {
+    return version.kind === 'pinned' ? version.version : undefined;
+}
 function installSteps(inputs, state) {
     const names = flyteNames(inputs);
     const domain = inputs.ingress ? (ingressDomain(inputs, state.tfOutputs) ?? '<domain>') : '';
     const gkeValues = gkeChartValues(inputs, names, domain);
-    const helmVersion = state.tools.helm?.version;
+    // The installed Helm decides; before it is installed (a dry run) the pinned version does.
+    const helmVersion = state.tools.helm?.version ?? pinnedVersion(inputs.tools.helm);
     const steps = [
         {
             kind: 'exec',

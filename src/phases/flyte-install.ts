@@ -2,7 +2,7 @@
  * Install or upgrade flyte-binary and the action's flyte-gke chart, each skipped when its chart
  * and values already match, then report the release and how to reach it.
  */
-import type { Inputs } from '../inputs.js';
+import type { Inputs, ToolVersion } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import type { Step, TaskStep } from '../engine/types.js';
 import { FLYTE_CHART, repoAddArgs, upgradeInstallArgs } from '../tools/helm/args.js';
@@ -23,11 +23,16 @@ import { uninstallStep } from './flyte-uninstall.js';
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
 
+function pinnedVersion(version: ToolVersion): string | undefined {
+  return version.kind === 'pinned' ? version.version : undefined;
+}
+
 export function installSteps(inputs: Inputs, state: RunState): Step[] {
   const names = flyteNames(inputs);
   const domain = inputs.ingress ? (ingressDomain(inputs, state.tfOutputs) ?? '<domain>') : '';
   const gkeValues = gkeChartValues(inputs, names, domain);
-  const helmVersion = state.tools.helm?.version;
+  // The installed Helm decides; before it is installed (a dry run) the pinned version does.
+  const helmVersion = state.tools.helm?.version ?? pinnedVersion(inputs.tools.helm);
   const steps: Step[] = [
     {
       kind: 'exec',
