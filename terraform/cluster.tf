@@ -34,6 +34,18 @@ resource "google_container_cluster" "main" {
     channel = var.release_channel
   }
 
+  # Autopilot's nodes run as the minimal node account too, never the Compute Engine default one
+  # (Editor, and disabled in many organisations).
+  dynamic "cluster_autoscaling" {
+    for_each = var.autopilot_cluster ? [1] : []
+    content {
+      auto_provisioning_defaults {
+        service_account = google_service_account.nodes.email
+        oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+      }
+    }
+  }
+
   deletion_protection = var.deletion_protection
 
   depends_on = [google_project_service.enabled]
@@ -45,6 +57,9 @@ resource "google_container_node_pool" "default" {
   name     = "default"
   cluster  = google_container_cluster.main.id
   location = var.region
+
+  # Without it a new pool starts with no node; autoscaling only acts on pending pods.
+  initial_node_count = max(var.node_min_count, 1)
 
   autoscaling {
     min_node_count = var.node_min_count
@@ -58,7 +73,7 @@ resource "google_container_node_pool" "default" {
 
   node_config {
     machine_type    = var.node_machine_type
-    service_account = google_service_account.nodes[0].email
+    service_account = google_service_account.nodes.email
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
 
     workload_metadata_config {
@@ -89,7 +104,7 @@ resource "google_container_node_pool" "gpu" {
 
   node_config {
     machine_type    = var.gpu_machine_type
-    service_account = google_service_account.nodes[0].email
+    service_account = google_service_account.nodes.email
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
 
     guest_accelerator {

@@ -62,26 +62,24 @@ resource "google_service_account_iam_member" "flyte_workload_identity" {
   depends_on = [google_container_cluster.main]
 }
 
-# Standard node pools run as a minimal account instead of the Compute Engine default (Editor).
+# Every node (Standard pools and Autopilot) runs as a minimal account instead of the Compute
+# Engine default (Editor).
 resource "google_service_account" "nodes" {
-  count = var.autopilot_cluster ? 0 : 1
-
   account_id   = "nodes-${local.account_suffix}"
   display_name = "GKE nodes (${var.cluster_name})"
 
   depends_on = [google_project_service.enabled]
 }
 
+# GKE's documented minimum for a node service account (logs, metrics, metadata; see
+# docs/terraform.md), plus pulling images from Artifact Registry.
 resource "google_project_iam_member" "nodes" {
-  for_each = var.autopilot_cluster ? toset([]) : toset([
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
+  for_each = toset([
+    "roles/container.defaultNodeServiceAccount",
     "roles/artifactregistry.reader",
   ])
 
   project = var.project_id
   role    = each.value
-  member  = google_service_account.nodes[0].member
+  member  = google_service_account.nodes.member
 }

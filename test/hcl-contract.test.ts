@@ -151,6 +151,35 @@ describe('the Terraform module', () => {
     });
   });
 
+  it('runs every node as the minimal node account, on Standard pools and on Autopilot', async () => {
+    const m = await loadModule();
+    const account = resource(m, 'google_service_account', 'nodes');
+    // One account whatever the cluster kind: Autopilot needs it as much as Standard.
+    expect(account.count).toBeUndefined();
+    for (const pool of Object.values(m.resource.google_container_node_pool ?? {})) {
+      expect(nested(first(pool), 'node_config').service_account).toBe(
+        '${google_service_account.nodes.email}'
+      );
+    }
+    const cluster = resource(m, 'google_container_cluster', 'main');
+    const autoscaling = (cluster.dynamic as Record<string, Block[]>).cluster_autoscaling;
+    expect(String(first(autoscaling).for_each)).toMatch(/var\.autopilot_cluster \? \[1\] : \[\]/);
+    const defaults = nested(
+      first(first(autoscaling).content as Block[]),
+      'auto_provisioning_defaults'
+    );
+    expect(defaults.service_account).toBe('${google_service_account.nodes.email}');
+    const roles = String(first(m.resource.google_project_iam_member?.nodes).for_each);
+    expect(roles).toContain('roles/container.defaultNodeServiceAccount');
+    expect(roles).not.toMatch(/roles\/(editor|owner)/);
+  });
+
+  it('starts a new Standard default pool with nodes', async () => {
+    const m = await loadModule();
+    const pool = first(m.resource.google_container_node_pool?.default);
+    expect(pool.initial_node_count).toBe('${max(var.node_min_count, 1)}');
+  });
+
   it('makes the cluster Autopilot or Standard with workload identity and a release channel', async () => {
     const m = await loadModule();
     const cluster = resource(m, 'google_container_cluster', 'main');
