@@ -56,3 +56,8 @@ output "static_ip_name" {
   description = "Name of the global static IP of the Ingress."
   value       = one(google_compute_global_address.ingress[*].name)
 }
+
+output "network_name" {
+  description = "The VPC; a destroy releases Cloud SQL's peering on it before Terraform deletes it."
+  value       = google_compute_network.vpc.name
+}

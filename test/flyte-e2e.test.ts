@@ -209,6 +209,32 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     expect(world.helm.releases).toEqual({});
     expect(world.terraform.applied).toBeUndefined();
     expect(result.summary).toContain('Remove by hand');
+    // The database went first, then its peering, so the network could be deleted.
+    const databaseFirst = index(
+      (c) => c.tool === 'terraform' && c.args.includes('-target=google_sql_database_instance.main')
+    );
+    const release = index(
+      (c) =>
+        c.tool === 'gcloud' && c.args.slice(0, 4).join(' ') === 'compute networks peerings delete'
+    );
+    expect(databaseFirst).toBeGreaterThan(uninstallGke);
+    expect(release).toBeGreaterThan(databaseFirst);
+    expect(world.gcloud.peerings['flyte-e2e-vpc']).toEqual([]);
+  });
+
+  it('a deploy after the destroy, with the same names, works, and so does its destroy', async () => {
+    const again = await job(jobs, BASE);
+    expectSucceeded(again);
+    expect(jobs.harness.world().gcloud.peerings['flyte-e2e-vpc']).toEqual([
+      'servicenetworking-googleapis-com'
+    ]);
+    const destroyed = await job(jobs, {
+      ...BASE,
+      command: 'destroy',
+      'confirm-destroy': 'flyte-e2e'
+    });
+    expectSucceeded(destroyed);
+    expect(jobs.harness.world().terraform.applied).toBeUndefined();
   });
 
   it('a second destroy finds nothing and changes nothing', async () => {

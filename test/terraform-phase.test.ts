@@ -69,10 +69,12 @@ function world(answers: Answers) {
 async function run(
   phases: Phase[],
   answers: Answers,
-  inputs: Inputs = testInputs()
+  inputs: Inputs = testInputs(),
+  prepare: (state: RunState) => void = () => undefined
 ): Promise<ReturnType<typeof world> & { state: RunState; error?: Error; cleanup: string[] }> {
   const w = world(answers);
   const state = new RunState(false);
+  prepare(state);
   state.workDir = mkdtempSync(path.join(tmpdir(), 'flyte-gke-tf-'));
   const { ctx, cleanup } = fakeContext({ inputs, state, exec: w.exec, log: w.log });
   let error: Error | undefined;
@@ -88,6 +90,18 @@ const terraformCalls = (calls: { tool: string; args: readonly string[] }[]) =>
   calls
     .filter((c) => c.tool === 'terraform')
     .map((c) => c.args[0] + (c.args[1] === 'list' ? ' list' : ''));
+
+const OUTPUTS_FOR_DESTROY = {
+  cloudsqlIp: '10.0.0.3',
+  cloudsqlPassword: 'pw',
+  cloudsqlUser: 'flyte',
+  cloudsqlDatabase: 'flyte',
+  clusterLocation: 'us-central1',
+  clusterName: 'flyte',
+  bucketName: 'acme-flyte-dev-flyte',
+  projectId: 'acme-flyte-dev',
+  serviceAccount: 'flyte@acme-flyte-dev.iam.gserviceaccount.com'
+};
 
 const applyAnswers = (planExit: number, extra: Answers = {}): Answers => ({
   'terraform plan': {
@@ -183,6 +197,8 @@ describe('terraform phase step lists', () => {
       'terraform-workdir',
       'terraform-init',
       'terraform-lift-protection',
+      'terraform-destroy-database',
+      'release-peering',
       'terraform-destroy-plan',
       'terraform-show-json',
       'terraform-show-text',
@@ -355,6 +371,8 @@ describe('terraform phase through the runner', () => {
       'state list',
       'plan',
       'apply',
+      // No database in the state: nothing to destroy first, and no network output to unpeer.
+      'state list',
       'plan',
       'show',
       'show',
@@ -379,6 +397,117 @@ describe('terraform phase through the runner', () => {
     expect(r.state.planSummary?.destroy).toBe(1);
   });
 
+  describe('a destroy the network does not stop', () => {
+    const inputs = testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' });
+    const withNetwork = (state: RunState) => {
+      state.tfOutputs = { ...OUTPUTS_FOR_DESTROY, networkName: 'flyte-vpc' };
+    };
+    const destroyAnswers = (peering: Answer | Answer[]): Answers => {
+      const queue = Array.isArray(peering) ? [...peering] : [peering];
+      return {
+        'terraform state': {
+          stdout: 'google_compute_network.vpc\ngoogle_sql_database_instance.main\n'
+        },
+        'terraform plan': { exitCode: 2 },
+        'terraform show': (args) => ({
+          stdout: args.includes('-json')
+            ? planJson([['google_compute_network.vpc', ['delete']]])
+            : 'destroy'
+        }),
+        'gcloud compute networks peerings': () => queue.shift() ?? {}
+      };
+    };
+
+    it('destroys the database first, releases its peering, then destroys the rest', async () => {
+      const r = await run(
+        [terraformPhase(inputs, 'destroy')],
+        destroyAnswers({}),
+        inputs,
+        withNetwork
+      );
+      expect(r.error).toBeUndefined();
+      const order = r.calls.map((c) =>
+        c.tool === 'gcloud'
+          ? `gcloud ${c.args.slice(0, 4).join(' ')}`
+          : c.args
+              .filter((a) => a.startsWith('-target') || !a.startsWith('-'))
+              .slice(0, 2)
+              .join(' ')
+      );
+      const databaseApply = order.indexOf('apply ' + terraformFiles(r.state).databasePlan);
+      const release = order.indexOf('gcloud compute networks peerings delete');
+      const finalApply = order.lastIndexOf('apply ' + terraformFiles(r.state).destroyPlan);
+      expect(order).toContain('plan -target=google_sql_database_instance.main');
+      expect(databaseApply).toBeGreaterThan(0);
+      expect(release).toBeGreaterThan(databaseApply);
+      expect(finalApply).toBeGreaterThan(release);
+      const peering = r.calls.find((c) => c.tool === 'gcloud')!;
+      expect(peering.args).toEqual([
+        'compute',
+        'networks',
+        'peerings',
+        'delete',
+        'servicenetworking-googleapis-com',
+        '--network=flyte-vpc',
+        '--project=acme-flyte-dev',
+        '--quiet'
+      ]);
+    });
+
+    it('waits, bounded, while the producer still holds the peering', async () => {
+      const busy = {
+        exitCode: 1,
+        stderr:
+          'ERROR: (gcloud.compute.networks.peerings.delete) Operation in progress; try again later.'
+      };
+      const r = await run(
+        [terraformPhase(inputs, 'destroy')],
+        destroyAnswers([busy, busy, {}]),
+        inputs,
+        withNetwork
+      );
+      expect(r.error).toBeUndefined();
+      expect(r.calls.filter((c) => c.tool === 'gcloud')).toHaveLength(3);
+      const endless = await run(
+        [terraformPhase(inputs, 'destroy')],
+        destroyAnswers(Array.from({ length: 20 }, () => busy)),
+        inputs,
+        withNetwork
+      );
+      expect(endless.error?.message).toMatch(
+        /Could not release the peering servicenetworking-googleapis-com of network flyte-vpc \(attempt 10 of 10\)/
+      );
+      expect(endless.calls.filter((c) => c.tool === 'gcloud')).toHaveLength(10);
+      // The rest is not destroyed while the network cannot be.
+      expect(
+        endless.calls.filter(
+          (c) =>
+            c.args[0] === 'apply' && c.args.at(-1) === terraformFiles(endless.state).destroyPlan
+        )
+      ).toEqual([]);
+    });
+
+    it('an already released peering is no change', async () => {
+      const gone = {
+        exitCode: 1,
+        stderr:
+          "ERROR: (gcloud.compute.networks.peerings.delete) Could not fetch resource:\n - The resource 'projects/p/global/networks/flyte-vpc/peerings/servicenetworking-googleapis-com' was not found"
+      };
+      const r = await run(
+        [terraformPhase(inputs, 'destroy')],
+        destroyAnswers(gone),
+        inputs,
+        withNetwork
+      );
+      expect(r.error).toBeUndefined();
+      expect(r.lines.join('\n')).toContain(
+        'Network flyte-vpc has no servicenetworking-googleapis-com peering: nothing to release.'
+      );
+      expect(r.calls.filter((c) => c.tool === 'gcloud')).toHaveLength(1);
+      expect(r.calls.at(-1)?.args.at(-1)).toBe(terraformFiles(r.state).destroyPlan);
+    });
+  });
+
   it('destroy of an already-destroyed setup changes nothing', async () => {
     const inputs = testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' });
     const r = await run([terraformPhase(inputs, 'destroy')], {
@@ -390,7 +519,7 @@ describe('terraform phase through the runner', () => {
     });
     expect(r.error).toBeUndefined();
     // The empty plan is summarised (show -json) but not rendered as text.
-    expect(terraformCalls(r.calls)).toEqual(['init', 'state list', 'plan', 'show']);
+    expect(terraformCalls(r.calls)).toEqual(['init', 'state list', 'state list', 'plan', 'show']);
     expect(r.calls.filter((c) => c.args[0] === 'show').map((c) => c.args[1])).toEqual(['-json']);
   });
 

@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(426);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1562);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33993,7 +33993,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 426:
+/***/ 1562:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39206,6 +39206,18 @@ function destroyPlanArgs(inputs, planFile) {
         ...variableArgs(inputs, { deletion_protection: 'false' })
     ];
 }
+/** Plans the destroy of only the given resources (the database first, see phases/terraform.ts). */
+function targetedDestroyPlanArgs(inputs, planFile, targets) {
+    return [
+        'plan',
+        ...LOCKING,
+        '-destroy',
+        '-detailed-exitcode',
+        `-out=${planFile}`,
+        ...targets.map((t) => `-target=${t}`),
+        ...variableArgs(inputs, { deletion_protection: 'false' })
+    ];
+}
 /** Plans only `deletion_protection = false` on the given resources (before a destroy). */
 function liftProtectionPlanArgs(inputs, planFile, targets) {
     return [
@@ -39509,6 +39521,32 @@ function fingerprintDifferences(reviewed, current) {
     return differences;
 }
 
+;// CONCATENATED MODULE: ./src/tools/gcloud/peering.ts
+const SERVICE_NETWORKING_PEERING = 'servicenetworking-googleapis-com';
+function deletePeeringArgs(projectId, network) {
+    return [
+        'compute',
+        'networks',
+        'peerings',
+        'delete',
+        SERVICE_NETWORKING_PEERING,
+        `--network=${network}`,
+        `--project=${projectId}`,
+        '--quiet'
+    ];
+}
+/** `deleted`, `absent` (nothing to do), `busy` (try again later) or `failed`. */
+function peeringDeleteOutcome(result) {
+    if (result.exitCode === 0)
+        return 'deleted';
+    const text = `${result.stderr}\n${result.stdout}`;
+    if (/was not found|not found|notFound/i.test(text))
+        return 'absent';
+    if (/operation.*in progress|resourceNotReady|try again|is not ready/i.test(text))
+        return 'busy';
+    return 'failed';
+}
+
 ;// CONCATENATED MODULE: ./src/terraform/outputs.ts
 /**
  * Reads `terraform output -json` ({name: {sensitive, type, value}}) into TerraformOutputs.
@@ -39531,7 +39569,9 @@ const REQUIRED_OUTPUTS = {
 /** Present only when ingress is on (null outputs are left out of `output -json`). */
 const OPTIONAL_OUTPUTS = {
     staticIpAddress: 'static_ip_address',
-    staticIpName: 'static_ip_name'
+    staticIpName: 'static_ip_name',
+    /** The VPC, so a destroy can release Cloud SQL's peering before Terraform deletes it. */
+    networkName: 'network_name'
 };
 /** Outputs that must be declared `sensitive = true` in the module. */
 const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword];
@@ -39575,12 +39615,11 @@ function readOutputs(text, registerSecret) {
         return { kind: 'incomplete', missing };
     const required = Object.fromEntries(Object.entries(REQUIRED_OUTPUTS).map(([field, name]) => [field, stringOutput(name)]));
     const optional = {};
-    const address = stringOutput(OPTIONAL_OUTPUTS.staticIpAddress);
-    const ipName = stringOutput(OPTIONAL_OUTPUTS.staticIpName);
-    if (address)
-        optional.staticIpAddress = address;
-    if (ipName)
-        optional.staticIpName = ipName;
+    for (const [field, name] of Object.entries(OPTIONAL_OUTPUTS)) {
+        const value = stringOutput(name);
+        if (value)
+            optional[field] = value;
+    }
     return { kind: 'complete', outputs: Object.freeze({ ...required, ...optional }) };
 }
 /** The strict reading: every required output must be there, or the error names the missing. */
@@ -39717,6 +39756,8 @@ function runTerraform(ctx, call) {
 
 
 
+
+
 /** Resources whose deletion protection (or kept objects) would stop `terraform destroy`. */
 const PROTECTED_RESOURCES = [
     'google_container_cluster.main',
@@ -39739,6 +39780,7 @@ function terraformFiles(state) {
         dataDir: external_node_path_default().join(dir, 'data'),
         plan: external_node_path_default().join(dir, 'flyte.tfplan'),
         destroyPlan: external_node_path_default().join(dir, 'destroy.tfplan'),
+        databasePlan: external_node_path_default().join(dir, 'destroy-database.tfplan'),
         liftPlan: external_node_path_default().join(dir, 'lift-protection.tfplan'),
         driftPlan: external_node_path_default().join(dir, 'drift.tfplan')
     };
@@ -39939,6 +39981,8 @@ function terraformSteps(inputs, mode, state) {
                 prepare,
                 init,
                 liftProtectionStep(inputs, files, env),
+                databaseFirstStep(inputs, files, env),
+                releasePeeringStep(inputs),
                 plan('terraform-destroy-plan', 'Terraform destroy plan', destroyPlanArgs(inputs, files.destroyPlan)),
                 ...summarise(files.destroyPlan, false),
                 apply('terraform-destroy-apply', 'Terraform apply of the destroy plan', files.destroyPlan)
@@ -39988,6 +40032,97 @@ function outputsStep(inputs, files, strictness) {
             ctx.state.notes.push(read.kind === 'empty'
                 ? 'Terraform state has no outputs yet (nothing deployed under this state prefix); values that depend on them are placeholders.'
                 : `Terraform outputs ${read.missing.join(', ')} are not in the state yet; values that depend on them are placeholders.`);
+        }
+    };
+}
+/** The Cloud SQL instance of the bundled module; a custom module without it skips the step. */
+const DATABASE_RESOURCE = 'google_sql_database_instance.main';
+/** How long a destroy waits, at most, for the producer side to let the peering go. */
+const PEERING_ATTEMPTS = 10;
+const PEERING_WAIT_MS = 30_000;
+/**
+ * Destroy the database first, on its own: Cloud SQL's peering can only be released once the
+ * instance is gone, and the network only deleted once the peering is.
+ */
+function databaseFirstStep(inputs, files, env) {
+    const base = { cwd: inputs.terraformDir, env };
+    return {
+        kind: 'task',
+        id: 'terraform-destroy-database',
+        title: 'Destroy the database first',
+        mutates: true,
+        describe: () => [
+            `$ ${displayCommand('terraform', stateListArgs(), [])}`,
+            `If ${DATABASE_RESOURCE} is in the state:`,
+            `$ ${displayCommand('terraform', targetedDestroyPlanArgs(inputs, files.databasePlan, [DATABASE_RESOURCE]), [])}`,
+            `$ ${displayCommand('terraform', applyPlanArgs(files.databasePlan), [])}`
+        ].join('\n'),
+        run: async (ctx) => {
+            const listed = await runTerraform(ctx, {
+                ...base,
+                stepId: 'terraform-destroy-database',
+                what: 'Listing the Terraform state',
+                args: stateListArgs(),
+                quiet: true
+            });
+            const inState = listed.stdout.split('\n').some((line) => line.trim() === DATABASE_RESOURCE);
+            if (!inState) {
+                ctx.log.info(`${DATABASE_RESOURCE} is not in the state (already destroyed): nothing to do.`);
+                return 'unchanged';
+            }
+            const planned = await runTerraform(ctx, {
+                ...base,
+                stepId: 'terraform-destroy-database',
+                what: 'Planning the destroy of the database',
+                args: targetedDestroyPlanArgs(inputs, files.databasePlan, [DATABASE_RESOURCE]),
+                okExitCodes: [0, 2]
+            });
+            if (planned.exitCode === 0)
+                return 'unchanged';
+            await runTerraform(ctx, {
+                ...base,
+                stepId: 'terraform-destroy-database',
+                what: 'Destroying the database',
+                args: applyPlanArgs(files.databasePlan)
+            });
+        }
+    };
+}
+/**
+ * Releases Cloud SQL's VPC peering from the network's side once the database is gone, bounded:
+ * the producer may hold it briefly. Absent already is success, so a second destroy does nothing.
+ */
+function releasePeeringStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'release-peering',
+        title: "Release Cloud SQL's VPC peering",
+        mutates: true,
+        describe: (state) => `$ ${displayCommand('gcloud', deletePeeringArgs(inputs.projectId, state.tfOutputs?.networkName ?? '<network_name output>'), [])}\n(not found counts as done; retried up to ${PEERING_ATTEMPTS} times, ${PEERING_WAIT_MS / 1000} s apart, while the producer still holds it)`,
+        run: async (ctx) => {
+            const network = ctx.state.tfOutputs?.networkName;
+            if (!network) {
+                ctx.log.info('The module has no network_name output, so no VPC peering is released; a network still peered with servicenetworking cannot be deleted.');
+                return 'unchanged';
+            }
+            const args = deletePeeringArgs(inputs.projectId, network);
+            for (let attempt = 1;; attempt++) {
+                const result = await ctx.exec.run('gcloud', args, { quiet: true });
+                const outcome = peeringDeleteOutcome(result);
+                if (outcome === 'deleted') {
+                    ctx.log.info(`Released the peering ${SERVICE_NETWORKING_PEERING} of network ${network}.`);
+                    return;
+                }
+                if (outcome === 'absent') {
+                    ctx.log.info(`Network ${network} has no ${SERVICE_NETWORKING_PEERING} peering: nothing to release.`);
+                    return 'unchanged';
+                }
+                if (outcome === 'failed' || attempt >= PEERING_ATTEMPTS) {
+                    throw new StepError('release-peering', `Could not release the peering ${SERVICE_NETWORKING_PEERING} of network ${network} (attempt ${attempt} of ${PEERING_ATTEMPTS}): ${result.stderr.trim() || `gcloud exited with ${result.exitCode}`}. Run \`gcloud ${args.join(' ')}\` once Cloud SQL has let it go, then run destroy again.`);
+                }
+                ctx.log.info(`The peering of network ${network} is still busy (attempt ${attempt} of ${PEERING_ATTEMPTS}); waiting ${PEERING_WAIT_MS / 1000} s.`);
+                await ctx.clock.sleep(PEERING_WAIT_MS);
+            }
         }
     };
 }

@@ -15,6 +15,8 @@ export interface TerraformOutputs {
   /** Present when ingress is on. */
   readonly staticIpAddress?: string;
   readonly staticIpName?: string;
+  /** The module's VPC (optional output `network_name`). */
+  readonly networkName?: string;
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';

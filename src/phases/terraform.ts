@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Inputs } from '../inputs.js';
+import { StepError } from '../errors.js';
 import { displayCommand } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import type { ExecStep, Phase, Step, StepCondition, TaskContext } from '../engine/types.js';
@@ -21,6 +22,7 @@ import {
 import {
   applyPlanArgs,
   destroyPlanArgs,
+  targetedDestroyPlanArgs,
   driftPlanArgs,
   initArgs,
   liftProtectionPlanArgs,
@@ -32,6 +34,11 @@ import {
 } from '../tools/terraform/args.js';
 import { explainTerraformFailure } from '../terraform/lock.js';
 import { resourceChangeLines } from '../review/fingerprint.js';
+import {
+  deletePeeringArgs,
+  peeringDeleteOutcome,
+  SERVICE_NETWORKING_PEERING
+} from '../tools/gcloud/peering.js';
 import { readOutputs, requireOutputs } from '../terraform/outputs.js';
 import {
   describeChanges,
@@ -70,6 +77,7 @@ export interface TerraformFiles {
   readonly dataDir: string;
   readonly plan: string;
   readonly destroyPlan: string;
+  readonly databasePlan: string;
   readonly liftPlan: string;
   readonly driftPlan: string;
 }
@@ -82,6 +90,7 @@ export function terraformFiles(state: RunState): TerraformFiles {
     dataDir: path.join(dir, 'data'),
     plan: path.join(dir, 'flyte.tfplan'),
     destroyPlan: path.join(dir, 'destroy.tfplan'),
+    databasePlan: path.join(dir, 'destroy-database.tfplan'),
     liftPlan: path.join(dir, 'lift-protection.tfplan'),
     driftPlan: path.join(dir, 'drift.tfplan')
   };
@@ -294,6 +303,8 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         prepare,
         init,
         liftProtectionStep(inputs, files, env),
+        databaseFirstStep(inputs, files, env),
+        releasePeeringStep(inputs),
         plan(
           'terraform-destroy-plan',
           'Terraform destroy plan',
@@ -357,6 +368,116 @@ function outputsStep(
           ? 'Terraform state has no outputs yet (nothing deployed under this state prefix); values that depend on them are placeholders.'
           : `Terraform outputs ${read.missing.join(', ')} are not in the state yet; values that depend on them are placeholders.`
       );
+    }
+  };
+}
+
+/** The Cloud SQL instance of the bundled module; a custom module without it skips the step. */
+export const DATABASE_RESOURCE = 'google_sql_database_instance.main';
+/** How long a destroy waits, at most, for the producer side to let the peering go. */
+const PEERING_ATTEMPTS = 10;
+const PEERING_WAIT_MS = 30_000;
+
+/**
+ * Destroy the database first, on its own: Cloud SQL's peering can only be released once the
+ * instance is gone, and the network only deleted once the peering is.
+ */
+function databaseFirstStep(
+  inputs: Inputs,
+  files: TerraformFiles,
+  env: Readonly<Record<string, string>>
+): Step {
+  const base = { cwd: inputs.terraformDir, env };
+  return {
+    kind: 'task',
+    id: 'terraform-destroy-database',
+    title: 'Destroy the database first',
+    mutates: true,
+    describe: () =>
+      [
+        `$ ${displayCommand('terraform', stateListArgs(), [])}`,
+        `If ${DATABASE_RESOURCE} is in the state:`,
+        `$ ${displayCommand('terraform', targetedDestroyPlanArgs(inputs, files.databasePlan, [DATABASE_RESOURCE]), [])}`,
+        `$ ${displayCommand('terraform', applyPlanArgs(files.databasePlan), [])}`
+      ].join('\n'),
+    run: async (ctx) => {
+      const listed = await runTerraform(ctx, {
+        ...base,
+        stepId: 'terraform-destroy-database',
+        what: 'Listing the Terraform state',
+        args: stateListArgs(),
+        quiet: true
+      });
+      const inState = listed.stdout.split('\n').some((line) => line.trim() === DATABASE_RESOURCE);
+      if (!inState) {
+        ctx.log.info(
+          `${DATABASE_RESOURCE} is not in the state (already destroyed): nothing to do.`
+        );
+        return 'unchanged';
+      }
+      const planned = await runTerraform(ctx, {
+        ...base,
+        stepId: 'terraform-destroy-database',
+        what: 'Planning the destroy of the database',
+        args: targetedDestroyPlanArgs(inputs, files.databasePlan, [DATABASE_RESOURCE]),
+        okExitCodes: [0, 2]
+      });
+      if (planned.exitCode === 0) return 'unchanged';
+      await runTerraform(ctx, {
+        ...base,
+        stepId: 'terraform-destroy-database',
+        what: 'Destroying the database',
+        args: applyPlanArgs(files.databasePlan)
+      });
+    }
+  };
+}
+
+/**
+ * Releases Cloud SQL's VPC peering from the network's side once the database is gone, bounded:
+ * the producer may hold it briefly. Absent already is success, so a second destroy does nothing.
+ */
+function releasePeeringStep(inputs: Inputs): Step {
+  return {
+    kind: 'task',
+    id: 'release-peering',
+    title: "Release Cloud SQL's VPC peering",
+    mutates: true,
+    describe: (state) =>
+      `$ ${displayCommand('gcloud', deletePeeringArgs(inputs.projectId, state.tfOutputs?.networkName ?? '<network_name output>'), [])}\n(not found counts as done; retried up to ${PEERING_ATTEMPTS} times, ${PEERING_WAIT_MS / 1000} s apart, while the producer still holds it)`,
+    run: async (ctx) => {
+      const network = ctx.state.tfOutputs?.networkName;
+      if (!network) {
+        ctx.log.info(
+          'The module has no network_name output, so no VPC peering is released; a network still peered with servicenetworking cannot be deleted.'
+        );
+        return 'unchanged';
+      }
+      const args = deletePeeringArgs(inputs.projectId, network);
+      for (let attempt = 1; ; attempt++) {
+        const result = await ctx.exec.run('gcloud', args, { quiet: true });
+        const outcome = peeringDeleteOutcome(result);
+        if (outcome === 'deleted') {
+          ctx.log.info(`Released the peering ${SERVICE_NETWORKING_PEERING} of network ${network}.`);
+          return;
+        }
+        if (outcome === 'absent') {
+          ctx.log.info(
+            `Network ${network} has no ${SERVICE_NETWORKING_PEERING} peering: nothing to release.`
+          );
+          return 'unchanged';
+        }
+        if (outcome === 'failed' || attempt >= PEERING_ATTEMPTS) {
+          throw new StepError(
+            'release-peering',
+            `Could not release the peering ${SERVICE_NETWORKING_PEERING} of network ${network} (attempt ${attempt} of ${PEERING_ATTEMPTS}): ${result.stderr.trim() || `gcloud exited with ${result.exitCode}`}. Run \`gcloud ${args.join(' ')}\` once Cloud SQL has let it go, then run destroy again.`
+          );
+        }
+        ctx.log.info(
+          `The peering of network ${network} is still busy (attempt ${attempt} of ${PEERING_ATTEMPTS}); waiting ${PEERING_WAIT_MS / 1000} s.`
+        );
+        await ctx.clock.sleep(PEERING_WAIT_MS);
+      }
     }
   };
 }

@@ -28,7 +28,9 @@ export const REQUIRED_OUTPUTS = {
 /** Present only when ingress is on (null outputs are left out of `output -json`). */
 export const OPTIONAL_OUTPUTS = {
   staticIpAddress: 'static_ip_address',
-  staticIpName: 'static_ip_name'
+  staticIpName: 'static_ip_name',
+  /** The VPC, so a destroy can release Cloud SQL's peering before Terraform deletes it. */
+  networkName: 'network_name'
 } as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
 
 /** Outputs that must be declared `sensitive = true` in the module. */
@@ -84,11 +86,14 @@ export function readOutputs(text: string, registerSecret: (value: string) => voi
   const required = Object.fromEntries(
     Object.entries(REQUIRED_OUTPUTS).map(([field, name]) => [field, stringOutput(name) as string])
   ) as Pick<TerraformOutputs, keyof typeof REQUIRED_OUTPUTS>;
-  const optional: { staticIpAddress?: string; staticIpName?: string } = {};
-  const address = stringOutput(OPTIONAL_OUTPUTS.staticIpAddress);
-  const ipName = stringOutput(OPTIONAL_OUTPUTS.staticIpName);
-  if (address) optional.staticIpAddress = address;
-  if (ipName) optional.staticIpName = ipName;
+  const optional: Partial<Record<keyof typeof OPTIONAL_OUTPUTS, string>> = {};
+  for (const [field, name] of Object.entries(OPTIONAL_OUTPUTS) as [
+    keyof typeof OPTIONAL_OUTPUTS,
+    string
+  ][]) {
+    const value = stringOutput(name);
+    if (value) optional[field] = value;
+  }
   return { kind: 'complete', outputs: Object.freeze({ ...required, ...optional }) };
 }
 

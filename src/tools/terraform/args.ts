@@ -87,6 +87,23 @@ export function destroyPlanArgs(inputs: Inputs, planFile: string): string[] {
   ];
 }
 
+/** Plans the destroy of only the given resources (the database first, see phases/terraform.ts). */
+export function targetedDestroyPlanArgs(
+  inputs: Inputs,
+  planFile: string,
+  targets: readonly string[]
+): string[] {
+  return [
+    'plan',
+    ...LOCKING,
+    '-destroy',
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...targets.map((t) => `-target=${t}`),
+    ...variableArgs(inputs, { deletion_protection: 'false' })
+  ];
+}
+
 /** Plans only `deletion_protection = false` on the given resources (before a destroy). */
 export function liftProtectionPlanArgs(
   inputs: Inputs,

@@ -36,7 +36,7 @@ export function answerTerraform({ args: all, world }) {
     case 'show':
       return show(rest, moduleDir);
     case 'apply':
-      return apply(rest, moduleDir, tf);
+      return apply(rest, moduleDir, tf, world);
     case 'output':
       return output(rest, tf);
     case 'state':
@@ -44,7 +44,7 @@ export function answerTerraform({ args: all, world }) {
       if (notInitialized(tf)) return notInitialized(tf);
       return ok(
         tf.applied
-          ? `${moduleResources(moduleDir)
+          ? `${remaining(moduleDir, tf)
               .map((r) => r.address)
               .join('\n')}\n`
           : ''
@@ -107,6 +107,12 @@ function configHash(moduleDir, vars) {
   return hash.digest('hex');
 }
 
+/** What the state still holds: the module's resources less those a targeted destroy removed. */
+function remaining(moduleDir, tf) {
+  const gone = new Set(tf.destroyed ?? []);
+  return moduleResources(moduleDir).filter((r) => !gone.has(r.address));
+}
+
 /** The module's resources, read from its own HCL so the plan lists what the module declares. */
 function moduleResources(moduleDir) {
   const resources = [];
@@ -130,8 +136,14 @@ function plan(args, moduleDir, tf) {
   const vars = variables(args);
   const hash = configHash(moduleDir, vars);
   const all = moduleResources(moduleDir);
+  const targets = flags(args, '-target');
   let changes;
-  if (destroy) changes = tf.applied ? all.map((r) => ({ ...r, actions: ['delete'] })) : [];
+  if (destroy)
+    changes = tf.applied
+      ? remaining(moduleDir, tf)
+          .filter((r) => targets.length === 0 || targets.includes(r.address))
+          .map((r) => ({ ...r, actions: ['delete'] }))
+      : [];
   else if (tf.applied === hash) changes = [];
   else if (tf.applied) changes = all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] }));
   else changes = all.map((r) => ({ ...r, actions: ['create'] }));
@@ -140,7 +152,15 @@ function plan(args, moduleDir, tf) {
   if (out)
     writeFileSync(
       out,
-      JSON.stringify({ hash, destroy, changes, vars, baseline: tf.applied ?? null })
+      JSON.stringify({
+        hash,
+        destroy,
+        targets,
+        changes,
+        vars,
+        baseline: tf.applied ?? null,
+        destroyedBefore: tf.destroyed ?? []
+      })
     );
   const count = (a) => changes.filter((c) => c.actions.includes(a)).length;
   const text =
@@ -191,7 +211,11 @@ function show(args, moduleDir) {
   );
 }
 
-function apply(args, moduleDir, tf) {
+/** The VPC of the bundled module, where Cloud SQL's private services access peers. */
+const networkOf = (vars) => `${vars.cluster_name ?? 'flyte'}-vpc`;
+const PEERING = 'servicenetworking-googleapis-com';
+
+function apply(args, moduleDir, tf, world) {
   const missing = notInitialized(tf);
   if (missing) return missing;
   if (tf.lock && !has(args, '-lock=false')) return lockError(tf);
@@ -205,17 +229,41 @@ function apply(args, moduleDir, tf) {
   ]);
   if (file && existsSync(file)) {
     const planned = JSON.parse(readFileSync(file, 'utf8'));
-    if ((planned.baseline ?? null) !== (tf.applied ?? null)) {
+    if (
+      (planned.baseline ?? null) !== (tf.applied ?? null) ||
+      JSON.stringify(planned.destroyedBefore ?? []) !== JSON.stringify(tf.destroyed ?? [])
+    ) {
       return fail(
         '╷\n│ Error: Saved plan is stale\n│ \n│ The given plan file can no longer be applied because the state was changed\n│ by another operation after the plan was created.\n╵\n'
       );
     }
-    if (planned.destroy) {
+    const peerings = ((world.gcloud ??= {}).peerings ??= {});
+    const network = networkOf(planned.vars);
+    if (planned.destroy && planned.targets.length > 0) {
+      tf.destroyed = [...(tf.destroyed ?? []), ...planned.changes.map((c) => c.address)];
+    } else if (planned.destroy) {
+      // As GCP does: a network still peered with servicenetworking cannot be deleted; the
+      // connection resource itself is abandoned (deletion_policy ABANDON), so the peering stays.
+      if (
+        (peerings[network] ?? []).includes(PEERING) &&
+        planned.changes.some((c) => c.address === 'google_compute_network.vpc')
+      ) {
+        tf.destroyed = planned.changes
+          .map((c) => c.address)
+          .filter((a) => a !== 'google_compute_network.vpc');
+        return fail(
+          `╷\n│ Error: Error waiting for Deleting Network: The network resource 'projects/${planned.vars.project_id}/global/networks/${network}' is already being used by 'projects/${planned.vars.project_id}/global/networks/${network}/peerings/${PEERING}'\n╵\n`
+        );
+      }
       delete tf.applied;
       delete tf.vars;
+      delete tf.destroyed;
     } else {
       tf.applied = planned.hash;
       tf.vars = planned.vars;
+      if (planned.changes.some((c) => c.type === 'google_service_networking_connection')) {
+        peerings[network] = [PEERING];
+      }
     }
     tf.applies = (tf.applies ?? 0) + 1;
     const n = planned.changes.length;
@@ -257,6 +305,7 @@ function output(args, tf) {
     service_account: `${cluster}-flyte@${project}.iam.gserviceaccount.com`,
     static_ip_address: v.ingress === 'true' ? (tf.staticIp ?? '34.111.22.33') : '',
     static_ip_name: v.ingress === 'true' ? (v.static_ip_name ?? `${cluster}-flyte`) : '',
+    network_name: networkOf(v),
     ...(tf.outputs ?? {})
   };
   const json = Object.fromEntries(
