@@ -40689,25 +40689,49 @@ function oauthSecretSteps(inputs, secretName) {
  * Network endpoint groups the GKE NEG controller creates for the Flyte Services (the values turn
  * on container-native load balancing). The controller deletes them some time after the Services
  * go; a subnet that still holds one cannot be destroyed.
+ *
+ * GKE names a NEG k8s1-HASH-NAMESPACE-SERVICE-PORT-HASH with namespace, service and port trimmed
+ * together to 38 characters, so a name says little for longer names (`flyte-prod`, a long
+ * release). Its description is JSON holding the full namespace and service name
+ * (ingress-gce StandardNEGDescription: cluster-uid, namespace, service-name, port): match on that.
  */
-/** NEGs of NAMESPACE/RELEASE-flyte-binary-*: GKE names them k8s1-HASH-NAMESPACE-SERVICE-PORT-HASH. */
-function listFlyteNegsArgs(projectId, namespace, release) {
+/** Every GKE-made NEG of the project, with its description. */
+function listGkeNegsArgs(projectId) {
     return [
         'compute',
         'network-endpoint-groups',
         'list',
         `--project=${projectId}`,
-        `--filter=name~^k8s1-.*-${namespace}-${release}-flyte-binary-`,
-        '--format=json(name,zone)'
+        '--filter=name~^k8s1-',
+        '--format=json(name,zone,description)'
     ];
 }
-/** Names in the JSON list gcloud prints; an empty answer is an empty list. */
-function parseNegNames(stdout) {
+const description = (text) => {
+    if (typeof text !== 'string')
+        return {};
+    try {
+        const parsed = JSON.parse(text);
+        return parsed && typeof parsed === 'object' ? parsed : {};
+    }
+    catch {
+        return {};
+    }
+};
+/** Names of the NEGs that belong to one of these Services of the namespace. */
+function flyteNegNames(stdout, namespace, services) {
     const text = stdout.trim();
     if (text === '')
         return [];
     const list = JSON.parse(text);
-    return Array.isArray(list) ? list.map((n) => String(n.name ?? '')).filter(Boolean) : [];
+    if (!Array.isArray(list))
+        return [];
+    return list
+        .filter((neg) => {
+        const desc = description(neg.description);
+        return desc.namespace === namespace && services.includes(desc['service-name'] ?? '');
+    })
+        .map((neg) => String(neg.name ?? ''))
+        .filter(Boolean);
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
@@ -40781,19 +40805,21 @@ const NEG_POLL_MS = 15_000;
  * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
  */
 function negWaitStep(inputs) {
-    const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
+    const args = listGkeNegsArgs(inputs.projectId);
+    const names = flyteNames(inputs);
+    const services = [names.httpService, names.grpcService];
     const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
     return {
         kind: 'task',
         id: 'neg-wait',
         title: 'Wait for GKE to delete the network endpoint groups',
         mutates: false,
-        describe: () => `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+        describe: () => `Poll \`gcloud ${args.join(' ')}\` (NEGs whose description names namespace ${inputs.namespace} and Service ${services.join(' or ')}) every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
         run: async (ctx) => {
             let left = [];
             const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
                 const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
-                left = parseNegNames(result.stdout);
+                left = flyteNegNames(result.stdout, inputs.namespace, services);
                 return left.length === 0 ? true : undefined;
             });
             if (!gone) {

@@ -7,7 +7,7 @@ import type { Inputs } from '../inputs.js';
 import type { ExecStep, Step, TaskStep } from '../engine/types.js';
 import { isReleaseNotFound, uninstallArgs } from '../tools/helm/args.js';
 import { deleteSecretArgs } from '../tools/kubectl/args.js';
-import { listFlyteNegsArgs, parseNegNames } from '../tools/gcloud/neg.js';
+import { flyteNegNames, listGkeNegsArgs } from '../tools/gcloud/neg.js';
 import { flyteNames } from '../values/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
 
@@ -42,7 +42,9 @@ const NEG_POLL_MS = 15_000;
  * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
  */
 function negWaitStep(inputs: Inputs): TaskStep {
-  const args = listFlyteNegsArgs(inputs.projectId, inputs.namespace, inputs.releaseName);
+  const args = listGkeNegsArgs(inputs.projectId);
+  const names = flyteNames(inputs);
+  const services = [names.httpService, names.grpcService];
   const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
   return {
     kind: 'task',
@@ -50,12 +52,12 @@ function negWaitStep(inputs: Inputs): TaskStep {
     title: 'Wait for GKE to delete the network endpoint groups',
     mutates: false,
     describe: () =>
-      `Poll \`gcloud ${args.join(' ')}\` every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+      `Poll \`gcloud ${args.join(' ')}\` (NEGs whose description names namespace ${inputs.namespace} and Service ${services.join(' or ')}) every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
     run: async (ctx) => {
       let left: string[] = [];
       const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
         const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
-        left = parseNegNames(result.stdout);
+        left = flyteNegNames(result.stdout, inputs.namespace, services);
         return left.length === 0 ? true : undefined;
       });
       if (!gone) {
