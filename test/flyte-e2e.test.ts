@@ -349,11 +349,11 @@ describe('flyte with IAP', () => {
       expect.arrayContaining(['iap.enabled=true', 'iap.secretName=flyte-backend-iap-oauth'])
     );
 
-    const enable = callsOf(result, 'gcloud', 'iap', 'web', 'enable');
-    expect(enable).toHaveLength(1);
-    const service = enable[0]?.args.find((a) => a.startsWith('--service='))?.slice(10);
-    expect(service).toMatch(BACKEND_SERVICE);
+    // The BackendConfig turned IAP on; the action never enables it itself.
+    expect(callsOf(result, 'gcloud', 'iap', 'web', 'enable')).toEqual([]);
     const bindings = callsOf(result, 'gcloud', 'iap', 'web', 'add-iam-policy-binding');
+    const service = bindings[0]?.args.find((a) => a.startsWith('--service='))?.slice(10);
+    expect(service).toMatch(BACKEND_SERVICE);
     expect(bindings.map((c) => c.args.find((a) => a.startsWith('--member=')))).toEqual([
       '--member=user:alice@acme.dev',
       '--member=group:flyte-users@acme.dev'

@@ -263,7 +263,22 @@ describe('deploy through a fake cluster', () => {
     expect(cluster.callsOf('kubectl', 'get', 'managedcertificate').length).toBeGreaterThan(2);
   });
 
-  it('IAP: Secret on stdin only, IAP enabled on the GKE backend service, one binding per member', async () => {
+  it('IAP that the controller never turns on fails with the BackendConfig named, enabling nothing', async () => {
+    const cluster = new FakeCluster();
+    cluster.backendServices = [flyteBackendService()];
+    cluster.iapOnAfterListings = Infinity;
+    const inputs = flyteInputs({ ...IAP_INPUTS, timeout: '2m' });
+    const error = await run(inputs, cluster, deployPhases(inputs)).then(
+      () => undefined,
+      (e: Error) => e
+    );
+    expect(error?.message).toMatch(
+      /still has IAP off after 120s, although its BackendConfig flyte-backend-backend turns it on/
+    );
+    expect(cluster.callsOf('gcloud', 'iap')).toEqual([]);
+  });
+
+  it('IAP: Secret on stdin only, IAP on through the BackendConfig (never enabled by hand), one binding per member', async () => {
     const cluster = new FakeCluster();
     cluster.backendServices = [
       {
@@ -277,9 +292,11 @@ describe('deploy through a fake cluster', () => {
     const { state, logs } = await run(inputs, cluster, deployPhases(inputs));
     const backend = 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678';
     expect(state.iapBackendService).toBe(backend);
-    expect(cluster.callsOf('gcloud', 'iap', 'web', 'enable')[0]?.args).toContain(
-      `--service=${backend}`
-    );
+    // The BackendConfig owns IAP: the action waits for the controller and never enables it.
+    expect(cluster.callsOf('gcloud', 'iap', 'web', 'enable')).toEqual([]);
+    expect(
+      cluster.callsOf('gcloud', 'compute', 'backend-services', 'list').length
+    ).toBeGreaterThanOrEqual(2);
     const grants = cluster.callsOf('gcloud', 'iap', 'web', 'add-iam-policy-binding');
     expect(grants.map((c) => c.args.find((a) => a.startsWith('--member=')))).toEqual([
       '--member=user:alice@example.com',
@@ -316,7 +333,7 @@ describe('deploy through a fake cluster', () => {
     expect(again).toContain('iap web get-iam-policy');
     expect(again.filter((c) => /^(apply|upgrade|iap web (enable|add-iam))/.test(c))).toEqual([]);
     expect(second.status('iap-oauth-secret')).toBe('skipped');
-    expect(second.status('iap-enable')).toBe('skipped');
+    expect(second.status('iap-enable')).toBe('absent');
 
     // One more member: only that one is bound.
     const more = flyteInputs({

@@ -41036,8 +41036,8 @@ function explainHelmFailure(inputs, output) {
 ;// CONCATENATED MODULE: ./src/tools/gcloud/iap.ts
 /**
  * gcloud arguments for Identity-Aware Proxy on the backend service GKE creates for the HTTP
- * Service. The OAuth client is set through the BackendConfig (its Secret), so `iap web enable`
- * needs no client flags and no secret ever reaches argv.
+ * Service. The BackendConfig (with its OAuth Secret) turns IAP on; the action only reads the
+ * backend service and its IAM policy and adds members, so no secret ever reaches argv.
  */
 const IAP_ACCESSOR_ROLE = 'roles/iap.httpsResourceAccessor';
 /** Backend services the GKE Ingress controller created (their names start with `k8s1-`). */
@@ -41092,9 +41092,6 @@ function iapWebArgs(verb, projectId, backendService, ...flags) {
         ...flags,
         `--project=${projectId}`
     ];
-}
-function iapEnableArgs(projectId, backendService) {
-    return iapWebArgs('enable', projectId, backendService);
 }
 /** The backend service's IAM policy, to add only the members that are not bound yet. */
 function iapGetPolicyArgs(projectId, backendService) {
@@ -41196,44 +41193,41 @@ function certificateStep(inputs) {
         }
     };
 }
+/**
+ * The BackendConfig owns IAP: the ingress controller turns it on for the backend service with the
+ * OAuth client of our Secret. The action only waits, bounded, until the backend service exists
+ * and reports IAP on. It never runs `gcloud iap web enable`, which (since January 2025, without a
+ * client) would switch the backend to Google's managed OAuth client and race the controller.
+ */
 function backendServiceStep(inputs) {
     const names = flyteNames(inputs);
     const target = { namespace: inputs.namespace, service: names.httpService, port: FLYTE_HTTP_PORT };
     return {
         kind: 'task',
         id: 'iap-backend-service',
-        title: `Find the backend service of ${inputs.namespace}/${names.httpService}`,
+        title: `Wait until the backend service of ${inputs.namespace}/${names.httpService} has IAP on`,
         mutates: false,
-        describe: () => `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears (up to ${inputs.timeoutSeconds}s).`,
+        describe: () => `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears with IAP on, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
         run: async (ctx) => {
-            const found = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
+            let seen;
+            const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
                 const result = await runTool(ctx, 'iap-backend-service', 'gcloud', listBackendServicesArgs(inputs.projectId));
-                return findBackendService(result.stdout, target);
+                seen = findBackendService(result.stdout, target) ?? seen;
+                return seen?.iapEnabled ? seen : undefined;
             });
-            if (!found) {
-                throw new StepError('iap-backend-service', `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be turned on for it. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`);
+            if (!ready) {
+                throw new StepError('iap-backend-service', seen
+                    ? `The backend service ${seen.name} of ${target.namespace}/${target.service} still has IAP off after ${inputs.timeoutSeconds}s, although its BackendConfig ${names.backendConfig} turns it on. Check the BackendConfig and the OAuth Secret ${names.oauthSecret} (\`kubectl describe backendconfig ${names.backendConfig} -n ${inputs.namespace}\`, the Ingress events), then run the action again.`
+                    : `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be checked. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`);
             }
-            ctx.state.iapBackendService = found.name;
-            ctx.state.iapAlreadyEnabled = found.iapEnabled;
-            ctx.log.info(`Backend service: ${found.name} (IAP ${found.iapEnabled ? 'already on' : 'not on yet'})`);
+            ctx.state.iapBackendService = ready.name;
+            ctx.log.info(`Backend service ${ready.name}: IAP is on, as its BackendConfig asks.`);
         }
     };
 }
 function iapSteps(inputs, backendService) {
     const service = backendService ?? BACKEND_PLACEHOLDER;
     const found = (s) => s.iapBackendService !== undefined;
-    const enable = {
-        kind: 'exec',
-        id: 'iap-enable',
-        title: `Enable IAP on backend service ${service}`,
-        mutates: true,
-        tool: 'gcloud',
-        args: iapEnableArgs(inputs.projectId, service),
-        when: {
-            test: (s) => found(s) && s.iapAlreadyEnabled !== true,
-            describe: 'the backend service was found and IAP is not on yet'
-        }
-    };
     const readPolicy = {
         kind: 'exec',
         id: 'iap-read-policy',
@@ -41276,7 +41270,7 @@ function iapSteps(inputs, backendService) {
             ctx.state.notes.push(`IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass (${inputs.iapMembers.length - already} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`);
         }
     };
-    return [enable, readPolicy, ...grants, notes];
+    return [readPolicy, ...grants, notes];
 }
 function isBound(state, member) {
     return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
@@ -41316,8 +41310,6 @@ class RunState {
     gkeChanged;
     /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
     iapBackendService;
-    /** IAP was already on for that backend service when this run looked. */
-    iapAlreadyEnabled;
     /** Members (lowercased) already holding the IAP accessor role on it. */
     iapBoundMembers;
     /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */

@@ -82,8 +82,6 @@ export class RunState {
   gkeChanged?: boolean;
   /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
   iapBackendService?: string;
-  /** IAP was already on for that backend service when this run looked. */
-  iapAlreadyEnabled?: boolean;
   /** Members (lowercased) already holding the IAP accessor role on it. */
   iapBoundMembers?: readonly string[];
   /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */

@@ -8,9 +8,9 @@ import type { RunState } from '../engine/state.js';
 import type { ExecStep, Phase, Step, TaskStep } from '../engine/types.js';
 import {
   findBackendService,
+  type BackendService,
   IAP_ACCESSOR_ROLE,
   iapAddBindingArgs,
-  iapEnableArgs,
   iapGetPolicyArgs,
   listBackendServicesArgs,
   parseIapAccessors
@@ -84,37 +84,44 @@ function certificateStep(inputs: Inputs): TaskStep {
   };
 }
 
+/**
+ * The BackendConfig owns IAP: the ingress controller turns it on for the backend service with the
+ * OAuth client of our Secret. The action only waits, bounded, until the backend service exists
+ * and reports IAP on. It never runs `gcloud iap web enable`, which (since January 2025, without a
+ * client) would switch the backend to Google's managed OAuth client and race the controller.
+ */
 function backendServiceStep(inputs: Inputs): TaskStep {
   const names = flyteNames(inputs);
   const target = { namespace: inputs.namespace, service: names.httpService, port: FLYTE_HTTP_PORT };
   return {
     kind: 'task',
     id: 'iap-backend-service',
-    title: `Find the backend service of ${inputs.namespace}/${names.httpService}`,
+    title: `Wait until the backend service of ${inputs.namespace}/${names.httpService} has IAP on`,
     mutates: false,
     describe: () =>
-      `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears (up to ${inputs.timeoutSeconds}s).`,
+      `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears with IAP on, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
     run: async (ctx) => {
-      const found = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
+      let seen: BackendService | undefined;
+      const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
         const result = await runTool(
           ctx,
           'iap-backend-service',
           'gcloud',
           listBackendServicesArgs(inputs.projectId)
         );
-        return findBackendService(result.stdout, target);
+        seen = findBackendService(result.stdout, target) ?? seen;
+        return seen?.iapEnabled ? seen : undefined;
       });
-      if (!found) {
+      if (!ready) {
         throw new StepError(
           'iap-backend-service',
-          `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be turned on for it. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`
+          seen
+            ? `The backend service ${seen.name} of ${target.namespace}/${target.service} still has IAP off after ${inputs.timeoutSeconds}s, although its BackendConfig ${names.backendConfig} turns it on. Check the BackendConfig and the OAuth Secret ${names.oauthSecret} (\`kubectl describe backendconfig ${names.backendConfig} -n ${inputs.namespace}\`, the Ingress events), then run the action again.`
+            : `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be checked. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`
         );
       }
-      ctx.state.iapBackendService = found.name;
-      ctx.state.iapAlreadyEnabled = found.iapEnabled;
-      ctx.log.info(
-        `Backend service: ${found.name} (IAP ${found.iapEnabled ? 'already on' : 'not on yet'})`
-      );
+      ctx.state.iapBackendService = ready.name;
+      ctx.log.info(`Backend service ${ready.name}: IAP is on, as its BackendConfig asks.`);
     }
   };
 }
@@ -122,18 +129,6 @@ function backendServiceStep(inputs: Inputs): TaskStep {
 function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
   const service = backendService ?? BACKEND_PLACEHOLDER;
   const found = (s: RunState) => s.iapBackendService !== undefined;
-  const enable: ExecStep = {
-    kind: 'exec',
-    id: 'iap-enable',
-    title: `Enable IAP on backend service ${service}`,
-    mutates: true,
-    tool: 'gcloud',
-    args: iapEnableArgs(inputs.projectId, service),
-    when: {
-      test: (s) => found(s) && s.iapAlreadyEnabled !== true,
-      describe: 'the backend service was found and IAP is not on yet'
-    }
-  };
   const readPolicy: ExecStep = {
     kind: 'exec',
     id: 'iap-read-policy',
@@ -177,7 +172,7 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
       );
     }
   };
-  return [enable, readPolicy, ...grants, notes];
+  return [readPolicy, ...grants, notes];
 }
 
 function isBound(state: RunState, member: string): boolean {

@@ -41,6 +41,9 @@ export class FakeCluster {
   backendServices: { name: string; description: string; iap?: { enabled: boolean } }[] = [];
   /** Members holding the IAP accessor role, as get-iam-policy reports them. */
   iapMembers: string[] = [];
+  /** The listing at which the controller has turned IAP on (Infinity: never). */
+  iapOnAfterListings = 2;
+  private backendListings = 0;
   private secretAnnotations: Record<string, string> | undefined;
 
   readonly exec: Exec = {
@@ -156,7 +159,20 @@ export class FakeCluster {
   }
 
   private gcloud(args: readonly string[]): ExecResult {
-    if (args[0] === 'compute') return ok(JSON.stringify(this.backendServices));
+    if (args[0] === 'compute') {
+      // The ingress controller applies the BackendConfig: IAP comes on a little after the
+      // flyte-gke chart asked for it (iap.enabled=true), on the controller's own schedule.
+      this.backendListings++;
+      const asked = this.calls.some(
+        (c) => c.tool === 'helm' && c.args[0] === 'upgrade' && c.args.includes('iap.enabled=true')
+      );
+      if (asked && this.backendListings >= this.iapOnAfterListings) {
+        for (const service of this.backendServices) {
+          if (service.description.includes('flyte-binary')) service.iap = { enabled: true };
+        }
+      }
+      return ok(JSON.stringify(this.backendServices));
+    }
     if (args[0] === 'iap' && args[2] === 'get-iam-policy') {
       const bindings = [{ role: 'roles/iap.httpsResourceAccessor', members: this.iapMembers }];
       return ok(JSON.stringify(this.iapMembers.length > 0 ? { bindings, etag: 'BwY=' } : {}));
@@ -164,10 +180,6 @@ export class FakeCluster {
     if (args[0] === 'iap' && args[2] === 'add-iam-policy-binding') {
       const member = args.find((a) => a.startsWith('--member='))?.slice('--member='.length);
       if (member) this.iapMembers.push(member);
-      return ok();
-    }
-    if (args[0] === 'iap') {
-      for (const service of this.backendServices) service.iap = { enabled: true };
       return ok();
     }
     return fail(`unexpected gcloud ${args.join(' ')}`);

@@ -1,7 +1,7 @@
 /**
  * gcloud arguments for Identity-Aware Proxy on the backend service GKE creates for the HTTP
- * Service. The OAuth client is set through the BackendConfig (its Secret), so `iap web enable`
- * needs no client flags and no secret ever reaches argv.
+ * Service. The BackendConfig (with its OAuth Secret) turns IAP on; the action only reads the
+ * backend service and its IAM policy and adds members, so no secret ever reaches argv.
  */
 
 export const IAP_ACCESSOR_ROLE = 'roles/iap.httpsResourceAccessor';
@@ -76,10 +76,6 @@ function iapWebArgs(
     ...flags,
     `--project=${projectId}`
   ];
-}
-
-export function iapEnableArgs(projectId: string, backendService: string): string[] {
-  return iapWebArgs('enable', projectId, backendService);
 }
 
 /** The backend service's IAM policy, to add only the members that are not bound yet. */

@@ -147,6 +147,12 @@ function backendServices(world) {
     const serviceName = `${ns}/${fullName}-http`;
     const id = `k8s1-0a1b2c3d-${ns}-${fullName}-http-8088-4e5f6a7b`;
     current[id] = { ...(g.backendServices?.[id] ?? {}), serviceName };
+    // The ingress controller applies the BackendConfig: with IAP in it, IAP is on, with the
+    // OAuth client of the BackendConfig's Secret (unless the test holds the controller back).
+    const gke = world.helm.releases[`${ns}/${name}-gke`];
+    if (gke?.values?.iap?.enabled === true && !g.controllerLagsIap) {
+      current[id].iap = { enabled: true, oauth2ClientId: 'from-backendconfig-secret' };
+    }
   }
   g.backendServices = current;
   return current;
