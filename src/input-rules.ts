@@ -14,6 +14,7 @@ export const RULES = {
     /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
     '6 to 30 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (the project ID, not its name or number)'
   ),
+  zone: re(/^[a-z]+-[a-z]+[0-9]{1,2}-[a-z]$/, 'a GCP zone such as us-central1-a'),
   region: re(
     /^[a-z]+-[a-z]+[0-9]{1,2}$/,
     'a GCP region such as us-central1 or europe-west4 (a region, not a zone like us-central1-a)'

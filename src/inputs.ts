@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
+import { ACCELERATORS, acceleratorMismatch } from './gpu.js';
 import { RULES, type Rule } from './input-rules.js';
 
 export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift'] as const;
@@ -22,6 +23,8 @@ export interface GpuPool {
   readonly acceleratorCount: number;
   readonly minNodes: number;
   readonly maxNodes: number;
+  /** Zones of the GPU pool (empty: the cluster's). */
+  readonly zones: readonly string[];
 }
 
 export interface Inputs {
@@ -172,8 +175,38 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
 
   const acceleratorType = optional('gpu-accelerator-type', RULES.acceleratorType);
-  const gpuMachineType = withDefault('gpu-machine-type', 'n1-standard-4', RULES.machineType);
   const acceleratorCount = integer('gpu-accelerator-count', 1, 1, 16);
+  const family = acceleratorType ? ACCELERATORS[acceleratorType] : undefined;
+  if (acceleratorType && !family) {
+    throw new InputError('gpu-accelerator-type', acceleratorMismatch(acceleratorType, '')!);
+  }
+  const derivedMachineType = family?.machineFor(acceleratorCount);
+  const gpuMachineType = optional('gpu-machine-type', RULES.machineType) ?? derivedMachineType;
+  if (acceleratorType && !gpuMachineType) {
+    throw new InputError(
+      'gpu-accelerator-count',
+      `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family!.family}* machine type. Use 1, 2, 4 or 8, or set gpu-machine-type.`
+    );
+  }
+  if (acceleratorType && gpuMachineType) {
+    const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType);
+    if (mismatch) throw new InputError('gpu-machine-type', mismatch);
+  }
+  const gpuZones = list('gpu-zones').map((zone) => checked('gpu-zones', zone, RULES.zone));
+  for (const zone of gpuZones) {
+    if (!zone.startsWith(`${region}-`)) {
+      throw new InputError(
+        'gpu-zones',
+        `${show(zone)} is not a zone of region ${region}. Use zones such as ${region}-a, where your GPU type is offered (gcloud compute accelerator-types list --filter=name=${acceleratorType ?? 'nvidia-l4'}).`
+      );
+    }
+  }
+  if (gpuZones.length > 0 && !acceleratorType) {
+    throw new InputError(
+      'gpu-zones',
+      'is set but gpu-accelerator-type is empty. Set a GPU type, or leave gpu-zones empty.'
+    );
+  }
   const minNodes = integer('gpu-min-nodes', 0, 0, 1000);
   const maxNodes = integer('gpu-max-nodes', 2, 1, 1000);
   if (minNodes > maxNodes) {
@@ -188,9 +221,17 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
       `${show(acceleratorType)} needs a Standard cluster: Autopilot has no GPU node pools (GPU pods there select cloud.google.com/gke-accelerator instead). Set autopilot: false, or leave gpu-accelerator-type empty.`
     );
   }
-  const gpuPool = acceleratorType
-    ? { machineType: gpuMachineType, acceleratorType, acceleratorCount, minNodes, maxNodes }
-    : undefined;
+  const gpuPool =
+    acceleratorType && gpuMachineType
+      ? {
+          machineType: gpuMachineType,
+          acceleratorType,
+          acceleratorCount,
+          minNodes,
+          maxNodes,
+          zones: Object.freeze(gpuZones)
+        }
+      : undefined;
   const deletionProtection = bool('deletion-protection', true);
 
   const workloadIdentityProvider = optional(

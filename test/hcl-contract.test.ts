@@ -7,7 +7,11 @@ import { parse } from '@cdktf/hcl2json';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { terraformVariables, variableArgs } from '../src/tools/terraform/args.js';
+import {
+  terraformVariables,
+  terraformVarsJson,
+  variableArgs
+} from '../src/tools/terraform/args.js';
 import { OPTIONAL_OUTPUTS, REQUIRED_OUTPUTS, SENSITIVE_OUTPUTS } from '../src/terraform/outputs.js';
 import { PROTECTED_RESOURCES } from '../src/phases/terraform.js';
 import { testInputs } from './support/fakes.js';
@@ -88,9 +92,7 @@ describe('the Terraform module', () => {
 
   it('declares every variable the action passes, and nothing passed is unknown', async () => {
     const m = await loadModule();
-    const passed = variableArgs(richInputs())
-      .filter((a) => a.startsWith('-var='))
-      .map((a) => a.slice('-var='.length, a.indexOf('=', '-var='.length)));
+    const passed = Object.keys(JSON.parse(terraformVarsJson(richInputs())) as object);
     expect(passed.length).toBeGreaterThan(15);
     for (const name of passed) expect(Object.keys(m.variable)).toContain(name);
     // The same names whatever the inputs (no variable appears only for some runs, except GPU).
@@ -310,11 +312,15 @@ describe('workload identity and the Helm values agree on the Flyte domains', () 
     const { FLYTE_DOMAINS } = await import('../src/values/names.js');
     const vars = terraformVariables(testInputs());
     expect(JSON.parse(vars.flyte_domains ?? 'null')).toEqual([...FLYTE_DOMAINS]);
-    const args = variableArgs(testInputs({ 'terraform-var-file': 'terraform/example.tfvars' }));
-    // -var comes after -var-file, so the action's value wins.
-    expect(args[0]).toMatch(/^-var-file=.*example\.tfvars$/);
-    expect(args.findIndex((a) => a.startsWith('-var=flyte_domains='))).toBeGreaterThan(
-      args.findIndex((a) => a.startsWith('-var-file='))
+    const args = variableArgs(
+      testInputs({ 'terraform-var-file': 'terraform/example.tfvars' }),
+      '/tmp/run/terraform/deploy.tfplan'
     );
+    // The action's file comes after the user's, so the action's value wins.
+    expect(args).toEqual([
+      expect.stringMatching(/^-var-file=.*example\.tfvars$/),
+      '-var-file=/tmp/run/terraform/action.tfvars.json'
+    ]);
+    expect(JSON.parse(terraformVarsJson(testInputs())).flyte_domains).toEqual([...FLYTE_DOMAINS]);
   });
 });

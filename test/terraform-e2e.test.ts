@@ -85,6 +85,36 @@ describe('terraform through the bundled action', () => {
     expect(terraformSubcommands(result)).not.toContain('apply');
   });
 
+  it('a custom module that declares only the variables it reads works (no -var it lacks)', async () => {
+    harness.setWorld((w) => {
+      delete w.terraform.lock;
+    });
+    // A module of the user's own, declaring 3 of the action's variables.
+    const dir = 'infra/flyte';
+    harness.writeWorkspaceFile(
+      `${dir}/main.tf`,
+      [
+        'variable "project_id" {}',
+        'variable "region" {}',
+        'variable "cluster_name" {}',
+        'resource "google_storage_bucket" "data" {',
+        '  name     = "${var.project_id}-${var.cluster_name}"',
+        '  location = var.region',
+        '}',
+        ''
+      ].join('\n')
+    );
+    const result = await harness.run({ ...INPUTS, 'terraform-dir': dir });
+    steps.push(result, await harness.runPost());
+    expect(result.errors).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const plan = result.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'plan');
+    expect(plan?.args.filter((a) => a.startsWith('-var='))).toEqual([]);
+    expect(plan?.args).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^-var-file=.*action\.tfvars\.json$/)])
+    );
+  });
+
   it('never shows the database password anywhere, and leaves no file holding it', async () => {
     expect(harness.findLeaks([PASSWORD], steps)).toEqual([]);
   });

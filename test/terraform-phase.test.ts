@@ -4,7 +4,7 @@
  * real exec does for steps that are not quiet.
  */
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StepError } from '../src/errors.js';
@@ -383,9 +383,22 @@ describe('terraform phase through the runner', () => {
       expect.arrayContaining([
         '-target=google_container_cluster.main',
         '-target=google_storage_bucket.data',
-        '-var=deletion_protection=false'
+        `-var-file=${path.join(terraformFiles(r.state).dir, 'action-destroy.tfvars.json')}`
       ])
     );
+    // Protection off in the destroy's variables, on in the deploy's.
+    const vars = (name: string) =>
+      JSON.parse(readFileSync(path.join(terraformFiles(r.state).dir, name), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+    expect(vars('action-destroy.tfvars.json').deletion_protection).toBe(false);
+    expect(vars('action.tfvars.json').deletion_protection).toBe(true);
+    expect(
+      statSync(path.join(terraformFiles(r.state).dir, 'action.tfvars.json')).mode & 0o777
+    ).toBe(0o600);
+    // Nothing reaches Terraform as -var, which a custom module would have to declare.
+    expect(r.calls.flatMap((c) => c.args).filter((a) => a.startsWith('-var='))).toEqual([]);
     // The database is not in the state, so the targeted plan must not create it.
     expect(lift?.args).not.toContain('-target=google_sql_database_instance.main');
     expect(destroy?.args).toContain('-destroy');

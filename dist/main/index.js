@@ -33984,7 +33984,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1562);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4794);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33993,7 +33993,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1562:
+/***/ 4794:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37004,10 +37004,57 @@ class StepError extends Error {
     }
 }
 
+;// CONCATENATED MODULE: ./src/gpu.ts
+const n1 = (count) => ({ 1: 'n1-standard-4', 2: 'n1-standard-8', 4: 'n1-standard-16', 8: 'n1-standard-32' })[count];
+const ACCELERATORS = {
+    'nvidia-l4': {
+        family: 'g2-',
+        machineFor: (c) => ({ 1: 'g2-standard-4', 2: 'g2-standard-24', 4: 'g2-standard-48', 8: 'g2-standard-96' })[c]
+    },
+    'nvidia-tesla-a100': {
+        family: 'a2-',
+        machineFor: (c) => ({
+            1: 'a2-highgpu-1g',
+            2: 'a2-highgpu-2g',
+            4: 'a2-highgpu-4g',
+            8: 'a2-highgpu-8g',
+            16: 'a2-megagpu-16g'
+        })[c]
+    },
+    'nvidia-a100-80gb': {
+        family: 'a2-',
+        machineFor: (c) => ({ 1: 'a2-ultragpu-1g', 2: 'a2-ultragpu-2g', 4: 'a2-ultragpu-4g', 8: 'a2-ultragpu-8g' })[c]
+    },
+    'nvidia-h100-80gb': {
+        family: 'a3-',
+        machineFor: (c) => ({ 1: 'a3-highgpu-1g', 2: 'a3-highgpu-2g', 4: 'a3-highgpu-4g', 8: 'a3-highgpu-8g' })[c]
+    },
+    'nvidia-h100-mega-80gb': {
+        family: 'a3-',
+        machineFor: (c) => (c === 8 ? 'a3-megagpu-8g' : undefined)
+    },
+    'nvidia-tesla-t4': { family: 'n1-', machineFor: n1 },
+    'nvidia-tesla-v100': { family: 'n1-', machineFor: n1 },
+    'nvidia-tesla-p4': { family: 'n1-', machineFor: n1 },
+    'nvidia-tesla-p100': { family: 'n1-', machineFor: n1 }
+};
+/** Why this accelerator and machine type do not go together, or undefined when they do. */
+function acceleratorMismatch(accelerator, machineType) {
+    const known = ACCELERATORS[accelerator];
+    if (!known) {
+        return `${accelerator} is not a GPU type GKE offers for node pools. Use one of ${Object.keys(ACCELERATORS).join(', ')}.`;
+    }
+    if (!machineType.startsWith(known.family)) {
+        return `${accelerator} runs only on ${known.family.slice(0, -1).toUpperCase()} machine types (${known.family}*), not ${machineType}. Use a ${known.family}* machine type, or leave gpu-machine-type empty for ${known.machineFor(1) ?? `a ${known.family}* type`}.`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/input-rules.ts
 const re = (pattern, allowed) => ({ test: (v) => pattern.test(v), allowed });
 const RULES = {
     projectId: re(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, '6 to 30 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (the project ID, not its name or number)'),
+    zone: re(/^[a-z]+-[a-z]+[0-9]{1,2}-[a-z]$/, 'a GCP zone such as us-central1-a'),
     region: re(/^[a-z]+-[a-z]+[0-9]{1,2}$/, 'a GCP region such as us-central1 or europe-west4 (a region, not a zone like us-central1-a)'),
     clusterName: re(/^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'a GKE cluster name: 1 to 40 characters, lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit'),
     workloadIdentityProvider: re(/^projects\/[0-9]{1,20}\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/, 'the full provider resource name, projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the project number, not its ID)'),
@@ -37033,6 +37080,7 @@ const RULES = {
  * The one place that reads action inputs. Everything is parsed and validated here, once, into a
  * frozen object; a bad value fails before any tool runs or any network call is made.
  */
+
 
 
 
@@ -37113,8 +37161,30 @@ function parseInputs(read, context) {
     const autopilot = bool('autopilot', true);
     const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
     const acceleratorType = optional('gpu-accelerator-type', RULES.acceleratorType);
-    const gpuMachineType = withDefault('gpu-machine-type', 'n1-standard-4', RULES.machineType);
     const acceleratorCount = integer('gpu-accelerator-count', 1, 1, 16);
+    const family = acceleratorType ? ACCELERATORS[acceleratorType] : undefined;
+    if (acceleratorType && !family) {
+        throw new InputError('gpu-accelerator-type', acceleratorMismatch(acceleratorType, ''));
+    }
+    const derivedMachineType = family?.machineFor(acceleratorCount);
+    const gpuMachineType = optional('gpu-machine-type', RULES.machineType) ?? derivedMachineType;
+    if (acceleratorType && !gpuMachineType) {
+        throw new InputError('gpu-accelerator-count', `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family.family}* machine type. Use 1, 2, 4 or 8, or set gpu-machine-type.`);
+    }
+    if (acceleratorType && gpuMachineType) {
+        const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType);
+        if (mismatch)
+            throw new InputError('gpu-machine-type', mismatch);
+    }
+    const gpuZones = list('gpu-zones').map((zone) => checked('gpu-zones', zone, RULES.zone));
+    for (const zone of gpuZones) {
+        if (!zone.startsWith(`${region}-`)) {
+            throw new InputError('gpu-zones', `${show(zone)} is not a zone of region ${region}. Use zones such as ${region}-a, where your GPU type is offered (gcloud compute accelerator-types list --filter=name=${acceleratorType ?? 'nvidia-l4'}).`);
+        }
+    }
+    if (gpuZones.length > 0 && !acceleratorType) {
+        throw new InputError('gpu-zones', 'is set but gpu-accelerator-type is empty. Set a GPU type, or leave gpu-zones empty.');
+    }
     const minNodes = integer('gpu-min-nodes', 0, 0, 1000);
     const maxNodes = integer('gpu-max-nodes', 2, 1, 1000);
     if (minNodes > maxNodes) {
@@ -37123,8 +37193,15 @@ function parseInputs(read, context) {
     if (acceleratorType && autopilot) {
         throw new InputError('gpu-accelerator-type', `${show(acceleratorType)} needs a Standard cluster: Autopilot has no GPU node pools (GPU pods there select cloud.google.com/gke-accelerator instead). Set autopilot: false, or leave gpu-accelerator-type empty.`);
     }
-    const gpuPool = acceleratorType
-        ? { machineType: gpuMachineType, acceleratorType, acceleratorCount, minNodes, maxNodes }
+    const gpuPool = acceleratorType && gpuMachineType
+        ? {
+            machineType: gpuMachineType,
+            acceleratorType,
+            acceleratorCount,
+            minNodes,
+            maxNodes,
+            zones: Object.freeze(gpuZones)
+        }
         : undefined;
     const deletionProtection = bool('deletion-protection', true);
     const workloadIdentityProvider = optional('workload-identity-provider', RULES.workloadIdentityProvider);
@@ -39138,6 +39215,7 @@ const FLYTE_GRPC_PORT = 8089;
  * check exactly what is passed.
  */
 
+
 /** How long a command waits for a state lock another run holds before failing. */
 const LOCK_TIMEOUT = '3m';
 const COMMON = ['-input=false', '-no-color'];
@@ -39157,7 +39235,8 @@ function terraformVariables(inputs, overrides = {}) {
                 gpu_machine_type: gpu.machineType,
                 gpu_accelerator_count: String(gpu.acceleratorCount),
                 gpu_min_nodes: String(gpu.minNodes),
-                gpu_max_nodes: String(gpu.maxNodes)
+                gpu_max_nodes: String(gpu.maxNodes),
+                gpu_node_locations: JSON.stringify(gpu.zones)
             }
             : {}),
         deletion_protection: String(inputs.deletionProtection),
@@ -39174,11 +39253,35 @@ function terraformVariables(inputs, overrides = {}) {
         ...overrides
     };
 }
-/** `-var-file` first, then `-var`: the action's inputs win over the same names in the file. */
-function variableArgs(inputs, overrides = {}) {
+/** What a destroy sets on top: protection is lifted first, and the variables say so too. */
+const DESTROY_OVERRIDES = { deletion_protection: 'false' };
+/**
+ * The action's variables go in a generated `.tfvars.json` beside the plan files, not in `-var`:
+ * an undeclared variable in a file is a warning, given with `-var` an error, so a custom module
+ * may leave out what it does not use. One file for plans, one with the destroy overrides.
+ */
+function actionVarsFile(planFile, destroying) {
+    return external_node_path_default().join(external_node_path_default().dirname(planFile), destroying ? 'action-destroy.tfvars.json' : 'action.tfvars.json');
+}
+/** The variables as JSON values, typed as the module declares them (lists, booleans, numbers). */
+function terraformVarsJson(inputs, overrides = {}) {
+    const typed = Object.fromEntries(Object.entries(terraformVariables(inputs, overrides)).map(([name, value]) => [
+        name,
+        value.startsWith('[')
+            ? JSON.parse(value)
+            : value === 'true' || value === 'false'
+                ? value === 'true'
+                : /^[0-9]+$/.test(value)
+                    ? Number(value)
+                    : value
+    ]));
+    return `${JSON.stringify(typed, null, 2)}\n`;
+}
+/** The user's var file first, then the action's: the action's inputs win over the same names. */
+function variableArgs(inputs, planFile, destroying = false) {
     return [
         ...(inputs.terraformVarFile ? [`-var-file=${inputs.terraformVarFile}`] : []),
-        ...Object.entries(terraformVariables(inputs, overrides)).map(([k, v]) => `-var=${k}=${v}`)
+        `-var-file=${actionVarsFile(planFile, destroying)}`
     ];
 }
 function initArgs(inputs) {
@@ -39193,7 +39296,13 @@ function initArgs(inputs) {
 }
 /** A plan saved to planFile; exit code 2 (with -detailed-exitcode) means it has changes. */
 function planArgs(inputs, planFile) {
-    return ['plan', ...LOCKING, '-detailed-exitcode', `-out=${planFile}`, ...variableArgs(inputs)];
+    return [
+        'plan',
+        ...LOCKING,
+        '-detailed-exitcode',
+        `-out=${planFile}`,
+        ...variableArgs(inputs, planFile)
+    ];
 }
 /** Protection is off by now (see liftProtectionPlanArgs); the variables say so too. */
 function destroyPlanArgs(inputs, planFile) {
@@ -39203,7 +39312,7 @@ function destroyPlanArgs(inputs, planFile) {
         '-destroy',
         '-detailed-exitcode',
         `-out=${planFile}`,
-        ...variableArgs(inputs, { deletion_protection: 'false' })
+        ...variableArgs(inputs, planFile, true)
     ];
 }
 /** Plans the destroy of only the given resources (the database first, see phases/terraform.ts). */
@@ -39215,7 +39324,7 @@ function targetedDestroyPlanArgs(inputs, planFile, targets) {
         '-detailed-exitcode',
         `-out=${planFile}`,
         ...targets.map((t) => `-target=${t}`),
-        ...variableArgs(inputs, { deletion_protection: 'false' })
+        ...variableArgs(inputs, planFile, true)
     ];
 }
 /** Plans only `deletion_protection = false` on the given resources (before a destroy). */
@@ -39226,7 +39335,7 @@ function liftProtectionPlanArgs(inputs, planFile, targets) {
         '-detailed-exitcode',
         `-out=${planFile}`,
         ...targets.map((t) => `-target=${t}`),
-        ...variableArgs(inputs, { deletion_protection: 'false' })
+        ...variableArgs(inputs, planFile, true)
     ];
 }
 /**
@@ -39241,7 +39350,7 @@ function driftPlanArgs(inputs, planFile) {
         '-refresh=true',
         '-detailed-exitcode',
         `-out=${planFile}`,
-        ...variableArgs(inputs)
+        ...variableArgs(inputs, planFile)
     ];
 }
 function showJsonArgs(planFile) {
@@ -39871,7 +39980,7 @@ function terraformSteps(inputs, mode, state) {
         explainFailure: (result) => explainTerraformFailure(result, inputs.terraformDir),
         ...step
     });
-    const prepare = prepareStep(files);
+    const prepare = prepareStep(inputs, files);
     const init = terraform({
         id: 'terraform-init',
         title: 'Terraform init',
@@ -39989,16 +40098,23 @@ function terraformSteps(inputs, mode, state) {
             ];
     }
 }
-function prepareStep(files) {
+function prepareStep(inputs, files) {
     return {
         kind: 'task',
         id: 'terraform-workdir',
         title: 'Prepare the Terraform work folder',
         mutates: false,
-        describe: () => `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).`,
+        describe: () => `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
         run: async (ctx) => {
             (0,external_node_fs_namespaceObject.mkdirSync)(files.dataDir, { recursive: true, mode: 0o700 });
             ctx.registerCleanup(files.dir);
+            // The action's variables, for every plan of this run (see actionVarsFile).
+            (0,external_node_fs_namespaceObject.writeFileSync)(actionVarsFile(files.plan, false), terraformVarsJson(inputs), {
+                mode: 0o600
+            });
+            (0,external_node_fs_namespaceObject.writeFileSync)(actionVarsFile(files.plan, true), terraformVarsJson(inputs, DESTROY_OVERRIDES), {
+                mode: 0o600
+            });
         }
     };
 }

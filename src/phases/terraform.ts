@@ -4,7 +4,7 @@
  * Terraform's data folder live in the run's scratch folder (state.workDir, under RUNNER_TEMP),
  * never in the module folder, and the post step removes them: a plan file holds secrets.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Inputs } from '../inputs.js';
@@ -21,7 +21,10 @@ import {
 } from '../tools/gcloud/storage.js';
 import {
   applyPlanArgs,
+  actionVarsFile,
+  DESTROY_OVERRIDES,
   destroyPlanArgs,
+  terraformVarsJson,
   targetedDestroyPlanArgs,
   driftPlanArgs,
   initArgs,
@@ -193,7 +196,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
     ...step
   });
 
-  const prepare = prepareStep(files);
+  const prepare = prepareStep(inputs, files);
   const init = terraform({
     id: 'terraform-init',
     title: 'Terraform init',
@@ -316,17 +319,28 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
   }
 }
 
-function prepareStep(files: TerraformFiles): Step {
+function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
   return {
     kind: 'task',
     id: 'terraform-workdir',
     title: 'Prepare the Terraform work folder',
     mutates: false,
     describe: () =>
-      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).`,
+      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
     run: async (ctx) => {
       mkdirSync(files.dataDir, { recursive: true, mode: 0o700 });
       ctx.registerCleanup(files.dir);
+      // The action's variables, for every plan of this run (see actionVarsFile).
+      writeFileSync(actionVarsFile(files.plan, false), terraformVarsJson(inputs), {
+        mode: 0o600
+      });
+      writeFileSync(
+        actionVarsFile(files.plan, true),
+        terraformVarsJson(inputs, DESTROY_OVERRIDES),
+        {
+          mode: 0o600
+        }
+      );
     }
   };
 }

@@ -103,6 +103,59 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /1 to 16/
   },
   {
+    name: 'L4 on an N1 machine',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-l4',
+      'gpu-machine-type': 'n1-standard-8'
+    },
+    input: 'gpu-machine-type',
+    says: /nvidia-l4 runs only on G2 machine types \(g2-\*\), not n1-standard-8/
+  },
+  {
+    name: 'H100 on an A2 machine',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-h100-80gb',
+      'gpu-machine-type': 'a2-highgpu-1g'
+    },
+    input: 'gpu-machine-type',
+    says: /runs only on A3 machine types/
+  },
+  {
+    name: 'a GPU count no machine type carries',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-l4',
+      'gpu-accelerator-count': '3'
+    },
+    input: 'gpu-accelerator-count',
+    says: /match no g2-\* machine type/
+  },
+  {
+    name: 'a GPU zone outside the region',
+    inputs: {
+      autopilot: 'false',
+      region: 'us-central1',
+      'gpu-accelerator-type': 'nvidia-l4',
+      'gpu-zones': 'us-central1-a, europe-west4-b'
+    },
+    input: 'gpu-zones',
+    says: /"europe-west4-b" is not a zone of region us-central1/
+  },
+  {
+    name: 'a GPU zone that is a region',
+    inputs: { autopilot: 'false', 'gpu-accelerator-type': 'nvidia-l4', 'gpu-zones': 'us-central1' },
+    input: 'gpu-zones',
+    says: /a GCP zone such as us-central1-a/
+  },
+  {
+    name: 'GPU zones without a GPU type',
+    inputs: { autopilot: 'false', 'gpu-zones': 'us-central1-a' },
+    input: 'gpu-zones',
+    says: /gpu-accelerator-type is empty/
+  },
+  {
     name: 'GPU min above max',
     inputs: { autopilot: 'false', 'gpu-min-nodes': '5', 'gpu-max-nodes': '2' },
     input: 'gpu-min-nodes',

@@ -3,6 +3,7 @@
  * The module's variables come from one table (terraformVariables) so the HCL contract test can
  * check exactly what is passed.
  */
+import path from 'node:path';
 import { FLYTE_DOMAINS } from '../../values/names.js';
 import type { Inputs } from '../../inputs.js';
 
@@ -30,7 +31,8 @@ export function terraformVariables(
           gpu_machine_type: gpu.machineType,
           gpu_accelerator_count: String(gpu.acceleratorCount),
           gpu_min_nodes: String(gpu.minNodes),
-          gpu_max_nodes: String(gpu.maxNodes)
+          gpu_max_nodes: String(gpu.maxNodes),
+          gpu_node_locations: JSON.stringify(gpu.zones)
         }
       : {}),
     deletion_protection: String(inputs.deletionProtection),
@@ -48,14 +50,46 @@ export function terraformVariables(
   };
 }
 
-/** `-var-file` first, then `-var`: the action's inputs win over the same names in the file. */
-export function variableArgs(
+/** What a destroy sets on top: protection is lifted first, and the variables say so too. */
+export const DESTROY_OVERRIDES = { deletion_protection: 'false' } as const;
+
+/**
+ * The action's variables go in a generated `.tfvars.json` beside the plan files, not in `-var`:
+ * an undeclared variable in a file is a warning, given with `-var` an error, so a custom module
+ * may leave out what it does not use. One file for plans, one with the destroy overrides.
+ */
+export function actionVarsFile(planFile: string, destroying: boolean): string {
+  return path.join(
+    path.dirname(planFile),
+    destroying ? 'action-destroy.tfvars.json' : 'action.tfvars.json'
+  );
+}
+
+/** The variables as JSON values, typed as the module declares them (lists, booleans, numbers). */
+export function terraformVarsJson(
   inputs: Inputs,
   overrides: Readonly<Record<string, string>> = {}
-): string[] {
+): string {
+  const typed = Object.fromEntries(
+    Object.entries(terraformVariables(inputs, overrides)).map(([name, value]) => [
+      name,
+      value.startsWith('[')
+        ? (JSON.parse(value) as unknown)
+        : value === 'true' || value === 'false'
+          ? value === 'true'
+          : /^[0-9]+$/.test(value)
+            ? Number(value)
+            : value
+    ])
+  );
+  return `${JSON.stringify(typed, null, 2)}\n`;
+}
+
+/** The user's var file first, then the action's: the action's inputs win over the same names. */
+export function variableArgs(inputs: Inputs, planFile: string, destroying = false): string[] {
   return [
     ...(inputs.terraformVarFile ? [`-var-file=${inputs.terraformVarFile}`] : []),
-    ...Object.entries(terraformVariables(inputs, overrides)).map(([k, v]) => `-var=${k}=${v}`)
+    `-var-file=${actionVarsFile(planFile, destroying)}`
   ];
 }
 
@@ -72,7 +106,13 @@ export function initArgs(inputs: Inputs): string[] {
 
 /** A plan saved to planFile; exit code 2 (with -detailed-exitcode) means it has changes. */
 export function planArgs(inputs: Inputs, planFile: string): string[] {
-  return ['plan', ...LOCKING, '-detailed-exitcode', `-out=${planFile}`, ...variableArgs(inputs)];
+  return [
+    'plan',
+    ...LOCKING,
+    '-detailed-exitcode',
+    `-out=${planFile}`,
+    ...variableArgs(inputs, planFile)
+  ];
 }
 
 /** Protection is off by now (see liftProtectionPlanArgs); the variables say so too. */
@@ -83,7 +123,7 @@ export function destroyPlanArgs(inputs: Inputs, planFile: string): string[] {
     '-destroy',
     '-detailed-exitcode',
     `-out=${planFile}`,
-    ...variableArgs(inputs, { deletion_protection: 'false' })
+    ...variableArgs(inputs, planFile, true)
   ];
 }
 
@@ -100,7 +140,7 @@ export function targetedDestroyPlanArgs(
     '-detailed-exitcode',
     `-out=${planFile}`,
     ...targets.map((t) => `-target=${t}`),
-    ...variableArgs(inputs, { deletion_protection: 'false' })
+    ...variableArgs(inputs, planFile, true)
   ];
 }
 
@@ -116,7 +156,7 @@ export function liftProtectionPlanArgs(
     '-detailed-exitcode',
     `-out=${planFile}`,
     ...targets.map((t) => `-target=${t}`),
-    ...variableArgs(inputs, { deletion_protection: 'false' })
+    ...variableArgs(inputs, planFile, true)
   ];
 }
 
@@ -132,7 +172,7 @@ export function driftPlanArgs(inputs: Inputs, planFile: string): string[] {
     '-refresh=true',
     '-detailed-exitcode',
     `-out=${planFile}`,
-    ...variableArgs(inputs)
+    ...variableArgs(inputs, planFile)
   ];
 }
 

@@ -84,6 +84,13 @@ function lockError(tf) {
 function variables(args) {
   const vars = {};
   for (const file of flags(args, '-var-file')) {
+    if (file.endsWith('.json')) {
+      // As -var would give them: lists and booleans in their HCL text form.
+      for (const [k, v] of Object.entries(JSON.parse(readFileSync(file, 'utf8')))) {
+        vars[k] = typeof v === 'string' ? v : JSON.stringify(v);
+      }
+      continue;
+    }
     for (const line of readFileSync(file, 'utf8').split('\n')) {
       const m = /^\s*([A-Za-z_][\w-]*)\s*=\s*(.+?)\s*$/.exec(line);
       if (m) vars[m[1]] = m[2].replace(/^"(.*)"$/, '$1');
@@ -127,9 +134,29 @@ function moduleResources(moduleDir) {
   return resources;
 }
 
+/** Variables the module declares (`variable "NAME"` blocks). */
+function declaredVariables(moduleDir) {
+  const names = new Set();
+  for (const file of readdirSync(moduleDir).filter((f) => f.endsWith('.tf'))) {
+    const text = readFileSync(path.join(moduleDir, file), 'utf8');
+    for (const m of text.matchAll(/^variable\s+"([\w-]+)"/gm)) names.add(m[1]);
+  }
+  return names;
+}
+
 function plan(args, moduleDir, tf) {
   const missing = notInitialized(tf);
   if (missing) return missing;
+  // As terraform does: an undeclared variable given with -var is an error (in a file, a warning).
+  const declared = declaredVariables(moduleDir);
+  for (const kv of flags(args, '-var')) {
+    const name = kv.slice(0, kv.indexOf('='));
+    if (!declared.has(name)) {
+      return fail(
+        `╷\n│ Error: Value for undeclared variable\n│ \n│ A variable named "${name}" was assigned on the command line, but the root\n│ module does not declare a variable of that name. To use this value, add a\n│ "variable" block to the configuration.\n╵\n`
+      );
+    }
+  }
   if (tf.lock && !has(args, '-lock=false')) return lockError(tf);
   if (tf.planError) return fail(tf.planError);
   const destroy = has(args, '-destroy');
