@@ -32,8 +32,8 @@ export const RULES = {
     'a service account email such as deployer@my-project.iam.gserviceaccount.com'
   ),
   domain: re(
-    /^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
-    'a fully qualified lowercase domain name such as flyte.example.com, without a scheme, path or port'
+    /^(?=.{4,63}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/,
+    'a fully qualified lowercase domain name of at most 63 characters (the limit of a ManagedCertificate domain) such as flyte.example.com, without a scheme, path or port'
   ),
   toolVersion: re(
     /^(?:latest|system|v?[0-9]+\.[0-9]+\.[0-9]+)$/,
@@ -48,8 +48,8 @@ export const RULES = {
     'IAM members with a prefix: user:EMAIL, group:EMAIL, serviceAccount:EMAIL or domain:DOMAIN'
   ),
   releaseName: re(
-    /^[a-z0-9](?:[a-z0-9-]{0,51}[a-z0-9])?$/,
-    'a Helm release name: at most 53 lowercase letters, digits and hyphens, starting and ending with a letter or digit'
+    /^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/,
+    'a Helm release name: at most 42 lowercase letters, digits and hyphens, starting and ending with a letter or digit (the chart names a Service RELEASE-flyte-binary-webhook, which must fit in 63 characters, and the action installs RELEASE-gke, which must fit in Helm\'s 53)'
   ),
   namespace: re(
     /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,

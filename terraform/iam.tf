@@ -1,9 +1,12 @@
 # Service accounts: one Flyte runs as (through workload identity), one for Standard nodes.
 
 locals {
-  # The chart names its service account like its other objects: RELEASE-flyte-binary, or just
-  # RELEASE when the release name already contains the chart name.
-  flyte_ksa = strcontains(var.release_name, "flyte-binary") ? var.release_name : "${var.release_name}-flyte-binary"
+  # The action passes the name it computes for the values (src/values/names.ts), so both sides
+  # use one rule. Used on its own, the module derives it as the chart does: RELEASE-flyte-binary,
+  # or RELEASE when the release name already contains the chart name.
+  flyte_ksa = var.flyte_service_account_name != "" ? var.flyte_service_account_name : (
+    strcontains(var.release_name, "flyte-binary") ? var.release_name : "${var.release_name}-flyte-binary"
+  )
 
   workload_pool = "${var.project_id}.svc.id.goog"
 

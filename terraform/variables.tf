@@ -105,6 +105,12 @@ variable "release_name" {
   default     = "flyte-backend"
 }
 
+variable "flyte_service_account_name" {
+  description = "Kubernetes service account flyte-binary runs as (the action passes the chart's name for it). Empty: derived from release_name."
+  type        = string
+  default     = ""
+}
+
 variable "flyte_projects" {
   description = "Flyte projects whose PROJECT-DOMAIN namespaces run task pods as the Flyte service account."
   type        = list(string)

@@ -37059,11 +37059,11 @@ const RULES = {
     clusterName: re(/^[a-z](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'a GKE cluster name: 1 to 40 characters, lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit'),
     workloadIdentityProvider: re(/^projects\/[0-9]{1,20}\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/, 'the full provider resource name, projects/PROJECT_NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (the project number, not its ID)'),
     serviceAccount: re(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9.:-]+\.gserviceaccount\.com$/, 'a service account email such as deployer@my-project.iam.gserviceaccount.com'),
-    domain: re(/^(?=.{4,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'a fully qualified lowercase domain name such as flyte.example.com, without a scheme, path or port'),
+    domain: re(/^(?=.{4,63}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/, 'a fully qualified lowercase domain name of at most 63 characters (the limit of a ManagedCertificate domain) such as flyte.example.com, without a scheme, path or port'),
     toolVersion: re(/^(?:latest|system|v?[0-9]+\.[0-9]+\.[0-9]+)$/, "a version such as 1.13.3, 'latest', or 'system' (use the one on PATH)"),
     chartVersion: re(/^v?[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?$/, 'a flyte-binary chart version such as v1.16.8'),
     member: re(/^(?:(?:user|group|serviceAccount):[^\s@,]+@[^\s@,]+\.[a-z]{2,}|domain:[a-z0-9.-]+\.[a-z]{2,})$/, 'IAM members with a prefix: user:EMAIL, group:EMAIL, serviceAccount:EMAIL or domain:DOMAIN'),
-    releaseName: re(/^[a-z0-9](?:[a-z0-9-]{0,51}[a-z0-9])?$/, 'a Helm release name: at most 53 lowercase letters, digits and hyphens, starting and ending with a letter or digit'),
+    releaseName: re(/^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/, 'a Helm release name: at most 42 lowercase letters, digits and hyphens, starting and ending with a letter or digit (the chart names a Service RELEASE-flyte-binary-webhook, which must fit in 63 characters, and the action installs RELEASE-gke, which must fit in Helm\'s 53)'),
     namespace: re(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'a Kubernetes namespace: at most 63 lowercase letters, digits and hyphens, starting and ending with a letter or digit'),
     flyteProject: re(/^[a-z][a-z0-9-]{0,49}[a-z0-9]$|^[a-z]$/, 'Flyte project names: lowercase letters, digits and hyphens, starting with a letter, at most 51 characters (the namespace PROJECT-DOMAIN must fit in 63)'),
     gceName: re(/^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'a Compute Engine resource name: 1 to 63 lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit'),
@@ -39242,6 +39242,9 @@ function terraformVariables(inputs, overrides = {}) {
         deletion_protection: String(inputs.deletionProtection),
         namespace: inputs.namespace,
         release_name: inputs.releaseName,
+        // The one naming rule (values/names.ts), so the workload identity binding names the very
+        // service account the chart creates.
+        flyte_service_account_name: flyteNames(inputs).fullName,
         // A JSON array is valid HCL, which is how -var reads list values.
         flyte_projects: JSON.stringify(inputs.flyteProjects),
         // Passed, not left to the module's default, so the workload identity bindings always cover

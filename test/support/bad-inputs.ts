@@ -279,6 +279,25 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /Helm release name/
   },
   {
+    name: 'release name of 43 characters',
+    inputs: { 'release-name': `flyte-${'a'.repeat(37)}` },
+    input: 'release-name',
+    says: /at most 42 .*RELEASE-flyte-binary-webhook, which must fit in 63/
+  },
+  {
+    name: 'domain of 64 characters',
+    inputs: {
+      ingress: 'true',
+      iap: 'true',
+      'iap-oauth-client-id': '123456789012-abc123.apps.googleusercontent.com',
+      'iap-oauth-client-secret': 'GOCSPX-bad-input-canary',
+      'iap-members': 'user:alice@acme.example',
+      domain: `${'a'.repeat(52)}.example.com`
+    },
+    input: 'domain',
+    says: /at most 63 characters \(the limit of a ManagedCertificate domain\)/
+  },
+  {
     name: 'namespace too long',
     inputs: { namespace: `n${'s'.repeat(63)}` },
     input: 'namespace',

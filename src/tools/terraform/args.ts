@@ -4,7 +4,7 @@
  * check exactly what is passed.
  */
 import path from 'node:path';
-import { FLYTE_DOMAINS } from '../../values/names.js';
+import { FLYTE_DOMAINS, flyteNames } from '../../values/names.js';
 import type { Inputs } from '../../inputs.js';
 
 /** How long a command waits for a state lock another run holds before failing. */
@@ -38,6 +38,9 @@ export function terraformVariables(
     deletion_protection: String(inputs.deletionProtection),
     namespace: inputs.namespace,
     release_name: inputs.releaseName,
+    // The one naming rule (values/names.ts), so the workload identity binding names the very
+    // service account the chart creates.
+    flyte_service_account_name: flyteNames(inputs).fullName,
     // A JSON array is valid HCL, which is how -var reads list values.
     flyte_projects: JSON.stringify(inputs.flyteProjects),
     // Passed, not left to the module's default, so the workload identity bindings always cover
