@@ -49,7 +49,7 @@ export const RULES = {
   ),
   releaseName: re(
     /^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/,
-    'a Helm release name: at most 42 lowercase letters, digits and hyphens, starting and ending with a letter or digit (the chart names a Service RELEASE-flyte-binary-webhook, which must fit in 63 characters, and the action installs RELEASE-gke, which must fit in Helm\'s 53)'
+    "a Helm release name: at most 42 lowercase letters, digits and hyphens, starting and ending with a letter or digit (the chart names a Service RELEASE-flyte-binary-webhook, which must fit in 63 characters, and the action installs RELEASE-gke, which must fit in Helm's 53)"
   ),
   namespace: re(
     /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,

@@ -70,6 +70,8 @@ export interface Inputs {
   readonly failOnDrift: boolean;
   /** deploy applies only a plan whose fingerprint was reviewed in the pull request comment. */
   readonly requireReviewedPlan: boolean;
+  /** An Ingress without IAP was asked for knowingly: the Flyte API is open to the internet. */
+  readonly allowUnauthenticated: boolean;
   /** Where the workspace is; relative paths in inputs are resolved against it. */
   readonly workspace: string;
 }
@@ -84,6 +86,13 @@ export interface InputContext {
   /** The action's own checkout, holding the bundled terraform/ and helm/ folders. */
   readonly actionRoot: string;
   readonly workspace: string;
+}
+
+/** The warning every surface shows when the Flyte API is public without authentication. */
+export function exposureWarning(inputs: Pick<Inputs, 'ingress' | 'iap'>): string | undefined {
+  return inputs.ingress && !inputs.iap
+    ? 'The Flyte API is open to the internet without authentication (ingress: true, iap: false, allow-unauthenticated: true): anyone who finds the domain can run workloads as the Flyte service account.'
+    : undefined;
 }
 
 /** The secret-bearing inputs, which are masked and never echoed in errors. */
@@ -323,6 +332,14 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
       );
   }
 
+  const allowUnauthenticated = bool('allow-unauthenticated', false);
+  if (ingress && !iap && !allowUnauthenticated) {
+    throw new InputError(
+      'iap',
+      'is false while ingress is true: the public Ingress would serve the Flyte API (the console, /api and gRPC, which create executions) to anyone on the internet, running workloads as the Flyte service account. Set iap: true (with an OAuth client and iap-members), or set allow-unauthenticated: true if something else protects it.'
+    );
+  }
+
   const tools = {
     gcloud: toolVersion('gcloud-version', DEFAULT_VERSIONS.gcloud),
     terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
@@ -381,6 +398,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     timeoutSeconds,
     failOnDrift,
     requireReviewedPlan,
+    allowUnauthenticated,
     workspace: context.workspace
   });
 }

@@ -8,6 +8,7 @@ import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
 import { reviewPhase } from './phases/review.js';
+import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
@@ -38,7 +39,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         ...setup,
         stateBackendPhase(inputs),
-        ...deployTerraformPhases(inputs, reviewPhase(inputs)),
+        ...deployTerraformPhases(inputs, reviewPhase(inputs), legacyLayoutPhase(inputs)),
         clusterCredentialsPhase(inputs),
         valuesPhase(inputs),
         helmPhase(inputs, 'install'),

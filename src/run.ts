@@ -8,6 +8,7 @@ import path from 'node:path';
 import { findActionRoot } from './action-root.js';
 import { InputError, StepError } from './errors.js';
 import {
+  exposureWarning,
   inputSecrets,
   parseInputs,
   readActionInput,
@@ -60,6 +61,8 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       workspace: deps.env.GITHUB_WORKSPACE ?? process.cwd()
     });
     for (const secret of inputSecrets(inputs)) secrets.add(secret);
+    const exposure = exposureWarning(inputs);
+    if (exposure) log.warning(exposure);
     const phases = planCommand(inputs);
 
     if (inputs.dryRun) {

@@ -1,5 +1,5 @@
-# A dedicated VPC: nodes, pod and service ranges, the proxy-only subnet for the internal gRPC
-# load balancer, and private services access so Cloud SQL gets a private IP in this VPC.
+# A dedicated VPC: nodes, pod and service ranges, and private services access so Cloud SQL gets
+# a private IP in this VPC. (No proxy-only subnet: the one public Ingress serves gRPC too.)
 
 resource "google_compute_network" "vpc" {
   name                    = "${var.cluster_name}-vpc"
@@ -24,16 +24,6 @@ resource "google_compute_subnetwork" "nodes" {
     range_name    = "services"
     ip_cidr_range = var.services_cidr
   }
-}
-
-# A gce-internal Ingress (the gRPC endpoint) needs one proxy-only subnet per region and VPC.
-resource "google_compute_subnetwork" "proxy_only" {
-  name          = "${var.cluster_name}-proxy-only"
-  region        = var.region
-  network       = google_compute_network.vpc.id
-  ip_cidr_range = var.proxy_subnet_cidr
-  purpose       = "REGIONAL_MANAGED_PROXY"
-  role          = "ACTIVE"
 }
 
 resource "google_compute_global_address" "private_services" {

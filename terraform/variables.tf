@@ -197,12 +197,6 @@ variable "services_cidr" {
   default     = "10.24.0.0/20"
 }
 
-variable "proxy_subnet_cidr" {
-  description = "Proxy-only subnet for the internal load balancer of the gRPC Ingress (gce-internal)."
-  type        = string
-  default     = "10.30.0.0/23"
-}
-
 variable "private_services_prefix_length" {
   description = "Size of the range reserved for private services access (Cloud SQL private IP)."
   type        = number

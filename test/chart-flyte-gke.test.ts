@@ -29,7 +29,7 @@ function actionSetArgs(ingress: boolean, iap: boolean): string[] {
   // The inputs refuse iap without ingress; the chart is still checked for that combination.
   const release = flyteInputs(iap ? { ...IAP_INPUTS } : {}).releaseName;
   const values = gkeChartValues(
-    { ingress, iap },
+    { ingress, iap, staticIpName: 'flyte-flyte' },
     flyteNames({ releaseName: release }),
     ingress ? '203.0.113.7.sslip.io' : ''
   );
@@ -90,10 +90,11 @@ describe('helm/flyte-gke with the real helm', () => {
       const backend = objects.find((o) => o.kind === 'BackendConfig');
       expect(backend?.apiVersion).toBe('cloud.google.com/v1');
       expect(backend?.metadata.name).toBe('flyte-backend-backend');
+      // HTTP/2 over TLS to the proxy port, like the traffic; the proxy answers /healthcheck.
       expect(backend?.spec.healthCheck).toMatchObject({
-        type: 'HTTP',
+        type: 'HTTP2',
         requestPath: '/healthcheck',
-        port: 8088
+        port: 8443
       });
       if (iap) {
         expect(backend?.spec.iap).toEqual({
@@ -115,7 +116,13 @@ describe('helm/flyte-gke with the real helm', () => {
         expect(kinds).toEqual(['BackendConfig']);
         return;
       }
-      expect(kinds).toEqual(['BackendConfig', 'FrontendConfig', 'ManagedCertificate']);
+      expect(kinds).toEqual([
+        'BackendConfig',
+        'ConfigMap',
+        'FrontendConfig',
+        'Ingress',
+        'ManagedCertificate'
+      ]);
       const cert = objects.find((o) => o.kind === 'ManagedCertificate');
       expect(cert?.apiVersion).toBe('networking.gke.io/v1');
       expect(cert?.metadata.name).toBe('flyte-backend-cert');
@@ -131,9 +138,19 @@ describe('helm/flyte-gke with the real helm', () => {
   );
 
   it('refuses to render a certificate without a domain', () => {
-    expect(() => helm(['template', 'x', CHART, '--set', 'ingress.enabled=true'])).toThrow(
-      /ingress.domain is required/
-    );
+    expect(() =>
+      helm([
+        'template',
+        'x',
+        CHART,
+        '--set',
+        'ingress.enabled=true',
+        '--set',
+        'ingress.staticIpName=ip',
+        '--set',
+        'ingress.serviceName=svc'
+      ])
+    ).toThrow(/ingress.domain is required/);
   });
 
   it('refuses IAP without a Secret name', () => {

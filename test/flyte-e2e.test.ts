@@ -19,7 +19,7 @@ const PASSWORD = 'pg-flyte-canary-Qw7eRt9YuIo3';
 const OAUTH_SECRET = 'GOCSPX-flyteCanary-Lm3nB5vC7xZ1';
 const OAUTH_CLIENT_ID = '123456789012-flyte.apps.googleusercontent.com';
 const STATIC_IP = '34.120.7.8';
-const BACKEND_SERVICE = /^k8s1-[0-9a-f]+-flyte-flyte-backend-flyte-binary-http-8088-[0-9a-f]+$/;
+const BACKEND_SERVICE = /^k8s1-[0-9a-f]+-flyte-flyte-backend-flyte-binary-http-8443-[0-9a-f]+$/;
 const BASE = {
   command: 'deploy',
   'project-id': 'acme-flyte-e2e',
@@ -30,7 +30,8 @@ const BASE = {
   'helm-version': 'system',
   'comment-on-pr': 'false'
 };
-const INGRESS = { ...BASE, ingress: 'true' };
+// An open Ingress is refused unless asked for knowingly (allow-unauthenticated).
+const INGRESS = { ...BASE, ingress: 'true', 'allow-unauthenticated': 'true' };
 const IAP = {
   ...INGRESS,
   iap: 'true',
@@ -148,7 +149,7 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
   });
 
   it('a plan that turns ingress on previews it before the static IP exists', async () => {
-    const result = await job(jobs, { ...BASE, command: 'plan', ingress: 'true' });
+    const result = await job(jobs, { ...INGRESS, command: 'plan' });
     expectSucceeded(result);
     expect(changingCalls(result)).toEqual([]);
     expect(result.outputs['plan-has-changes']).toBe('true');
@@ -268,17 +269,32 @@ describe('flyte with ingress: sslip.io, then a custom domain', () => {
     const gke = helmUpgrade(result, 'flyte-backend-gke');
     expect(gke).toHaveLength(1);
     expect(gke[0]?.args).toContain(`ingress.domain=${domain}`);
-    // The certificate is installed before flyte-binary's Ingress refers to it.
+    // The one Ingress, the proxy's config and the certificate come before flyte-binary's pod,
+    // whose proxy sidecar mounts the ConfigMap and the TLS Secret.
     const flyte = helmUpgrade(result, 'flyte-backend')[0] as ToolCall;
     expect(result.calls.indexOf(gke[0] as ToolCall)).toBeLessThan(result.calls.indexOf(flyte));
-    const values = jobs.harness.world().helm.releases['flyte/flyte-backend'].values;
-    expect(values.ingress.create).toBe(true);
-    expect(values.ingress.httpAnnotations['kubernetes.io/ingress.global-static-ip-name']).toBe(
-      'flyte-e2e-flyte'
+    expect(gke[0]?.args).toEqual(
+      expect.arrayContaining([
+        'ingress.staticIpName=flyte-e2e-flyte',
+        'ingress.serviceName=flyte-backend-flyte-binary-http'
+      ])
     );
+    const tls = jobs.harness.world().kubectl.objects['Secret/flyte/flyte-backend-proxy-tls'];
+    expect(tls.type).toBe('kubernetes.io/tls');
+    const values = jobs.harness.world().helm.releases['flyte/flyte-backend'].values;
+    expect(values.ingress.create).toBe(false);
+    expect(values.deployment.sidecars[0].name).toBe('tls-proxy');
     expect(result.summary).toContain(`Managed certificate flyte-backend-cert is Active`);
     expect(result.summary).toContain(`${domain}: Active`);
-    expect(result.summary).toContain(`flytectl config init --host ${domain}`);
+    expect(result.outputs['client-config']).toContain(`endpoint: dns:///${domain}`);
+    expect(result.summary).toContain('### Use Flyte from your laptop');
+    // Open to the internet by request: said in the log and the summary.
+    expect(result.warnings.join('\n')).toContain(
+      'The Flyte API is open to the internet without authentication'
+    );
+    expect(result.summary).toContain(
+      'The Flyte API is open to the internet without authentication'
+    );
   });
 
   it('a second ingress deploy changes nothing', async () => {
@@ -329,7 +345,9 @@ describe('flyte with IAP', () => {
   it('first IAP deploy: Secret on stdin only, IAP on the backend service, one binding per member', async () => {
     const result = await job(jobs, IAP);
     expectSucceeded(result);
-    const applies = callsOf(result, 'kubectl', 'apply');
+    const applies = callsOf(result, 'kubectl', 'apply').filter((c) =>
+      c.stdin.includes('flyte-backend-iap-oauth')
+    );
     expect(applies).toHaveLength(1);
     expect(applies[0]?.args).toEqual([
       'apply',
@@ -370,7 +388,7 @@ describe('flyte with IAP', () => {
     expectSucceeded(result);
     expect(changingCalls(result)).toEqual([]);
     // It looked before deciding.
-    expect(callsOf(result, 'kubectl', 'get', 'secret')).toHaveLength(1);
+    expect(callsOf(result, 'kubectl', 'get', 'secret', 'flyte-backend-iap-oauth')).toHaveLength(1);
     expect(callsOf(result, 'gcloud', 'iap', 'web', 'get-iam-policy')).toHaveLength(1);
     expect(result.summary).toMatch(/nothing changed/i);
   });

@@ -75,7 +75,7 @@ const deployPhases = (inputs: Inputs) => [
 const flyteBackendService = () => ({
   name: 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678',
   description:
-    '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8088"}'
+    '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8443"}'
 });
 const flyteUpgrades = (cluster: FakeCluster) =>
   cluster.callsOf('helm', 'upgrade').filter((c) => c.args.includes('flyteorg/flyte-binary'));
@@ -232,7 +232,7 @@ describe('deploy through a fake cluster', () => {
 
   it('ingress with sslip.io: certificate for IP.sslip.io, https console, then nothing on re-deploy', async () => {
     const cluster = new FakeCluster();
-    const inputs = flyteInputs({ ingress: 'true' });
+    const inputs = flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' });
     const { state } = await run(inputs, cluster, deployPhases(inputs));
     expect(state.domain).toBe('203.0.113.7.sslip.io');
     expect(state.ingressIp).toBe('203.0.113.7');
@@ -241,7 +241,7 @@ describe('deploy through a fake cluster', () => {
     expect(gkeUpgrades(cluster)[0]?.args).toContain('ingress.domain=203.0.113.7.sslip.io');
     const order = cluster.callsOf('helm', 'upgrade').map((c) => c.args[2]);
     expect(order).toEqual(['flyte-backend-gke', 'flyte-backend']);
-    expect(state.notes.join('\n')).toContain('flytectl config init --host 203.0.113.7.sslip.io');
+    expect(state.clientConfig).toContain('endpoint: dns:///203.0.113.7.sslip.io');
     await run(inputs, cluster, deployPhases(inputs));
     expect(cluster.callsOf('helm', 'upgrade')).toHaveLength(2);
   });
@@ -249,7 +249,12 @@ describe('deploy through a fake cluster', () => {
   it('custom domain: certificate still Provisioning at the bound is a warning, not a failure', async () => {
     const cluster = new FakeCluster();
     cluster.certificateStatus = 'Provisioning';
-    const inputs = flyteInputs({ ingress: 'true', domain: 'flyte.example.com', timeout: '2m' });
+    const inputs = flyteInputs({
+      ingress: 'true',
+      'allow-unauthenticated': 'true',
+      domain: 'flyte.example.com',
+      timeout: '2m'
+    });
     const { state, logs, elapsedMs } = await run(inputs, cluster, deployPhases(inputs));
     expect(state.consoleUrl).toBe('https://flyte.example.com/console');
     expect(gkeUpgrades(cluster)[0]?.args).toContain('ingress.domain=flyte.example.com');
@@ -306,7 +311,9 @@ describe('deploy through a fake cluster', () => {
     expect(gkeUpgrades(cluster)[0]?.args).toEqual(
       expect.arrayContaining(['iap.enabled=true', 'iap.secretName=flyte-backend-iap-oauth'])
     );
-    const applied = cluster.callsOf('kubectl', 'apply');
+    const applied = cluster
+      .callsOf('kubectl', 'apply')
+      .filter((c) => (c.stdin ?? '').includes('flyte-backend-iap-oauth'));
     expect(applied).toHaveLength(1);
     expect(JSON.parse(applied[0]?.stdin as string).items[1].stringData.client_secret).toBe(
       CANARY_OAUTH_SECRET
@@ -361,7 +368,7 @@ describe('deploy through a fake cluster', () => {
 describe('uninstall and drift', () => {
   it('uninstalls both releases; a second run finds nothing and still succeeds', async () => {
     const cluster = new FakeCluster();
-    const inputs = flyteInputs({ ingress: 'true' });
+    const inputs = flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' });
     await run(inputs, cluster, deployPhases(inputs));
     expect(cluster.releases.size).toBe(2);
     const first = await run(inputs, cluster, [helmPhase(inputs, 'uninstall')]);

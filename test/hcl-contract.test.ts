@@ -214,10 +214,8 @@ describe('the Terraform module', () => {
       purpose: 'VPC_PEERING',
       address_type: 'INTERNAL'
     });
-    expect(resource(m, 'google_compute_subnetwork', 'proxy_only')).toMatchObject({
-      purpose: 'REGIONAL_MANAGED_PROXY',
-      role: 'ACTIVE'
-    });
+    // No proxy-only subnet: no internal load balancer any more (one public Ingress serves gRPC).
+    expect(Object.keys(m.resource.google_compute_subnetwork ?? {})).toEqual(['nodes']);
     expect(resource(m, 'google_sql_user', 'flyte').password).toBe(
       '${random_password.database.result}'
     );

@@ -110,22 +110,36 @@ describe('patchValues', () => {
     expect(values.service.httpAnnotations).toEqual({});
   });
 
-  it('writes the ingress and service annotations with ingress on', () => {
-    const values = patched({ ingress: 'true' });
-    expect(values.ingress.create).toBe(true);
-    expect(values.ingress.httpAnnotations).toEqual({
-      'kubernetes.io/ingress.class': 'gce',
-      'kubernetes.io/ingress.global-static-ip-name': 'flyte-flyte',
-      'networking.gke.io/managed-certificates': 'flyte-backend-cert',
-      'networking.gke.io/v1beta1.FrontendConfig': 'flyte-backend-frontend'
+  it('with ingress: no chart Ingress, a TLS proxy sidecar and its Service port for HTTP/2', () => {
+    const values = patched({ ingress: 'true', 'allow-unauthenticated': 'true' });
+    // The one public Ingress is the flyte-gke chart's; the chart's own (one was gce-internal) stay off.
+    expect(values.ingress.create).toBe(false);
+    expect(values.ingress.grpcAnnotations).toEqual({});
+    const annotations = values.service.httpAnnotations;
+    expect(JSON.parse(annotations['cloud.google.com/app-protocols'])).toEqual({ https: 'HTTP2' });
+    expect(JSON.parse(annotations['cloud.google.com/backend-config'])).toEqual({
+      ports: { https: 'flyte-backend-backend' }
     });
-    expect(values.ingress.grpcAnnotations).toEqual({
-      'kubernetes.io/ingress.class': 'gce-internal'
+    expect(annotations['cloud.google.com/neg']).toBe('{"ingress":true}');
+    expect(values.service.extraPorts).toEqual([
+      { name: 'https', port: 8443, targetPort: 'https', protocol: 'TCP' }
+    ]);
+    const [proxy, ...others] = values.deployment.sidecars;
+    expect(others).toEqual([]);
+    expect(proxy.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
+    expect(proxy.readinessProbe.httpGet).toEqual({
+      path: '/healthcheck',
+      port: 'https',
+      scheme: 'HTTPS'
     });
-    expect(JSON.parse(values.service.httpAnnotations['cloud.google.com/backend-config'])).toEqual({
-      default: 'flyte-backend-backend'
-    });
-    expect(values.service.httpAnnotations['cloud.google.com/neg']).toBe('{"ingress":true}');
+    const volumes = Object.fromEntries(
+      values.deployment.extraVolumes.map((v: { name: string }) => [v.name, v])
+    );
+    for (const mount of proxy.volumeMounts) expect(volumes[mount.name]).toBeDefined();
+    expect(values.deployment.extraVolumes).toEqual([
+      { name: 'flyte-proxy-config', configMap: { name: 'flyte-backend-proxy' } },
+      { name: 'flyte-proxy-tls', secret: { secretName: 'flyte-backend-proxy-tls' } }
+    ]);
   });
 
   it('seeds the Flyte projects from the input', () => {
@@ -134,7 +148,11 @@ describe('patchValues', () => {
   });
 
   it('keeps the template comments', () => {
-    const text = patchValues(TEMPLATE, flyteInputs({ ingress: 'true' }), tfOutputs()).toString();
+    const text = patchValues(
+      TEMPLATE,
+      flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' }),
+      tfOutputs()
+    ).toString();
     for (const comment of [
       '# database Cloud SQL for PostgreSQL',
       '# password Stored by the chart in a Secret that the pod mounts; never printed by the action.',
@@ -160,7 +178,7 @@ describe('extra values files', () => {
         template: { name: 'flyte-values.yaml', text: TEMPLATE },
         extras: extras.map((text, i) => ({ name: `extra-${i}.yaml`, text }))
       },
-      flyteInputs({ ingress: 'true' }),
+      flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' }),
       tfOutputs()
     ).doc.toJS() as Record<string, any>;
 
@@ -178,7 +196,8 @@ describe('extra values files', () => {
       values.configuration.inline.tasks['task-plugins']['default-for-task-types']
     ).toBeDefined();
     expect(values.ingress.httpAnnotations['example.com/extra']).toBe('1');
-    expect(values.ingress.httpAnnotations['kubernetes.io/ingress.class']).toBe('gce');
+    // The action's own annotations stay beside the user's.
+    expect(values.service.httpAnnotations['cloud.google.com/neg']).toBe('{"ingress":true}');
   });
 
   it('keeps a null, so Helm drops that chart default', () => {

@@ -90,6 +90,9 @@ export class RunState {
   ingressIp?: string;
   certificateStatus?: string;
   consoleUrl?: string;
+  /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
+  clientConfig?: string;
+  clientSteps?: string;
   driftDetected?: boolean;
   driftDetails: string[] = [];
   /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */

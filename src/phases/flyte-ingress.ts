@@ -16,7 +16,7 @@ import {
   parseIapAccessors
 } from '../tools/gcloud/iap.js';
 import { getManagedCertificateArgs, parseManagedCertificate } from '../tools/kubectl/args.js';
-import { FLYTE_HTTP_PORT, flyteNames } from '../values/names.js';
+import { flyteNames, PROXY_PORT } from '../values/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
 
 const CERTIFICATE_POLL_MS = 15_000;
@@ -92,7 +92,7 @@ function certificateStep(inputs: Inputs): TaskStep {
  */
 function backendServiceStep(inputs: Inputs): TaskStep {
   const names = flyteNames(inputs);
-  const target = { namespace: inputs.namespace, service: names.httpService, port: FLYTE_HTTP_PORT };
+  const target = { namespace: inputs.namespace, service: names.httpService, port: PROXY_PORT };
   return {
     kind: 'task',
     id: 'iap-backend-service',

@@ -18,6 +18,8 @@ import {
 import { flyteNames } from '../values/names.js';
 import { flyteReleaseReadSteps, readReleaseStep, readValuesStep } from './flyte-release.js';
 import { oauthSecretSteps } from './flyte-oauth-secret.js';
+import { proxyTlsStep } from './flyte-proxy-tls.js';
+import { legacyIngressStep } from './legacy-ingress.js';
 import { uninstallStep } from './flyte-uninstall.js';
 
 /** Shown where a value is only known once the run gets there. */
@@ -30,7 +32,12 @@ function pinnedVersion(version: ToolVersion): string | undefined {
 export function installSteps(inputs: Inputs, state: RunState): Step[] {
   const names = flyteNames(inputs);
   const domain = inputs.ingress ? (ingressDomain(inputs, state.tfOutputs) ?? '<domain>') : '';
-  const gkeValues = gkeChartValues(inputs, names, domain);
+  const gkeValues = gkeChartValues(
+    inputs,
+    names,
+    domain,
+    state.tfOutputs?.staticIpName ?? inputs.staticIpName
+  );
   // The installed Helm decides; before it is installed (a dry run) the pinned version does.
   const helmVersion = state.tools.helm?.version ?? pinnedVersion(inputs.tools.helm);
   const steps: Step[] = [
@@ -69,12 +76,17 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   }
   steps.push(compareStep(inputs, gkeValues));
   if (inputs.iap) steps.push(...oauthSecretSteps(inputs, names.oauthSecret));
+  // The proxy sidecar mounts it: it must exist before flyte-binary's pod starts.
+  if (inputs.ingress) steps.push(proxyTlsStep(inputs));
+  // A deployment of an earlier version: its own Ingresses hold the static IP the new one takes.
+  if (inputs.ingress) steps.push(legacyIngressStep(inputs));
   if (inputs.ingress) {
-    // Before flyte-binary, so the certificate and BackendConfig exist when its Ingress appears.
+    // Before flyte-binary: its proxy sidecar mounts this chart's ConfigMap, and the Ingress finds
+    // the certificate and BackendConfig in place.
     steps.push({
       kind: 'exec',
       id: 'gke-upgrade',
-      title: `Install or upgrade ${names.gkeRelease} (certificate, BackendConfig, FrontendConfig)`,
+      title: `Install or upgrade ${names.gkeRelease} (Ingress, proxy config, certificate, BackendConfig, FrontendConfig)`,
       mutates: true,
       tool: 'helm',
       args: upgradeInstallArgs({
@@ -181,6 +193,8 @@ function reportStep(inputs: Inputs): TaskStep {
       const { state } = ctx;
       const access = flyteAccess(inputs, state.tfOutputs);
       state.consoleUrl = access.consoleUrl;
+      state.clientConfig = access.clientConfig;
+      state.clientSteps = access.clientSteps;
       if (access.domain) state.domain = access.domain;
       if (access.ingressIp) state.ingressIp = access.ingressIp;
       const deployed = state.deployedRelease;

@@ -174,12 +174,8 @@ export function terraformPhase(inputs: Inputs, mode: TerraformMode): Phase {
  * A deploy's Terraform work: the saved plan, the checks on it (`between`: the reviewed-plan
  * check), then the apply of exactly that plan.
  */
-export function deployTerraformPhases(inputs: Inputs, between?: Phase): Phase[] {
-  return [
-    terraformPhase(inputs, 'deploy-plan'),
-    ...(between ? [between] : []),
-    terraformPhase(inputs, 'apply')
-  ];
+export function deployTerraformPhases(inputs: Inputs, ...between: Phase[]): Phase[] {
+  return [terraformPhase(inputs, 'deploy-plan'), ...between, terraformPhase(inputs, 'apply')];
 }
 
 function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): Step[] {

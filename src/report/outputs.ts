@@ -9,6 +9,7 @@ export function actionOutputs(inputs: Inputs, state: RunState): Record<string, s
     'cluster-location': tf?.clusterLocation ?? inputs.region
   };
   if (state.consoleUrl) outputs['console-url'] = state.consoleUrl;
+  if (state.clientConfig) outputs['client-config'] = state.clientConfig;
   if (state.domain) outputs.domain = state.domain;
   if (state.ingressIp) outputs['ingress-ip'] = state.ingressIp;
   if (tf?.bucketName) outputs['bucket-name'] = tf.bucketName;

@@ -3,7 +3,7 @@
  * durations, resources changed, the Helm change, tool versions, client configuration, a diagram
  * and the full plan. Redacted, and cut to stay well under the 1 MiB step summary limit.
  */
-import type { Inputs } from '../inputs.js';
+import { exposureWarning, type Inputs } from '../inputs.js';
 import { redact } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import type { PhaseReport } from '../engine/types.js';
@@ -30,6 +30,8 @@ export function renderSummary(args: SummaryArgs): string {
     `## Flyte on GKE: ${inputs.command} ${inlineCode(`${inputs.projectId}/${inputs.clusterName}`)}`,
     statusLine(inputs, state, args.failure)
   ];
+  const exposure = exposureWarning(inputs);
+  if (exposure) parts.push(`> [!WARNING]\n> ${exposure}`);
   if (!args.failure && nothingChanged(inputs, args.reports)) {
     parts.push(
       'Nothing changed: no changing step had to run; the cloud and cluster already match.'
@@ -53,8 +55,9 @@ export function renderSummary(args: SummaryArgs): string {
 
   const tools = toolTable(state);
   if (tools) parts.push('### Tool versions', tools);
+  if (state.clientSteps) parts.push('### Use Flyte from your laptop', state.clientSteps);
   if (state.notes.length > 0) {
-    parts.push('### Client configuration', codeBlock(state.notes.join('\n'), 'shell'));
+    parts.push('### Notes', codeBlock(state.notes.join('\n'), 'shell'));
   }
   if (inputs.command === 'destroy' && !args.failure) {
     parts.push('### Deployment', 'Nothing is deployed for this cluster any more.');

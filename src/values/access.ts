@@ -2,6 +2,7 @@
  * How users reach Flyte after a deploy: the domain and console URL with ingress, the
  * port-forward address without, and the client commands for the job summary.
  */
+import { stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { TerraformOutputs } from '../engine/state.js';
 import { portForwardCommand } from '../tools/kubectl/args.js';
@@ -14,6 +15,80 @@ export interface FlyteAccess {
   readonly consoleUrl: string;
   /** Lines for the job summary: port-forward and flytectl commands. */
   readonly notes: readonly string[];
+  /** A ready `config.yaml` for pyflyte and flytectl (`client-config` output). */
+  readonly clientConfig: string;
+  /** Markdown: how to use it from a laptop (the summary's section, the README's too). */
+  readonly clientSteps: string;
+}
+
+export type ClientConfigInputs = Pick<Inputs, 'iap' | 'iapOauthClientId' | 'projectId'>;
+
+/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
+export const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
+export const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
+
+/**
+ * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
+ * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
+ * proxyCommand; without ingress, the port-forward.
+ */
+export function clientConfigYaml(inputs: ClientConfigInputs, domain: string | undefined): string {
+  if (!domain) {
+    return stringify({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
+  }
+  const admin: Record<string, unknown> = { endpoint: `dns:///${domain}`, insecure: false };
+  if (inputs.iap) {
+    admin.proxyCommand = [
+      'flyte-iap',
+      'generate-user-id-token',
+      '--desktop_client_id',
+      DESKTOP_CLIENT_ID,
+      '--desktop_client_secret_gcp_secret_name',
+      DESKTOP_SECRET_NAME,
+      '--webapp_client_id',
+      inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
+      '--project',
+      inputs.projectId
+    ];
+  }
+  return stringify({ admin });
+}
+
+/** The steps around the config, as Markdown. */
+export function clientSteps(
+  inputs: ClientConfigInputs & Pick<Inputs, 'namespace' | 'releaseName'>,
+  domain: string | undefined,
+  config: string
+): string {
+  const fence = (lang: string, text: string) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
+  const run =
+    'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
+  if (!domain) {
+    const names = flyteNames(inputs);
+    return [
+      `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
+      fence('yaml', config),
+      'then:',
+      fence('shell', run)
+    ].join('\n\n');
+  }
+  const steps = [
+    `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
+    fence('yaml', config)
+  ];
+  if (inputs.iap) {
+    steps.push(
+      'The API is behind Identity-Aware Proxy, so each client needs an ID token for it:',
+      [
+        '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
+        `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
+        `3. Store its secret in Secret Manager (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
+        `4. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`
+      ].join('\n')
+    );
+  }
+  steps.push('Then run:', fence('shell', run));
+  return steps.join('\n\n');
 }
 
 /** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
@@ -27,7 +102,7 @@ export function ingressDomain(
 }
 
 export function flyteAccess(
-  inputs: Pick<Inputs, 'domain' | 'ingress' | 'namespace' | 'releaseName'>,
+  inputs: Pick<Inputs, 'domain' | 'ingress' | 'namespace' | 'releaseName'> & ClientConfigInputs,
   outputs: Pick<TerraformOutputs, 'staticIpAddress'> | undefined
 ): FlyteAccess {
   const names = flyteNames(inputs);
@@ -38,16 +113,25 @@ export function flyteAccess(
     `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
   ];
   const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
+  const clientConfig = clientConfigYaml(inputs, domain);
+  const steps = clientSteps(inputs, domain, clientConfig);
   if (!domain) {
-    return { consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`, notes: localNotes };
+    return {
+      consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
+      notes: localNotes,
+      clientConfig,
+      clientSteps: steps
+    };
   }
   return {
+    clientConfig,
+    clientSteps: steps,
     domain,
     ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
     consoleUrl: `https://${domain}/console`,
     notes: [
       `Console: https://${domain}/console`,
-      `flytectl: \`flytectl config init --host ${domain}\``,
+      `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
       ...localNotes
     ]
   };

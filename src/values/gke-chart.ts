@@ -7,36 +7,53 @@ import { findActionRoot } from '../action-root.js';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import { canonicalJson } from './digest.js';
-import { FLYTE_HTTP_PORT, type FlyteNames } from './names.js';
+import { PROXY_PORT, type FlyteNames } from './names.js';
 
 export function gkeChartPath(state: Pick<RunState, 'actionRoot'>): string {
   return path.join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
 }
 
 export interface GkeChartValues {
-  readonly ingress: { readonly enabled: boolean; readonly domain: string };
+  readonly ingress: {
+    readonly enabled: boolean;
+    readonly domain: string;
+    readonly staticIpName: string;
+    readonly serviceName: string;
+  };
   readonly names: {
     readonly managedCertificate: string;
     readonly backendConfig: string;
     readonly frontendConfig: string;
+    readonly ingress: string;
+    readonly proxyConfig: string;
   };
   readonly healthCheck: { readonly port: number };
+  readonly proxy: { readonly listenPort: number; readonly tlsSecretName: string };
   readonly iap: { readonly enabled: boolean; readonly secretName: string };
 }
 
 export function gkeChartValues(
-  inputs: Pick<Inputs, 'ingress' | 'iap'>,
+  inputs: Pick<Inputs, 'ingress' | 'iap' | 'staticIpName'>,
   names: FlyteNames,
-  domain: string
+  domain: string,
+  staticIpName: string = inputs.staticIpName
 ): GkeChartValues {
   return {
-    ingress: { enabled: inputs.ingress, domain },
+    ingress: {
+      enabled: inputs.ingress,
+      domain,
+      staticIpName: inputs.ingress ? staticIpName : '',
+      serviceName: names.httpService
+    },
     names: {
       managedCertificate: names.managedCertificate,
       backendConfig: names.backendConfig,
-      frontendConfig: names.frontendConfig
+      frontendConfig: names.frontendConfig,
+      ingress: names.ingress,
+      proxyConfig: names.proxyConfig
     },
-    healthCheck: { port: FLYTE_HTTP_PORT },
+    healthCheck: { port: PROXY_PORT },
+    proxy: { listenPort: PROXY_PORT, tlsSecretName: names.proxyTlsSecret },
     iap: { enabled: inputs.iap, secretName: inputs.iap ? names.oauthSecret : '' }
   };
 }

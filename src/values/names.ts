@@ -21,6 +21,14 @@ export interface FlyteNames {
   readonly frontendConfig: string;
   /** Kubernetes Secret holding the IAP OAuth client (keys client_id, client_secret). */
   readonly oauthSecret: string;
+  /** The one public Ingress (flyte-gke chart). */
+  readonly ingress: string;
+  /** ConfigMap with the TLS proxy's nginx.conf (flyte-gke chart). */
+  readonly proxyConfig: string;
+  /** kubernetes.io/tls Secret of the TLS proxy, kept by the action. */
+  readonly proxyTlsSecret: string;
+  /** The Ingresses flyte-binary's own chart made before 2.0 of this action (removed on upgrade). */
+  readonly legacyIngresses: readonly string[];
 }
 
 /** Mirrors the chart's `fullname` helper: a release name that contains the chart name is used as is. */
@@ -41,7 +49,11 @@ export function flyteNames(inputs: Pick<Inputs, 'releaseName'>): FlyteNames {
     managedCertificate: `${release}-cert`,
     backendConfig: `${release}-backend`,
     frontendConfig: `${release}-frontend`,
-    oauthSecret: `${release}-iap-oauth`
+    oauthSecret: `${release}-iap-oauth`,
+    ingress: `${release}-ingress`,
+    proxyConfig: `${release}-proxy`,
+    proxyTlsSecret: `${release}-proxy-tls`,
+    legacyIngresses: [`${fullName}-http`, `${fullName}-grpc`]
   };
 }
 
@@ -52,3 +64,9 @@ export const FLYTE_DOMAINS = ['production', 'staging', 'development'] as const;
 export const FLYTE_HTTP_PORT = 8088;
 /** The gRPC port (flytectl, pyflyte). */
 export const FLYTE_GRPC_PORT = 8089;
+/** The TLS proxy's port (HTTP/2 and TLS), the only one the load balancer reaches. */
+export const PROXY_PORT = 8443;
+/** Name of that port on the flyte-binary HTTP Service (annotations refer to it by name). */
+export const PROXY_PORT_NAME = 'https';
+/** nginx for the TLS proxy: the unprivileged build (runs as uid 101, listens above 1024). */
+export const PROXY_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine';

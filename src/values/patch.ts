@@ -6,7 +6,7 @@ import { parseDocument, type Document } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { TerraformOutputs } from '../engine/state.js';
 import { mergeValues, setValue, type ValuePath } from './document.js';
-import { FLYTE_DOMAINS, flyteNames } from './names.js';
+import { FLYTE_DOMAINS, flyteNames, PROXY_IMAGE, PROXY_PORT, PROXY_PORT_NAME } from './names.js';
 
 export type PatchInputs = Pick<
   Inputs,
@@ -38,10 +38,10 @@ export const PATCHED_PATHS = {
   seedProjects: ['flyte-core-components', 'admin', 'seedProjects'],
   seedProjectsWithDetails: ['flyte-core-components', 'admin', 'seedProjectsWithDetails'],
   ingressCreate: ['ingress', 'create'],
-  ingressHttpAnnotations: ['ingress', 'httpAnnotations'],
-  ingressGrpcAnnotations: ['ingress', 'grpcAnnotations'],
   serviceHttpAnnotations: ['service', 'httpAnnotations'],
-  serviceGrpcAnnotations: ['service', 'grpcAnnotations']
+  serviceExtraPorts: ['service', 'extraPorts'],
+  sidecars: ['deployment', 'sidecars'],
+  extraVolumes: ['deployment', 'extraVolumes']
 } as const satisfies Record<string, ValuePath>;
 
 export class ValuesError extends Error {
@@ -113,38 +113,69 @@ export function patchValues(
     inputs.flyteProjects.map((name) => ({ name, description: `Flyte project ${name}.` }))
   );
 
-  set(p.ingressCreate, inputs.ingress);
+  // The chart's own Ingresses stay off: the one public Ingress is the flyte-gke chart's, in front
+  // of the TLS proxy this adds to the pod (docs/remote-access.md).
+  set(p.ingressCreate, false);
   if (inputs.ingress) {
     // Maps are merged so annotations a user keeps in the template stay.
-    mergeValues(doc, ingressHttpAnnotations(inputs, outputs, names), p.ingressHttpAnnotations);
-    mergeValues(doc, { 'kubernetes.io/ingress.class': 'gce-internal' }, p.ingressGrpcAnnotations);
-    mergeValues(
-      doc,
-      {
-        'cloud.google.com/backend-config': JSON.stringify({ default: names.backendConfig }),
-        'cloud.google.com/neg': JSON.stringify({ ingress: true })
-      },
-      p.serviceHttpAnnotations
-    );
-    mergeValues(
-      doc,
-      { 'cloud.google.com/neg': JSON.stringify({ ingress: true }) },
-      p.serviceGrpcAnnotations
-    );
+    mergeValues(doc, proxyServiceAnnotations(names), p.serviceHttpAnnotations);
+    set(p.serviceExtraPorts, [
+      { name: PROXY_PORT_NAME, port: PROXY_PORT, targetPort: PROXY_PORT_NAME, protocol: 'TCP' }
+    ]);
+    set(p.sidecars, [proxySidecar()]);
+    set(p.extraVolumes, [
+      { name: PROXY_CONFIG_VOLUME, configMap: { name: names.proxyConfig } },
+      { name: PROXY_TLS_VOLUME, secret: { secretName: names.proxyTlsSecret } }
+    ]);
   }
   return doc;
 }
 
-function ingressHttpAnnotations(
-  inputs: PatchInputs,
-  outputs: TerraformOutputs,
+const PROXY_CONFIG_VOLUME = 'flyte-proxy-config';
+const PROXY_TLS_VOLUME = 'flyte-proxy-tls';
+
+/**
+ * The Service port the load balancer uses speaks HTTP/2 (over TLS: Google's load balancer speaks
+ * HTTP/2 to a backend only over TLS), is reached through network endpoint groups, and is
+ * health-checked as the BackendConfig says.
+ */
+export function proxyServiceAnnotations(
   names: ReturnType<typeof flyteNames>
 ): Record<string, string> {
   return {
-    'kubernetes.io/ingress.class': 'gce',
-    'kubernetes.io/ingress.global-static-ip-name': outputs.staticIpName ?? inputs.staticIpName,
-    'networking.gke.io/managed-certificates': names.managedCertificate,
-    'networking.gke.io/v1beta1.FrontendConfig': names.frontendConfig
+    'cloud.google.com/app-protocols': JSON.stringify({ [PROXY_PORT_NAME]: 'HTTP2' }),
+    'cloud.google.com/backend-config': JSON.stringify({
+      ports: { [PROXY_PORT_NAME]: names.backendConfig }
+    }),
+    'cloud.google.com/neg': JSON.stringify({ ingress: true })
+  };
+}
+
+/** nginx beside flyte-binary: TLS and HTTP/2 on the proxy port (config from the flyte-gke chart). */
+export function proxySidecar(): Record<string, unknown> {
+  return {
+    name: 'tls-proxy',
+    image: PROXY_IMAGE,
+    ports: [{ name: PROXY_PORT_NAME, containerPort: PROXY_PORT, protocol: 'TCP' }],
+    volumeMounts: [
+      {
+        name: PROXY_CONFIG_VOLUME,
+        mountPath: '/etc/nginx/nginx.conf',
+        subPath: 'nginx.conf',
+        readOnly: true
+      },
+      { name: PROXY_TLS_VOLUME, mountPath: '/etc/flyte-proxy/tls', readOnly: true }
+    ],
+    readinessProbe: {
+      httpGet: { path: '/healthcheck', port: PROXY_PORT_NAME, scheme: 'HTTPS' },
+      periodSeconds: 10
+    },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+    securityContext: {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] }
+    }
   };
 }
 

@@ -322,6 +322,12 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /without a scheme/
   },
   {
+    name: 'a public Ingress without IAP, not asked for knowingly',
+    inputs: { ingress: 'true' },
+    input: 'iap',
+    says: /is false while ingress is true: .*anyone on the internet.*allow-unauthenticated: true/
+  },
+  {
     name: 'domain without ingress',
     inputs: { domain: 'flyte.acme.example' },
     input: 'domain',

@@ -44,7 +44,7 @@ export class FakeCluster {
   /** The listing at which the controller has turned IAP on (Infinity: never). */
   iapOnAfterListings = 2;
   private backendListings = 0;
-  private secretAnnotations: Record<string, string> | undefined;
+  private secretAnnotations: Record<string, Record<string, string>> = {};
 
   readonly exec: Exec = {
     run: async (tool, args, options?: ExecOptions) => {
@@ -130,16 +130,22 @@ export class FakeCluster {
     if (args[0] === 'apply') {
       // Keeps the Secret's annotations, which the action reads back with a JSONPath.
       const list = JSON.parse(stdin) as {
-        items: { kind: string; metadata: { annotations?: Record<string, string> } }[];
+        items: {
+          kind: string;
+          metadata: { name: string; annotations?: Record<string, string> };
+        }[];
       };
-      this.secretAnnotations = list.items.find((i) => i.kind === 'Secret')?.metadata.annotations;
+      const secret = list.items.find((i) => i.kind === 'Secret');
+      if (secret) this.secretAnnotations[secret.metadata.name] = secret.metadata.annotations ?? {};
       return ok('secret/x configured');
     }
     if (args[0] === 'get' && args[1] === 'secret') {
       const key = /\{\.metadata\.annotations\.(.+)\}$/.exec(args.at(-1) ?? '')?.[1] ?? '';
-      return ok(this.secretAnnotations?.[key.replace(/\\\./g, '.')] ?? '');
+      return ok(this.secretAnnotations[args[2] ?? '']?.[key.replace(/\\\./g, '.')] ?? '');
     }
     if (args[0] === 'delete') return ok();
+    // No Ingress of the earlier layout in this fake cluster.
+    if (args[0] === 'get' && args[1] === 'ingress') return ok('');
     if (args[0] === 'get' && args[1] === 'managedcertificate') {
       return ok(
         JSON.stringify({

@@ -19,3 +19,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "flyte-gke.frontendConfigName" -}}
 {{- default (printf "%s-frontend" .Release.Name) .Values.names.frontendConfig | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+{{- define "flyte-gke.ingressName" -}}
+{{- default (printf "%s-ingress" .Release.Name) .Values.names.ingress | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "flyte-gke.proxyConfigName" -}}
+{{- default (printf "%s-proxy" .Release.Name) .Values.names.proxyConfig | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

@@ -50,6 +50,32 @@ export function oauthClientDigest(clientId: string, clientSecret: string): strin
     .digest('hex');
 }
 
+/** The named Ingresses that exist, as `ingress.networking.k8s.io/NAME` lines; none is not an error. */
+export function getIngressNamesArgs(names: readonly string[], namespace: string): string[] {
+  return [
+    'get',
+    'ingress',
+    ...names,
+    '--namespace',
+    namespace,
+    '--ignore-not-found',
+    '--output',
+    'name'
+  ];
+}
+
+export function deleteIngressArgs(names: readonly string[], namespace: string): string[] {
+  return [
+    'delete',
+    'ingress',
+    ...names,
+    '--namespace',
+    namespace,
+    '--ignore-not-found',
+    '--wait=true'
+  ];
+}
+
 export function deleteSecretArgs(name: string, namespace: string): string[] {
   return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
 }

@@ -1,6 +1,15 @@
 // A model of the gcloud commands the action runs. The cluster exists once Terraform applied.
 import { writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
+import { liveIngresses as liveIn } from './kubectl.mjs';
+
+/** Every live legacy Ingress, in any namespace (ns null) or one. */
+function liveIngresses(world, ns) {
+  const namespaces = ns
+    ? [ns]
+    : [...new Set(Object.keys(world.helm?.releases ?? {}).map((k) => k.split('/')[0]))];
+  return namespaces.flatMap((n) => liveIn(world, n).map((name) => ({ ns: n, name })));
+}
 
 const VALUED = [
   '--project',
@@ -45,7 +54,7 @@ export function answerGcloud({ args, world }) {
       protocol: 'HTTP',
       description: JSON.stringify({
         'kubernetes.io/service-name': service.serviceName,
-        'kubernetes.io/service-port': '8088',
+        'kubernetes.io/service-port': service.port ?? '8443',
         'x-features': ['NEG']
       }),
       ...(service.iap ? { iap: service.iap } : {})
@@ -53,6 +62,17 @@ export function answerGcloud({ args, world }) {
     return ok(JSON.stringify(project(list, flag(args, '--format'))));
   }
   if (words[0] === 'iap' && words[1] === 'web') return iapWeb(words[2], args, world);
+  if (cmd === 'compute forwarding-rules list') {
+    // The internal load balancer GKE made for a gce-internal Ingress of the earlier layout.
+    const rules = liveIngresses(world, null)
+      .filter((i) => i.name.endsWith('-grpc'))
+      .map((i) => ({
+        name: `k8s2-fr-${i.ns}-${i.name}`.slice(0, 63),
+        region: 'us-central1',
+        description: JSON.stringify({ 'kubernetes.io/ingress-name': `${i.ns}/${i.name}` })
+      }));
+    return ok(JSON.stringify(rules));
+  }
   if (cmd === 'compute networks peerings' && words[3] === 'delete') {
     const network = flag(args, '--network');
     const peerings = (g.peerings ??= {});
@@ -141,12 +161,15 @@ function backendServices(world) {
   const g = (world.gcloud ??= {});
   const current = {};
   for (const [key, release] of Object.entries(world.helm?.releases ?? {})) {
-    if (release.chart !== 'flyte-binary' || release.values?.ingress?.create !== true) continue;
+    if (release.chart !== 'flyte-binary') continue;
     const [ns, name] = key.split('/');
+    // The one public Ingress (flyte-gke chart) routes to the proxy port of the HTTP Service.
+    const gkeIngress = world.helm.releases[`${ns}/${name}-gke`]?.values?.ingress?.enabled === true;
+    if (!gkeIngress) continue;
     const fullName = name.includes('flyte-binary') ? name : `${name}-flyte-binary`;
     const serviceName = `${ns}/${fullName}-http`;
-    const id = `k8s1-0a1b2c3d-${ns}-${fullName}-http-8088-4e5f6a7b`;
-    current[id] = { ...(g.backendServices?.[id] ?? {}), serviceName };
+    const id = `k8s1-0a1b2c3d-${ns}-${fullName}-http-8443-4e5f6a7b`;
+    current[id] = { ...(g.backendServices?.[id] ?? {}), serviceName, port: '8443' };
     // The ingress controller applies the BackendConfig: with IAP in it, IAP is on, with the
     // OAuth client of the BackendConfig's Secret (unless the test holds the controller back).
     const gke = world.helm.releases[`${ns}/${name}-gke`];

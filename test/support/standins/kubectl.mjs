@@ -96,6 +96,20 @@ export function answerKubectl({ args, stdin, world }) {
       })
     );
   }
+  if (/^ingress(es)?$/.test(words[1] ?? '') && (words[0] === 'get' || words[0] === 'delete')) {
+    const live = liveIngresses(world, ns);
+    const named = words.slice(2);
+    const found = named.filter((n) => live.includes(n));
+    if (words[0] === 'get') {
+      if (found.length < named.length && !has(args, '--ignore-not-found'))
+        return fail(
+          `Error from server (NotFound): ingresses.networking.k8s.io "${named.find((n) => !found.includes(n))}" not found\n`
+        );
+      return ok(found.map((n) => `ingress.networking.k8s.io/${n}\n`).join(''));
+    }
+    k.deletedIngresses = [...(k.deletedIngresses ?? []), ...found.map((n) => `${ns}/${n}`)];
+    return ok(found.map((n) => `ingress.networking.k8s.io "${n}" deleted\n`).join(''));
+  }
   if (words[0] === 'create' && words[1] === 'namespace') {
     k.objects[objectKey('Namespace', '', words[2])] = { kind: 'Namespace' };
     return ok(`namespace/${words[2]} created\n`);
@@ -103,6 +117,29 @@ export function answerKubectl({ args, stdin, world }) {
   if (words[0] === 'get' && has(args, '-o', '--output'))
     return ok(JSON.stringify({ apiVersion: 'v1', items: [] }));
   return ok();
+}
+
+/**
+ * Ingresses the flyte-binary chart itself renders (RELEASE-flyte-binary-http and -grpc) while
+ * its values say ingress.create, as earlier versions of the action set; less those deleted.
+ */
+export function liveIngresses(world, ns) {
+  const deleted = new Set(world.kubectl?.deletedIngresses ?? []);
+  const names = [];
+  for (const [key, release] of Object.entries(world.helm?.releases ?? {})) {
+    const [releaseNs, name] = key.split('/');
+    if (
+      releaseNs !== ns ||
+      release.chart !== 'flyte-binary' ||
+      release.values?.ingress?.create !== true
+    )
+      continue;
+    const fullName = name.includes('flyte-binary') ? name : `${name}-flyte-binary`;
+    for (const ingress of [`${fullName}-http`, `${fullName}-grpc`]) {
+      if (!deleted.has(`${ns}/${ingress}`)) names.push(ingress);
+    }
+  }
+  return names;
 }
 
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);

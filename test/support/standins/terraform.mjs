@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fail, flag, flags, has, ok, positionals } from './args.mjs';
+import { liveIngresses } from './kubectl.mjs';
 
 const VERSION = '1.13.4';
 
@@ -172,8 +173,17 @@ function plan(args, moduleDir, tf) {
           .map((r) => ({ ...r, actions: ['delete'] }))
       : [];
   else if (tf.applied === hash) changes = [];
-  else if (tf.applied) changes = all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] }));
-  else changes = all.map((r) => ({ ...r, actions: ['create'] }));
+  else if (tf.applied) {
+    // What the state holds and the module no longer declares is destroyed.
+    const declared = new Set(all.map((r) => r.address));
+    const removed = (tf.resources ?? [])
+      .filter((address) => !declared.has(address))
+      .map((address) => {
+        const [type, name] = address.split('.');
+        return { address, type, name, actions: ['delete'] };
+      });
+    changes = [...all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] })), ...removed];
+  } else changes = all.map((r) => ({ ...r, actions: ['create'] }));
   if (tf.drifted && !destroy) changes = [{ ...all[0], actions: ['update'] }];
   const out = flag(args, '-out');
   if (out)
@@ -186,7 +196,8 @@ function plan(args, moduleDir, tf) {
         changes,
         vars,
         baseline: tf.applied ?? null,
-        destroyedBefore: tf.destroyed ?? []
+        destroyedBefore: tf.destroyed ?? [],
+        resources: all.map((r) => r.address)
       })
     );
   const count = (a) => changes.filter((c) => c.actions.includes(a)).length;
@@ -286,8 +297,21 @@ function apply(args, moduleDir, tf, world) {
       delete tf.vars;
       delete tf.destroyed;
     } else {
+      // As GCP does: a proxy-only subnet a forwarding rule still uses cannot be deleted.
+      const subnet = planned.changes.find(
+        (c) => c.type === 'google_compute_subnetwork' && c.actions.includes('delete')
+      );
+      const internal = Object.keys(world.helm?.releases ?? {})
+        .map((key) => key.split('/')[0])
+        .flatMap((ns) => liveIngresses(world, ns).filter((n) => n.endsWith('-grpc')));
+      if (subnet && internal.length > 0) {
+        return fail(
+          `╷\n│ Error: Error when reading or editing Subnetwork: googleapi: Error 400: The subnetwork resource 'projects/${planned.vars.project_id}/regions/${planned.vars.region ?? 'us-central1'}/subnetworks/${planned.vars.cluster_name}-proxy-only' is already being used by 'projects/${planned.vars.project_id}/regions/${planned.vars.region ?? 'us-central1'}/forwardingRules/k8s2-fr-${internal[0]}', resourceInUseByAnotherResource\n╵\n`
+        );
+      }
       tf.applied = planned.hash;
       tf.vars = planned.vars;
+      tf.resources = planned.resources;
       if (planned.changes.some((c) => c.type === 'google_service_networking_connection')) {
         peerings[network] = [PEERING];
       }

@@ -1,0 +1,116 @@
+/**
+ * The move from the layout of earlier versions: flyte-binary's own two Ingresses (an HTTP one and
+ * an internal gRPC one, class gce-internal, which needed a proxy-only subnet) give way to the one
+ * public Ingress of the flyte-gke chart. An upgrade or deploy over such a deployment removes them
+ * and says so; a deploy whose plan deletes the proxy-only subnet first removes the internal
+ * Ingress and waits, bounded, until its forwarding rule is gone, since GCP refuses to delete a
+ * subnet a forwarding rule still uses.
+ */
+import type { Inputs } from '../inputs.js';
+import type { Phase, TaskStep } from '../engine/types.js';
+import { StepError } from '../errors.js';
+import { fetchClusterCredentials } from '../auth/kubeconfig.js';
+import { getCredentialsArgs } from '../tools/gcloud/args.js';
+import { clusterRef } from '../auth/kubeconfig.js';
+import {
+  forwardingRulesOf,
+  listInternalForwardingRulesArgs
+} from '../tools/gcloud/forwarding-rules.js';
+import { deleteIngressArgs, getIngressNamesArgs } from '../tools/kubectl/args.js';
+import { flyteNames } from '../values/names.js';
+import { pollUntil, runTool } from './flyte-support.js';
+
+/** The proxy-only subnet of earlier versions of the bundled module. */
+export const LEGACY_PROXY_SUBNET = 'google_compute_subnetwork.proxy_only';
+const RULE_POLL_MS = 15_000;
+const RULE_WAIT_SECONDS = 600;
+
+export function legacyIngressStep(inputs: Inputs): TaskStep {
+  const names = flyteNames(inputs);
+  const get = getIngressNamesArgs(names.legacyIngresses, inputs.namespace);
+  return {
+    kind: 'task',
+    id: 'legacy-ingress-remove',
+    title: 'Remove the Ingresses of the earlier layout',
+    mutates: true,
+    describe: () =>
+      `$ kubectl ${get.join(' ')}\nIf any exist (a deployment made by an earlier version): $ kubectl ${deleteIngressArgs(['<each>'], inputs.namespace).join(' ')}`,
+    run: async (ctx) => {
+      const listed = await runTool(ctx, 'legacy-ingress-remove', 'kubectl', get);
+      const found = listed.stdout
+        .split('\n')
+        .map((line) => line.trim().replace(/^ingress\.networking\.k8s\.io\//, ''))
+        .filter(Boolean);
+      if (found.length === 0) {
+        ctx.log.info(
+          `No Ingress of the earlier layout (${names.legacyIngresses.join(', ')}) in ${inputs.namespace}: nothing to remove.`
+        );
+        return 'unchanged';
+      }
+      await runTool(
+        ctx,
+        'legacy-ingress-remove',
+        'kubectl',
+        deleteIngressArgs(found, inputs.namespace)
+      );
+      const note = `Removed the Ingresses of the earlier layout (${found.join(', ')}): the console, /api and gRPC are now served by one public Ingress, ${names.ingress}.`;
+      ctx.log.info(note);
+      ctx.state.notes.push(note);
+    }
+  };
+}
+
+function forwardingRuleWaitStep(inputs: Inputs): TaskStep {
+  const names = flyteNames(inputs);
+  const grpcIngress = names.legacyIngresses[1]!;
+  const args = listInternalForwardingRulesArgs(inputs.projectId);
+  return {
+    kind: 'task',
+    id: 'legacy-forwarding-rule-wait',
+    title: `Wait until the internal load balancer of ${grpcIngress} is gone`,
+    mutates: false,
+    describe: () =>
+      `Poll \`gcloud ${args.join(' ')}\` (rules whose description names ingress ${inputs.namespace}/${grpcIngress}) every ${RULE_POLL_MS / 1000}s, up to ${RULE_WAIT_SECONDS}s, so Terraform can delete the proxy-only subnet.`,
+    run: async (ctx) => {
+      let left: string[] = [];
+      const gone = await pollUntil(ctx, RULE_WAIT_SECONDS, RULE_POLL_MS, async () => {
+        const result = await runTool(ctx, 'legacy-forwarding-rule-wait', 'gcloud', args);
+        left = forwardingRulesOf(result.stdout, inputs.namespace, grpcIngress);
+        return left.length === 0 ? true : undefined;
+      });
+      if (!gone) {
+        throw new StepError(
+          'legacy-forwarding-rule-wait',
+          `The internal forwarding rule ${left.join(', ')} of the removed Ingress ${grpcIngress} still exists after ${RULE_WAIT_SECONDS}s, so the proxy-only subnet cannot be deleted yet. Nothing was applied; run the deploy again in a few minutes.`
+        );
+      }
+      const note = `The internal gRPC load balancer is gone; Terraform removes the proxy-only subnet it needed.`;
+      ctx.log.info(note);
+      ctx.state.notes.push(note);
+    }
+  };
+}
+
+/** Between a deploy's plan and its apply: only when the plan deletes the proxy-only subnet. */
+export function legacyLayoutPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Move from the earlier ingress layout',
+    steps: (state) => {
+      const removesSubnet = state.planSummary?.resources.some(
+        (r) =>
+          r.address === LEGACY_PROXY_SUBNET && (r.action === 'delete' || r.action === 'replace')
+      );
+      if (!removesSubnet && !state.dryRun) return [];
+      const credentials: TaskStep = {
+        kind: 'task',
+        id: 'legacy-cluster-credentials',
+        title: 'Get cluster credentials (to remove the internal Ingress first)',
+        mutates: false,
+        describe: (s) =>
+          `Only when the plan deletes ${LEGACY_PROXY_SUBNET} (a deployment of an earlier version):\n$ gcloud ${getCredentialsArgs(clusterRef(inputs, s)).join(' ')}`,
+        run: (ctx) => fetchClusterCredentials(ctx)
+      };
+      return [credentials, legacyIngressStep(inputs), forwardingRuleWaitStep(inputs)];
+    }
+  };
+}
