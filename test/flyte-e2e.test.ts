@@ -418,3 +418,45 @@ describe('flyte with IAP', () => {
     expect(jobs.harness.leftoverFiles().filter((f) => f.includes('flyte-values'))).toEqual([]);
   });
 });
+
+describe('moving a deployment made with the earlier ingress layout', () => {
+  const jobs = jobsIn('workflow_dispatch', { password: PASSWORD, staticIp: STATIC_IP });
+
+  it('removes the chart Ingresses and the proxy-only subnet without manual steps, and says so', async () => {
+    expectSucceeded(await job(jobs, IAP));
+    // What an earlier version left: flyte-binary's own Ingresses (HTTP, and the gce-internal
+    // gRPC one with its internal load balancer) and the proxy-only subnet in Terraform state.
+    jobs.harness.setWorld((w) => {
+      const release = w.helm.releases['flyte/flyte-backend'];
+      release.values.ingress.create = true;
+      release.values.deployment.annotations['flyte-gke-action/values-digest'] = 'earlier-layout';
+      delete w.kubectl.deletedIngresses;
+      w.terraform.applied = 'applied-by-an-earlier-version';
+      w.terraform.resources = [...w.terraform.resources, 'google_compute_subnetwork.proxy_only'];
+    });
+    const result = await job(jobs, IAP);
+    expectSucceeded(result);
+    const index = (predicate: (c: ToolCall) => boolean) => result.calls.findIndex(predicate);
+    const removeIngresses = index(
+      (c) => c.tool === 'kubectl' && c.args[0] === 'delete' && c.args[1] === 'ingress'
+    );
+    const apply = index((c) => c.tool === 'terraform' && c.args[0] === 'apply');
+    expect(result.calls[removeIngresses]?.args).toEqual(
+      expect.arrayContaining(['flyte-backend-flyte-binary-http', 'flyte-backend-flyte-binary-grpc'])
+    );
+    // The internal Ingress went before the apply that deletes the subnet it needed.
+    expect(removeIngresses).toBeGreaterThan(-1);
+    expect(removeIngresses).toBeLessThan(apply);
+    expect(callsOf(result, 'gcloud', 'compute', 'forwarding-rules', 'list').length).toBeGreaterThan(
+      0
+    );
+    expect(jobs.harness.world().terraform.resources).not.toContain(
+      'google_compute_subnetwork.proxy_only'
+    );
+    expect(result.summary).toContain('Removed the Ingresses of the earlier layout');
+    expect(result.summary).toContain('Terraform removes the proxy-only subnet');
+    expect(jobs.harness.world().helm.releases['flyte/flyte-backend'].values.ingress.create).toBe(
+      false
+    );
+  });
+});
