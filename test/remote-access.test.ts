@@ -242,3 +242,21 @@ describe('client-config', () => {
     expect(local).toEqual({ admin: { endpoint: 'localhost:8089', insecure: true } });
   });
 });
+
+describe('an open Ingress, asked for knowingly', () => {
+  it('is announced in the pull request comment', async () => {
+    const { renderComment } = await import('../src/report/comment.js');
+    const { RunState } = await import('../src/engine/state.js');
+    const render = (values: Record<string, string>) =>
+      renderComment({
+        inputs: flyteInputs(values),
+        state: new RunState(false),
+        failure: undefined,
+        secrets: [],
+        runUrl: undefined,
+        trigger: 'pull_request'
+      });
+    expect(render(OPEN)).toContain('The Flyte API is open to the internet without authentication');
+    expect(render(IAP_INPUTS)).not.toContain('open to the internet');
+  });
+});
