@@ -1,7 +1,8 @@
 import { ensureProviderSchema } from '../../scripts/provider-schema.mjs';
-import { ensureRealTools } from '../../scripts/real-tools.mjs';
+import { ensureHelm3, ensureRealTools } from '../../scripts/real-tools.mjs';
 
 export default function globalSetup() {
   ensureRealTools();
+  ensureHelm3();
   ensureProviderSchema();
 }
