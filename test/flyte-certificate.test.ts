@@ -6,7 +6,12 @@ import { ingressPhase } from '../src/phases/flyte.js';
 import { fakeClock, fakeContext, fakeExec, testInputs } from './support/fakes.js';
 
 function certificateWait(answer: { exitCode: number; stderr?: string; stdout?: string }) {
-  const inputs = testInputs({ ingress: 'true', domain: 'flyte.acme.example', timeout: '2m' });
+  const inputs = testInputs({
+    ingress: 'true',
+    'allow-unauthenticated': 'true',
+    domain: 'flyte.acme.example',
+    timeout: '2m'
+  });
   const state = new RunState(false);
   const step = ingressPhase(inputs)
     .steps(state)

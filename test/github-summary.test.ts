@@ -99,7 +99,7 @@ describe('job summary', () => {
   });
 
   it('mermaid labels cannot be broken by placeholder values', () => {
-    const inputs = makeInputs({ ingress: 'true' });
+    const inputs = makeInputs({ ingress: 'true', 'allow-unauthenticated': 'true' });
     const md = renderSummary({
       inputs,
       state: dryRunState(inputs),

@@ -270,14 +270,17 @@ describe('terraform phase through the runner', () => {
   });
 
   it('puts the outputs into state.tfOutputs and never prints the password', async () => {
-    const r = await run(deployTerraformPhases(testInputs({ ingress: 'true' })), {
-      ...applyAnswers(2),
-      'terraform output': { stdout: outputJson({ ingress: true }) },
-      // Terraform itself shows sensitive values as <sensitive> after an apply.
-      'terraform apply': {
-        stdout: 'Apply complete!\n\nOutputs:\n\ncloudsql_password = <sensitive>'
+    const r = await run(
+      deployTerraformPhases(testInputs({ ingress: 'true', 'allow-unauthenticated': 'true' })),
+      {
+        ...applyAnswers(2),
+        'terraform output': { stdout: outputJson({ ingress: true }) },
+        // Terraform itself shows sensitive values as <sensitive> after an apply.
+        'terraform apply': {
+          stdout: 'Apply complete!\n\nOutputs:\n\ncloudsql_password = <sensitive>'
+        }
       }
-    });
+    );
     expect(r.error).toBeUndefined();
     expect(r.state.tfOutputs).toMatchObject({
       cloudsqlIp: '10.59.0.3',
