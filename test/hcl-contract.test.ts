@@ -322,3 +322,30 @@ describe('workload identity and the Helm values agree on the Flyte domains', () 
     expect(JSON.parse(terraformVarsJson(testInputs())).flyte_domains).toEqual([...FLYTE_DOMAINS]);
   });
 });
+
+describe('the committed provider lock file', () => {
+  it('pins the providers versions.tf allows, with the registry hashes of every platform', async () => {
+    const lock = (await parse(
+      '.terraform.lock.hcl',
+      readFileSync(path.join(MODULE_DIR, '.terraform.lock.hcl'), 'utf8')
+    )) as {
+      provider: Record<string, { version: string; constraints: string; hashes: string[] }[]>;
+    };
+    const google = lock.provider['registry.terraform.io/hashicorp/google']![0]!;
+    const random = lock.provider['registry.terraform.io/hashicorp/random']![0]!;
+    // The very version the schema test checks the module against.
+    expect(google.version).toBe('6.50.0');
+    expect(google.constraints).toBe('~> 6.0');
+    expect(random.version).toMatch(/^3\.(6|7|8|9)\.\d+$/);
+    const versions = readFileSync(path.join(MODULE_DIR, 'versions.tf'), 'utf8');
+    expect(versions).toContain(`version = "${google.constraints}"`);
+    expect(versions).toContain(`version = "${random.constraints}"`);
+    // zh: hashes are the registry's SHA256SUMS: one per platform archive (linux and darwin on
+    // amd64 and arm64 among them), so init verifies the download on every runner.
+    for (const provider of [google, random]) {
+      const zh = provider.hashes.filter((h) => h.startsWith('zh:'));
+      expect(zh.length).toBeGreaterThanOrEqual(12);
+      for (const hash of zh) expect(hash).toMatch(/^zh:[0-9a-f]{64}$/);
+    }
+  });
+});
