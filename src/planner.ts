@@ -8,6 +8,7 @@ import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
 import { reviewPhase } from './phases/review.js';
+import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 
@@ -39,7 +40,12 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         ...setup,
         stateBackendPhase(inputs),
-        ...deployTerraformPhases(inputs, reviewPhase(inputs), legacyLayoutPhase(inputs)),
+        ...deployTerraformPhases(
+          inputs,
+          reviewPhase(inputs),
+          chartCheckPhase(inputs),
+          legacyLayoutPhase(inputs)
+        ),
         clusterCredentialsPhase(inputs),
         valuesPhase(inputs),
         helmPhase(inputs, 'install'),

@@ -460,3 +460,51 @@ describe('moving a deployment made with the earlier ingress layout', () => {
     );
   });
 });
+
+describe('the chart is checked before Terraform applies', () => {
+  const jobs = jobsIn('workflow_dispatch', { password: PASSWORD, staticIp: STATIC_IP });
+
+  it('a chart version missing from the index stops before any change', async () => {
+    jobs.harness.setWorld((w) => {
+      w.helm = { ...(w.helm ?? { releases: {}, repos: {} }), missingVersions: ['v1.16.77'] };
+    });
+    const result = await job(jobs, { ...BASE, 'chart-version': 'v1.16.77' });
+    expect(result.exitCode).not.toBe(0);
+    expect(result.errors.join('\n')).toContain(
+      'chart-version v1.16.77 is not in the flyteorg/flyte-binary repository index'
+    );
+    expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
+    expect(changingCalls(result).filter((c) => !c.startsWith('gcloud storage buckets'))).toEqual(
+      []
+    );
+  });
+
+  it('values that do not render stop before any change, with helm’s reason', async () => {
+    jobs.harness.setRules({
+      helm: [
+        {
+          match: ['template'],
+          exitCode: 1,
+          stderr:
+            "Error: values don't meet the specifications of the schema(s): deployment.replicas: Invalid type\n"
+        }
+      ]
+    });
+    const result = await job(jobs, BASE);
+    jobs.harness.setRules({});
+    expect(result.exitCode).not.toBe(0);
+    expect(result.errors.join('\n')).toMatch(
+      /The values do not render with flyteorg\/flyte-binary v1\.16\.8, so nothing was applied:[\s\S]*deployment\.replicas: Invalid type/
+    );
+    expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
+  });
+
+  it('the checked chart is the one the deploy then installs', async () => {
+    const result = await job(jobs, BASE);
+    expectSucceeded(result);
+    const template = callsOf(result, 'helm', 'template')[0];
+    expect(template?.args[2]).toMatch(/flyte-binary-v1\.16\.8\.tgz$/);
+    const index = (c: ToolCall) => result.calls.indexOf(c);
+    expect(index(template!)).toBeLessThan(index(callsOf(result, 'terraform', 'apply')[0]!));
+  });
+});

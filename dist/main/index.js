@@ -51428,7 +51428,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5166);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(93);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -51437,7 +51437,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5166:
+/***/ 93:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57864,41 +57864,353 @@ function reviewPhase(inputs) {
     return { name: 'Reviewed plan', steps: () => steps };
 }
 
-;// CONCATENATED MODULE: ./src/tools/gcloud/forwarding-rules.ts
+;// CONCATENATED MODULE: ./src/engine/state.ts
+class RunState {
+    /** True while a dry run plans with placeholders instead of real answers. */
+    dryRun;
+    tools = {};
+    credentialsFile;
+    stateBucketExists;
+    /** True when this run created the state bucket (so it still needs versioning switched on). */
+    stateBucketCreated;
+    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
+    workDir;
+    planExitCode;
+    planHasChanges;
+    planSummary;
+    /** Human-readable plan (`terraform show`), secrets never included. */
+    planText;
+    tfOutputs;
+    kubeconfigPath;
+    patchedValuesFile;
+    valuesDigest;
+    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
+    valuesPreview;
+    deployedRelease;
+    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
+    previousRelease;
+    helmChanged;
+    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
+    actionRoot;
+    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
+    gkeRelease;
+    /** False when the flyte-gke release already matches and its upgrade is skipped. */
+    gkeChanged;
+    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
+    iapBackendService;
+    /** Members (lowercased) already holding the IAP accessor role on it. */
+    iapBoundMembers;
+    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
+    oauthSecretDigest;
+    domain;
+    ingressIp;
+    certificateStatus;
+    consoleUrl;
+    /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
+    clientConfig;
+    clientSteps;
+    driftDetected;
+    driftDetails = [];
+    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
+    planResourceLines;
+    /** This run's plan, fingerprinted (plan and deploy). */
+    planFingerprint;
+    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
+    reviewedFingerprint;
+    /** The pull request whose comment holds the reviewed plan. */
+    reviewedIn;
+    /** What differs from the reviewed plan, when the deploy stopped for it. */
+    reviewDifferences;
+    /** Lines for the job summary and comment, in order. */
+    notes = [];
+    constructor(dryRun = false) {
+        this.dryRun = dryRun;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/placeholders.ts
+
+function dryRunState(inputs) {
+    const state = new RunState(true);
+    state.planHasChanges = true;
+    state.workDir = '$RUNNER_TEMP/flyte-gke';
+    state.tfOutputs = {
+        cloudsqlIp: '<cloudsql_ip>',
+        cloudsqlPassword: '<cloudsql_password>',
+        cloudsqlUser: '<cloudsql_user>',
+        cloudsqlDatabase: '<cloudsql_database>',
+        clusterLocation: inputs.region,
+        clusterName: inputs.clusterName,
+        bucketName: '<bucket_name>',
+        projectId: inputs.projectId,
+        serviceAccount: '<service_account>',
+        ...(inputs.ingress
+            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
+            : {})
+    };
+    return state;
+}
+
+;// CONCATENATED MODULE: ./src/tools/helm/args.ts
 /**
- * Forwarding rules of internal (regional managed proxy) load balancers. GKE's ingress controller
- * writes the Ingress it serves into a rule's description as JSON (`kubernetes.io/ingress-name`).
+ * Helm argument arrays. Helm 3 and 4 differ in one flag we use: `--atomic` became
+ * `--rollback-on-failure` in Helm 4; the installed version picks the form (Helm 3 by default).
  */
-function listInternalForwardingRulesArgs(projectId) {
+const FLYTE_REPO = { name: 'flyteorg', url: 'https://flyteorg.github.io/flyte' };
+const FLYTE_CHART = `${FLYTE_REPO.name}/flyte-binary`;
+/** The major version of an installed Helm (`3.19.0`, `v4.1.4`); 3 when unknown. */
+function helmMajor(version) {
+    const match = /^v?([0-9]+)\./.exec(version ?? '');
+    return match ? Number(match[1]) : 3;
+}
+/** Adds (or refreshes) the Flyte chart repository without prompting. */
+function repoAddArgs() {
+    return ['repo', 'add', FLYTE_REPO.name, FLYTE_REPO.url, '--force-update'];
+}
+/** The chart at exactly this version in the repository index, as JSON (`[]` when absent). */
+function searchVersionArgs(version) {
+    return ['search', 'repo', FLYTE_CHART, '--version', version, '--output', 'json'];
+}
+function pullArgs(version, destination) {
+    return ['pull', FLYTE_CHART, '--version', version, '--destination', destination];
+}
+/** Renders a chart archive locally with a values file; nothing reaches a cluster. */
+function templateArgs(release, chart, namespace, valuesFile) {
+    return ['template', release, chart, '--namespace', namespace, '--values', valuesFile];
+}
+function upgradeInstallArgs(o) {
+    const args = ['upgrade', '--install', o.release, o.chart];
+    if (o.version)
+        args.push('--version', o.version);
+    args.push('--namespace', o.namespace, '--create-namespace');
+    for (const file of o.valuesFiles ?? [])
+        args.push('--values', file);
+    for (const [key, value] of Object.entries(o.set ?? {}))
+        args.push('--set', `${key}=${value}`);
+    for (const [key, value] of Object.entries(o.setString ?? {}))
+        args.push('--set-string', `${key}=${value}`);
+    args.push('--wait', helmMajor(o.helmVersion) >= 4 ? '--rollback-on-failure' : '--atomic', '--timeout', `${o.timeoutSeconds}s`);
+    return args;
+}
+function getMetadataArgs(release, namespace) {
+    return ['get', 'metadata', release, '--namespace', namespace, '--output', 'json'];
+}
+/** User-supplied values of the release; they hold the database password, so run it quiet. */
+function getValuesArgs(release, namespace) {
+    return ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
+}
+/** `--ignore-not-found` is not in every Helm 3, so "not found" is judged from the output. */
+function uninstallArgs(release, namespace, timeoutSeconds) {
     return [
-        'compute',
-        'forwarding-rules',
-        'list',
-        `--project=${projectId}`,
-        '--filter=loadBalancingScheme=INTERNAL_MANAGED',
-        '--format=json(name,region,description)'
+        'uninstall',
+        release,
+        '--namespace',
+        namespace,
+        '--wait',
+        '--timeout',
+        `${timeoutSeconds}s`
     ];
 }
-/** Names of the rules that serve NAMESPACE/INGRESS. */
-function forwardingRulesOf(stdout, namespace, ingress) {
-    const text = stdout.trim();
-    if (text === '')
-        return [];
-    const list = JSON.parse(text);
-    if (!Array.isArray(list))
-        return [];
-    return list
-        .filter((rule) => {
-        try {
-            const d = JSON.parse(rule.description ?? '');
-            return d['kubernetes.io/ingress-name'] === `${namespace}/${ingress}`;
+/** Helm's answer when a release does not exist (`release: not found`). */
+function isReleaseNotFound(output) {
+    return /release: not found/i.test(output);
+}
+
+;// CONCATENATED MODULE: ./src/values/patch.ts
+/**
+ * Patches the values template from Terraform outputs and inputs. Pure: text in, Document out.
+ * Every path written here is a key of the flyte-binary v1 chart's defaults (checked by a test).
+ */
+
+
+
+const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+/** Every value path the patcher writes (a test checks each against the chart's defaults). */
+const PATCHED_PATHS = {
+    serviceAccountEmail: ['serviceAccount', 'annotations', WORKLOAD_IDENTITY_ANNOTATION],
+    customData: ['configuration', 'inline', 'cluster_resources', 'customData'],
+    dbUsername: ['configuration', 'database', 'username'],
+    dbPassword: ['configuration', 'database', 'password'],
+    dbHost: ['configuration', 'database', 'host'],
+    dbName: ['configuration', 'database', 'dbname'],
+    metadataContainer: ['configuration', 'storage', 'metadataContainer'],
+    userDataContainer: ['configuration', 'storage', 'userDataContainer'],
+    storageProvider: ['configuration', 'storage', 'provider'],
+    gcsProject: ['configuration', 'storage', 'providerConfig', 'gcs', 'project'],
+    stackdriverEnabled: ['configuration', 'logging', 'plugins', 'stackdriver', 'enabled'],
+    stackdriverTemplate: ['configuration', 'logging', 'plugins', 'stackdriver', 'templateUri'],
+    seedProjects: ['flyte-core-components', 'admin', 'seedProjects'],
+    seedProjectsWithDetails: ['flyte-core-components', 'admin', 'seedProjectsWithDetails'],
+    ingressCreate: ['ingress', 'create'],
+    serviceHttpAnnotations: ['service', 'httpAnnotations'],
+    serviceExtraPorts: ['service', 'extraPorts'],
+    sidecars: ['deployment', 'sidecars'],
+    extraVolumes: ['deployment', 'extraVolumes']
+};
+class ValuesError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'ValuesError';
+    }
+}
+/** Parses YAML into a Document; a syntax error names the file and line. */
+function parseValues(text, name) {
+    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true });
+    const error = doc.errors[0];
+    if (error)
+        throw new ValuesError(`${name} is not valid YAML: ${error.message}`);
+    const root = doc.toJS();
+    if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
+        throw new ValuesError(`${name} must be a map of Helm values at its top level.`);
+    }
+    return doc;
+}
+/** Cloud Logging link for a task pod; {{.x}} are filled in by Flyte, not by Helm. */
+function stackdriverTemplateUri(projectId) {
+    const line = (label, field) => `resource.labels.${label}%3D%22{{.${field}}}%22`;
+    const query = [
+        line('namespace_name', 'namespace'),
+        line('pod_name', 'podName'),
+        line('container_name', 'containerName')
+    ].join('%0A');
+    return `https://console.cloud.google.com/logs/query;query=${query}?project=${encodeURIComponent(projectId)}`;
+}
+function patchValues(template, inputs, outputs, templateName = 'values template') {
+    const doc = parseValues(template, templateName);
+    if (doc.contents === null)
+        doc.contents = doc.createNode({});
+    const set = (path, value) => setValue(doc, path, value);
+    const p = PATCHED_PATHS;
+    const names = flyteNames(inputs);
+    // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
+    set(p.serviceAccountEmail, outputs.serviceAccount);
+    set(p.customData, FLYTE_DOMAINS.map((domain) => ({
+        [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
+    })));
+    set(p.dbUsername, outputs.cloudsqlUser);
+    set(p.dbPassword, outputs.cloudsqlPassword);
+    set(p.dbHost, outputs.cloudsqlIp);
+    set(p.dbName, outputs.cloudsqlDatabase);
+    set(p.storageProvider, 'gcs');
+    set(p.metadataContainer, outputs.bucketName);
+    set(p.userDataContainer, outputs.bucketName);
+    set(p.gcsProject, outputs.projectId);
+    set(p.stackdriverEnabled, true);
+    set(p.stackdriverTemplate, stackdriverTemplateUri(outputs.projectId));
+    set(p.seedProjects, [...inputs.flyteProjects]);
+    set(p.seedProjectsWithDetails, inputs.flyteProjects.map((name) => ({ name, description: `Flyte project ${name}.` })));
+    // The chart's own Ingresses stay off: the one public Ingress is the flyte-gke chart's, in front
+    // of the TLS proxy this adds to the pod (docs/remote-access.md).
+    set(p.ingressCreate, false);
+    if (inputs.ingress) {
+        // Maps are merged so annotations a user keeps in the template stay.
+        mergeValues(doc, proxyServiceAnnotations(names), p.serviceHttpAnnotations);
+        set(p.serviceExtraPorts, [
+            { name: PROXY_PORT_NAME, port: PROXY_PORT, targetPort: PROXY_PORT_NAME, protocol: 'TCP' }
+        ]);
+        set(p.sidecars, [proxySidecar()]);
+        set(p.extraVolumes, [
+            { name: PROXY_CONFIG_VOLUME, configMap: { name: names.proxyConfig } },
+            { name: PROXY_TLS_VOLUME, secret: { secretName: names.proxyTlsSecret } }
+        ]);
+    }
+    return doc;
+}
+const PROXY_CONFIG_VOLUME = 'flyte-proxy-config';
+const PROXY_TLS_VOLUME = 'flyte-proxy-tls';
+/**
+ * The Service port the load balancer uses speaks HTTP/2 (over TLS: Google's load balancer speaks
+ * HTTP/2 to a backend only over TLS), is reached through network endpoint groups, and is
+ * health-checked as the BackendConfig says.
+ */
+function proxyServiceAnnotations(names) {
+    return {
+        'cloud.google.com/app-protocols': JSON.stringify({ [PROXY_PORT_NAME]: 'HTTP2' }),
+        'cloud.google.com/backend-config': JSON.stringify({
+            ports: { [PROXY_PORT_NAME]: names.backendConfig }
+        }),
+        'cloud.google.com/neg': JSON.stringify({ ingress: true })
+    };
+}
+/** nginx beside flyte-binary: TLS and HTTP/2 on the proxy port (config from the flyte-gke chart). */
+function proxySidecar() {
+    return {
+        name: 'tls-proxy',
+        image: PROXY_IMAGE,
+        ports: [{ name: PROXY_PORT_NAME, containerPort: PROXY_PORT, protocol: 'TCP' }],
+        volumeMounts: [
+            {
+                name: PROXY_CONFIG_VOLUME,
+                mountPath: '/etc/nginx/nginx.conf',
+                subPath: 'nginx.conf',
+                readOnly: true
+            },
+            { name: PROXY_TLS_VOLUME, mountPath: '/etc/flyte-proxy/tls', readOnly: true }
+        ],
+        readinessProbe: {
+            httpGet: { path: '/healthcheck', port: PROXY_PORT_NAME, scheme: 'HTTPS' },
+            periodSeconds: 10
+        },
+        resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+        securityContext: {
+            runAsNonRoot: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] }
         }
-        catch {
-            return false;
+    };
+}
+/** Merges the user's extra values files, in order, after patching (they win). */
+function mergeExtraValues(doc, extras) {
+    for (const extra of extras) {
+        const parsed = parseValues(extra.text, extra.name).toJS();
+        if (parsed !== null && parsed !== undefined)
+            mergeValues(doc, parsed);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/values/preview.ts
+/** A copy of the values that is safe to show: secret-looking values become `***`. */
+
+
+const MASK = '***';
+/**
+ * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
+ * the values preview and the values diff use, so the two always mask the same keys.
+ */
+const SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
+function redactedPreview(doc, secrets = []) {
+    const copy = doc.clone();
+    (0,dist/* visit */.YR)(copy, {
+        Pair(_key, pair, path) {
+            const parent = path[path.length - 1];
+            if (!(0,dist/* isMap */.jh)(parent) || !(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key) || !(0,dist/* isScalar */.jn)(pair.value))
+                return;
+            const key = String(pair.key.value);
+            const value = pair.value.value;
+            if (SECRET_KEY.test(key) && typeof value === 'string' && value.length > 0) {
+                pair.value.value = MASK;
+            }
         }
-    })
-        .map((rule) => String(rule.name ?? ''))
-        .filter(Boolean);
+    });
+    return redact(copy.toString(), secrets);
+}
+
+;// CONCATENATED MODULE: ./src/values/compose.ts
+
+
+
+function composeValues(sources, inputs, outputs, secrets = []) {
+    const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
+    mergeExtraValues(doc, sources.extras);
+    const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
+    recordDigest(doc, digest);
+    return {
+        doc,
+        text: doc.toString(),
+        digest,
+        // Short values would mask ordinary words; the key-based mask covers the password anyway.
+        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
@@ -58010,6 +58322,230 @@ function parseManagedCertificate(json) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/values/access.ts
+/**
+ * How users reach Flyte after a deploy: the domain and console URL with ingress, the
+ * port-forward address without, and the client commands for the job summary.
+ */
+
+
+
+/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
+const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
+const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
+/**
+ * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
+ * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
+ * proxyCommand; without ingress, the port-forward.
+ */
+function clientConfigYaml(inputs, domain) {
+    if (!domain) {
+        return (0,dist/* stringify */.As)({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
+    }
+    const admin = { endpoint: `dns:///${domain}`, insecure: false };
+    if (inputs.iap) {
+        admin.proxyCommand = [
+            'flyte-iap',
+            'generate-user-id-token',
+            '--desktop_client_id',
+            DESKTOP_CLIENT_ID,
+            '--desktop_client_secret_gcp_secret_name',
+            DESKTOP_SECRET_NAME,
+            '--webapp_client_id',
+            inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
+            '--project',
+            inputs.projectId
+        ];
+    }
+    return (0,dist/* stringify */.As)({ admin });
+}
+/** The steps around the config, as Markdown. */
+function clientSteps(inputs, domain, config) {
+    const fence = (lang, text) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
+    const run = 'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
+    if (!domain) {
+        const names = flyteNames(inputs);
+        return [
+            `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
+            fence('yaml', config),
+            'then:',
+            fence('shell', run)
+        ].join('\n\n');
+    }
+    const steps = [
+        `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
+        fence('yaml', config)
+    ];
+    if (inputs.iap) {
+        steps.push('The API is behind Identity-Aware Proxy, so each client needs an ID token for it:', [
+            '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
+            `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
+            `3. Store its secret in Secret Manager (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
+            `4. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`
+        ].join('\n'));
+    }
+    steps.push('Then run:', fence('shell', run));
+    return steps.join('\n\n');
+}
+/** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
+function ingressDomain(inputs, outputs) {
+    if (inputs.domain)
+        return inputs.domain;
+    const ip = outputs?.staticIpAddress;
+    return ip ? `${ip}.sslip.io` : undefined;
+}
+function flyteAccess(inputs, outputs) {
+    const names = flyteNames(inputs);
+    const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
+    const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
+    const localNotes = [
+        `Console without the Ingress: run \`${forwardHttp}\` and open http://localhost:${FLYTE_HTTP_PORT}/console`,
+        `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
+    ];
+    const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
+    const clientConfig = clientConfigYaml(inputs, domain);
+    const steps = clientSteps(inputs, domain, clientConfig);
+    if (!domain) {
+        return {
+            consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
+            notes: localNotes,
+            clientConfig,
+            clientSteps: steps
+        };
+    }
+    return {
+        clientConfig,
+        clientSteps: steps,
+        domain,
+        ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
+        consoleUrl: `https://${domain}/console`,
+        notes: [
+            `Console: https://${domain}/console`,
+            `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
+            ...localNotes
+        ]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/values/write.ts
+/**
+ * Writes the patched values, which hold the database password, where only this job can read
+ * them: a fresh folder under RUNNER_TEMP, file mode 0600, removed by the post step.
+ */
+
+
+
+const VALUES_FILE_NAME = 'flyte-values.yaml';
+function writeValuesFile(ctx, text) {
+    const base = ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir();
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(base, 'flyte-values-'));
+    // Registered before writing, so a failed write still leaves nothing behind after the job.
+    ctx.registerCleanup(dir);
+    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
+    const file = external_node_path_default().join(dir, VALUES_FILE_NAME);
+    (0,external_node_fs_namespaceObject.writeFileSync)(file, text, { mode: 0o600, flag: 'wx' });
+    (0,external_node_fs_namespaceObject.chmodSync)(file, 0o600);
+    return file;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-values.ts
+/**
+ * The Helm values phase: patch the values template with the Terraform outputs and inputs, record
+ * the digest and a redacted preview, and (for deploy and upgrade) write the 0600 values file.
+ */
+
+
+
+
+
+
+
+
+function valuesPhase(inputs) {
+    return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
+}
+function readSources(inputs) {
+    const read = (file) => ({
+        name: external_node_path_default().relative(inputs.workspace, file) || file,
+        text: (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
+    });
+    return { template: read(inputs.valuesFile), extras: inputs.extraValuesFiles.map(read) };
+}
+function composeFor(inputs, outputs) {
+    try {
+        return composeValues(readSources(inputs), inputs, outputs);
+    }
+    catch (error) {
+        if (error instanceof ValuesError)
+            throw new StepError('values-patch', error.message);
+        throw error;
+    }
+}
+function patchValuesStep(inputs) {
+    const writesFile = inputs.command === 'deploy' || inputs.command === 'upgrade';
+    const sources = [inputs.valuesFile, ...inputs.extraValuesFiles]
+        .map((f) => external_node_path_default().relative(inputs.workspace, f) || f)
+        .join(', then ');
+    return {
+        kind: 'task',
+        id: 'values-patch',
+        title: 'Patch the Helm values',
+        mutates: false,
+        describe: (state) => {
+            const lines = [
+                `Patch ${sources} with the Terraform outputs (service account, database, bucket, project${inputs.ingress ? ', ingress' : ''}).`,
+                writesFile
+                    ? 'Write the result with mode 0600 under RUNNER_TEMP; the post step removes it; it is never printed.'
+                    : 'Compute the values digest only; no file is written.'
+            ];
+            try {
+                const composed = composeFor(inputs, state.tfOutputs ?? placeholderOutputs(inputs));
+                // The dry run never runs the step, so it shows the preview from here.
+                if (state.dryRun) {
+                    state.valuesPreview = composed.preview;
+                    state.valuesDigest = composed.digest;
+                }
+                lines.push('Values to deploy (secrets as ***):', composed.preview.trimEnd());
+            }
+            catch (error) {
+                lines.push(`The values cannot be prepared: ${error.message}`);
+            }
+            return lines.join('\n');
+        },
+        run: async (ctx) => {
+            const { state } = ctx;
+            let outputs = state.tfOutputs;
+            if (!outputs) {
+                if (inputs.command !== 'plan') {
+                    throw new StepError('values-patch', 'Terraform outputs are missing, so the Helm values cannot be patched. Run deploy first, or check that the Terraform state bucket and prefix match the earlier deploy.');
+                }
+                ctx.log.info('No Terraform outputs yet (nothing applied): the preview shows placeholders.');
+                outputs = placeholderOutputs(inputs);
+            }
+            ctx.log.setSecret(outputs.cloudsqlPassword);
+            if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
+                // A plan or drift check that turns ingress on: the static IP exists only after apply.
+                ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
+                outputs = { ...outputs, staticIpAddress: placeholderOutputs(inputs).staticIpAddress };
+            }
+            if (inputs.ingress && !ingressDomain(inputs, outputs)) {
+                throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
+            }
+            const composed = composeFor(inputs, outputs);
+            state.valuesDigest = composed.digest;
+            state.valuesPreview = composed.preview;
+            ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);
+            if (writesFile) {
+                state.patchedValuesFile = writeValuesFile(ctx, composed.text);
+                ctx.log.info(`Wrote the patched values to ${state.patchedValuesFile} (mode 0600).`);
+            }
+        }
+    };
+}
+function placeholderOutputs(inputs) {
+    return dryRunState(inputs).tfOutputs;
+}
+
 ;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
 /** What the Flyte phases share: running a tool from a task step, and bounded polling. */
 
@@ -58039,6 +58575,118 @@ async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
             return undefined;
         await ctx.clock.sleep(Math.min(intervalMs, left));
     }
+}
+
+;// CONCATENATED MODULE: ./src/phases/chart-check.ts
+/**
+ * Before `terraform apply`: the chart version exists in the repository index and the values the
+ * action will write render with it (`helm template` on the pulled chart, placeholders for the
+ * outputs Terraform has not made yet). A bad chart version or value then costs seconds, not a
+ * 15-minute apply followed by a failed Helm install.
+ */
+
+
+
+
+
+
+
+
+function chartCheckStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'chart-check',
+        title: `Check that ${FLYTE_CHART} ${inputs.chartVersion} exists and renders the values`,
+        mutates: false,
+        // Only an apply is worth guarding; an unchanged deploy skips the network round trips.
+        when: {
+            test: (state) => state.planHasChanges === true,
+            describe: 'the plan has changes, so an apply would follow'
+        },
+        describe: (state) => {
+            const dir = external_node_path_default().join(state.workDir ?? '$RUNNER_TEMP/flyte-gke', 'chart');
+            return [
+                `$ helm ${repoAddArgs().join(' ')}`,
+                `$ helm ${searchVersionArgs(inputs.chartVersion).join(' ')}   (the version must be in the index)`,
+                `$ helm ${pullArgs(inputs.chartVersion, dir).join(' ')}`,
+                `$ helm ${templateArgs(inputs.releaseName, `${dir}/flyte-binary-${inputs.chartVersion}.tgz`, inputs.namespace, `${dir}/values.yaml`).join(' ')}`,
+                '(values patched with placeholders for the Terraform outputs not known before the apply)'
+            ].join('\n');
+        },
+        run: async (ctx) => {
+            const dir = external_node_path_default().join(ctx.state.workDir ?? '', 'chart');
+            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o700 });
+            ctx.registerCleanup(dir);
+            await runTool(ctx, 'chart-check', 'helm', repoAddArgs());
+            const found = await runTool(ctx, 'chart-check', 'helm', searchVersionArgs(inputs.chartVersion));
+            let listed = [];
+            try {
+                listed = JSON.parse(found.stdout.trim() || '[]');
+            }
+            catch {
+                listed = [];
+            }
+            if (listed.length === 0) {
+                throw new StepError('chart-check', `chart-version ${inputs.chartVersion} is not in the ${FLYTE_CHART} repository index, so nothing was applied. List the versions with \`helm search repo ${FLYTE_CHART} --versions\` and set chart-version to one of them.`);
+            }
+            await runTool(ctx, 'chart-check', 'helm', pullArgs(inputs.chartVersion, dir));
+            const chart = (0,external_node_fs_namespaceObject.readdirSync)(dir).find((f) => f.endsWith('.tgz'));
+            if (!chart) {
+                throw new StepError('chart-check', `helm pull left no chart archive in ${dir}.`);
+            }
+            // The values as the install will write them, the outputs still placeholders.
+            const placeholders = ctx.state.tfOutputs ?? dryRunState(inputs).tfOutputs;
+            const values = composeValues(readSources(inputs), inputs, placeholders);
+            const file = external_node_path_default().join(dir, 'values.yaml');
+            (0,external_node_fs_namespaceObject.writeFileSync)(file, values.text, { mode: 0o600 });
+            const rendered = await runTool(ctx, 'chart-check', 'helm', templateArgs(inputs.releaseName, external_node_path_default().join(dir, chart), inputs.namespace, file), { allowFailure: true });
+            if (rendered.exitCode !== 0) {
+                throw new StepError('chart-check', `The values do not render with ${FLYTE_CHART} ${inputs.chartVersion}, so nothing was applied:\n${(rendered.stderr || rendered.stdout).trim().split('\n').slice(-8).join('\n')}\nFix the values (values-file, extra-values-files) or the chart-version.`);
+            }
+            ctx.log.info(`${FLYTE_CHART} ${inputs.chartVersion} is in the index and renders the values.`);
+        }
+    };
+}
+/** In a deploy, between the plan and the apply. */
+function chartCheckPhase(inputs) {
+    return { name: 'Chart check', steps: () => [chartCheckStep(inputs)] };
+}
+
+;// CONCATENATED MODULE: ./src/tools/gcloud/forwarding-rules.ts
+/**
+ * Forwarding rules of internal (regional managed proxy) load balancers. GKE's ingress controller
+ * writes the Ingress it serves into a rule's description as JSON (`kubernetes.io/ingress-name`).
+ */
+function listInternalForwardingRulesArgs(projectId) {
+    return [
+        'compute',
+        'forwarding-rules',
+        'list',
+        `--project=${projectId}`,
+        '--filter=loadBalancingScheme=INTERNAL_MANAGED',
+        '--format=json(name,region,description)'
+    ];
+}
+/** Names of the rules that serve NAMESPACE/INGRESS. */
+function forwardingRulesOf(stdout, namespace, ingress) {
+    const text = stdout.trim();
+    if (text === '')
+        return [];
+    const list = JSON.parse(text);
+    if (!Array.isArray(list))
+        return [];
+    return list
+        .filter((rule) => {
+        try {
+            const d = JSON.parse(rule.description ?? '');
+            return d['kubernetes.io/ingress-name'] === `${namespace}/${ingress}`;
+        }
+        catch {
+            return false;
+        }
+    })
+        .map((rule) => String(rule.name ?? ''))
+        .filter(Boolean);
 }
 
 ;// CONCATENATED MODULE: ./src/phases/legacy-ingress.ts
@@ -58125,60 +58773,6 @@ function legacyLayoutPhase(inputs) {
             return [credentials, legacyIngressStep(inputs), forwardingRuleWaitStep(inputs)];
         }
     };
-}
-
-;// CONCATENATED MODULE: ./src/tools/helm/args.ts
-/**
- * Helm argument arrays. Helm 3 and 4 differ in one flag we use: `--atomic` became
- * `--rollback-on-failure` in Helm 4; the installed version picks the form (Helm 3 by default).
- */
-const FLYTE_REPO = { name: 'flyteorg', url: 'https://flyteorg.github.io/flyte' };
-const FLYTE_CHART = `${FLYTE_REPO.name}/flyte-binary`;
-/** The major version of an installed Helm (`3.19.0`, `v4.1.4`); 3 when unknown. */
-function helmMajor(version) {
-    const match = /^v?([0-9]+)\./.exec(version ?? '');
-    return match ? Number(match[1]) : 3;
-}
-/** Adds (or refreshes) the Flyte chart repository without prompting. */
-function repoAddArgs() {
-    return ['repo', 'add', FLYTE_REPO.name, FLYTE_REPO.url, '--force-update'];
-}
-function upgradeInstallArgs(o) {
-    const args = ['upgrade', '--install', o.release, o.chart];
-    if (o.version)
-        args.push('--version', o.version);
-    args.push('--namespace', o.namespace, '--create-namespace');
-    for (const file of o.valuesFiles ?? [])
-        args.push('--values', file);
-    for (const [key, value] of Object.entries(o.set ?? {}))
-        args.push('--set', `${key}=${value}`);
-    for (const [key, value] of Object.entries(o.setString ?? {}))
-        args.push('--set-string', `${key}=${value}`);
-    args.push('--wait', helmMajor(o.helmVersion) >= 4 ? '--rollback-on-failure' : '--atomic', '--timeout', `${o.timeoutSeconds}s`);
-    return args;
-}
-function getMetadataArgs(release, namespace) {
-    return ['get', 'metadata', release, '--namespace', namespace, '--output', 'json'];
-}
-/** User-supplied values of the release; they hold the database password, so run it quiet. */
-function getValuesArgs(release, namespace) {
-    return ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
-}
-/** `--ignore-not-found` is not in every Helm 3, so "not found" is judged from the output. */
-function uninstallArgs(release, namespace, timeoutSeconds) {
-    return [
-        'uninstall',
-        release,
-        '--namespace',
-        namespace,
-        '--wait',
-        '--timeout',
-        `${timeoutSeconds}s`
-    ];
-}
-/** Helm's answer when a release does not exist (`release: not found`). */
-function isReleaseNotFound(output) {
-    return /release: not found/i.test(output);
 }
 
 ;// CONCATENATED MODULE: ./src/tools/helm/release.ts
@@ -58317,111 +58911,6 @@ function flyteDrift(inputs, state) {
         lines.push(`${release} holds other values than the action would deploy (digest ${deployed.valuesDigest.slice(0, 12)}, expected ${(state.valuesDigest ?? '').slice(0, 12)}).`);
     }
     return lines;
-}
-
-;// CONCATENATED MODULE: ./src/values/access.ts
-/**
- * How users reach Flyte after a deploy: the domain and console URL with ingress, the
- * port-forward address without, and the client commands for the job summary.
- */
-
-
-
-/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
-const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
-const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
-/**
- * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
- * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
- * proxyCommand; without ingress, the port-forward.
- */
-function clientConfigYaml(inputs, domain) {
-    if (!domain) {
-        return (0,dist/* stringify */.As)({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
-    }
-    const admin = { endpoint: `dns:///${domain}`, insecure: false };
-    if (inputs.iap) {
-        admin.proxyCommand = [
-            'flyte-iap',
-            'generate-user-id-token',
-            '--desktop_client_id',
-            DESKTOP_CLIENT_ID,
-            '--desktop_client_secret_gcp_secret_name',
-            DESKTOP_SECRET_NAME,
-            '--webapp_client_id',
-            inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-            '--project',
-            inputs.projectId
-        ];
-    }
-    return (0,dist/* stringify */.As)({ admin });
-}
-/** The steps around the config, as Markdown. */
-function clientSteps(inputs, domain, config) {
-    const fence = (lang, text) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
-    const run = 'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
-    if (!domain) {
-        const names = flyteNames(inputs);
-        return [
-            `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
-            fence('yaml', config),
-            'then:',
-            fence('shell', run)
-        ].join('\n\n');
-    }
-    const steps = [
-        `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
-        fence('yaml', config)
-    ];
-    if (inputs.iap) {
-        steps.push('The API is behind Identity-Aware Proxy, so each client needs an ID token for it:', [
-            '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
-            `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
-            `3. Store its secret in Secret Manager (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
-            `4. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`
-        ].join('\n'));
-    }
-    steps.push('Then run:', fence('shell', run));
-    return steps.join('\n\n');
-}
-/** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
-function ingressDomain(inputs, outputs) {
-    if (inputs.domain)
-        return inputs.domain;
-    const ip = outputs?.staticIpAddress;
-    return ip ? `${ip}.sslip.io` : undefined;
-}
-function flyteAccess(inputs, outputs) {
-    const names = flyteNames(inputs);
-    const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
-    const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
-    const localNotes = [
-        `Console without the Ingress: run \`${forwardHttp}\` and open http://localhost:${FLYTE_HTTP_PORT}/console`,
-        `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
-    ];
-    const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
-    const clientConfig = clientConfigYaml(inputs, domain);
-    const steps = clientSteps(inputs, domain, clientConfig);
-    if (!domain) {
-        return {
-            consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
-            notes: localNotes,
-            clientConfig,
-            clientSteps: steps
-        };
-    }
-    return {
-        clientConfig,
-        clientSteps: steps,
-        domain,
-        ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
-        consoleUrl: `https://${domain}/console`,
-        notes: [
-            `Console: https://${domain}/console`,
-            `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
-            ...localNotes
-        ]
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/values/gke-chart.ts
@@ -59223,409 +59712,6 @@ function isBound(state, member) {
     return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
 }
 
-;// CONCATENATED MODULE: ./src/engine/state.ts
-class RunState {
-    /** True while a dry run plans with placeholders instead of real answers. */
-    dryRun;
-    tools = {};
-    credentialsFile;
-    stateBucketExists;
-    /** True when this run created the state bucket (so it still needs versioning switched on). */
-    stateBucketCreated;
-    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
-    workDir;
-    planExitCode;
-    planHasChanges;
-    planSummary;
-    /** Human-readable plan (`terraform show`), secrets never included. */
-    planText;
-    tfOutputs;
-    kubeconfigPath;
-    patchedValuesFile;
-    valuesDigest;
-    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
-    valuesPreview;
-    deployedRelease;
-    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
-    previousRelease;
-    helmChanged;
-    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
-    actionRoot;
-    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
-    gkeRelease;
-    /** False when the flyte-gke release already matches and its upgrade is skipped. */
-    gkeChanged;
-    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
-    iapBackendService;
-    /** Members (lowercased) already holding the IAP accessor role on it. */
-    iapBoundMembers;
-    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
-    oauthSecretDigest;
-    domain;
-    ingressIp;
-    certificateStatus;
-    consoleUrl;
-    /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
-    clientConfig;
-    clientSteps;
-    driftDetected;
-    driftDetails = [];
-    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
-    planResourceLines;
-    /** This run's plan, fingerprinted (plan and deploy). */
-    planFingerprint;
-    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
-    reviewedFingerprint;
-    /** The pull request whose comment holds the reviewed plan. */
-    reviewedIn;
-    /** What differs from the reviewed plan, when the deploy stopped for it. */
-    reviewDifferences;
-    /** Lines for the job summary and comment, in order. */
-    notes = [];
-    constructor(dryRun = false) {
-        this.dryRun = dryRun;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/placeholders.ts
-
-function dryRunState(inputs) {
-    const state = new RunState(true);
-    state.planHasChanges = true;
-    state.workDir = '$RUNNER_TEMP/flyte-gke';
-    state.tfOutputs = {
-        cloudsqlIp: '<cloudsql_ip>',
-        cloudsqlPassword: '<cloudsql_password>',
-        cloudsqlUser: '<cloudsql_user>',
-        cloudsqlDatabase: '<cloudsql_database>',
-        clusterLocation: inputs.region,
-        clusterName: inputs.clusterName,
-        bucketName: '<bucket_name>',
-        projectId: inputs.projectId,
-        serviceAccount: '<service_account>',
-        ...(inputs.ingress
-            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
-            : {})
-    };
-    return state;
-}
-
-;// CONCATENATED MODULE: ./src/values/patch.ts
-/**
- * Patches the values template from Terraform outputs and inputs. Pure: text in, Document out.
- * Every path written here is a key of the flyte-binary v1 chart's defaults (checked by a test).
- */
-
-
-
-const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
-/** Every value path the patcher writes (a test checks each against the chart's defaults). */
-const PATCHED_PATHS = {
-    serviceAccountEmail: ['serviceAccount', 'annotations', WORKLOAD_IDENTITY_ANNOTATION],
-    customData: ['configuration', 'inline', 'cluster_resources', 'customData'],
-    dbUsername: ['configuration', 'database', 'username'],
-    dbPassword: ['configuration', 'database', 'password'],
-    dbHost: ['configuration', 'database', 'host'],
-    dbName: ['configuration', 'database', 'dbname'],
-    metadataContainer: ['configuration', 'storage', 'metadataContainer'],
-    userDataContainer: ['configuration', 'storage', 'userDataContainer'],
-    storageProvider: ['configuration', 'storage', 'provider'],
-    gcsProject: ['configuration', 'storage', 'providerConfig', 'gcs', 'project'],
-    stackdriverEnabled: ['configuration', 'logging', 'plugins', 'stackdriver', 'enabled'],
-    stackdriverTemplate: ['configuration', 'logging', 'plugins', 'stackdriver', 'templateUri'],
-    seedProjects: ['flyte-core-components', 'admin', 'seedProjects'],
-    seedProjectsWithDetails: ['flyte-core-components', 'admin', 'seedProjectsWithDetails'],
-    ingressCreate: ['ingress', 'create'],
-    serviceHttpAnnotations: ['service', 'httpAnnotations'],
-    serviceExtraPorts: ['service', 'extraPorts'],
-    sidecars: ['deployment', 'sidecars'],
-    extraVolumes: ['deployment', 'extraVolumes']
-};
-class ValuesError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'ValuesError';
-    }
-}
-/** Parses YAML into a Document; a syntax error names the file and line. */
-function parseValues(text, name) {
-    const doc = (0,dist/* parseDocument */.Tp)(text, { prettyErrors: true });
-    const error = doc.errors[0];
-    if (error)
-        throw new ValuesError(`${name} is not valid YAML: ${error.message}`);
-    const root = doc.toJS();
-    if (root !== null && root !== undefined && (typeof root !== 'object' || Array.isArray(root))) {
-        throw new ValuesError(`${name} must be a map of Helm values at its top level.`);
-    }
-    return doc;
-}
-/** Cloud Logging link for a task pod; {{.x}} are filled in by Flyte, not by Helm. */
-function stackdriverTemplateUri(projectId) {
-    const line = (label, field) => `resource.labels.${label}%3D%22{{.${field}}}%22`;
-    const query = [
-        line('namespace_name', 'namespace'),
-        line('pod_name', 'podName'),
-        line('container_name', 'containerName')
-    ].join('%0A');
-    return `https://console.cloud.google.com/logs/query;query=${query}?project=${encodeURIComponent(projectId)}`;
-}
-function patchValues(template, inputs, outputs, templateName = 'values template') {
-    const doc = parseValues(template, templateName);
-    if (doc.contents === null)
-        doc.contents = doc.createNode({});
-    const set = (path, value) => setValue(doc, path, value);
-    const p = PATCHED_PATHS;
-    const names = flyteNames(inputs);
-    // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
-    set(p.serviceAccountEmail, outputs.serviceAccount);
-    set(p.customData, FLYTE_DOMAINS.map((domain) => ({
-        [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
-    })));
-    set(p.dbUsername, outputs.cloudsqlUser);
-    set(p.dbPassword, outputs.cloudsqlPassword);
-    set(p.dbHost, outputs.cloudsqlIp);
-    set(p.dbName, outputs.cloudsqlDatabase);
-    set(p.storageProvider, 'gcs');
-    set(p.metadataContainer, outputs.bucketName);
-    set(p.userDataContainer, outputs.bucketName);
-    set(p.gcsProject, outputs.projectId);
-    set(p.stackdriverEnabled, true);
-    set(p.stackdriverTemplate, stackdriverTemplateUri(outputs.projectId));
-    set(p.seedProjects, [...inputs.flyteProjects]);
-    set(p.seedProjectsWithDetails, inputs.flyteProjects.map((name) => ({ name, description: `Flyte project ${name}.` })));
-    // The chart's own Ingresses stay off: the one public Ingress is the flyte-gke chart's, in front
-    // of the TLS proxy this adds to the pod (docs/remote-access.md).
-    set(p.ingressCreate, false);
-    if (inputs.ingress) {
-        // Maps are merged so annotations a user keeps in the template stay.
-        mergeValues(doc, proxyServiceAnnotations(names), p.serviceHttpAnnotations);
-        set(p.serviceExtraPorts, [
-            { name: PROXY_PORT_NAME, port: PROXY_PORT, targetPort: PROXY_PORT_NAME, protocol: 'TCP' }
-        ]);
-        set(p.sidecars, [proxySidecar()]);
-        set(p.extraVolumes, [
-            { name: PROXY_CONFIG_VOLUME, configMap: { name: names.proxyConfig } },
-            { name: PROXY_TLS_VOLUME, secret: { secretName: names.proxyTlsSecret } }
-        ]);
-    }
-    return doc;
-}
-const PROXY_CONFIG_VOLUME = 'flyte-proxy-config';
-const PROXY_TLS_VOLUME = 'flyte-proxy-tls';
-/**
- * The Service port the load balancer uses speaks HTTP/2 (over TLS: Google's load balancer speaks
- * HTTP/2 to a backend only over TLS), is reached through network endpoint groups, and is
- * health-checked as the BackendConfig says.
- */
-function proxyServiceAnnotations(names) {
-    return {
-        'cloud.google.com/app-protocols': JSON.stringify({ [PROXY_PORT_NAME]: 'HTTP2' }),
-        'cloud.google.com/backend-config': JSON.stringify({
-            ports: { [PROXY_PORT_NAME]: names.backendConfig }
-        }),
-        'cloud.google.com/neg': JSON.stringify({ ingress: true })
-    };
-}
-/** nginx beside flyte-binary: TLS and HTTP/2 on the proxy port (config from the flyte-gke chart). */
-function proxySidecar() {
-    return {
-        name: 'tls-proxy',
-        image: PROXY_IMAGE,
-        ports: [{ name: PROXY_PORT_NAME, containerPort: PROXY_PORT, protocol: 'TCP' }],
-        volumeMounts: [
-            {
-                name: PROXY_CONFIG_VOLUME,
-                mountPath: '/etc/nginx/nginx.conf',
-                subPath: 'nginx.conf',
-                readOnly: true
-            },
-            { name: PROXY_TLS_VOLUME, mountPath: '/etc/flyte-proxy/tls', readOnly: true }
-        ],
-        readinessProbe: {
-            httpGet: { path: '/healthcheck', port: PROXY_PORT_NAME, scheme: 'HTTPS' },
-            periodSeconds: 10
-        },
-        resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-        securityContext: {
-            runAsNonRoot: true,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] }
-        }
-    };
-}
-/** Merges the user's extra values files, in order, after patching (they win). */
-function mergeExtraValues(doc, extras) {
-    for (const extra of extras) {
-        const parsed = parseValues(extra.text, extra.name).toJS();
-        if (parsed !== null && parsed !== undefined)
-            mergeValues(doc, parsed);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/values/preview.ts
-/** A copy of the values that is safe to show: secret-looking values become `***`. */
-
-
-const MASK = '***';
-/**
- * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
- * the values preview and the values diff use, so the two always mask the same keys.
- */
-const SECRET_KEY = /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
-function redactedPreview(doc, secrets = []) {
-    const copy = doc.clone();
-    (0,dist/* visit */.YR)(copy, {
-        Pair(_key, pair, path) {
-            const parent = path[path.length - 1];
-            if (!(0,dist/* isMap */.jh)(parent) || !(0,dist/* isPair */.tO)(pair) || !(0,dist/* isScalar */.jn)(pair.key) || !(0,dist/* isScalar */.jn)(pair.value))
-                return;
-            const key = String(pair.key.value);
-            const value = pair.value.value;
-            if (SECRET_KEY.test(key) && typeof value === 'string' && value.length > 0) {
-                pair.value.value = MASK;
-            }
-        }
-    });
-    return redact(copy.toString(), secrets);
-}
-
-;// CONCATENATED MODULE: ./src/values/compose.ts
-
-
-
-function composeValues(sources, inputs, outputs, secrets = []) {
-    const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
-    mergeExtraValues(doc, sources.extras);
-    const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
-    recordDigest(doc, digest);
-    return {
-        doc,
-        text: doc.toString(),
-        digest,
-        // Short values would mask ordinary words; the key-based mask covers the password anyway.
-        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
-    };
-}
-
-;// CONCATENATED MODULE: ./src/values/write.ts
-/**
- * Writes the patched values, which hold the database password, where only this job can read
- * them: a fresh folder under RUNNER_TEMP, file mode 0600, removed by the post step.
- */
-
-
-
-const VALUES_FILE_NAME = 'flyte-values.yaml';
-function writeValuesFile(ctx, text) {
-    const base = ctx.env.RUNNER_TEMP || external_node_os_default().tmpdir();
-    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(base, 'flyte-values-'));
-    // Registered before writing, so a failed write still leaves nothing behind after the job.
-    ctx.registerCleanup(dir);
-    (0,external_node_fs_namespaceObject.chmodSync)(dir, 0o700);
-    const file = external_node_path_default().join(dir, VALUES_FILE_NAME);
-    (0,external_node_fs_namespaceObject.writeFileSync)(file, text, { mode: 0o600, flag: 'wx' });
-    (0,external_node_fs_namespaceObject.chmodSync)(file, 0o600);
-    return file;
-}
-
-;// CONCATENATED MODULE: ./src/phases/flyte-values.ts
-/**
- * The Helm values phase: patch the values template with the Terraform outputs and inputs, record
- * the digest and a redacted preview, and (for deploy and upgrade) write the 0600 values file.
- */
-
-
-
-
-
-
-
-
-function valuesPhase(inputs) {
-    return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
-}
-function readSources(inputs) {
-    const read = (file) => ({
-        name: external_node_path_default().relative(inputs.workspace, file) || file,
-        text: (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
-    });
-    return { template: read(inputs.valuesFile), extras: inputs.extraValuesFiles.map(read) };
-}
-function composeFor(inputs, outputs) {
-    try {
-        return composeValues(readSources(inputs), inputs, outputs);
-    }
-    catch (error) {
-        if (error instanceof ValuesError)
-            throw new StepError('values-patch', error.message);
-        throw error;
-    }
-}
-function patchValuesStep(inputs) {
-    const writesFile = inputs.command === 'deploy' || inputs.command === 'upgrade';
-    const sources = [inputs.valuesFile, ...inputs.extraValuesFiles]
-        .map((f) => external_node_path_default().relative(inputs.workspace, f) || f)
-        .join(', then ');
-    return {
-        kind: 'task',
-        id: 'values-patch',
-        title: 'Patch the Helm values',
-        mutates: false,
-        describe: (state) => {
-            const lines = [
-                `Patch ${sources} with the Terraform outputs (service account, database, bucket, project${inputs.ingress ? ', ingress' : ''}).`,
-                writesFile
-                    ? 'Write the result with mode 0600 under RUNNER_TEMP; the post step removes it; it is never printed.'
-                    : 'Compute the values digest only; no file is written.'
-            ];
-            try {
-                const composed = composeFor(inputs, state.tfOutputs ?? placeholderOutputs(inputs));
-                // The dry run never runs the step, so it shows the preview from here.
-                if (state.dryRun) {
-                    state.valuesPreview = composed.preview;
-                    state.valuesDigest = composed.digest;
-                }
-                lines.push('Values to deploy (secrets as ***):', composed.preview.trimEnd());
-            }
-            catch (error) {
-                lines.push(`The values cannot be prepared: ${error.message}`);
-            }
-            return lines.join('\n');
-        },
-        run: async (ctx) => {
-            const { state } = ctx;
-            let outputs = state.tfOutputs;
-            if (!outputs) {
-                if (inputs.command !== 'plan') {
-                    throw new StepError('values-patch', 'Terraform outputs are missing, so the Helm values cannot be patched. Run deploy first, or check that the Terraform state bucket and prefix match the earlier deploy.');
-                }
-                ctx.log.info('No Terraform outputs yet (nothing applied): the preview shows placeholders.');
-                outputs = placeholderOutputs(inputs);
-            }
-            ctx.log.setSecret(outputs.cloudsqlPassword);
-            if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
-                // A plan or drift check that turns ingress on: the static IP exists only after apply.
-                ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
-                outputs = { ...outputs, staticIpAddress: placeholderOutputs(inputs).staticIpAddress };
-            }
-            if (inputs.ingress && !ingressDomain(inputs, outputs)) {
-                throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
-            }
-            const composed = composeFor(inputs, outputs);
-            state.valuesDigest = composed.digest;
-            state.valuesPreview = composed.preview;
-            ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);
-            if (writesFile) {
-                state.patchedValuesFile = writeValuesFile(ctx, composed.text);
-                ctx.log.info(`Wrote the patched values to ${state.patchedValuesFile} (mode 0600).`);
-            }
-        }
-    };
-}
-function placeholderOutputs(inputs) {
-    return dryRunState(inputs).tfOutputs;
-}
-
 ;// CONCATENATED MODULE: ./src/phases/flyte.ts
 
 
@@ -59648,6 +59734,7 @@ function helmPhase(inputs, mode) {
 }
 
 ;// CONCATENATED MODULE: ./src/planner.ts
+
 
 
 
@@ -59679,7 +59766,7 @@ function planCommand(inputs) {
             return [
                 ...setup,
                 stateBackendPhase(inputs),
-                ...deployTerraformPhases(inputs, reviewPhase(inputs), legacyLayoutPhase(inputs)),
+                ...deployTerraformPhases(inputs, reviewPhase(inputs), chartCheckPhase(inputs), legacyLayoutPhase(inputs)),
                 clusterCredentialsPhase(inputs),
                 valuesPhase(inputs),
                 helmPhase(inputs, 'install'),

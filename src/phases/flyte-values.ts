@@ -18,7 +18,7 @@ export function valuesPhase(inputs: Inputs): Phase {
   return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
 }
 
-function readSources(inputs: Inputs) {
+export function readSources(inputs: Inputs) {
   const read = (file: string) => ({
     name: path.relative(inputs.workspace, file) || file,
     text: readFileSync(file, 'utf8')

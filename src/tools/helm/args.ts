@@ -17,6 +17,25 @@ export function repoAddArgs(): string[] {
   return ['repo', 'add', FLYTE_REPO.name, FLYTE_REPO.url, '--force-update'];
 }
 
+/** The chart at exactly this version in the repository index, as JSON (`[]` when absent). */
+export function searchVersionArgs(version: string): string[] {
+  return ['search', 'repo', FLYTE_CHART, '--version', version, '--output', 'json'];
+}
+
+export function pullArgs(version: string, destination: string): string[] {
+  return ['pull', FLYTE_CHART, '--version', version, '--destination', destination];
+}
+
+/** Renders a chart archive locally with a values file; nothing reaches a cluster. */
+export function templateArgs(
+  release: string,
+  chart: string,
+  namespace: string,
+  valuesFile: string
+): string[] {
+  return ['template', release, chart, '--namespace', namespace, '--values', valuesFile];
+}
+
 export interface UpgradeOptions {
   readonly release: string;
   /** A repository chart (`flyteorg/flyte-binary`) or a local chart folder. */
