@@ -24,7 +24,10 @@ const phases: Phase[] = [
         args: ['plan', '-detailed-exitcode'],
         mutates: false,
         okExitCodes: [0, 2],
-        onResult: (r, s) => void (s.planHasChanges = r.exitCode === 2)
+        onResult: (r, s) => {
+          s.planHasChanges = r.exitCode === 2;
+          s.planExitCode = r.exitCode;
+        }
       },
       {
         kind: 'exec',
@@ -33,7 +36,11 @@ const phases: Phase[] = [
         tool: 'terraform',
         args: ['apply', 'tfplan'],
         mutates: true,
-        when: { test: (s) => s.planHasChanges === true, describe: 'the plan has changes' }
+        when: {
+          test: (s) => s.planHasChanges === true,
+          describe: 'the plan has changes',
+          skipped: (s) => `the plan (exit code ${s.planExitCode ?? '?'}) has no changes.`
+        }
       }
     ]
   },
@@ -84,7 +91,10 @@ describe('runner', () => {
     const reports = await runPhases(phases.slice(0, 1), { ctx, secrets: () => [] });
     expect(calls.map((c) => c.args[0])).toEqual(['plan']);
     expect(reports[0]?.steps[1]?.status).toBe('skipped');
-    expect(logger.lines.join('\n')).toMatch(/Skipped Apply: not needed \(the plan has changes\)/);
+    // What was found, and so why nothing is done, computed from the state at that moment.
+    expect(logger.lines.join('\n')).toMatch(
+      /Skipped Apply: the plan \(exit code 0\) has no changes\./
+    );
   });
 
   it('stops at a failing step with the tool stderr in the error, secrets redacted', async () => {

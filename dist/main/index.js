@@ -57364,7 +57364,8 @@ function terraformFiles(state) {
 }
 const PLAN_HAS_CHANGES = {
     test: (state) => state.planHasChanges === true,
-    describe: 'the plan has changes'
+    describe: 'the plan has changes',
+    skipped: () => 'the plan has no changes, so there is nothing to apply.'
 };
 // ---------------------------------------------------------------------------------------------
 // State bucket
@@ -57398,7 +57399,8 @@ function stateBackendPhase(inputs) {
                 mutates: true,
                 when: {
                     test: (state) => state.stateBucketExists === false,
-                    describe: 'the bucket is missing'
+                    describe: 'the bucket is missing',
+                    skipped: () => `gs://${bucket} already exists.`
                 },
                 args: createBucketArgs(bucket, projectId, region),
                 okExitCodes: [0, 1],
@@ -57414,7 +57416,8 @@ function stateBackendPhase(inputs) {
                 mutates: true,
                 when: {
                     test: (state) => state.stateBucketCreated === true,
-                    describe: 'this run created the bucket'
+                    describe: 'this run created the bucket',
+                    skipped: () => `gs://${bucket} existed before this run; its versioning was left as found.`
                 },
                 args: enableVersioningArgs(bucket, projectId)
             }
@@ -58601,7 +58604,8 @@ function chartCheckStep(inputs) {
         // Only an apply is worth guarding; an unchanged deploy skips the network round trips.
         when: {
             test: (state) => state.planHasChanges === true,
-            describe: 'the plan has changes, so an apply would follow'
+            describe: 'the plan has changes, so an apply would follow',
+            skipped: () => 'the plan has no changes, so no apply follows to guard.'
         },
         describe: (state) => {
             const dir = external_node_path_default().join(state.workDir ?? '$RUNNER_TEMP/flyte-gke', 'chart');
@@ -58842,7 +58846,11 @@ function readValuesStep(id, release, namespace, when, store) {
         tool: 'helm',
         args: getValuesArgs(release, namespace),
         quiet: true,
-        when: { test: when, describe: `release ${release} exists` },
+        when: {
+            test: when,
+            describe: `release ${release} exists`,
+            skipped: () => `release ${release} is not installed, so there are no values to read.`
+        },
         onResult: (result, state) => store(state, parseJson(id, result.stdout))
     };
 }
@@ -59004,7 +59012,8 @@ function oauthSecretSteps(inputs, secretName) {
             quiet: true,
             when: {
                 test: (state) => state.oauthSecretDigest !== wanted,
-                describe: 'the Secret is missing or holds another OAuth client'
+                describe: 'the Secret is missing or holds another OAuth client',
+                skipped: () => `Secret ${secretName} already holds this OAuth client (its digest matches).`
             }
         }
     ];
@@ -59354,7 +59363,11 @@ function installSteps(inputs, state) {
                 timeoutSeconds: inputs.timeoutSeconds,
                 ...(helmVersion ? { helmVersion } : {})
             }),
-            when: { test: (s) => s.gkeChanged !== false, describe: 'its chart or values changed' }
+            when: {
+                test: (s) => s.gkeChanged !== false,
+                describe: 'its chart or values changed',
+                skipped: () => `${names.gkeRelease} already has this chart version and these values.`
+            }
         });
     }
     steps.push({
@@ -59374,7 +59387,8 @@ function installSteps(inputs, state) {
         }),
         when: {
             test: (s) => s.helmChanged !== false,
-            describe: 'the chart version or values changed'
+            describe: 'the chart version or values changed',
+            skipped: (s) => `${inputs.releaseName} already runs chart ${inputs.chartVersion} with these values (digest ${(s.valuesDigest ?? '').slice(0, 12)} recorded on the release).`
         },
         explainFailure: (result) => explainHelmFailure(inputs, result.stderr || result.stdout)
     }, {
@@ -59383,7 +59397,11 @@ function installSteps(inputs, state) {
                 s.deployedRelease = { ...found, valuesDigest: s.valuesDigest };
         }),
         title: 'Read the deployed chart and Flyte versions',
-        when: { test: (s) => s.helmChanged !== false, describe: 'the release was upgraded' }
+        when: {
+            test: (s) => s.helmChanged !== false,
+            describe: 'the release was upgraded',
+            skipped: () => 'the release was not upgraded, so the versions read before stand.'
+        }
     }, reportStep(inputs));
     if (!inputs.ingress) {
         // After flyte-binary, whose upgrade just removed the Ingress that used these objects.
@@ -59392,7 +59410,8 @@ function installSteps(inputs, state) {
             title: `Uninstall ${names.gkeRelease}: ingress is off now`,
             when: {
                 test: (s) => s.gkeRelease !== undefined,
-                describe: 'an earlier deploy with ingress left it installed'
+                describe: 'an earlier deploy with ingress left it installed',
+                skipped: () => `${names.gkeRelease} is not installed, so there is nothing to remove.`
             }
         });
     }
@@ -59672,7 +59691,11 @@ function iapSteps(inputs, backendService) {
         tool: 'gcloud',
         args: iapGetPolicyArgs(inputs.projectId, service),
         quiet: true,
-        when: { test: found, describe: 'the backend service was found' },
+        when: {
+            test: found,
+            describe: 'the backend service was found',
+            skipped: () => 'no backend service was found, so there is no policy to read.'
+        },
         onResult: (result, state) => {
             try {
                 state.iapBoundMembers = parseIapAccessors(result.stdout);
@@ -59692,7 +59715,10 @@ function iapSteps(inputs, backendService) {
         quiet: true,
         when: {
             test: (s) => found(s) && !isBound(s, member),
-            describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`
+            describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`,
+            skipped: (s) => found(s)
+                ? `${member} already holds ${IAP_ACCESSOR_ROLE} without a condition.`
+                : 'no backend service was found to bind on.'
         }
     }));
     const notes = {
@@ -59991,7 +60017,7 @@ async function runPhases(phases, deps) {
                         ctx.log.setSecret(secret);
                     const stepStart = ctx.clock.now();
                     if (step.when && !step.when.test(ctx.state)) {
-                        ctx.log.info(`Skipped ${step.title}: not needed (${step.when.describe}).`);
+                        ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
                         steps.push(report(step, 'skipped', 0));
                         continue;
                     }

@@ -27,7 +27,7 @@ export async function runPhases(
           for (const secret of deps.secrets()) ctx.log.setSecret(secret);
           const stepStart = ctx.clock.now();
           if (step.when && !step.when.test(ctx.state)) {
-            ctx.log.info(`Skipped ${step.title}: not needed (${step.when.describe}).`);
+            ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
             steps.push(report(step, 'skipped', 0));
             continue;
           }

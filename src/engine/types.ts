@@ -15,10 +15,14 @@ export interface ExecResult {
   readonly stderr: string;
 }
 
-/** A condition checked just before a step runs; `describe` is what the dry run prints. */
+/**
+ * A condition checked just before a step runs. `describe` (when it runs) is what the dry run
+ * prints; `skipped` is what the log says when it does not: what was found, so why nothing is done.
+ */
 export interface StepCondition {
   readonly test: (state: RunState) => boolean;
   readonly describe: string;
+  readonly skipped: (state: RunState) => string;
 }
 
 interface StepBase {

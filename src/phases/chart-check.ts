@@ -30,7 +30,8 @@ function chartCheckStep(inputs: Inputs): TaskStep {
     // Only an apply is worth guarding; an unchanged deploy skips the network round trips.
     when: {
       test: (state) => state.planHasChanges === true,
-      describe: 'the plan has changes, so an apply would follow'
+      describe: 'the plan has changes, so an apply would follow',
+      skipped: () => 'the plan has no changes, so no apply follows to guard.'
     },
     describe: (state) => {
       const dir = path.join(state.workDir ?? '$RUNNER_TEMP/flyte-gke', 'chart');

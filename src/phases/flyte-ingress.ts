@@ -137,7 +137,11 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
     tool: 'gcloud',
     args: iapGetPolicyArgs(inputs.projectId, service),
     quiet: true,
-    when: { test: found, describe: 'the backend service was found' },
+    when: {
+      test: found,
+      describe: 'the backend service was found',
+      skipped: () => 'no backend service was found, so there is no policy to read.'
+    },
     onResult: (result, state) => {
       try {
         state.iapBoundMembers = parseIapAccessors(result.stdout);
@@ -156,7 +160,11 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
     quiet: true,
     when: {
       test: (s) => found(s) && !isBound(s, member),
-      describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`
+      describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`,
+      skipped: (s) =>
+        found(s)
+          ? `${member} already holds ${IAP_ACCESSOR_ROLE} without a condition.`
+          : 'no backend service was found to bind on.'
     }
   }));
   const notes: TaskStep = {

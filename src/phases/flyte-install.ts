@@ -97,7 +97,11 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
         timeoutSeconds: inputs.timeoutSeconds,
         ...(helmVersion ? { helmVersion } : {})
       }),
-      when: { test: (s) => s.gkeChanged !== false, describe: 'its chart or values changed' }
+      when: {
+        test: (s) => s.gkeChanged !== false,
+        describe: 'its chart or values changed',
+        skipped: () => `${names.gkeRelease} already has this chart version and these values.`
+      }
     });
   }
   steps.push(
@@ -118,7 +122,9 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
       }),
       when: {
         test: (s) => s.helmChanged !== false,
-        describe: 'the chart version or values changed'
+        describe: 'the chart version or values changed',
+        skipped: (s) =>
+          `${inputs.releaseName} already runs chart ${inputs.chartVersion} with these values (digest ${(s.valuesDigest ?? '').slice(0, 12)} recorded on the release).`
       },
       explainFailure: (result) => explainHelmFailure(inputs, result.stderr || result.stdout)
     },
@@ -127,7 +133,11 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
         if (found) s.deployedRelease = { ...found, valuesDigest: s.valuesDigest };
       }),
       title: 'Read the deployed chart and Flyte versions',
-      when: { test: (s) => s.helmChanged !== false, describe: 'the release was upgraded' }
+      when: {
+        test: (s) => s.helmChanged !== false,
+        describe: 'the release was upgraded',
+        skipped: () => 'the release was not upgraded, so the versions read before stand.'
+      }
     },
     reportStep(inputs)
   );
@@ -138,7 +148,8 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
       title: `Uninstall ${names.gkeRelease}: ingress is off now`,
       when: {
         test: (s) => s.gkeRelease !== undefined,
-        describe: 'an earlier deploy with ingress left it installed'
+        describe: 'an earlier deploy with ingress left it installed',
+        skipped: () => `${names.gkeRelease} is not installed, so there is nothing to remove.`
       }
     });
   }

@@ -46,7 +46,8 @@ export function oauthSecretSteps(inputs: Inputs, secretName: string): ExecStep[]
       quiet: true,
       when: {
         test: (state) => state.oauthSecretDigest !== wanted,
-        describe: 'the Secret is missing or holds another OAuth client'
+        describe: 'the Secret is missing or holds another OAuth client',
+        skipped: () => `Secret ${secretName} already holds this OAuth client (its digest matches).`
       }
     }
   ];

@@ -42,7 +42,11 @@ export function readValuesStep(
     tool: 'helm',
     args: getValuesArgs(release, namespace),
     quiet: true,
-    when: { test: when, describe: `release ${release} exists` },
+    when: {
+      test: when,
+      describe: `release ${release} exists`,
+      skipped: () => `release ${release} is not installed, so there are no values to read.`
+    },
     onResult: (result, state) => store(state, parseJson(id, result.stdout))
   };
 }

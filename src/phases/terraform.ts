@@ -101,7 +101,8 @@ export function terraformFiles(state: RunState): TerraformFiles {
 
 const PLAN_HAS_CHANGES: StepCondition = {
   test: (state) => state.planHasChanges === true,
-  describe: 'the plan has changes'
+  describe: 'the plan has changes',
+  skipped: () => 'the plan has no changes, so there is nothing to apply.'
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -139,7 +140,8 @@ export function stateBackendPhase(inputs: Inputs): Phase {
         mutates: true,
         when: {
           test: (state) => state.stateBucketExists === false,
-          describe: 'the bucket is missing'
+          describe: 'the bucket is missing',
+          skipped: () => `gs://${bucket} already exists.`
         },
         args: createBucketArgs(bucket, projectId, region),
         okExitCodes: [0, 1],
@@ -155,7 +157,8 @@ export function stateBackendPhase(inputs: Inputs): Phase {
         mutates: true,
         when: {
           test: (state) => state.stateBucketCreated === true,
-          describe: 'this run created the bucket'
+          describe: 'this run created the bucket',
+          skipped: () => `gs://${bucket} existed before this run; its versioning was left as found.`
         },
         args: enableVersioningArgs(bucket, projectId)
       }
