@@ -37,6 +37,8 @@ export interface Inputs {
   /** Set only for Standard clusters with a GPU accelerator type. */
   readonly gpuPool: GpuPool | undefined;
   readonly deletionProtection: boolean;
+  /** Cloud SQL: one zone, or a standby in a second zone. */
+  readonly databaseAvailability: 'zonal' | 'regional';
   readonly workloadIdentityProvider: string | undefined;
   readonly serviceAccount: string | undefined;
   readonly stateBucket: string;
@@ -242,6 +244,14 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
         }
       : undefined;
   const deletionProtection = bool('deletion-protection', true);
+  const availability = raw('database-availability') || 'zonal';
+  if (availability !== 'zonal' && availability !== 'regional') {
+    throw new InputError(
+      'database-availability',
+      `${show(availability)} is not valid. Use zonal (one zone, the default) or regional (a standby in a second zone, for production).`
+    );
+  }
+  const databaseAvailability: 'zonal' | 'regional' = availability;
 
   const workloadIdentityProvider = optional(
     'workload-identity-provider',
@@ -370,6 +380,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     nodeMachineType,
     gpuPool: gpuPool ? Object.freeze(gpuPool) : undefined,
     deletionProtection,
+    databaseAvailability,
     workloadIdentityProvider,
     serviceAccount,
     stateBucket,

@@ -34,6 +34,10 @@ resource "google_container_cluster" "main" {
     channel = var.release_channel
   }
 
+  # Standard: Dataplane V2, which enforces Kubernetes network policies (Autopilot always has it).
+  datapath_provider     = var.autopilot_cluster ? null : "ADVANCED_DATAPATH"
+  enable_shielded_nodes = true
+
   # Autopilot's nodes run as the minimal node account too, never the Compute Engine default one
   # (Editor, and disabled in many organisations).
   dynamic "cluster_autoscaling" {
@@ -42,6 +46,10 @@ resource "google_container_cluster" "main" {
       auto_provisioning_defaults {
         service_account = google_service_account.nodes.email
         oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"]
+        shielded_instance_config {
+          enable_secure_boot          = true
+          enable_integrity_monitoring = true
+        }
       }
     }
   }
@@ -78,6 +86,12 @@ resource "google_container_node_pool" "default" {
 
     workload_metadata_config {
       mode = "GKE_METADATA"
+    }
+
+    # Shielded nodes with secure boot: only signed boot components run.
+    shielded_instance_config {
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
     }
   }
 }
@@ -128,6 +142,12 @@ resource "google_container_node_pool" "gpu" {
 
     workload_metadata_config {
       mode = "GKE_METADATA"
+    }
+
+    # Shielded nodes with secure boot: only signed boot components run.
+    shielded_instance_config {
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
     }
   }
 

@@ -18,18 +18,22 @@ resource "google_sql_database_instance" "main" {
   deletion_protection = var.deletion_protection
 
   settings {
-    edition                     = "ENTERPRISE"
-    tier                        = var.database_tier
-    availability_type           = "ZONAL"
+    edition = "ENTERPRISE"
+    tier    = var.database_tier
+    # ZONAL by default; REGIONAL (a standby in another zone) with database-availability: regional.
+    availability_type           = var.database_availability_type
     deletion_protection_enabled = var.deletion_protection
 
     ip_configuration {
       ipv4_enabled    = false
       private_network = google_compute_network.vpc.id
+      # Only TLS connections (Flyte connects with sslmode=require); docs/security.md says how to relax.
+      ssl_mode = "ENCRYPTED_ONLY"
     }
 
     backup_configuration {
-      enabled = true
+      enabled                        = true
+      point_in_time_recovery_enabled = true
     }
   }
 

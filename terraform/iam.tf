@@ -1,4 +1,4 @@
-# Service accounts: one Flyte runs as (through workload identity), one for Standard nodes.
+# Service accounts, one per role: flyte-binary, task pods (both through workload identity), nodes.
 
 locals {
   # The action passes the name it computes for the values (src/values/names.ts), so both sides
@@ -10,13 +10,9 @@ locals {
 
   workload_pool = "${var.project_id}.svc.id.goog"
 
-  # flyte-binary itself, and the default service account of every PROJECT-DOMAIN namespace,
-  # where task pods run.
-  workload_identity_members = toset(concat(
-    ["serviceAccount:${local.workload_pool}[${var.namespace}/${local.flyte_ksa}]"],
-    [for pair in setproduct(var.flyte_projects, var.flyte_domains) :
-    "serviceAccount:${local.workload_pool}[${pair[0]}-${pair[1]}/default]"],
-  ))
+  # The default service account of every PROJECT-DOMAIN namespace, where task pods run.
+  task_members = toset([for pair in setproduct(var.flyte_projects, var.flyte_domains) :
+  "serviceAccount:${local.workload_pool}[${pair[0]}-${pair[1]}/default]"])
 
   account_suffix = trimsuffix(substr(var.cluster_name, 0, 20), "-")
 }
@@ -54,14 +50,38 @@ resource "google_project_iam_member" "flyte_logging" {
   member  = google_service_account.flyte.member
 }
 
+# flyte-binary's Kubernetes service account acts as the flyte account, and nothing else does.
 resource "google_service_account_iam_member" "flyte_workload_identity" {
-  for_each = local.workload_identity_members
-
   service_account_id = google_service_account.flyte.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:${local.workload_pool}[${var.namespace}/${local.flyte_ksa}]"
+
+  # The PROJECT.svc.id.goog pool exists only once a cluster with workload identity does.
+  depends_on = [google_container_cluster.main]
+}
+
+# Task pods run user code: their own account, which may only read and write the bucket's objects
+# (no signing, no bucket metadata, no logs role; GKE ships container logs itself).
+resource "google_service_account" "tasks" {
+  account_id   = "tasks-${local.account_suffix}"
+  display_name = "Flyte tasks (${var.cluster_name})"
+
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_storage_bucket_iam_member" "tasks_objects" {
+  bucket = google_storage_bucket.data.name
+  role   = "roles/storage.objectUser"
+  member = google_service_account.tasks.member
+}
+
+resource "google_service_account_iam_member" "tasks_workload_identity" {
+  for_each = local.task_members
+
+  service_account_id = google_service_account.tasks.name
   role               = "roles/iam.workloadIdentityUser"
   member             = each.value
 
-  # The PROJECT.svc.id.goog pool exists only once a cluster with workload identity does.
   depends_on = [google_container_cluster.main]
 }
 

@@ -42,8 +42,13 @@ output "project_id" {
 }
 
 output "service_account" {
-  description = "Email of the Google service account Flyte runs as."
+  description = "Email of the Google service account flyte-binary runs as."
   value       = google_service_account.flyte.email
+}
+
+output "tasks_service_account" {
+  description = "Email of the Google service account task pods run as (objects of the bucket only)."
+  value       = google_service_account.tasks.email
 }
 
 # Null (and so absent from `terraform output -json`) when ingress is off.

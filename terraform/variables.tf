@@ -213,6 +213,17 @@ variable "database_version" {
   }
 }
 
+variable "database_availability_type" {
+  description = "Cloud SQL availability: ZONAL (one zone) or REGIONAL (a standby in another zone, for production)."
+  type        = string
+  default     = "ZONAL"
+
+  validation {
+    condition     = contains(["ZONAL", "REGIONAL"], var.database_availability_type)
+    error_message = "database_availability_type must be ZONAL or REGIONAL."
+  }
+}
+
 variable "database_tier" {
   description = "Cloud SQL machine tier."
   type        = string

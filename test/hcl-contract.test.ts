@@ -221,15 +221,28 @@ describe('the Terraform module', () => {
     );
   });
 
-  it('binds workload identity for flyte-binary and every PROJECT-DOMAIN namespace', async () => {
+  it('binds flyte-binary to its own account, and every PROJECT-DOMAIN namespace to the tasks account', async () => {
     const m = await loadModule();
-    const binding = resource(m, 'google_service_account_iam_member', 'flyte_workload_identity');
-    expect(binding.role).toBe('roles/iam.workloadIdentityUser');
-    expect(binding.for_each).toBe('${local.workload_identity_members}');
-    const members = String(localValue(m, 'workload_identity_members'));
-    expect(members).toContain('[${var.namespace}/${local.flyte_ksa}]');
+    const flyte = resource(m, 'google_service_account_iam_member', 'flyte_workload_identity');
+    expect(flyte.role).toBe('roles/iam.workloadIdentityUser');
+    expect(flyte.service_account_id).toBe('${google_service_account.flyte.name}');
+    expect(flyte.member).toContain('[${var.namespace}/${local.flyte_ksa}]');
+    expect(flyte.for_each).toBeUndefined();
+    const tasks = resource(m, 'google_service_account_iam_member', 'tasks_workload_identity');
+    expect(tasks.service_account_id).toBe('${google_service_account.tasks.name}');
+    expect(tasks.for_each).toBe('${local.task_members}');
+    const members = String(localValue(m, 'task_members'));
     expect(members).toMatch(/setproduct\(var\.flyte_projects, var\.flyte_domains\)/);
     expect(members).toContain('[${pair[0]}-${pair[1]}/default]');
+    // Task pods may only use the bucket's objects: no signing, no bucket metadata.
+    expect(resource(m, 'google_storage_bucket_iam_member', 'tasks_objects')).toMatchObject({
+      role: 'roles/storage.objectUser',
+      member: '${google_service_account.tasks.member}'
+    });
+    const tasksGrants = Object.values(m.resource)
+      .flatMap((byName) => Object.values(byName).flatMap((b) => b))
+      .filter((b) => JSON.stringify(b).includes('google_service_account.tasks.member'));
+    expect(tasksGrants).toHaveLength(1);
     expect(first(m.variable.flyte_domains).default).toEqual([
       'development',
       'staging',

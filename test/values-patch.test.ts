@@ -73,7 +73,22 @@ describe('patchValues', () => {
   const patched = (overrides: Record<string, string> = {}) =>
     patchValues(TEMPLATE, flyteInputs(overrides), tfOutputs()).toJS() as Record<string, any>;
 
-  it('writes the service account email in all four places', () => {
+  it('annotates task namespaces with the tasks account, flyte-binary with its own', () => {
+    const tasks = 'tasks-flyte@acme-flyte.iam.gserviceaccount.com';
+    const values = patchValues(
+      TEMPLATE,
+      flyteInputs(),
+      tfOutputs({ tasksServiceAccount: tasks })
+    ).toJS() as Record<string, any>;
+    expect(values.serviceAccount.annotations['iam.gke.io/gcp-service-account']).toBe(EMAIL);
+    for (const entry of values.configuration.inline.cluster_resources.customData) {
+      expect(Object.values(entry)).toEqual([[{ defaultIamServiceAccount: { value: tasks } }]]);
+    }
+    // Flyte connects to Cloud SQL over TLS only.
+    expect(values.configuration.database.options).toBe('sslmode=require');
+  });
+
+  it('without a tasks account (a custom module), tasks run as the flyte account', () => {
     const values = patched();
     expect(values.serviceAccount.annotations['iam.gke.io/gcp-service-account']).toBe(EMAIL);
     const customData = values.configuration.inline.cluster_resources.customData;

@@ -54654,6 +54654,11 @@ function parseInputs(read, context) {
         }
         : undefined;
     const deletionProtection = bool('deletion-protection', true);
+    const availability = raw('database-availability') || 'zonal';
+    if (availability !== 'zonal' && availability !== 'regional') {
+        throw new InputError('database-availability', `${show(availability)} is not valid. Use zonal (one zone, the default) or regional (a standby in a second zone, for production).`);
+    }
+    const databaseAvailability = availability;
     const workloadIdentityProvider = optional('workload-identity-provider', RULES.workloadIdentityProvider);
     const serviceAccount = optional('service-account', RULES.serviceAccount);
     if (serviceAccount && !workloadIdentityProvider) {
@@ -54736,6 +54741,7 @@ function parseInputs(read, context) {
         nodeMachineType,
         gpuPool: gpuPool ? Object.freeze(gpuPool) : undefined,
         deletionProtection,
+        databaseAvailability,
         workloadIdentityProvider,
         serviceAccount,
         stateBucket,
@@ -56705,6 +56711,7 @@ function terraformVariables(inputs, overrides = {}) {
             }
             : {}),
         deletion_protection: String(inputs.deletionProtection),
+        database_availability_type: inputs.databaseAvailability.toUpperCase(),
         namespace: inputs.namespace,
         release_name: inputs.releaseName,
         // The one naming rule (values/names.ts), so the workload identity binding names the very
@@ -57148,7 +57155,9 @@ const OPTIONAL_OUTPUTS = {
     staticIpAddress: 'static_ip_address',
     staticIpName: 'static_ip_name',
     /** The VPC, so a destroy can release Cloud SQL's peering before Terraform deletes it. */
-    networkName: 'network_name'
+    networkName: 'network_name',
+    /** Task pods' own account; a module without it runs tasks as service_account. */
+    tasksServiceAccount: 'tasks_service_account'
 };
 /** Outputs that must be declared `sensitive = true` in the module. */
 const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword];
@@ -58085,10 +58094,12 @@ function patchValues(template, inputs, outputs, templateName = 'values template'
     const set = (path, value) => setValue(doc, path, value);
     const p = PATCHED_PATHS;
     const names = flyteNames(inputs);
-    // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
+    // Workload identity: the flyte-binary pod as its account, the `default` KSA of every
+    // project-domain namespace (task pods) as the tasks account, which may only use objects.
     set(p.serviceAccountEmail, outputs.serviceAccount);
+    const tasks = outputs.tasksServiceAccount ?? outputs.serviceAccount;
     set(p.customData, FLYTE_DOMAINS.map((domain) => ({
-        [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
+        [domain]: [{ defaultIamServiceAccount: { value: tasks } }]
     })));
     set(p.dbUsername, outputs.cloudsqlUser);
     set(p.dbPassword, outputs.cloudsqlPassword);

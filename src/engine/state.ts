@@ -17,6 +17,8 @@ export interface TerraformOutputs {
   readonly staticIpName?: string;
   /** The module's VPC (optional output `network_name`). */
   readonly networkName?: string;
+  /** The account task pods run as (optional output `tasks_service_account`). */
+  readonly tasksServiceAccount?: string;
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';

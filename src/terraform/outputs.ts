@@ -30,7 +30,9 @@ export const OPTIONAL_OUTPUTS = {
   staticIpAddress: 'static_ip_address',
   staticIpName: 'static_ip_name',
   /** The VPC, so a destroy can release Cloud SQL's peering before Terraform deletes it. */
-  networkName: 'network_name'
+  networkName: 'network_name',
+  /** Task pods' own account; a module without it runs tasks as service_account. */
+  tasksServiceAccount: 'tasks_service_account'
 } as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
 
 /** Outputs that must be declared `sensitive = true` in the module. */

@@ -86,12 +86,14 @@ export function patchValues(
   const p = PATCHED_PATHS;
   const names = flyteNames(inputs);
 
-  // Workload identity: the flyte-binary pod and the `default` KSA of every project-domain namespace.
+  // Workload identity: the flyte-binary pod as its account, the `default` KSA of every
+  // project-domain namespace (task pods) as the tasks account, which may only use objects.
   set(p.serviceAccountEmail, outputs.serviceAccount);
+  const tasks = outputs.tasksServiceAccount ?? outputs.serviceAccount;
   set(
     p.customData,
     FLYTE_DOMAINS.map((domain) => ({
-      [domain]: [{ defaultIamServiceAccount: { value: outputs.serviceAccount } }]
+      [domain]: [{ defaultIamServiceAccount: { value: tasks } }]
     }))
   );
 

@@ -322,6 +322,12 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /without a scheme/
   },
   {
+    name: 'database availability of another kind',
+    inputs: { 'database-availability': 'multi-region' },
+    input: 'database-availability',
+    says: /Use zonal .* or regional/
+  },
+  {
     name: 'a public Ingress without IAP, not asked for knowingly',
     inputs: { ingress: 'true' },
     input: 'iap',

@@ -36,6 +36,7 @@ export function terraformVariables(
         }
       : {}),
     deletion_protection: String(inputs.deletionProtection),
+    database_availability_type: inputs.databaseAvailability.toUpperCase(),
     namespace: inputs.namespace,
     release_name: inputs.releaseName,
     // The one naming rule (values/names.ts), so the workload identity binding names the very

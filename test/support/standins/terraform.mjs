@@ -354,6 +354,7 @@ function output(args, tf) {
     bucket_name: `${project}-${cluster}-flyte`,
     project_id: project,
     service_account: `${cluster}-flyte@${project}.iam.gserviceaccount.com`,
+    tasks_service_account: `tasks-${cluster}@${project}.iam.gserviceaccount.com`,
     static_ip_address: v.ingress === 'true' ? (tf.staticIp ?? '34.111.22.33') : '',
     static_ip_name: v.ingress === 'true' ? (v.static_ip_name ?? `${cluster}-flyte`) : '',
     network_name: networkOf(v),
