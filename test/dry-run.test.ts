@@ -29,7 +29,8 @@ const EXPECTED: Record<string, string[]> = {
     'helm upgrade --install'
   ],
   destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
-  drift: ['terraform init', 'terraform plan', 'helm get']
+  // The planner reads no Secret: the Deployment and the record, never `helm get`.
+  drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap']
 };
 
 describe('dry run', () => {

@@ -144,7 +144,11 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     const result = await job(jobs, { ...BASE, command: 'plan', 'chart-version': 'v1.16.9' });
     expectSucceeded(result);
     expect(changingCalls(result)).toEqual([]);
-    expect(callsOf(result, 'helm', 'get').length).toBeGreaterThan(0);
+    // Read-only and without Secrets (Helm keeps releases in Secrets): the Deployment and the record.
+    expect(callsOf(result, 'helm', 'get')).toEqual([]);
+    expect(callsOf(result, 'kubectl', 'get', 'secret')).toEqual([]);
+    expect(callsOf(result, 'kubectl', 'get', 'deployment')).toHaveLength(1);
+    expect(callsOf(result, 'kubectl', 'get', 'configmap')).toHaveLength(1);
     expect(helmSection(result.summary)).toContain('flyte-binary `v1.16.8` → `v1.16.9`');
   });
 
@@ -155,6 +159,16 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     expect(result.outputs['plan-has-changes']).toBe('true');
   });
 
+  it('drift, as the planner: no changing command, no Secret read, and no drift after a deploy', async () => {
+    const result = await job(jobs, { ...BASE, command: 'drift' });
+    expectSucceeded(result);
+    expect(changingCalls(result)).toEqual([]);
+    // Helm keeps releases in Secrets: any helm read would read one.
+    expect(result.calls.filter((c) => c.tool === 'helm' && c.args[0] !== 'version')).toEqual([]);
+    expect(callsOf(result, 'kubectl', 'get', 'secret')).toEqual([]);
+    expect(result.outputs['drift-detected']).toBe('false');
+  });
+
   it('a chart version bump upgrades Helm only, and the summary shows from and to', async () => {
     const result = await job(jobs, { ...BASE, 'chart-version': 'v1.16.9' });
     expectSucceeded(result);
@@ -162,7 +176,10 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     const upgrades = helmUpgrade(result, 'flyte-backend');
     expect(upgrades).toHaveLength(1);
     expect(flagValue(upgrades[0], '--version')).toBe('v1.16.9');
-    expect(changingCalls(result)).toEqual([line(upgrades[0] as ToolCall)]);
+    // The upgrade, and the record of it for the read-only planner.
+    const record = callsOf(result, 'kubectl', 'apply')[0] as ToolCall;
+    expect(record.stdin).toContain('flyte-backend-flyte-gke-action');
+    expect(changingCalls(result)).toEqual([line(upgrades[0] as ToolCall), line(record)]);
     const release = jobs.harness.world().helm.releases['flyte/flyte-backend'];
     expect([release.version, release.revision]).toEqual(['v1.16.9', 2]);
     const helm = helmSection(result.summary);

@@ -95,6 +95,7 @@ describe('phase step lists (pure)', () => {
       'helm-compare',
       'helm-upgrade',
       'helm-read-deployed',
+      'release-record',
       'flyte-report',
       'gke-uninstall'
     ]);

@@ -51428,7 +51428,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(93);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3182);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -51437,7 +51437,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 93:
+/***/ 3182:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57929,6 +57929,8 @@ class RunState {
     planFingerprint;
     /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
     reviewedFingerprint;
+    /** Values digest in the release record ConfigMap ('' when there is none). */
+    releaseRecordDigest;
     /** The pull request whose comment holds the reviewed plan. */
     reviewedIn;
     /** What differs from the reviewed plan, when the deploy stopped for it. */
@@ -58829,64 +58831,142 @@ function lastLine(text) {
     return text.trim().split('\n').slice(-1)[0] ?? '';
 }
 
-;// CONCATENATED MODULE: ./src/phases/flyte-release.ts
+;// CONCATENATED MODULE: ./src/phases/release-record.ts
+/**
+ * What is deployed, readable without reading a Kubernetes Secret. Helm keeps releases in Secrets,
+ * which the read-only planner must not read (roles/container.viewer cannot). So the deployer, after
+ * each upgrade, records the chart version, app version, values digest and the redacted values in
+ * a ConfigMap; plan and drift read that and the live Deployment (its chart label and the digest
+ * annotation the action sets), both allowed to a viewer.
+ */
 
 
 
-/** Reads a release's chart version into state; a missing release is not an error. */
-function readReleaseStep(id, release, namespace, store) {
-    return {
-        kind: 'exec',
-        id,
-        title: `Read Helm release ${release}`,
-        mutates: false,
-        tool: 'helm',
-        args: getMetadataArgs(release, namespace),
-        okExitCodes: [0, 1],
-        quiet: true,
-        onResult: (result, state) => store(state, parseReleaseMetadata(id, result))
-    };
+
+
+const recordName = (release) => `${release}-flyte-gke-action`;
+function getJsonArgs(kind, name, namespace) {
+    return ['get', kind, name, '--namespace', namespace, '--ignore-not-found', '--output', 'json'];
 }
-/** `helm get values` prints the password: the step is quiet and keeps only what it needs. */
-function readValuesStep(id, release, namespace, when, store) {
-    return {
-        kind: 'exec',
-        id,
-        title: `Read the deployed values of ${release}`,
-        mutates: false,
-        tool: 'helm',
-        args: getValuesArgs(release, namespace),
-        quiet: true,
-        when: {
-            test: when,
-            describe: `release ${release} exists`,
-            skipped: () => `release ${release} is not installed, so there are no values to read.`
-        },
-        onResult: (result, state) => store(state, parseJson(id, result.stdout))
-    };
-}
-const isValuesMap = (values) => typeof values === 'object' && values !== null && !Array.isArray(values);
-function flyteReleaseReadSteps(inputs) {
-    const release = inputs.releaseName;
+const parseObject = (text) => {
+    const trimmed = text.trim();
+    if (!trimmed)
+        return undefined;
+    try {
+        return JSON.parse(trimmed);
+    }
+    catch {
+        return undefined;
+    }
+};
+/** The live Deployment and the record: what plan and drift compare against. */
+function liveReleaseReadSteps(inputs) {
+    const names = flyteNames(inputs);
     return [
-        readReleaseStep('helm-read-release', release, inputs.namespace, (state, found) => {
-            state.deployedRelease = found;
-            state.previousRelease = found;
-        }),
-        readValuesStep('helm-read-values', release, inputs.namespace, (state) => state.deployedRelease !== undefined, (state, values) => {
-            if (!state.deployedRelease)
-                return;
-            const digest = recordedDigest(values);
-            const found = {
-                chartVersion: state.deployedRelease.chartVersion,
-                appVersion: state.deployedRelease.appVersion,
-                ...(digest ? { valuesDigest: digest } : {})
-            };
-            state.deployedRelease = found;
-            // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
-            state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
-        })
+        {
+            kind: 'exec',
+            id: 'live-deployment-read',
+            title: `Read the Deployment ${names.fullName} (chart and values digest)`,
+            mutates: false,
+            tool: 'kubectl',
+            args: getJsonArgs('deployment', names.fullName, inputs.namespace),
+            quiet: true,
+            onResult: (result, state) => {
+                const live = parseObject(result.stdout);
+                if (!live) {
+                    state.deployedRelease = undefined;
+                    state.previousRelease = undefined;
+                    return;
+                }
+                const chart = live.metadata?.labels?.['helm.sh/chart'] ?? '';
+                const found = {
+                    chartVersion: chart.replace(/^flyte-binary-/, ''),
+                    appVersion: live.metadata?.labels?.['app.kubernetes.io/version'] ?? '',
+                    ...(live.metadata?.annotations?.[DIGEST_ANNOTATION]
+                        ? { valuesDigest: live.metadata.annotations[DIGEST_ANNOTATION] }
+                        : {})
+                };
+                state.deployedRelease = found;
+                state.previousRelease = found;
+            }
+        },
+        {
+            kind: 'exec',
+            id: 'release-record-read',
+            title: `Read the record of what was deployed (ConfigMap ${recordName(inputs.releaseName)})`,
+            mutates: false,
+            tool: 'kubectl',
+            args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+            quiet: true,
+            onResult: (result, state) => {
+                const record = parseObject(result.stdout);
+                state.releaseRecordDigest = record?.data?.valuesDigest ?? '';
+                const values = record?.data?.values ? (0,dist/* parse */.qg)(record.data.values) : undefined;
+                // The values shown in the diff, only when they belong to the live release.
+                if (state.previousRelease &&
+                    values &&
+                    typeof values === 'object' &&
+                    record?.data?.valuesDigest === state.previousRelease.valuesDigest) {
+                    state.previousRelease = {
+                        ...state.previousRelease,
+                        values: values
+                    };
+                }
+            }
+        }
     ];
+}
+function recordManifest(inputs, state) {
+    const deployed = state.deployedRelease;
+    const configMap = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+            name: recordName(inputs.releaseName),
+            namespace: inputs.namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
+        },
+        data: {
+            chartVersion: deployed?.chartVersion ?? inputs.chartVersion,
+            appVersion: deployed?.appVersion ?? '',
+            valuesDigest: state.valuesDigest ?? '',
+            // Redacted: a ConfigMap is readable by viewers.
+            values: state.valuesPreview ?? (0,dist/* stringify */.As)({})
+        }
+    };
+    return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [configMap] });
+}
+/** After the upgrade: write the record when it is missing or describes other values. */
+function recordWriteStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'release-record',
+        title: `Record what is deployed in ConfigMap ${recordName(inputs.releaseName)} (for the read-only planner)`,
+        mutates: true,
+        describe: () => `$ kubectl ${getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
+        run: async (ctx) => {
+            const current = await runChecked(ctx, {
+                stepId: 'release-record',
+                title: 'Reading the release record',
+                tool: 'kubectl',
+                args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+                quiet: true
+            });
+            const record = parseObject(current.stdout);
+            if (record?.data?.valuesDigest && record.data.valuesDigest === ctx.state.valuesDigest) {
+                ctx.log.info(`${recordName(inputs.releaseName)} already records these values.`);
+                return 'unchanged';
+            }
+            await runChecked(ctx, {
+                stepId: 'release-record',
+                title: 'Writing the release record',
+                tool: 'kubectl',
+                args: applyStdinArgs(),
+                stdin: recordManifest(inputs, ctx.state),
+                quiet: true
+            });
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-drift.ts
@@ -58894,7 +58974,8 @@ function flyteReleaseReadSteps(inputs) {
 
 function driftSteps(inputs) {
     return [
-        ...flyteReleaseReadSteps(inputs),
+        // Read-only and without Secrets, as the planner identity allows.
+        ...liveReleaseReadSteps(inputs),
         {
             kind: 'task',
             id: 'helm-drift',
@@ -58985,6 +59066,66 @@ const GKE_CHART_VERSION = '0.1.0';
 /** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
 function gkeReleaseFingerprint(chartVersion, values) {
     return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-release.ts
+
+
+
+/** Reads a release's chart version into state; a missing release is not an error. */
+function readReleaseStep(id, release, namespace, store) {
+    return {
+        kind: 'exec',
+        id,
+        title: `Read Helm release ${release}`,
+        mutates: false,
+        tool: 'helm',
+        args: getMetadataArgs(release, namespace),
+        okExitCodes: [0, 1],
+        quiet: true,
+        onResult: (result, state) => store(state, parseReleaseMetadata(id, result))
+    };
+}
+/** `helm get values` prints the password: the step is quiet and keeps only what it needs. */
+function readValuesStep(id, release, namespace, when, store) {
+    return {
+        kind: 'exec',
+        id,
+        title: `Read the deployed values of ${release}`,
+        mutates: false,
+        tool: 'helm',
+        args: getValuesArgs(release, namespace),
+        quiet: true,
+        when: {
+            test: when,
+            describe: `release ${release} exists`,
+            skipped: () => `release ${release} is not installed, so there are no values to read.`
+        },
+        onResult: (result, state) => store(state, parseJson(id, result.stdout))
+    };
+}
+const isValuesMap = (values) => typeof values === 'object' && values !== null && !Array.isArray(values);
+function flyteReleaseReadSteps(inputs) {
+    const release = inputs.releaseName;
+    return [
+        readReleaseStep('helm-read-release', release, inputs.namespace, (state, found) => {
+            state.deployedRelease = found;
+            state.previousRelease = found;
+        }),
+        readValuesStep('helm-read-values', release, inputs.namespace, (state) => state.deployedRelease !== undefined, (state, values) => {
+            if (!state.deployedRelease)
+                return;
+            const digest = recordedDigest(values);
+            const found = {
+                chartVersion: state.deployedRelease.chartVersion,
+                appVersion: state.deployedRelease.appVersion,
+                ...(digest ? { valuesDigest: digest } : {})
+            };
+            state.deployedRelease = found;
+            // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
+            state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
+        })
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-oauth-secret.ts
@@ -59312,6 +59453,7 @@ function uninstallSteps(inputs) {
 
 
 
+
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
 function pinnedVersion(version) {
@@ -59413,7 +59555,7 @@ function installSteps(inputs, state) {
             describe: 'the release was upgraded',
             skipped: () => 'the release was not upgraded, so the versions read before stand.'
         }
-    }, reportStep(inputs));
+    }, recordWriteStep(inputs), reportStep(inputs));
     if (!inputs.ingress) {
         // After flyte-binary, whose upgrade just removed the Ingress that used these objects.
         steps.push({
@@ -59766,7 +59908,8 @@ function helmPhase(inputs, mode) {
         case 'drift':
             return { name: 'Flyte drift check', steps: () => driftSteps(inputs) };
         case 'preview':
-            return { name: 'Read the Flyte release', steps: () => flyteReleaseReadSteps(inputs) };
+            // The planner reads no Secret: the live Deployment and the record, not `helm get`.
+            return { name: 'Read the Flyte release', steps: () => liveReleaseReadSteps(inputs) };
     }
 }
 

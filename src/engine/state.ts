@@ -103,6 +103,8 @@ export class RunState {
   planFingerprint?: PlanFingerprint;
   /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
   reviewedFingerprint?: PlanFingerprint;
+  /** Values digest in the release record ConfigMap ('' when there is none). */
+  releaseRecordDigest?: string;
   /** The pull request whose comment holds the reviewed plan. */
   reviewedIn?: number;
   /** What differs from the reviewed plan, when the deploy stopped for it. */

@@ -3,11 +3,12 @@ import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import type { Step } from '../engine/types.js';
 import { sameChartVersion } from '../tools/helm/release.js';
-import { flyteReleaseReadSteps } from './flyte-release.js';
+import { liveReleaseReadSteps } from './release-record.js';
 
 export function driftSteps(inputs: Inputs): Step[] {
   return [
-    ...flyteReleaseReadSteps(inputs),
+    // Read-only and without Secrets, as the planner identity allows.
+    ...liveReleaseReadSteps(inputs),
     {
       kind: 'task',
       id: 'helm-drift',

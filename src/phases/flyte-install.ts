@@ -20,6 +20,7 @@ import { flyteReleaseReadSteps, readReleaseStep, readValuesStep } from './flyte-
 import { oauthSecretSteps } from './flyte-oauth-secret.js';
 import { proxyTlsStep } from './flyte-proxy-tls.js';
 import { legacyIngressStep } from './legacy-ingress.js';
+import { recordWriteStep } from './release-record.js';
 import { uninstallStep } from './flyte-uninstall.js';
 
 /** Shown where a value is only known once the run gets there. */
@@ -139,6 +140,7 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
         skipped: () => 'the release was not upgraded, so the versions read before stand.'
       }
     },
+    recordWriteStep(inputs),
     reportStep(inputs)
   );
   if (!inputs.ingress) {

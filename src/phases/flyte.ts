@@ -8,7 +8,7 @@ import type { Inputs } from '../inputs.js';
 import type { Phase } from '../engine/types.js';
 import { driftSteps } from './flyte-drift.js';
 import { installSteps } from './flyte-install.js';
-import { flyteReleaseReadSteps } from './flyte-release.js';
+import { liveReleaseReadSteps } from './release-record.js';
 import { uninstallSteps } from './flyte-uninstall.js';
 
 export { iapPhase, ingressPhase } from './flyte-ingress.js';
@@ -27,6 +27,7 @@ export function helmPhase(inputs: Inputs, mode: HelmMode): Phase {
     case 'drift':
       return { name: 'Flyte drift check', steps: () => driftSteps(inputs) };
     case 'preview':
-      return { name: 'Read the Flyte release', steps: () => flyteReleaseReadSteps(inputs) };
+      // The planner reads no Secret: the live Deployment and the record, not `helm get`.
+      return { name: 'Read the Flyte release', steps: () => liveReleaseReadSteps(inputs) };
   }
 }

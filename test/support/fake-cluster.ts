@@ -36,6 +36,7 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
 
 export class FakeCluster {
   readonly releases = new Map<string, Release>();
+  readonly configMaps = new Map<string, unknown>();
   readonly calls: Call[] = [];
   certificateStatus = 'Active';
   backendServices: { name: string; description: string; iap?: { enabled: boolean } }[] = [];
@@ -135,6 +136,9 @@ export class FakeCluster {
           metadata: { name: string; annotations?: Record<string, string> };
         }[];
       };
+      for (const item of list.items) {
+        if (item.kind === 'ConfigMap') this.configMaps.set(item.metadata.name, item);
+      }
       const secret = list.items.find((i) => i.kind === 'Secret');
       if (secret) this.secretAnnotations[secret.metadata.name] = secret.metadata.annotations ?? {};
       return ok('secret/x configured');
@@ -144,6 +148,29 @@ export class FakeCluster {
       return ok(this.secretAnnotations[args[2] ?? '']?.[key.replace(/\\\./g, '.')] ?? '');
     }
     if (args[0] === 'delete') return ok();
+    if (args[0] === 'get' && args[1] === 'configmap') {
+      const stored = this.configMaps.get(args[2] ?? '');
+      return ok(stored ? JSON.stringify(stored) : '');
+    }
+    if (args[0] === 'get' && args[1] === 'deployment') {
+      // flyte-binary's Deployment: its chart label and the annotations of its values.
+      const release = [...this.releases.entries()].find(
+        ([name, r]) => r.chart !== 'flyte-gke' && `${name}-flyte-binary` === args[2]
+      )?.[1];
+      if (!release) return ok('');
+      const deployment = (release.values.deployment ?? {}) as { annotations?: unknown };
+      return ok(
+        JSON.stringify({
+          metadata: {
+            labels: {
+              'helm.sh/chart': `flyte-binary-${release.version}`,
+              'app.kubernetes.io/version': release.appVersion
+            },
+            annotations: deployment.annotations ?? {}
+          }
+        })
+      );
+    }
     // No Ingress of the earlier layout in this fake cluster.
     if (args[0] === 'get' && args[1] === 'ingress') return ok('');
     if (args[0] === 'get' && args[1] === 'managedcertificate') {

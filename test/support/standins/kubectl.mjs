@@ -110,6 +110,42 @@ export function answerKubectl({ args, stdin, world }) {
     k.deletedIngresses = [...(k.deletedIngresses ?? []), ...found.map((n) => `${ns}/${n}`)];
     return ok(found.map((n) => `ingress.networking.k8s.io "${n}" deleted\n`).join(''));
   }
+  if (words[0] === 'get' && /^deployments?$/.test(words[1] ?? '') && words[2]) {
+    // The Deployment flyte-binary's chart renders: its labels and the annotations of the values.
+    const release = Object.entries(world.helm?.releases ?? {}).find(([key, r]) => {
+      const [releaseNs, name] = key.split('/');
+      const fullName = name.includes('flyte-binary') ? name : `${name}-flyte-binary`;
+      return releaseNs === ns && r.chart === 'flyte-binary' && fullName === words[2];
+    });
+    if (!release)
+      return has(args, '--ignore-not-found')
+        ? ok()
+        : fail(`Error from server (NotFound): deployments.apps "${words[2]}" not found\n`);
+    const r = release[1];
+    return ok(
+      JSON.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: words[2],
+          namespace: ns,
+          labels: {
+            'helm.sh/chart': `flyte-binary-${r.version}`,
+            'app.kubernetes.io/version': r.appVersion ?? ''
+          },
+          annotations: r.values?.deployment?.annotations ?? {}
+        }
+      })
+    );
+  }
+  if (words[0] === 'get' && /^configmaps?$/.test(words[1] ?? '') && words[2]) {
+    const obj = k.objects[objectKey('ConfigMap', ns, words[2])];
+    if (!obj)
+      return has(args, '--ignore-not-found')
+        ? ok()
+        : fail(`Error from server (NotFound): configmaps "${words[2]}" not found\n`);
+    return ok(JSON.stringify(obj));
+  }
   if (words[0] === 'create' && words[1] === 'namespace') {
     k.objects[objectKey('Namespace', '', words[2])] = { kind: 'Namespace' };
     return ok(`namespace/${words[2]} created\n`);
