@@ -7,7 +7,14 @@
  * Needs a fresh `npm run build` after changes to src/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { jobInputs, runJob, PR_NUMBER, startGitHub, startToolMirror } from './support/e2e-jobs.js';
+import {
+  jobInputs,
+  runJob,
+  PR_NUMBER,
+  startGitHub,
+  startToolMirror,
+  withStateBucket
+} from './support/e2e-jobs.js';
 import { FAULTS, type GitHubServer } from './support/github-server.js';
 import { GITHUB_TOKEN, Harness } from './support/harness.js';
 import { HEAD_SHA } from './support/events.js';
@@ -28,6 +35,7 @@ describe('pull request comments through the bundled action', () => {
     base = jobInputs(mirror);
     pr = await Harness.create({ event: 'pull_request', oidc: true, githubApiUrl: github.url });
     push = await Harness.create({ event: 'push', oidc: true, githubApiUrl: github.url });
+    withStateBucket(pr);
   });
   afterAll(async () => {
     await Promise.all([pr.close(), push.close(), github.stop(), mirror.close()]);
@@ -127,6 +135,16 @@ describe('pull request comments through the bundled action', () => {
     expect(main.outputs['console-url']).toBeTruthy();
     expect(comments[0]!.body).toContain(`**Flyte console:** ${main.outputs['console-url']}`);
     expect(comments[0]!.body).toContain(`push ${HEAD_SHA.slice(0, 7)}`);
+  });
+
+  it('a plan without a state bucket stops read-only, with the command that creates it', async () => {
+    const { main } = await runJob(pr, { ...base, command: 'plan', 'project-id': 'acme-flyte-new' });
+    expect(main.exitCode).not.toBe(0);
+    expect(main.errors.join('\n')).toContain(
+      'gcloud storage buckets create gs://acme-flyte-new-flyte-tfstate'
+    );
+    expect(main.calls.filter((c) => c.tool === 'gcloud' && c.args[2] === 'create')).toEqual([]);
+    expect(main.calls.filter((c) => c.tool === 'terraform')).toEqual([]);
   });
 
   describe('drift issue', () => {

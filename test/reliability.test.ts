@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import { BAD_INPUTS } from './support/bad-inputs.js';
 import {
   jobInputs,
+  withStateBucket,
   requestBodies,
   runJob,
   startGitHub,
@@ -218,6 +219,7 @@ beforeAll(async () => {
   githubRuns = started(async () => {
     const github = await startGitHub();
     const s = await open({ event: 'pull_request', github });
+    withStateBucket(s.harness);
     const comments = new RegExp(`/issues/${PR_NUMBER}/comments$`);
     github.fail('GET', comments, FAULTS.badGateway(1));
     github.fail('POST', comments, FAULTS.secondaryRateLimit(429));

@@ -7,7 +7,14 @@
  * Needs a fresh `npm run build` after changes to src/.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { jobInputs, runJob, PR_NUMBER, startGitHub, startToolMirror } from './support/e2e-jobs.js';
+import {
+  jobInputs,
+  runJob,
+  PR_NUMBER,
+  startGitHub,
+  startToolMirror,
+  withStateBucket
+} from './support/e2e-jobs.js';
 import type { GitHubServer } from './support/github-server.js';
 import { Harness, type StepResult } from './support/harness.js';
 import { isChangingCall } from './support/changing.js';
@@ -33,6 +40,7 @@ describe('apply only the reviewed plan', () => {
     pr = await Harness.create({ event: 'pull_request', oidc: true, githubApiUrl: github.url });
     push = await Harness.create({ event: 'push', oidc: true, githubApiUrl: github.url });
     github.commitPulls.set(HEAD_SHA, [{ number: PR_NUMBER, merged: true }]);
+    withStateBucket(pr);
     // The state bucket exists (an earlier deploy made it); a first deploy creates the empty,
     // versioned bucket before it can plan, the one change that precedes the check.
     push.setWorld((w) => {

@@ -108,30 +108,65 @@ const PLAN_HAS_CHANGES: StepCondition = {
 // ---------------------------------------------------------------------------------------------
 // State bucket
 
+function describeBucketStep(inputs: Inputs): Step {
+  const { stateBucket: bucket, projectId } = inputs;
+  return {
+    kind: 'exec',
+    id: 'state-bucket-describe',
+    title: `Look up state bucket gs://${bucket}`,
+    tool: 'gcloud',
+    mutates: false,
+    args: describeBucketArgs(bucket, projectId),
+    okExitCodes: [0, 1],
+    quiet: true,
+    onResult: (result, state) => {
+      const found = parseBucketDescribe(result, bucket);
+      state.stateBucketExists = found.exists;
+      if (found.exists && found.versioning === false) {
+        state.notes.push(
+          `State bucket gs://${bucket} has versioning off; earlier states cannot be recovered. Turn it on with: gcloud storage buckets update gs://${bucket} --versioning`
+        );
+      }
+    }
+  };
+}
+
+/**
+ * A plan runs as the read-only planner, which cannot create buckets: without the state bucket it
+ * stops with the one command that creates it (nothing is deployed yet), instead of failing on a
+ * permission error.
+ */
+function requireStateBucketStep(inputs: Inputs): Step {
+  const bucket = inputs.stateBucket;
+  return {
+    kind: 'task',
+    id: 'state-bucket-required',
+    title: `Check that state bucket gs://${bucket} exists`,
+    mutates: false,
+    describe: () =>
+      `Stop with the command that creates gs://${bucket} if it is missing (a plan never writes).`,
+    run: async (ctx) => {
+      if (ctx.state.stateBucketExists !== false) return;
+      throw new StepError(
+        'state-bucket-required',
+        `The Terraform state bucket gs://${bucket} does not exist, so nothing is deployed and there is no state to plan against; the read-only planner does not create it. Create it once (as the deployer or a project owner): gcloud storage buckets create gs://${bucket} --project=${inputs.projectId} --location=${inputs.region} --uniform-bucket-level-access --public-access-prevention && gcloud storage buckets update gs://${bucket} --versioning`
+      );
+    }
+  };
+}
+
 export function stateBackendPhase(inputs: Inputs): Phase {
   const { stateBucket: bucket, projectId, region } = inputs;
+  if (inputs.command === 'plan') {
+    return {
+      name: 'Terraform state bucket',
+      steps: () => [describeBucketStep(inputs), requireStateBucketStep(inputs)]
+    };
+  }
   return {
     name: 'Terraform state bucket',
     steps: () => [
-      {
-        kind: 'exec',
-        id: 'state-bucket-describe',
-        title: `Look up state bucket gs://${bucket}`,
-        tool: 'gcloud',
-        mutates: false,
-        args: describeBucketArgs(bucket, projectId),
-        okExitCodes: [0, 1],
-        quiet: true,
-        onResult: (result, state) => {
-          const found = parseBucketDescribe(result, bucket);
-          state.stateBucketExists = found.exists;
-          if (found.exists && found.versioning === false) {
-            state.notes.push(
-              `State bucket gs://${bucket} has versioning off; earlier states cannot be recovered. Turn it on with: gcloud storage buckets update gs://${bucket} --versioning`
-            );
-          }
-        }
-      },
+      describeBucketStep(inputs),
       {
         kind: 'exec',
         id: 'state-bucket-create',

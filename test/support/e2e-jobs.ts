@@ -92,3 +92,19 @@ export async function runJob(
 export function requestBodies(github: GitHubServer): string {
   return github.requests.map((r) => JSON.stringify(r.body ?? '')).join('\n');
 }
+
+/**
+ * The state bucket exists (created once by the deployer, README quick start): a plan, run by the
+ * read-only planner, needs it and never creates it.
+ */
+export function withStateBucket(harness: Harness, project = 'acme-flyte-e2e'): void {
+  harness.setWorld((w) => {
+    w.gcloud = {
+      ...(w.gcloud ?? {}),
+      buckets: {
+        ...(w.gcloud?.buckets ?? {}),
+        [`${project}-flyte-tfstate`]: { location: 'US-CENTRAL1', versioning: true, uniform: true }
+      }
+    };
+  });
+}
