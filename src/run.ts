@@ -71,9 +71,27 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       deps.print(
         `# flyte-gke-action dry run: ${inputs.command} ${inputs.projectId}/${inputs.clusterName}\n`
       );
-      deps.print(renderRunbook(phases, state, secrets.list()));
-      deps.print(redact(renderPostsPreview(inputs, state), secrets.list()));
+      const runbook = renderRunbook(phases, state, secrets.list());
+      const posts = redact(renderPostsPreview(inputs, state), secrets.list());
+      deps.print(runbook);
+      deps.print(posts);
       deps.print('Dry run: nothing was executed and no network call was made.');
+      // The runbook in the job summary too, where a reviewer of the run reads it (when there is
+      // one: @github/local-action and other runners may have none).
+      await io
+        .appendSummary(
+          [
+            `## Flyte on GKE dry run: ${inputs.command} \`${inputs.projectId}/${inputs.clusterName}\``,
+            '🧪 Nothing was executed and no network call was made. The runbook, every command with its arguments (secrets as ***):',
+            '```text',
+            runbook.replace(/```/g, "'''"),
+            '```',
+            posts
+          ].join('\n\n')
+        )
+        .catch((error: unknown) =>
+          log.info(`The runbook is not in a job summary: ${(error as Error).message}`)
+        );
       return;
     }
 

@@ -68,6 +68,18 @@ describe('dry run', () => {
     expect(harness.findLeaks([SECRET, GITHUB_TOKEN], [result])).toEqual([]);
   });
 
+  it('says nothing was deployed, prints the values once, and puts the runbook in the job summary', async () => {
+    const result = await harness.run({ ...example, 'dry-run': 'true' });
+    expect(result.stdout).not.toMatch(/Deployed\./);
+    expect(result.stdout).toContain('Dry run: nothing was deployed or changed.');
+    // The values block (its top-level key) appears once, in the runbook's values step.
+    expect(result.stdout.match(/^\s+clusterResourceTemplates:$/gm)).toHaveLength(1);
+    expect(result.summary).toContain('## Flyte on GKE dry run: deploy');
+    expect(result.summary).toContain('$ terraform plan');
+    expect(result.summary).not.toMatch(/Deployed\./);
+    expect(harness.findLeaks([SECRET], [result])).toEqual([]);
+  });
+
   it('shows the patched Helm values with the password hidden', async () => {
     const result = await harness.run({ ...example, 'dry-run': 'true' });
     expect(result.stdout).toMatch(/configuration:/);

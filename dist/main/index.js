@@ -65953,7 +65953,8 @@ function chartChange(inputs, state) {
  * this run deploys, both as plain YAML; '' when there is nothing to compare or nothing changed.
  */
 function valuesDiff(state, secrets) {
-    if (state.valuesPreview === undefined)
+    // A dry run prints the values once, in its runbook; the previews of the posts refer to it.
+    if (state.valuesPreview === undefined || state.dryRun)
         return '';
     const previous = state.previousRelease?.values;
     const before = previous ? deployedValuesYaml(previous, secrets) : '';
@@ -65961,6 +65962,8 @@ function valuesDiff(state, secrets) {
 }
 /** The Helm values part of the summary: the diff, or that nothing changed. */
 function valuesChange(state, secrets) {
+    if (state.dryRun)
+        return 'Values: the patched values are in the runbook above (step "Patch the Helm values").';
     if (state.valuesPreview === undefined)
         return '';
     const diff = valuesDiff(state, secrets);
@@ -65974,6 +65977,9 @@ function valuesChange(state, secrets) {
 function statusLine(inputs, state, failure) {
     if (failure)
         return `❌ **${inputs.command} failed:** ${failure.message.split('\n')[0]}`;
+    if (state.dryRun) {
+        return `🧪 **Dry run: nothing was ${inputs.command === 'plan' || inputs.command === 'drift' ? 'run' : 'deployed or changed'}.** This is what \`${inputs.command}\` would do and post.`;
+    }
     if (inputs.command === 'drift') {
         if (state.driftDetected === undefined)
             return '✅ Drift check finished.';
@@ -66613,9 +66619,23 @@ async function runAction(deps) {
             state = dryRunState(inputs);
             state.actionRoot = deps.actionRoot;
             deps.print(`# flyte-gke-action dry run: ${inputs.command} ${inputs.projectId}/${inputs.clusterName}\n`);
-            deps.print(renderRunbook(phases, state, secrets.list()));
-            deps.print(redact(renderPostsPreview(inputs, state), secrets.list()));
+            const runbook = renderRunbook(phases, state, secrets.list());
+            const posts = redact(renderPostsPreview(inputs, state), secrets.list());
+            deps.print(runbook);
+            deps.print(posts);
             deps.print('Dry run: nothing was executed and no network call was made.');
+            // The runbook in the job summary too, where a reviewer of the run reads it (when there is
+            // one: @github/local-action and other runners may have none).
+            await io
+                .appendSummary([
+                `## Flyte on GKE dry run: ${inputs.command} \`${inputs.projectId}/${inputs.clusterName}\``,
+                '🧪 Nothing was executed and no network call was made. The runbook, every command with its arguments (secrets as ***):',
+                '```text',
+                runbook.replace(/```/g, "'''"),
+                '```',
+                posts
+            ].join('\n\n'))
+                .catch((error) => log.info(`The runbook is not in a job summary: ${error.message}`));
             return;
         }
         state = new RunState(false);

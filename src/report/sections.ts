@@ -71,7 +71,8 @@ export function chartChange(inputs: Inputs, state: RunState): string {
  * this run deploys, both as plain YAML; '' when there is nothing to compare or nothing changed.
  */
 export function valuesDiff(state: RunState, secrets: readonly string[]): string {
-  if (state.valuesPreview === undefined) return '';
+  // A dry run prints the values once, in its runbook; the previews of the posts refer to it.
+  if (state.valuesPreview === undefined || state.dryRun) return '';
   const previous = state.previousRelease?.values;
   const before = previous ? deployedValuesYaml(previous, secrets) : '';
   return lineDiff(before, previewValuesYaml(state.valuesPreview, secrets));
@@ -79,6 +80,8 @@ export function valuesDiff(state: RunState, secrets: readonly string[]): string 
 
 /** The Helm values part of the summary: the diff, or that nothing changed. */
 export function valuesChange(state: RunState, secrets: readonly string[]): string {
+  if (state.dryRun)
+    return 'Values: the patched values are in the runbook above (step "Patch the Helm values").';
   if (state.valuesPreview === undefined) return '';
   const diff = valuesDiff(state, secrets);
   if (!diff) return 'Values: no changes.';
@@ -90,6 +93,9 @@ export function valuesChange(state: RunState, secrets: readonly string[]): strin
 
 export function statusLine(inputs: Inputs, state: RunState, failure: Error | undefined): string {
   if (failure) return `❌ **${inputs.command} failed:** ${failure.message.split('\n')[0]}`;
+  if (state.dryRun) {
+    return `🧪 **Dry run: nothing was ${inputs.command === 'plan' || inputs.command === 'drift' ? 'run' : 'deployed or changed'}.** This is what \`${inputs.command}\` would do and post.`;
+  }
   if (inputs.command === 'drift') {
     if (state.driftDetected === undefined) return '✅ Drift check finished.';
     return state.driftDetected ? '⚠️ **Drift detected.**' : '✅ No drift.';
