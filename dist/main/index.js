@@ -57258,12 +57258,76 @@ function planAction(actions) {
 }
 function plannedResources(changes) {
     return (changes ?? [])
-        .map((c) => ({
-        address: c.deposed ? `${c.address ?? '?'} (deposed ${c.deposed})` : (c.address ?? '?'),
-        type: c.type ?? '?',
-        action: planAction(c.change?.actions)
-    }))
+        .map((c) => {
+        const action = planAction(c.change?.actions);
+        const forcedBy = (c.change?.replace_paths ?? []).map((p) => p.join('.'));
+        const attributes = action === 'update' || action === 'replace' ? changedAttributes(c) : [];
+        return {
+            address: c.deposed ? `${c.address ?? '?'} (deposed ${c.deposed})` : (c.address ?? '?'),
+            type: c.type ?? '?',
+            action,
+            ...(forcedBy.length > 0 ? { forcedBy } : {}),
+            ...(attributes.length > 0 ? { attributes } : {})
+        };
+    })
         .filter((r) => r.action !== 'no-op' && r.action !== 'read');
+}
+const plan_summary_SENSITIVE = '(sensitive)';
+const plan_summary_UNKNOWN = '(known after apply)';
+/** Leaves of a planned value as dotted paths, sensitive ones masked, unknown ones marked. */
+function leaves(value, sensitive, unknown, prefix = '') {
+    const out = new Map();
+    if (sensitive === true)
+        return out.set(prefix, plan_summary_SENSITIVE);
+    if (unknown === true)
+        return out.set(prefix, plan_summary_UNKNOWN);
+    const child = (shape, key) => shape && typeof shape === 'object'
+        ? shape[key]
+        : undefined;
+    if (Array.isArray(value) || (value && typeof value === 'object')) {
+        const keys = new Set([
+            ...Object.keys(value),
+            ...(unknown && typeof unknown === 'object' ? Object.keys(unknown) : [])
+        ]);
+        for (const key of keys) {
+            const path = prefix ? `${prefix}.${key}` : key;
+            for (const [p, v] of leaves(value[key], child(sensitive, key), child(unknown, key), path))
+                out.set(p, v);
+        }
+        return out;
+    }
+    if (value === undefined)
+        return out;
+    return out.set(prefix, JSON.stringify(value));
+}
+/** At most this many changed attributes per resource in the comment. */
+const MAX_ATTRIBUTES = 8;
+/** `path: before → after` for each attribute an update or replacement changes. */
+function changedAttributes(c) {
+    const before = leaves(c.change?.before, c.change?.before_sensitive, undefined);
+    const after = leaves(c.change?.after, c.change?.after_sensitive, c.change?.after_unknown);
+    const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+    const lines = paths
+        .filter((p) => before.get(p) !== after.get(p) || after.get(p) === plan_summary_UNKNOWN)
+        .filter((p) => !(before.get(p) === plan_summary_SENSITIVE && after.get(p) === plan_summary_SENSITIVE))
+        .map((p) => `${p}: ${before.get(p) ?? '(none)'} → ${after.get(p) ?? '(none)'}`);
+    return lines.length > MAX_ATTRIBUTES
+        ? [...lines.slice(0, MAX_ATTRIBUTES), `… and ${lines.length - MAX_ATTRIBUTES} more`]
+        : lines;
+}
+/** Resources that hold data: destroying or replacing one loses it. */
+const STATEFUL_TYPES = [
+    'google_sql_database_instance',
+    'google_sql_database',
+    'google_storage_bucket',
+    'google_container_cluster'
+];
+/** 🛑 data-loss, ⚠️ destructive (any other destroy or replace), ✅ safe. */
+function planRisk(summary) {
+    const destroys = summary.resources.filter((r) => r.action === 'delete' || r.action === 'replace');
+    if (destroys.some((r) => STATEFUL_TYPES.includes(r.type)))
+        return 'data-loss';
+    return destroys.length > 0 ? 'destructive' : 'safe';
 }
 function summarisePlan(plan) {
     const resources = plannedResources(plan.resource_changes);
@@ -65889,6 +65953,7 @@ function splitLines(text) {
 ;// CONCATENATED MODULE: ./src/report/sections.ts
 
 
+
 const ACTION_ORDER = ['create', 'update', 'replace', 'delete', 'read'];
 const ACTION_LABEL = {
     create: '➕ create',
@@ -65917,11 +65982,48 @@ function resourcesByAction(plan) {
         ...rows.map((row) => `| ${ACTION_LABEL[row.action]} | ${row.addresses.length} | ${row.addresses.map(inlineCode).join('<br>')} |`)
     ].join('\n');
 }
+const isStateful = (type) => STATEFUL_TYPES.includes(type);
+/**
+ * What a reviewer must see first: 🛑 when data would be lost (a database, the data bucket or the
+ * cluster destroyed or replaced, listed with what forces it), ⚠️ for any other destroy or
+ * replacement, ✅ otherwise.
+ */
+function riskHeadline(plan) {
+    const risk = planRisk(plan);
+    if (risk === 'safe')
+        return '✅ **No resource is destroyed or replaced.**';
+    const destroyed = plan.resources
+        .filter((r) => r.action === 'delete' || r.action === 'replace')
+        .sort((a, b) => Number(isStateful(b.type)) - Number(isStateful(a.type)));
+    const line = (r) => `- ${isStateful(r.type) ? '🛑 ' : ''}${inlineCode(r.address)}: ${r.action === 'replace' ? 'replaced' : 'destroyed'}${r.forcedBy?.length ? ` (forced by ${r.forcedBy.map(inlineCode).join(', ')})` : ''}`;
+    return [
+        risk === 'data-loss'
+            ? '🛑 **Data would be lost: a stateful resource is destroyed or replaced.**'
+            : '⚠️ **Resources are destroyed or replaced.**',
+        ...destroyed.map(line)
+    ].join('\n');
+}
+/** Each update's changed attributes, before → after (sensitive redacted). */
+function attributeChanges(plan) {
+    const changed = plan.resources.filter((r) => r.attributes?.length);
+    if (changed.length === 0)
+        return '';
+    return details('Changed attributes', changed
+        .map((r) => `${inlineCode(r.address)} (${r.action})\n${r.attributes.map((a) => `- ${inlineCode(a)}`).join('\n')}`)
+        .join('\n\n'));
+}
 /** Lines describing the Terraform plan, or undefined when no plan ran. */
 function planSection(state) {
     if (state.planSummary) {
         const table = resourcesByAction(state.planSummary);
-        return [planCounts(state.planSummary), table].filter(Boolean).join('\n\n');
+        return [
+            riskHeadline(state.planSummary),
+            planCounts(state.planSummary),
+            table,
+            attributeChanges(state.planSummary)
+        ]
+            .filter(Boolean)
+            .join('\n\n');
     }
     if (state.planHasChanges === false)
         return 'No changes to infrastructure.';
@@ -65984,6 +66086,13 @@ function statusLine(inputs, state, failure) {
         if (state.driftDetected === undefined)
             return '✅ Drift check finished.';
         return state.driftDetected ? '⚠️ **Drift detected.**' : '✅ No drift.';
+    }
+    if (inputs.command === 'plan' && state.planSummary) {
+        const risk = planRisk(state.planSummary);
+        if (risk === 'data-loss')
+            return '🛑 **The plan destroys or replaces a stateful resource: data would be lost.** Nothing was changed yet.';
+        if (risk === 'destructive')
+            return '⚠️ **The plan destroys or replaces resources.** Nothing was changed yet.';
     }
     const done = {
         deploy: '✅ Deployed.',

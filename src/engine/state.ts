@@ -27,6 +27,10 @@ export interface PlannedResource {
   readonly address: string;
   readonly type: string;
   readonly action: PlanAction;
+  /** The attributes that force a replacement (Terraform's replace_paths). */
+  readonly forcedBy?: readonly string[];
+  /** `path: before → after`, sensitive values redacted, unknown ones "(known after apply)". */
+  readonly attributes?: readonly string[];
 }
 
 export interface PlanSummary {

@@ -1,6 +1,7 @@
 /** Markdown sections the pull request comment and the job summary share. */
 import type { Inputs } from '../inputs.js';
-import type { PlanAction, PlanSummary, RunState } from '../engine/state.js';
+import type { PlanAction, PlanSummary, PlannedResource, RunState } from '../engine/state.js';
+import { planRisk, STATEFUL_TYPES } from '../terraform/plan-summary.js';
 import { codeBlock, details, inlineCode } from './markdown.js';
 import { deployedValuesYaml, lineDiff, previewValuesYaml } from './values-diff.js';
 
@@ -36,11 +37,56 @@ export function resourcesByAction(plan: PlanSummary): string {
   ].join('\n');
 }
 
+const isStateful = (type: string) => (STATEFUL_TYPES as readonly string[]).includes(type);
+
+/**
+ * What a reviewer must see first: 🛑 when data would be lost (a database, the data bucket or the
+ * cluster destroyed or replaced, listed with what forces it), ⚠️ for any other destroy or
+ * replacement, ✅ otherwise.
+ */
+export function riskHeadline(plan: PlanSummary): string {
+  const risk = planRisk(plan);
+  if (risk === 'safe') return '✅ **No resource is destroyed or replaced.**';
+  const destroyed = plan.resources
+    .filter((r) => r.action === 'delete' || r.action === 'replace')
+    .sort((a, b) => Number(isStateful(b.type)) - Number(isStateful(a.type)));
+  const line = (r: PlannedResource) =>
+    `- ${isStateful(r.type) ? '🛑 ' : ''}${inlineCode(r.address)}: ${r.action === 'replace' ? 'replaced' : 'destroyed'}${r.forcedBy?.length ? ` (forced by ${r.forcedBy.map(inlineCode).join(', ')})` : ''}`;
+  return [
+    risk === 'data-loss'
+      ? '🛑 **Data would be lost: a stateful resource is destroyed or replaced.**'
+      : '⚠️ **Resources are destroyed or replaced.**',
+    ...destroyed.map(line)
+  ].join('\n');
+}
+
+/** Each update's changed attributes, before → after (sensitive redacted). */
+export function attributeChanges(plan: PlanSummary): string {
+  const changed = plan.resources.filter((r) => r.attributes?.length);
+  if (changed.length === 0) return '';
+  return details(
+    'Changed attributes',
+    changed
+      .map(
+        (r) =>
+          `${inlineCode(r.address)} (${r.action})\n${r.attributes!.map((a) => `- ${inlineCode(a)}`).join('\n')}`
+      )
+      .join('\n\n')
+  );
+}
+
 /** Lines describing the Terraform plan, or undefined when no plan ran. */
 export function planSection(state: RunState): string | undefined {
   if (state.planSummary) {
     const table = resourcesByAction(state.planSummary);
-    return [planCounts(state.planSummary), table].filter(Boolean).join('\n\n');
+    return [
+      riskHeadline(state.planSummary),
+      planCounts(state.planSummary),
+      table,
+      attributeChanges(state.planSummary)
+    ]
+      .filter(Boolean)
+      .join('\n\n');
   }
   if (state.planHasChanges === false) return 'No changes to infrastructure.';
   if (state.planHasChanges === true) return 'The plan has changes (no resource list was recorded).';
@@ -99,6 +145,13 @@ export function statusLine(inputs: Inputs, state: RunState, failure: Error | und
   if (inputs.command === 'drift') {
     if (state.driftDetected === undefined) return '✅ Drift check finished.';
     return state.driftDetected ? '⚠️ **Drift detected.**' : '✅ No drift.';
+  }
+  if (inputs.command === 'plan' && state.planSummary) {
+    const risk = planRisk(state.planSummary);
+    if (risk === 'data-loss')
+      return '🛑 **The plan destroys or replaces a stateful resource: data would be lost.** Nothing was changed yet.';
+    if (risk === 'destructive')
+      return '⚠️ **The plan destroys or replaces resources.** Nothing was changed yet.';
   }
   const done: Record<Inputs['command'], string> = {
     deploy: '✅ Deployed.',

@@ -11,7 +11,15 @@ interface JsonChange {
   readonly type?: string;
   readonly mode?: string;
   readonly deposed?: string;
-  readonly change?: { readonly actions?: readonly string[] };
+  readonly change?: {
+    readonly actions?: readonly string[];
+    readonly before?: unknown;
+    readonly after?: unknown;
+    readonly after_unknown?: unknown;
+    readonly before_sensitive?: unknown;
+    readonly after_sensitive?: unknown;
+    readonly replace_paths?: readonly (readonly (string | number)[])[];
+  };
 }
 
 interface JsonPlan {
@@ -55,12 +63,92 @@ export function planAction(actions: readonly string[] | undefined): PlanAction {
 
 function plannedResources(changes: readonly JsonChange[] | undefined): PlannedResource[] {
   return (changes ?? [])
-    .map((c) => ({
-      address: c.deposed ? `${c.address ?? '?'} (deposed ${c.deposed})` : (c.address ?? '?'),
-      type: c.type ?? '?',
-      action: planAction(c.change?.actions)
-    }))
+    .map((c) => {
+      const action = planAction(c.change?.actions);
+      const forcedBy = (c.change?.replace_paths ?? []).map((p) => p.join('.'));
+      const attributes = action === 'update' || action === 'replace' ? changedAttributes(c) : [];
+      return {
+        address: c.deposed ? `${c.address ?? '?'} (deposed ${c.deposed})` : (c.address ?? '?'),
+        type: c.type ?? '?',
+        action,
+        ...(forcedBy.length > 0 ? { forcedBy } : {}),
+        ...(attributes.length > 0 ? { attributes } : {})
+      };
+    })
     .filter((r) => r.action !== 'no-op' && r.action !== 'read');
+}
+
+const SENSITIVE = '(sensitive)';
+const UNKNOWN = '(known after apply)';
+
+/** Leaves of a planned value as dotted paths, sensitive ones masked, unknown ones marked. */
+function leaves(
+  value: unknown,
+  sensitive: unknown,
+  unknown: unknown,
+  prefix = ''
+): Map<string, string> {
+  const out = new Map<string, string>();
+  if (sensitive === true) return out.set(prefix, SENSITIVE);
+  if (unknown === true) return out.set(prefix, UNKNOWN);
+  const child = (shape: unknown, key: string | number) =>
+    shape && typeof shape === 'object'
+      ? (shape as Record<string | number, unknown>)[key]
+      : undefined;
+  if (Array.isArray(value) || (value && typeof value === 'object')) {
+    const keys = new Set([
+      ...Object.keys(value as object),
+      ...(unknown && typeof unknown === 'object' ? Object.keys(unknown) : [])
+    ]);
+    for (const key of keys) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      for (const [p, v] of leaves(
+        (value as Record<string, unknown>)[key],
+        child(sensitive, key),
+        child(unknown, key),
+        path
+      ))
+        out.set(p, v);
+    }
+    return out;
+  }
+  if (value === undefined) return out;
+  return out.set(prefix, JSON.stringify(value));
+}
+
+/** At most this many changed attributes per resource in the comment. */
+const MAX_ATTRIBUTES = 8;
+
+/** `path: before → after` for each attribute an update or replacement changes. */
+function changedAttributes(c: JsonChange): string[] {
+  const before = leaves(c.change?.before, c.change?.before_sensitive, undefined);
+  const after = leaves(c.change?.after, c.change?.after_sensitive, c.change?.after_unknown);
+  const paths = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const lines = paths
+    .filter((p) => before.get(p) !== after.get(p) || after.get(p) === UNKNOWN)
+    .filter((p) => !(before.get(p) === SENSITIVE && after.get(p) === SENSITIVE))
+    .map((p) => `${p}: ${before.get(p) ?? '(none)'} → ${after.get(p) ?? '(none)'}`);
+  return lines.length > MAX_ATTRIBUTES
+    ? [...lines.slice(0, MAX_ATTRIBUTES), `… and ${lines.length - MAX_ATTRIBUTES} more`]
+    : lines;
+}
+
+/** Resources that hold data: destroying or replacing one loses it. */
+export const STATEFUL_TYPES = [
+  'google_sql_database_instance',
+  'google_sql_database',
+  'google_storage_bucket',
+  'google_container_cluster'
+] as const;
+
+export type PlanRisk = 'data-loss' | 'destructive' | 'safe';
+
+/** 🛑 data-loss, ⚠️ destructive (any other destroy or replace), ✅ safe. */
+export function planRisk(summary: PlanSummary): PlanRisk {
+  const destroys = summary.resources.filter((r) => r.action === 'delete' || r.action === 'replace');
+  if (destroys.some((r) => (STATEFUL_TYPES as readonly string[]).includes(r.type)))
+    return 'data-loss';
+  return destroys.length > 0 ? 'destructive' : 'safe';
 }
 
 export function summarisePlan(plan: JsonPlan): PlanSummary {
