@@ -45,3 +45,27 @@ describe('README', () => {
     }
   });
 });
+
+describe('README for a newcomer', () => {
+  const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
+  it.each([
+    [
+      'prerequisites',
+      /## Before you start[\s\S]*billing enabled[\s\S]*GPU quota[\s\S]*OAuth consent/
+    ],
+    [
+      'cost with date and source',
+      /### What it creates, and what it costs[\s\S]*as of\s+\d{4}-\d{2}-\d{2}[\s\S]*pricing/
+    ],
+    ['upgrading Flyte', /## Upgrading Flyte[\s\S]*chart-version/],
+    ['existing VPC or cluster', /## Existing VPC or cluster[\s\S]*not\s+supported/],
+    ['the module contract', /## Your own Terraform module[\s\S]*Outputs it must give/],
+    ['Node 24 for contributors', /Node 24/],
+    [
+      'the id-token startup failure',
+      /requesting 'id-token: write', but is only allowed 'id-token: none'/
+    ]
+  ])('covers %s', (_name, pattern) => {
+    expect(readme).toMatch(pattern);
+  });
+});
