@@ -65969,17 +65969,23 @@ function planCounts(plan) {
     return `**${plan.add} to add, ${plan.change} to change, ${plan.destroy} to destroy.**`;
 }
 /** A table of the resources the plan touches, grouped by action. */
-function resourcesByAction(plan) {
+function resourcesByAction(plan, limit = Infinity) {
     const rows = ACTION_ORDER.map((action) => ({
         action,
         addresses: plan.resources.filter((r) => r.action === action).map((r) => r.address)
     })).filter((row) => row.addresses.length > 0);
     if (rows.length === 0)
         return '';
+    const listed = (addresses) => {
+        const shown = addresses.slice(0, limit).map(inlineCode);
+        if (addresses.length > limit)
+            shown.push(`… and ${addresses.length - limit} more (job summary)`);
+        return shown.join('<br>');
+    };
     return [
         '| Action | Count | Resources |',
         '| --- | ---: | --- |',
-        ...rows.map((row) => `| ${ACTION_LABEL[row.action]} | ${row.addresses.length} | ${row.addresses.map(inlineCode).join('<br>')} |`)
+        ...rows.map((row) => `| ${ACTION_LABEL[row.action]} | ${row.addresses.length} | ${listed(row.addresses)} |`)
     ].join('\n');
 }
 const isStateful = (type) => STATEFUL_TYPES.includes(type);
@@ -66004,23 +66010,25 @@ function riskHeadline(plan) {
     ].join('\n');
 }
 /** Each update's changed attributes, before → after (sensitive redacted). */
-function attributeChanges(plan) {
-    const changed = plan.resources.filter((r) => r.attributes?.length);
-    if (changed.length === 0)
+function attributeChanges(plan, limit = Infinity) {
+    const all = plan.resources.filter((r) => r.attributes?.length);
+    if (all.length === 0)
         return '';
+    const changed = all.slice(0, limit);
+    const more = all.length > limit ? `\n\n… and ${all.length - limit} more resources (job summary)` : '';
     return details('Changed attributes', changed
         .map((r) => `${inlineCode(r.address)} (${r.action})\n${r.attributes.map((a) => `- ${inlineCode(a)}`).join('\n')}`)
-        .join('\n\n'));
+        .join('\n\n') + more);
 }
 /** Lines describing the Terraform plan, or undefined when no plan ran. */
-function planSection(state) {
+function planSection(state, limit = Infinity) {
     if (state.planSummary) {
-        const table = resourcesByAction(state.planSummary);
+        const table = resourcesByAction(state.planSummary, limit);
         return [
             riskHeadline(state.planSummary),
             planCounts(state.planSummary),
             table,
-            attributeChanges(state.planSummary)
+            attributeChanges(state.planSummary, limit)
         ]
             .filter(Boolean)
             .join('\n\n');
@@ -66124,6 +66132,8 @@ const COMMENT_LIMIT = 65_536;
 /** What we allow ourselves, leaving room for redaction markers and fences. */
 const COMMENT_BUDGET = 60_000;
 const VALUES_DIFF_BUDGET = 15_000;
+/** The plan counts, resource table and attribute changes together. */
+const PLAN_SECTION_BUDGET = 20_000;
 function renderComment(args) {
     const { inputs, state, secrets } = args;
     const head = [
@@ -66138,7 +66148,10 @@ function renderComment(args) {
     if (state.consoleUrl)
         head.push('', `**Flyte console:** ${state.consoleUrl}`);
     head.push(...reviewLines(inputs, state));
-    const plan = planSection(state);
+    // The table and attribute lists are cut to what fits; the job summary has them whole.
+    const plan = [Infinity, 200, 50, 10, 0]
+        .map((limit) => planSection(state, limit))
+        .find((section) => (section?.length ?? 0) <= PLAN_SECTION_BUDGET);
     const helm = helmSection(inputs, state, secrets);
     const runLink = args.runUrl ? `[run](${args.runUrl})` : 'run';
     const footer = `<sub>Updated by ${runLink} · ${args.trigger}</sub>`;

@@ -16,6 +16,8 @@ export const COMMENT_LIMIT = 65_536;
 /** What we allow ourselves, leaving room for redaction markers and fences. */
 export const COMMENT_BUDGET = 60_000;
 const VALUES_DIFF_BUDGET = 15_000;
+/** The plan counts, resource table and attribute changes together. */
+const PLAN_SECTION_BUDGET = 20_000;
 
 export interface CommentArgs {
   readonly inputs: Inputs;
@@ -41,7 +43,10 @@ export function renderComment(args: CommentArgs): string {
   if (state.consoleUrl) head.push('', `**Flyte console:** ${state.consoleUrl}`);
   head.push(...reviewLines(inputs, state));
 
-  const plan = planSection(state);
+  // The table and attribute lists are cut to what fits; the job summary has them whole.
+  const plan = [Infinity, 200, 50, 10, 0]
+    .map((limit) => planSection(state, limit))
+    .find((section) => (section?.length ?? 0) <= PLAN_SECTION_BUDGET);
   const helm = helmSection(inputs, state, secrets);
   const runLink = args.runUrl ? `[run](${args.runUrl})` : 'run';
   const footer = `<sub>Updated by ${runLink} · ${args.trigger}</sub>`;

@@ -21,18 +21,24 @@ export function planCounts(plan: PlanSummary): string {
 }
 
 /** A table of the resources the plan touches, grouped by action. */
-export function resourcesByAction(plan: PlanSummary): string {
+export function resourcesByAction(plan: PlanSummary, limit = Infinity): string {
   const rows = ACTION_ORDER.map((action) => ({
     action,
     addresses: plan.resources.filter((r) => r.action === action).map((r) => r.address)
   })).filter((row) => row.addresses.length > 0);
   if (rows.length === 0) return '';
+  const listed = (addresses: string[]) => {
+    const shown = addresses.slice(0, limit).map(inlineCode);
+    if (addresses.length > limit)
+      shown.push(`… and ${addresses.length - limit} more (job summary)`);
+    return shown.join('<br>');
+  };
   return [
     '| Action | Count | Resources |',
     '| --- | ---: | --- |',
     ...rows.map(
       (row) =>
-        `| ${ACTION_LABEL[row.action]} | ${row.addresses.length} | ${row.addresses.map(inlineCode).join('<br>')} |`
+        `| ${ACTION_LABEL[row.action]} | ${row.addresses.length} | ${listed(row.addresses)} |`
     )
   ].join('\n');
 }
@@ -61,9 +67,12 @@ export function riskHeadline(plan: PlanSummary): string {
 }
 
 /** Each update's changed attributes, before → after (sensitive redacted). */
-export function attributeChanges(plan: PlanSummary): string {
-  const changed = plan.resources.filter((r) => r.attributes?.length);
-  if (changed.length === 0) return '';
+export function attributeChanges(plan: PlanSummary, limit = Infinity): string {
+  const all = plan.resources.filter((r) => r.attributes?.length);
+  if (all.length === 0) return '';
+  const changed = all.slice(0, limit);
+  const more =
+    all.length > limit ? `\n\n… and ${all.length - limit} more resources (job summary)` : '';
   return details(
     'Changed attributes',
     changed
@@ -71,19 +80,19 @@ export function attributeChanges(plan: PlanSummary): string {
         (r) =>
           `${inlineCode(r.address)} (${r.action})\n${r.attributes!.map((a) => `- ${inlineCode(a)}`).join('\n')}`
       )
-      .join('\n\n')
+      .join('\n\n') + more
   );
 }
 
 /** Lines describing the Terraform plan, or undefined when no plan ran. */
-export function planSection(state: RunState): string | undefined {
+export function planSection(state: RunState, limit = Infinity): string | undefined {
   if (state.planSummary) {
-    const table = resourcesByAction(state.planSummary);
+    const table = resourcesByAction(state.planSummary, limit);
     return [
       riskHeadline(state.planSummary),
       planCounts(state.planSummary),
       table,
-      attributeChanges(state.planSummary)
+      attributeChanges(state.planSummary, limit)
     ]
       .filter(Boolean)
       .join('\n\n');
