@@ -90,9 +90,10 @@ describe('pull request comment', () => {
     await publishResults(publishArgs({ inputs: makeInputs({ command: 'plan' }), state, env }).args);
     const body = server.commentsOn(pr.number)[0]!.body;
     expect(body).toContain('flyte-binary `1.16.7` → `v1.16.8`');
-    expect(body).toContain('-     host: 10.0.0.2');
-    expect(body).toContain('+     host: 10.0.0.3');
+    // The keys that change, by path, before → after; the password redacted on both sides.
+    expect(body).toContain('- configuration.database.host: "10.0.0.2" → "10.0.0.3"');
     expect(body).not.toContain('hunter2-db-secret');
+    expect(body).not.toContain('values-digest');
   });
 
   it('cuts an oversized plan on a line boundary below the limit, with a link to the run', async () => {

@@ -65852,6 +65852,7 @@ const DRIFT_LABEL = 'flyte-drift';
 
 
 
+
 /** A copy of Helm values with secret-looking keys replaced by ***. */
 function redactValues(value) {
     if (Array.isArray(value))
@@ -65865,8 +65866,44 @@ function redactValues(value) {
             : redactValues(inner)
     ]));
 }
+/** The digest annotation changes with every chart bump; it says nothing a reviewer can use. */
+function withoutDigest(values) {
+    const deployment = values.deployment;
+    if (!deployment?.annotations || !(DIGEST_ANNOTATION in deployment.annotations))
+        return values;
+    const { [DIGEST_ANNOTATION]: _digest, ...annotations } = deployment.annotations;
+    void _digest;
+    return { ...values, deployment: { ...deployment, annotations } };
+}
 function deployedValuesYaml(values, secrets) {
-    return redact((0,dist/* stringify */.As)(redactValues(values)), secrets);
+    return redact((0,dist/* stringify */.As)(redactValues(withoutDigest(values))), secrets);
+}
+/** Leaves of a values tree as `dotted.path: value` (lists whole), for the key-by-key comparison. */
+function valueLeaves(value, prefix = '', out = new Map()) {
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+        for (const [key, inner] of Object.entries(value))
+            valueLeaves(inner, prefix ? `${prefix}.${key}` : key, out);
+    }
+    else {
+        out.set(prefix, JSON.stringify(value));
+    }
+    return out;
+}
+/**
+ * The keys whose values differ, `path: before → after` (added and removed keys too), redacted,
+ * the digest annotation left out: what a chart bump or a values change really changes.
+ */
+function valuesKeyChanges(before, after, secrets) {
+    const a = valueLeaves(redactValues(withoutDigest(before)));
+    const b = valueLeaves(redactValues(withoutDigest(after)));
+    const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+    return keys
+        .filter((k) => a.get(k) !== b.get(k))
+        .map((k) => redact(a.has(k) && b.has(k)
+        ? `${k}: ${a.get(k)} → ${b.get(k)}`
+        : a.has(k)
+            ? `${k}: removed (was ${a.get(k)})`
+            : `${k}: added ${b.get(k)}`, secrets));
 }
 /**
  * The values preview (commented YAML, secrets already masked) in the same plain form as the
@@ -66127,6 +66164,8 @@ function driftList(state) {
 
 
 
+
+
 /** GitHub rejects a longer comment body with 422. */
 const COMMENT_LIMIT = 65_536;
 /** What we allow ourselves, leaving room for redaction markers and fences. */
@@ -66197,13 +66236,23 @@ function helmSection(inputs, state, secrets) {
     if (inputs.command === 'destroy')
         return lines.join('\n');
     const diff = valuesDiff(state, secrets);
-    if (diff) {
+    const previous = state.previousRelease?.values;
+    const desired = state.valuesPreview !== undefined && !state.dryRun ? (0,dist/* parse */.qg)(state.valuesPreview) : undefined;
+    if (previous && desired && typeof desired === 'object') {
+        // Against a deployed release: the keys that change, not a digest or a wall of YAML.
+        const keys = valuesKeyChanges(previous, desired, secrets);
+        if (keys.length === 0)
+            lines.push('', 'Values unchanged.');
+        else {
+            const cut = cutOnLine(keys.map((k) => `- ${k}`).join('\n'), VALUES_DIFF_BUDGET);
+            const more = cut.cut ? '\n\n(cut; see the job summary)' : '';
+            lines.push('', details(`Values: ${keys.length} keys change (secrets redacted)`, codeBlock(cut.text, 'text') + more));
+        }
+    }
+    else if (diff) {
         const cut = cutOnLine(diff, VALUES_DIFF_BUDGET);
         const more = cut.cut ? '\n\n(diff cut; see the job summary)' : '';
-        lines.push('', details('Values diff (secrets redacted)', codeBlock(cut.text, 'diff') + more));
-    }
-    else if (state.valuesPreview !== undefined && state.previousRelease?.values) {
-        lines.push('', 'Values unchanged.');
+        lines.push('', details('Values to install (secrets redacted)', codeBlock(cut.text, 'diff') + more));
     }
     return lines.join('\n');
 }

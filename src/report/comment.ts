@@ -8,7 +8,9 @@ import { redact } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import { codeBlock, cutOnLine, details, inlineCode } from './markdown.js';
 import { commentMarker } from './marker.js';
+import { parse } from 'yaml';
 import { fingerprintMarker } from '../review/fingerprint.js';
+import { valuesKeyChanges } from './values-diff.js';
 import { chartChange, planSection, statusLine, valuesDiff } from './sections.js';
 
 /** GitHub rejects a longer comment body with 422. */
@@ -108,12 +110,31 @@ function helmSection(inputs: Inputs, state: RunState, secrets: readonly string[]
   const lines = [`Chart: ${chartChange(inputs, state)}`];
   if (inputs.command === 'destroy') return lines.join('\n');
   const diff = valuesDiff(state, secrets);
-  if (diff) {
+  const previous = state.previousRelease?.values;
+  const desired =
+    state.valuesPreview !== undefined && !state.dryRun ? parse(state.valuesPreview) : undefined;
+  if (previous && desired && typeof desired === 'object') {
+    // Against a deployed release: the keys that change, not a digest or a wall of YAML.
+    const keys = valuesKeyChanges(previous, desired as Record<string, unknown>, secrets);
+    if (keys.length === 0) lines.push('', 'Values unchanged.');
+    else {
+      const cut = cutOnLine(keys.map((k) => `- ${k}`).join('\n'), VALUES_DIFF_BUDGET);
+      const more = cut.cut ? '\n\n(cut; see the job summary)' : '';
+      lines.push(
+        '',
+        details(
+          `Values: ${keys.length} keys change (secrets redacted)`,
+          codeBlock(cut.text, 'text') + more
+        )
+      );
+    }
+  } else if (diff) {
     const cut = cutOnLine(diff, VALUES_DIFF_BUDGET);
     const more = cut.cut ? '\n\n(diff cut; see the job summary)' : '';
-    lines.push('', details('Values diff (secrets redacted)', codeBlock(cut.text, 'diff') + more));
-  } else if (state.valuesPreview !== undefined && state.previousRelease?.values) {
-    lines.push('', 'Values unchanged.');
+    lines.push(
+      '',
+      details('Values to install (secrets redacted)', codeBlock(cut.text, 'diff') + more)
+    );
   }
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import { parse, stringify } from 'yaml';
 import { redact } from '../engine/redact.js';
+import { DIGEST_ANNOTATION } from '../values/digest.js';
 import { SECRET_KEY } from '../values/preview.js';
 
 /** A copy of Helm values with secret-looking keys replaced by ***. */
@@ -20,8 +21,58 @@ export function redactValues(value: unknown): unknown {
   );
 }
 
+/** The digest annotation changes with every chart bump; it says nothing a reviewer can use. */
+function withoutDigest(values: Record<string, unknown>): Record<string, unknown> {
+  const deployment = values.deployment as { annotations?: Record<string, unknown> } | undefined;
+  if (!deployment?.annotations || !(DIGEST_ANNOTATION in deployment.annotations)) return values;
+  const { [DIGEST_ANNOTATION]: _digest, ...annotations } = deployment.annotations;
+  void _digest;
+  return { ...values, deployment: { ...deployment, annotations } };
+}
+
 export function deployedValuesYaml(values: Record<string, unknown>, secrets: readonly string[]) {
-  return redact(stringify(redactValues(values)), secrets);
+  return redact(stringify(redactValues(withoutDigest(values))), secrets);
+}
+
+/** Leaves of a values tree as `dotted.path: value` (lists whole), for the key-by-key comparison. */
+function valueLeaves(
+  value: unknown,
+  prefix = '',
+  out = new Map<string, string>()
+): Map<string, string> {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value))
+      valueLeaves(inner, prefix ? `${prefix}.${key}` : key, out);
+  } else {
+    out.set(prefix, JSON.stringify(value));
+  }
+  return out;
+}
+
+/**
+ * The keys whose values differ, `path: before → after` (added and removed keys too), redacted,
+ * the digest annotation left out: what a chart bump or a values change really changes.
+ */
+export function valuesKeyChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  secrets: readonly string[]
+): string[] {
+  const a = valueLeaves(redactValues(withoutDigest(before)));
+  const b = valueLeaves(redactValues(withoutDigest(after)));
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) =>
+      redact(
+        a.has(k) && b.has(k)
+          ? `${k}: ${a.get(k)} → ${b.get(k)}`
+          : a.has(k)
+            ? `${k}: removed (was ${a.get(k)})`
+            : `${k}: added ${b.get(k)}`,
+        secrets
+      )
+    );
 }
 
 /**
