@@ -114,14 +114,33 @@ describe('runner', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('registers secrets before printing a step and never prints them', async () => {
-    const { exec } = fakeExec(() => ({ exitCode: 0 }));
-    const { ctx, logger } = fakeContext({ exec, log: fakeLogger().log });
+  it('registers secrets before printing a step, and prints a command that holds one redacted', async () => {
+    const { exec, calls } = fakeExec(() => ({ exitCode: 0 }));
+    const { ctx } = fakeContext({ exec });
     const own = fakeLogger();
-    await runPhases(phases, { ctx: { ...ctx, log: own.log }, secrets: () => [SECRET] });
+    // A command whose argv holds the secret: the runner must print it, masked.
+    const withSecret: Phase[] = [
+      {
+        name: 'Secret in argv',
+        steps: () => [
+          {
+            kind: 'exec',
+            id: 'login',
+            title: 'Log in',
+            tool: 'gcloud',
+            args: ['auth', 'login', `--token=${SECRET}`],
+            mutates: false
+          }
+        ]
+      }
+    ];
+    await runPhases(withSecret, { ctx: { ...ctx, log: own.log }, secrets: () => [SECRET] });
     expect(own.secrets).toContain(SECRET);
+    // The secret did reach the tool, and the printed command line shows it as ***.
+    expect(calls[0]?.args).toContain(`--token=${SECRET}`);
+    const printed = own.lines.filter((l) => l.startsWith('$ gcloud auth login'));
+    expect(printed).toEqual(['$ gcloud auth login --token=***']);
     expect(own.lines.join('\n')).not.toContain(SECRET);
-    void logger;
   });
 
   it('reports a changing task that found nothing to do as not changing', async () => {

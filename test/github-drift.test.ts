@@ -118,8 +118,12 @@ describe('drift issue', () => {
     expect(published.summaries[0]).toContain('- Helm: values differ');
   });
 
-  it('without fail-on-drift, drift leaves the job green', async () => {
-    await expect(check(['Helm: values differ'])).resolves.toBeDefined();
+  it('without fail-on-drift, drift leaves the job green, with the issue opened', async () => {
+    const published = await check(['Helm: values differ']);
+    // No failure was raised, and the drift still reached the issue and the summary.
+    expect(published.lines.filter((l) => l.level === 'warning')).toEqual([]);
+    expect(server.issues.filter((i) => i.state === 'open')).toHaveLength(1);
+    expect(published.summaries[0]).toContain('⚠️ **Drift detected.**');
   });
 
   it('a token without issues: write gives a notice and the job goes on', async () => {
