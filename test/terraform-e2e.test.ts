@@ -119,3 +119,26 @@ describe('terraform through the bundled action', () => {
     expect(harness.findLeaks([PASSWORD], steps)).toEqual([]);
   });
 });
+
+describe('plan files hold secrets, as real ones do', () => {
+  it('a plan file left behind would be caught by the leak check; the post step leaves none', async () => {
+    const harness = await Harness.create({ event: 'push', oidc: true });
+    try {
+      harness.setWorld((w) => {
+        w.terraform = { password: PASSWORD };
+      });
+      const steps: StepResult[] = [];
+      // A first job (main, then its post step) deploys, so the second job's plan has a prior state.
+      steps.push(await harness.run(INPUTS), await harness.runPost());
+      steps.push(await harness.run(INPUTS));
+      // Before its post step, the job's plan file (under RUNNER_TEMP) holds the password...
+      expect(harness.findLeaks([PASSWORD], []).some((l) => /\.tfplan/.test(l))).toBe(true);
+      // ...and the post step removes it, so nothing is left.
+      steps.push(await harness.runPost());
+      expect(steps).toHaveLength(4);
+      expect(harness.findLeaks([PASSWORD], steps)).toEqual([]);
+    } finally {
+      await harness.close();
+    }
+  });
+});

@@ -197,7 +197,11 @@ function plan(args, moduleDir, tf) {
         vars,
         baseline: tf.applied ?? null,
         destroyedBefore: tf.destroyed ?? [],
-        resources: all.map((r) => r.address)
+        resources: all.map((r) => r.address),
+        // As a real plan file does: the prior state, sensitive values in plain text.
+        prior_state: tf.applied
+          ? { outputs: { cloudsql_password: tf.password ?? 'pg-password-from-random' } }
+          : null
       })
     );
   const count = (a) => changes.filter((c) => c.actions.includes(a)).length;
