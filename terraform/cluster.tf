@@ -57,6 +57,12 @@ resource "google_container_cluster" "main" {
   deletion_protection = var.deletion_protection
 
   depends_on = [google_project_service.enabled]
+
+  # Both apply when a cluster is created; changing them on an existing cluster would recreate it
+  # (Dataplane V2) or is refused (Autopilot's node account). Existing clusters keep theirs.
+  lifecycle {
+    ignore_changes = [datapath_provider, cluster_autoscaling]
+  }
 }
 
 resource "google_container_node_pool" "default" {
@@ -93,6 +99,12 @@ resource "google_container_node_pool" "default" {
       enable_secure_boot          = true
       enable_integrity_monitoring = true
     }
+  }
+
+  # initial_node_count forces a new pool when it changes: a pool made without it (or by an
+  # earlier version) must not be replaced for it; autoscaling owns the size after creation.
+  lifecycle {
+    ignore_changes = [initial_node_count, node_config[0].shielded_instance_config]
   }
 }
 
@@ -152,6 +164,9 @@ resource "google_container_node_pool" "gpu" {
   }
 
   lifecycle {
+    # Secure boot applies to new pools; an existing pool is not recreated for it.
+    ignore_changes = [node_config[0].shielded_instance_config]
+
     precondition {
       condition     = var.gpu_min_nodes <= var.gpu_max_nodes
       error_message = "gpu_min_nodes must not exceed gpu_max_nodes."

@@ -51,10 +51,14 @@ resource "google_project_iam_member" "flyte_logging" {
 }
 
 # flyte-binary's Kubernetes service account acts as the flyte account, and nothing else does.
+# A set of one, keyed by the member as earlier versions keyed it, so an upgrade keeps this binding
+# in place (only the task namespaces' bindings move to the tasks account).
 resource "google_service_account_iam_member" "flyte_workload_identity" {
+  for_each = toset(["serviceAccount:${local.workload_pool}[${var.namespace}/${local.flyte_ksa}]"])
+
   service_account_id = google_service_account.flyte.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "serviceAccount:${local.workload_pool}[${var.namespace}/${local.flyte_ksa}]"
+  member             = each.value
 
   # The PROJECT.svc.id.goog pool exists only once a cluster with workload identity does.
   depends_on = [google_container_cluster.main]
@@ -105,4 +109,10 @@ resource "google_project_iam_member" "nodes" {
   project = var.project_id
   role    = each.value
   member  = google_service_account.nodes.member
+}
+
+# Earlier versions made the node account for Standard clusters only (count); keep that one.
+moved {
+  from = google_service_account.nodes[0]
+  to   = google_service_account.nodes
 }

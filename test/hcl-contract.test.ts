@@ -180,6 +180,8 @@ describe('the Terraform module', () => {
     const m = await loadModule();
     const pool = first(m.resource.google_container_node_pool?.default);
     expect(pool.initial_node_count).toBe('${max(var.node_min_count, 1)}');
+    // The argument forces replacement: an existing pool is never recreated for it.
+    expect(JSON.stringify(pool.lifecycle)).toContain('initial_node_count');
   });
 
   it('makes the cluster Autopilot or Standard with workload identity and a release channel', async () => {
@@ -226,8 +228,9 @@ describe('the Terraform module', () => {
     const flyte = resource(m, 'google_service_account_iam_member', 'flyte_workload_identity');
     expect(flyte.role).toBe('roles/iam.workloadIdentityUser');
     expect(flyte.service_account_id).toBe('${google_service_account.flyte.name}');
-    expect(flyte.member).toContain('[${var.namespace}/${local.flyte_ksa}]');
-    expect(flyte.for_each).toBeUndefined();
+    // One member, keyed as earlier versions keyed it, so an upgrade keeps the binding in place.
+    expect(String(flyte.for_each)).toContain('[${var.namespace}/${local.flyte_ksa}]');
+    expect(flyte.member).toBe('${each.value}');
     const tasks = resource(m, 'google_service_account_iam_member', 'tasks_workload_identity');
     expect(tasks.service_account_id).toBe('${google_service_account.tasks.name}');
     expect(tasks.for_each).toBe('${local.task_members}');
