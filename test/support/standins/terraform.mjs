@@ -127,12 +127,101 @@ function moduleResources(moduleDir) {
   for (const file of readdirSync(moduleDir)
     .filter((f) => f.endsWith('.tf'))
     .sort()) {
-    const text = readFileSync(path.join(moduleDir, file), 'utf8');
-    for (const m of text.matchAll(/^resource\s+"([\w-]+)"\s+"([\w-]+)"/gm)) {
-      resources.push({ address: `${m[1]}.${m[2]}`, type: m[1], name: m[2] });
-    }
+    const lines = readFileSync(path.join(moduleDir, file), 'utf8').split('\n');
+    lines.forEach((line, at) => {
+      const m = /^resource\s+"([\w-]+)"\s+"([\w-]+)"/.exec(line);
+      if (m) {
+        resources.push({
+          address: `${m[1]}.${m[2]}`,
+          type: m[1],
+          name: m[2],
+          attributes: blockAttributes(lines, at)
+        });
+      }
+    });
   }
   return resources;
+}
+
+/**
+ * The arguments of the resource block starting at `start` whose value terraform knows at plan
+ * time: a literal, or one variable (`tier = var.database_tier`), by their path through nested
+ * blocks. Anything else (another resource's attribute) is unknown until apply.
+ */
+function blockAttributes(lines, start) {
+  const attributes = [];
+  const nesting = [];
+  for (let i = start + 1; i < lines.length; i += 1) {
+    const line = lines[i].replace(/#.*$/, '').trim();
+    if (line === '}') {
+      if (nesting.length === 0) break;
+      nesting.pop();
+      continue;
+    }
+    const block = /^([\w-]+)(?:\s+"[^"]*")*\s*\{$/.exec(line);
+    if (block) {
+      nesting.push(block[1]);
+      continue;
+    }
+    // Meta-arguments and generated blocks are not the resource's arguments.
+    if (nesting.some((n) => META_BLOCKS.has(n))) continue;
+    const arg = /^([\w-]+)\s*=\s*(.+)$/.exec(line);
+    if (!arg || arg[2].endsWith('{') || arg[2].endsWith('[')) continue;
+    const [, name, expr] = arg;
+    if (nesting.length === 0 && META_ARGUMENTS.has(name)) continue;
+    const variable = /^var\.([\w-]+)$/.exec(expr);
+    const literal = /^("[^"$]*"|true|false|-?\d+(?:\.\d+)?)$/.exec(expr);
+    attributes.push({
+      path: [...nesting, name],
+      ...(variable ? { variable: variable[1] } : literal ? { literal: JSON.parse(expr) } : {}),
+      sensitive: /password|secret/.test(name)
+    });
+  }
+  return attributes;
+}
+
+const META_ARGUMENTS = new Set(['count', 'for_each', 'depends_on', 'provider']);
+const META_BLOCKS = new Set(['lifecycle', 'dynamic', 'content', 'timeouts']);
+
+/** A resource's planned value under `vars`, with the shape of what is unknown until apply. */
+function plannedValue(resource, vars) {
+  const value = {};
+  const unknown = {};
+  const sensitive = {};
+  const put = (target, keys, v) => {
+    let at = target;
+    for (const k of keys.slice(0, -1)) at = at[k] ??= {};
+    at[keys.at(-1)] = v;
+  };
+  for (const a of resource.attributes ?? []) {
+    if (a.variable !== undefined) {
+      if (vars[a.variable] !== undefined) put(value, a.path, vars[a.variable]);
+    } else if (a.literal !== undefined) put(value, a.path, a.literal);
+    else put(unknown, a.path, true);
+    if (a.sensitive) put(sensitive, a.path, true);
+  }
+  return { value, unknown, sensitive };
+}
+
+/** Arguments that cannot change in place (the provider's ForceNew ones we rely on). */
+const FORCES_REPLACEMENT = new Set(['name', 'location', 'region']);
+
+/** Resources whose known arguments differ between the applied and the planned variables. */
+function updatedResources(all, before, after) {
+  const out = [];
+  for (const r of all) {
+    const changed = (r.attributes ?? []).filter(
+      (a) => a.variable !== undefined && before[a.variable] !== after[a.variable]
+    );
+    if (changed.length === 0) continue;
+    const forcing = changed.filter((a) => FORCES_REPLACEMENT.has(a.path.at(-1)));
+    out.push({
+      ...r,
+      actions: forcing.length > 0 ? ['delete', 'create'] : ['update'],
+      ...(forcing.length > 0 ? { replacePaths: forcing.map((a) => a.path) } : {})
+    });
+  }
+  return out;
 }
 
 /** Variables the module declares (`variable "NAME"` blocks). */
@@ -182,7 +271,15 @@ function plan(args, moduleDir, tf) {
         const [type, name] = address.split('.');
         return { address, type, name, actions: ['delete'] };
       });
-    changes = [...all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] })), ...removed];
+    // Resources whose arguments follow a changed variable change; a change only in the module's
+    // files updates its first resource.
+    const updated = tf.vars ? updatedResources(all, tf.vars, vars) : [];
+    changes = [
+      ...(updated.length > 0
+        ? updated
+        : all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] }))),
+      ...removed
+    ];
   } else changes = all.map((r) => ({ ...r, actions: ['create'] }));
   if (tf.drifted && !destroy) changes = [{ ...all[0], actions: ['update'] }];
   const out = flag(args, '-out');
@@ -196,6 +293,7 @@ function plan(args, moduleDir, tf) {
         changes,
         vars,
         baseline: tf.applied ?? null,
+        appliedVars: tf.vars ?? null,
         destroyedBefore: tf.destroyed ?? [],
         resources: all.map((r) => r.address),
         // As a real plan file does: the prior state, sensitive values in plain text.
@@ -208,7 +306,7 @@ function plan(args, moduleDir, tf) {
   const text =
     changes.length === 0
       ? 'No changes. Your infrastructure matches the configuration.\n'
-      : `${changes.map((c) => `  # ${c.address} will be ${c.actions[0] === 'create' ? 'created' : c.actions[0] === 'delete' ? 'destroyed' : 'updated in-place'}`).join('\n')}\n\nPlan: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy.\n`;
+      : `${changes.map((c) => `  # ${c.address} ${phrase(c.actions)}`).join('\n')}\n\nPlan: ${count('create')} to add, ${count('update')} to change, ${count('delete')} to destroy.\n`;
   return {
     exitCode: has(args, '-detailed-exitcode') && changes.length > 0 ? 2 : 0,
     stdout: text,
@@ -237,7 +335,8 @@ function show(args, moduleDir) {
           provider_name: c.type.startsWith('random')
             ? 'registry.terraform.io/hashicorp/random'
             : 'registry.terraform.io/hashicorp/google',
-          change: { actions: c.actions, before: null, after: {}, after_unknown: {} }
+          change: changeOf(c, planned),
+          ...(c.replacePaths ? { action_reason: 'replace_because_cannot_update' } : {})
         })),
         configuration: { root_module: {} },
         errored: false
@@ -248,9 +347,36 @@ function show(args, moduleDir) {
   return ok(
     planned.changes.length === 0
       ? 'No changes.\n'
-      : planned.changes.map((c) => `  # ${c.address} will be ${c.actions.join(', ')}`).join('\n') +
-          '\n'
+      : planned.changes.map((c) => `  # ${c.address} ${phrase(c.actions)}`).join('\n') + '\n'
   );
+}
+
+/** How terraform's human-readable plan names an action. */
+function phrase(actions) {
+  if (actions.length === 2) return 'must be replaced';
+  return {
+    create: 'will be created',
+    delete: 'will be destroyed',
+    update: 'will be updated in-place'
+  }[actions[0]];
+}
+
+/** A resource change as `terraform show -json` writes it: before and after by their arguments. */
+function changeOf(c, planned) {
+  const before = plannedValue(c, planned.appliedVars ?? {});
+  const after = plannedValue(c, planned.vars);
+  const creates = c.actions.includes('create');
+  const deletes = c.actions.includes('delete');
+  return {
+    actions: c.actions,
+    before: creates && !deletes ? null : before.value,
+    after: deletes && !creates ? null : after.value,
+    // An update keeps what it does not change: only a new resource waits for its computed values.
+    after_unknown: creates && !deletes ? after.unknown : {},
+    before_sensitive: creates && !deletes ? false : before.sensitive,
+    after_sensitive: deletes && !creates ? false : after.sensitive,
+    ...(c.replacePaths ? { replace_paths: c.replacePaths } : {})
+  };
 }
 
 /** The VPC of the bundled module, where Cloud SQL's private services access peers. */
