@@ -14,7 +14,8 @@ export default tseslint.config(
         Buffer: 'readonly',
         setTimeout: 'readonly',
         clearTimeout: 'readonly',
-        performance: 'readonly'
+        performance: 'readonly',
+        fetch: 'readonly'
       }
     },
     rules: {

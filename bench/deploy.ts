@@ -1,18 +1,25 @@
 /**
  * A simulated deploy through the bundled action: stand-in tools take time in the proportions of a
- * real GKE deploy (scaled down), and the figures come from one run of each scenario.
+ * real GKE deploy (scaled down: one simulated minute is `scaleMsPerMinute` ms, so a tool's launch
+ * weighs about what a real one's does), and the figures come from one run of each scenario.
  */
 import { isChangingCall } from '../test/support/changing.js';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { jobInputs, startToolMirror, withStateBucket } from '../test/support/e2e-jobs.js';
 import {
   Harness,
   type StandinRule,
   type StepResult,
   type ToolCall
 } from '../test/support/harness.js';
+import { copyModuleForStandins } from '../test/support/provider-registry.js';
 
-/** Real durations in seconds of the slow tool calls, matched by their arguments. */
+/**
+ * Real durations in seconds of the tool calls, matched by their arguments (first match wins): the
+ * slow ones measured on GKE, then a typical latency for any other call of each tool (a gcloud or
+ * terraform start-up, one API round trip for kubectl and helm).
+ */
 const REAL_SECONDS: {
   tool: 'terraform' | 'helm' | 'gcloud' | 'kubectl';
   match: string[];
@@ -26,22 +33,31 @@ const REAL_SECONDS: {
   { tool: 'gcloud', match: ['storage'], seconds: 2 },
   { tool: 'gcloud', match: ['iap'], seconds: 5 },
   { tool: 'helm', match: ['upgrade'], seconds: 5 * 60 },
-  { tool: 'helm', match: ['repo'], seconds: 2 }
+  { tool: 'terraform', match: [], seconds: 2 },
+  { tool: 'gcloud', match: [], seconds: 2 },
+  { tool: 'helm', match: [], seconds: 1 },
+  { tool: 'kubectl', match: [], seconds: 1 }
 ];
+
+export interface ScenarioFigures {
+  readonly name: string;
+  readonly wallMs: number;
+  readonly toolMs: number;
+  readonly overheadMs: number;
+  /** Spans of `terraform init` and `terraform plan`, launch included. */
+  readonly initPlanMs: number;
+  readonly changingCommands: number;
+  readonly commands: number;
+  /** Requests to the mirrors: tool archives and checksums, providers, the chart and its index. */
+  readonly downloads: number;
+  readonly exitCode: number | null;
+}
 
 export interface DeployFigures {
   readonly scaleMsPerMinute: number;
   /** Measured time to launch one tool process, counted as tool time. */
   readonly launchMs: number;
-  readonly scenarios: {
-    readonly name: string;
-    readonly wallMs: number;
-    readonly toolMs: number;
-    readonly overheadMs: number;
-    readonly changingCommands: number;
-    readonly commands: number;
-    readonly exitCode: number | null;
-  }[];
+  readonly scenarios: ScenarioFigures[];
 }
 
 /**
@@ -81,7 +97,10 @@ function toolTime(calls: ToolCall[], launch: number): number {
   return total;
 }
 
-export async function benchDeploy(scaleMsPerMinute = 1000): Promise<DeployFigures> {
+export async function benchDeploy(scaleMsPerMinute = 6000): Promise<DeployFigures> {
+  // A runner with nothing cached and no internet: tools, providers and the chart come from
+  // loopback mirrors, so every download is counted.
+  const mirror = await startToolMirror();
   const harness = await Harness.create({ oidc: true });
   const rules: Record<string, StandinRule[]> = {};
   for (const slow of REAL_SECONDS) {
@@ -93,40 +112,53 @@ export async function benchDeploy(scaleMsPerMinute = 1000): Promise<DeployFigure
   }
   const launch = launchMs(harness);
   harness.setRules(rules);
+  withStateBucket(harness, 'acme-flyte-bench');
   const inputs = {
+    ...jobInputs(mirror),
     'project-id': 'acme-flyte-bench',
     'cluster-name': 'flyte-bench',
-    'workload-identity-provider':
-      'projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme',
-    'gcloud-version': 'system',
-    'terraform-version': 'system',
-    'helm-version': 'system',
     ingress: 'true',
+    iap: 'true',
+    'iap-oauth-client-id': '123456789012-bench.apps.googleusercontent.com',
+    'iap-oauth-client-secret': 'GOCSPX-bench-oauth-secret',
+    'iap-members': 'group:flyte-users@acme.dev',
     'comment-on-pr': 'false'
   };
-  const scenarios: DeployFigures['scenarios'][number][] = [];
+  const scenarios: ScenarioFigures[] = [];
+  const requests = () => mirror.requests.length + harness.upstream.requests.length;
+  const span = (c: ToolCall) => (c.endedAt ?? c.startedAt) - c.startedAt + launch;
   const measure = async (name: string, extra: Record<string, string> = {}) => {
+    // Each job starts from a fresh checkout: the committed lock file, without init's additions.
+    copyModuleForStandins(harness.moduleDir);
+    const sent = requests();
     const started = Date.now();
     const result: StepResult = await harness.run({ ...inputs, ...extra });
     const wallMs = Date.now() - started;
     await harness.runPost();
     const toolMs = toolTime(result.calls, launch);
+    const terraform = (sub: string) =>
+      result.calls.filter((c) => c.tool === 'terraform' && c.args[0] === sub);
     scenarios.push({
       name,
       wallMs,
       toolMs,
       overheadMs: wallMs - toolMs,
+      initPlanMs: [...terraform('init'), ...terraform('plan')].reduce((t, c) => t + span(c), 0),
       changingCommands: result.calls.filter(isChangingCall).length,
       commands: result.calls.length,
+      downloads: requests() - sent,
       exitCode: result.exitCode
     });
+    if (result.exitCode !== 0) {
+      throw new Error(`${name} failed:\n${result.errors.join('\n')}`);
+    }
   };
   try {
     await measure('first deploy');
     await measure('unchanged re-deploy');
     await measure('chart upgrade', { 'chart-version': 'v1.16.9' });
   } finally {
-    await harness.close();
+    await Promise.all([harness.close(), mirror.close()]);
   }
   return { scaleMsPerMinute, launchMs: launch, scenarios };
 }

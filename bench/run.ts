@@ -118,11 +118,11 @@ async function main(): Promise<void> {
     });
   }
 
-  const deploy = await benchDeploy(Number(process.env.BENCH_MS_PER_MINUTE ?? 1000));
+  const deploy = await benchDeploy(Number(process.env.BENCH_MS_PER_MINUTE ?? 6000));
   results.deploy = deploy;
   const [first, again, upgrade] = deploy.scenarios;
   rows.push({
-    figure: 'tool process launch (counted as tool time)',
+    figure: `simulated minute (${deploy.scaleMsPerMinute} ms); tool process launch`,
     value: `${deploy.launchMs} ms`,
     target: '',
     met: undefined
@@ -141,6 +141,12 @@ async function main(): Promise<void> {
       met: s === again ? s.changingCommands === 0 : undefined
     });
     rows.push({
+      figure: `${s.name}: downloads (tools, providers, chart, index)`,
+      value: String(s.downloads),
+      target: s === first ? '' : s === upgrade ? '≤ 2' : '0',
+      met: s === first ? undefined : s.downloads === 0 || (s === upgrade && s.downloads <= 2)
+    });
+    rows.push({
       figure: `${s.name}: action overhead (wall − tool time)`,
       value: `${s.overheadMs} ms`,
       target: '< 1000 ms',
@@ -156,9 +162,30 @@ async function main(): Promise<void> {
       target: '≤ 0.2',
       met: ratio <= 0.2
     });
+    const overPlan = again.wallMs / again.initPlanMs;
+    results.redeployOverInitPlan = overPlan;
+    rows.push({
+      figure: 'unchanged re-deploy / (terraform init + plan)',
+      value: overPlan.toFixed(3),
+      target: '≤ 1.25',
+      met: overPlan <= 1.25
+    });
+    results.warmDownloads = again.downloads;
+    rows.push({
+      figure: 'downloads in a warm run (tools, providers, chart, index)',
+      value: String(again.downloads),
+      target: '0',
+      met: again.downloads === 0
+    });
+    const overChain = first.wallMs / first.toolMs;
+    results.firstOverChain = overChain;
+    rows.push({
+      figure: 'first deploy / its chain of dependent tool calls',
+      value: overChain.toFixed(3),
+      target: '≤ 1.1',
+      met: overChain <= 1.1
+    });
   }
-  void upgrade;
-
   const width = Math.max(...rows.map((r) => r.figure.length));
   console.log(`${'figure'.padEnd(width)}  ${'value'.padStart(14)}  ${'target'.padEnd(10)}  met`);
   for (const r of rows) {

@@ -8,6 +8,7 @@ import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
 import { reviewPhase } from './phases/review.js';
+import { READ_AHEAD_AFTER, readAheadPhase } from './phases/read-ahead.js';
 import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
@@ -42,6 +43,7 @@ export function planCommand(inputs: Inputs): Phase[] {
         stateBackendPhase(inputs),
         ...deployTerraformPhases(
           inputs,
+          { after: READ_AHEAD_AFTER, phase: readAheadPhase(inputs) },
           reviewPhase(inputs),
           chartCheckPhase(inputs),
           legacyLayoutPhase(inputs)

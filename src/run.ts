@@ -98,6 +98,7 @@ export async function runAction(deps: ActionDeps): Promise<void> {
     state = new RunState(false);
     state.actionRoot = deps.actionRoot;
     state.workDir = path.join(deps.env.RUNNER_TEMP ?? os.tmpdir(), 'flyte-gke');
+    if (deps.env.RUNNER_TOOL_CACHE) state.toolCacheDir = deps.env.RUNNER_TOOL_CACHE;
     const cleanup: string[] = [];
     const ctx: TaskContext = {
       inputs,

@@ -140,7 +140,6 @@ describe('helm and kubectl command lines against the real tools', () => {
       'helm upgrade',
       'helm uninstall',
       'helm get',
-      'helm repo',
       'kubectl apply',
       'kubectl get',
       'kubectl delete'

@@ -7,6 +7,7 @@
  * Needs a fresh `npm run build` after changes to src/.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WIF } from './support/e2e-jobs.js';
 import type { EventName } from './support/events.js';
@@ -98,8 +99,14 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     expect(callsOf(result, 'terraform', 'apply')).toHaveLength(1);
     const [upgrade, ...more] = helmUpgrade(result, 'flyte-backend');
     expect(more).toEqual([]);
-    expect(upgrade?.args[3]).toBe('flyteorg/flyte-binary');
-    expect(flagValue(upgrade, '--version')).toBe('v1.16.8');
+    // From the archive kept in the tool cache, fetched from the chart repository and checked.
+    expect(upgrade?.args[3]).toBe(
+      path.join(
+        jobs.harness.toolCache,
+        'flyte-gke-charts/flyte-binary/v1.16.8/flyte-binary-v1.16.8.tgz'
+      )
+    );
+    expect(flagValue(upgrade, '--version')).toBeUndefined();
     expect(upgrade?.args).toEqual(expect.arrayContaining(['--wait', '--atomic']));
     const valuesFile = flagValue(upgrade, '--values');
     expect(valuesFile).toMatch(/flyte-values\.yaml$/);
@@ -175,7 +182,7 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
     const upgrades = helmUpgrade(result, 'flyte-backend');
     expect(upgrades).toHaveLength(1);
-    expect(flagValue(upgrades[0], '--version')).toBe('v1.16.9');
+    expect(upgrades[0]?.args[3]).toMatch(/flyte-binary\/v1\.16\.9\/flyte-binary-v1\.16\.9\.tgz$/);
     // The upgrade, and the record of it for the read-only planner.
     const record = callsOf(result, 'kubectl', 'apply')[0] as ToolCall;
     expect(record.stdin).toContain('flyte-backend-flyte-gke-action');
@@ -485,13 +492,11 @@ describe('the chart is checked before Terraform applies', () => {
   const jobs = jobsIn('workflow_dispatch', { password: PASSWORD, staticIp: STATIC_IP });
 
   it('a chart version missing from the index stops before any change', async () => {
-    jobs.harness.setWorld((w) => {
-      w.helm = { ...(w.helm ?? { releases: {}, repos: {} }), missingVersions: ['v1.16.77'] };
-    });
+    // The stand-in repository's index lists v1.16.7 to v1.17.0, not v1.16.77.
     const result = await job(jobs, { ...BASE, 'chart-version': 'v1.16.77' });
     expect(result.exitCode).not.toBe(0);
     expect(result.errors.join('\n')).toContain(
-      'chart-version v1.16.77 is not in the flyteorg/flyte-binary repository index'
+      'chart-version v1.16.77 is not in the https://flyteorg.github.io/flyte index (the latest 1.x versions there: v1.17.0, v1.16.10, v1.16.9, v1.16.8, v1.16.7)'
     );
     expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
     expect(changingCalls(result).filter((c) => !c.startsWith('gcloud storage buckets'))).toEqual(

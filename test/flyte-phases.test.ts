@@ -8,6 +8,7 @@ import { RunState } from '../src/engine/state.js';
 import type { Logger, Phase, TaskContext } from '../src/engine/types.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase, flyteDrift } from '../src/phases/flyte.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { INDEXED_CHART_VERSIONS, keepCharts } from './support/chart-repo.js';
 import {
   CANARY_OAUTH_SECRET,
   CANARY_PASSWORD,
@@ -48,13 +49,17 @@ async function run(
     setSecret: (v) => secrets.add(v)
   };
   const cleanup: string[] = [];
+  state.toolCacheDir = TOOL_CACHE;
   const ctx: TaskContext = {
     inputs,
     state,
     exec: cluster.exec,
     log,
     clock: { now: () => now, sleep: async (ms) => void (now += ms) },
-    env: { RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')) },
+    env: {
+      RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')),
+      RUNNER_TOOL_CACHE: TOOL_CACHE
+    },
     exportVariable: () => undefined,
     addPath: () => undefined,
     registerCleanup: (f) => cleanup.push(f)
@@ -64,6 +69,10 @@ async function run(
     reports.flatMap((r) => r.steps).find((s) => s.id === id)?.status ?? 'absent';
   return { state, logs, cleanup, status, elapsedMs: () => now, secrets };
 }
+
+/** A runner that fetched the charts before: the install takes them from its tool cache. */
+const TOOL_CACHE = mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+keepCharts(TOOL_CACHE, INDEXED_CHART_VERSIONS);
 
 const deployPhases = (inputs: Inputs) => [
   valuesPhase(inputs),
@@ -78,7 +87,7 @@ const flyteBackendService = () => ({
     '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8443"}'
 });
 const flyteUpgrades = (cluster: FakeCluster) =>
-  cluster.callsOf('helm', 'upgrade').filter((c) => c.args.includes('flyteorg/flyte-binary'));
+  cluster.callsOf('helm', 'upgrade').filter((c) => c.args[3]?.includes('/flyte-binary-'));
 const gkeUpgrades = (cluster: FakeCluster) =>
   cluster.callsOf('helm', 'upgrade').filter((c) => c.args[2] === 'flyte-backend-gke');
 
@@ -88,11 +97,11 @@ describe('phase step lists (pure)', () => {
       .steps(new RunState())
       .map((s) => s.id);
     expect(ids).toEqual([
-      'helm-repo-add',
       'helm-read-release',
       'helm-read-values',
       'gke-read-release',
       'helm-compare',
+      'chart-fetch',
       'helm-upgrade',
       'helm-read-deployed',
       'release-record',
@@ -117,9 +126,8 @@ describe('phase step lists (pure)', () => {
       'upgrade',
       '--install',
       'flyte-backend',
-      'flyteorg/flyte-binary',
-      '--version',
-      'v1.16.8',
+      // The archive chart-fetch keeps in the tool cache: no repository, no index refresh.
+      '$RUNNER_TOOL_CACHE/flyte-gke-charts/flyte-binary/v1.16.8/flyte-binary-v1.16.8.tgz',
       '--namespace',
       'flyte',
       '--create-namespace',
@@ -202,8 +210,8 @@ describe('deploy through a fake cluster', () => {
     const bumped = flyteInputs({ 'chart-version': 'v1.16.9' });
     const third = await run(bumped, cluster, deployPhases(bumped));
     expect(flyteUpgrades(cluster)).toHaveLength(2);
-    expect(flyteUpgrades(cluster)[1]?.args).toEqual(
-      expect.arrayContaining(['--version', 'v1.16.9'])
+    expect(flyteUpgrades(cluster)[1]?.args[3]).toBe(
+      path.join(TOOL_CACHE, 'flyte-gke-charts/flyte-binary/v1.16.9/flyte-binary-v1.16.9.tgz')
     );
     expect(third.logs.join('\n')).toContain('chart v1.16.8 is deployed, v1.16.9 is wanted');
     await run(bumped, cluster, deployPhases(bumped), { outputs: { cloudsqlIp: '10.59.0.4' } });

@@ -133,6 +133,7 @@ describe('terraform phase step lists', () => {
     expect(ids('deploy-plan')).toEqual([
       'terraform-workdir',
       'terraform-init',
+      'terraform-provider-cache',
       'terraform-plan',
       'terraform-show-json',
       'terraform-show-text'
@@ -196,6 +197,7 @@ describe('terraform phase step lists', () => {
     expect(ids('destroy', testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' }))).toEqual([
       'terraform-workdir',
       'terraform-init',
+      'terraform-provider-cache',
       'terraform-lift-protection',
       'terraform-destroy-database',
       'release-peering',

@@ -2323,7 +2323,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ecdsaWithSHA512 = exports.ecdsaWithSHA384 = exports.ecdsaWithSHA256 = exports.ecdsaWithSHA224 = exports.ecdsaWithSHA1 = void 0;
 const tslib_1 = __nccwpck_require__(1860);
 const asn1_x509_1 = __nccwpck_require__(3594);
-const oid = tslib_1.__importStar(__nccwpck_require__(4980));
+const oid = tslib_1.__importStar(__nccwpck_require__(2599));
 function create(algorithm) {
     return new asn1_x509_1.AlgorithmIdentifier({ algorithm });
 }
@@ -2445,7 +2445,7 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6064:
+/***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -2455,13 +2455,13 @@ tslib_1.__exportStar(__nccwpck_require__(245), exports);
 tslib_1.__exportStar(__nccwpck_require__(3070), exports);
 tslib_1.__exportStar(__nccwpck_require__(2795), exports);
 tslib_1.__exportStar(__nccwpck_require__(1696), exports);
-tslib_1.__exportStar(__nccwpck_require__(4980), exports);
+tslib_1.__exportStar(__nccwpck_require__(2599), exports);
 tslib_1.__exportStar(__nccwpck_require__(7575), exports);
 
 
 /***/ }),
 
-/***/ 4980:
+/***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8268,7 +8268,7 @@ var asn1X509 = __nccwpck_require__(3594);
 var pvtsutils = __nccwpck_require__(4583);
 var tslib = __nccwpck_require__(1860);
 var asn1Cms = __nccwpck_require__(1467);
-var asn1Ecc = __nccwpck_require__(6064);
+var asn1Ecc = __nccwpck_require__(3683);
 var asn1Rsa = __nccwpck_require__(7300);
 var tsyringe = __nccwpck_require__(5279);
 var asnPkcs9 = __nccwpck_require__(3772);
@@ -51428,7 +51428,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3182);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1704);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -51437,7 +51437,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3182:
+/***/ 1704:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -56514,6 +56514,24 @@ function clusterRef(inputs, state) {
     };
 }
 async function fetchClusterCredentials(ctx) {
+    await writeKubeconfig(ctx, clusterRef(ctx.inputs, ctx.state), 'required');
+}
+/**
+ * Credentials for the cluster the inputs name, before Terraform has said anything: false (and
+ * nothing exported) when gcloud cannot get them, as when the first deploy has not made it yet.
+ */
+async function fetchCredentialsIfClusterExists(ctx) {
+    const cluster = clusterRef(ctx.inputs, ctx.state);
+    const fetched = await writeKubeconfig(ctx, cluster, 'optional');
+    if (fetched)
+        ctx.state.readAheadCluster = cluster;
+    return fetched;
+}
+/** Same cluster: name, location and project. */
+function sameCluster(a, b) {
+    return a.name === b.name && a.location === b.location && a.project === b.project;
+}
+async function writeKubeconfig(ctx, cluster, need) {
     const dir = ctx.env.RUNNER_TEMP;
     if (!dir)
         throw new StepError('cluster-credentials', 'RUNNER_TEMP is not set; this action runs on GitHub Actions runners, which set it.');
@@ -56521,122 +56539,280 @@ async function fetchClusterCredentials(ctx) {
     const folder = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(dir, 'flyte-gke-kube-'));
     ctx.registerCleanup(folder);
     const kubeconfig = writePrivateFile(folder, 'kubeconfig', '');
-    const cluster = clusterRef(ctx.inputs, ctx.state);
     const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
     const args = getCredentialsArgs(cluster);
-    await runChecked(ctx, {
+    const result = await runChecked(ctx, {
         stepId: 'cluster-credentials',
         title: 'Getting cluster credentials',
         tool: 'gcloud',
         args,
         env,
-        explainFailure: (result) => `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
+        ...(need === 'optional' ? { okExitCodes: 'any' } : {}),
+        explainFailure: (failed) => `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${failed.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
     });
+    if (result.exitCode !== 0) {
+        ctx.log.info(`No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}); the cluster is read after the apply.`);
+        return false;
+    }
     for (const [name, value] of Object.entries(env))
         ctx.exportVariable(name, value);
     ctx.state.kubeconfigPath = kubeconfig;
+    return true;
 }
 
-;// CONCATENATED MODULE: ./src/phases/auth.ts
-
-
-
-function authPhase(inputs) {
-    return {
-        name: 'Authenticate to Google Cloud',
-        steps: () => [
-            {
-                kind: 'task',
-                id: 'auth',
-                title: inputs.workloadIdentityProvider
-                    ? 'Authenticate with workload identity federation'
-                    : 'Reuse existing Google Cloud credentials',
-                mutates: false,
-                describe: () => describeAuth(inputs),
-                run: (ctx) => authenticate(ctx)
-            }
-        ]
-    };
-}
-function clusterCredentialsPhase(inputs) {
-    return {
-        name: 'Cluster credentials',
-        steps: () => [
-            {
-                kind: 'task',
-                id: 'cluster-credentials',
-                title: 'Get cluster credentials into a private kubeconfig',
-                mutates: false,
-                describe: (state) => [
-                    `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}`,
-                    'with KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
-                    'USE_GKE_GCLOUD_AUTH_PLUGIN=True so tokens refresh through long waits.'
-                ].join('\n'),
-                run: (ctx) => fetchClusterCredentials(ctx)
-            }
-        ]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/tools/gcloud/storage.ts
+;// CONCATENATED MODULE: ./src/tools/gcloud/iap.ts
 /**
- * The Terraform state bucket through `gcloud storage`: argument builders and the parsers that
- * read their answers. Creating is idempotent: an existing bucket is never changed.
+ * gcloud arguments for Identity-Aware Proxy on the backend service GKE creates for the HTTP
+ * Service. The BackendConfig (with its OAuth Secret) turns IAP on; the action only reads the
+ * backend service and its IAM policy and adds members, so no secret ever reaches argv.
  */
-
-const url = (bucket) => `gs://${bucket}`;
-function describeBucketArgs(bucket, projectId) {
-    return ['storage', 'buckets', 'describe', url(bucket), `--project=${projectId}`, '--format=json'];
-}
-function createBucketArgs(bucket, projectId, region) {
+const IAP_ACCESSOR_ROLE = 'roles/iap.httpsResourceAccessor';
+/** Backend services the GKE Ingress controller created (their names start with `k8s1-`). */
+function listBackendServicesArgs(projectId) {
     return [
-        'storage',
-        'buckets',
-        'create',
-        url(bucket),
+        'compute',
+        'backend-services',
+        'list',
         `--project=${projectId}`,
-        `--location=${region}`,
-        '--uniform-bucket-level-access',
-        '--public-access-prevention'
+        '--filter=name~^k8s1-',
+        '--format=json(name,description,iap.enabled)'
     ];
 }
-/** Versioning keeps every earlier state file, so a bad apply can be rolled back by hand. */
-function enableVersioningArgs(bucket, projectId) {
-    return ['storage', 'buckets', 'update', url(bucket), `--project=${projectId}`, '--versioning'];
-}
-const NOT_FOUND = /not found|404|does not exist|NotFoundException/i;
-// "you already own it" is ours; "name is not available" (also 409) belongs to someone else.
-const ALREADY_EXISTS = /already own|already exists/i;
-/** Reads `gcloud storage buckets describe`: found, missing, or an error worth stopping for. */
-function parseBucketDescribe(result, bucket) {
-    if (result.exitCode === 0) {
-        let versioning;
+/**
+ * Picks the backend service of NAMESPACE/SERVICE:PORT. GKE writes that in the description as
+ * JSON (`kubernetes.io/service-name`, `kubernetes.io/service-port`); the name
+ * `k8s1-…-NAMESPACE-SERVICE-PORT-…` is the fallback, since GKE shortens long names.
+ */
+function findBackendService(listJson, target) {
+    let list;
+    try {
+        list = JSON.parse(listJson.trim() || '[]');
+    }
+    catch {
+        return undefined;
+    }
+    if (!Array.isArray(list))
+        return undefined;
+    const services = list.filter((s) => typeof s === 'object' && s !== null && typeof s.name === 'string');
+    const byDescription = services.find((s) => {
         try {
-            const json = JSON.parse(result.stdout);
-            if (typeof json.versioning_enabled === 'boolean')
-                versioning = json.versioning_enabled;
+            const d = JSON.parse(s.description ?? '');
+            return (d['kubernetes.io/service-name'] === `${target.namespace}/${target.service}` &&
+                String(d['kubernetes.io/service-port']) === String(target.port));
         }
         catch {
-            // The bucket exists; its description is only used for a hint.
+            return false;
         }
-        return versioning === undefined ? { exists: true } : { exists: true, versioning };
-    }
-    if (NOT_FOUND.test(result.stderr))
-        return { exists: false };
-    throw new StepError('state-bucket-describe', `Could not look up the state bucket ${url(bucket)}: gcloud exited with ${result.exitCode}. ` +
-        'If it says 403, the deploying identity needs storage.buckets.get on it (roles/storage.admin on the project, ' +
-        'or create the bucket yourself and grant roles/storage.objectAdmin).\n' +
-        result.stderr.trim());
+    });
+    const infix = `-${target.namespace}-${target.service}-${target.port}-`;
+    const found = byDescription ?? services.find((s) => s.name.includes(infix));
+    return found ? { name: found.name, iapEnabled: found.iap?.enabled === true } : undefined;
 }
-/** True when the bucket was created, or another run created it first (409). */
-function parseBucketCreate(result, bucket) {
-    if (result.exitCode === 0)
-        return 'created';
-    if (ALREADY_EXISTS.test(result.stderr))
-        return 'existed';
-    throw new StepError('state-bucket-create', `Could not create the state bucket ${url(bucket)}: gcloud exited with ${result.exitCode}. ` +
-        'Bucket names are global: if another project owns it, set state-bucket to another name.\n' +
-        result.stderr.trim());
+/** `gcloud iap web VERB` on a backend service, with the verb's own flags before the project. */
+function iapWebArgs(verb, projectId, backendService, ...flags) {
+    return [
+        'iap',
+        'web',
+        verb,
+        '--resource-type=backend-services',
+        `--service=${backendService}`,
+        ...flags,
+        `--project=${projectId}`
+    ];
+}
+/** The backend service's IAM policy, to add only the members that are not bound yet. */
+function iapGetPolicyArgs(projectId, backendService) {
+    return iapWebArgs('get-iam-policy', projectId, backendService, '--format=json');
+}
+/**
+ * Members that hold the IAP accessor role without a condition, from `get-iam-policy --format=json`
+ * (`{"bindings":[{"role":…,"members":[…]}],"etag":…}`; an empty policy has no bindings).
+ * Lowercased, as IAM compares emails without case.
+ */
+function parseIapAccessors(policyJson) {
+    let policy;
+    try {
+        policy = JSON.parse(policyJson.trim() || '{}');
+    }
+    catch {
+        throw new Error('gcloud iap web get-iam-policy did not print JSON.');
+    }
+    const bindings = policy.bindings;
+    if (!Array.isArray(bindings))
+        return [];
+    return bindings
+        .filter((b) => typeof b === 'object' && b !== null && b.role === IAP_ACCESSOR_ROLE)
+        .filter((b) => b.condition === undefined || b.condition === null)
+        .flatMap((b) => (Array.isArray(b.members) ? b.members : []))
+        .filter((m) => typeof m === 'string')
+        .map((m) => m.toLowerCase());
+}
+/** Adding a binding that exists already changes nothing; the phase still adds only new members. */
+function iapAddBindingArgs(projectId, backendService, member) {
+    return iapWebArgs('add-iam-policy-binding', projectId, backendService, `--member=${member}`, `--role=${IAP_ACCESSOR_ROLE}`, '--condition=None');
+}
+
+;// CONCATENATED MODULE: ./src/tools/helm/args.ts
+/**
+ * Helm argument arrays. Helm 3 and 4 differ in one flag we use: `--atomic` became
+ * `--rollback-on-failure` in Helm 4; the installed version picks the form (Helm 3 by default).
+ */
+const FLYTE_REPO = { name: 'flyteorg', url: 'https://flyteorg.github.io/flyte' };
+const FLYTE_CHART = `${FLYTE_REPO.name}/flyte-binary`;
+/** The major version of an installed Helm (`3.19.0`, `v4.1.4`); 3 when unknown. */
+function helmMajor(version) {
+    const match = /^v?([0-9]+)\./.exec(version ?? '');
+    return match ? Number(match[1]) : 3;
+}
+/** Renders a chart archive locally with a values file; nothing reaches a cluster. */
+function templateArgs(release, chart, namespace, valuesFile) {
+    return ['template', release, chart, '--namespace', namespace, '--values', valuesFile];
+}
+function upgradeInstallArgs(o) {
+    const args = ['upgrade', '--install', o.release, o.chart];
+    if (o.version)
+        args.push('--version', o.version);
+    args.push('--namespace', o.namespace, '--create-namespace');
+    for (const file of o.valuesFiles ?? [])
+        args.push('--values', file);
+    for (const [key, value] of Object.entries(o.set ?? {}))
+        args.push('--set', `${key}=${value}`);
+    for (const [key, value] of Object.entries(o.setString ?? {}))
+        args.push('--set-string', `${key}=${value}`);
+    args.push('--wait', helmMajor(o.helmVersion) >= 4 ? '--rollback-on-failure' : '--atomic', '--timeout', `${o.timeoutSeconds}s`);
+    return args;
+}
+function getMetadataArgs(release, namespace) {
+    return ['get', 'metadata', release, '--namespace', namespace, '--output', 'json'];
+}
+/** User-supplied values of the release; they hold the database password, so run it quiet. */
+function getValuesArgs(release, namespace) {
+    return ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
+}
+/** `--ignore-not-found` is not in every Helm 3, so "not found" is judged from the output. */
+function uninstallArgs(release, namespace, timeoutSeconds) {
+    return [
+        'uninstall',
+        release,
+        '--namespace',
+        namespace,
+        '--wait',
+        '--timeout',
+        `${timeoutSeconds}s`
+    ];
+}
+/** Helm's answer when a release does not exist (`release: not found`). */
+function isReleaseNotFound(output) {
+    return /release: not found/i.test(output);
+}
+
+;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
+/** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
+
+/** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
+const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
+/**
+ * Applies the manifest given on standard input, server-side: client-side apply would copy the
+ * whole object, secret data included, into the last-applied-configuration annotation, which
+ * `kubectl describe` and the console show.
+ */
+function applyStdinArgs() {
+    return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
+}
+function getManagedCertificateArgs(name, namespace) {
+    return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
+}
+/**
+ * Prints one annotation of a Secret, and nothing when the Secret does not exist. Only the
+ * annotation is asked for, so the Secret's data never reaches standard output.
+ */
+function getSecretAnnotationArgs(name, namespace, annotation) {
+    // JSONPath needs the dots of a key escaped; slashes and dashes are fine.
+    const key = annotation.replace(/\./g, '\\.');
+    return [
+        'get',
+        'secret',
+        name,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--output',
+        `jsonpath={.metadata.annotations.${key}}`
+    ];
+}
+/**
+ * sha256 over the OAuth client; recorded on the Secret. The client secret is a long random
+ * string, so its digest reveals nothing usable.
+ */
+function oauthClientDigest(clientId, clientSecret) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`flyte-gke-action/oauth-client\n${clientId}\n${clientSecret}`)
+        .digest('hex');
+}
+/** The named Ingresses that exist, as `ingress.networking.k8s.io/NAME` lines; none is not an error. */
+function getIngressNamesArgs(names, namespace) {
+    return [
+        'get',
+        'ingress',
+        ...names,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--output',
+        'name'
+    ];
+}
+function deleteIngressArgs(names, namespace) {
+    return [
+        'delete',
+        'ingress',
+        ...names,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--wait=true'
+    ];
+}
+function deleteSecretArgs(name, namespace) {
+    return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
+}
+/** For the job summary only: the command a user runs on their own machine. */
+function portForwardCommand(namespace, service, port) {
+    return `kubectl port-forward --namespace ${namespace} svc/${service} ${port}:${port}`;
+}
+/**
+ * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
+ * expects, and the client's digest as an annotation), together with its namespace so the Secret
+ * can be applied before Helm creates it.
+ * JSON is YAML, so `kubectl apply -f -` reads it.
+ */
+function oauthSecretManifest(o) {
+    return JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
+            {
+                apiVersion: 'v1',
+                kind: 'Secret',
+                type: 'Opaque',
+                metadata: {
+                    name: o.name,
+                    namespace: o.namespace,
+                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
+                    annotations: { [OAUTH_DIGEST_ANNOTATION]: oauthClientDigest(o.clientId, o.clientSecret) }
+                },
+                stringData: { client_id: o.clientId, client_secret: o.clientSecret }
+            }
+        ]
+    });
+}
+function parseManagedCertificate(json) {
+    const data = JSON.parse(json);
+    return {
+        status: data.status?.certificateStatus ?? '',
+        domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/values/names.ts
@@ -56845,61 +57021,134 @@ function stateListArgs() {
     return ['state', 'list'];
 }
 
-;// CONCATENATED MODULE: ./src/terraform/lock.ts
+// EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
+var Reflect = __nccwpck_require__(477);
+// EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
+var x509_cjs = __nccwpck_require__(8927);
+;// CONCATENATED MODULE: ./src/tls/self-signed.ts
 /**
- * Recognises Terraform's "Error acquiring the state lock" and says who holds the lock and how to
- * release it if its holder died.
+ * The TLS proxy's certificate: self-signed, made by the action with @peculiar/x509 on Node's
+ * WebCrypto. Google's load balancer encrypts to the backend but does not verify its certificate
+ * (docs/remote-access.md), so a self-signed one is what GKE's own guides use for HTTP/2 backends.
  */
-/** Terraform draws diagnostics in a box (`│ `) unless colours are off; accept both. */
-function unboxed(text) {
-    return text.split(/\r?\n/).map((line) => line.replace(/^[\s│╷╵]*/u, '').trimEnd());
+
+
+
+x509_cjs/* cryptoProvider */.Ve.set(external_node_crypto_.webcrypto);
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+/** Long-lived: nothing verifies it; the action renews it when less than RENEW_DAYS remain. */
+const VALIDITY_DAYS = 825;
+const RENEW_DAYS = 30;
+const DAY_MS = 86_400_000;
+async function selfSignedCertificate(dnsName, now = new Date()) {
+    const keys = (await external_node_crypto_.webcrypto.subtle.generateKey(ALGORITHM, true, [
+        'sign',
+        'verify'
+    ]));
+    const notAfter = new Date(now.getTime() + VALIDITY_DAYS * DAY_MS);
+    const cert = await x509_cjs/* X509CertificateGenerator */.Jy.createSelfSigned({
+        serialNumber: (0,external_node_crypto_.randomBytes)(16)
+            .toString('hex')
+            .replace(/^[89a-f]/, '1'),
+        name: `CN=${dnsName}`,
+        notBefore: new Date(now.getTime() - 5 * 60_000),
+        notAfter,
+        keys,
+        signingAlgorithm: ALGORITHM,
+        extensions: [
+            new x509_cjs/* SubjectAlternativeNameExtension */.Wx([{ type: 'dns', value: dnsName }]),
+            new x509_cjs/* BasicConstraintsExtension */.WA(false, undefined, true),
+            new x509_cjs/* ExtendedKeyUsageExtension */.j6([x509_cjs/* ExtendedKeyUsage */.CD.serverAuth])
+        ]
+    });
+    const pkcs8 = await external_node_crypto_.webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+    const body = Buffer.from(pkcs8)
+        .toString('base64')
+        .replace(/(.{64})/g, '$1\n')
+        .trimEnd();
+    return {
+        certPem: cert.toString('pem'),
+        keyPem: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`,
+        notAfter
+    };
 }
-function parseLockError(text) {
-    if (!/Error acquiring the state lock/i.test(text))
-        return undefined;
-    const lines = unboxed(text);
-    const start = lines.findIndex((l) => /^Lock Info:/i.test(l));
-    const fields = {};
-    if (start >= 0) {
-        for (const line of lines.slice(start + 1)) {
-            const match = /^([A-Za-z]+):\s*(.*)$/.exec(line);
-            if (!match)
-                break;
-            fields[match[1].toLowerCase()] = match[2].trim();
+/** True when a certificate that expires at `notAfter` (ISO text, '' when absent) must be made anew. */
+function needsNewCertificate(notAfter, now = new Date()) {
+    const at = Date.parse(notAfter);
+    return Number.isNaN(at) || at - now.getTime() < RENEW_DAYS * DAY_MS;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-proxy-tls.ts
+
+
+
+
+const NOT_AFTER_ANNOTATION = 'flyte-gke-action/not-after';
+function proxyTlsManifest(o) {
+    return JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
+            {
+                apiVersion: 'v1',
+                kind: 'Secret',
+                type: 'kubernetes.io/tls',
+                metadata: {
+                    name: o.name,
+                    namespace: o.namespace,
+                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
+                    annotations: { [NOT_AFTER_ANNOTATION]: o.notAfter.toISOString() }
+                },
+                stringData: { 'tls.crt': o.certPem, 'tls.key': o.keyPem }
+            }
+        ]
+    });
+}
+function proxyTlsStep(inputs) {
+    const names = flyteNames(inputs);
+    const read = getSecretAnnotationArgs(names.proxyTlsSecret, inputs.namespace, NOT_AFTER_ANNOTATION);
+    return {
+        kind: 'task',
+        id: 'proxy-tls-secret',
+        title: `Keep the TLS proxy's certificate in Secret ${names.proxyTlsSecret}`,
+        mutates: true,
+        describe: () => `$ kubectl ${read.join(' ')}\nIf the Secret is missing or its certificate expires within ${RENEW_DAYS} days: make a self-signed certificate (ECDSA P-256, ${VALIDITY_DAYS} days, SAN ${names.httpService}) and\n$ kubectl ${applyStdinArgs().join(' ')}   (the Secret on standard input, never in argv or logs)`,
+        run: async (ctx) => {
+            const current = await runChecked(ctx, {
+                stepId: 'proxy-tls-secret',
+                title: `Reading Secret ${names.proxyTlsSecret}`,
+                tool: 'kubectl',
+                args: read,
+                quiet: true
+            });
+            const notAfter = current.stdout.trim();
+            if (!needsNewCertificate(notAfter, new Date(ctx.clock.now()))) {
+                ctx.log.info(`Secret ${names.proxyTlsSecret} holds a certificate valid until ${notAfter}: kept.`);
+                return 'unchanged';
+            }
+            const cert = await selfSignedCertificate(names.httpService, new Date(ctx.clock.now()));
+            ctx.log.setSecret(cert.keyPem);
+            for (const line of cert.keyPem.split('\n'))
+                if (line.length > 20)
+                    ctx.log.setSecret(line);
+            await runChecked(ctx, {
+                stepId: 'proxy-tls-secret',
+                title: `Storing the proxy certificate in Secret ${names.proxyTlsSecret}`,
+                tool: 'kubectl',
+                args: applyStdinArgs(),
+                stdin: proxyTlsManifest({
+                    name: names.proxyTlsSecret,
+                    namespace: inputs.namespace,
+                    ...cert
+                }),
+                quiet: true
+            });
+            ctx.log.info(notAfter
+                ? `Renewed the proxy certificate (the old one expired ${notAfter}); valid until ${cert.notAfter.toISOString()}.`
+                : `Made the proxy certificate; valid until ${cert.notAfter.toISOString()}.`);
         }
-    }
-    const info = {};
-    for (const key of ['id', 'path', 'who', 'operation', 'created', 'version']) {
-        if (fields[key])
-            info[key] = fields[key];
-    }
-    return info;
-}
-/** `OperationTypeApply` → `apply`. */
-function operationName(operation) {
-    return operation.replace(/^OperationType/, '').toLowerCase();
-}
-function describeLock(info, moduleDir) {
-    const holder = info.who ?? 'another Terraform run';
-    const details = [
-        info.operation ? `running ${operationName(info.operation)}` : undefined,
-        info.created ? `since ${info.created}` : undefined,
-        info.id ? `lock ID ${info.id}` : undefined
-    ].filter(Boolean);
-    const unlock = info.id
-        ? `terraform force-unlock -force ${info.id}`
-        : 'terraform force-unlock -force LOCK_ID';
-    return [
-        `The Terraform state is locked by ${holder}${details.length ? ` (${details.join(', ')})` : ''}.`,
-        'Another run is probably changing this cluster: wait for it, and give workflows one concurrency group per cluster.',
-        `If that run died, release the lock from the module folder${moduleDir ? ` (${moduleDir})` : ''} after terraform init with the same backend: ${unlock}` +
-            (info.path ? ` (or delete ${info.path}).` : '.')
-    ].join('\n');
-}
-/** For ExecStep.explainFailure: a lock message, or undefined for other failures. */
-function explainTerraformFailure(result, moduleDir) {
-    const info = parseLockError(`${result.stderr}\n${result.stdout}`);
-    return info ? describeLock(info, moduleDir) : undefined;
+    };
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -56991,6 +57240,266 @@ function recordedDigest(values) {
         node = node[key];
     }
     return typeof node === 'string' && node.length > 0 ? node : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/phases/release-record.ts
+/**
+ * What is deployed, readable without reading a Kubernetes Secret. Helm keeps releases in Secrets,
+ * which the read-only planner must not read (roles/container.viewer cannot). So the deployer, after
+ * each upgrade, records the chart version, app version, values digest and the redacted values in
+ * a ConfigMap; plan and drift read that and the live Deployment (its chart label and the digest
+ * annotation the action sets), both allowed to a viewer.
+ */
+
+
+
+
+
+const recordName = (release) => `${release}-flyte-gke-action`;
+/** The release record's read, as the read-ahead repeats it. */
+function recordReadArgs(inputs) {
+    return getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace);
+}
+function getJsonArgs(kind, name, namespace) {
+    return ['get', kind, name, '--namespace', namespace, '--ignore-not-found', '--output', 'json'];
+}
+const parseObject = (text) => {
+    const trimmed = text.trim();
+    if (!trimmed)
+        return undefined;
+    try {
+        return JSON.parse(trimmed);
+    }
+    catch {
+        return undefined;
+    }
+};
+/** The live Deployment and the record: what plan and drift compare against. */
+function liveReleaseReadSteps(inputs) {
+    const names = flyteNames(inputs);
+    return [
+        {
+            kind: 'exec',
+            id: 'live-deployment-read',
+            title: `Read the Deployment ${names.fullName} (chart and values digest)`,
+            mutates: false,
+            tool: 'kubectl',
+            args: getJsonArgs('deployment', names.fullName, inputs.namespace),
+            quiet: true,
+            onResult: (result, state) => {
+                const live = parseObject(result.stdout);
+                if (!live) {
+                    state.deployedRelease = undefined;
+                    state.previousRelease = undefined;
+                    return;
+                }
+                const chart = live.metadata?.labels?.['helm.sh/chart'] ?? '';
+                const found = {
+                    chartVersion: chart.replace(/^flyte-binary-/, ''),
+                    appVersion: live.metadata?.labels?.['app.kubernetes.io/version'] ?? '',
+                    ...(live.metadata?.annotations?.[DIGEST_ANNOTATION]
+                        ? { valuesDigest: live.metadata.annotations[DIGEST_ANNOTATION] }
+                        : {})
+                };
+                state.deployedRelease = found;
+                state.previousRelease = found;
+            }
+        },
+        {
+            kind: 'exec',
+            id: 'release-record-read',
+            title: `Read the record of what was deployed (ConfigMap ${recordName(inputs.releaseName)})`,
+            mutates: false,
+            tool: 'kubectl',
+            args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+            quiet: true,
+            onResult: (result, state) => {
+                const record = parseObject(result.stdout);
+                state.releaseRecordDigest = record?.data?.valuesDigest ?? '';
+                const values = record?.data?.values ? (0,dist/* parse */.qg)(record.data.values) : undefined;
+                // The values shown in the diff, only when they belong to the live release.
+                if (state.previousRelease &&
+                    values &&
+                    typeof values === 'object' &&
+                    record?.data?.valuesDigest === state.previousRelease.valuesDigest) {
+                    state.previousRelease = {
+                        ...state.previousRelease,
+                        values: values
+                    };
+                }
+            }
+        }
+    ];
+}
+function recordManifest(inputs, state) {
+    const deployed = state.deployedRelease;
+    const configMap = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+            name: recordName(inputs.releaseName),
+            namespace: inputs.namespace,
+            labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
+        },
+        data: {
+            chartVersion: deployed?.chartVersion ?? inputs.chartVersion,
+            appVersion: deployed?.appVersion ?? '',
+            valuesDigest: state.valuesDigest ?? '',
+            // Redacted: a ConfigMap is readable by viewers.
+            values: state.valuesPreview ?? (0,dist/* stringify */.As)({})
+        }
+    };
+    return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [configMap] });
+}
+/** After the upgrade: write the record when it is missing or describes other values. */
+function recordWriteStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'release-record',
+        title: `Record what is deployed in ConfigMap ${recordName(inputs.releaseName)} (for the read-only planner)`,
+        mutates: true,
+        describe: () => `$ kubectl ${getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
+        run: async (ctx) => {
+            const current = await runChecked(ctx, {
+                stepId: 'release-record',
+                title: 'Reading the release record',
+                tool: 'kubectl',
+                args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+                quiet: true
+            });
+            const record = parseObject(current.stdout);
+            if (record?.data?.valuesDigest && record.data.valuesDigest === ctx.state.valuesDigest) {
+                ctx.log.info(`${recordName(inputs.releaseName)} already records these values.`);
+                return 'unchanged';
+            }
+            await runChecked(ctx, {
+                stepId: 'release-record',
+                title: 'Writing the release record',
+                tool: 'kubectl',
+                args: applyStdinArgs(),
+                stdin: recordManifest(inputs, ctx.state),
+                quiet: true
+            });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tools/gcloud/storage.ts
+/**
+ * The Terraform state bucket through `gcloud storage`: argument builders and the parsers that
+ * read their answers. Creating is idempotent: an existing bucket is never changed.
+ */
+
+const url = (bucket) => `gs://${bucket}`;
+function describeBucketArgs(bucket, projectId) {
+    return ['storage', 'buckets', 'describe', url(bucket), `--project=${projectId}`, '--format=json'];
+}
+function createBucketArgs(bucket, projectId, region) {
+    return [
+        'storage',
+        'buckets',
+        'create',
+        url(bucket),
+        `--project=${projectId}`,
+        `--location=${region}`,
+        '--uniform-bucket-level-access',
+        '--public-access-prevention'
+    ];
+}
+/** Versioning keeps every earlier state file, so a bad apply can be rolled back by hand. */
+function enableVersioningArgs(bucket, projectId) {
+    return ['storage', 'buckets', 'update', url(bucket), `--project=${projectId}`, '--versioning'];
+}
+const NOT_FOUND = /not found|404|does not exist|NotFoundException/i;
+// "you already own it" is ours; "name is not available" (also 409) belongs to someone else.
+const ALREADY_EXISTS = /already own|already exists/i;
+/** Reads `gcloud storage buckets describe`: found, missing, or an error worth stopping for. */
+function parseBucketDescribe(result, bucket) {
+    if (result.exitCode === 0) {
+        let versioning;
+        try {
+            const json = JSON.parse(result.stdout);
+            if (typeof json.versioning_enabled === 'boolean')
+                versioning = json.versioning_enabled;
+        }
+        catch {
+            // The bucket exists; its description is only used for a hint.
+        }
+        return versioning === undefined ? { exists: true } : { exists: true, versioning };
+    }
+    if (NOT_FOUND.test(result.stderr))
+        return { exists: false };
+    throw new StepError('state-bucket-describe', `Could not look up the state bucket ${url(bucket)}: gcloud exited with ${result.exitCode}. ` +
+        'If it says 403, the deploying identity needs storage.buckets.get on it (roles/storage.admin on the project, ' +
+        'or create the bucket yourself and grant roles/storage.objectAdmin).\n' +
+        result.stderr.trim());
+}
+/** True when the bucket was created, or another run created it first (409). */
+function parseBucketCreate(result, bucket) {
+    if (result.exitCode === 0)
+        return 'created';
+    if (ALREADY_EXISTS.test(result.stderr))
+        return 'existed';
+    throw new StepError('state-bucket-create', `Could not create the state bucket ${url(bucket)}: gcloud exited with ${result.exitCode}. ` +
+        'Bucket names are global: if another project owns it, set state-bucket to another name.\n' +
+        result.stderr.trim());
+}
+
+;// CONCATENATED MODULE: ./src/terraform/lock.ts
+/**
+ * Recognises Terraform's "Error acquiring the state lock" and says who holds the lock and how to
+ * release it if its holder died.
+ */
+/** Terraform draws diagnostics in a box (`│ `) unless colours are off; accept both. */
+function unboxed(text) {
+    return text.split(/\r?\n/).map((line) => line.replace(/^[\s│╷╵]*/u, '').trimEnd());
+}
+function parseLockError(text) {
+    if (!/Error acquiring the state lock/i.test(text))
+        return undefined;
+    const lines = unboxed(text);
+    const start = lines.findIndex((l) => /^Lock Info:/i.test(l));
+    const fields = {};
+    if (start >= 0) {
+        for (const line of lines.slice(start + 1)) {
+            const match = /^([A-Za-z]+):\s*(.*)$/.exec(line);
+            if (!match)
+                break;
+            fields[match[1].toLowerCase()] = match[2].trim();
+        }
+    }
+    const info = {};
+    for (const key of ['id', 'path', 'who', 'operation', 'created', 'version']) {
+        if (fields[key])
+            info[key] = fields[key];
+    }
+    return info;
+}
+/** `OperationTypeApply` → `apply`. */
+function operationName(operation) {
+    return operation.replace(/^OperationType/, '').toLowerCase();
+}
+function describeLock(info, moduleDir) {
+    const holder = info.who ?? 'another Terraform run';
+    const details = [
+        info.operation ? `running ${operationName(info.operation)}` : undefined,
+        info.created ? `since ${info.created}` : undefined,
+        info.id ? `lock ID ${info.id}` : undefined
+    ].filter(Boolean);
+    const unlock = info.id
+        ? `terraform force-unlock -force ${info.id}`
+        : 'terraform force-unlock -force LOCK_ID';
+    return [
+        `The Terraform state is locked by ${holder}${details.length ? ` (${details.join(', ')})` : ''}.`,
+        'Another run is probably changing this cluster: wait for it, and give workflows one concurrency group per cluster.',
+        `If that run died, release the lock from the module folder${moduleDir ? ` (${moduleDir})` : ''} after terraform init with the same backend: ${unlock}` +
+            (info.path ? ` (or delete ${info.path}).` : '.')
+    ].join('\n');
+}
+/** For ExecStep.explainFailure: a lock message, or undefined for other failures. */
+function explainTerraformFailure(result, moduleDir) {
+    const info = parseLockError(`${result.stderr}\n${result.stdout}`);
+    return info ? describeLock(info, moduleDir) : undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/review/fingerprint.ts
@@ -57388,6 +57897,83 @@ function runTerraform(ctx, call) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/terraform/provider-cache.ts
+/**
+ * Terraform's provider plugin cache in the runner's tool cache, so a warm runner's `terraform
+ * init` downloads no provider (the google provider alone is tens of megabytes).
+ *
+ * Terraform uses a cache entry only when the dependency lock file holds that entry's `h1:`
+ * checksum for this platform: it cannot check an unpacked folder against the registry's `zh:`
+ * zip hashes, so with a lock file of `zh:` hashes only it downloads every time (hashicorp/terraform
+ * #32129). `terraform init` adds the `h1:` checksum of what it downloaded and verified to the lock
+ * file; that file is kept here, keyed by the providers and `zh:` hashes of the committed lock file,
+ * and put back before the next init, exactly as that init would have written it. A lock file that
+ * already has this platform's `h1:` checksums (`terraform providers lock -platform=linux_amd64`)
+ * needs nothing restored.
+ */
+
+
+
+const LOCK_FILE = '.terraform.lock.hcl';
+/** Terraform's name for the runner's platform (`linux_amd64`). */
+function terraformPlatform(platform = process.platform, arch = process.arch) {
+    const goArch = arch === 'x64' ? 'amd64' : arch;
+    return `${platform === 'win32' ? 'windows' : platform}_${goArch}`;
+}
+/** The plugin cache folder; known before any file is read, so every step's env can name it. */
+function pluginCacheDir(toolCache, platform = terraformPlatform()) {
+    return external_node_path_default().join(toolCache, 'flyte-gke-terraform', 'plugins', platform);
+}
+/** The lock file's identity: its providers, versions and zh: hashes (h1: lines added by init left out). */
+function lockKey(lockText) {
+    const kept = lockText
+        .split('\n')
+        .filter((line) => !/^\s*"h1:/.test(line) && !/^\s*#/.test(line))
+        .join('\n')
+        .trim();
+    return (0,external_node_crypto_.createHash)('sha256').update(kept).digest('hex').slice(0, 16);
+}
+function providerCache(toolCache, terraformDir, platform = terraformPlatform()) {
+    const lockFile = external_node_path_default().join(terraformDir, LOCK_FILE);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(lockFile))
+        return undefined;
+    const key = lockKey((0,external_node_fs_namespaceObject.readFileSync)(lockFile, 'utf8'));
+    return {
+        pluginDir: pluginCacheDir(toolCache, platform),
+        lockCopy: external_node_path_default().join(toolCache, 'flyte-gke-terraform', 'locks', platform, `${key}.hcl`),
+        key
+    };
+}
+/** Counts this platform's h1: checksums in a lock file. */
+const h1Count = (text) => (text.match(/"h1:/g) ?? []).length;
+/**
+ * Before init: puts back the lock file an earlier init left, when it records more h1: checksums
+ * for the same providers. Returns what was done, for the log.
+ */
+function restoreLockFile(cache, terraformDir) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(cache.lockCopy))
+        return 'nothing kept';
+    const lockFile = external_node_path_default().join(terraformDir, LOCK_FILE);
+    const current = (0,external_node_fs_namespaceObject.readFileSync)(lockFile, 'utf8');
+    const kept = (0,external_node_fs_namespaceObject.readFileSync)(cache.lockCopy, 'utf8');
+    if (lockKey(kept) !== lockKey(current) || h1Count(kept) <= h1Count(current)) {
+        return 'already complete';
+    }
+    (0,external_node_fs_namespaceObject.writeFileSync)(lockFile, kept);
+    return 'restored';
+}
+/** After init: keeps the lock file as init left it (with the h1: checksums it added). */
+function keepLockFile(cache, terraformDir) {
+    const current = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(terraformDir, LOCK_FILE), 'utf8');
+    if (lockKey(current) !== cache.key)
+        return false;
+    if ((0,external_node_fs_namespaceObject.existsSync)(cache.lockCopy) && (0,external_node_fs_namespaceObject.readFileSync)(cache.lockCopy, 'utf8') === current)
+        return false;
+    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(cache.lockCopy), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(cache.lockCopy, current);
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/phases/terraform.ts
 /**
  * Terraform through the action: the state bucket, then init, a saved plan, its summary, an apply
@@ -57395,6 +57981,7 @@ function runTerraform(ctx, call) {
  * Terraform's data folder live in the run's scratch folder (state.workDir, under RUNNER_TEMP),
  * never in the module folder, and the post step removes them: a plan file holds secrets.
  */
+
 
 
 
@@ -57533,11 +58120,15 @@ function terraformPhase(inputs, mode) {
     return { name: PHASE_NAMES[mode], steps: (state) => terraformSteps(inputs, mode, state) };
 }
 /**
- * A deploy's Terraform work: the saved plan, the checks on it (`between`: the reviewed-plan
- * check), then the apply of exactly that plan.
+ * A deploy's Terraform work: the saved plan (with read-only work `alongside` it), the checks on
+ * it (`between`: the reviewed-plan check), then the apply of exactly that plan.
  */
-function deployTerraformPhases(inputs, ...between) {
-    return [terraformPhase(inputs, 'deploy-plan'), ...between, terraformPhase(inputs, 'apply')];
+function deployTerraformPhases(inputs, alongside, ...between) {
+    return [
+        { ...terraformPhase(inputs, 'deploy-plan'), ...(alongside ? { alongside } : {}) },
+        ...between,
+        terraformPhase(inputs, 'apply')
+    ];
 }
 function terraformSteps(inputs, mode, state) {
     const files = terraformFiles(state);
@@ -57555,8 +58146,13 @@ function terraformSteps(inputs, mode, state) {
         id: 'terraform-init',
         title: 'Terraform init',
         mutates: false,
-        args: initArgs(inputs)
+        args: initArgs(inputs),
+        // Providers come from the runner's tool cache when the lock file vouches for them.
+        ...(state.toolCacheDir
+            ? { env: { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir(state.toolCacheDir) } }
+            : {})
     });
+    const keepLock = keepLockStep(inputs);
     const summarise = (planFile, drift) => [
         terraform({
             id: 'terraform-show-json',
@@ -57613,6 +58209,7 @@ function terraformSteps(inputs, mode, state) {
             return [
                 prepare,
                 init,
+                keepLock,
                 plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
                 ...summarise(files.plan, false)
             ];
@@ -57626,6 +58223,7 @@ function terraformSteps(inputs, mode, state) {
             return [
                 prepare,
                 init,
+                keepLock,
                 plan('terraform-plan', 'Terraform plan', driftPlanArgs(inputs, files.plan)),
                 ...summarise(files.plan, false),
                 outputsStep(inputs, files, 'lenient')
@@ -57634,6 +58232,7 @@ function terraformSteps(inputs, mode, state) {
             return [
                 prepare,
                 init,
+                keepLock,
                 // Before a destroy, an empty state is an answer (nothing left), not an error.
                 outputsStep(inputs, files, inputs.command === 'destroy' ? 'lenient' : 'strict')
             ];
@@ -57641,6 +58240,7 @@ function terraformSteps(inputs, mode, state) {
             return [
                 prepare,
                 init,
+                keepLock,
                 terraform({
                     id: 'terraform-drift-plan',
                     title: 'Terraform plan (read-only, no lock)',
@@ -57659,6 +58259,7 @@ function terraformSteps(inputs, mode, state) {
             return [
                 prepare,
                 init,
+                keepLock,
                 liftProtectionStep(inputs, files, env),
                 databaseFirstStep(inputs, files, env),
                 releasePeeringStep(inputs),
@@ -57668,16 +58269,45 @@ function terraformSteps(inputs, mode, state) {
             ];
     }
 }
+/**
+ * After init: keeps the lock file as init left it (with the h1: checksums of the providers it
+ * installed), so the next run's init can take them from the plugin cache.
+ */
+function keepLockStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'terraform-provider-cache',
+        title: 'Keep the provider checksums init recorded, for the next run',
+        mutates: false,
+        when: {
+            test: (state) => state.toolCacheDir !== undefined,
+            describe: 'the runner has a tool cache',
+            skipped: () => 'RUNNER_TOOL_CACHE is not set, so there is no cache to keep providers in.'
+        },
+        describe: (state) => `Copy ${external_node_path_default().join(inputs.terraformDir, LOCK_FILE)} to ${providerCache(state.toolCacheDir ?? '$RUNNER_TOOL_CACHE', inputs.terraformDir)?.lockCopy ?? '(no lock file: nothing to key the cache by)'} when init added checksums.`,
+        run: async (ctx) => {
+            const cache = providerCache(ctx.state.toolCacheDir, inputs.terraformDir);
+            if (!cache) {
+                ctx.log.info(`${LOCK_FILE} is missing in ${inputs.terraformDir}, so providers are downloaded on every run. Commit the lock file terraform init writes.`);
+                return;
+            }
+            if (keepLockFile(cache, inputs.terraformDir)) {
+                ctx.log.info(`Kept the lock file with the providers' h1: checksums for this platform (${cache.lockCopy}): the next run's init uses the cached providers.`);
+            }
+        }
+    };
+}
 function prepareStep(inputs, files) {
     return {
         kind: 'task',
         id: 'terraform-workdir',
         title: 'Prepare the Terraform work folder',
         mutates: false,
-        describe: () => `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
+        describe: () => `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nProviders: TF_PLUGIN_CACHE_DIR=${pluginCacheDir('$RUNNER_TOOL_CACHE')}; put back the lock file an earlier init left (with this platform's h1: checksums) when the committed one lacks them.\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
         run: async (ctx) => {
             (0,external_node_fs_namespaceObject.mkdirSync)(files.dataDir, { recursive: true, mode: 0o700 });
             ctx.registerCleanup(files.dir);
+            restoreProviderChecksums(ctx, inputs);
             // The action's variables, for every plan of this run (see actionVarsFile).
             (0,external_node_fs_namespaceObject.writeFileSync)(actionVarsFile(files.plan, false), terraformVarsJson(inputs), {
                 mode: 0o600
@@ -57687,6 +58317,22 @@ function prepareStep(inputs, files) {
             });
         }
     };
+}
+/** Before init: the plugin cache folder exists, and the lock file vouches for what it holds. */
+function restoreProviderChecksums(ctx, inputs) {
+    const toolCache = ctx.state.toolCacheDir;
+    if (!toolCache)
+        return;
+    (0,external_node_fs_namespaceObject.mkdirSync)(pluginCacheDir(toolCache), { recursive: true });
+    const cache = providerCache(toolCache, inputs.terraformDir);
+    if (!cache)
+        return;
+    const done = restoreLockFile(cache, inputs.terraformDir);
+    ctx.log.info(done === 'restored'
+        ? `Put back the lock file an earlier init on this runner left (same providers and zh: hashes, plus this platform's h1: checksums), so init can use the cached providers.`
+        : done === 'already complete'
+            ? `${LOCK_FILE} already holds the checksums init needs to use cached providers.`
+            : `No providers cached for this lock file yet: init downloads them and keeps them for the next run.`);
 }
 /**
  * Reads `terraform output -json` inside a task step so the password is registered as a secret
@@ -57865,6 +58511,172 @@ function liftProtectionStep(inputs, files, env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/phases/read-ahead.ts
+
+
+
+
+
+
+
+
+
+
+/** The step of the deploy's plan phase after which the reads start (they need the backend). */
+const READ_AHEAD_AFTER = 'terraform-init';
+/** The Terraform outputs as the outputs step reads them. */
+function outputsRead(inputs, state) {
+    return {
+        tool: 'terraform',
+        args: outputJsonArgs(),
+        cwd: inputs.terraformDir,
+        env: { TF_DATA_DIR: terraformFiles(state).dataDir }
+    };
+}
+/** What the install, ingress and IAP phases read from the cluster, in the form they read it. */
+function clusterReads(inputs) {
+    const names = flyteNames(inputs);
+    const ns = inputs.namespace;
+    const reads = [
+        { tool: 'helm', args: getMetadataArgs(inputs.releaseName, ns) },
+        { tool: 'helm', args: getValuesArgs(inputs.releaseName, ns) },
+        { tool: 'helm', args: getMetadataArgs(names.gkeRelease, ns) },
+        { tool: 'kubectl', args: recordReadArgs(inputs) }
+    ];
+    if (inputs.ingress) {
+        reads.push({ tool: 'helm', args: getValuesArgs(names.gkeRelease, ns) }, {
+            tool: 'kubectl',
+            args: getSecretAnnotationArgs(names.proxyTlsSecret, ns, NOT_AFTER_ANNOTATION)
+        }, { tool: 'kubectl', args: getIngressNamesArgs(names.legacyIngresses, ns) }, { tool: 'kubectl', args: getManagedCertificateArgs(names.managedCertificate, ns) });
+    }
+    if (inputs.iap) {
+        reads.push({
+            tool: 'kubectl',
+            args: getSecretAnnotationArgs(names.oauthSecret, ns, OAUTH_DIGEST_ANNOTATION)
+        });
+    }
+    return reads;
+}
+/**
+ * Whether credentials fetched while Terraform planned still serve: same cluster as the outputs
+ * name, and the plan neither creates, replaces nor destroys it (a new cluster has a new endpoint).
+ */
+function readAheadCredentialsHold(inputs, state) {
+    if (!state.readAheadCluster || !state.kubeconfigPath)
+        return false;
+    if (!sameCluster(state.readAheadCluster, clusterRef(inputs, state)))
+        return false;
+    const cluster = state.planSummary?.resources.filter((r) => r.type === 'google_container_cluster' && r.action !== 'update');
+    return state.planSummary !== undefined && cluster?.length === 0;
+}
+async function readAhead(inputs, ctx) {
+    const store = ctx.readAhead;
+    if (!store)
+        return;
+    const outputs = store.start(ctx.exec, outputsRead(inputs, ctx.state));
+    if (!(await fetchCredentialsIfClusterExists(ctx))) {
+        await outputs;
+        return;
+    }
+    const reads = clusterReads(inputs).map((call) => store.start(ctx.exec, call));
+    if (inputs.iap) {
+        // The policy read needs the backend service's name, which the list gives.
+        const list = await store.start(ctx.exec, {
+            tool: 'gcloud',
+            args: listBackendServicesArgs(inputs.projectId)
+        });
+        const service = list?.exitCode === 0
+            ? findBackendService(list.stdout, {
+                namespace: inputs.namespace,
+                service: flyteNames(inputs).httpService,
+                port: PROXY_PORT
+            })
+            : undefined;
+        if (service) {
+            reads.push(store.start(ctx.exec, {
+                tool: 'gcloud',
+                args: iapGetPolicyArgs(inputs.projectId, service.name)
+            }));
+        }
+    }
+    const answers = await Promise.all([outputs, ...reads]);
+    ctx.log.info(`Read ahead: ${answers.filter((a) => a?.exitCode === 0).length} of ${answers.length} reads answered; the steps that need them take these answers unless something changes first.`);
+}
+/** Runs beside the deploy's Terraform plan phase, from its init on. */
+function readAheadPhase(inputs) {
+    return {
+        name: 'Read the cluster while Terraform plans',
+        steps: (state) => [
+            {
+                kind: 'task',
+                id: 'read-ahead',
+                title: 'Read the Terraform outputs and the cluster ahead',
+                mutates: false,
+                describe: () => [
+                    `$ terraform ${outputJsonArgs().join(' ')}`,
+                    `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}   (the cluster the inputs name; when it does not exist yet, the reads wait for the apply)`,
+                    ...clusterReads(inputs).map((r) => `$ ${r.tool} ${r.args.join(' ')}`),
+                    ...(inputs.iap
+                        ? [
+                            `$ gcloud ${listBackendServicesArgs(inputs.projectId).join(' ')}`,
+                            `$ gcloud ${iapGetPolicyArgs(inputs.projectId, '<backend-service>').join(' ')}`
+                        ]
+                        : []),
+                    'Each answer is used by the later step that runs the same command, unless a change comes first.'
+                ].join('\n'),
+                run: (ctx) => readAhead(inputs, ctx)
+            }
+        ]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/phases/auth.ts
+
+
+
+
+function authPhase(inputs) {
+    return {
+        name: 'Authenticate to Google Cloud',
+        steps: () => [
+            {
+                kind: 'task',
+                id: 'auth',
+                title: inputs.workloadIdentityProvider
+                    ? 'Authenticate with workload identity federation'
+                    : 'Reuse existing Google Cloud credentials',
+                mutates: false,
+                describe: () => describeAuth(inputs),
+                run: (ctx) => authenticate(ctx)
+            }
+        ]
+    };
+}
+function clusterCredentialsPhase(inputs) {
+    return {
+        name: 'Cluster credentials',
+        steps: () => [
+            {
+                kind: 'task',
+                id: 'cluster-credentials',
+                title: 'Get cluster credentials into a private kubeconfig',
+                mutates: false,
+                when: {
+                    test: (state) => !readAheadCredentialsHold(inputs, state),
+                    describe: 'the credentials read while Terraform planned do not serve (none, or the plan makes a new cluster)',
+                    skipped: (state) => `the credentials for cluster ${state.readAheadCluster?.name ?? ''} fetched while Terraform planned still serve: the plan keeps the cluster.`
+                },
+                describe: (state) => [
+                    `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}`,
+                    'with KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
+                    'USE_GKE_GCLOUD_AUTH_PLUGIN=True so tokens refresh through long waits.'
+                ].join('\n'),
+                run: (ctx) => fetchClusterCredentials(ctx)
+            }
+        ]
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/review/values-sources.ts
 /**
  * The digest of what decides the Helm values before any Terraform output is known: the values
@@ -57979,6 +58791,8 @@ class RunState {
     stateBucketExists;
     /** True when this run created the state bucket (so it still needs versioning switched on). */
     stateBucketCreated;
+    /** The runner's tool cache (RUNNER_TOOL_CACHE), where downloads are kept between runs. */
+    toolCacheDir;
     /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
     workDir;
     planExitCode;
@@ -57988,7 +58802,13 @@ class RunState {
     planText;
     tfOutputs;
     kubeconfigPath;
+    /** The cluster whose credentials were fetched while Terraform planned. */
+    readAheadCluster;
     patchedValuesFile;
+    /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
+    chartFile;
+    /** Where it came from: the tool cache, the chart repository or the mirror. */
+    chartSource;
     valuesDigest;
     /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
     valuesPreview;
@@ -58059,69 +58879,165 @@ function dryRunState(inputs) {
     return state;
 }
 
-;// CONCATENATED MODULE: ./src/tools/helm/args.ts
+;// CONCATENATED MODULE: ./src/tools/helm/chart-cache.ts
 /**
- * Helm argument arrays. Helm 3 and 4 differ in one flag we use: `--atomic` became
- * `--rollback-on-failure` in Helm 4; the installed version picks the form (Helm 3 by default).
+ * The flyte-binary chart as a file in the runner's tool cache. Pulled once: the repository's
+ * index.yaml says where the chart archive is and its SHA-256 (`digest`); the archive is
+ * downloaded, checked against that digest and kept with it. Later runs install from the file and
+ * fetch neither the index nor the chart (the kept file is checked against its digest first).
+ * Both URLs go through `tool-mirror` like every other download.
+ *
+ * Helm itself (`helm repo add` + `helm pull`) refreshes the whole index on every run and does not
+ * check the archive against the index's digest; doing it here does both.
  */
-const FLYTE_REPO = { name: 'flyteorg', url: 'https://flyteorg.github.io/flyte' };
-const FLYTE_CHART = `${FLYTE_REPO.name}/flyte-binary`;
-/** The major version of an installed Helm (`3.19.0`, `v4.1.4`); 3 when unknown. */
-function helmMajor(version) {
-    const match = /^v?([0-9]+)\./.exec(version ?? '');
-    return match ? Number(match[1]) : 3;
+
+
+
+
+
+
+
+
+
+const chart_cache_CHART_NAME = 'flyte-binary';
+/** Where a chart version is kept: `$RUNNER_TOOL_CACHE/flyte-gke-charts/flyte-binary/VERSION`. */
+function chartCacheDir(toolCache, version) {
+    return external_node_path_default().join(toolCache, 'flyte-gke-charts', chart_cache_CHART_NAME, version);
 }
-/** Adds (or refreshes) the Flyte chart repository without prompting. */
-function repoAddArgs() {
-    return ['repo', 'add', FLYTE_REPO.name, FLYTE_REPO.url, '--force-update'];
+function chartFileName(version) {
+    return `${chart_cache_CHART_NAME}-${version}.tgz`;
 }
-/** The chart at exactly this version in the repository index, as JSON (`[]` when absent). */
-function searchVersionArgs(version) {
-    return ['search', 'repo', FLYTE_CHART, '--version', version, '--output', 'json'];
+const sha256Of = (file) => (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(file)).digest('hex');
+/** The kept archive when it is there and still matches the digest it was checked against. */
+function keptChart(toolCache, version) {
+    const dir = chartCacheDir(toolCache, version);
+    const file = external_node_path_default().join(dir, chartFileName(version));
+    const digestFile = external_node_path_default().join(dir, 'sha256');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.existsSync)(digestFile))
+        return undefined;
+    const digest = (0,external_node_fs_namespaceObject.readFileSync)(digestFile, 'utf8').trim();
+    return sha256Of(file) === digest ? { file, sha256: digest, source: 'cache' } : undefined;
 }
-function pullArgs(version, destination) {
-    return ['pull', FLYTE_CHART, '--version', version, '--destination', destination];
+/** The index's entry for `version`, or a StepError listing the nearest 1.x versions. */
+function findIndexEntry(indexText, version) {
+    let index;
+    try {
+        index = (0,dist/* parse */.qg)(indexText);
+    }
+    catch (error) {
+        throw new StepError('chart-fetch', `The chart repository's index.yaml is not YAML: ${error.message}`);
+    }
+    const entries = index?.entries?.[chart_cache_CHART_NAME] ?? [];
+    const entry = entries.find((e) => String(e.version) === version);
+    if (!entry) {
+        const v1 = entries
+            .map((e) => String(e.version))
+            .filter((v) => /^v1\.\d+\.\d+$/.test(v))
+            .slice(0, 5);
+        throw new StepError('chart-fetch', `chart-version ${version} is not in the ${FLYTE_REPO.url} index${v1.length ? ` (the latest 1.x versions there: ${v1.join(', ')})` : ''}. Set chart-version to one of them.`);
+    }
+    const urls = Array.isArray(entry.urls) ? entry.urls.map(String) : [];
+    const digest = typeof entry.digest === 'string' ? entry.digest.toLowerCase() : '';
+    if (urls.length === 0 || !/^[0-9a-f]{64}$/.test(digest)) {
+        throw new StepError('chart-fetch', `The ${FLYTE_REPO.url} index lists ${chart_cache_CHART_NAME} ${version} without a chart URL or SHA-256 digest, so it cannot be checked; nothing was installed.`);
+    }
+    // URLs in an index may be relative to the repository.
+    return { url: new URL(urls[0], `${FLYTE_REPO.url}/`).href, digest };
 }
-/** Renders a chart archive locally with a values file; nothing reaches a cluster. */
-function templateArgs(release, chart, namespace, valuesFile) {
-    return ['template', release, chart, '--namespace', namespace, '--values', valuesFile];
+/** The chart archive for `version`: the kept one, else fetched, checked and kept. */
+async function cachedChart(deps, version) {
+    const kept = keptChart(deps.toolCache, version);
+    if (kept)
+        return kept;
+    const indexOrigin = fromSource(`${FLYTE_REPO.url}/index.yaml`, deps.mirror);
+    const indexText = await deps.fetcher.text(indexOrigin.url).catch((error) => {
+        throw new StepError('chart-fetch', `Could not read the chart repository index ${indexOrigin.url}: ${error.message}.${error instanceof HttpStatusError ? '' : ' Transient errors were retried;'} Run the job again, or set tool-mirror to a mirror you control.`);
+    });
+    const { url, digest } = findIndexEntry(indexText, version);
+    const origin = fromSource(url, deps.mirror);
+    const dir = chartCacheDir(deps.toolCache, version);
+    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+    const partial = external_node_path_default().join(dir, `.download-${(0,external_node_crypto_.randomUUID)()}`);
+    try {
+        const { sha256 } = await deps.fetcher
+            .stream(origin.url, () => fileSink(partial))
+            .catch((error) => {
+            throw new StepError('chart-fetch', `Could not download ${chart_cache_CHART_NAME} ${version} from ${origin.url}: ${error.message}. Run the job again, or set tool-mirror to a mirror you control.`);
+        });
+        if (sha256 !== digest) {
+            throw new StepError('chart-fetch', `${chart_cache_CHART_NAME} ${version}: the SHA-256 of ${origin.url} is ${sha256}, but the repository index says ${digest}. Nothing was installed; the download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}.`);
+        }
+        const file = external_node_path_default().join(dir, chartFileName(version));
+        (0,external_node_fs_namespaceObject.renameSync)(partial, file);
+        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'sha256'), `${digest}\n`);
+        return { file, sha256: digest, source: origin.source };
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
+    }
 }
-function upgradeInstallArgs(o) {
-    const args = ['upgrade', '--install', o.release, o.chart];
-    if (o.version)
-        args.push('--version', o.version);
-    args.push('--namespace', o.namespace, '--create-namespace');
-    for (const file of o.valuesFiles ?? [])
-        args.push('--values', file);
-    for (const [key, value] of Object.entries(o.set ?? {}))
-        args.push('--set', `${key}=${value}`);
-    for (const [key, value] of Object.entries(o.setString ?? {}))
-        args.push('--set-string', `${key}=${value}`);
-    args.push('--wait', helmMajor(o.helmVersion) >= 4 ? '--rollback-on-failure' : '--atomic', '--timeout', `${o.timeoutSeconds}s`);
-    return args;
+
+;// CONCATENATED MODULE: ./src/phases/chart-fetch.ts
+/**
+ * The flyte-binary chart archive for this run: from the tool cache when a run on this runner
+ * already fetched it, else from the repository (index, then archive, checked by the index's
+ * digest; see tools/helm/chart-cache.ts). The install and the pre-apply chart check use the file.
+ */
+
+
+
+
+
+
+/** Where the archive is kept: known before it is fetched, so the install's arguments name it. */
+function chartFileFor(inputs, toolCache) {
+    return external_node_path_default().join(chartCacheDir(toolCache ?? '$RUNNER_TOOL_CACHE', inputs.chartVersion), chartFileName(inputs.chartVersion));
 }
-function getMetadataArgs(release, namespace) {
-    return ['get', 'metadata', release, '--namespace', namespace, '--output', 'json'];
+/** Gets the chart once per run (the check before the apply and the install share it). */
+async function ensureChart(ctx) {
+    const { inputs, state } = ctx;
+    if (state.chartFile)
+        return state.chartFile;
+    const toolCache = state.toolCacheDir ?? ctx.env.RUNNER_TOOL_CACHE;
+    if (!toolCache) {
+        throw new StepError('chart-fetch', 'RUNNER_TOOL_CACHE is not set. This action runs on GitHub Actions runners, which set it.');
+    }
+    const fetcher = createFetcher({
+        clock: ctx.clock,
+        onRetry: (url, why, waitMs) => ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
+    });
+    try {
+        const chart = await cachedChart({ fetcher, toolCache, mirror: inputs.toolMirror }, inputs.chartVersion);
+        ctx.log.info(chart.source === 'cache'
+            ? `flyte-binary ${inputs.chartVersion}: from the tool cache (${chart.file}, SHA-256 ${chart.sha256.slice(0, 12)}… as the index said when it was fetched); no network.`
+            : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… matches the index; kept in the tool cache.`);
+        state.chartFile = chart.file;
+        state.chartSource = chart.source;
+        return chart.file;
+    }
+    finally {
+        fetcher.dispose();
+    }
 }
-/** User-supplied values of the release; they hold the database password, so run it quiet. */
-function getValuesArgs(release, namespace) {
-    return ['get', 'values', release, '--namespace', namespace, '--output', 'json'];
-}
-/** `--ignore-not-found` is not in every Helm 3, so "not found" is judged from the output. */
-function uninstallArgs(release, namespace, timeoutSeconds) {
-    return [
-        'uninstall',
-        release,
-        '--namespace',
-        namespace,
-        '--wait',
-        '--timeout',
-        `${timeoutSeconds}s`
-    ];
-}
-/** Helm's answer when a release does not exist (`release: not found`). */
-function isReleaseNotFound(output) {
-    return /release: not found/i.test(output);
+function chartFetchStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'chart-fetch',
+        title: `Get the flyte-binary ${inputs.chartVersion} chart archive`,
+        mutates: false,
+        when: {
+            test: (state) => state.helmChanged !== false,
+            describe: 'the release will be installed or upgraded',
+            skipped: () => `${inputs.releaseName} already runs chart ${inputs.chartVersion} with these values, so the chart is not needed.`
+        },
+        describe: (state) => [
+            `From ${chartFileFor(inputs, state.toolCacheDir)} when an earlier run kept it (checked against its SHA-256); otherwise`,
+            `GET ${fromSource(`${FLYTE_REPO.url}/index.yaml`, inputs.toolMirror).url} (the chart's URL and SHA-256 digest), GET the archive, check the digest, keep both.`
+        ].join('\n'),
+        run: async (ctx) => {
+            await ensureChart(ctx);
+        }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/values/patch.ts
@@ -58320,115 +59236,6 @@ function composeValues(sources, inputs, outputs, secrets = []) {
         digest,
         // Short values would mask ordinary words; the key-based mask covers the password anyway.
         preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
-    };
-}
-
-;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
-/** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
-
-/** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
-const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
-/**
- * Applies the manifest given on standard input, server-side: client-side apply would copy the
- * whole object, secret data included, into the last-applied-configuration annotation, which
- * `kubectl describe` and the console show.
- */
-function applyStdinArgs() {
-    return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
-}
-function getManagedCertificateArgs(name, namespace) {
-    return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
-}
-/**
- * Prints one annotation of a Secret, and nothing when the Secret does not exist. Only the
- * annotation is asked for, so the Secret's data never reaches standard output.
- */
-function getSecretAnnotationArgs(name, namespace, annotation) {
-    // JSONPath needs the dots of a key escaped; slashes and dashes are fine.
-    const key = annotation.replace(/\./g, '\\.');
-    return [
-        'get',
-        'secret',
-        name,
-        '--namespace',
-        namespace,
-        '--ignore-not-found',
-        '--output',
-        `jsonpath={.metadata.annotations.${key}}`
-    ];
-}
-/**
- * sha256 over the OAuth client; recorded on the Secret. The client secret is a long random
- * string, so its digest reveals nothing usable.
- */
-function oauthClientDigest(clientId, clientSecret) {
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(`flyte-gke-action/oauth-client\n${clientId}\n${clientSecret}`)
-        .digest('hex');
-}
-/** The named Ingresses that exist, as `ingress.networking.k8s.io/NAME` lines; none is not an error. */
-function getIngressNamesArgs(names, namespace) {
-    return [
-        'get',
-        'ingress',
-        ...names,
-        '--namespace',
-        namespace,
-        '--ignore-not-found',
-        '--output',
-        'name'
-    ];
-}
-function deleteIngressArgs(names, namespace) {
-    return [
-        'delete',
-        'ingress',
-        ...names,
-        '--namespace',
-        namespace,
-        '--ignore-not-found',
-        '--wait=true'
-    ];
-}
-function deleteSecretArgs(name, namespace) {
-    return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
-}
-/** For the job summary only: the command a user runs on their own machine. */
-function portForwardCommand(namespace, service, port) {
-    return `kubectl port-forward --namespace ${namespace} svc/${service} ${port}:${port}`;
-}
-/**
- * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
- * expects, and the client's digest as an annotation), together with its namespace so the Secret
- * can be applied before Helm creates it.
- * JSON is YAML, so `kubectl apply -f -` reads it.
- */
-function oauthSecretManifest(o) {
-    return JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'List',
-        items: [
-            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
-            {
-                apiVersion: 'v1',
-                kind: 'Secret',
-                type: 'Opaque',
-                metadata: {
-                    name: o.name,
-                    namespace: o.namespace,
-                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
-                    annotations: { [OAUTH_DIGEST_ANNOTATION]: oauthClientDigest(o.clientId, o.clientSecret) }
-                },
-                stringData: { client_id: o.clientId, client_secret: o.clientSecret }
-            }
-        ]
-    });
-}
-function parseManagedCertificate(json) {
-    const data = JSON.parse(json);
-    return {
-        status: data.status?.certificateStatus ?? '',
-        domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
     };
 }
 
@@ -58702,6 +59509,7 @@ async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
 
 
 
+
 function chartCheckStep(inputs) {
     return {
         kind: 'task',
@@ -58717,10 +59525,8 @@ function chartCheckStep(inputs) {
         describe: (state) => {
             const dir = external_node_path_default().join(state.workDir ?? '$RUNNER_TEMP/flyte-gke', 'chart');
             return [
-                `$ helm ${repoAddArgs().join(' ')}`,
-                `$ helm ${searchVersionArgs(inputs.chartVersion).join(' ')}   (the version must be in the index)`,
-                `$ helm ${pullArgs(inputs.chartVersion, dir).join(' ')}`,
-                `$ helm ${templateArgs(inputs.releaseName, `${dir}/flyte-binary-${inputs.chartVersion}.tgz`, inputs.namespace, `${dir}/values.yaml`).join(' ')}`,
+                `The ${FLYTE_CHART} ${inputs.chartVersion} archive (tool cache, else the repository index and archive, checked by the index's digest): a version missing from the index stops here.`,
+                `$ helm ${templateArgs(inputs.releaseName, chartFileFor(inputs, state.toolCacheDir), inputs.namespace, `${dir}/values.yaml`).join(' ')}`,
                 '(values patched with placeholders for the Terraform outputs not known before the apply)'
             ].join('\n');
         },
@@ -58728,29 +59534,13 @@ function chartCheckStep(inputs) {
             const dir = external_node_path_default().join(ctx.state.workDir ?? '', 'chart');
             (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true, mode: 0o700 });
             ctx.registerCleanup(dir);
-            await runTool(ctx, 'chart-check', 'helm', repoAddArgs());
-            const found = await runTool(ctx, 'chart-check', 'helm', searchVersionArgs(inputs.chartVersion));
-            let listed = [];
-            try {
-                listed = JSON.parse(found.stdout.trim() || '[]');
-            }
-            catch {
-                listed = [];
-            }
-            if (listed.length === 0) {
-                throw new StepError('chart-check', `chart-version ${inputs.chartVersion} is not in the ${FLYTE_CHART} repository index, so nothing was applied. List the versions with \`helm search repo ${FLYTE_CHART} --versions\` and set chart-version to one of them.`);
-            }
-            await runTool(ctx, 'chart-check', 'helm', pullArgs(inputs.chartVersion, dir));
-            const chart = (0,external_node_fs_namespaceObject.readdirSync)(dir).find((f) => f.endsWith('.tgz'));
-            if (!chart) {
-                throw new StepError('chart-check', `helm pull left no chart archive in ${dir}.`);
-            }
+            const chart = await ensureChart(ctx);
             // The values as the install will write them, the outputs still placeholders.
             const placeholders = ctx.state.tfOutputs ?? dryRunState(inputs).tfOutputs;
             const values = composeValues(readSources(inputs), inputs, placeholders);
             const file = external_node_path_default().join(dir, 'values.yaml');
             (0,external_node_fs_namespaceObject.writeFileSync)(file, values.text, { mode: 0o600 });
-            const rendered = await runTool(ctx, 'chart-check', 'helm', templateArgs(inputs.releaseName, external_node_path_default().join(dir, chart), inputs.namespace, file), { allowFailure: true });
+            const rendered = await runTool(ctx, 'chart-check', 'helm', templateArgs(inputs.releaseName, chart, inputs.namespace, file), { allowFailure: true });
             if (rendered.exitCode !== 0) {
                 throw new StepError('chart-check', `The values do not render with ${FLYTE_CHART} ${inputs.chartVersion}, so nothing was applied:\n${(rendered.stderr || rendered.stdout).trim().split('\n').slice(-8).join('\n')}\nFix the values (values-file, extra-values-files) or the chart-version.`);
             }
@@ -58923,144 +59713,6 @@ function sameChartVersion(a, b) {
 }
 function lastLine(text) {
     return text.trim().split('\n').slice(-1)[0] ?? '';
-}
-
-;// CONCATENATED MODULE: ./src/phases/release-record.ts
-/**
- * What is deployed, readable without reading a Kubernetes Secret. Helm keeps releases in Secrets,
- * which the read-only planner must not read (roles/container.viewer cannot). So the deployer, after
- * each upgrade, records the chart version, app version, values digest and the redacted values in
- * a ConfigMap; plan and drift read that and the live Deployment (its chart label and the digest
- * annotation the action sets), both allowed to a viewer.
- */
-
-
-
-
-
-const recordName = (release) => `${release}-flyte-gke-action`;
-function getJsonArgs(kind, name, namespace) {
-    return ['get', kind, name, '--namespace', namespace, '--ignore-not-found', '--output', 'json'];
-}
-const parseObject = (text) => {
-    const trimmed = text.trim();
-    if (!trimmed)
-        return undefined;
-    try {
-        return JSON.parse(trimmed);
-    }
-    catch {
-        return undefined;
-    }
-};
-/** The live Deployment and the record: what plan and drift compare against. */
-function liveReleaseReadSteps(inputs) {
-    const names = flyteNames(inputs);
-    return [
-        {
-            kind: 'exec',
-            id: 'live-deployment-read',
-            title: `Read the Deployment ${names.fullName} (chart and values digest)`,
-            mutates: false,
-            tool: 'kubectl',
-            args: getJsonArgs('deployment', names.fullName, inputs.namespace),
-            quiet: true,
-            onResult: (result, state) => {
-                const live = parseObject(result.stdout);
-                if (!live) {
-                    state.deployedRelease = undefined;
-                    state.previousRelease = undefined;
-                    return;
-                }
-                const chart = live.metadata?.labels?.['helm.sh/chart'] ?? '';
-                const found = {
-                    chartVersion: chart.replace(/^flyte-binary-/, ''),
-                    appVersion: live.metadata?.labels?.['app.kubernetes.io/version'] ?? '',
-                    ...(live.metadata?.annotations?.[DIGEST_ANNOTATION]
-                        ? { valuesDigest: live.metadata.annotations[DIGEST_ANNOTATION] }
-                        : {})
-                };
-                state.deployedRelease = found;
-                state.previousRelease = found;
-            }
-        },
-        {
-            kind: 'exec',
-            id: 'release-record-read',
-            title: `Read the record of what was deployed (ConfigMap ${recordName(inputs.releaseName)})`,
-            mutates: false,
-            tool: 'kubectl',
-            args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
-            quiet: true,
-            onResult: (result, state) => {
-                const record = parseObject(result.stdout);
-                state.releaseRecordDigest = record?.data?.valuesDigest ?? '';
-                const values = record?.data?.values ? (0,dist/* parse */.qg)(record.data.values) : undefined;
-                // The values shown in the diff, only when they belong to the live release.
-                if (state.previousRelease &&
-                    values &&
-                    typeof values === 'object' &&
-                    record?.data?.valuesDigest === state.previousRelease.valuesDigest) {
-                    state.previousRelease = {
-                        ...state.previousRelease,
-                        values: values
-                    };
-                }
-            }
-        }
-    ];
-}
-function recordManifest(inputs, state) {
-    const deployed = state.deployedRelease;
-    const configMap = {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-            name: recordName(inputs.releaseName),
-            namespace: inputs.namespace,
-            labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
-        },
-        data: {
-            chartVersion: deployed?.chartVersion ?? inputs.chartVersion,
-            appVersion: deployed?.appVersion ?? '',
-            valuesDigest: state.valuesDigest ?? '',
-            // Redacted: a ConfigMap is readable by viewers.
-            values: state.valuesPreview ?? (0,dist/* stringify */.As)({})
-        }
-    };
-    return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [configMap] });
-}
-/** After the upgrade: write the record when it is missing or describes other values. */
-function recordWriteStep(inputs) {
-    return {
-        kind: 'task',
-        id: 'release-record',
-        title: `Record what is deployed in ConfigMap ${recordName(inputs.releaseName)} (for the read-only planner)`,
-        mutates: true,
-        describe: () => `$ kubectl ${getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
-        run: async (ctx) => {
-            const current = await runChecked(ctx, {
-                stepId: 'release-record',
-                title: 'Reading the release record',
-                tool: 'kubectl',
-                args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
-                quiet: true
-            });
-            const record = parseObject(current.stdout);
-            if (record?.data?.valuesDigest && record.data.valuesDigest === ctx.state.valuesDigest) {
-                ctx.log.info(`${recordName(inputs.releaseName)} already records these values.`);
-                return 'unchanged';
-            }
-            await runChecked(ctx, {
-                stepId: 'release-record',
-                title: 'Writing the release record',
-                tool: 'kubectl',
-                args: applyStdinArgs(),
-                stdin: recordManifest(inputs, ctx.state),
-                quiet: true
-            });
-        }
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-drift.ts
@@ -59265,136 +59917,6 @@ function oauthSecretSteps(inputs, secretName) {
     ];
 }
 
-// EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
-var Reflect = __nccwpck_require__(477);
-// EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
-var x509_cjs = __nccwpck_require__(8927);
-;// CONCATENATED MODULE: ./src/tls/self-signed.ts
-/**
- * The TLS proxy's certificate: self-signed, made by the action with @peculiar/x509 on Node's
- * WebCrypto. Google's load balancer encrypts to the backend but does not verify its certificate
- * (docs/remote-access.md), so a self-signed one is what GKE's own guides use for HTTP/2 backends.
- */
-
-
-
-x509_cjs/* cryptoProvider */.Ve.set(external_node_crypto_.webcrypto);
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-/** Long-lived: nothing verifies it; the action renews it when less than RENEW_DAYS remain. */
-const VALIDITY_DAYS = 825;
-const RENEW_DAYS = 30;
-const DAY_MS = 86_400_000;
-async function selfSignedCertificate(dnsName, now = new Date()) {
-    const keys = (await external_node_crypto_.webcrypto.subtle.generateKey(ALGORITHM, true, [
-        'sign',
-        'verify'
-    ]));
-    const notAfter = new Date(now.getTime() + VALIDITY_DAYS * DAY_MS);
-    const cert = await x509_cjs/* X509CertificateGenerator */.Jy.createSelfSigned({
-        serialNumber: (0,external_node_crypto_.randomBytes)(16)
-            .toString('hex')
-            .replace(/^[89a-f]/, '1'),
-        name: `CN=${dnsName}`,
-        notBefore: new Date(now.getTime() - 5 * 60_000),
-        notAfter,
-        keys,
-        signingAlgorithm: ALGORITHM,
-        extensions: [
-            new x509_cjs/* SubjectAlternativeNameExtension */.Wx([{ type: 'dns', value: dnsName }]),
-            new x509_cjs/* BasicConstraintsExtension */.WA(false, undefined, true),
-            new x509_cjs/* ExtendedKeyUsageExtension */.j6([x509_cjs/* ExtendedKeyUsage */.CD.serverAuth])
-        ]
-    });
-    const pkcs8 = await external_node_crypto_.webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
-    const body = Buffer.from(pkcs8)
-        .toString('base64')
-        .replace(/(.{64})/g, '$1\n')
-        .trimEnd();
-    return {
-        certPem: cert.toString('pem'),
-        keyPem: `-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`,
-        notAfter
-    };
-}
-/** True when a certificate that expires at `notAfter` (ISO text, '' when absent) must be made anew. */
-function needsNewCertificate(notAfter, now = new Date()) {
-    const at = Date.parse(notAfter);
-    return Number.isNaN(at) || at - now.getTime() < RENEW_DAYS * DAY_MS;
-}
-
-;// CONCATENATED MODULE: ./src/phases/flyte-proxy-tls.ts
-
-
-
-
-const NOT_AFTER_ANNOTATION = 'flyte-gke-action/not-after';
-function proxyTlsManifest(o) {
-    return JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'List',
-        items: [
-            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
-            {
-                apiVersion: 'v1',
-                kind: 'Secret',
-                type: 'kubernetes.io/tls',
-                metadata: {
-                    name: o.name,
-                    namespace: o.namespace,
-                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
-                    annotations: { [NOT_AFTER_ANNOTATION]: o.notAfter.toISOString() }
-                },
-                stringData: { 'tls.crt': o.certPem, 'tls.key': o.keyPem }
-            }
-        ]
-    });
-}
-function proxyTlsStep(inputs) {
-    const names = flyteNames(inputs);
-    const read = getSecretAnnotationArgs(names.proxyTlsSecret, inputs.namespace, NOT_AFTER_ANNOTATION);
-    return {
-        kind: 'task',
-        id: 'proxy-tls-secret',
-        title: `Keep the TLS proxy's certificate in Secret ${names.proxyTlsSecret}`,
-        mutates: true,
-        describe: () => `$ kubectl ${read.join(' ')}\nIf the Secret is missing or its certificate expires within ${RENEW_DAYS} days: make a self-signed certificate (ECDSA P-256, ${VALIDITY_DAYS} days, SAN ${names.httpService}) and\n$ kubectl ${applyStdinArgs().join(' ')}   (the Secret on standard input, never in argv or logs)`,
-        run: async (ctx) => {
-            const current = await runChecked(ctx, {
-                stepId: 'proxy-tls-secret',
-                title: `Reading Secret ${names.proxyTlsSecret}`,
-                tool: 'kubectl',
-                args: read,
-                quiet: true
-            });
-            const notAfter = current.stdout.trim();
-            if (!needsNewCertificate(notAfter, new Date(ctx.clock.now()))) {
-                ctx.log.info(`Secret ${names.proxyTlsSecret} holds a certificate valid until ${notAfter}: kept.`);
-                return 'unchanged';
-            }
-            const cert = await selfSignedCertificate(names.httpService, new Date(ctx.clock.now()));
-            ctx.log.setSecret(cert.keyPem);
-            for (const line of cert.keyPem.split('\n'))
-                if (line.length > 20)
-                    ctx.log.setSecret(line);
-            await runChecked(ctx, {
-                stepId: 'proxy-tls-secret',
-                title: `Storing the proxy certificate in Secret ${names.proxyTlsSecret}`,
-                tool: 'kubectl',
-                args: applyStdinArgs(),
-                stdin: proxyTlsManifest({
-                    name: names.proxyTlsSecret,
-                    namespace: inputs.namespace,
-                    ...cert
-                }),
-                quiet: true
-            });
-            ctx.log.info(notAfter
-                ? `Renewed the proxy certificate (the old one expired ${notAfter}); valid until ${cert.notAfter.toISOString()}.`
-                : `Made the proxy certificate; valid until ${cert.notAfter.toISOString()}.`);
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/tools/gcloud/neg.ts
 /**
  * Network endpoint groups the GKE NEG controller creates for the Flyte Services (the values turn
@@ -59548,6 +60070,7 @@ function uninstallSteps(inputs) {
 
 
 
+
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
 function pinnedVersion(version) {
@@ -59559,17 +60082,7 @@ function installSteps(inputs, state) {
     const gkeValues = gkeChartValues(inputs, names, domain, state.tfOutputs?.staticIpName ?? inputs.staticIpName);
     // The installed Helm decides; before it is installed (a dry run) the pinned version does.
     const helmVersion = state.tools.helm?.version ?? pinnedVersion(inputs.tools.helm);
-    const steps = [
-        {
-            kind: 'exec',
-            id: 'helm-repo-add',
-            title: 'Add the Flyte chart repository',
-            mutates: false,
-            tool: 'helm',
-            args: repoAddArgs()
-        },
-        ...flyteReleaseReadSteps(inputs)
-    ];
+    const steps = [...flyteReleaseReadSteps(inputs)];
     // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
     steps.push(readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
         s.gkeRelease = found;
@@ -59617,7 +60130,7 @@ function installSteps(inputs, state) {
             }
         });
     }
-    steps.push({
+    steps.push(chartFetchStep(inputs), {
         kind: 'exec',
         id: 'helm-upgrade',
         title: `Install or upgrade ${inputs.releaseName} (flyte-binary ${inputs.chartVersion})`,
@@ -59625,8 +60138,8 @@ function installSteps(inputs, state) {
         tool: 'helm',
         args: upgradeInstallArgs({
             release: inputs.releaseName,
-            chart: FLYTE_CHART,
-            version: inputs.chartVersion,
+            // The archive fetched and checked by chart-fetch: no repository, so no index refresh.
+            chart: chartFileFor(inputs, state.toolCacheDir),
             namespace: inputs.namespace,
             valuesFiles: [state.patchedValuesFile ?? VALUES_FILE_PLACEHOLDER],
             timeoutSeconds: inputs.timeoutSeconds,
@@ -59733,98 +60246,6 @@ function explainHelmFailure(inputs, output) {
         return `Flyte did not become ready within the timeout (${inputs.timeoutSeconds}s); Helm rolled the release back. A pod stuck in Init (wait-for-db) means Cloud SQL is unreachable; an ImagePullBackOff means the image tag does not exist. Check with \`kubectl get pods -n ${inputs.namespace}\` and \`kubectl describe pod -n ${inputs.namespace}\`.`;
     }
     return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/tools/gcloud/iap.ts
-/**
- * gcloud arguments for Identity-Aware Proxy on the backend service GKE creates for the HTTP
- * Service. The BackendConfig (with its OAuth Secret) turns IAP on; the action only reads the
- * backend service and its IAM policy and adds members, so no secret ever reaches argv.
- */
-const IAP_ACCESSOR_ROLE = 'roles/iap.httpsResourceAccessor';
-/** Backend services the GKE Ingress controller created (their names start with `k8s1-`). */
-function listBackendServicesArgs(projectId) {
-    return [
-        'compute',
-        'backend-services',
-        'list',
-        `--project=${projectId}`,
-        '--filter=name~^k8s1-',
-        '--format=json(name,description,iap.enabled)'
-    ];
-}
-/**
- * Picks the backend service of NAMESPACE/SERVICE:PORT. GKE writes that in the description as
- * JSON (`kubernetes.io/service-name`, `kubernetes.io/service-port`); the name
- * `k8s1-…-NAMESPACE-SERVICE-PORT-…` is the fallback, since GKE shortens long names.
- */
-function findBackendService(listJson, target) {
-    let list;
-    try {
-        list = JSON.parse(listJson.trim() || '[]');
-    }
-    catch {
-        return undefined;
-    }
-    if (!Array.isArray(list))
-        return undefined;
-    const services = list.filter((s) => typeof s === 'object' && s !== null && typeof s.name === 'string');
-    const byDescription = services.find((s) => {
-        try {
-            const d = JSON.parse(s.description ?? '');
-            return (d['kubernetes.io/service-name'] === `${target.namespace}/${target.service}` &&
-                String(d['kubernetes.io/service-port']) === String(target.port));
-        }
-        catch {
-            return false;
-        }
-    });
-    const infix = `-${target.namespace}-${target.service}-${target.port}-`;
-    const found = byDescription ?? services.find((s) => s.name.includes(infix));
-    return found ? { name: found.name, iapEnabled: found.iap?.enabled === true } : undefined;
-}
-/** `gcloud iap web VERB` on a backend service, with the verb's own flags before the project. */
-function iapWebArgs(verb, projectId, backendService, ...flags) {
-    return [
-        'iap',
-        'web',
-        verb,
-        '--resource-type=backend-services',
-        `--service=${backendService}`,
-        ...flags,
-        `--project=${projectId}`
-    ];
-}
-/** The backend service's IAM policy, to add only the members that are not bound yet. */
-function iapGetPolicyArgs(projectId, backendService) {
-    return iapWebArgs('get-iam-policy', projectId, backendService, '--format=json');
-}
-/**
- * Members that hold the IAP accessor role without a condition, from `get-iam-policy --format=json`
- * (`{"bindings":[{"role":…,"members":[…]}],"etag":…}`; an empty policy has no bindings).
- * Lowercased, as IAM compares emails without case.
- */
-function parseIapAccessors(policyJson) {
-    let policy;
-    try {
-        policy = JSON.parse(policyJson.trim() || '{}');
-    }
-    catch {
-        throw new Error('gcloud iap web get-iam-policy did not print JSON.');
-    }
-    const bindings = policy.bindings;
-    if (!Array.isArray(bindings))
-        return [];
-    return bindings
-        .filter((b) => typeof b === 'object' && b !== null && b.role === IAP_ACCESSOR_ROLE)
-        .filter((b) => b.condition === undefined || b.condition === null)
-        .flatMap((b) => (Array.isArray(b.members) ? b.members : []))
-        .filter((m) => typeof m === 'string')
-        .map((m) => m.toLowerCase());
-}
-/** Adding a binding that exists already changes nothing; the phase still adds only new members. */
-function iapAddBindingArgs(projectId, backendService, member) {
-    return iapWebArgs('add-iam-policy-binding', projectId, backendService, `--member=${member}`, `--role=${IAP_ACCESSOR_ROLE}`, '--condition=None');
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-ingress.ts
@@ -60015,6 +60436,7 @@ function helmPhase(inputs, mode) {
 
 
 
+
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
 function whenDeployed(phase) {
     return {
@@ -60040,7 +60462,7 @@ function planCommand(inputs) {
             return [
                 ...setup,
                 stateBackendPhase(inputs),
-                ...deployTerraformPhases(inputs, reviewPhase(inputs), chartCheckPhase(inputs), legacyLayoutPhase(inputs)),
+                ...deployTerraformPhases(inputs, { after: READ_AHEAD_AFTER, phase: readAheadPhase(inputs) }, reviewPhase(inputs), chartCheckPhase(inputs), legacyLayoutPhase(inputs)),
                 clusterCredentialsPhase(inputs),
                 valuesPhase(inputs),
                 helmPhase(inputs, 'install'),
@@ -60112,7 +60534,16 @@ function createCoreLogger(secrets) {
 function renderRunbook(phases, state, secrets) {
     const lines = [];
     let number = 0;
-    for (const phase of phases) {
+    const all = phases.flatMap((phase) => phase.alongside
+        ? [
+            phase,
+            {
+                ...phase.alongside.phase,
+                name: `${phase.alongside.phase.name} (at the same time as "${phase.name}", from its step ${phase.alongside.after} on; read-only)`
+            }
+        ]
+        : [phase]);
+    for (const phase of all) {
         lines.push(`## ${phase.name}`);
         const steps = phase.steps(state);
         if (steps.length === 0)
@@ -60246,50 +60677,155 @@ function createExec(print, secrets, baseEnv = () => process.env) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/read-ahead.ts
+const keyOf = (tool, args, cwd) => JSON.stringify([tool, args, cwd ?? '']);
+class ReadAhead {
+    answers = new Map();
+    served = 0;
+    /** Starts a read now; its answer waits for the step that asks the same. */
+    start(exec, call) {
+        // A read that could not run is the later step's to report, when it runs it itself.
+        const answer = exec
+            .run(call.tool, call.args, {
+            ...(call.cwd ? { cwd: call.cwd } : {}),
+            ...(call.env ? { env: call.env } : {}),
+            quiet: true
+        })
+            .catch(() => undefined);
+        this.answers.set(keyOf(call.tool, call.args, call.cwd), answer);
+        return answer;
+    }
+    /** Something changed: no answer read before it may be used after it. */
+    clear() {
+        this.answers.clear();
+    }
+    /** How many later calls were answered from a read made ahead. */
+    get answered() {
+        return this.served;
+    }
+    /**
+     * An Exec that answers a call from a read made ahead when there is one (once), else runs it.
+     * `onServed` lets the log say where the answer came from.
+     */
+    serving(exec, onServed) {
+        return {
+            run: async (tool, args, options = {}) => {
+                const key = keyOf(tool, args, options.cwd);
+                const ahead = options.stdin === undefined ? this.answers.get(key) : undefined;
+                this.answers.delete(key);
+                const result = await ahead;
+                if (result) {
+                    this.served += 1;
+                    onServed(tool);
+                    return result;
+                }
+                return exec.run(tool, args, options);
+            }
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/runner.ts
 /**
  * Executes planned phases: one log group per phase, steps in order, conditions checked just
  * before each step, durations recorded. The same phases drive the dry run (see dry-run.ts).
  */
 
+
 async function runPhases(phases, deps) {
-    const { ctx } = deps;
+    const reads = new ReadAhead();
+    const ctx = {
+        ...deps.ctx,
+        readAhead: reads,
+        exec: reads.serving(deps.ctx.exec, (tool) => deps.ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`))
+    };
     const reports = [];
     for (const phase of phases) {
         const started = ctx.clock.now();
         const steps = [];
+        let alongside;
         try {
             await ctx.log.group(phase.name, async () => {
                 for (const step of phase.steps(ctx.state)) {
-                    for (const secret of deps.secrets())
-                        ctx.log.setSecret(secret);
-                    const stepStart = ctx.clock.now();
-                    if (step.when && !step.when.test(ctx.state)) {
-                        ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
-                        steps.push(report(step, 'skipped', 0));
-                        continue;
+                    await runStep(step, ctx, deps, steps, reads);
+                    if (phase.alongside && step.id === phase.alongside.after) {
+                        alongside = runAlongside(phase.alongside.phase, deps.ctx, deps, reads);
                     }
-                    let outcome = undefined;
-                    try {
-                        if (step.kind === 'exec')
-                            await runExecStep(step, ctx, deps.secrets());
-                        else
-                            outcome = await step.run(ctx);
-                    }
-                    catch (error) {
-                        steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
-                        throw error;
-                    }
-                    const ran = report(step, 'ran', ctx.clock.now() - stepStart);
-                    steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
                 }
             });
         }
         finally {
             reports.push({ name: phase.name, durationMs: ctx.clock.now() - started, steps });
+            // Always waited for, so no read outlives the phase it overlaps.
+            if (alongside)
+                reports.push(await alongside);
         }
     }
     return reports;
+}
+async function runStep(step, ctx, deps, steps, reads) {
+    for (const secret of deps.secrets())
+        ctx.log.setSecret(secret);
+    const stepStart = ctx.clock.now();
+    if (step.when && !step.when.test(ctx.state)) {
+        ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
+        steps.push(report(step, 'skipped', 0));
+        return;
+    }
+    let outcome = undefined;
+    try {
+        if (step.kind === 'exec')
+            await runExecStep(step, ctx, deps.secrets());
+        else
+            outcome = await step.run(ctx);
+    }
+    catch (error) {
+        steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
+        throw error;
+    }
+    finally {
+        // Whatever a changing step did (or began before it failed), answers read before it are stale.
+        if (step.mutates && outcome !== 'unchanged')
+            reads.clear();
+    }
+    const ran = report(step, 'ran', ctx.clock.now() - stepStart);
+    steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
+}
+/**
+ * Runs a read-only phase beside another: its log lines are kept and printed as its own group once
+ * it ends, tool output is never echoed (so the two never interleave), and a failure is a warning.
+ */
+async function runAlongside(phase, base, deps, reads) {
+    const started = base.clock.now();
+    const lines = [];
+    const log = {
+        info: (text) => lines.push({ level: 'info', text }),
+        warning: (text) => lines.push({ level: 'warning', text }),
+        notice: (text) => lines.push({ level: 'notice', text }),
+        debug: (text) => lines.push({ level: 'debug', text }),
+        group: (_name, fn) => fn(),
+        setSecret: (value) => base.log.setSecret(value)
+    };
+    const quietExec = {
+        run: (tool, args, options = {}) => base.exec.run(tool, args, { ...options, quiet: true })
+    };
+    const ctx = { ...base, log, exec: quietExec, readAhead: reads };
+    const steps = [];
+    try {
+        for (const step of phase.steps(ctx.state)) {
+            if (step.mutates)
+                throw new Error(`${step.id} changes something; it cannot run alongside`);
+            await runStep(step, ctx, deps, steps, reads);
+        }
+    }
+    catch (error) {
+        log.warning(`${phase.name}: ${error.message.split('\n')[0]} The later steps read for themselves.`);
+    }
+    await base.log.group(`${phase.name} (ran alongside)`, async () => {
+        for (const line of lines)
+            base.log[line.level](line.text);
+    });
+    return { name: phase.name, durationMs: base.clock.now() - started, steps };
 }
 function report(step, status, durationMs) {
     return { id: step.id, title: step.title, mutates: step.mutates, status, durationMs };
@@ -66812,6 +67348,8 @@ async function runAction(deps) {
         state = new RunState(false);
         state.actionRoot = deps.actionRoot;
         state.workDir = external_node_path_default().join(deps.env.RUNNER_TEMP ?? external_node_os_default().tmpdir(), 'flyte-gke');
+        if (deps.env.RUNNER_TOOL_CACHE)
+            state.toolCacheDir = deps.env.RUNNER_TOOL_CACHE;
         const cleanup = [];
         const ctx = {
             inputs,
@@ -70184,7 +70722,7 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 3683:
+/***/ 6064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -70246,7 +70784,7 @@ var identity = __nccwpck_require__(1127);
 var composeCollection = __nccwpck_require__(7349);
 var composeScalar = __nccwpck_require__(5413);
 var resolveEnd = __nccwpck_require__(7788);
-var utilEmptyScalarPosition = __nccwpck_require__(2599);
+var utilEmptyScalarPosition = __nccwpck_require__(4980);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -70460,7 +70998,7 @@ var directives = __nccwpck_require__(1342);
 var Document = __nccwpck_require__(3021);
 var errors = __nccwpck_require__(1464);
 var identity = __nccwpck_require__(1127);
-var composeDoc = __nccwpck_require__(3683);
+var composeDoc = __nccwpck_require__(6064);
 var resolveEnd = __nccwpck_require__(7788);
 
 function getErrorPos(src) {
@@ -71765,7 +72303,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 2599:
+/***/ 4980:
 /***/ ((__unused_webpack_module, exports) => {
 
 

@@ -26,6 +26,30 @@ export function clusterRef(inputs: Inputs, state: RunState): ClusterRef {
 }
 
 export async function fetchClusterCredentials(ctx: TaskContext): Promise<void> {
+  await writeKubeconfig(ctx, clusterRef(ctx.inputs, ctx.state), 'required');
+}
+
+/**
+ * Credentials for the cluster the inputs name, before Terraform has said anything: false (and
+ * nothing exported) when gcloud cannot get them, as when the first deploy has not made it yet.
+ */
+export async function fetchCredentialsIfClusterExists(ctx: TaskContext): Promise<boolean> {
+  const cluster = clusterRef(ctx.inputs, ctx.state);
+  const fetched = await writeKubeconfig(ctx, cluster, 'optional');
+  if (fetched) ctx.state.readAheadCluster = cluster;
+  return fetched;
+}
+
+/** Same cluster: name, location and project. */
+export function sameCluster(a: ClusterRef, b: ClusterRef): boolean {
+  return a.name === b.name && a.location === b.location && a.project === b.project;
+}
+
+async function writeKubeconfig(
+  ctx: TaskContext,
+  cluster: ClusterRef,
+  need: 'required' | 'optional'
+): Promise<boolean> {
   const dir = ctx.env.RUNNER_TEMP;
   if (!dir)
     throw new StepError(
@@ -36,18 +60,25 @@ export async function fetchClusterCredentials(ctx: TaskContext): Promise<void> {
   const folder = mkdtempSync(path.join(dir, 'flyte-gke-kube-'));
   ctx.registerCleanup(folder);
   const kubeconfig = writePrivateFile(folder, 'kubeconfig', '');
-  const cluster = clusterRef(ctx.inputs, ctx.state);
   const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
   const args = getCredentialsArgs(cluster);
-  await runChecked(ctx, {
+  const result = await runChecked(ctx, {
     stepId: 'cluster-credentials',
     title: 'Getting cluster credentials',
     tool: 'gcloud',
     args,
     env,
-    explainFailure: (result) =>
-      `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${result.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
+    ...(need === 'optional' ? { okExitCodes: 'any' as const } : {}),
+    explainFailure: (failed) =>
+      `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${failed.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
   });
+  if (result.exitCode !== 0) {
+    ctx.log.info(
+      `No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}); the cluster is read after the apply.`
+    );
+    return false;
+  }
   for (const [name, value] of Object.entries(env)) ctx.exportVariable(name, value);
   ctx.state.kubeconfigPath = kubeconfig;
+  return true;
 }

@@ -13,7 +13,18 @@ export function renderRunbook(
 ): string {
   const lines: string[] = [];
   let number = 0;
-  for (const phase of phases) {
+  const all = phases.flatMap((phase) =>
+    phase.alongside
+      ? [
+          phase,
+          {
+            ...phase.alongside.phase,
+            name: `${phase.alongside.phase.name} (at the same time as "${phase.name}", from its step ${phase.alongside.after} on; read-only)`
+          }
+        ]
+      : [phase]
+  );
+  for (const phase of all) {
     lines.push(`## ${phase.name}`);
     const steps = phase.steps(state);
     if (steps.length === 0) lines.push('  (nothing to do)');

@@ -63,6 +63,8 @@ export class RunState {
   stateBucketExists?: boolean;
   /** True when this run created the state bucket (so it still needs versioning switched on). */
   stateBucketCreated?: boolean;
+  /** The runner's tool cache (RUNNER_TOOL_CACHE), where downloads are kept between runs. */
+  toolCacheDir?: string;
   /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
   workDir?: string;
   planExitCode?: number;
@@ -72,7 +74,13 @@ export class RunState {
   planText?: string;
   tfOutputs?: TerraformOutputs;
   kubeconfigPath?: string;
+  /** The cluster whose credentials were fetched while Terraform planned. */
+  readAheadCluster?: { readonly name: string; readonly location: string; readonly project: string };
   patchedValuesFile?: string;
+  /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
+  chartFile?: string;
+  /** Where it came from: the tool cache, the chart repository or the mirror. */
+  chartSource?: string;
   valuesDigest?: string;
   /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
   valuesPreview?: string;

@@ -67,6 +67,12 @@ export type Step = ExecStep | TaskStep;
 export interface Phase {
   readonly name: string;
   readonly steps: (state: RunState) => readonly Step[];
+  /**
+   * Read-only work that runs at the same time as this phase, starting once the step `after` has
+   * run (for example the cluster reads while Terraform plans). Its log is printed after this
+   * phase's, in its own group; its failure is only a warning (the later steps read again).
+   */
+  readonly alongside?: { readonly after: string; readonly phase: Phase };
 }
 
 export interface ExecOptions {
@@ -79,6 +85,19 @@ export interface ExecOptions {
 /** The process boundary. The real one is engine/exec.ts; tests pass stand-in executables. */
 export interface Exec {
   run(tool: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+}
+
+/** One read-only command, exactly as the step that will run it builds it. */
+export interface ReadCall {
+  readonly tool: Tool;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** Starts reads whose answers wait for the later step that runs the same command. */
+export interface ReadsAhead {
+  start(exec: Exec, call: ReadCall): Promise<ExecResult | undefined>;
 }
 
 export interface Logger {
@@ -109,6 +128,8 @@ export interface TaskContext {
   readonly addPath: (dir: string) => void;
   /** Remembers a file for the post step to remove. */
   readonly registerCleanup: (path: string) => void;
+  /** Answers kept from reads made ahead (see read-ahead.ts); the runner provides it. */
+  readonly readAhead?: ReadsAhead;
   /** Reads the reviewed plan's fingerprint from the pull request; absent without a token. */
   readonly reviewedPlan?: () => Promise<ReviewedPlanLookup>;
 }

@@ -4,6 +4,7 @@ import type { Phase } from '../engine/types.js';
 import { authenticate, describeAuth } from '../auth/authenticate.js';
 import { clusterRef, fetchClusterCredentials } from '../auth/kubeconfig.js';
 import { getCredentialsArgs } from '../tools/gcloud/args.js';
+import { readAheadCredentialsHold } from './read-ahead.js';
 
 export function authPhase(inputs: Inputs): Phase {
   return {
@@ -32,6 +33,13 @@ export function clusterCredentialsPhase(inputs: Inputs): Phase {
         id: 'cluster-credentials',
         title: 'Get cluster credentials into a private kubeconfig',
         mutates: false,
+        when: {
+          test: (state) => !readAheadCredentialsHold(inputs, state),
+          describe:
+            'the credentials read while Terraform planned do not serve (none, or the plan makes a new cluster)',
+          skipped: (state) =>
+            `the credentials for cluster ${state.readAheadCluster?.name ?? ''} fetched while Terraform planned still serve: the plan keeps the cluster.`
+        },
         describe: (state) =>
           [
             `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}`,

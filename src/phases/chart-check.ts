@@ -4,19 +4,14 @@
  * outputs Terraform has not made yet). A bad chart version or value then costs seconds, not a
  * 15-minute apply followed by a failed Helm install.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Inputs } from '../inputs.js';
 import { StepError } from '../errors.js';
 import { dryRunState } from '../engine/placeholders.js';
 import type { Phase, TaskStep } from '../engine/types.js';
-import {
-  FLYTE_CHART,
-  pullArgs,
-  repoAddArgs,
-  searchVersionArgs,
-  templateArgs
-} from '../tools/helm/args.js';
+import { FLYTE_CHART, templateArgs } from '../tools/helm/args.js';
+import { chartFileFor, ensureChart } from './chart-fetch.js';
 import { composeValues } from '../values/compose.js';
 import { readSources } from './flyte-values.js';
 import { runTool } from './flyte-support.js';
@@ -36,10 +31,8 @@ function chartCheckStep(inputs: Inputs): TaskStep {
     describe: (state) => {
       const dir = path.join(state.workDir ?? '$RUNNER_TEMP/flyte-gke', 'chart');
       return [
-        `$ helm ${repoAddArgs().join(' ')}`,
-        `$ helm ${searchVersionArgs(inputs.chartVersion).join(' ')}   (the version must be in the index)`,
-        `$ helm ${pullArgs(inputs.chartVersion, dir).join(' ')}`,
-        `$ helm ${templateArgs(inputs.releaseName, `${dir}/flyte-binary-${inputs.chartVersion}.tgz`, inputs.namespace, `${dir}/values.yaml`).join(' ')}`,
+        `The ${FLYTE_CHART} ${inputs.chartVersion} archive (tool cache, else the repository index and archive, checked by the index's digest): a version missing from the index stops here.`,
+        `$ helm ${templateArgs(inputs.releaseName, chartFileFor(inputs, state.toolCacheDir), inputs.namespace, `${dir}/values.yaml`).join(' ')}`,
         '(values patched with placeholders for the Terraform outputs not known before the apply)'
       ].join('\n');
     },
@@ -47,30 +40,7 @@ function chartCheckStep(inputs: Inputs): TaskStep {
       const dir = path.join(ctx.state.workDir ?? '', 'chart');
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       ctx.registerCleanup(dir);
-      await runTool(ctx, 'chart-check', 'helm', repoAddArgs());
-      const found = await runTool(
-        ctx,
-        'chart-check',
-        'helm',
-        searchVersionArgs(inputs.chartVersion)
-      );
-      let listed: unknown[] = [];
-      try {
-        listed = JSON.parse(found.stdout.trim() || '[]') as unknown[];
-      } catch {
-        listed = [];
-      }
-      if (listed.length === 0) {
-        throw new StepError(
-          'chart-check',
-          `chart-version ${inputs.chartVersion} is not in the ${FLYTE_CHART} repository index, so nothing was applied. List the versions with \`helm search repo ${FLYTE_CHART} --versions\` and set chart-version to one of them.`
-        );
-      }
-      await runTool(ctx, 'chart-check', 'helm', pullArgs(inputs.chartVersion, dir));
-      const chart = readdirSync(dir).find((f) => f.endsWith('.tgz'));
-      if (!chart) {
-        throw new StepError('chart-check', `helm pull left no chart archive in ${dir}.`);
-      }
+      const chart = await ensureChart(ctx);
       // The values as the install will write them, the outputs still placeholders.
       const placeholders = ctx.state.tfOutputs ?? dryRunState(inputs).tfOutputs!;
       const values = composeValues(readSources(inputs), inputs, placeholders);
@@ -80,7 +50,7 @@ function chartCheckStep(inputs: Inputs): TaskStep {
         ctx,
         'chart-check',
         'helm',
-        templateArgs(inputs.releaseName, path.join(dir, chart), inputs.namespace, file),
+        templateArgs(inputs.releaseName, chart, inputs.namespace, file),
         { allowFailure: true }
       );
       if (rendered.exitCode !== 0) {

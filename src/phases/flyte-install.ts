@@ -5,7 +5,8 @@
 import type { Inputs, ToolVersion } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import type { Step, TaskStep } from '../engine/types.js';
-import { FLYTE_CHART, repoAddArgs, upgradeInstallArgs } from '../tools/helm/args.js';
+import { upgradeInstallArgs } from '../tools/helm/args.js';
+import { chartFetchStep, chartFileFor } from './chart-fetch.js';
 import { sameChartVersion } from '../tools/helm/release.js';
 import { flyteAccess, ingressDomain } from '../values/access.js';
 import {
@@ -41,17 +42,7 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   );
   // The installed Helm decides; before it is installed (a dry run) the pinned version does.
   const helmVersion = state.tools.helm?.version ?? pinnedVersion(inputs.tools.helm);
-  const steps: Step[] = [
-    {
-      kind: 'exec',
-      id: 'helm-repo-add',
-      title: 'Add the Flyte chart repository',
-      mutates: false,
-      tool: 'helm',
-      args: repoAddArgs()
-    },
-    ...flyteReleaseReadSteps(inputs)
-  ];
+  const steps: Step[] = [...flyteReleaseReadSteps(inputs)];
   // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
   steps.push(
     readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
@@ -106,6 +97,7 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
     });
   }
   steps.push(
+    chartFetchStep(inputs),
     {
       kind: 'exec',
       id: 'helm-upgrade',
@@ -114,8 +106,8 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
       tool: 'helm',
       args: upgradeInstallArgs({
         release: inputs.releaseName,
-        chart: FLYTE_CHART,
-        version: inputs.chartVersion,
+        // The archive fetched and checked by chart-fetch: no repository, so no index refresh.
+        chart: chartFileFor(inputs, state.toolCacheDir),
         namespace: inputs.namespace,
         valuesFiles: [state.patchedValuesFile ?? VALUES_FILE_PLACEHOLDER],
         timeoutSeconds: inputs.timeoutSeconds,

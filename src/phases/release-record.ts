@@ -16,6 +16,11 @@ import { flyteNames } from '../values/names.js';
 
 export const recordName = (release: string) => `${release}-flyte-gke-action`;
 
+/** The release record's read, as the read-ahead repeats it. */
+export function recordReadArgs(inputs: Inputs): string[] {
+  return getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace);
+}
+
 function getJsonArgs(kind: string, name: string, namespace: string): string[] {
   return ['get', kind, name, '--namespace', namespace, '--ignore-not-found', '--output', 'json'];
 }

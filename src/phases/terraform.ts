@@ -51,6 +51,13 @@ import {
   summarisePlan
 } from '../terraform/plan-summary.js';
 import { runTerraform } from '../terraform/task-exec.js';
+import {
+  keepLockFile,
+  LOCK_FILE,
+  pluginCacheDir,
+  providerCache,
+  restoreLockFile
+} from '../terraform/provider-cache.js';
 
 /**
  * `deploy-plan` and `apply` are the two halves of a deploy: the saved plan, then its apply. They are
@@ -209,11 +216,19 @@ export function terraformPhase(inputs: Inputs, mode: TerraformMode): Phase {
 }
 
 /**
- * A deploy's Terraform work: the saved plan, the checks on it (`between`: the reviewed-plan
- * check), then the apply of exactly that plan.
+ * A deploy's Terraform work: the saved plan (with read-only work `alongside` it), the checks on
+ * it (`between`: the reviewed-plan check), then the apply of exactly that plan.
  */
-export function deployTerraformPhases(inputs: Inputs, ...between: Phase[]): Phase[] {
-  return [terraformPhase(inputs, 'deploy-plan'), ...between, terraformPhase(inputs, 'apply')];
+export function deployTerraformPhases(
+  inputs: Inputs,
+  alongside?: Phase['alongside'],
+  ...between: Phase[]
+): Phase[] {
+  return [
+    { ...terraformPhase(inputs, 'deploy-plan'), ...(alongside ? { alongside } : {}) },
+    ...between,
+    terraformPhase(inputs, 'apply')
+  ];
 }
 
 function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): Step[] {
@@ -235,8 +250,13 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
     id: 'terraform-init',
     title: 'Terraform init',
     mutates: false,
-    args: initArgs(inputs)
+    args: initArgs(inputs),
+    // Providers come from the runner's tool cache when the lock file vouches for them.
+    ...(state.toolCacheDir
+      ? { env: { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir(state.toolCacheDir) } }
+      : {})
   });
+  const keepLock = keepLockStep(inputs);
   const summarise = (planFile: string, drift: boolean) => [
     terraform({
       id: 'terraform-show-json',
@@ -293,6 +313,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
+        keepLock,
         plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
         ...summarise(files.plan, false)
       ];
@@ -306,6 +327,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
+        keepLock,
         plan('terraform-plan', 'Terraform plan', driftPlanArgs(inputs, files.plan)),
         ...summarise(files.plan, false),
         outputsStep(inputs, files, 'lenient')
@@ -314,6 +336,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
+        keepLock,
         // Before a destroy, an empty state is an answer (nothing left), not an error.
         outputsStep(inputs, files, inputs.command === 'destroy' ? 'lenient' : 'strict')
       ];
@@ -321,6 +344,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
+        keepLock,
         terraform({
           id: 'terraform-drift-plan',
           title: 'Terraform plan (read-only, no lock)',
@@ -339,6 +363,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
+        keepLock,
         liftProtectionStep(inputs, files, env),
         databaseFirstStep(inputs, files, env),
         releasePeeringStep(inputs),
@@ -353,6 +378,40 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
   }
 }
 
+/**
+ * After init: keeps the lock file as init left it (with the h1: checksums of the providers it
+ * installed), so the next run's init can take them from the plugin cache.
+ */
+function keepLockStep(inputs: Inputs): Step {
+  return {
+    kind: 'task',
+    id: 'terraform-provider-cache',
+    title: 'Keep the provider checksums init recorded, for the next run',
+    mutates: false,
+    when: {
+      test: (state) => state.toolCacheDir !== undefined,
+      describe: 'the runner has a tool cache',
+      skipped: () => 'RUNNER_TOOL_CACHE is not set, so there is no cache to keep providers in.'
+    },
+    describe: (state) =>
+      `Copy ${path.join(inputs.terraformDir, LOCK_FILE)} to ${providerCache(state.toolCacheDir ?? '$RUNNER_TOOL_CACHE', inputs.terraformDir)?.lockCopy ?? '(no lock file: nothing to key the cache by)'} when init added checksums.`,
+    run: async (ctx) => {
+      const cache = providerCache(ctx.state.toolCacheDir!, inputs.terraformDir);
+      if (!cache) {
+        ctx.log.info(
+          `${LOCK_FILE} is missing in ${inputs.terraformDir}, so providers are downloaded on every run. Commit the lock file terraform init writes.`
+        );
+        return;
+      }
+      if (keepLockFile(cache, inputs.terraformDir)) {
+        ctx.log.info(
+          `Kept the lock file with the providers' h1: checksums for this platform (${cache.lockCopy}): the next run's init uses the cached providers.`
+        );
+      }
+    }
+  };
+}
+
 function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
   return {
     kind: 'task',
@@ -360,10 +419,11 @@ function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
     title: 'Prepare the Terraform work folder',
     mutates: false,
     describe: () =>
-      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
+      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nProviders: TF_PLUGIN_CACHE_DIR=${pluginCacheDir('$RUNNER_TOOL_CACHE')}; put back the lock file an earlier init left (with this platform's h1: checksums) when the committed one lacks them.\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
     run: async (ctx) => {
       mkdirSync(files.dataDir, { recursive: true, mode: 0o700 });
       ctx.registerCleanup(files.dir);
+      restoreProviderChecksums(ctx, inputs);
       // The action's variables, for every plan of this run (see actionVarsFile).
       writeFileSync(actionVarsFile(files.plan, false), terraformVarsJson(inputs), {
         mode: 0o600
@@ -377,6 +437,23 @@ function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
       );
     }
   };
+}
+
+/** Before init: the plugin cache folder exists, and the lock file vouches for what it holds. */
+function restoreProviderChecksums(ctx: TaskContext, inputs: Inputs): void {
+  const toolCache = ctx.state.toolCacheDir;
+  if (!toolCache) return;
+  mkdirSync(pluginCacheDir(toolCache), { recursive: true });
+  const cache = providerCache(toolCache, inputs.terraformDir);
+  if (!cache) return;
+  const done = restoreLockFile(cache, inputs.terraformDir);
+  ctx.log.info(
+    done === 'restored'
+      ? `Put back the lock file an earlier init on this runner left (same providers and zh: hashes, plus this platform's h1: checksums), so init can use the cached providers.`
+      : done === 'already complete'
+        ? `${LOCK_FILE} already holds the checksums init needs to use cached providers.`
+        : `No providers cached for this lock file yet: init downloads them and keeps them for the next run.`
+  );
 }
 
 /**

@@ -8,6 +8,7 @@
  * no tool is probed (`version`) at all. With `system`, the three probes run at once.
  */
 import { GitHubServer } from './github-server.js';
+import { publishUpstream } from './upstream.js';
 import { standinWrapper, type Harness, type RunOptions, type StepResult } from './harness.js';
 import { buildArchive, Mirror, publish, type PublishOptions, type StandInTool } from './mirror.js';
 import { currentPlatform } from '../../src/tools/sources.js';
@@ -49,6 +50,7 @@ export async function startToolMirror(options: PublishOptions = {}): Promise<Mir
   publish(mirror, terraformRecipe, archives.terraform, platform, options);
   publish(mirror, helmRecipe, archives.helm, platform, options);
   publish(mirror, gcloudRecipe, archives.gcloud, platform, options);
+  publishUpstream(mirror);
   return mirror;
 }
 

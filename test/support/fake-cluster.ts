@@ -3,7 +3,8 @@
  * the way Helm stores them (values from --values files and --set flags), so a second deploy sees
  * what the first one left.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Exec, ExecOptions, ExecResult } from '../../src/engine/types.js';
@@ -104,14 +105,21 @@ export class FakeCluster {
           );
         }
       });
-      if (!version) {
-        const chartYaml = parse(readFileSync(path.join(chart, 'Chart.yaml'), 'utf8')) as {
-          version: string;
-        };
-        version = chartYaml.version;
-      }
+      // A local chart: a folder, or an archive holding CHART/Chart.yaml.
+      const meta = (
+        chart.endsWith('.tgz')
+          ? parse(
+              execFileSync('tar', ['-xzOf', chart, '--wildcards', '*/Chart.yaml'], {
+                encoding: 'utf8'
+              })
+            )
+          : existsSync(path.join(chart, 'Chart.yaml'))
+            ? parse(readFileSync(path.join(chart, 'Chart.yaml'), 'utf8'))
+            : { name: path.basename(chart), version }
+      ) as { name: string; version: string };
+      if (!version) version = String(meta.version);
       this.releases.set(name, {
-        chart: path.basename(chart),
+        chart: meta.name,
         version,
         appVersion: '1.16.0',
         values

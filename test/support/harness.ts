@@ -24,6 +24,9 @@ import { parse } from 'yaml';
 import { eventPayload, HEAD_SHA, type EventName } from './events.js';
 import { PROJECT_ROOT } from './project.js';
 import { realToolPath } from './real-tools.js';
+import { Mirror } from './mirror.js';
+import { publishUpstream } from './upstream.js';
+import { copyModuleForStandins } from './provider-registry.js';
 
 export const NODE24 = path.join(PROJECT_ROOT, 'node_modules', 'node', 'bin', 'node');
 const STANDIN = path.join(PROJECT_ROOT, 'test', 'support', 'standins', 'standin.mjs');
@@ -194,6 +197,12 @@ export class Harness {
   private githubApiUrl = '';
   private oidcUrl = '';
   private stepCount = 0;
+  /** The default tool-mirror: the chart repository and the provider registry, on loopback. */
+  upstream!: Mirror;
+  /** The bundled module's copy, the default terraform-dir (relative to the workspace). */
+  get moduleDir(): string {
+    return path.join(this.workspace, 'flyte-terraform');
+  }
 
   private constructor(private readonly options: HarnessOptions) {
     this.root = mkdtempSync(path.join(tmpdir(), 'flyte-gke-harness-'));
@@ -234,6 +243,13 @@ export class Harness {
 
   static async create(options: HarnessOptions = {}): Promise<Harness> {
     const harness = new Harness(options);
+    // The runner has no internet: downloads (the chart, the providers) come from a loopback
+    // mirror, used as tool-mirror unless the test names its own.
+    harness.upstream = await Mirror.start();
+    publishUpstream(harness.upstream);
+    // The module terraform runs in: a copy, so the lock file terraform init updates is the
+    // harness's own (see provider-registry.ts), never the repository's.
+    copyModuleForStandins(harness.moduleDir);
     harness.githubApiUrl = options.githubApiUrl ?? (await harness.listen(harness.trap('github')));
     if (options.oidc) {
       const url = await harness.listen((req, res) => {
@@ -377,6 +393,7 @@ export class Harness {
       GITHUB_API_URL: this.githubApiUrl,
       GITHUB_GRAPHQL_URL: `${this.githubApiUrl}/graphql`,
       FLYTE_STANDIN_DIR: this.standinDir,
+      FLYTE_STANDIN_REGISTRY: this.upstream.url,
       ...commandFiles,
       ...this.jobEnv,
       ...(this.oidcUrl
@@ -385,7 +402,11 @@ export class Harness {
             ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'harness-oidc-request-token'
           }
         : {}),
-      ...inputEnv(inputs),
+      ...inputEnv({
+        'tool-mirror': this.upstream.url,
+        'terraform-dir': 'flyte-terraform',
+        ...inputs
+      }),
       ...extraEnv,
       ...(options.env ?? {})
     };
@@ -494,6 +515,7 @@ export class Harness {
 
   async close(): Promise<void> {
     await Promise.all(this.servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await this.upstream.close();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -12,20 +12,6 @@ export function helmMajor(version: string | undefined): number {
   return match ? Number(match[1]) : 3;
 }
 
-/** Adds (or refreshes) the Flyte chart repository without prompting. */
-export function repoAddArgs(): string[] {
-  return ['repo', 'add', FLYTE_REPO.name, FLYTE_REPO.url, '--force-update'];
-}
-
-/** The chart at exactly this version in the repository index, as JSON (`[]` when absent). */
-export function searchVersionArgs(version: string): string[] {
-  return ['search', 'repo', FLYTE_CHART, '--version', version, '--output', 'json'];
-}
-
-export function pullArgs(version: string, destination: string): string[] {
-  return ['pull', FLYTE_CHART, '--version', version, '--destination', destination];
-}
-
 /** Renders a chart archive locally with a values file; nothing reaches a cluster. */
 export function templateArgs(
   release: string,

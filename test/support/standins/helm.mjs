@@ -1,5 +1,6 @@
 // A model of helm against the cluster: releases keep chart, version, values, labels and revision,
 // so a second run reads back exactly what the first one installed.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -165,7 +166,12 @@ function upgrade(words, args, ns, h, world) {
   if (!existing && words[0] === 'upgrade' && !has(args, '--install', '-i'))
     return fail(`Error: UPGRADE FAILED: "${name}" has no deployed releases\n`);
   const chart = describeChart(chartRef, flag(args, '--version'), h);
-  if (!chart) return fail(`Error: repo ${chartRef.split('/')[0]} not found\n`);
+  if (!chart)
+    return fail(
+      chartRef.endsWith('.tgz')
+        ? `Error: path "${chartRef}" not found\n`
+        : `Error: repo ${chartRef.split('/')[0]} not found\n`
+    );
   const values = {};
   for (const file of flags(args, '--values', '-f'))
     deepMerge(values, parse(readFileSync(file, 'utf8')) ?? {});
@@ -229,6 +235,18 @@ function certificateDomains(chart, values) {
 }
 
 function describeChart(ref, version, h) {
+  if (ref.endsWith('.tgz')) {
+    // A chart archive, as helm reads it: CHART/Chart.yaml inside the gzipped tar.
+    if (!existsSync(ref)) return undefined;
+    const meta = parse(
+      execFileSync('tar', ['-xzOf', ref, '--wildcards', '*/Chart.yaml'], { encoding: 'utf8' })
+    );
+    return {
+      name: meta.name,
+      version: String(meta.version),
+      appVersion: String(meta.appVersion ?? '')
+    };
+  }
   if (existsSync(path.join(ref, 'Chart.yaml'))) {
     const meta = parse(readFileSync(path.join(ref, 'Chart.yaml'), 'utf8'));
     return {

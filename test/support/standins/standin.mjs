@@ -78,7 +78,11 @@ if (answer.delayMs) {
   });
   await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
 }
-writeJson(worldFile, world);
+// Only an answer that changed the world (or held a lock while it ran) writes it: a read running
+// beside a slow command must not write back the world as it found it.
+if (JSON.stringify(world) !== before || (answer.delayMs && answer.holdsLock)) {
+  writeJson(worldFile, world);
+}
 if (answer.stdout) process.stdout.write(answer.stdout);
 if (answer.stderr) process.stderr.write(answer.stderr);
 process.exitCode = answer.exitCode ?? 0;

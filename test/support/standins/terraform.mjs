@@ -5,10 +5,11 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fail, flag, flags, has, ok, positionals } from './args.mjs';
 import { liveIngresses } from './kubectl.mjs';
+import { installProviders } from './providers.mjs';
 
 const VERSION = '1.13.4';
 
-export function answerTerraform({ args: all, world }) {
+export function answerTerraform({ args: all, world, env }) {
   const chdir = flag(all, '-chdir');
   const args = all.filter((a) => !a.startsWith('-chdir='));
   const moduleDir = chdir ? path.resolve(chdir) : process.cwd();
@@ -27,11 +28,7 @@ export function answerTerraform({ args: all, world }) {
           )
         : ok(`Terraform v${tf.version ?? VERSION}\non linux_amd64\n`);
     case 'init':
-      tf.backend = Object.fromEntries(flags(rest, '-backend-config').map((kv) => kv.split('=')));
-      tf.initialized = true;
-      return ok(
-        'Initializing the backend...\n\nSuccessfully configured the backend "gcs"! Terraform will automatically\nuse this backend unless the backend configuration changes.\n\nTerraform has been successfully initialized!\n'
-      );
+      return init(rest, moduleDir, tf, env);
     case 'plan':
       return plan(rest, moduleDir, tf);
     case 'show':
@@ -58,6 +55,16 @@ export function answerTerraform({ args: all, world }) {
     default:
       return fail(`Terraform has no command named "${sub}".\n`, 1);
   }
+}
+
+async function init(args, moduleDir, tf, env) {
+  tf.backend = Object.fromEntries(flags(args, '-backend-config').map((kv) => kv.split('=')));
+  const providers = await installProviders(moduleDir, env);
+  if (providers.error) return fail(providers.error);
+  tf.initialized = true;
+  return ok(
+    `Initializing the backend...\n\nSuccessfully configured the backend "gcs"! Terraform will automatically\nuse this backend unless the backend configuration changes.\n\nInitializing provider plugins...\n- Reusing previous version of hashicorp/google from the dependency lock file\n${providers.lines.join('\n')}\n\nTerraform has been successfully initialized!\n`
+  );
 }
 
 function runLock(operation) {

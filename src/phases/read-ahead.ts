@@ -1,0 +1,152 @@
+/**
+ * While Terraform plans a deploy, read what the later phases will read: the Terraform outputs,
+ * and, when the cluster already exists, its credentials, the Helm releases, the Secrets' digests,
+ * the release record, the certificate and the IAP policy. Nothing here depends on the plan, and
+ * nothing changes anything; the answers wait for the steps that ask (engine/read-ahead.ts), which
+ * read again for themselves whenever something changed in between.
+ */
+import type { Inputs } from '../inputs.js';
+import type { RunState } from '../engine/state.js';
+import type { Phase, ReadCall, TaskContext } from '../engine/types.js';
+import { clusterRef, fetchCredentialsIfClusterExists, sameCluster } from '../auth/kubeconfig.js';
+import { getCredentialsArgs } from '../tools/gcloud/args.js';
+import {
+  findBackendService,
+  iapGetPolicyArgs,
+  listBackendServicesArgs
+} from '../tools/gcloud/iap.js';
+import { getMetadataArgs, getValuesArgs } from '../tools/helm/args.js';
+import {
+  getIngressNamesArgs,
+  getManagedCertificateArgs,
+  getSecretAnnotationArgs,
+  OAUTH_DIGEST_ANNOTATION
+} from '../tools/kubectl/args.js';
+import { outputJsonArgs } from '../tools/terraform/args.js';
+import { flyteNames, PROXY_PORT } from '../values/names.js';
+import { NOT_AFTER_ANNOTATION } from './flyte-proxy-tls.js';
+import { recordReadArgs } from './release-record.js';
+import { terraformFiles } from './terraform.js';
+
+/** The step of the deploy's plan phase after which the reads start (they need the backend). */
+export const READ_AHEAD_AFTER = 'terraform-init';
+
+/** The Terraform outputs as the outputs step reads them. */
+export function outputsRead(inputs: Inputs, state: RunState): ReadCall {
+  return {
+    tool: 'terraform',
+    args: outputJsonArgs(),
+    cwd: inputs.terraformDir,
+    env: { TF_DATA_DIR: terraformFiles(state).dataDir }
+  };
+}
+
+/** What the install, ingress and IAP phases read from the cluster, in the form they read it. */
+export function clusterReads(inputs: Inputs): ReadCall[] {
+  const names = flyteNames(inputs);
+  const ns = inputs.namespace;
+  const reads: ReadCall[] = [
+    { tool: 'helm', args: getMetadataArgs(inputs.releaseName, ns) },
+    { tool: 'helm', args: getValuesArgs(inputs.releaseName, ns) },
+    { tool: 'helm', args: getMetadataArgs(names.gkeRelease, ns) },
+    { tool: 'kubectl', args: recordReadArgs(inputs) }
+  ];
+  if (inputs.ingress) {
+    reads.push(
+      { tool: 'helm', args: getValuesArgs(names.gkeRelease, ns) },
+      {
+        tool: 'kubectl',
+        args: getSecretAnnotationArgs(names.proxyTlsSecret, ns, NOT_AFTER_ANNOTATION)
+      },
+      { tool: 'kubectl', args: getIngressNamesArgs(names.legacyIngresses, ns) },
+      { tool: 'kubectl', args: getManagedCertificateArgs(names.managedCertificate, ns) }
+    );
+  }
+  if (inputs.iap) {
+    reads.push({
+      tool: 'kubectl',
+      args: getSecretAnnotationArgs(names.oauthSecret, ns, OAUTH_DIGEST_ANNOTATION)
+    });
+  }
+  return reads;
+}
+
+/**
+ * Whether credentials fetched while Terraform planned still serve: same cluster as the outputs
+ * name, and the plan neither creates, replaces nor destroys it (a new cluster has a new endpoint).
+ */
+export function readAheadCredentialsHold(inputs: Inputs, state: RunState): boolean {
+  if (!state.readAheadCluster || !state.kubeconfigPath) return false;
+  if (!sameCluster(state.readAheadCluster, clusterRef(inputs, state))) return false;
+  const cluster = state.planSummary?.resources.filter(
+    (r) => r.type === 'google_container_cluster' && r.action !== 'update'
+  );
+  return state.planSummary !== undefined && cluster?.length === 0;
+}
+
+async function readAhead(inputs: Inputs, ctx: TaskContext): Promise<void> {
+  const store = ctx.readAhead;
+  if (!store) return;
+  const outputs = store.start(ctx.exec, outputsRead(inputs, ctx.state));
+  if (!(await fetchCredentialsIfClusterExists(ctx))) {
+    await outputs;
+    return;
+  }
+  const reads = clusterReads(inputs).map((call) => store.start(ctx.exec, call));
+  if (inputs.iap) {
+    // The policy read needs the backend service's name, which the list gives.
+    const list = await store.start(ctx.exec, {
+      tool: 'gcloud',
+      args: listBackendServicesArgs(inputs.projectId)
+    });
+    const service =
+      list?.exitCode === 0
+        ? findBackendService(list.stdout, {
+            namespace: inputs.namespace,
+            service: flyteNames(inputs).httpService,
+            port: PROXY_PORT
+          })
+        : undefined;
+    if (service) {
+      reads.push(
+        store.start(ctx.exec, {
+          tool: 'gcloud',
+          args: iapGetPolicyArgs(inputs.projectId, service.name)
+        })
+      );
+    }
+  }
+  const answers = await Promise.all([outputs, ...reads]);
+  ctx.log.info(
+    `Read ahead: ${answers.filter((a) => a?.exitCode === 0).length} of ${answers.length} reads answered; the steps that need them take these answers unless something changes first.`
+  );
+}
+
+/** Runs beside the deploy's Terraform plan phase, from its init on. */
+export function readAheadPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Read the cluster while Terraform plans',
+    steps: (state) => [
+      {
+        kind: 'task',
+        id: 'read-ahead',
+        title: 'Read the Terraform outputs and the cluster ahead',
+        mutates: false,
+        describe: () =>
+          [
+            `$ terraform ${outputJsonArgs().join(' ')}`,
+            `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}   (the cluster the inputs name; when it does not exist yet, the reads wait for the apply)`,
+            ...clusterReads(inputs).map((r) => `$ ${r.tool} ${r.args.join(' ')}`),
+            ...(inputs.iap
+              ? [
+                  `$ gcloud ${listBackendServicesArgs(inputs.projectId).join(' ')}`,
+                  `$ gcloud ${iapGetPolicyArgs(inputs.projectId, '<backend-service>').join(' ')}`
+                ]
+              : []),
+            'Each answer is used by the later step that runs the same command, unless a change comes first.'
+          ].join('\n'),
+        run: (ctx) => readAhead(inputs, ctx)
+      }
+    ]
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * The Terraform registry's download API for the providers the bundled module locks, served by the
+ * loopback mirror the stand-in terraform downloads from (FLYTE_STANDIN_REGISTRY), and a copy of
+ * the module whose lock file records the stand-in packages' zip hashes, as the committed one
+ * records the real packages' (versions unchanged).
+ */
+import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from './project.js';
+import type { Mirror, RouteOptions } from './mirror.js';
+
+/** Providers the bundled module's lock file selects. */
+export function bundledProviders(): { address: string; version: string }[] {
+  const text = readFileSync(path.join(PROJECT_ROOT, 'terraform', '.terraform.lock.hcl'), 'utf8');
+  return [...text.matchAll(/provider "([^"]+)" \{\s*version\s*=\s*"([^"]+)"/g)].map((m) => ({
+    address: m[1]!,
+    version: m[2]!
+  }));
+}
+
+/** A stand-in provider package (a zip in the registry; its bytes are what the model checks). */
+export function providerPackage(address: string, version: string): Buffer {
+  return Buffer.from(`stand-in package ${address} ${version} linux_amd64\n`.repeat(64));
+}
+
+const zh = (body: Buffer) => `zh:${createHash('sha256').update(body).digest('hex')}`;
+
+export function publishProviders(mirror: Mirror, options: RouteOptions = {}): void {
+  for (const { address, version } of bundledProviders()) {
+    const [host, namespace, type] = address.split('/');
+    const file = `terraform-provider-${type}_${version}_linux_amd64.zip`;
+    const download = `/releases.hashicorp.com/terraform-provider-${type}/${version}/${file}`;
+    const body = providerPackage(address, version);
+    mirror.serve(
+      `/${host}/v1/providers/${namespace}/${type}/${version}/download/linux/amd64`,
+      JSON.stringify({
+        os: 'linux',
+        arch: 'amd64',
+        filename: file,
+        download_url: `${mirror.url}${download}`,
+        shasum: zh(body).slice(3)
+      }),
+      options
+    );
+    mirror.serve(download, body, options);
+  }
+}
+
+/**
+ * Copies the bundled module to `dir` with a lock file for the stand-in packages: same providers
+ * and versions, the zip hash of each stand-in package instead of the real ones.
+ */
+export function copyModuleForStandins(dir: string): void {
+  cpSync(path.join(PROJECT_ROOT, 'terraform'), dir, { recursive: true });
+  const lock = bundledProviders()
+    .map(
+      ({ address, version }) =>
+        `provider "${address}" {\n  version = "${version}"\n  hashes = [\n    "${zh(providerPackage(address, version))}",\n  ]\n}\n`
+    )
+    .join('\n');
+  writeFileSync(path.join(dir, '.terraform.lock.hcl'), lock);
+}
