@@ -532,13 +532,23 @@ let actionInputs: Record<string, ActionInputSpec> | undefined;
  */
 const SUITE_DEFAULTS: Record<string, string> = { 'require-reviewed-plan': 'false' };
 
-/** INPUT_* variables as the runner sets them: every declared input, defaults filled in. */
-function inputEnv(inputs: Record<string, string>): Record<string, string> {
+function declaredInputs(): Record<string, ActionInputSpec> {
   actionInputs ??= (
     parse(readFileSync(path.join(PROJECT_ROOT, 'action.yml'), 'utf8')) as {
       inputs: Record<string, ActionInputSpec>;
     }
   ).inputs;
+  return actionInputs;
+}
+
+/** An input's default as action.yml declares it ('' when it has none). */
+export function actionDefault(name: string): string {
+  return String(declaredInputs()[name]?.default ?? '');
+}
+
+/** INPUT_* variables as the runner sets them: every declared input, defaults filled in. */
+function inputEnv(inputs: Record<string, string>): Record<string, string> {
+  const actionInputs = declaredInputs();
   const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(actionInputs)) {
     let value = inputs[name] ?? SUITE_DEFAULTS[name] ?? String(spec.default ?? '');
