@@ -320,5 +320,10 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
     const apply = moved.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'apply')!;
     expect(credentials[1]!.startedAt).toBeGreaterThanOrEqual(apply.endedAt!);
     expect(credentials[1]!.args).toContain('europe-west4');
+    // Nothing that changes anything starts before the plan has ended.
+    const plan = moved.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'plan')!;
+    const changing = moved.calls.filter(isChangingCall);
+    expect(changing.length).toBeGreaterThan(0);
+    expect(changing.filter((c) => c.startedAt < plan.endedAt!).map(key)).toEqual([]);
   });
 });
