@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { cachedChart, chartCacheDir } from '../src/tools/helm/chart-cache.js';
 import { createFetcher } from '../src/tools/http.js';
-import { chartArchive, publishChartRepo, sha256 } from './support/chart-repo.js';
+import { chartArchive, publishChartRepo } from './support/chart-repo.js';
 import { fakeClock } from './support/fakes.js';
-import { Mirror } from './support/mirror.js';
+import { Mirror, sha256 } from './support/mirror.js';
 
 describe('the chart cache', () => {
   let mirror: Mirror;

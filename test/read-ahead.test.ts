@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runPhases } from '../src/engine/runner.js';
 import { RunState } from '../src/engine/state.js';
-import type { Exec, Phase, ReadCall } from '../src/engine/types.js';
+import type { Exec, Phase, ReadCall, Step } from '../src/engine/types.js';
 import { fakeContext } from './support/fakes.js';
 import { Harness, type ToolCall } from './support/harness.js';
 import { isChangingCall } from './support/changing.js';
@@ -169,40 +169,28 @@ describe('the engine runs reads alongside a phase', () => {
     expect(reports.map((r) => r.name)).toEqual(['Terraform plan', 'Reads ahead', 'Helm']);
   });
 
+  /** A plan phase with one step, and `ahead` alongside it from that step on. */
+  const planWithAhead = (ahead: Step): Phase => ({
+    name: 'Plan',
+    steps: () => [
+      { kind: 'exec', id: 'plan', title: 'plan', tool: 'terraform', args: ['plan'], mutates: false }
+    ],
+    alongside: { after: 'plan', phase: { name: 'Ahead', steps: () => [ahead] } }
+  });
+
   it('a failing read-ahead is a warning; the later step reads for itself', async () => {
     const { ctx, logger, calls } = fakeContext();
     const phases: Phase[] = [
-      {
-        name: 'Plan',
-        steps: () => [
-          {
-            kind: 'exec',
-            id: 'plan',
-            title: 'plan',
-            tool: 'terraform',
-            args: ['plan'],
-            mutates: false
-          }
-        ],
-        alongside: {
-          after: 'plan',
-          phase: {
-            name: 'Ahead',
-            steps: () => [
-              {
-                kind: 'task',
-                id: 'ahead',
-                title: 'ahead',
-                mutates: false,
-                describe: () => '',
-                run: async () => {
-                  throw new Error('cluster unreachable');
-                }
-              }
-            ]
-          }
+      planWithAhead({
+        kind: 'task',
+        id: 'ahead',
+        title: 'ahead',
+        mutates: false,
+        describe: () => '',
+        run: async () => {
+          throw new Error('cluster unreachable');
         }
-      },
+      }),
       {
         name: 'Read',
         steps: () => [
@@ -221,35 +209,14 @@ describe('the engine runs reads alongside a phase', () => {
     const { ctx, logger, calls } = fakeContext();
     await runPhases(
       [
-        {
-          name: 'Plan',
-          steps: () => [
-            {
-              kind: 'exec',
-              id: 'plan',
-              title: 'plan',
-              tool: 'terraform',
-              args: ['plan'],
-              mutates: false
-            }
-          ],
-          alongside: {
-            after: 'plan',
-            phase: {
-              name: 'Ahead',
-              steps: () => [
-                {
-                  kind: 'exec',
-                  id: 'apply',
-                  title: 'apply',
-                  tool: 'kubectl',
-                  args: ['apply'],
-                  mutates: true
-                }
-              ]
-            }
-          }
-        }
+        planWithAhead({
+          kind: 'exec',
+          id: 'apply',
+          title: 'apply',
+          tool: 'kubectl',
+          args: ['apply'],
+          mutates: true
+        })
       ],
       { ctx, secrets: () => [] }
     );

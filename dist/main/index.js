@@ -55617,6 +55617,13 @@ class HttpStatusError extends Error {
     }
 }
 const TRANSIENT_STATUS = (status) => status >= 500 || status === 408 || status === 429;
+/** The run's fetcher: retries are announced as warnings in the job log. */
+function runFetcher(ctx) {
+    return createFetcher({
+        clock: ctx.clock,
+        onRetry: (url, why, waitMs) => ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
+    });
+}
 function createFetcher(options) {
     const attempts = options.attempts ?? 4;
     const backoffMs = options.backoffMs ?? 1000;
@@ -56309,10 +56316,7 @@ function toolsPhase(inputs) {
 }
 /** Runs every install concurrently; waits for all, then reports every failure together. */
 async function installTools(ctx, recipes = TOOL_RECIPES) {
-    const fetcher = createFetcher({
-        clock: ctx.clock,
-        onRetry: (url, why, waitMs) => ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
-    });
+    const fetcher = runFetcher(ctx);
     const deps = { ctx, fetcher, platform: currentPlatform(), mirror: ctx.inputs.toolMirror };
     const results = await Promise.allSettled(recipes.map((recipe) => installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps))).finally(() => fetcher.dispose());
     const gcloud = ctx.state.tools.gcloud;
@@ -56551,7 +56555,7 @@ async function writeKubeconfig(ctx, cluster, need) {
         explainFailure: (failed) => `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${failed.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
     });
     if (result.exitCode !== 0) {
-        ctx.log.info(`No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}); the cluster is read after the apply.`);
+        ctx.log.info(`No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) || `exit ${result.exitCode}`}); the cluster is read after the apply.`);
         return false;
     }
     for (const [name, value] of Object.entries(env))
@@ -56704,115 +56708,6 @@ function uninstallArgs(release, namespace, timeoutSeconds) {
 /** Helm's answer when a release does not exist (`release: not found`). */
 function isReleaseNotFound(output) {
     return /release: not found/i.test(output);
-}
-
-;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
-/** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
-
-/** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
-const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
-/**
- * Applies the manifest given on standard input, server-side: client-side apply would copy the
- * whole object, secret data included, into the last-applied-configuration annotation, which
- * `kubectl describe` and the console show.
- */
-function applyStdinArgs() {
-    return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
-}
-function getManagedCertificateArgs(name, namespace) {
-    return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
-}
-/**
- * Prints one annotation of a Secret, and nothing when the Secret does not exist. Only the
- * annotation is asked for, so the Secret's data never reaches standard output.
- */
-function getSecretAnnotationArgs(name, namespace, annotation) {
-    // JSONPath needs the dots of a key escaped; slashes and dashes are fine.
-    const key = annotation.replace(/\./g, '\\.');
-    return [
-        'get',
-        'secret',
-        name,
-        '--namespace',
-        namespace,
-        '--ignore-not-found',
-        '--output',
-        `jsonpath={.metadata.annotations.${key}}`
-    ];
-}
-/**
- * sha256 over the OAuth client; recorded on the Secret. The client secret is a long random
- * string, so its digest reveals nothing usable.
- */
-function oauthClientDigest(clientId, clientSecret) {
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(`flyte-gke-action/oauth-client\n${clientId}\n${clientSecret}`)
-        .digest('hex');
-}
-/** The named Ingresses that exist, as `ingress.networking.k8s.io/NAME` lines; none is not an error. */
-function getIngressNamesArgs(names, namespace) {
-    return [
-        'get',
-        'ingress',
-        ...names,
-        '--namespace',
-        namespace,
-        '--ignore-not-found',
-        '--output',
-        'name'
-    ];
-}
-function deleteIngressArgs(names, namespace) {
-    return [
-        'delete',
-        'ingress',
-        ...names,
-        '--namespace',
-        namespace,
-        '--ignore-not-found',
-        '--wait=true'
-    ];
-}
-function deleteSecretArgs(name, namespace) {
-    return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
-}
-/** For the job summary only: the command a user runs on their own machine. */
-function portForwardCommand(namespace, service, port) {
-    return `kubectl port-forward --namespace ${namespace} svc/${service} ${port}:${port}`;
-}
-/**
- * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
- * expects, and the client's digest as an annotation), together with its namespace so the Secret
- * can be applied before Helm creates it.
- * JSON is YAML, so `kubectl apply -f -` reads it.
- */
-function oauthSecretManifest(o) {
-    return JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'List',
-        items: [
-            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
-            {
-                apiVersion: 'v1',
-                kind: 'Secret',
-                type: 'Opaque',
-                metadata: {
-                    name: o.name,
-                    namespace: o.namespace,
-                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
-                    annotations: { [OAUTH_DIGEST_ANNOTATION]: oauthClientDigest(o.clientId, o.clientSecret) }
-                },
-                stringData: { client_id: o.clientId, client_secret: o.clientSecret }
-            }
-        ]
-    });
-}
-function parseManagedCertificate(json) {
-    const data = JSON.parse(json);
-    return {
-        status: data.status?.certificateStatus ?? '',
-        domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/values/names.ts
@@ -57021,6 +56916,354 @@ function stateListArgs() {
     return ['state', 'list'];
 }
 
+;// CONCATENATED MODULE: ./src/tools/kubectl/args.ts
+/** kubectl argument arrays. Manifests that hold secrets go on standard input, never in argv. */
+
+/** Annotation on the IAP OAuth Secret: a digest of the client it holds, to apply only on change. */
+const OAUTH_DIGEST_ANNOTATION = 'flyte-gke-action/oauth-client-digest';
+/**
+ * Applies the manifest given on standard input, server-side: client-side apply would copy the
+ * whole object, secret data included, into the last-applied-configuration annotation, which
+ * `kubectl describe` and the console show.
+ */
+function applyStdinArgs() {
+    return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
+}
+function getManagedCertificateArgs(name, namespace) {
+    return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
+}
+/**
+ * Prints one annotation of a Secret, and nothing when the Secret does not exist. Only the
+ * annotation is asked for, so the Secret's data never reaches standard output.
+ */
+function getSecretAnnotationArgs(name, namespace, annotation) {
+    // JSONPath needs the dots of a key escaped; slashes and dashes are fine.
+    const key = annotation.replace(/\./g, '\\.');
+    return [
+        'get',
+        'secret',
+        name,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--output',
+        `jsonpath={.metadata.annotations.${key}}`
+    ];
+}
+/**
+ * sha256 over the OAuth client; recorded on the Secret. The client secret is a long random
+ * string, so its digest reveals nothing usable.
+ */
+function oauthClientDigest(clientId, clientSecret) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`flyte-gke-action/oauth-client\n${clientId}\n${clientSecret}`)
+        .digest('hex');
+}
+/** The named Ingresses that exist, as `ingress.networking.k8s.io/NAME` lines; none is not an error. */
+function getIngressNamesArgs(names, namespace) {
+    return [
+        'get',
+        'ingress',
+        ...names,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--output',
+        'name'
+    ];
+}
+function deleteIngressArgs(names, namespace) {
+    return [
+        'delete',
+        'ingress',
+        ...names,
+        '--namespace',
+        namespace,
+        '--ignore-not-found',
+        '--wait=true'
+    ];
+}
+function deleteSecretArgs(name, namespace) {
+    return ['delete', 'secret', name, '--namespace', namespace, '--ignore-not-found'];
+}
+/** For the job summary only: the command a user runs on their own machine. */
+function portForwardCommand(namespace, service, port) {
+    return `kubectl port-forward --namespace ${namespace} svc/${service} ${port}:${port}`;
+}
+/**
+ * The IAP OAuth client as a Secret (keys client_id and client_secret, as the BackendConfig
+ * expects, and the client's digest as an annotation), together with its namespace so the Secret
+ * can be applied before Helm creates it.
+ * JSON is YAML, so `kubectl apply -f -` reads it.
+ */
+function oauthSecretManifest(o) {
+    return JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace } },
+            {
+                apiVersion: 'v1',
+                kind: 'Secret',
+                type: 'Opaque',
+                metadata: {
+                    name: o.name,
+                    namespace: o.namespace,
+                    labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' },
+                    annotations: { [OAUTH_DIGEST_ANNOTATION]: oauthClientDigest(o.clientId, o.clientSecret) }
+                },
+                stringData: { client_id: o.clientId, client_secret: o.clientSecret }
+            }
+        ]
+    });
+}
+function parseManagedCertificate(json) {
+    const data = JSON.parse(json);
+    return {
+        status: data.status?.certificateStatus ?? '',
+        domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
+/** What the Flyte phases share: running a tool from a task step, and bounded polling. */
+
+/** Runs a tool from inside a task step, checked like the runner's exec steps. */
+function runTool(ctx, stepId, tool, args, options = {}) {
+    return runChecked(ctx, {
+        stepId,
+        title: `${tool} ${args.slice(0, 2).join(' ')}`,
+        tool,
+        args,
+        quiet: options.quiet ?? true,
+        ...(options.allowFailure ? { okExitCodes: 'any' } : {})
+    });
+}
+/**
+ * Calls `attempt` until it returns a value or `boundSeconds` pass on ctx.clock; undefined at the
+ * bound. The first attempt is immediate.
+ */
+async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
+    const deadline = ctx.clock.now() + boundSeconds * 1000;
+    for (;;) {
+        const value = await attempt();
+        if (value !== undefined)
+            return value;
+        const left = deadline - ctx.clock.now();
+        if (left <= 0)
+            return undefined;
+        await ctx.clock.sleep(Math.min(intervalMs, left));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-ingress.ts
+/**
+ * After Helm: wait (within a bound) for the managed certificate, find the backend service GKE
+ * created for the HTTP Service, and turn on Identity-Aware Proxy for it with access per member.
+ */
+
+
+
+
+
+const CERTIFICATE_POLL_MS = 15_000;
+const BACKEND_POLL_MS = 10_000;
+const BACKEND_PLACEHOLDER = '<backend-service>';
+function ingressPhase(inputs) {
+    return {
+        name: 'Ingress',
+        steps: () => [certificateStep(inputs), ...(inputs.iap ? [backendServiceStep(inputs)] : [])]
+    };
+}
+function iapPhase(inputs) {
+    return {
+        name: 'Identity-Aware Proxy',
+        steps: (state) => iapSteps(inputs, state.iapBackendService)
+    };
+}
+/** Reads the ManagedCertificate; the read-ahead runs the same. */
+function certificateReadArgs(inputs) {
+    return getManagedCertificateArgs(flyteNames(inputs).managedCertificate, inputs.namespace);
+}
+function certificateStep(inputs) {
+    const name = flyteNames(inputs).managedCertificate;
+    return {
+        kind: 'task',
+        id: 'certificate-wait',
+        title: `Wait for ManagedCertificate ${name} to become Active`,
+        mutates: false,
+        describe: () => `Poll \`kubectl get managedcertificate ${name} -n ${inputs.namespace} -o json\` every ${CERTIFICATE_POLL_MS / 1000}s for up to ${inputs.timeoutSeconds}s; report its status either way (Provisioning at the bound is a warning, not a failure).`,
+        run: async (ctx) => {
+            let last = { status: '', domains: [] };
+            const active = await pollUntil(ctx, inputs.timeoutSeconds, CERTIFICATE_POLL_MS, async () => {
+                const result = await runTool(ctx, 'certificate-wait', 'kubectl', certificateReadArgs(inputs), {
+                    allowFailure: true
+                });
+                if (result.exitCode !== 0) {
+                    // Not created yet is worth waiting for; RBAC, a missing CRD or a broken kubeconfig is not.
+                    if (/NotFound|not found/.test(result.stderr))
+                        return undefined;
+                    throw new StepError('certificate-wait', `Reading ManagedCertificate ${name} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`, result.exitCode);
+                }
+                try {
+                    last = parseManagedCertificate(result.stdout);
+                }
+                catch {
+                    return undefined;
+                }
+                ctx.log.info(`Certificate ${name}: ${last.status || 'no status yet'}`);
+                return last.status === 'Active' ? last : undefined;
+            });
+            const status = active?.status ?? (last.status || 'Unknown');
+            ctx.state.certificateStatus = status;
+            const domains = last.domains.length > 0 ? ` (${last.domains.join(', ')})` : '';
+            if (active) {
+                ctx.state.notes.push(`Managed certificate ${name} is Active${domains}.`);
+                return;
+            }
+            const message = `Managed certificate ${name} is ${status}${domains} after ${inputs.timeoutSeconds}s. Google issues it once DNS for ${ctx.state.domain ?? 'the domain'} points at ${ctx.state.ingressIp ?? 'the static IP'} and the Ingress refers to it; this can take up to an hour. Check with \`kubectl get managedcertificate ${name} -n ${inputs.namespace}\`.`;
+            ctx.log.warning(message);
+            ctx.state.notes.push(message);
+        }
+    };
+}
+/**
+ * The BackendConfig owns IAP: the ingress controller turns it on for the backend service with the
+ * OAuth client of our Secret. The action only waits, bounded, until the backend service exists
+ * and reports IAP on. It never runs `gcloud iap web enable`, which (since January 2025, without a
+ * client) would switch the backend to Google's managed OAuth client and race the controller.
+ */
+function backendServiceStep(inputs) {
+    const names = flyteNames(inputs);
+    const target = { namespace: inputs.namespace, service: names.httpService, port: PROXY_PORT };
+    return {
+        kind: 'task',
+        id: 'iap-backend-service',
+        title: `Wait until the backend service of ${inputs.namespace}/${names.httpService} has IAP on`,
+        mutates: false,
+        describe: () => `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears with IAP on, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
+        run: async (ctx) => {
+            let seen;
+            const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
+                const result = await runTool(ctx, 'iap-backend-service', 'gcloud', listBackendServicesArgs(inputs.projectId));
+                seen = findBackendService(result.stdout, target) ?? seen;
+                return seen?.iapEnabled ? seen : undefined;
+            });
+            if (!ready) {
+                throw new StepError('iap-backend-service', seen
+                    ? `The backend service ${seen.name} of ${target.namespace}/${target.service} still has IAP off after ${inputs.timeoutSeconds}s, although its BackendConfig ${names.backendConfig} turns it on. Check the BackendConfig and the OAuth Secret ${names.oauthSecret} (\`kubectl describe backendconfig ${names.backendConfig} -n ${inputs.namespace}\`, the Ingress events), then run the action again.`
+                    : `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be checked. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`);
+            }
+            ctx.state.iapBackendService = ready.name;
+            ctx.log.info(`Backend service ${ready.name}: IAP is on, as its BackendConfig asks.`);
+        }
+    };
+}
+function iapSteps(inputs, backendService) {
+    const service = backendService ?? BACKEND_PLACEHOLDER;
+    const found = (s) => s.iapBackendService !== undefined;
+    const readPolicy = {
+        kind: 'exec',
+        id: 'iap-read-policy',
+        title: `Read who may pass IAP on ${service}`,
+        mutates: false,
+        tool: 'gcloud',
+        args: iapGetPolicyArgs(inputs.projectId, service),
+        quiet: true,
+        when: {
+            test: found,
+            describe: 'the backend service was found',
+            skipped: () => 'no backend service was found, so there is no policy to read.'
+        },
+        onResult: (result, state) => {
+            try {
+                state.iapBoundMembers = parseIapAccessors(result.stdout);
+            }
+            catch (error) {
+                throw new StepError('iap-read-policy', error.message);
+            }
+        }
+    };
+    const grants = inputs.iapMembers.map((member, index) => ({
+        kind: 'exec',
+        id: `iap-grant-${index + 1}`,
+        title: `Let ${member} through IAP`,
+        mutates: true,
+        tool: 'gcloud',
+        args: iapAddBindingArgs(inputs.projectId, service, member),
+        quiet: true,
+        when: {
+            test: (s) => found(s) && !isBound(s, member),
+            describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`,
+            skipped: (s) => found(s)
+                ? `${member} already holds ${IAP_ACCESSOR_ROLE} without a condition.`
+                : 'no backend service was found to bind on.'
+        }
+    }));
+    const notes = {
+        kind: 'task',
+        id: 'iap-notes',
+        title: 'Note the OAuth redirect URI',
+        mutates: false,
+        describe: () => 'Remind that the OAuth client needs the IAP redirect URI.',
+        run: async (ctx) => {
+            const already = inputs.iapMembers.filter((m) => isBound(ctx.state, m)).length;
+            ctx.state.notes.push(`IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass (${inputs.iapMembers.length - already} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`);
+        }
+    };
+    return [readPolicy, ...grants, notes];
+}
+function isBound(state, member) {
+    return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
+}
+
+;// CONCATENATED MODULE: ./src/phases/flyte-oauth-secret.ts
+
+/**
+ * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
+ * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
+ */
+/** Reads the digest annotation of the OAuth Secret; the read-ahead runs the same. */
+function oauthSecretReadArgs(inputs, secretName) {
+    return getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION);
+}
+function oauthSecretSteps(inputs, secretName) {
+    const client = {
+        clientId: inputs.iapOauthClientId ?? '',
+        clientSecret: inputs.iapOauthClientSecret ?? ''
+    };
+    const wanted = oauthClientDigest(client.clientId, client.clientSecret);
+    return [
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret-read',
+            title: `Read the OAuth client digest of Secret ${secretName}`,
+            mutates: false,
+            tool: 'kubectl',
+            args: oauthSecretReadArgs(inputs, secretName),
+            quiet: true,
+            onResult: (result, state) => {
+                state.oauthSecretDigest = result.stdout.trim();
+            }
+        },
+        {
+            kind: 'exec',
+            id: 'iap-oauth-secret',
+            title: `Store the IAP OAuth client in Secret ${secretName}`,
+            mutates: true,
+            tool: 'kubectl',
+            args: applyStdinArgs(),
+            stdin: oauthSecretManifest({ name: secretName, namespace: inputs.namespace, ...client }),
+            quiet: true,
+            when: {
+                test: (state) => state.oauthSecretDigest !== wanted,
+                describe: 'the Secret is missing or holds another OAuth client',
+                skipped: () => `Secret ${secretName} already holds this OAuth client (its digest matches).`
+            }
+        }
+    ];
+}
+
 // EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
 var Reflect = __nccwpck_require__(477);
 // EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
@@ -57105,9 +57348,13 @@ function proxyTlsManifest(o) {
         ]
     });
 }
+/** Reads the certificate's expiry annotation (never the key); the read-ahead runs the same. */
+function proxyTlsReadArgs(inputs) {
+    return getSecretAnnotationArgs(flyteNames(inputs).proxyTlsSecret, inputs.namespace, NOT_AFTER_ANNOTATION);
+}
 function proxyTlsStep(inputs) {
     const names = flyteNames(inputs);
-    const read = getSecretAnnotationArgs(names.proxyTlsSecret, inputs.namespace, NOT_AFTER_ANNOTATION);
+    const read = proxyTlsReadArgs(inputs);
     return {
         kind: 'task',
         id: 'proxy-tls-secret',
@@ -57147,6 +57394,133 @@ function proxyTlsStep(inputs) {
             ctx.log.info(notAfter
                 ? `Renewed the proxy certificate (the old one expired ${notAfter}); valid until ${cert.notAfter.toISOString()}.`
                 : `Made the proxy certificate; valid until ${cert.notAfter.toISOString()}.`);
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/tools/gcloud/forwarding-rules.ts
+/**
+ * Forwarding rules of internal (regional managed proxy) load balancers. GKE's ingress controller
+ * writes the Ingress it serves into a rule's description as JSON (`kubernetes.io/ingress-name`).
+ */
+function listInternalForwardingRulesArgs(projectId) {
+    return [
+        'compute',
+        'forwarding-rules',
+        'list',
+        `--project=${projectId}`,
+        '--filter=loadBalancingScheme=INTERNAL_MANAGED',
+        '--format=json(name,region,description)'
+    ];
+}
+/** Names of the rules that serve NAMESPACE/INGRESS. */
+function forwardingRulesOf(stdout, namespace, ingress) {
+    const text = stdout.trim();
+    if (text === '')
+        return [];
+    const list = JSON.parse(text);
+    if (!Array.isArray(list))
+        return [];
+    return list
+        .filter((rule) => {
+        try {
+            const d = JSON.parse(rule.description ?? '');
+            return d['kubernetes.io/ingress-name'] === `${namespace}/${ingress}`;
+        }
+        catch {
+            return false;
+        }
+    })
+        .map((rule) => String(rule.name ?? ''))
+        .filter(Boolean);
+}
+
+;// CONCATENATED MODULE: ./src/phases/legacy-ingress.ts
+
+
+
+
+
+
+
+
+/** The proxy-only subnet of earlier versions of the bundled module. */
+const LEGACY_PROXY_SUBNET = 'google_compute_subnetwork.proxy_only';
+const RULE_POLL_MS = 15_000;
+const RULE_WAIT_SECONDS = 600;
+/** Lists the earlier layout's Ingresses that still exist; the read-ahead runs the same. */
+function legacyIngressReadArgs(inputs) {
+    return getIngressNamesArgs(flyteNames(inputs).legacyIngresses, inputs.namespace);
+}
+function legacyIngressStep(inputs) {
+    const names = flyteNames(inputs);
+    const get = legacyIngressReadArgs(inputs);
+    return {
+        kind: 'task',
+        id: 'legacy-ingress-remove',
+        title: 'Remove the Ingresses of the earlier layout',
+        mutates: true,
+        describe: () => `$ kubectl ${get.join(' ')}\nIf any exist (a deployment made by an earlier version): $ kubectl ${deleteIngressArgs(['<each>'], inputs.namespace).join(' ')}`,
+        run: async (ctx) => {
+            const listed = await runTool(ctx, 'legacy-ingress-remove', 'kubectl', get);
+            const found = listed.stdout
+                .split('\n')
+                .map((line) => line.trim().replace(/^ingress\.networking\.k8s\.io\//, ''))
+                .filter(Boolean);
+            if (found.length === 0) {
+                ctx.log.info(`No Ingress of the earlier layout (${names.legacyIngresses.join(', ')}) in ${inputs.namespace}: nothing to remove.`);
+                return 'unchanged';
+            }
+            await runTool(ctx, 'legacy-ingress-remove', 'kubectl', deleteIngressArgs(found, inputs.namespace));
+            const note = `Removed the Ingresses of the earlier layout (${found.join(', ')}): the console, /api and gRPC are now served by one public Ingress, ${names.ingress}.`;
+            ctx.log.info(note);
+            ctx.state.notes.push(note);
+        }
+    };
+}
+function forwardingRuleWaitStep(inputs) {
+    const names = flyteNames(inputs);
+    const grpcIngress = names.legacyIngresses[1];
+    const args = listInternalForwardingRulesArgs(inputs.projectId);
+    return {
+        kind: 'task',
+        id: 'legacy-forwarding-rule-wait',
+        title: `Wait until the internal load balancer of ${grpcIngress} is gone`,
+        mutates: false,
+        describe: () => `Poll \`gcloud ${args.join(' ')}\` (rules whose description names ingress ${inputs.namespace}/${grpcIngress}) every ${RULE_POLL_MS / 1000}s, up to ${RULE_WAIT_SECONDS}s, so Terraform can delete the proxy-only subnet.`,
+        run: async (ctx) => {
+            let left = [];
+            const gone = await pollUntil(ctx, RULE_WAIT_SECONDS, RULE_POLL_MS, async () => {
+                const result = await runTool(ctx, 'legacy-forwarding-rule-wait', 'gcloud', args);
+                left = forwardingRulesOf(result.stdout, inputs.namespace, grpcIngress);
+                return left.length === 0 ? true : undefined;
+            });
+            if (!gone) {
+                throw new StepError('legacy-forwarding-rule-wait', `The internal forwarding rule ${left.join(', ')} of the removed Ingress ${grpcIngress} still exists after ${RULE_WAIT_SECONDS}s, so the proxy-only subnet cannot be deleted yet. Nothing was applied; run the deploy again in a few minutes.`);
+            }
+            const note = `The internal gRPC load balancer is gone; Terraform removes the proxy-only subnet it needed.`;
+            ctx.log.info(note);
+            ctx.state.notes.push(note);
+        }
+    };
+}
+/** Between a deploy's plan and its apply: only when the plan deletes the proxy-only subnet. */
+function legacyLayoutPhase(inputs) {
+    return {
+        name: 'Move from the earlier ingress layout',
+        steps: (state) => {
+            const removesSubnet = state.planSummary?.resources.some((r) => r.address === LEGACY_PROXY_SUBNET && (r.action === 'delete' || r.action === 'replace'));
+            if (!removesSubnet && !state.dryRun)
+                return [];
+            const credentials = {
+                kind: 'task',
+                id: 'legacy-cluster-credentials',
+                title: 'Get cluster credentials (to remove the internal Ingress first)',
+                mutates: false,
+                describe: (s) => `Only when the plan deletes ${LEGACY_PROXY_SUBNET} (a deployment of an earlier version):\n$ gcloud ${getCredentialsArgs(clusterRef(inputs, s)).join(' ')}`,
+                run: (ctx) => fetchClusterCredentials(ctx)
+            };
+            return [credentials, legacyIngressStep(inputs), forwardingRuleWaitStep(inputs)];
         }
     };
 }
@@ -57256,7 +57630,7 @@ function recordedDigest(values) {
 
 
 const recordName = (release) => `${release}-flyte-gke-action`;
-/** The release record's read, as the read-ahead repeats it. */
+/** Reads the release record; the record steps and the read-ahead run the same. */
 function recordReadArgs(inputs) {
     return getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace);
 }
@@ -57311,7 +57685,7 @@ function liveReleaseReadSteps(inputs) {
             title: `Read the record of what was deployed (ConfigMap ${recordName(inputs.releaseName)})`,
             mutates: false,
             tool: 'kubectl',
-            args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+            args: recordReadArgs(inputs),
             quiet: true,
             onResult: (result, state) => {
                 const record = parseObject(result.stdout);
@@ -57358,13 +57732,13 @@ function recordWriteStep(inputs) {
         id: 'release-record',
         title: `Record what is deployed in ConfigMap ${recordName(inputs.releaseName)} (for the read-only planner)`,
         mutates: true,
-        describe: () => `$ kubectl ${getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
+        describe: () => `$ kubectl ${recordReadArgs(inputs).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
         run: async (ctx) => {
             const current = await runChecked(ctx, {
                 stepId: 'release-record',
                 title: 'Reading the release record',
                 tool: 'kubectl',
-                args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+                args: recordReadArgs(inputs),
                 quiet: true
             });
             const record = parseObject(current.stdout);
@@ -58522,6 +58896,8 @@ function liftProtectionStep(inputs, files, env) {
 
 
 
+
+
 /** The step of the deploy's plan phase after which the reads start (they need the backend). */
 const READ_AHEAD_AFTER = 'terraform-init';
 /** The Terraform outputs as the outputs step reads them. */
@@ -58544,16 +58920,10 @@ function clusterReads(inputs) {
         { tool: 'kubectl', args: recordReadArgs(inputs) }
     ];
     if (inputs.ingress) {
-        reads.push({ tool: 'helm', args: getValuesArgs(names.gkeRelease, ns) }, {
-            tool: 'kubectl',
-            args: getSecretAnnotationArgs(names.proxyTlsSecret, ns, NOT_AFTER_ANNOTATION)
-        }, { tool: 'kubectl', args: getIngressNamesArgs(names.legacyIngresses, ns) }, { tool: 'kubectl', args: getManagedCertificateArgs(names.managedCertificate, ns) });
+        reads.push({ tool: 'helm', args: getValuesArgs(names.gkeRelease, ns) }, { tool: 'kubectl', args: proxyTlsReadArgs(inputs) }, { tool: 'kubectl', args: legacyIngressReadArgs(inputs) }, { tool: 'kubectl', args: certificateReadArgs(inputs) });
     }
     if (inputs.iap) {
-        reads.push({
-            tool: 'kubectl',
-            args: getSecretAnnotationArgs(names.oauthSecret, ns, OAUTH_DIGEST_ANNOTATION)
-        });
+        reads.push({ tool: 'kubectl', args: oauthSecretReadArgs(inputs, names.oauthSecret) });
     }
     return reads;
 }
@@ -58566,8 +58936,8 @@ function readAheadCredentialsHold(inputs, state) {
         return false;
     if (!sameCluster(state.readAheadCluster, clusterRef(inputs, state)))
         return false;
-    const cluster = state.planSummary?.resources.filter((r) => r.type === 'google_container_cluster' && r.action !== 'update');
-    return state.planSummary !== undefined && cluster?.length === 0;
+    // Without a plan summary nothing says the cluster stays.
+    return (state.planSummary?.resources.every((r) => r.type !== 'google_container_cluster' || r.action === 'update') ?? false);
 }
 async function readAhead(inputs, ctx) {
     const store = ctx.readAhead;
@@ -58807,8 +59177,6 @@ class RunState {
     patchedValuesFile;
     /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
     chartFile;
-    /** Where it came from: the tool cache, the chart repository or the mirror. */
-    chartSource;
     valuesDigest;
     /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
     valuesPreview;
@@ -58998,21 +59366,18 @@ async function ensureChart(ctx) {
     const { inputs, state } = ctx;
     if (state.chartFile)
         return state.chartFile;
-    const toolCache = state.toolCacheDir ?? ctx.env.RUNNER_TOOL_CACHE;
+    // The same folder the install's arguments name (chartFileFor), so the two cannot differ.
+    const toolCache = state.toolCacheDir;
     if (!toolCache) {
         throw new StepError('chart-fetch', 'RUNNER_TOOL_CACHE is not set. This action runs on GitHub Actions runners, which set it.');
     }
-    const fetcher = createFetcher({
-        clock: ctx.clock,
-        onRetry: (url, why, waitMs) => ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
-    });
+    const fetcher = runFetcher(ctx);
     try {
         const chart = await cachedChart({ fetcher, toolCache, mirror: inputs.toolMirror }, inputs.chartVersion);
         ctx.log.info(chart.source === 'cache'
             ? `flyte-binary ${inputs.chartVersion}: from the tool cache (${chart.file}, SHA-256 ${chart.sha256.slice(0, 12)}… as the index said when it was fetched); no network.`
             : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… matches the index; kept in the tool cache.`);
         state.chartFile = chart.file;
-        state.chartSource = chart.source;
         return chart.file;
     }
     finally {
@@ -59463,37 +59828,6 @@ function placeholderOutputs(inputs) {
     return dryRunState(inputs).tfOutputs;
 }
 
-;// CONCATENATED MODULE: ./src/phases/flyte-support.ts
-/** What the Flyte phases share: running a tool from a task step, and bounded polling. */
-
-/** Runs a tool from inside a task step, checked like the runner's exec steps. */
-function runTool(ctx, stepId, tool, args, options = {}) {
-    return runChecked(ctx, {
-        stepId,
-        title: `${tool} ${args.slice(0, 2).join(' ')}`,
-        tool,
-        args,
-        quiet: options.quiet ?? true,
-        ...(options.allowFailure ? { okExitCodes: 'any' } : {})
-    });
-}
-/**
- * Calls `attempt` until it returns a value or `boundSeconds` pass on ctx.clock; undefined at the
- * bound. The first attempt is immediate.
- */
-async function pollUntil(ctx, boundSeconds, intervalMs, attempt) {
-    const deadline = ctx.clock.now() + boundSeconds * 1000;
-    for (;;) {
-        const value = await attempt();
-        if (value !== undefined)
-            return value;
-        const left = deadline - ctx.clock.now();
-        if (left <= 0)
-            return undefined;
-        await ctx.clock.sleep(Math.min(intervalMs, left));
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/phases/chart-check.ts
 /**
  * Before `terraform apply`: the chart version exists in the repository index and the values the
@@ -59551,129 +59885,6 @@ function chartCheckStep(inputs) {
 /** In a deploy, between the plan and the apply. */
 function chartCheckPhase(inputs) {
     return { name: 'Chart check', steps: () => [chartCheckStep(inputs)] };
-}
-
-;// CONCATENATED MODULE: ./src/tools/gcloud/forwarding-rules.ts
-/**
- * Forwarding rules of internal (regional managed proxy) load balancers. GKE's ingress controller
- * writes the Ingress it serves into a rule's description as JSON (`kubernetes.io/ingress-name`).
- */
-function listInternalForwardingRulesArgs(projectId) {
-    return [
-        'compute',
-        'forwarding-rules',
-        'list',
-        `--project=${projectId}`,
-        '--filter=loadBalancingScheme=INTERNAL_MANAGED',
-        '--format=json(name,region,description)'
-    ];
-}
-/** Names of the rules that serve NAMESPACE/INGRESS. */
-function forwardingRulesOf(stdout, namespace, ingress) {
-    const text = stdout.trim();
-    if (text === '')
-        return [];
-    const list = JSON.parse(text);
-    if (!Array.isArray(list))
-        return [];
-    return list
-        .filter((rule) => {
-        try {
-            const d = JSON.parse(rule.description ?? '');
-            return d['kubernetes.io/ingress-name'] === `${namespace}/${ingress}`;
-        }
-        catch {
-            return false;
-        }
-    })
-        .map((rule) => String(rule.name ?? ''))
-        .filter(Boolean);
-}
-
-;// CONCATENATED MODULE: ./src/phases/legacy-ingress.ts
-
-
-
-
-
-
-
-
-/** The proxy-only subnet of earlier versions of the bundled module. */
-const LEGACY_PROXY_SUBNET = 'google_compute_subnetwork.proxy_only';
-const RULE_POLL_MS = 15_000;
-const RULE_WAIT_SECONDS = 600;
-function legacyIngressStep(inputs) {
-    const names = flyteNames(inputs);
-    const get = getIngressNamesArgs(names.legacyIngresses, inputs.namespace);
-    return {
-        kind: 'task',
-        id: 'legacy-ingress-remove',
-        title: 'Remove the Ingresses of the earlier layout',
-        mutates: true,
-        describe: () => `$ kubectl ${get.join(' ')}\nIf any exist (a deployment made by an earlier version): $ kubectl ${deleteIngressArgs(['<each>'], inputs.namespace).join(' ')}`,
-        run: async (ctx) => {
-            const listed = await runTool(ctx, 'legacy-ingress-remove', 'kubectl', get);
-            const found = listed.stdout
-                .split('\n')
-                .map((line) => line.trim().replace(/^ingress\.networking\.k8s\.io\//, ''))
-                .filter(Boolean);
-            if (found.length === 0) {
-                ctx.log.info(`No Ingress of the earlier layout (${names.legacyIngresses.join(', ')}) in ${inputs.namespace}: nothing to remove.`);
-                return 'unchanged';
-            }
-            await runTool(ctx, 'legacy-ingress-remove', 'kubectl', deleteIngressArgs(found, inputs.namespace));
-            const note = `Removed the Ingresses of the earlier layout (${found.join(', ')}): the console, /api and gRPC are now served by one public Ingress, ${names.ingress}.`;
-            ctx.log.info(note);
-            ctx.state.notes.push(note);
-        }
-    };
-}
-function forwardingRuleWaitStep(inputs) {
-    const names = flyteNames(inputs);
-    const grpcIngress = names.legacyIngresses[1];
-    const args = listInternalForwardingRulesArgs(inputs.projectId);
-    return {
-        kind: 'task',
-        id: 'legacy-forwarding-rule-wait',
-        title: `Wait until the internal load balancer of ${grpcIngress} is gone`,
-        mutates: false,
-        describe: () => `Poll \`gcloud ${args.join(' ')}\` (rules whose description names ingress ${inputs.namespace}/${grpcIngress}) every ${RULE_POLL_MS / 1000}s, up to ${RULE_WAIT_SECONDS}s, so Terraform can delete the proxy-only subnet.`,
-        run: async (ctx) => {
-            let left = [];
-            const gone = await pollUntil(ctx, RULE_WAIT_SECONDS, RULE_POLL_MS, async () => {
-                const result = await runTool(ctx, 'legacy-forwarding-rule-wait', 'gcloud', args);
-                left = forwardingRulesOf(result.stdout, inputs.namespace, grpcIngress);
-                return left.length === 0 ? true : undefined;
-            });
-            if (!gone) {
-                throw new StepError('legacy-forwarding-rule-wait', `The internal forwarding rule ${left.join(', ')} of the removed Ingress ${grpcIngress} still exists after ${RULE_WAIT_SECONDS}s, so the proxy-only subnet cannot be deleted yet. Nothing was applied; run the deploy again in a few minutes.`);
-            }
-            const note = `The internal gRPC load balancer is gone; Terraform removes the proxy-only subnet it needed.`;
-            ctx.log.info(note);
-            ctx.state.notes.push(note);
-        }
-    };
-}
-/** Between a deploy's plan and its apply: only when the plan deletes the proxy-only subnet. */
-function legacyLayoutPhase(inputs) {
-    return {
-        name: 'Move from the earlier ingress layout',
-        steps: (state) => {
-            const removesSubnet = state.planSummary?.resources.some((r) => r.address === LEGACY_PROXY_SUBNET && (r.action === 'delete' || r.action === 'replace'));
-            if (!removesSubnet && !state.dryRun)
-                return [];
-            const credentials = {
-                kind: 'task',
-                id: 'legacy-cluster-credentials',
-                title: 'Get cluster credentials (to remove the internal Ingress first)',
-                mutates: false,
-                describe: (s) => `Only when the plan deletes ${LEGACY_PROXY_SUBNET} (a deployment of an earlier version):\n$ gcloud ${getCredentialsArgs(clusterRef(inputs, s)).join(' ')}`,
-                run: (ctx) => fetchClusterCredentials(ctx)
-            };
-            return [credentials, legacyIngressStep(inputs), forwardingRuleWaitStep(inputs)];
-        }
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/tools/helm/release.ts
@@ -59871,49 +60082,6 @@ function flyteReleaseReadSteps(inputs) {
             // Kept apart from deployedRelease, which an upgrade replaces: the summary diffs against it.
             state.previousRelease = { ...found, ...(isValuesMap(values) ? { values } : {}) };
         })
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/phases/flyte-oauth-secret.ts
-
-/**
- * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
- * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
- */
-function oauthSecretSteps(inputs, secretName) {
-    const client = {
-        clientId: inputs.iapOauthClientId ?? '',
-        clientSecret: inputs.iapOauthClientSecret ?? ''
-    };
-    const wanted = oauthClientDigest(client.clientId, client.clientSecret);
-    return [
-        {
-            kind: 'exec',
-            id: 'iap-oauth-secret-read',
-            title: `Read the OAuth client digest of Secret ${secretName}`,
-            mutates: false,
-            tool: 'kubectl',
-            args: getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION),
-            quiet: true,
-            onResult: (result, state) => {
-                state.oauthSecretDigest = result.stdout.trim();
-            }
-        },
-        {
-            kind: 'exec',
-            id: 'iap-oauth-secret',
-            title: `Store the IAP OAuth client in Secret ${secretName}`,
-            mutates: true,
-            tool: 'kubectl',
-            args: applyStdinArgs(),
-            stdin: oauthSecretManifest({ name: secretName, namespace: inputs.namespace, ...client }),
-            quiet: true,
-            when: {
-                test: (state) => state.oauthSecretDigest !== wanted,
-                describe: 'the Secret is missing or holds another OAuth client',
-                skipped: () => `Secret ${secretName} already holds this OAuth client (its digest matches).`
-            }
-        }
     ];
 }
 
@@ -60248,164 +60416,6 @@ function explainHelmFailure(inputs, output) {
     return undefined;
 }
 
-;// CONCATENATED MODULE: ./src/phases/flyte-ingress.ts
-/**
- * After Helm: wait (within a bound) for the managed certificate, find the backend service GKE
- * created for the HTTP Service, and turn on Identity-Aware Proxy for it with access per member.
- */
-
-
-
-
-
-const CERTIFICATE_POLL_MS = 15_000;
-const BACKEND_POLL_MS = 10_000;
-const BACKEND_PLACEHOLDER = '<backend-service>';
-function ingressPhase(inputs) {
-    return {
-        name: 'Ingress',
-        steps: () => [certificateStep(inputs), ...(inputs.iap ? [backendServiceStep(inputs)] : [])]
-    };
-}
-function iapPhase(inputs) {
-    return {
-        name: 'Identity-Aware Proxy',
-        steps: (state) => iapSteps(inputs, state.iapBackendService)
-    };
-}
-function certificateStep(inputs) {
-    const name = flyteNames(inputs).managedCertificate;
-    return {
-        kind: 'task',
-        id: 'certificate-wait',
-        title: `Wait for ManagedCertificate ${name} to become Active`,
-        mutates: false,
-        describe: () => `Poll \`kubectl get managedcertificate ${name} -n ${inputs.namespace} -o json\` every ${CERTIFICATE_POLL_MS / 1000}s for up to ${inputs.timeoutSeconds}s; report its status either way (Provisioning at the bound is a warning, not a failure).`,
-        run: async (ctx) => {
-            let last = { status: '', domains: [] };
-            const active = await pollUntil(ctx, inputs.timeoutSeconds, CERTIFICATE_POLL_MS, async () => {
-                const args = getManagedCertificateArgs(name, inputs.namespace);
-                const result = await runTool(ctx, 'certificate-wait', 'kubectl', args, {
-                    allowFailure: true
-                });
-                if (result.exitCode !== 0) {
-                    // Not created yet is worth waiting for; RBAC, a missing CRD or a broken kubeconfig is not.
-                    if (/NotFound|not found/.test(result.stderr))
-                        return undefined;
-                    throw new StepError('certificate-wait', `Reading ManagedCertificate ${name} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`, result.exitCode);
-                }
-                try {
-                    last = parseManagedCertificate(result.stdout);
-                }
-                catch {
-                    return undefined;
-                }
-                ctx.log.info(`Certificate ${name}: ${last.status || 'no status yet'}`);
-                return last.status === 'Active' ? last : undefined;
-            });
-            const status = active?.status ?? (last.status || 'Unknown');
-            ctx.state.certificateStatus = status;
-            const domains = last.domains.length > 0 ? ` (${last.domains.join(', ')})` : '';
-            if (active) {
-                ctx.state.notes.push(`Managed certificate ${name} is Active${domains}.`);
-                return;
-            }
-            const message = `Managed certificate ${name} is ${status}${domains} after ${inputs.timeoutSeconds}s. Google issues it once DNS for ${ctx.state.domain ?? 'the domain'} points at ${ctx.state.ingressIp ?? 'the static IP'} and the Ingress refers to it; this can take up to an hour. Check with \`kubectl get managedcertificate ${name} -n ${inputs.namespace}\`.`;
-            ctx.log.warning(message);
-            ctx.state.notes.push(message);
-        }
-    };
-}
-/**
- * The BackendConfig owns IAP: the ingress controller turns it on for the backend service with the
- * OAuth client of our Secret. The action only waits, bounded, until the backend service exists
- * and reports IAP on. It never runs `gcloud iap web enable`, which (since January 2025, without a
- * client) would switch the backend to Google's managed OAuth client and race the controller.
- */
-function backendServiceStep(inputs) {
-    const names = flyteNames(inputs);
-    const target = { namespace: inputs.namespace, service: names.httpService, port: PROXY_PORT };
-    return {
-        kind: 'task',
-        id: 'iap-backend-service',
-        title: `Wait until the backend service of ${inputs.namespace}/${names.httpService} has IAP on`,
-        mutates: false,
-        describe: () => `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears with IAP on, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
-        run: async (ctx) => {
-            let seen;
-            const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
-                const result = await runTool(ctx, 'iap-backend-service', 'gcloud', listBackendServicesArgs(inputs.projectId));
-                seen = findBackendService(result.stdout, target) ?? seen;
-                return seen?.iapEnabled ? seen : undefined;
-            });
-            if (!ready) {
-                throw new StepError('iap-backend-service', seen
-                    ? `The backend service ${seen.name} of ${target.namespace}/${target.service} still has IAP off after ${inputs.timeoutSeconds}s, although its BackendConfig ${names.backendConfig} turns it on. Check the BackendConfig and the OAuth Secret ${names.oauthSecret} (\`kubectl describe backendconfig ${names.backendConfig} -n ${inputs.namespace}\`, the Ingress events), then run the action again.`
-                    : `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be checked. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`);
-            }
-            ctx.state.iapBackendService = ready.name;
-            ctx.log.info(`Backend service ${ready.name}: IAP is on, as its BackendConfig asks.`);
-        }
-    };
-}
-function iapSteps(inputs, backendService) {
-    const service = backendService ?? BACKEND_PLACEHOLDER;
-    const found = (s) => s.iapBackendService !== undefined;
-    const readPolicy = {
-        kind: 'exec',
-        id: 'iap-read-policy',
-        title: `Read who may pass IAP on ${service}`,
-        mutates: false,
-        tool: 'gcloud',
-        args: iapGetPolicyArgs(inputs.projectId, service),
-        quiet: true,
-        when: {
-            test: found,
-            describe: 'the backend service was found',
-            skipped: () => 'no backend service was found, so there is no policy to read.'
-        },
-        onResult: (result, state) => {
-            try {
-                state.iapBoundMembers = parseIapAccessors(result.stdout);
-            }
-            catch (error) {
-                throw new StepError('iap-read-policy', error.message);
-            }
-        }
-    };
-    const grants = inputs.iapMembers.map((member, index) => ({
-        kind: 'exec',
-        id: `iap-grant-${index + 1}`,
-        title: `Let ${member} through IAP`,
-        mutates: true,
-        tool: 'gcloud',
-        args: iapAddBindingArgs(inputs.projectId, service, member),
-        quiet: true,
-        when: {
-            test: (s) => found(s) && !isBound(s, member),
-            describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`,
-            skipped: (s) => found(s)
-                ? `${member} already holds ${IAP_ACCESSOR_ROLE} without a condition.`
-                : 'no backend service was found to bind on.'
-        }
-    }));
-    const notes = {
-        kind: 'task',
-        id: 'iap-notes',
-        title: 'Note the OAuth redirect URI',
-        mutates: false,
-        describe: () => 'Remind that the OAuth client needs the IAP redirect URI.',
-        run: async (ctx) => {
-            const already = inputs.iapMembers.filter((m) => isBound(ctx.state, m)).length;
-            ctx.state.notes.push(`IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass (${inputs.iapMembers.length - already} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`);
-        }
-    };
-    return [readPolicy, ...grants, notes];
-}
-function isBound(state, member) {
-    return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
-}
-
 ;// CONCATENATED MODULE: ./src/phases/flyte.ts
 
 
@@ -60681,7 +60691,6 @@ function createExec(print, secrets, baseEnv = () => process.env) {
 const keyOf = (tool, args, cwd) => JSON.stringify([tool, args, cwd ?? '']);
 class ReadAhead {
     answers = new Map();
-    served = 0;
     /** Starts a read now; its answer waits for the step that asks the same. */
     start(exec, call) {
         // A read that could not run is the later step's to report, when it runs it itself.
@@ -60699,10 +60708,6 @@ class ReadAhead {
     clear() {
         this.answers.clear();
     }
-    /** How many later calls were answered from a read made ahead. */
-    get answered() {
-        return this.served;
-    }
     /**
      * An Exec that answers a call from a read made ahead when there is one (once), else runs it.
      * `onServed` lets the log say where the answer came from.
@@ -60715,7 +60720,6 @@ class ReadAhead {
                 this.answers.delete(key);
                 const result = await ahead;
                 if (result) {
-                    this.served += 1;
                     onServed(tool);
                     return result;
                 }

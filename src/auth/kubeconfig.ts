@@ -74,7 +74,7 @@ async function writeKubeconfig(
   });
   if (result.exitCode !== 0) {
     ctx.log.info(
-      `No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) ?? `exit ${result.exitCode}`}); the cluster is read after the apply.`
+      `No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) || `exit ${result.exitCode}`}); the cluster is read after the apply.`
     );
     return false;
   }

@@ -13,7 +13,6 @@ const keyOf = (tool: string, args: readonly string[], cwd: string | undefined) =
 
 export class ReadAhead implements ReadsAhead {
   private readonly answers = new Map<string, Promise<ExecResult | undefined>>();
-  private served = 0;
 
   /** Starts a read now; its answer waits for the step that asks the same. */
   start(exec: Exec, call: ReadCall): Promise<ExecResult | undefined> {
@@ -34,11 +33,6 @@ export class ReadAhead implements ReadsAhead {
     this.answers.clear();
   }
 
-  /** How many later calls were answered from a read made ahead. */
-  get answered(): number {
-    return this.served;
-  }
-
   /**
    * An Exec that answers a call from a read made ahead when there is one (once), else runs it.
    * `onServed` lets the log say where the answer came from.
@@ -51,7 +45,6 @@ export class ReadAhead implements ReadsAhead {
         this.answers.delete(key);
         const result = await ahead;
         if (result) {
-          this.served += 1;
           onServed(tool);
           return result;
         }

@@ -1,6 +1,7 @@
 /** What a run has learned so far. Phases read it to plan their steps; parsers fill it in. */
 import type { Tool } from './types.js';
 import type { PlanFingerprint } from '../review/fingerprint.js';
+import type { ClusterRef } from '../tools/gcloud/args.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
@@ -75,12 +76,10 @@ export class RunState {
   tfOutputs?: TerraformOutputs;
   kubeconfigPath?: string;
   /** The cluster whose credentials were fetched while Terraform planned. */
-  readAheadCluster?: { readonly name: string; readonly location: string; readonly project: string };
+  readAheadCluster?: ClusterRef;
   patchedValuesFile?: string;
   /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
   chartFile?: string;
-  /** Where it came from: the tool cache, the chart repository or the mirror. */
-  chartSource?: string;
   valuesDigest?: string;
   /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
   valuesPreview?: string;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { TaskContext, TaskStep } from '../engine/types.js';
-import { createFetcher } from '../tools/http.js';
+import { runFetcher } from '../tools/http.js';
 import { fromSource } from '../tools/sources.js';
 import { FLYTE_REPO } from '../tools/helm/args.js';
 import { cachedChart, chartCacheDir, chartFileName } from '../tools/helm/chart-cache.js';
@@ -24,18 +24,15 @@ export function chartFileFor(inputs: Inputs, toolCache: string | undefined): str
 export async function ensureChart(ctx: TaskContext): Promise<string> {
   const { inputs, state } = ctx;
   if (state.chartFile) return state.chartFile;
-  const toolCache = state.toolCacheDir ?? ctx.env.RUNNER_TOOL_CACHE;
+  // The same folder the install's arguments name (chartFileFor), so the two cannot differ.
+  const toolCache = state.toolCacheDir;
   if (!toolCache) {
     throw new StepError(
       'chart-fetch',
       'RUNNER_TOOL_CACHE is not set. This action runs on GitHub Actions runners, which set it.'
     );
   }
-  const fetcher = createFetcher({
-    clock: ctx.clock,
-    onRetry: (url, why, waitMs) =>
-      ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
-  });
+  const fetcher = runFetcher(ctx);
   try {
     const chart = await cachedChart(
       { fetcher, toolCache, mirror: inputs.toolMirror },
@@ -47,7 +44,6 @@ export async function ensureChart(ctx: TaskContext): Promise<string> {
         : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… matches the index; kept in the tool cache.`
     );
     state.chartFile = chart.file;
-    state.chartSource = chart.source;
     return chart.file;
   } finally {
     fetcher.dispose();

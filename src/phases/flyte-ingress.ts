@@ -37,6 +37,11 @@ export function iapPhase(inputs: Inputs): Phase {
   };
 }
 
+/** Reads the ManagedCertificate; the read-ahead runs the same. */
+export function certificateReadArgs(inputs: Inputs): string[] {
+  return getManagedCertificateArgs(flyteNames(inputs).managedCertificate, inputs.namespace);
+}
+
 function certificateStep(inputs: Inputs): TaskStep {
   const name = flyteNames(inputs).managedCertificate;
   return {
@@ -49,10 +54,15 @@ function certificateStep(inputs: Inputs): TaskStep {
     run: async (ctx) => {
       let last = { status: '', domains: [] as readonly string[] };
       const active = await pollUntil(ctx, inputs.timeoutSeconds, CERTIFICATE_POLL_MS, async () => {
-        const args = getManagedCertificateArgs(name, inputs.namespace);
-        const result = await runTool(ctx, 'certificate-wait', 'kubectl', args, {
-          allowFailure: true
-        });
+        const result = await runTool(
+          ctx,
+          'certificate-wait',
+          'kubectl',
+          certificateReadArgs(inputs),
+          {
+            allowFailure: true
+          }
+        );
         if (result.exitCode !== 0) {
           // Not created yet is worth waiting for; RBAC, a missing CRD or a broken kubeconfig is not.
           if (/NotFound|not found/.test(result.stderr)) return undefined;

@@ -16,6 +16,11 @@ import {
  * The OAuth client goes to the cluster on standard input: never argv, never a log line. The
  * Secret carries a digest of the client, read back first, so an unchanged client is not applied.
  */
+/** Reads the digest annotation of the OAuth Secret; the read-ahead runs the same. */
+export function oauthSecretReadArgs(inputs: Inputs, secretName: string): string[] {
+  return getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION);
+}
+
 export function oauthSecretSteps(inputs: Inputs, secretName: string): ExecStep[] {
   const client = {
     clientId: inputs.iapOauthClientId ?? '',
@@ -29,7 +34,7 @@ export function oauthSecretSteps(inputs: Inputs, secretName: string): ExecStep[]
       title: `Read the OAuth client digest of Secret ${secretName}`,
       mutates: false,
       tool: 'kubectl',
-      args: getSecretAnnotationArgs(secretName, inputs.namespace, OAUTH_DIGEST_ANNOTATION),
+      args: oauthSecretReadArgs(inputs, secretName),
       quiet: true,
       onResult: (result, state) => {
         state.oauthSecretDigest = result.stdout.trim();

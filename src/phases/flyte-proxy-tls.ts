@@ -45,13 +45,18 @@ export function proxyTlsManifest(o: {
   });
 }
 
-export function proxyTlsStep(inputs: Inputs): TaskStep {
-  const names = flyteNames(inputs);
-  const read = getSecretAnnotationArgs(
-    names.proxyTlsSecret,
+/** Reads the certificate's expiry annotation (never the key); the read-ahead runs the same. */
+export function proxyTlsReadArgs(inputs: Inputs): string[] {
+  return getSecretAnnotationArgs(
+    flyteNames(inputs).proxyTlsSecret,
     inputs.namespace,
     NOT_AFTER_ANNOTATION
   );
+}
+
+export function proxyTlsStep(inputs: Inputs): TaskStep {
+  const names = flyteNames(inputs);
+  const read = proxyTlsReadArgs(inputs);
   return {
     kind: 'task',
     id: 'proxy-tls-secret',

@@ -25,9 +25,14 @@ export const LEGACY_PROXY_SUBNET = 'google_compute_subnetwork.proxy_only';
 const RULE_POLL_MS = 15_000;
 const RULE_WAIT_SECONDS = 600;
 
+/** Lists the earlier layout's Ingresses that still exist; the read-ahead runs the same. */
+export function legacyIngressReadArgs(inputs: Inputs): string[] {
+  return getIngressNamesArgs(flyteNames(inputs).legacyIngresses, inputs.namespace);
+}
+
 export function legacyIngressStep(inputs: Inputs): TaskStep {
   const names = flyteNames(inputs);
-  const get = getIngressNamesArgs(names.legacyIngresses, inputs.namespace);
+  const get = legacyIngressReadArgs(inputs);
   return {
     kind: 'task',
     id: 'legacy-ingress-remove',

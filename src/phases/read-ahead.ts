@@ -16,15 +16,12 @@ import {
   listBackendServicesArgs
 } from '../tools/gcloud/iap.js';
 import { getMetadataArgs, getValuesArgs } from '../tools/helm/args.js';
-import {
-  getIngressNamesArgs,
-  getManagedCertificateArgs,
-  getSecretAnnotationArgs,
-  OAUTH_DIGEST_ANNOTATION
-} from '../tools/kubectl/args.js';
 import { outputJsonArgs } from '../tools/terraform/args.js';
 import { flyteNames, PROXY_PORT } from '../values/names.js';
-import { NOT_AFTER_ANNOTATION } from './flyte-proxy-tls.js';
+import { certificateReadArgs } from './flyte-ingress.js';
+import { oauthSecretReadArgs } from './flyte-oauth-secret.js';
+import { proxyTlsReadArgs } from './flyte-proxy-tls.js';
+import { legacyIngressReadArgs } from './legacy-ingress.js';
 import { recordReadArgs } from './release-record.js';
 import { terraformFiles } from './terraform.js';
 
@@ -54,19 +51,13 @@ export function clusterReads(inputs: Inputs): ReadCall[] {
   if (inputs.ingress) {
     reads.push(
       { tool: 'helm', args: getValuesArgs(names.gkeRelease, ns) },
-      {
-        tool: 'kubectl',
-        args: getSecretAnnotationArgs(names.proxyTlsSecret, ns, NOT_AFTER_ANNOTATION)
-      },
-      { tool: 'kubectl', args: getIngressNamesArgs(names.legacyIngresses, ns) },
-      { tool: 'kubectl', args: getManagedCertificateArgs(names.managedCertificate, ns) }
+      { tool: 'kubectl', args: proxyTlsReadArgs(inputs) },
+      { tool: 'kubectl', args: legacyIngressReadArgs(inputs) },
+      { tool: 'kubectl', args: certificateReadArgs(inputs) }
     );
   }
   if (inputs.iap) {
-    reads.push({
-      tool: 'kubectl',
-      args: getSecretAnnotationArgs(names.oauthSecret, ns, OAUTH_DIGEST_ANNOTATION)
-    });
+    reads.push({ tool: 'kubectl', args: oauthSecretReadArgs(inputs, names.oauthSecret) });
   }
   return reads;
 }
@@ -78,10 +69,12 @@ export function clusterReads(inputs: Inputs): ReadCall[] {
 export function readAheadCredentialsHold(inputs: Inputs, state: RunState): boolean {
   if (!state.readAheadCluster || !state.kubeconfigPath) return false;
   if (!sameCluster(state.readAheadCluster, clusterRef(inputs, state))) return false;
-  const cluster = state.planSummary?.resources.filter(
-    (r) => r.type === 'google_container_cluster' && r.action !== 'update'
+  // Without a plan summary nothing says the cluster stays.
+  return (
+    state.planSummary?.resources.every(
+      (r) => r.type !== 'google_container_cluster' || r.action === 'update'
+    ) ?? false
   );
-  return state.planSummary !== undefined && cluster?.length === 0;
 }
 
 async function readAhead(inputs: Inputs, ctx: TaskContext): Promise<void> {

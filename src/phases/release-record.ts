@@ -16,7 +16,7 @@ import { flyteNames } from '../values/names.js';
 
 export const recordName = (release: string) => `${release}-flyte-gke-action`;
 
-/** The release record's read, as the read-ahead repeats it. */
+/** Reads the release record; the record steps and the read-ahead run the same. */
 export function recordReadArgs(inputs: Inputs): string[] {
   return getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace);
 }
@@ -77,7 +77,7 @@ export function liveReleaseReadSteps(inputs: Inputs): ExecStep[] {
       title: `Read the record of what was deployed (ConfigMap ${recordName(inputs.releaseName)})`,
       mutates: false,
       tool: 'kubectl',
-      args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+      args: recordReadArgs(inputs),
       quiet: true,
       onResult: (result, state) => {
         const record = parseObject(result.stdout);
@@ -129,13 +129,13 @@ export function recordWriteStep(inputs: Inputs): TaskStep {
     title: `Record what is deployed in ConfigMap ${recordName(inputs.releaseName)} (for the read-only planner)`,
     mutates: true,
     describe: () =>
-      `$ kubectl ${getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
+      `$ kubectl ${recordReadArgs(inputs).join(' ')}\nIf it is missing or holds another values digest: $ kubectl ${applyStdinArgs().join(' ')} (chart and app version, values digest, redacted values)`,
     run: async (ctx) => {
       const current = await runChecked(ctx, {
         stepId: 'release-record',
         title: 'Reading the release record',
         tool: 'kubectl',
-        args: getJsonArgs('configmap', recordName(inputs.releaseName), inputs.namespace),
+        args: recordReadArgs(inputs),
         quiet: true
       });
       const record = parseObject(current.stdout);

@@ -7,7 +7,7 @@ import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { Phase, TaskContext } from '../engine/types.js';
 import { describeInstall, installAndRecord, type Recipe } from '../tools/download.js';
-import { createFetcher } from '../tools/http.js';
+import { runFetcher } from '../tools/http.js';
 import { currentPlatform } from '../tools/sources.js';
 import { gcloudRecipe } from '../tools/gcloud/install.js';
 import { helmRecipe } from '../tools/helm/install.js';
@@ -39,11 +39,7 @@ export async function installTools(
   ctx: TaskContext,
   recipes: readonly Recipe[] = TOOL_RECIPES
 ): Promise<void> {
-  const fetcher = createFetcher({
-    clock: ctx.clock,
-    onRetry: (url, why, waitMs) =>
-      ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
-  });
+  const fetcher = runFetcher(ctx);
   const deps = { ctx, fetcher, platform: currentPlatform(), mirror: ctx.inputs.toolMirror };
   const results = await Promise.allSettled(
     recipes.map((recipe) => installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps))

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
-import type { Clock } from '../engine/types.js';
+import type { Clock, Logger } from '../engine/types.js';
 
 /** An HTTP answer that retrying will not change. */
 export class HttpStatusError extends Error {
@@ -63,6 +63,15 @@ export interface FetcherOptions {
 }
 
 const TRANSIENT_STATUS = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/** The run's fetcher: retries are announced as warnings in the job log. */
+export function runFetcher(ctx: { readonly clock: Clock; readonly log: Logger }): Fetcher {
+  return createFetcher({
+    clock: ctx.clock,
+    onRetry: (url, why, waitMs) =>
+      ctx.log.warning(`Download of ${url} failed (${why}); retrying in ${waitMs / 1000} s.`)
+  });
+}
 
 export function createFetcher(options: FetcherOptions): Fetcher {
   const attempts = options.attempts ?? 4;

@@ -5,14 +5,13 @@
  * action asks for through tool-mirror (publisher host, then path).
  */
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { FLYTE_REPO } from '../../src/tools/helm/args.js';
 import { chartCacheDir, chartFileName } from '../../src/tools/helm/chart-cache.js';
-import { mirrorPath, type Mirror, type RouteOptions } from './mirror.js';
+import { mirrorPath, sha256, type Mirror, type RouteOptions } from './mirror.js';
 
 /** Versions in the stand-in index, newest first as the real index lists them. */
 export const INDEXED_CHART_VERSIONS = ['v1.17.0', 'v1.16.10', 'v1.16.9', 'v1.16.8', 'v1.16.7'];
@@ -46,8 +45,6 @@ export function chartArchive(version: string): Buffer {
     rmSync(work, { recursive: true, force: true });
   }
 }
-
-export const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 
 export interface ChartRepoOptions extends RouteOptions {
   readonly versions?: readonly string[];

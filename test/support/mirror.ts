@@ -123,7 +123,7 @@ export interface BuiltArchive {
   readonly sha256: string;
 }
 
-const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+export const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex');
 
 const SCRIPTS: Record<StandInTool, (version: string) => string> = {
   terraform: (v) =>

@@ -4,11 +4,10 @@
  * the module whose lock file records the stand-in packages' zip hashes, as the committed one
  * records the real packages' (versions unchanged).
  */
-import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from './project.js';
-import type { Mirror, RouteOptions } from './mirror.js';
+import { sha256, type Mirror, type RouteOptions } from './mirror.js';
 
 /** Providers the bundled module's lock file selects. */
 export function bundledProviders(): { address: string; version: string }[] {
@@ -24,7 +23,7 @@ export function providerPackage(address: string, version: string): Buffer {
   return Buffer.from(`stand-in package ${address} ${version} linux_amd64\n`.repeat(64));
 }
 
-const zh = (body: Buffer) => `zh:${createHash('sha256').update(body).digest('hex')}`;
+const zh = (body: Buffer) => `zh:${sha256(body)}`;
 
 export function publishProviders(mirror: Mirror, options: RouteOptions = {}): void {
   for (const { address, version } of bundledProviders()) {
