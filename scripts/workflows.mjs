@@ -37,7 +37,12 @@ const ONLY_FOR = {
 };
 /** Inputs whose workflow form differs from the action's. */
 const OVERRIDES = {
-  'workload-identity-provider': { required: true },
+  // Each reusable workflow runs in a job of its own, with no earlier auth step to reuse.
+  'workload-identity-provider': {
+    required: true,
+    description:
+      'Full resource name of the workload identity provider, projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER. The job authenticates with it as the planner or the deployer.'
+  },
   'confirm-destroy': {
     required: true,
     description: 'Type the cluster name to confirm; anything else stops before any change.'

@@ -325,17 +325,20 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
         'iap',
         'needs ingress: true, since Identity-Aware Proxy protects the HTTPS load balancer the Ingress creates.'
       );
-    if (!iapOauthClientId)
+    // Only the commands that write the OAuth Secret need the client; plan, drift and destroy
+    // read or remove what is there, so their workflows need not hold the secret.
+    const writesOauthSecret = IAP_CLIENT_COMMANDS.includes(command);
+    if (writesOauthSecret && !iapOauthClientId)
       throw new InputError(
         'iap-oauth-client-id',
-        'is required when iap is true. Create an OAuth client of type "Web application" and pass its client ID.'
+        `is required when iap is true for ${command}. Create an OAuth client of type "Web application" and pass its client ID.`
       );
-    if (!iapOauthClientSecret)
+    if (writesOauthSecret && !iapOauthClientSecret)
       throw new InputError(
         'iap-oauth-client-secret',
-        'is required when iap is true. Pass the OAuth client secret from a repository or environment secret.'
+        `is required when iap is true for ${command}. Pass the OAuth client secret from a repository or environment secret.`
       );
-    if (iapMembers.length === 0)
+    if (IAP_MEMBER_COMMANDS.includes(command) && iapMembers.length === 0)
       throw new InputError(
         'iap-members',
         'is empty, so nobody could reach the console through IAP. List who may, for example user:alice@example.com or group:flyte-users@example.com.'
@@ -413,6 +416,11 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     workspace: context.workspace
   });
 }
+
+/** Commands that write the IAP OAuth client into its Kubernetes Secret, so need it. */
+export const IAP_CLIENT_COMMANDS: readonly Command[] = ['deploy', 'upgrade'];
+/** Commands that grant IAP access (deploy, upgrade) or show it for review (plan), so need members. */
+export const IAP_MEMBER_COMMANDS: readonly Command[] = ['deploy', 'upgrade', 'plan'];
 
 /** Known-good versions the action installs when an input is left empty. */
 export const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' } as const;

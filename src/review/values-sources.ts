@@ -23,7 +23,6 @@ export function valuesSourcesDigest(
     domain: inputs.domain ?? null,
     staticIpName: inputs.staticIpName,
     iap: inputs.iap,
-    iapOauthClientId: inputs.iapOauthClientId ?? null,
     iapMembers: inputs.iapMembers
   };
   return createHash('sha256').update(canonicalJson(sources)).digest('hex');
