@@ -155,7 +155,10 @@ describe('every example, as the action sees it', () => {
   it('the check is live: an input the parser requires, left out, is refused', () => {
     const deploy = ALL.find((c) => c.command === 'deploy' && c.actionInputs.iap === 'true')!;
     const workspace = callerWorkspace(ALL);
-    const without = { ...deploy.actionInputs, 'iap-oauth-client-secret': '' };
+    const without: Record<string, string> = {
+      ...deploy.actionInputs,
+      'iap-oauth-client-secret': ''
+    };
     expect(() =>
       parseInputs((name) => without[name] ?? actionDefault(name), {
         actionRoot: PROJECT_ROOT,
