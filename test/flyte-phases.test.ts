@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Inputs } from '../src/inputs.js';
@@ -8,6 +16,7 @@ import { RunState } from '../src/engine/state.js';
 import type { Logger, Phase, TaskContext } from '../src/engine/types.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase, flyteDrift } from '../src/phases/flyte.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { PROJECT_ROOT } from './support/project.js';
 import { INDEXED_CHART_VERSIONS, keepCharts } from './support/chart-repo.js';
 import {
   CANARY_OAUTH_SECRET,
@@ -19,6 +28,8 @@ import {
 
 interface RunOptions {
   helmVersion?: string;
+  /** Where the action's own helm/ folder is (default: this checkout). */
+  actionRoot?: string;
   outputs?: Parameters<typeof tfOutputs>[0];
 }
 
@@ -31,6 +42,7 @@ async function run(
 ) {
   const state = new RunState(false);
   state.tfOutputs = tfOutputs(options.outputs);
+  if (options.actionRoot) state.actionRoot = options.actionRoot;
   if (options.helmVersion)
     state.tools.helm = { version: options.helmVersion, source: 'cache', path: '/x' };
   const logs: string[] = [];
@@ -202,6 +214,34 @@ describe('deploy through a fake cluster', () => {
     expect(second.state.helmChanged).toBe(false);
     expect(second.logs.join('\n')).toContain('already deployed; skipping helm upgrade');
     expect(second.state.notes.join('\n')).toMatch(/unchanged .*helm upgrade was skipped/);
+  });
+
+  it('a changed proxy configuration upgrades flyte-binary, whose pod annotation changes', async () => {
+    // An action release whose flyte-gke chart renders another nginx.conf; nothing else differs.
+    const root = mkdtempSync(path.join(os.tmpdir(), 'action-root-'));
+    cpSync(path.join(PROJECT_ROOT, 'helm'), path.join(root, 'helm'), { recursive: true });
+    const template = path.join(root, 'helm/flyte-gke/templates/proxy-configmap.yaml');
+    writeFileSync(
+      template,
+      readFileSync(template, 'utf8').replace('keepalive_timeout 620s;', 'keepalive_timeout 650s;')
+    );
+    const cluster = new FakeCluster();
+    const inputs = flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' });
+    const annotation = () =>
+      (cluster.releases.get('flyte-backend')?.values as any).deployment.podAnnotations[
+        'flyte-gke-action/proxy-config'
+      ] as string;
+    await run(inputs, cluster, deployPhases(inputs));
+    const before = annotation();
+    const same = await run(inputs, cluster, deployPhases(inputs));
+    expect(same.status('helm-upgrade')).toBe('skipped');
+    const changed = await run(inputs, cluster, deployPhases(inputs), { actionRoot: root });
+    expect(changed.status('helm-upgrade')).toBe('ran');
+    expect(flyteUpgrades(cluster)).toHaveLength(2);
+    expect(before).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotation()).toMatch(/^[0-9a-f]{64}$/);
+    expect(annotation()).not.toBe(before);
+    rmSync(root, { recursive: true, force: true });
   });
 
   it('a chart bump or new values upgrade again', async () => {

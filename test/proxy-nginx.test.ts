@@ -5,7 +5,7 @@
  * TLS to it, as Google's load balancer does.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { connect, createServer as createH2cServer, type Http2Server } from 'node:http2';
@@ -14,7 +14,7 @@ import { connect as tcpConnect, createServer as createNetServer } from 'node:net
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { selfSignedCertificate } from '../src/tls/self-signed.js';
-import { PROXY_PORT } from '../src/values/names.js';
+import { PROXY_IMAGE, PROXY_PORT } from '../src/values/names.js';
 import { flyteInputs } from './support/flyte-fixtures.js';
 import { renderGkeChart } from './support/proxy-render.js';
 
@@ -25,6 +25,47 @@ if (!NGINX) {
   );
 }
 const describeWithNginx = NGINX ? describe : describe.skip;
+
+/** nginx -v prints "nginx version: nginx/1.22.1" on stderr. */
+const nginxVersion = (binary: string): number[] => {
+  const out = spawnSync(binary, ['-v'], { encoding: 'utf8' });
+  const match = /nginx\/([0-9]+)\.([0-9]+)\.([0-9]+)/.exec(`${out.stderr}${out.stdout}`);
+  return match ? match.slice(1).map(Number) : [0, 0, 0];
+};
+const atLeast = (version: number[], wanted: number[]) => {
+  for (let i = 0; i < wanted.length; i++) {
+    if ((version[i] ?? 0) !== wanted[i]) return (version[i] ?? 0) > wanted[i]!;
+  }
+  return true;
+};
+/** The first nginx with the `http2` directive (the listen parameter is deprecated there). */
+const HTTP2_DIRECTIVE = [1, 25, 1];
+
+const renderedConf = () => {
+  const configMap = renderGkeChart(
+    flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' }),
+    'flyte.acme.dev'
+  ).find((o) => o.kind === 'ConfigMap')!;
+  return (configMap.data as Record<string, string>)['nginx.conf']!;
+};
+
+describe('the rendered nginx.conf', () => {
+  it('keeps idle connections longer than the load balancer’s fixed 600 s backend keepalive', () => {
+    const values = [...renderedConf().matchAll(/^\s*keepalive_timeout\s+([0-9]+)s?;/gm)];
+    expect(values).toHaveLength(1);
+    expect(Number(values[0]![1])).toBeGreaterThan(600);
+  });
+
+  it('turns HTTP/2 on with the http2 directive, not the deprecated listen parameter', () => {
+    const conf = renderedConf();
+    expect(conf).toMatch(/^\s*http2 on;$/m);
+    expect(conf).not.toMatch(/^\s*listen [^;]*\bhttp2\b/m);
+    // The directive needs nginx 1.25.1; the sidecar image runs a newer one.
+    const tag = /nginx-unprivileged:([0-9]+)\.([0-9]+)/.exec(PROXY_IMAGE);
+    expect(tag).not.toBeNull();
+    expect(atLeast(tag!.slice(1).map(Number), HTTP2_DIRECTIVE.slice(0, 2))).toBe(true);
+  });
+});
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -67,22 +108,27 @@ describeWithNginx('the TLS proxy with a real nginx', () => {
     grpc.listen(grpcPort, '127.0.0.1');
 
     // The configuration exactly as the chart renders it, only its ports and paths moved here.
-    const configMap = renderGkeChart(
-      flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' }),
-      'flyte.acme.dev'
-    ).find((o) => o.kind === 'ConfigMap')!;
-    const rendered = (configMap.data as Record<string, string>)['nginx.conf']!;
+    const rendered = renderedConf();
     const cert = await selfSignedCertificate('flyte-backend-flyte-binary-http');
     mkdirSync(path.join(dir, 'tls'));
     writeFileSync(path.join(dir, 'tls', 'tls.crt'), cert.certPem);
     writeFileSync(path.join(dir, 'tls', 'tls.key'), cert.keyPem);
-    const conf = rendered
+    let conf = rendered
       .replace(`listen ${PROXY_PORT} `, `listen 127.0.0.1:${port} `)
       .replace('127.0.0.1:8089', `127.0.0.1:${grpcPort}`)
       .replace('127.0.0.1:8088', `127.0.0.1:${httpPort}`)
       .replaceAll('/etc/flyte-proxy/tls', path.join(dir, 'tls'))
       .replaceAll('/tmp/nginx', `${dir}/nginx`);
     expect(conf).not.toBe(rendered);
+    if (!atLeast(nginxVersion(NGINX!), HTTP2_DIRECTIVE)) {
+      // An nginx older than 1.25.1 (Debian 12 has 1.22) knows only the listen parameter: this run
+      // spells HTTP/2 the old way, everything else as rendered. The sidecar's nginx is 1.27.
+      console.warn(
+        `nginx ${nginxVersion(NGINX!).join('.')} predates the http2 directive: running the rendered configuration with "listen ... ssl http2" in its place.`
+      );
+      conf = conf.replace(/(listen [^;]*ssl);\n(\s*)http2 on;/, '$1 http2;');
+      expect(conf).toMatch(/listen [^;]* ssl http2;/);
+    }
     writeFileSync(path.join(dir, 'nginx.conf'), conf);
     nginx = spawn(
       NGINX!,

@@ -69,7 +69,8 @@ describe('the flyte-gke chart as the action installs it', () => {
       const conf = String(
         (find(objects, 'ConfigMap')[0]?.data as Record<string, string>)['nginx.conf']
       );
-      expect(conf).toContain(`listen ${PROXY_PORT} ssl http2;`);
+      expect(conf).toContain(`listen ${PROXY_PORT} ssl;`);
+      expect(conf).toMatch(/^\s*http2 on;$/m);
       expect(conf).toMatch(
         /location \/flyteidl\.service\. \{\s+grpc_pass grpc:\/\/127\.0\.0\.1:8089;/
       );

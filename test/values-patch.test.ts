@@ -5,12 +5,15 @@ import { parse } from 'yaml';
 import { leafPaths, type ValuePath } from '../src/values/document.js';
 import { composeValues } from '../src/values/compose.js';
 import { DIGEST_ANNOTATION, recordedDigest, valuesDigest } from '../src/values/digest.js';
+import { gkeChartPath } from '../src/values/gke-chart.js';
 import { PATCHED_PATHS, patchValues, mergeExtraValues } from '../src/values/patch.js';
+import { readProxyConfigSource } from '../src/values/proxy-config.js';
 import { flyteInputs, tfOutputs, CANARY_PASSWORD } from './support/flyte-fixtures.js';
 import { PROJECT_ROOT } from './support/project.js';
 
 const TEMPLATE_FILE = path.join(PROJECT_ROOT, 'helm', 'flyte-values.yaml');
 const TEMPLATE = readFileSync(TEMPLATE_FILE, 'utf8');
+const PROXY_CONFIG = readProxyConfigSource(gkeChartPath({ actionRoot: PROJECT_ROOT }));
 const CHART_DEFAULTS = path.resolve(
   PROJECT_ROOT,
   '..',
@@ -191,7 +194,8 @@ describe('extra values files', () => {
     composeValues(
       {
         template: { name: 'flyte-values.yaml', text: TEMPLATE },
-        extras: extras.map((text, i) => ({ name: `extra-${i}.yaml`, text }))
+        extras: extras.map((text, i) => ({ name: `extra-${i}.yaml`, text })),
+        proxyConfig: PROXY_CONFIG
       },
       flyteInputs({ ingress: 'true', 'allow-unauthenticated': 'true' }),
       tfOutputs()
@@ -231,7 +235,11 @@ describe('extra values files', () => {
 });
 
 describe('digest and preview', () => {
-  const sources = { template: { name: 't', text: TEMPLATE }, extras: [] };
+  const sources = {
+    template: { name: 't', text: TEMPLATE },
+    extras: [],
+    proxyConfig: PROXY_CONFIG
+  };
   const inputs = flyteInputs();
 
   it('hides the password in the preview and keeps it in the file text', () => {

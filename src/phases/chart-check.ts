@@ -43,7 +43,7 @@ function chartCheckStep(inputs: Inputs): TaskStep {
       const chart = await ensureChart(ctx);
       // The values as the install will write them, the outputs still placeholders.
       const placeholders = ctx.state.tfOutputs ?? dryRunState(inputs).tfOutputs!;
-      const values = composeValues(readSources(inputs), inputs, placeholders);
+      const values = composeValues(readSources(inputs, ctx.state), inputs, placeholders);
       const file = path.join(dir, 'values.yaml');
       writeFileSync(file, values.text, { mode: 0o600 });
       const rendered = await runTool(

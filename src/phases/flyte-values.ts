@@ -7,10 +7,12 @@ import path from 'node:path';
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import { dryRunState } from '../engine/placeholders.js';
-import type { TerraformOutputs } from '../engine/state.js';
+import type { RunState, TerraformOutputs } from '../engine/state.js';
 import type { Phase, TaskStep } from '../engine/types.js';
 import { ingressDomain } from '../values/access.js';
-import { composeValues, type ComposedValues } from '../values/compose.js';
+import { composeValues, type ComposedValues, type ValuesSources } from '../values/compose.js';
+import { gkeChartPath } from '../values/gke-chart.js';
+import { readProxyConfigSource } from '../values/proxy-config.js';
 import { ValuesError } from '../values/patch.js';
 import { writeValuesFile } from '../values/write.js';
 
@@ -18,17 +20,26 @@ export function valuesPhase(inputs: Inputs): Phase {
   return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
 }
 
-export function readSources(inputs: Inputs) {
+/** The files the values come from; the proxy configuration from the chart the install uses. */
+export function readSources(inputs: Inputs, state: Pick<RunState, 'actionRoot'>): ValuesSources {
   const read = (file: string) => ({
     name: path.relative(inputs.workspace, file) || file,
     text: readFileSync(file, 'utf8')
   });
-  return { template: read(inputs.valuesFile), extras: inputs.extraValuesFiles.map(read) };
+  return {
+    template: read(inputs.valuesFile),
+    extras: inputs.extraValuesFiles.map(read),
+    proxyConfig: readProxyConfigSource(gkeChartPath(state))
+  };
 }
 
-function composeFor(inputs: Inputs, outputs: TerraformOutputs): ComposedValues {
+function composeFor(
+  inputs: Inputs,
+  state: Pick<RunState, 'actionRoot'>,
+  outputs: TerraformOutputs
+): ComposedValues {
   try {
-    return composeValues(readSources(inputs), inputs, outputs);
+    return composeValues(readSources(inputs, state), inputs, outputs);
   } catch (error) {
     if (error instanceof ValuesError) throw new StepError('values-patch', error.message);
     throw error;
@@ -53,7 +64,7 @@ function patchValuesStep(inputs: Inputs): TaskStep {
           : 'Compute the values digest only; no file is written.'
       ];
       try {
-        const composed = composeFor(inputs, state.tfOutputs ?? placeholderOutputs(inputs));
+        const composed = composeFor(inputs, state, state.tfOutputs ?? placeholderOutputs(inputs));
         // The dry run never runs the step, so it shows the preview from here.
         if (state.dryRun) {
           state.valuesPreview = composed.preview;
@@ -90,7 +101,7 @@ function patchValuesStep(inputs: Inputs): TaskStep {
           'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.'
         );
       }
-      const composed = composeFor(inputs, outputs);
+      const composed = composeFor(inputs, state, outputs);
       state.valuesDigest = composed.digest;
       state.valuesPreview = composed.preview;
       ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);

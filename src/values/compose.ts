@@ -4,13 +4,29 @@
  */
 import type { Document } from 'yaml';
 import type { TerraformOutputs } from '../engine/state.js';
+import { mergeValues } from './document.js';
 import { recordDigest, valuesDigest } from './digest.js';
-import { mergeExtraValues, patchValues, type ExtraValues, type PatchInputs } from './patch.js';
+import { gkeChartValues } from './gke-chart.js';
+import { flyteNames } from './names.js';
+import {
+  mergeExtraValues,
+  PATCHED_PATHS,
+  patchValues,
+  type ExtraValues,
+  type PatchInputs
+} from './patch.js';
 import { redactedPreview } from './preview.js';
+import {
+  PROXY_CONFIG_ANNOTATION,
+  proxyConfigChecksum,
+  type ProxyConfigSource
+} from './proxy-config.js';
 
 export interface ValuesSources {
   readonly template: { readonly name: string; readonly text: string };
   readonly extras: readonly ExtraValues[];
+  /** The flyte-gke chart's proxy configuration, whose checksum rolls the pod when it changes. */
+  readonly proxyConfig: ProxyConfigSource;
 }
 
 export interface ComposedValues {
@@ -28,6 +44,14 @@ export function composeValues(
   secrets: readonly string[] = []
 ): ComposedValues {
   const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
+  if (inputs.ingress) {
+    const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
+    mergeValues(
+      doc,
+      { [PROXY_CONFIG_ANNOTATION]: proxyConfigChecksum(sources.proxyConfig, proxy) },
+      PATCHED_PATHS.podAnnotations
+    );
+  }
   mergeExtraValues(doc, sources.extras);
   const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
   recordDigest(doc, digest);

@@ -41,6 +41,7 @@ export const PATCHED_PATHS = {
   serviceHttpAnnotations: ['service', 'httpAnnotations'],
   serviceExtraPorts: ['service', 'extraPorts'],
   sidecars: ['deployment', 'sidecars'],
+  podAnnotations: ['deployment', 'podAnnotations'],
   extraVolumes: ['deployment', 'extraVolumes']
 } as const satisfies Record<string, ValuePath>;
 

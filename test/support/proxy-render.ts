@@ -22,8 +22,12 @@ export const helm = (args: string[]) =>
     env: { ...process.env, HOME: '/tmp' }
   });
 
-/** The flyte-gke chart as the action installs it. */
-export function renderGkeChart(inputs: Inputs, domain: string): K8sObject[] {
+/** The flyte-gke chart as the action installs it (from `chartDir`: this checkout's by default). */
+export function renderGkeChart(
+  inputs: Inputs,
+  domain: string,
+  chartDir: string = gkeChartPath({})
+): K8sObject[] {
   const names = flyteNames(inputs);
   const values = gkeChartValues(inputs, names, inputs.ingress ? domain : '', 'flyte-flyte');
   const args = upgradeInstallArgs({
@@ -38,14 +42,7 @@ export function renderGkeChart(inputs: Inputs, domain: string): K8sObject[] {
     if (arg === '--set' || arg === '--set-string') flags.push(arg, args[i + 1] as string);
   });
   return objectsOf(
-    helm([
-      'template',
-      names.gkeRelease,
-      gkeChartPath({}),
-      '--namespace',
-      inputs.namespace,
-      ...flags
-    ])
+    helm(['template', names.gkeRelease, chartDir, '--namespace', inputs.namespace, ...flags])
   );
 }
 
