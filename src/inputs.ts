@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InputError } from './errors.js';
 import { ACCELERATORS, acceleratorMismatch } from './gpu.js';
 import { RULES, type Rule } from './input-rules.js';
+import { unknownRegion, zoneOutsideRegion } from './regions.js';
 
 export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift'] as const;
 export type Command = (typeof COMMANDS)[number];
@@ -181,6 +182,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
   const projectId = checked('project-id', projectValue, RULES.projectId);
   const region = withDefault('region', 'us-central1', RULES.region);
+  const regionProblem = unknownRegion(region);
+  if (regionProblem) throw new InputError('region', regionProblem);
   const clusterName = withDefault('cluster-name', 'flyte', RULES.clusterName);
   const autopilot = bool('autopilot', true);
   const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
@@ -192,25 +195,31 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     throw new InputError('gpu-accelerator-type', acceleratorMismatch(acceleratorType, '')!);
   }
   const derivedMachineType = family?.machineFor(acceleratorCount);
-  const gpuMachineType = optional('gpu-machine-type', RULES.machineType) ?? derivedMachineType;
+  const machineTypeValue = optional('gpu-machine-type', RULES.machineType);
+  if (machineTypeValue && !acceleratorType) {
+    throw new InputError(
+      'gpu-machine-type',
+      `${show(machineTypeValue)} is set but gpu-accelerator-type is empty, so no GPU node pool would be made. Set gpu-accelerator-type (for example nvidia-l4 with g2-* types), or leave gpu-machine-type empty.`
+    );
+  }
+  const gpuMachineType = machineTypeValue ?? derivedMachineType;
   if (acceleratorType && !gpuMachineType) {
+    const counts = family?.machineTypes
+      ? [...new Set(Object.values(family.machineTypes))].join(', ')
+      : '1, 2, 4 or 8';
     throw new InputError(
       'gpu-accelerator-count',
-      `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family!.family}* machine type. Use 1, 2, 4 or 8, or set gpu-machine-type.`
+      `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family!.family}* machine type. Use ${counts}, or set gpu-machine-type.`
     );
   }
   if (acceleratorType && gpuMachineType) {
-    const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType);
+    const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType, acceleratorCount);
     if (mismatch) throw new InputError('gpu-machine-type', mismatch);
   }
   const gpuZones = list('gpu-zones').map((zone) => checked('gpu-zones', zone, RULES.zone));
   for (const zone of gpuZones) {
-    if (!zone.startsWith(`${region}-`)) {
-      throw new InputError(
-        'gpu-zones',
-        `${show(zone)} is not a zone of region ${region}. Use zones such as ${region}-a, where your GPU type is offered (gcloud compute accelerator-types list --filter=name=${acceleratorType ?? 'nvidia-l4'}).`
-      );
-    }
+    const zoneProblem = zoneOutsideRegion(zone, region);
+    if (zoneProblem) throw new InputError('gpu-zones', zoneProblem);
   }
   if (gpuZones.length > 0 && !acceleratorType) {
     throw new InputError(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseInputs } from '../src/inputs.js';
+import { REGIONS } from '../src/regions.js';
 import { PROJECT_ROOT } from './support/project.js';
 import { terraformVarsJson } from '../src/tools/terraform/args.js';
 import { testInputs } from './support/fakes.js';
@@ -26,6 +27,34 @@ describe('parseInputs', () => {
   });
 });
 
+describe('regions', () => {
+  it.each([
+    ['us-centrl1', 'us-central1'],
+    ['europe-wset4', 'europe-west4'],
+    ['northamerica-northeest2', 'northamerica-northeast2'],
+    ['us-est1', 'us-east1 or us-west1']
+  ])('refuses %s and suggests %s', (region, suggestion) => {
+    expect(() => parse({ 'project-id': 'acme-flyte', region })).toThrow(
+      new RegExp(`region.*Did you mean ${suggestion}\\?`)
+    );
+  });
+
+  it('accepts every listed region, and zones of it', () => {
+    for (const [region, letters] of Object.entries(REGIONS)) {
+      expect(parse({ 'project-id': 'acme-flyte', region }).region).toBe(region);
+      const zones = letters.map((l) => `${region}-${l}`).join(',');
+      const inputs = parse({
+        'project-id': 'acme-flyte',
+        region,
+        autopilot: 'false',
+        'gpu-accelerator-type': 'nvidia-l4',
+        'gpu-zones': zones
+      });
+      expect(inputs.gpuPool?.zones).toHaveLength(letters.length);
+    }
+  });
+});
+
 describe('GPU pool inputs', () => {
   const gpu = (values: Record<string, string>) =>
     testInputs({ autopilot: 'false', region: 'us-central1', ...values }).gpuPool;
@@ -40,6 +69,28 @@ describe('GPU pool inputs', () => {
     expect(gpu({ 'gpu-accelerator-type': type, 'gpu-accelerator-count': count })?.machineType).toBe(
       machine
     );
+  });
+
+  it.each([
+    ['nvidia-tesla-a100', 'a2-megagpu-16g', '16'],
+    ['nvidia-a100-80gb', 'a2-ultragpu-4g', '4'],
+    ['nvidia-h100-80gb', 'a3-edgegpu-8g', '8'],
+    ['nvidia-h100-mega-80gb', 'a3-megagpu-8g', '8'],
+    ['nvidia-tesla-v100', 'n1-highmem-16', '4']
+  ])('accepts %s on %s with %s GPUs', (type, machine, count) => {
+    const pool = gpu({
+      'gpu-accelerator-type': type,
+      'gpu-machine-type': machine,
+      'gpu-accelerator-count': count
+    });
+    expect(pool).toMatchObject({ machineType: machine, acceleratorCount: Number(count) });
+  });
+
+  it('takes the 8-GPU A3 Mega machine for 8 H100 Mega GPUs', () => {
+    expect(
+      gpu({ 'gpu-accelerator-type': 'nvidia-h100-mega-80gb', 'gpu-accelerator-count': '8' })
+        ?.machineType
+    ).toBe('a3-megagpu-8g');
   });
 
   it('keeps a machine type of the right family that the user chose', () => {

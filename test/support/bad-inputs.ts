@@ -61,6 +61,18 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /GCP region/
   },
   {
+    name: 'misspelt region',
+    inputs: { region: 'us-centrl1' },
+    input: 'region',
+    says: /"us-centrl1" is not a Google Cloud region\. Did you mean us-central1\?/
+  },
+  {
+    name: 'region that does not exist',
+    inputs: { region: 'europe-west5' },
+    input: 'region',
+    says: /not a Google Cloud region/
+  },
+  {
     name: 'cluster name with underscore',
     inputs: { 'cluster-name': 'flyte_dev' },
     input: 'cluster-name',
@@ -121,6 +133,87 @@ export const BAD_INPUTS: BadInputCase[] = [
     },
     input: 'gpu-machine-type',
     says: /runs only on A3 machine types/
+  },
+  {
+    name: 'the 40 GB A100 on an A2 Ultra machine (which carries the 80 GB one)',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-tesla-a100',
+      'gpu-machine-type': 'a2-ultragpu-1g'
+    },
+    input: 'gpu-machine-type',
+    says: /a2-ultragpu-1g carries nvidia-a100-80gb, not nvidia-tesla-a100/
+  },
+  {
+    name: 'the 80 GB A100 on an A2 Standard machine',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-a100-80gb',
+      'gpu-machine-type': 'a2-highgpu-2g',
+      'gpu-accelerator-count': '2'
+    },
+    input: 'gpu-machine-type',
+    says: /a2-highgpu-2g carries nvidia-tesla-a100, not nvidia-a100-80gb/
+  },
+  {
+    name: 'the 80 GB A100 on the A2 Mega machine',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-a100-80gb',
+      'gpu-machine-type': 'a2-megagpu-16g',
+      'gpu-accelerator-count': '16'
+    },
+    input: 'gpu-machine-type',
+    says: /a2-megagpu-16g carries nvidia-tesla-a100, not nvidia-a100-80gb/
+  },
+  {
+    name: 'H100 Mega with fewer than 8 GPUs',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-h100-mega-80gb',
+      'gpu-accelerator-count': '4'
+    },
+    input: 'gpu-accelerator-count',
+    says: /4 nvidia-h100-mega-80gb GPUs per node match no a3-\* machine type\. Use 8/
+  },
+  {
+    name: 'H100 Mega on an A3 High machine',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-h100-mega-80gb',
+      'gpu-machine-type': 'a3-highgpu-8g',
+      'gpu-accelerator-count': '8'
+    },
+    input: 'gpu-machine-type',
+    says: /a3-highgpu-8g carries nvidia-h100-80gb, not nvidia-h100-mega-80gb/
+  },
+  {
+    name: 'H100 Mega on its machine with a count other than 8',
+    inputs: {
+      autopilot: 'false',
+      'gpu-accelerator-type': 'nvidia-h100-mega-80gb',
+      'gpu-machine-type': 'a3-megagpu-8g',
+      'gpu-accelerator-count': '2'
+    },
+    input: 'gpu-machine-type',
+    says: /a3-megagpu-8g comes with exactly 8 nvidia-h100-mega-80gb GPUs, not 2/
+  },
+  {
+    name: 'a GPU machine type without a GPU type',
+    inputs: { autopilot: 'false', 'gpu-machine-type': 'g2-standard-8' },
+    input: 'gpu-machine-type',
+    says: /is set but gpu-accelerator-type is empty/
+  },
+  {
+    name: 'a GPU zone letter the region does not have',
+    inputs: {
+      autopilot: 'false',
+      region: 'us-east1',
+      'gpu-accelerator-type': 'nvidia-l4',
+      'gpu-zones': 'us-east1-a'
+    },
+    input: 'gpu-zones',
+    says: /"us-east1-a" is not a zone of region us-east1, whose zones are us-east1-b, us-east1-c, us-east1-d/
   },
   {
     name: 'a GPU count no machine type carries',
