@@ -14,7 +14,14 @@ locals {
   task_members = toset([for pair in setproduct(var.flyte_projects, var.flyte_domains) :
   "serviceAccount:${local.workload_pool}[${pair[0]}-${pair[1]}/default]"])
 
-  account_suffix = trimsuffix(substr(var.cluster_name, 0, 20), "-")
+  # Account IDs are PREFIX-SUFFIX, 6 to 30 characters. A name of up to 20 characters is used
+  # whole, as earlier versions did. A longer one was cut at 20, so flyte-production-us-east1 and
+  # -us-west1 got the same accounts; now it is its first 16 characters and a hash of the whole
+  # name, always 30 characters long, which no whole-name ID (at most 26) can equal.
+  # test/account-ids.test.ts evaluates this expression.
+  account_name_part = trimsuffix(substr(var.cluster_name, 0, 16), "-")
+  account_suffix = length(var.cluster_name) <= 20 ? var.cluster_name : format("%s-%s",
+  local.account_name_part, substr(sha256(var.cluster_name), 0, 23 - length(local.account_name_part)))
 }
 
 resource "google_service_account" "flyte" {
@@ -22,6 +29,12 @@ resource "google_service_account" "flyte" {
   display_name = "Flyte on GKE (${var.cluster_name})"
 
   depends_on = [google_project_service.enabled]
+
+  # An account made when long names were cut at 20 characters keeps its ID (and its bindings)
+  # instead of being replaced.
+  lifecycle {
+    ignore_changes = [account_id]
+  }
 }
 
 # Read and write Flyte's objects, and read the bucket's own metadata.
@@ -71,6 +84,12 @@ resource "google_service_account" "tasks" {
   display_name = "Flyte tasks (${var.cluster_name})"
 
   depends_on = [google_project_service.enabled]
+
+  # An account made when long names were cut at 20 characters keeps its ID (and its bindings)
+  # instead of being replaced.
+  lifecycle {
+    ignore_changes = [account_id]
+  }
 }
 
 resource "google_storage_bucket_iam_member" "tasks_objects" {
@@ -96,6 +115,12 @@ resource "google_service_account" "nodes" {
   display_name = "GKE nodes (${var.cluster_name})"
 
   depends_on = [google_project_service.enabled]
+
+  # An account made when long names were cut at 20 characters keeps its ID (and its bindings)
+  # instead of being replaced.
+  lifecycle {
+    ignore_changes = [account_id]
+  }
 }
 
 # GKE's documented minimum for a node service account (logs, metrics, metadata; see

@@ -1,0 +1,124 @@
+/**
+ * Service account IDs from the module's own expressions (terraform/iam.tf, parsed with HashiCorp's
+ * HCL parser and evaluated with Terraform's semantics for the few functions they use): two
+ * clusters in one project never share an account, every ID is one Google accepts, and an
+ * existing account keeps its ID.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { parse } from '@cdktf/hcl2json';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PROJECT_ROOT } from './support/project.js';
+
+interface IamModule {
+  locals: Record<string, string>[];
+  resource: {
+    google_service_account: Record<
+      string,
+      { account_id: string; lifecycle?: { ignore_changes?: string[] }[] }[]
+    >;
+  };
+}
+
+const iam = (await parse(
+  'iam.tf',
+  readFileSync(path.join(PROJECT_ROOT, 'terraform', 'iam.tf'), 'utf8')
+)) as IamModule;
+const locals = Object.assign({}, ...iam.locals) as Record<string, string>;
+
+/** Terraform's functions the expressions use; any other name fails the evaluation. */
+const FUNCTIONS = {
+  length: (s: string) => [...s].length,
+  substr: (s: string, offset: number, length: number) =>
+    [...s].slice(offset, length < 0 ? undefined : offset + length).join(''),
+  trimsuffix: (s: string, suffix: string) => (s.endsWith(suffix) ? s.slice(0, -suffix.length) : s),
+  sha256: (s: string) => createHash('sha256').update(s).digest('hex'),
+  format: (spec: string, ...args: string[]) => {
+    let i = 0;
+    return spec.replace(/%s/g, () => String(args[i++]));
+  }
+};
+
+/** Evaluates "text${EXPR}text" with var.* and local.* (locals evaluated on demand). */
+function evaluate(template: string, vars: Record<string, string>): string {
+  const local: Record<string, string> = new Proxy(
+    {},
+    { get: (_, name: string) => evaluate(locals[name]!, vars) }
+  );
+  return template.replace(/\$\{([\s\S]*)\}/, (_, expr: string) => {
+    const identifiers = expr.replace(/"[^"]*"/g, '').match(/[a-z_][a-z0-9_]*/gi) ?? [];
+    for (const id of identifiers) {
+      if (
+        ![
+          'var',
+          'local',
+          ...Object.keys(FUNCTIONS),
+          ...Object.keys(vars),
+          ...Object.keys(locals)
+        ].includes(id)
+      )
+        throw new Error(`the test's evaluator does not know ${id}: extend FUNCTIONS`);
+    }
+    const js = expr.replace(/\bvar\./g, 'v.').replace(/\blocal\./g, 'l.');
+    const fn = new Function('v', 'l', ...Object.keys(FUNCTIONS), `return (${js});`) as (
+      ...args: unknown[]
+    ) => unknown;
+    return String(fn(vars, local, ...Object.values(FUNCTIONS)));
+  });
+}
+
+const accountIds = (clusterName: string) =>
+  Object.fromEntries(
+    Object.entries(iam.resource.google_service_account).map(([name, [account]]) => [
+      name,
+      evaluate(account!.account_id, { cluster_name: clusterName })
+    ])
+  );
+
+/** Google's rule for a service account ID. */
+const VALID_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
+
+describe('service account IDs', () => {
+  it('differ for clusters whose names share their first 20 characters', () => {
+    const east = accountIds('flyte-production-us-east1');
+    const west = accountIds('flyte-production-us-west1');
+    expect(Object.keys(east).sort()).toEqual(['flyte', 'nodes', 'tasks']);
+    for (const role of Object.keys(east)) expect(east[role]).not.toBe(west[role]);
+  });
+
+  it.each([
+    'f',
+    'flyte',
+    'flyte-dev',
+    'a2345678901234567890',
+    'a23456789012345678901',
+    'flyte-production-us-east1',
+    'abcdefghijklmno-pqrstuvwxyz',
+    `f${'x'.repeat(38)}9`,
+    'flyte--------------------x'
+  ])('%s gives IDs Google accepts', (name) => {
+    for (const id of Object.values(accountIds(name))) expect(id).toMatch(VALID_ID);
+  });
+
+  it('keep the whole name up to 20 characters, as earlier versions did', () => {
+    expect(accountIds('flyte-dev')).toEqual({
+      flyte: 'flyte-flyte-dev',
+      tasks: 'tasks-flyte-dev',
+      nodes: 'nodes-flyte-dev'
+    });
+    expect(accountIds('a2345678901234567890').flyte).toBe('flyte-a2345678901234567890');
+  });
+
+  it('a cut name can never equal a whole one: cut IDs are 30 characters, whole ones at most 26', () => {
+    for (const name of ['a23456789012345678901', `f${'x'.repeat(38)}9`, 'abcdefghijklmno-pqrstu']) {
+      for (const id of Object.values(accountIds(name))) expect(id).toHaveLength(30);
+    }
+  });
+
+  it('an existing account keeps its ID (no replacement of accounts made under the old rule)', () => {
+    for (const [name, [account]] of Object.entries(iam.resource.google_service_account)) {
+      expect([name, account!.lifecycle?.[0]?.ignore_changes]).toEqual([name, ['${account_id}']]);
+    }
+  });
+});
