@@ -23,6 +23,9 @@ resource "google_sql_database_instance" "main" {
     # ZONAL by default; REGIONAL (a standby in another zone) with database-availability: regional.
     availability_type           = var.database_availability_type
     deletion_protection_enabled = var.deletion_protection
+    # The automated and on-demand backups outlive the instance, so a destroy (or a mistaken
+    # replacement) can be restored from (docs/backup-restore.md).
+    retain_backups_on_delete = var.retain_backups_on_delete
 
     ip_configuration {
       ipv4_enabled    = false

@@ -247,3 +247,9 @@ variable "bucket_name" {
   type        = string
   default     = ""
 }
+
+variable "retain_backups_on_delete" {
+  description = "Keep Cloud SQL's automated and on-demand backups after the instance is deleted (automated ones for their retention, on-demand ones until you delete them)."
+  type        = bool
+  default     = true
+}

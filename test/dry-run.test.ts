@@ -87,6 +87,59 @@ describe('dry run', () => {
     expect(result.stdout).not.toContain('<cloudsql_password>');
   });
 
+  describe('wording, command by command', () => {
+    const dryRun = (command: string) =>
+      harness.run({
+        ...example,
+        command,
+        'dry-run': 'true',
+        'confirm-destroy': example['cluster-name'] as string
+      });
+    const titles = (stdout: string) =>
+      stdout
+        .slice(0, stdout.indexOf('## What would be posted'))
+        .split('\n')
+        .map((l) => /^\d+\. (.+?) \[/.exec(l)?.[1])
+        .filter((t): t is string => t !== undefined);
+
+    it('upgrade runs no plan, so no report speaks of one, and nothing waits on a read-ahead', async () => {
+      const result = await dryRun('upgrade');
+      expect(result.errors).toEqual([]);
+      expect(result.stdout).not.toMatch(/plan has changes|plans nothing|Terraform plan/i);
+      expect(result.stdout).not.toMatch(/while Terraform planned/);
+    });
+
+    it('deploy says the dry run planned nothing, instead of claiming changes', async () => {
+      const result = await dryRun('deploy');
+      expect(result.stdout).toContain('A dry run plans nothing');
+      expect(result.stdout).not.toContain('The plan has changes (no resource list was recorded)');
+    });
+
+    it.each(Object.keys(EXPECTED))('%s repeats no step', async (command) => {
+      const result = await dryRun(command);
+      const all = titles(result.stdout);
+      expect(all.length).toBeGreaterThan(3);
+      expect(all.filter((t, i) => all.indexOf(t) !== i)).toEqual([]);
+    });
+
+    it('task pods get the tasks account, not the Flyte one', async () => {
+      const result = await dryRun('deploy');
+      const customData = result.stdout.slice(result.stdout.indexOf('cluster_resources'));
+      expect(customData).toContain('<tasks_service_account>');
+    });
+
+    it.each(['deploy', 'upgrade'])(
+      '%s shows the client configuration a data scientist gets',
+      async (command) => {
+        const result = await dryRun(command);
+        expect(result.stdout).toContain('### Use Flyte from your laptop');
+        expect(result.stdout).toContain('endpoint: dns:///flyte.dev.acme.example');
+        expect(result.stdout).toContain('generate-user-id-token');
+        expect(result.stdout).toContain('gcloud auth application-default login');
+      }
+    );
+  });
+
   it.each([
     ['3.19.0', '--atomic', '--rollback-on-failure'],
     ['4.1.4', '--rollback-on-failure', '--atomic']

@@ -194,10 +194,8 @@ describe('terraform phase step lists', () => {
   });
 
   it('destroys by lifting protection, then planning -destroy and applying that plan', () => {
+    // The outputs phase before it has prepared the folder and run init: nothing is repeated.
     expect(ids('destroy', testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' }))).toEqual([
-      'terraform-workdir',
-      'terraform-init',
-      'terraform-provider-cache',
       'terraform-lift-protection',
       'terraform-destroy-database',
       'release-peering',
@@ -360,7 +358,7 @@ describe('terraform phase through the runner', () => {
 
   it('destroy lifts protection on existing resources only, then applies the destroy plan', async () => {
     const inputs = testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' });
-    const r = await run([terraformPhase(inputs, 'destroy')], {
+    const r = await run([terraformPhase(inputs, 'outputs'), terraformPhase(inputs, 'destroy')], {
       'terraform state': {
         stdout:
           'google_compute_network.vpc\ngoogle_container_cluster.main\ngoogle_storage_bucket.data\n'
@@ -374,7 +372,9 @@ describe('terraform phase through the runner', () => {
     });
     expect(r.error).toBeUndefined();
     expect(terraformCalls(r.calls)).toEqual([
+      // One init for the whole destroy: the outputs phase's.
       'init',
+      'output',
       'state list',
       'plan',
       'apply',
@@ -530,7 +530,7 @@ describe('terraform phase through the runner', () => {
 
   it('destroy of an already-destroyed setup changes nothing', async () => {
     const inputs = testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' });
-    const r = await run([terraformPhase(inputs, 'destroy')], {
+    const r = await run([terraformPhase(inputs, 'outputs'), terraformPhase(inputs, 'destroy')], {
       'terraform state': { stdout: '' },
       'terraform plan': { exitCode: 0 },
       'terraform show': (args) => ({
@@ -539,7 +539,14 @@ describe('terraform phase through the runner', () => {
     });
     expect(r.error).toBeUndefined();
     // The empty plan is summarised (show -json) but not rendered as text.
-    expect(terraformCalls(r.calls)).toEqual(['init', 'state list', 'state list', 'plan', 'show']);
+    expect(terraformCalls(r.calls)).toEqual([
+      'init',
+      'output',
+      'state list',
+      'state list',
+      'plan',
+      'show'
+    ]);
     expect(r.calls.filter((c) => c.args[0] === 'show').map((c) => c.args[1])).toEqual(['-json']);
   });
 

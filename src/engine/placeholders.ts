@@ -1,10 +1,12 @@
 /** The state a dry run plans with: every value a real run would learn, as a readable placeholder. */
 import type { Inputs } from '../inputs.js';
+import { flyteAccess } from '../values/access.js';
 import { RunState } from './state.js';
 
 export function dryRunState(inputs: Inputs): RunState {
   const state = new RunState(true);
-  state.planHasChanges = true;
+  // Every step that follows a plan is shown; upgrade runs no plan, so its report claims none.
+  if (inputs.command !== 'upgrade') state.planHasChanges = true;
   state.workDir = '$RUNNER_TEMP/flyte-gke';
   state.tfOutputs = {
     cloudsqlIp: '<cloudsql_ip>',
@@ -16,9 +18,18 @@ export function dryRunState(inputs: Inputs): RunState {
     bucketName: '<bucket_name>',
     projectId: inputs.projectId,
     serviceAccount: '<service_account>',
+    tasksServiceAccount: '<tasks_service_account>',
     ...(inputs.ingress
       ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
       : {})
   };
+  // What a data scientist would get after the deploy: the client-config output and the
+  // summary's "Use Flyte from your laptop" section, with the placeholders above.
+  if (inputs.command === 'deploy' || inputs.command === 'upgrade') {
+    const access = flyteAccess(inputs, state.tfOutputs);
+    state.consoleUrl = access.consoleUrl;
+    state.clientConfig = access.clientConfig;
+    state.clientSteps = access.clientSteps;
+  }
   return state;
 }

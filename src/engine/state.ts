@@ -87,6 +87,8 @@ export class RunState {
   /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
   previousRelease?: HelmRelease;
   helmChanged?: boolean;
+  /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
+  legacyIngressesRemoved?: boolean;
   /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
   actionRoot?: string;
   /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */

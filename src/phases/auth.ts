@@ -1,6 +1,7 @@
 /** Google Cloud credentials for the job, then a private kubeconfig for the cluster. */
 import type { Inputs } from '../inputs.js';
 import type { Phase } from '../engine/types.js';
+import type { RunState } from '../engine/state.js';
 import { authenticate, describeAuth } from '../auth/authenticate.js';
 import { clusterRef, fetchClusterCredentials } from '../auth/kubeconfig.js';
 import { getCredentialsArgs } from '../tools/gcloud/args.js';
@@ -33,13 +34,18 @@ export function clusterCredentialsPhase(inputs: Inputs): Phase {
         id: 'cluster-credentials',
         title: 'Get cluster credentials into a private kubeconfig',
         mutates: false,
-        when: {
-          test: (state) => !readAheadCredentialsHold(inputs, state),
-          describe:
-            'the credentials read while Terraform planned do not serve (none, or the plan makes a new cluster)',
-          skipped: (state) =>
-            `the credentials for cluster ${state.readAheadCluster?.name ?? ''} fetched while Terraform planned still serve: the plan keeps the cluster.`
-        },
+        // Only a deploy reads the cluster while Terraform plans; the other commands fetch always.
+        ...(inputs.command === 'deploy'
+          ? {
+              when: {
+                test: (state: RunState) => !readAheadCredentialsHold(inputs, state),
+                describe:
+                  'the credentials read while Terraform planned do not serve (none, or the plan makes a new cluster)',
+                skipped: (state: RunState) =>
+                  `the credentials for cluster ${state.readAheadCluster?.name ?? ''} fetched while Terraform planned still serve: the plan keeps the cluster.`
+              }
+            }
+          : {}),
         describe: (state) =>
           [
             `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}`,

@@ -71,7 +71,7 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   // The proxy sidecar mounts it: it must exist before flyte-binary's pod starts.
   if (inputs.ingress) steps.push(proxyTlsStep(inputs));
   // A deployment of an earlier version: its own Ingresses hold the static IP the new one takes.
-  if (inputs.ingress) steps.push(legacyIngressStep(inputs));
+  if (inputs.ingress) steps.push(legacyIngressStep(inputs, 'install'));
   if (inputs.ingress) {
     // Before flyte-binary: its proxy sidecar mounts this chart's ConfigMap, and the Ingress finds
     // the certificate and BackendConfig in place.

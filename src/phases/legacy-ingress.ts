@@ -30,14 +30,30 @@ export function legacyIngressReadArgs(inputs: Inputs): string[] {
   return getIngressNamesArgs(flyteNames(inputs).legacyIngresses, inputs.namespace);
 }
 
-export function legacyIngressStep(inputs: Inputs): TaskStep {
+/**
+ * Removes the earlier layout's Ingresses. A deploy whose plan deletes the proxy-only subnet does it
+ * before the apply; otherwise the Helm phase does it, and skips it when it was already done.
+ */
+export function legacyIngressStep(inputs: Inputs, moment: 'before-apply' | 'install'): TaskStep {
   const names = flyteNames(inputs);
   const get = legacyIngressReadArgs(inputs);
+  const first = moment === 'before-apply';
   return {
     kind: 'task',
     id: 'legacy-ingress-remove',
-    title: 'Remove the Ingresses of the earlier layout',
+    title: first
+      ? 'Remove the Ingresses of the earlier layout before the apply'
+      : 'Remove the Ingresses of the earlier layout',
     mutates: true,
+    ...(first
+      ? {}
+      : {
+          when: {
+            test: (state) => !state.legacyIngressesRemoved,
+            describe: 'they were not removed before the apply',
+            skipped: () => 'they were removed before the apply.'
+          }
+        }),
     describe: () =>
       `$ kubectl ${get.join(' ')}\nIf any exist (a deployment made by an earlier version): $ kubectl ${deleteIngressArgs(['<each>'], inputs.namespace).join(' ')}`,
     run: async (ctx) => {
@@ -46,6 +62,8 @@ export function legacyIngressStep(inputs: Inputs): TaskStep {
         .split('\n')
         .map((line) => line.trim().replace(/^ingress\.networking\.k8s\.io\//, ''))
         .filter(Boolean);
+      // Checked (and removed below) before the apply: the Helm phase need not look again.
+      if (first) ctx.state.legacyIngressesRemoved = true;
       if (found.length === 0) {
         ctx.log.info(
           `No Ingress of the earlier layout (${names.legacyIngresses.join(', ')}) in ${inputs.namespace}: nothing to remove.`
@@ -115,7 +133,11 @@ export function legacyLayoutPhase(inputs: Inputs): Phase {
           `Only when the plan deletes ${LEGACY_PROXY_SUBNET} (a deployment of an earlier version):\n$ gcloud ${getCredentialsArgs(clusterRef(inputs, s)).join(' ')}`,
         run: (ctx) => fetchClusterCredentials(ctx)
       };
-      return [credentials, legacyIngressStep(inputs), forwardingRuleWaitStep(inputs)];
+      return [
+        credentials,
+        legacyIngressStep(inputs, 'before-apply'),
+        forwardingRuleWaitStep(inputs)
+      ];
     }
   };
 }

@@ -360,10 +360,9 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         outputsStep(inputs, files, 'lenient')
       ];
     case 'destroy':
+      // The destroy command's outputs phase prepared the folder and ran init; the same backend
+      // and data folder serve here.
       return [
-        prepare,
-        init,
-        keepLock,
         liftProtectionStep(inputs, files, env),
         databaseFirstStep(inputs, files, env),
         releasePeeringStep(inputs),

@@ -98,6 +98,8 @@ export function planSection(state: RunState, limit = Infinity): string | undefin
       .join('\n\n');
   }
   if (state.planHasChanges === false) return 'No changes to infrastructure.';
+  if (state.planHasChanges === true && state.dryRun)
+    return 'A dry run plans nothing: a real run lists here each resource the plan would change.';
   if (state.planHasChanges === true) return 'The plan has changes (no resource list was recorded).';
   return undefined;
 }

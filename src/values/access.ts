@@ -82,8 +82,10 @@ export function clientSteps(
       [
         '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
         `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
-        `3. Store its secret in Secret Manager (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
-        `4. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`
+        `3. Enable the Secret Manager API (\`gcloud services enable secretmanager.googleapis.com --project ${inputs.projectId}\`), store the Desktop client's secret there (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
+        '4. Each user runs `gcloud auth application-default login` once: `flyte-iap` reads the secret with those credentials, then opens the browser for the IAP login.',
+        `5. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`,
+        `6. A CI job has no browser: it runs as a service account in \`iap-members\`, with \`flyte-iap generate-service-account-id-token --webapp_client_id ${inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID'}\` as the proxyCommand.`
       ].join('\n')
     );
   }
