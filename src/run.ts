@@ -22,6 +22,7 @@ import { createExec } from './engine/exec.js';
 import { dryRunState } from './engine/placeholders.js';
 import { redact } from './engine/redact.js';
 import { runPhases } from './engine/runner.js';
+import { EVENT_LOG_PREFIX } from './engine/events.js';
 import { SecretStore } from './engine/secrets.js';
 import { RunState } from './engine/state.js';
 import type { Clock, Exec, Logger, PhaseReport, TaskContext } from './engine/types.js';
@@ -116,7 +117,12 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
     };
     try {
-      reports = await runPhases(phases, { ctx, secrets: () => secrets.list() });
+      reports = await runPhases(phases, {
+        ctx,
+        secrets: () => secrets.list(),
+        // Hidden unless the job runs with debug logging: the engine's order, for tests and triage.
+        events: (event) => log.debug(`${EVENT_LOG_PREFIX}${JSON.stringify(event)}`)
+      });
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
     }

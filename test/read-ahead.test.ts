@@ -12,18 +12,28 @@ import type { Exec, Phase, ReadCall, Step } from '../src/engine/types.js';
 import { fakeContext } from './support/fakes.js';
 import { Harness, type ToolCall } from './support/harness.js';
 import { isChangingCall } from './support/changing.js';
+import { eventsOf, seqOf } from './support/engine-order.js';
+import type { RecordedEvent } from '../src/engine/events.js';
 
-/** An Exec whose calls finish only when the test releases them, recording start and end order. */
+/**
+ * An Exec whose `terraform plan` finishes only when the test releases it, recording start and end
+ * order; `reached` resolves once a given event has happened, so the test waits on order, not time.
+ */
 function gatedExec() {
   const events: string[] = [];
   const gates = new Map<string, () => void>();
+  const waiters: { event: string; resolve: () => void }[] = [];
+  const push = (event: string) => {
+    events.push(event);
+    for (const w of waiters.filter((x) => x.event === event)) w.resolve();
+  };
   const exec: Exec = {
     run: (tool, args) => {
       const name = `${tool} ${args.join(' ')}`;
-      events.push(`start ${name}`);
+      push(`start ${name}`);
       return new Promise((resolve) => {
         const done = () => {
-          events.push(`end ${name}`);
+          push(`end ${name}`);
           resolve({ exitCode: 0, stdout: `answer to ${name} #${events.length}`, stderr: '' });
         };
         if (name.startsWith('terraform plan')) gates.set(name, done);
@@ -31,7 +41,11 @@ function gatedExec() {
       });
     }
   };
-  return { exec, events, release: (name: string) => gates.get(name)?.() };
+  const reached = (event: string) =>
+    events.includes(event)
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => waiters.push({ event, resolve }));
+  return { exec, events, reached, release: (name: string) => gates.get(name)?.() };
 }
 
 const read = (args: string[]): ReadCall => ({ tool: 'helm', args });
@@ -127,9 +141,16 @@ describe('the engine runs reads alongside a phase', () => {
     const { ctx, logger } = fakeContext({ exec: gated.exec, state: new RunState(false) });
     const answers: string[] = [];
     const phases = planWithReads([read(['get', 'metadata']), read(['get', 'values'])], answers);
-    const running = runPhases(phases, { ctx, secrets: () => [] });
-    // The plan is still running: the reads have started and ended meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    const recorded: RecordedEvent[] = [];
+    const running = runPhases(phases, {
+      ctx,
+      secrets: () => [],
+      events: (e) => void recorded.push(e)
+    });
+    // The plan is held until released. Once it has started, the fake reads (answered at once)
+    // have all ended by the next turn of the event loop, unless the engine has not started them.
+    await gated.reached('start terraform plan');
+    await new Promise((resolve) => setImmediate(resolve));
     expect(gated.events).toContain('start terraform plan');
     expect(gated.events).not.toContain('end terraform plan');
     expect(gated.events.indexOf('start helm get metadata')).toBeGreaterThan(
@@ -167,6 +188,26 @@ describe('the engine runs reads alongside a phase', () => {
       logger.lines.indexOf('group: Reads ahead (ran alongside)')
     );
     expect(reports.map((r) => r.name)).toEqual(['Terraform plan', 'Reads ahead', 'Helm']);
+    // The engine's record says the same: issued by the read-ahead, answered, served to `get-1`
+    // (not to the poll after it), and `get values` dropped by the upgrade, then run again.
+    const issued = eventsOf(recorded, 'read-issued');
+    expect(issued.map((e) => [e.phase, e.step, e.call])).toEqual([
+      ['Reads ahead', 'reads', 'helm get metadata'],
+      ['Reads ahead', 'reads', 'helm get values']
+    ]);
+    expect(eventsOf(recorded, 'read-served').map((e) => [e.step, e.call])).toEqual([
+      ['get-1', 'helm get metadata']
+    ]);
+    const planStart = seqOf(recorded, 'step-start', { step: 'plan' });
+    const planEnd = seqOf(recorded, 'step-end', { step: 'plan' });
+    for (const e of issued) {
+      expect(e.seq).toBeGreaterThan(seqOf(recorded, 'step-end', { step: 'init' }));
+      expect(e.seq).toBeLessThan(planStart);
+      expect(seqOf(recorded, 'read-answered', { call: e.call })).toBeLessThan(planEnd);
+    }
+    expect(seqOf(recorded, 'reads-dropped', { step: 'upgrade' })).toBeLessThan(
+      seqOf(recorded, 'exec-start', { step: 'values-after-upgrade', call: 'helm get values' })
+    );
   });
 
   /** A plan phase with one step, and `ahead` alongside it from that step on. */
@@ -254,22 +295,58 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
 
   const key = (c: ToolCall) => `${c.tool} ${c.args.join(' ')}`;
 
-  it('each read runs once, before the plan ends; nothing changing starts before it', async () => {
-    // The plan takes a while, as a real one does: the reads fit inside it.
-    harness.setRules({ terraform: [{ match: ['plan'], passThrough: true, delayMs: 1500 }] });
+  /** The plan step and the read-ahead phase, as the engine recorded them. */
+  function planAndReads(events: readonly RecordedEvent[]) {
+    const plan = eventsOf(events, 'step-start').find((e) => e.step === 'terraform-plan')!;
+    const issued = eventsOf(events, 'read-issued');
+    const ahead = issued[0]!.phase;
+    return {
+      planPhase: plan.phase,
+      planStart: plan.seq,
+      initEnd: seqOf(events, 'step-end', { step: 'terraform-init' }),
+      issued,
+      ahead,
+      aheadEnd: seqOf(events, 'phase-end', { phase: ahead })
+    };
+  }
+
+  it('each read is issued beside the plan and serves one later step; nothing changing starts before', async () => {
     const again = await harness.run(inputs);
-    harness.setRules({});
     await harness.runPost();
     expect(again.errors).toEqual([]);
-    const plan = again.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'plan')!;
-    const reads = again.calls.filter(
-      (c) => ['helm', 'kubectl'].includes(c.tool) || key(c).includes('get-iam-policy')
+    const { events } = again;
+    const order = planAndReads(events);
+    // outputs, 9 cluster reads, the backend service list and the IAP policy.
+    expect(order.issued.length).toBeGreaterThanOrEqual(12);
+    expect(order.issued.map((e) => e.call)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^gcloud iap web get-iam-policy /)])
     );
-    expect(reads.length).toBeGreaterThanOrEqual(9);
-    expect(reads.filter((r) => r.startedAt >= plan.endedAt!).map(key)).toEqual([]);
-    // Once each: the later steps took the answers.
-    const keys = reads.map(key);
-    expect(new Set(keys).size).toBe(keys.length);
+    // The read-ahead starts once init has ended and before the plan step starts, so it overlaps
+    // the plan; the plan's phase waits for it to finish before any later phase begins.
+    expect(Math.min(...order.issued.map((e) => e.seq))).toBeLessThan(order.planStart);
+    expect(order.aheadEnd).toBeLessThan(seqOf(events, 'phase-end', { phase: order.planPhase }));
+    const served = eventsOf(events, 'read-served');
+    for (const read of order.issued) {
+      expect([read.phase, read.seq > order.initEnd]).toEqual([order.ahead, true]);
+      const answered = eventsOf(events, 'read-answered').find((e) => e.call === read.call);
+      expect([read.call, answered?.exitCode]).toEqual([read.call, 0]);
+      expect(answered!.seq).toBeLessThan(order.aheadEnd);
+      // Served once, to a step of a later phase, which did not run the command itself.
+      const to = served.filter((e) => e.call === read.call);
+      expect([read.call, to.length]).toEqual([read.call, 1]);
+      expect(to[0]!.seq).toBeGreaterThan(order.aheadEnd);
+      expect(
+        eventsOf(events, 'exec-start').filter(
+          (e) => e.call === read.call && e.phase !== order.ahead
+        )
+      ).toEqual([]);
+    }
+    // Every step that changes anything starts after the reads have ended.
+    const changingSteps = eventsOf(events, 'step-start').filter((e) => e.mutates);
+    expect(changingSteps.filter((e) => e.seq < order.aheadEnd)).toEqual([]);
+    // The stand-ins agree: each command ran once, and nothing changing ran at all.
+    const keys = again.calls.map(key).filter((k) => !k.startsWith('terraform'));
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
     expect(again.calls.filter((c) => key(c).includes('get-credentials'))).toHaveLength(1);
     expect(again.calls.filter(isChangingCall)).toEqual([]);
     expect(again.stdout).toMatch(
@@ -282,15 +359,22 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
     const moved = await harness.run({ ...inputs, region: 'europe-west4' });
     await harness.runPost();
     expect(moved.errors).toEqual([]);
+    const { events } = moved;
     const credentials = moved.calls.filter((c) => key(c).includes('get-credentials'));
     expect(credentials).toHaveLength(2);
-    const apply = moved.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'apply')!;
-    expect(credentials[1]!.startedAt).toBeGreaterThanOrEqual(apply.endedAt!);
     expect(credentials[1]!.args).toContain('europe-west4');
-    // Nothing that changes anything starts before the plan has ended.
-    const plan = moved.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'plan')!;
-    const changing = moved.calls.filter(isChangingCall);
-    expect(changing.length).toBeGreaterThan(0);
-    expect(changing.filter((c) => c.startedAt < plan.endedAt!).map(key)).toEqual([]);
+    // The second fetch is the credentials step's own, after the apply has ended.
+    const fetches = eventsOf(events, 'exec-start').filter((e) =>
+      e.call.includes('get-credentials')
+    );
+    expect(fetches.map((e) => e.step)).toEqual(['read-ahead', 'cluster-credentials']);
+    expect(fetches[1]!.seq).toBeGreaterThan(seqOf(events, 'step-end', { step: 'terraform-apply' }));
+    // Nothing that changes anything starts before the plan has ended and the reads with it.
+    const order = planAndReads(events);
+    const planEnd = seqOf(events, 'step-end', { step: 'terraform-plan' });
+    const changing = eventsOf(events, 'step-start').filter((e) => e.mutates);
+    expect(changing.map((e) => e.step)).toContain('terraform-apply');
+    expect(changing.filter((e) => e.seq < planEnd || e.seq < order.aheadEnd)).toEqual([]);
+    expect(moved.calls.filter(isChangingCall).length).toBeGreaterThan(0);
   });
 });

@@ -276,12 +276,12 @@ beforeAll(async () => {
   cancelRuns = started(async () => {
     const s = await open({ event: 'push' });
     s.harness.setRules({
-      terraform: [{ match: ['apply'], passThrough: true, delayMs: 5000, times: 1 }]
+      terraform: [{ match: ['apply'], passThrough: true, untilSignalled: true, times: 1 }]
     });
     const cancelled = await job(
       s,
       { command: 'deploy' },
-      { killOn: { tool: 'terraform', arg: 'apply', afterMs: 1500, signal: 'SIGTERM' } }
+      { killOn: { tool: 'terraform', arg: 'apply', signal: 'SIGTERM' } }
     );
     const afterCancel = s.harness.world();
     const next = await job(s, { command: 'deploy' });
@@ -294,12 +294,12 @@ beforeAll(async () => {
     const died = { ...s, checkFiles: false };
     scenarios[scenarios.indexOf(s)] = died;
     s.harness.setRules({
-      terraform: [{ match: ['apply'], passThrough: true, delayMs: 5000, times: 1 }]
+      terraform: [{ match: ['apply'], passThrough: true, untilSignalled: true, times: 1 }]
     });
     const killed = await diedJob(
       died,
       { command: 'deploy' },
-      { killOn: { tool: 'terraform', arg: 'apply', afterMs: 1500, signal: 'SIGKILL' } }
+      { killOn: { tool: 'terraform', arg: 'apply', signal: 'SIGKILL' } }
     );
     const afterKill = s.harness.world();
     const locked = await job(died, { command: 'deploy' });

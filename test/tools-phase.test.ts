@@ -29,10 +29,10 @@ function onlyStep(inputs = testInputs({ 'tool-mirror': mirror.url })): TaskStep 
 }
 
 describe('toolsPhase', () => {
-  it('runs the three installs concurrently: their downloads overlap in time', async () => {
-    // Each archive is held 300 ms before it is sent, so installs one after another could never
-    // have all three archive requests open at once.
-    const hold = { holdMs: 300 };
+  it('runs the three installs concurrently: all three downloads are open at once', async () => {
+    // Each archive is held until all three are asked for, so installs one after another get the
+    // first answer only when the mirror gives up waiting, and the order below shows it.
+    const hold = { holdUntilOpen: 3 };
     publish(mirror, terraformRecipe, buildArchive('terraform', '1.13.4', platform), platform, hold);
     publish(mirror, helmRecipe, buildArchive('helm', '3.19.0', platform), platform, hold);
     publish(mirror, gcloudRecipe, buildArchive('gcloud', '528.0.0', platform), platform, hold);
@@ -42,9 +42,9 @@ describe('toolsPhase', () => {
 
     const archives = mirror.requests.filter((r) => /\.(zip|tar\.gz)$/.test(r.path));
     expect(archives).toHaveLength(3);
-    const latestStart = Math.max(...archives.map((r) => r.start));
-    const earliestEnd = Math.min(...archives.map((r) => r.end));
-    expect(latestStart).toBeLessThan(earliestEnd);
+    const lastArrived = Math.max(...archives.map((r) => r.arrived));
+    const firstFinished = Math.min(...archives.map((r) => r.finished));
+    expect(lastArrived).toBeLessThan(firstFinished);
     expect(Object.keys(ctx.state.tools).sort()).toEqual(['gcloud', 'helm', 'kubectl', 'terraform']);
     expect(ctx.state.tools.kubectl).toMatchObject({ path: ctx.state.tools.gcloud?.path });
     expect(ctx.paths).toHaveLength(3);

@@ -35,9 +35,9 @@ export class ReadAhead implements ReadsAhead {
 
   /**
    * An Exec that answers a call from a read made ahead when there is one (once), else runs it.
-   * `onServed` lets the log say where the answer came from.
+   * `onServed` lets the log and the event record say where the answer came from.
    */
-  serving(exec: Exec, onServed: (tool: string) => void): Exec {
+  serving(exec: Exec, onServed: (tool: string, args: readonly string[]) => void): Exec {
     return {
       run: async (tool: string, args: readonly string[], options: ExecOptions = {}) => {
         const key = keyOf(tool, args, options.cwd);
@@ -45,7 +45,7 @@ export class ReadAhead implements ReadsAhead {
         this.answers.delete(key);
         const result = await ahead;
         if (result) {
-          onServed(tool);
+          onServed(tool, args);
           return result;
         }
         return exec.run(tool, args, options);

@@ -5,12 +5,21 @@
 import { runChecked } from './run-checked.js';
 import type { RunState } from './state.js';
 import { ReadAhead } from './read-ahead.js';
+import {
+  callName,
+  eventRecorder,
+  type EngineEvent,
+  type EventPlace,
+  type EventSink
+} from './events.js';
+import { redact } from './redact.js';
 import type {
   Exec,
   ExecStep,
   Logger,
   Phase,
   PhaseReport,
+  ReadsAhead,
   Step,
   StepReport,
   TaskContext
@@ -20,6 +29,15 @@ export interface RunnerDeps {
   readonly ctx: TaskContext;
   /** Every secret known so far; the runner registers them before printing anything. */
   readonly secrets: () => readonly string[];
+  /** Receives the engine's record of what ran in which order (see events.ts). */
+  readonly events?: EventSink;
+}
+
+/** What every step of one run shares: the answers read ahead and the event record. */
+interface RunShared {
+  readonly deps: RunnerDeps;
+  readonly reads: ReadAhead;
+  readonly record: (event: EngineEvent) => void;
 }
 
 export async function runPhases(
@@ -27,24 +45,27 @@ export async function runPhases(
   deps: RunnerDeps
 ): Promise<PhaseReport[]> {
   const reads = new ReadAhead();
-  const ctx: TaskContext = {
-    ...deps.ctx,
-    readAhead: reads,
-    exec: reads.serving(deps.ctx.exec, (tool) =>
-      deps.ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`)
-    )
-  };
+  const shared: RunShared = { deps, reads, record: eventRecorder(deps.events) };
+  const ctx: TaskContext = { ...deps.ctx, readAhead: reads };
   const reports: PhaseReport[] = [];
   for (const phase of phases) {
     const started = ctx.clock.now();
     const steps: StepReport[] = [];
     let alongside: Promise<PhaseReport> | undefined;
+    shared.record({ kind: 'phase-start', phase: phase.name });
     try {
       await ctx.log.group(phase.name, async () => {
         for (const step of phase.steps(ctx.state)) {
-          await runStep(step, ctx, deps, steps, reads);
+          const place = { phase: phase.name, step: step.id };
+          const onServed = (tool: string, args: readonly string[]) => {
+            const call = redact(callName(tool, args), deps.secrets());
+            shared.record({ kind: 'read-served', ...place, call });
+            ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`);
+          };
+          const exec = reads.serving(recordingExec(deps.ctx.exec, place, shared), onServed);
+          await runStep(step, { ...ctx, exec }, place, steps, shared);
           if (phase.alongside && step.id === phase.alongside.after) {
-            alongside = runAlongside(phase.alongside.phase, deps.ctx, deps, reads);
+            alongside = runAlongside(phase.alongside.phase, deps.ctx, shared);
           }
         }
       });
@@ -52,38 +73,61 @@ export async function runPhases(
       reports.push({ name: phase.name, durationMs: ctx.clock.now() - started, steps });
       // Always waited for, so no read outlives the phase it overlaps.
       if (alongside) reports.push(await alongside);
+      shared.record({ kind: 'phase-end', phase: phase.name });
     }
   }
   return reports;
 }
 
+/** Records each command the step runs itself, by name (secrets masked), as it starts and ends. */
+function recordingExec(exec: Exec, place: EventPlace, shared: RunShared): Exec {
+  return {
+    run: async (tool, args, options) => {
+      const call = redact(callName(tool, args), shared.deps.secrets());
+      shared.record({ kind: 'exec-start', ...place, call });
+      try {
+        return await exec.run(tool, args, options);
+      } finally {
+        shared.record({ kind: 'exec-end', ...place, call });
+      }
+    }
+  };
+}
+
 async function runStep(
   step: Step,
   ctx: TaskContext,
-  deps: RunnerDeps,
+  place: EventPlace,
   steps: StepReport[],
-  reads: ReadAhead
+  shared: RunShared
 ): Promise<void> {
-  for (const secret of deps.secrets()) ctx.log.setSecret(secret);
+  for (const secret of shared.deps.secrets()) ctx.log.setSecret(secret);
   const stepStart = ctx.clock.now();
   if (step.when && !step.when.test(ctx.state)) {
     ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
     steps.push(report(step, 'skipped', 0));
+    shared.record({ kind: 'step-skipped', ...place });
     return;
   }
+  shared.record({ kind: 'step-start', ...place, mutates: step.mutates });
   let outcome: void | 'unchanged' = undefined;
   try {
-    if (step.kind === 'exec') await runExecStep(step, ctx, deps.secrets());
+    if (step.kind === 'exec') await runExecStep(step, ctx, shared.deps.secrets());
     else outcome = await step.run(ctx);
   } catch (error) {
     steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
+    shared.record({ kind: 'step-end', ...place, status: 'failed' });
     throw error;
   } finally {
     // Whatever a changing step did (or began before it failed), answers read before it are stale.
-    if (step.mutates && outcome !== 'unchanged') reads.clear();
+    if (step.mutates && outcome !== 'unchanged') {
+      shared.reads.clear();
+      shared.record({ kind: 'reads-dropped', ...place });
+    }
   }
   const ran = report(step, 'ran', ctx.clock.now() - stepStart);
   steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
+  shared.record({ kind: 'step-end', ...place, status: 'ran' });
 }
 
 /**
@@ -93,10 +137,10 @@ async function runStep(
 async function runAlongside(
   phase: Phase,
   base: TaskContext,
-  deps: RunnerDeps,
-  reads: ReadAhead
+  shared: RunShared
 ): Promise<PhaseReport> {
   const started = base.clock.now();
+  shared.record({ kind: 'phase-start', phase: phase.name });
   const lines: { level: 'info' | 'warning' | 'notice' | 'debug'; text: string }[] = [];
   const log: Logger = {
     info: (text) => lines.push({ level: 'info', text }),
@@ -109,12 +153,20 @@ async function runAlongside(
   const quietExec: Exec = {
     run: (tool, args, options = {}) => base.exec.run(tool, args, { ...options, quiet: true })
   };
-  const ctx: TaskContext = { ...base, log, exec: quietExec, readAhead: reads };
+  const ctx: TaskContext = { ...base, log };
   const steps: StepReport[] = [];
   try {
     for (const step of phase.steps(ctx.state)) {
       if (step.mutates) throw new Error(`${step.id} changes something; it cannot run alongside`);
-      await runStep(step, ctx, deps, steps, reads);
+      const place = { phase: phase.name, step: step.id };
+      const exec = recordingExec(quietExec, place, shared);
+      await runStep(
+        step,
+        { ...ctx, exec, readAhead: issuingReads(place, shared) },
+        place,
+        steps,
+        shared
+      );
     }
   } catch (error) {
     log.warning(
@@ -124,7 +176,27 @@ async function runAlongside(
   await base.log.group(`${phase.name} (ran alongside)`, async () => {
     for (const line of lines) base.log[line.level](line.text);
   });
+  shared.record({ kind: 'phase-end', phase: phase.name });
   return { name: phase.name, durationMs: base.clock.now() - started, steps };
+}
+
+/** The store of reads ahead as a step alongside sees it: each read it starts is recorded. */
+function issuingReads(place: EventPlace, shared: RunShared): ReadsAhead {
+  return {
+    start: (exec, read) => {
+      const call = redact(callName(read.tool, read.args), shared.deps.secrets());
+      shared.record({ kind: 'read-issued', ...place, call });
+      const answer = shared.reads.start(exec, read);
+      void answer.then((result) =>
+        shared.record({
+          kind: 'read-answered',
+          call,
+          ...(result ? { exitCode: result.exitCode } : {})
+        })
+      );
+      return answer;
+    }
+  };
 }
 
 function report(

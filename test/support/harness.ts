@@ -27,6 +27,7 @@ import { realToolPath } from './real-tools.js';
 import { Mirror } from './mirror.js';
 import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
+import { EVENT_LOG_PREFIX, type RecordedEvent } from '../../src/engine/events.js';
 
 export const NODE24 = path.join(PROJECT_ROOT, 'node_modules', 'node', 'bin', 'node');
 const STANDIN = path.join(PROJECT_ROOT, 'test', 'support', 'standins', 'standin.mjs');
@@ -93,6 +94,8 @@ export interface StandinRule {
   stderr?: string;
   exitCode?: number;
   delayMs?: number;
+  /** Run until a signal ends the call (bounded); the stand-in reports when it holds (holding()). */
+  untilSignalled?: boolean;
   times?: number;
   /** Keep the model's answer, only adding the delay. */
   passThrough?: boolean;
@@ -114,6 +117,8 @@ export interface StepResult {
   readonly notices: string[];
   /** Stand-in calls made during this step. */
   readonly calls: ToolCall[];
+  /** The engine's record of this step's run, in its order (src/engine/events.ts). */
+  readonly events: RecordedEvent[];
 }
 
 export interface HarnessOptions {
@@ -130,13 +135,13 @@ export interface HarnessOptions {
 export interface RunOptions {
   readonly env?: Record<string, string>;
   /**
-   * Signal the step's whole process tree once a matching stand-in call has run for `afterMs`, as
-   * the runner does when a job is cancelled (SIGTERM) or its machine dies (SIGKILL).
+   * Signal the step's whole process tree once a matching stand-in call reports that it is
+   * holding (a rule with `delayMs` or `untilSignalled`: its lock taken, its SIGTERM handler set),
+   * as the runner does when a job is cancelled (SIGTERM) or its machine dies (SIGKILL).
    */
   readonly killOn?: {
     readonly tool: StandinTool;
     readonly arg: string;
-    readonly afterMs: number;
     readonly signal: 'SIGTERM' | 'SIGKILL';
   };
 }
@@ -310,6 +315,12 @@ export class Harness {
     return tool ? calls.filter((c) => c.tool === tool) : calls;
   }
 
+  /** Stand-in calls that reported they hold (see StandinRule.untilSignalled), in order. */
+  holding(): Pick<ToolCall, 'id' | 'tool' | 'args'>[] {
+    const file = path.join(this.standinDir, 'holding.jsonl');
+    return existsSync(file) ? jsonLines(file) : [];
+  }
+
   /** Writes a file into the workspace (for values files, tfvars…) and returns its relative path. */
   writeWorkspaceFile(relative: string, content: string): string {
     const file = path.join(this.workspace, relative);
@@ -411,7 +422,7 @@ export class Harness {
       ...(options.env ?? {})
     };
     const before = this.allCalls().length;
-    const stepStarted = Date.now();
+    const holdingBefore = this.holding().length;
     const child = spawn(NODE24, [entry], {
       cwd: this.workspace,
       env,
@@ -425,10 +436,10 @@ export class Harness {
     const killOn = options.killOn;
     const timer = killOn
       ? setInterval(() => {
-          const hit = this.allCalls(killOn.tool)
-            .filter((c) => c.startedAt >= stepStarted)
-            .find((c) => c.args.includes(killOn.arg));
-          if (hit && Date.now() - hit.startedAt >= killOn.afterMs) {
+          const hit = this.holding()
+            .slice(holdingBefore)
+            .find((c) => c.tool === killOn.tool && c.args.includes(killOn.arg));
+          if (hit) {
             clearInterval(timer);
             try {
               process.kill(-(child.pid as number), killOn.signal);
@@ -461,7 +472,10 @@ export class Harness {
       errors: commandMessages(stdout, 'error'),
       warnings: commandMessages(stdout, 'warning'),
       notices: commandMessages(stdout, 'notice'),
-      calls: this.allCalls().slice(before)
+      calls: this.allCalls().slice(before),
+      events: commandMessages(stdout, 'debug')
+        .filter((m) => m.startsWith(EVENT_LOG_PREFIX))
+        .map((m) => JSON.parse(m.slice(EVENT_LOG_PREFIX.length)) as RecordedEvent)
     };
   }
 

@@ -2,7 +2,7 @@
  * A loopback (127.0.0.1) download mirror for install tests and the benchmark. It serves real
  * archives built here (stand-in `terraform`, `helm` and `gcloud` scripts that print versions),
  * with right or wrong checksums, answers 503 a set number of times before succeeding, 404 for
- * anything unknown, and records every request with its start and end time.
+ * anything unknown, and records every request with its start and end time and order.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -19,6 +19,9 @@ export interface MirrorRequest {
   readonly status: number;
   readonly start: number;
   readonly end: number;
+  /** Order numbers shared by arrivals and finishes: what came before what, on any machine. */
+  readonly arrived: number;
+  readonly finished: number;
 }
 
 export interface RouteOptions {
@@ -29,7 +32,15 @@ export interface RouteOptions {
   readonly holdMs?: number;
   /** Pace the body to this many bytes per second (the benchmark's stand-in for a network). */
   readonly bytesPerSecond?: number;
+  /**
+   * Hold the answer until this many requests to routes with this option are open at once, so
+   * only a client that makes them concurrently gets answers at once; after BARRIER_LIMIT_MS the
+   * held ones are answered anyway, so a client that asks one after another still finishes.
+   */
+  readonly holdUntilOpen?: number;
 }
+
+const BARRIER_LIMIT_MS = 15_000;
 
 interface Route extends RouteOptions {
   readonly body: Buffer;
@@ -39,6 +50,9 @@ interface Route extends RouteOptions {
 export class Mirror {
   readonly requests: MirrorRequest[] = [];
   private readonly routes = new Map<string, Route>();
+  private order = 0;
+  private held: (() => void)[] = [];
+  private heldTimer: NodeJS.Timeout | undefined;
   private constructor(
     private readonly server: Server,
     readonly url: string
@@ -67,12 +81,14 @@ export class Mirror {
   }
 
   async close(): Promise<void> {
+    this.releaseHeld();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   private handle(urlPath: string, res: import('node:http').ServerResponse): void {
     const start = Date.now();
+    const arrived = ++this.order;
     const route = this.routes.get(urlPath);
     const status =
       route === undefined
@@ -80,8 +96,17 @@ export class Mirror {
         : route.served++ < (route.failures ?? 0)
           ? (route.failStatus ?? 503)
           : 200;
-    res.on('finish', () => this.requests.push({ path: urlPath, status, start, end: Date.now() }));
-    setTimeout(() => {
+    res.on('finish', () =>
+      this.requests.push({
+        path: urlPath,
+        status,
+        start,
+        end: Date.now(),
+        arrived,
+        finished: ++this.order
+      })
+    );
+    const answer = () => {
       if (status !== 200 || !route) {
         res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
         return;
@@ -92,7 +117,23 @@ export class Mirror {
         return;
       }
       paced(res, route.body, route.bytesPerSecond);
-    }, route?.holdMs ?? 0);
+    };
+    if (route?.holdUntilOpen) this.holdUntilOpen(answer, route.holdUntilOpen);
+    else setTimeout(answer, route?.holdMs ?? 0);
+  }
+
+  private holdUntilOpen(answer: () => void, count: number): void {
+    this.held.push(answer);
+    this.heldTimer ??= setTimeout(() => this.releaseHeld(), BARRIER_LIMIT_MS);
+    if (this.held.length >= count) this.releaseHeld();
+  }
+
+  private releaseHeld(): void {
+    clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const held = this.held;
+    this.held = [];
+    for (const answer of held) answer();
   }
 }
 

@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import path from 'node:path';
 
 const dir = process.env.FLYTE_STANDIN_DIR;
+const HOLD_LIMIT_MS = 120_000;
 if (!dir) {
   process.stderr.write('FLYTE_STANDIN_DIR is not set\n');
   process.exit(97);
@@ -57,9 +58,9 @@ const rule = fromRules();
 const answer = !rule
   ? await modelAnswer()
   : rule.passThrough
-    ? { ...(await modelAnswer()), delayMs: rule.delayMs }
+    ? { ...(await modelAnswer()), delayMs: rule.delayMs, untilSignalled: rule.untilSignalled }
     : rule;
-if (answer.delayMs) {
+if (answer.delayMs || answer.untilSignalled) {
   // While a slow command runs, the world shows what it holds (a state lock); a graceful
   // interruption (SIGTERM, as when a job is cancelled) leaves what the tool leaves.
   if (answer.holdsLock) {
@@ -76,6 +77,15 @@ if (answer.delayMs) {
     );
     process.exit(1);
   });
+  // Now the call is where a test may interrupt it (lock held, SIGTERM handled): say so, so the
+  // test signals on this line rather than after a guessed time.
+  appendFileSync(path.join(dir, 'holding.jsonl'), `${JSON.stringify({ id, tool, args })}\n`);
+  if (answer.untilSignalled) {
+    // Bounded, so a test that never signals fails with a reason instead of hanging.
+    await new Promise((resolve) => setTimeout(resolve, HOLD_LIMIT_MS));
+    process.stderr.write(`stand-in ${tool}: held ${HOLD_LIMIT_MS} ms and no signal came\n`);
+    process.exit(98);
+  }
   await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
 }
 // Only an answer that changed the world (or held a lock while it ran) writes it: a read running
