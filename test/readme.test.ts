@@ -18,6 +18,17 @@ describe('README', () => {
     expect(firstBlock.split('\n')[1]).toMatch(/^npm test\b/);
   });
 
+  it('says before those commands what a fresh machine needs and how CI gets Node 24', () => {
+    const before = readme.slice(0, readme.indexOf('```bash'));
+    expect(before).toMatch(/Node 24/);
+    expect(before).toMatch(/EBADENGINE/);
+    expect(before).toContain('export PATH="$(scripts/node24-dir.sh):$PATH"');
+    expect(before).toContain('.ci/run');
+    expect(readFileSync(path.join(PROJECT_ROOT, '.ci/run'), 'utf8')).toContain(
+      'scripts/node24-dir.sh'
+    );
+  });
+
   const row = (name: string) =>
     readme.split('\n').find((line) => new RegExp(`^\\|\\s*\`${name}\`\\s*\\|`).test(line));
 
