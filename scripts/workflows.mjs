@@ -55,6 +55,29 @@ const FROM_THIS_REPOSITORY =
 const FROM_A_FORK =
   '${{ github.event.pull_request && github.event.pull_request.head.repo.full_name != github.repository }}';
 
+// The planner runs what Terraform and the tools do while planning (providers, data sources), so
+// off the default branch (a pull request, a push or a manual run on another branch) the caller's
+// own workflow must not choose them: the module comes from the default branch, a tool-mirror and
+// `system` tools are refused. Scheduled runs are always on the default branch.
+const OFF_THE_DEFAULT_BRANCH =
+  "github.event_name != 'schedule' && github.ref != format('refs/heads/{0}', github.event.repository.default_branch)";
+const DEFAULT_BRANCH_CHECKOUT = '.flyte-gke-default-branch';
+const PLANNER_INPUT_GUARD = [
+  "# Names the input only: its value is the caller's and may hold workflow commands.",
+  'fail() { echo "::error::$1"; exit 1; }',
+  'case "$TERRAFORM_DIR" in',
+  '  /* | .. | ../* | */.. | */../*)',
+  '    fail "terraform-dir must be a folder inside the repository: off the default branch it is read from the default branch\'s checkout." ;;',
+  'esac',
+  '[ -z "$TOOL_MIRROR" ] ||',
+  '  fail "tool-mirror is set: off the default branch the planner downloads tools only from their publishers. Set tool-mirror on the default branch only."',
+  'for input in gcloud-version:"$GCLOUD_VERSION" terraform-version:"$TERRAFORM_VERSION" helm-version:"$HELM_VERSION"; do',
+  '  [ "${input#*:}" != system ] ||',
+  '    fail "${input%%:*} is system: off the default branch the planner runs only tools whose checksums it verified, not what is on PATH."',
+  'done',
+  ''
+].join('\n');
+
 export const WORKFLOWS = {
   deploy: {
     summary:
@@ -102,6 +125,7 @@ export const WORKFLOWS = {
     jobName: 'Plan Flyte on',
     identity: 'planner',
     changing: false,
+    plannerGuard: true,
     permissions: { contents: 'read', 'id-token': 'write', 'pull-requests': 'write' },
     outputs: ['plan-has-changes'],
     group:
@@ -117,6 +141,7 @@ export const WORKFLOWS = {
     jobName: 'Check drift of',
     identity: 'planner',
     changing: false,
+    plannerGuard: true,
     permissions: { contents: 'read', 'id-token': 'write', issues: 'write' },
     outputs: ['drift-detected'],
     group: 'flyte-gke-drift-${{ inputs.project-id }}-${{ inputs.cluster-name }}',
@@ -221,6 +246,10 @@ export function renderWorkflow(command, action) {
     if (action.inputs[input]) withBlock[input] = `\${{ secrets.${secret} }}`;
   }
   withBlock['github-token'] = '${{ github.token }}';
+  if (spec.plannerGuard) {
+    withBlock['terraform-dir'] =
+      `\${{ ${OFF_THE_DEFAULT_BRANCH} && inputs.terraform-dir != '' && format('${DEFAULT_BRANCH_CHECKOUT}/{0}', inputs.terraform-dir) || inputs.terraform-dir }}`;
+  }
 
   const steps = [];
   if (spec.confirm) {
@@ -231,12 +260,38 @@ export function renderWorkflow(command, action) {
       run: 'echo "::error::confirm-destroy does not match cluster-name. Type the cluster name ($CLUSTER) to destroy it."\nexit 1\n'
     });
   }
-  steps.push(
-    {
-      name: "Check out the caller's repository (values and Terraform files)",
+  if (spec.plannerGuard) {
+    steps.push({
+      name: 'Refuse planner-choosing inputs off the default branch',
+      if: OFF_THE_DEFAULT_BRANCH,
+      env: {
+        TERRAFORM_DIR: '${{ inputs.terraform-dir }}',
+        TOOL_MIRROR: '${{ inputs.tool-mirror }}',
+        GCLOUD_VERSION: '${{ inputs.gcloud-version }}',
+        TERRAFORM_VERSION: '${{ inputs.terraform-version }}',
+        HELM_VERSION: '${{ inputs.helm-version }}'
+      },
+      run: PLANNER_INPUT_GUARD
+    });
+  }
+  steps.push({
+    name: "Check out the caller's repository (values and Terraform files)",
+    uses: PINNED.checkout.uses,
+    with: { 'persist-credentials': false }
+  });
+  if (spec.plannerGuard) {
+    steps.push({
+      name: "Check out the default branch's Terraform module (off the default branch)",
+      if: `${OFF_THE_DEFAULT_BRANCH} && inputs.terraform-dir != ''`,
       uses: PINNED.checkout.uses,
-      with: { 'persist-credentials': false }
-    },
+      with: {
+        ref: '${{ github.event.repository.default_branch }}',
+        path: DEFAULT_BRANCH_CHECKOUT,
+        'persist-credentials': false
+      }
+    });
+  }
+  steps.push(
     {
       name: 'Find the flyte-gke-action commit this workflow was called at',
       id: 'action',
