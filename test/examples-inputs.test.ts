@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { InputError } from '../src/errors.js';
 import { parseInputs } from '../src/inputs.js';
+import { evaluateExpression } from './support/expressions.js';
 import { actionDefault } from './support/harness.js';
 import { PROJECT_ROOT } from './support/project.js';
 
@@ -45,6 +46,17 @@ function resolveCaller(
 
 /** `${{ … }}` in the reusable workflow's action step. */
 function resolveCalled(value: unknown, inputs: Record<string, string>, secrets: Set<string>) {
+  // A whole-value expression beyond a plain input (the planner's terraform-dir, chosen by where
+  // the run is) is read as on a pull request, where the plan examples run.
+  const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(String(value).trim())?.[1]?.trim();
+  if (whole && !/^(?:inputs\.[\w-]+|secrets\.\w+|github\.token)$/.test(whole)) {
+    const github = {
+      event_name: 'pull_request',
+      ref: 'refs/pull/1/merge',
+      event: { repository: { default_branch: 'main' } }
+    };
+    return String(evaluateExpression(String(value), { inputs, github }));
+  }
   return String(value).replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
     const input = /^inputs\.([\w-]+)$/.exec(expr);
     if (input) return inputs[input[1]!] ?? '';

@@ -6,12 +6,12 @@
  * expression evaluator.
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { data, Evaluator, Lexer, Parser } from '@actions/expressions';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { evaluateExpression } from './support/expressions.js';
 import { PROJECT_ROOT } from './support/project.js';
 
 interface Step {
@@ -31,15 +31,7 @@ const stepsOf = (file: string): Step[] => {
   return job.steps;
 };
 
-/** Evaluates an expression (with or without ${{ }}) against a context as GitHub would. */
-function evaluate(expression: string, context: Record<string, unknown>): string | boolean {
-  const inner = /^\$\{\{([\s\S]*)\}\}$/.exec(expression.trim())?.[1] ?? expression;
-  const lexed = new Lexer(inner).lex();
-  const expr = new Parser(lexed.tokens, Object.keys(context), []).parse();
-  const value = JSON.parse(JSON.stringify(context), data.reviver) as data.Dictionary;
-  const result = new Evaluator(expr, value).evaluate();
-  return result instanceof data.BooleanData ? result.value : result.coerceString();
-}
+const evaluate = evaluateExpression;
 
 const context = (event: string, ref: string, inputs: Record<string, string> = {}) => ({
   github: {

@@ -251,7 +251,10 @@ describe('generated from action.yml', () => {
         if (NOT_FORWARDED.includes(input)) continue;
         if (ONLY_FOR[input] && !ONLY_FOR[input].includes(command)) continue;
         expect([input, inputs[input] !== undefined]).toEqual([input, true]);
-        expect(withBlock[input]).toBe(`\${{ inputs.${input} }}`);
+        // The planner's module is the default branch's off it (test/planner-guard.test.ts).
+        if (input === 'terraform-dir' && ['plan', 'drift'].includes(command))
+          expect(withBlock[input]).toMatch(/\|\| inputs\.terraform-dir \}\}$/);
+        else expect(withBlock[input]).toBe(`\${{ inputs.${input} }}`);
         if (!inputs[input].required) expect(String(inputs[input].default)).toBe(spec.default ?? '');
       }
       expect(inputs['dry-run']).toMatchObject({ type: 'boolean', default: false });
