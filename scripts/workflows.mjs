@@ -25,7 +25,14 @@ export const PINNED = {
 };
 
 /** Action inputs the workflows set themselves, or take in another form. */
-const NOT_FORWARDED = new Set(['command', 'service-account', 'github-token']);
+// allow-unpinned-tools is for direct users of the action only: through a reusable workflow a
+// caller (a pull request's, too) could otherwise turn off the pinned digests.
+const NOT_FORWARDED = new Set([
+  'command',
+  'service-account',
+  'github-token',
+  'allow-unpinned-tools'
+]);
 /** Action inputs that hold secrets: workflow secrets whose names `secrets: inherit` can fill. */
 const SECRETS = { 'iap-oauth-client-secret': 'IAP_OAUTH_CLIENT_SECRET' };
 /** Action inputs that only some commands take; the others leave them at the action's default. */
@@ -207,13 +214,9 @@ export function renderWorkflow(command, action) {
     required: false,
     default: 'ubuntu-latest'
   };
-  inputs['action-ref'] = {
-    description:
-      "Ref of flyte-gke-action to run. Empty (recommended): the same commit this workflow was called at, read from the job's OIDC token.",
-    type: 'string',
-    required: false,
-    default: ''
-  };
+  // No `action-ref`: the action always runs from the commit this workflow file came from
+  // (job_workflow_sha), so a caller cannot swap in other code while job_workflow_ref still passes
+  // the deployer's condition.
   if (spec.changing) {
     inputs.environment = {
       description:
@@ -296,14 +299,14 @@ export function renderWorkflow(command, action) {
       name: 'Find the flyte-gke-action commit this workflow was called at',
       id: 'action',
       uses: PINNED.githubScript.uses,
-      env: { ACTION_REF: '${{ inputs.action-ref }}' },
       with: {
         script: [
           "const token = await core.getIDToken('flyte-gke-action');",
           "const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));",
-          "const [workflowPath, workflowRef] = claims.job_workflow_ref.split('@');",
+          "const [workflowPath] = claims.job_workflow_ref.split('@');",
           "const repository = workflowPath.split('/').slice(0, 2).join('/');",
-          'const ref = process.env.ACTION_REF || claims.job_workflow_sha || workflowRef;',
+          'const ref = claims.job_workflow_sha;',
+          "if (!/^[0-9a-f]{40}$/.test(ref ?? '')) throw new Error('The OIDC token has no job_workflow_sha, so the action commit cannot be pinned.');",
           'core.info(`Running ${repository} at ${ref} (called as ${claims.job_workflow_ref}).`);',
           "core.setOutput('repository', repository);",
           "core.setOutput('ref', ref);",

@@ -83,5 +83,10 @@ export const RULES = {
     /^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/,
     'an OAuth 2.0 client ID such as 123456789-abc123.apps.googleusercontent.com'
   ),
-  url: re(/^https?:\/\/[^\s]+$/, 'an http:// or https:// base URL')
+  // Plain HTTP only to this machine itself (a cache on the runner): on any network a man in the
+  // middle could answer, and the "latest" answers and unpinned checksums ride on it.
+  mirrorUrl: re(
+    /^(https:\/\/[^\s]+|http:\/\/(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(\/[^\s]*)?)$/,
+    'an https:// base URL (http:// only for a mirror on the runner itself: 127.0.0.1, localhost or [::1])'
+  )
 } as const;

@@ -65,6 +65,8 @@ export interface Inputs {
     readonly helm: ToolVersion;
   };
   readonly toolMirror: string | undefined;
+  /** Install tool versions without a digest pinned in the action's source (unsafe, announced). */
+  readonly allowUnpinnedTools: boolean;
   readonly githubToken: string | undefined;
   readonly commentOnPr: boolean;
   readonly dryRun: boolean;
@@ -96,6 +98,24 @@ export function exposureWarning(inputs: Pick<Inputs, 'ingress' | 'iap'>): string
   return inputs.ingress && !inputs.iap
     ? 'The Flyte API is open to the internet without authentication (ingress: true, iap: false, allow-unauthenticated: true): anyone who finds the domain can run workloads as the Flyte service account.'
     : undefined;
+}
+
+/** Said in the log, summary and comment of a run that installs tools no pin vouches for. */
+export function unpinnedToolsWarning(
+  inputs: Pick<Inputs, 'allowUnpinnedTools'>
+): string | undefined {
+  return inputs.allowUnpinnedTools
+    ? "allow-unpinned-tools is true: a tool version without a digest pinned in the action's source is checked only against its publisher's checksum file, which comes from the same host (or tool-mirror) as the archive, and is downloaded afresh on every run. Whoever controls that host or mirror controls what runs as the job's Google identity."
+    : undefined;
+}
+
+/** Every unsafe choice this run made explicitly, for each surface to repeat. */
+export function unsafeChoiceWarnings(
+  inputs: Pick<Inputs, 'ingress' | 'iap' | 'allowUnpinnedTools'>
+): string[] {
+  return [exposureWarning(inputs), unpinnedToolsWarning(inputs)].filter(
+    (w): w is string => w !== undefined
+  );
 }
 
 /** The secret-bearing inputs, which are masked and never echoed in errors. */
@@ -367,7 +387,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
     helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
   };
-  const toolMirror = optional('tool-mirror', RULES.url)?.replace(/\/+$/, '');
+  const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
+  const allowUnpinnedTools = bool('allow-unpinned-tools', false);
 
   const githubToken = raw('github-token') || undefined;
   const commentOnPr = bool('comment-on-pr', true);
@@ -414,6 +435,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     iapMembers: Object.freeze(iapMembers),
     tools: Object.freeze(tools),
     toolMirror,
+    allowUnpinnedTools,
     githubToken,
     commentOnPr,
     dryRun,

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { findActionRoot } from './action-root.js';
 import { InputError, StepError } from './errors.js';
 import {
-  exposureWarning,
+  unsafeChoiceWarnings,
   inputSecrets,
   parseInputs,
   readActionInput,
@@ -62,8 +62,7 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       workspace: deps.env.GITHUB_WORKSPACE ?? process.cwd()
     });
     for (const secret of inputSecrets(inputs)) secrets.add(secret);
-    const exposure = exposureWarning(inputs);
-    if (exposure) log.warning(exposure);
+    for (const warning of unsafeChoiceWarnings(inputs)) log.warning(warning);
     const phases = planCommand(inputs);
 
     if (inputs.dryRun) {

@@ -1,11 +1,13 @@
 /**
  * The flyte-binary chart comes from the repository once: the index gives its URL and SHA-256,
- * the archive is checked against it and kept in the tool cache; later runs read neither the
- * index nor the archive. A tampered archive is refused and not kept; a kept file that no longer
- * matches its digest is fetched again; a version missing from the index names the ones there.
+ * the archive must match the digest pinned in the action's source and is kept in the tool cache;
+ * later runs read neither the index nor the archive. An index or archive that disagrees with the
+ * pin is refused and not kept; a kept file that no longer matches the pin (whatever was written
+ * beside it) is fetched again; a version without a pin is checked against the index on every
+ * use; a version missing from the index names the ones there.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cachedChart, chartCacheDir } from '../src/tools/helm/chart-cache.js';
@@ -13,12 +15,21 @@ import { createFetcher } from '../src/tools/http.js';
 import { chartArchive, publishChartRepo } from './support/chart-repo.js';
 import { fakeClock } from './support/fakes.js';
 import { Mirror, sha256 } from './support/mirror.js';
+import { testPins } from './support/test-pins.js';
 
 describe('the chart cache', () => {
   let mirror: Mirror;
   let tampered: Mirror;
   let toolCache: string;
+  const warnings: string[] = [];
   const fetcher = createFetcher({ clock: fakeClock(), attempts: 2, backoffMs: 1 });
+  const deps = (url: string, pins = testPins().charts) => ({
+    fetcher,
+    toolCache,
+    mirror: url,
+    pins,
+    warn: (m: string) => warnings.push(m)
+  });
   beforeAll(async () => {
     [mirror, tampered] = await Promise.all([Mirror.start(), Mirror.start()]);
     publishChartRepo(mirror);
@@ -34,7 +45,7 @@ describe('the chart cache', () => {
 
   it('cold: reads the index and the archive once, checks the digest, keeps both', async () => {
     const before = mirror.requests.length;
-    const chart = await cachedChart({ fetcher, toolCache, mirror: mirror.url }, 'v1.16.8');
+    const chart = await cachedChart(deps(mirror.url), 'v1.16.8');
     expect(chart.source).toBe('mirror');
     expect(chart.sha256).toBe(sha256(chartArchive('v1.16.8')));
     expect(chart.file).toBe(
@@ -46,36 +57,70 @@ describe('the chart cache', () => {
     ]);
     // Warm: no request at all.
     const sent = mirror.requests.length;
-    const again = await cachedChart({ fetcher, toolCache, mirror: mirror.url }, 'v1.16.8');
+    const again = await cachedChart(deps(mirror.url), 'v1.16.8');
     expect(again).toEqual({ ...chart, source: 'cache' });
     expect(mirror.requests.length).toBe(sent);
   });
 
-  it('an archive that does not match the index digest is refused and not kept', async () => {
-    await expect(
-      cachedChart({ fetcher, toolCache, mirror: tampered.url }, 'v1.16.8')
-    ).rejects.toThrow(
-      /flyte-binary v1\.16\.8: the SHA-256 of .* is [0-9a-f]{64}, but the repository index says [0-9a-f]{64}\. Nothing was installed.*check the mirror/
+  it('an index whose digest differs from the pin is refused and nothing is kept', async () => {
+    await expect(cachedChart(deps(tampered.url), 'v1.16.8')).rejects.toThrow(
+      /flyte-binary v1\.16\.8: the repository index \(through the mirror\) gives SHA-256 [0-9a-f]{64}, but the action's source pins [0-9a-f]{64}\. Nothing was installed/
     );
-    expect(readdirSync(chartCacheDir(toolCache, 'v1.16.8'))).toEqual([]);
+    expect(existsSync(chartCacheDir(toolCache, 'v1.16.8'))).toBe(false);
   });
 
-  it('a kept archive changed since it was checked is fetched again', async () => {
-    const first = await cachedChart({ fetcher, toolCache, mirror: mirror.url }, 'v1.16.9');
+  it('a kept archive changed since it was checked is refused and fetched again, even with a matching digest file beside it', async () => {
+    const first = await cachedChart(deps(mirror.url), 'v1.16.9');
+    // A neighbour rewrites the archive and the digest file the old code trusted.
     writeFileSync(first.file, 'changed on disk');
+    writeFileSync(
+      path.join(chartCacheDir(toolCache, 'v1.16.9'), 'sha256'),
+      `${sha256(Buffer.from('changed on disk'))}\n`
+    );
     const sent = mirror.requests.length;
-    const again = await cachedChart({ fetcher, toolCache, mirror: mirror.url }, 'v1.16.9');
+    const again = await cachedChart(deps(mirror.url), 'v1.16.9');
     expect(again.source).toBe('mirror');
     expect(mirror.requests.length).toBe(sent + 2);
     expect(sha256(chartArchive('v1.16.9'))).toBe(again.sha256);
+    expect(warnings.join('\n')).toContain(
+      'has SHA-256 ' +
+        sha256(Buffer.from('changed on disk')) +
+        ", not the digest pinned in the action's source"
+    );
+  });
+
+  it('an archive the mirror swapped (index and archive agreeing) is refused by the pin', async () => {
+    const swapped = await Mirror.start();
+    try {
+      publishChartRepo(swapped, { versions: ['v1.16.8'] });
+      const pins = { 'v1.16.8': sha256(Buffer.from('the genuine release')) };
+      await expect(cachedChart(deps(swapped.url, pins), 'v1.16.8')).rejects.toThrow(
+        /but the action's source pins/
+      );
+    } finally {
+      await swapped.close();
+    }
+  });
+
+  it('a version without a pin is checked against the index on every use', async () => {
+    const noPins = {};
+    const first = await cachedChart(deps(mirror.url, noPins), 'v1.16.7');
+    expect(first).toMatchObject({ source: 'mirror', pinned: false });
+    const sent = mirror.requests.length;
+    const again = await cachedChart(deps(mirror.url, noPins), 'v1.16.7');
+    expect(again).toMatchObject({ source: 'cache', pinned: false });
+    expect(mirror.requests.slice(sent).map((r) => r.path)).toEqual([
+      '/flyteorg.github.io/flyte/index.yaml'
+    ]);
+    writeFileSync(again.file, 'changed on disk');
+    const third = await cachedChart(deps(mirror.url, noPins), 'v1.16.7');
+    expect(third.source).toBe('mirror');
   });
 
   it('a version missing from the index names the latest 1.x versions there', async () => {
-    await expect(
-      cachedChart({ fetcher, toolCache, mirror: mirror.url }, 'v1.16.77')
-    ).rejects.toThrow(
+    await expect(cachedChart(deps(mirror.url), 'v1.16.77')).rejects.toThrow(
       'chart-version v1.16.77 is not in the https://flyteorg.github.io/flyte index (the latest 1.x versions there: v1.17.0, v1.16.10, v1.16.9, v1.16.8, v1.16.7). Set chart-version to one of them.'
     );
-    expect(existsSync(path.join(chartCacheDir(toolCache, 'v1.16.77'), 'sha256'))).toBe(false);
+    expect(existsSync(chartCacheDir(toolCache, 'v1.16.77'))).toBe(false);
   });
 });

@@ -26,7 +26,7 @@ const VALID: Record<keyof typeof RULES, string> = {
   machineType: 'e2-standard-4',
   acceleratorType: 'nvidia-l4',
   oauthClientId: '123456789012-abcdef0123456789.apps.googleusercontent.com',
-  url: 'https://mirror.acme.dev/tools'
+  mirrorUrl: 'https://mirror.acme.dev/tools'
 };
 
 /** What an anchored rule must still refuse: the valid value with a suffix or prefix. */
@@ -47,7 +47,7 @@ describe('input rules', () => {
     (rule) => {
       for (const suffix of SUFFIXES) {
         // A URL may end in a path or hold `;`; a space or a line break it must still refuse.
-        if (rule === 'url' && (suffix === '/extra' || suffix === ';x')) continue;
+        if (rule === 'mirrorUrl' && (suffix === '/extra' || suffix === ';x')) continue;
         if (rule === 'statePrefix' && suffix === '/extra') continue;
         expect([rule, suffix, RULES[rule].test(`${VALID[rule]}${suffix}`)]).toEqual([
           rule,

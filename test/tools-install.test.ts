@@ -5,16 +5,17 @@ import path from 'node:path';
 import { installAndRecord, type InstallDeps } from '../src/tools/download.js';
 import { createFetcher } from '../src/tools/http.js';
 import { currentPlatform } from '../src/tools/sources.js';
-import { createGcloudRecipe, gcloudRecipe } from '../src/tools/gcloud/install.js';
+import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, mirrorPath, publish } from './support/mirror.js';
 import { testContext, testInputs, type TestContext } from './support/task-context.js';
+import { testPins } from './support/test-pins.js';
 
 const platform = currentPlatform();
 const TF = '1.13.4';
 const HELM = '3.19.0';
-// Not in the shipped checksum table, so the mirror's .sha256 file is what verifies it.
+// Each stand-in archive published below is pinned for these tests (support/test-pins.ts).
 const GCLOUD = '528.0.0';
 
 let mirror: Mirror;
@@ -31,14 +32,16 @@ function context(values: Record<string, string> = {}, env: NodeJS.ProcessEnv = {
   return testContext({ inputs: testInputs({ 'tool-mirror': mirror.url, ...values }), env });
 }
 
-function deps(ctx: TestContext): InstallDeps {
+function deps(ctx: TestContext, allowUnpinned = false): InstallDeps {
   const fetcher = createFetcher({ clock: ctx.clock });
   fetchers.push(fetcher);
   return {
     ctx,
     fetcher,
     platform,
-    mirror: ctx.inputs.toolMirror
+    mirror: ctx.inputs.toolMirror,
+    pins: testPins().tools,
+    allowUnpinned
   };
 }
 
@@ -94,13 +97,16 @@ describe('tool installation from a mirror', () => {
     }
   });
 
-  it('fails on a checksum mismatch and installs nothing', async () => {
-    publish(mirror, helmRecipe, buildArchive('helm', HELM, platform), platform, {
-      wrongChecksum: true
+  it('under allow-unpinned-tools, fails on a publisher checksum mismatch and installs nothing', async () => {
+    publish(mirror, helmRecipe, buildArchive('helm', '3.17.9', platform), platform, {
+      wrongChecksum: true,
+      pin: false
     });
-    const ctx = context();
-    await expect(installAndRecord(helmRecipe, ctx.inputs.tools.helm, deps(ctx))).rejects.toThrow(
-      /helm 3\.19\.0: the SHA-256 of .* is [0-9a-f]{64}, but the publisher's checksum is [0-9a-f]{64}\. Nothing was installed/
+    const ctx = context({ 'helm-version': '3.17.9' });
+    await expect(
+      installAndRecord(helmRecipe, ctx.inputs.tools.helm, deps(ctx, true))
+    ).rejects.toThrow(
+      /helm 3\.17\.9: the SHA-256 of .* is [0-9a-f]{64}, but the publisher's checksum is [0-9a-f]{64}\. Nothing was unpacked or installed/
     );
     expect(cacheEntries(ctx, 'helm')).toEqual([]);
     expect(ctx.paths).toEqual([]);
@@ -127,7 +133,7 @@ describe('tool installation from a mirror', () => {
   it('fails at once on 404, naming the version, without retrying', async () => {
     const ctx = context({ 'terraform-version': '1.99.0' });
     await expect(
-      installAndRecord(terraformRecipe, ctx.inputs.tools.terraform, deps(ctx))
+      installAndRecord(terraformRecipe, ctx.inputs.tools.terraform, deps(ctx, true))
     ).rejects.toThrow(
       /terraform 1\.99\.0 was not found: .*terraform_1\.99\.0_SHA256SUMS answered HTTP 404\. Set terraform-version to a published version/
     );
@@ -173,15 +179,16 @@ describe('tool installation from a mirror', () => {
     expect(cacheEntries(ctx, 'gcloud')).toEqual([]);
   });
 
-  it('never installs gcloud unverified: no table row and no mirror checksum fails clearly', async () => {
+  it('never installs gcloud unverified: no pin and no mirror checksum fails clearly', async () => {
     publish(mirror, gcloudRecipe, buildArchive('gcloud', '530.0.0', platform), platform, {
-      withChecksum: false
+      withChecksum: false,
+      pin: false
     });
     const ctx = context({ 'gcloud-version': '530.0.0' });
     await expect(
-      installAndRecord(gcloudRecipe, ctx.inputs.tools.gcloud, deps(ctx))
+      installAndRecord(gcloudRecipe, ctx.inputs.tools.gcloud, deps(ctx, true))
     ).rejects.toThrow(
-      /gcloud 530\.0\.0 cannot be verified: Google publishes no checksum file .* It will not install gcloud unverified/
+      /gcloud 530\.0\.0 cannot be verified: it has no pin in the action's source, and Google publishes no checksum file/
     );
     expect(mirror.requestsFor('google-cloud-cli-530.0.0').map((r) => r.path)).toEqual([
       expect.stringMatching(/\.tar\.gz\.sha256$/)
@@ -189,15 +196,11 @@ describe('tool installation from a mirror', () => {
     expect(cacheEntries(ctx, 'gcloud')).toEqual([]);
   });
 
-  it('verifies gcloud against the shipped checksum table', async () => {
+  it('a pinned archive needs no checksum file: only the archive is fetched', async () => {
     const archive = buildArchive('gcloud', '531.0.0', platform);
     publish(mirror, gcloudRecipe, archive, platform, { withChecksum: false });
-    const recipe = createGcloudRecipe({
-      [`google-cloud-cli-531.0.0-${platform.os}-${platform.arch === 'x64' ? 'x86_64' : 'arm'}.tar.gz`]:
-        archive.sha256
-    });
     const ctx = context({ 'gcloud-version': '531.0.0' });
-    const installed = await installAndRecord(recipe, ctx.inputs.tools.gcloud, deps(ctx));
+    const installed = await installAndRecord(gcloudRecipe, ctx.inputs.tools.gcloud, deps(ctx));
     expect(installed.version).toBe('531.0.0');
     expect(mirror.requestsFor('google-cloud-cli-531.0.0').map((r) => r.path)).toEqual([
       expect.stringMatching(/\.tar\.gz$/)

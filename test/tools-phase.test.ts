@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RunState } from '../src/engine/state.js';
 import type { TaskStep } from '../src/engine/types.js';
@@ -10,6 +11,7 @@ import { helmRecipe } from '../src/tools/helm/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, publish } from './support/mirror.js';
 import { testContext, testInputs } from './support/task-context.js';
+import { writeTestPins } from './support/test-pins.js';
 
 const platform = currentPlatform();
 let mirror: Mirror;
@@ -36,7 +38,13 @@ describe('toolsPhase', () => {
     publish(mirror, terraformRecipe, buildArchive('terraform', '1.13.4', platform), platform, hold);
     publish(mirror, helmRecipe, buildArchive('helm', '3.19.0', platform), platform, hold);
     publish(mirror, gcloudRecipe, buildArchive('gcloud', '528.0.0', platform), platform, hold);
-    const ctx = testContext({ inputs: testInputs({ 'tool-mirror': mirror.url }) });
+    // The phase reads the pins as the bundled action does: the stand-ins' through the test file.
+    const pinsFile = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'pins.json');
+    writeTestPins(pinsFile);
+    const ctx = testContext({
+      inputs: testInputs({ 'tool-mirror': mirror.url }),
+      env: { FLYTE_GKE_TEST_PINS: pinsFile }
+    });
 
     await onlyStep(ctx.inputs).run(ctx);
 

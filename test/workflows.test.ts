@@ -202,7 +202,14 @@ describe('generated from action.yml', () => {
   const action = parse(read('action.yml')) as {
     inputs: Record<string, { default?: string }>;
   };
-  const NOT_FORWARDED = ['command', 'service-account', 'github-token', 'iap-oauth-client-secret'];
+  const NOT_FORWARDED = [
+    'command',
+    'service-account',
+    'github-token',
+    'iap-oauth-client-secret',
+    // Pinned digests stay on through every reusable workflow, whatever the caller passes.
+    'allow-unpinned-tools'
+  ];
   const ONLY_FOR: Record<string, string[]> = {
     'comment-on-pr': ['deploy', 'plan'],
     'fail-on-drift': ['drift'],
@@ -258,6 +265,23 @@ describe('generated from action.yml', () => {
         if (!inputs[input].required) expect(String(inputs[input].default)).toBe(spec.default ?? '');
       }
       expect(inputs['dry-run']).toMatchObject({ type: 'boolean', default: false });
+    }
+  );
+
+  it.each(Object.keys(REUSABLE))(
+    '%s runs the action only at the commit the workflow came from: no action-ref, job_workflow_sha only',
+    (name) => {
+      const workflow = yamlOf(`.github/workflows/${name}`);
+      expect(workflow.on.workflow_call.inputs['action-ref']).toBeUndefined();
+      expect(workflow.on.workflow_call.inputs['allow-unpinned-tools']).toBeUndefined();
+      const steps = cloudJob(name).steps as { id?: string; env?: unknown; with?: any }[];
+      const find = steps.find((s) => s.id === 'action');
+      expect(find?.env).toBeUndefined();
+      const script = String(find?.with?.script);
+      expect(script).toContain('const ref = claims.job_workflow_sha;');
+      expect(script).not.toMatch(/process\.env|workflowRef/);
+      const checkout = steps.find((s) => s.with?.path === '.flyte-gke-action');
+      expect(checkout?.with?.ref).toBe('${{ steps.action.outputs.ref }}');
     }
   );
 

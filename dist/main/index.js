@@ -2323,7 +2323,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ecdsaWithSHA512 = exports.ecdsaWithSHA384 = exports.ecdsaWithSHA256 = exports.ecdsaWithSHA224 = exports.ecdsaWithSHA1 = void 0;
 const tslib_1 = __nccwpck_require__(8260);
 const asn1_x509_1 = __nccwpck_require__(5146);
-const oid = tslib_1.__importStar(__nccwpck_require__(8519));
+const oid = tslib_1.__importStar(__nccwpck_require__(900));
 function create(algorithm) {
     return new asn1_x509_1.AlgorithmIdentifier({ algorithm });
 }
@@ -2455,13 +2455,13 @@ tslib_1.__exportStar(__nccwpck_require__(5605), exports);
 tslib_1.__exportStar(__nccwpck_require__(8126), exports);
 tslib_1.__exportStar(__nccwpck_require__(4811), exports);
 tslib_1.__exportStar(__nccwpck_require__(7744), exports);
-tslib_1.__exportStar(__nccwpck_require__(8519), exports);
+tslib_1.__exportStar(__nccwpck_require__(900), exports);
 tslib_1.__exportStar(__nccwpck_require__(9463), exports);
 
 
 /***/ }),
 
-/***/ 8519:
+/***/ 900:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -15669,6 +15669,206 @@ exports.verifySchema = verifySchema;
 
 /***/ }),
 
+/***/ 9553:
+/***/ ((module) => {
+
+function isBuffer(value) {
+  return Buffer.isBuffer(value) || value instanceof Uint8Array
+}
+
+function isEncoding(encoding) {
+  return Buffer.isEncoding(encoding)
+}
+
+function alloc(size, fill, encoding) {
+  return Buffer.alloc(size, fill, encoding)
+}
+
+function allocUnsafe(size) {
+  return Buffer.allocUnsafe(size)
+}
+
+function allocUnsafeSlow(size) {
+  return Buffer.allocUnsafeSlow(size)
+}
+
+function byteLength(string, encoding) {
+  return Buffer.byteLength(string, encoding)
+}
+
+function compare(a, b) {
+  return Buffer.compare(a, b)
+}
+
+function concat(buffers, totalLength) {
+  return Buffer.concat(buffers, totalLength)
+}
+
+function copy(source, target, targetStart, start, end) {
+  return toBuffer(source).copy(target, targetStart, start, end)
+}
+
+function equals(a, b) {
+  return toBuffer(a).equals(b)
+}
+
+function fill(buffer, value, offset, end, encoding) {
+  return toBuffer(buffer).fill(value, offset, end, encoding)
+}
+
+function from(value, encodingOrOffset, length) {
+  return Buffer.from(value, encodingOrOffset, length)
+}
+
+function includes(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).includes(value, byteOffset, encoding)
+}
+
+function indexOf(buffer, value, byfeOffset, encoding) {
+  return toBuffer(buffer).indexOf(value, byfeOffset, encoding)
+}
+
+function lastIndexOf(buffer, value, byteOffset, encoding) {
+  return toBuffer(buffer).lastIndexOf(value, byteOffset, encoding)
+}
+
+function swap16(buffer) {
+  return toBuffer(buffer).swap16()
+}
+
+function swap32(buffer) {
+  return toBuffer(buffer).swap32()
+}
+
+function swap64(buffer) {
+  return toBuffer(buffer).swap64()
+}
+
+function toBuffer(buffer) {
+  if (Buffer.isBuffer(buffer)) return buffer
+  return Buffer.from(buffer.buffer, buffer.byteOffset, buffer.byteLength)
+}
+
+function toString(buffer, encoding, start, end) {
+  return toBuffer(buffer).toString(encoding, start, end)
+}
+
+function toHex(buffer, start, end) {
+  return toBuffer(buffer).toString('hex', start, end)
+}
+
+function write(buffer, string, offset, length, encoding) {
+  return toBuffer(buffer).write(string, offset, length, encoding)
+}
+
+function readDoubleBE(buffer, offset) {
+  return toBuffer(buffer).readDoubleBE(offset)
+}
+
+function readDoubleLE(buffer, offset) {
+  return toBuffer(buffer).readDoubleLE(offset)
+}
+
+function readFloatBE(buffer, offset) {
+  return toBuffer(buffer).readFloatBE(offset)
+}
+
+function readFloatLE(buffer, offset) {
+  return toBuffer(buffer).readFloatLE(offset)
+}
+
+function readInt32BE(buffer, offset) {
+  return toBuffer(buffer).readInt32BE(offset)
+}
+
+function readInt32LE(buffer, offset) {
+  return toBuffer(buffer).readInt32LE(offset)
+}
+
+function readUInt32BE(buffer, offset) {
+  return toBuffer(buffer).readUInt32BE(offset)
+}
+
+function readUInt32LE(buffer, offset) {
+  return toBuffer(buffer).readUInt32LE(offset)
+}
+
+function writeDoubleBE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleBE(value, offset)
+}
+
+function writeDoubleLE(buffer, value, offset) {
+  return toBuffer(buffer).writeDoubleLE(value, offset)
+}
+
+function writeFloatBE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatBE(value, offset)
+}
+
+function writeFloatLE(buffer, value, offset) {
+  return toBuffer(buffer).writeFloatLE(value, offset)
+}
+
+function writeInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32BE(value, offset)
+}
+
+function writeInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeInt32LE(value, offset)
+}
+
+function writeUInt32BE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32BE(value, offset)
+}
+
+function writeUInt32LE(buffer, value, offset) {
+  return toBuffer(buffer).writeUInt32LE(value, offset)
+}
+
+module.exports = {
+  isBuffer,
+  isEncoding,
+  alloc,
+  allocUnsafe,
+  allocUnsafeSlow,
+  byteLength,
+  compare,
+  concat,
+  copy,
+  equals,
+  fill,
+  from,
+  includes,
+  indexOf,
+  lastIndexOf,
+  swap16,
+  swap32,
+  swap64,
+  toBuffer,
+  toString,
+  toHex,
+  write,
+  readDoubleBE,
+  readDoubleLE,
+  readFloatBE,
+  readFloatLE,
+  readInt32BE,
+  readInt32LE,
+  readUInt32BE,
+  readUInt32LE,
+  writeDoubleBE,
+  writeDoubleLE,
+  writeFloatBE,
+  writeFloatLE,
+  writeInt32BE,
+  writeInt32LE,
+  writeUInt32BE,
+  writeUInt32LE
+}
+
+
+/***/ }),
+
 /***/ 8115:
 /***/ (function(module) {
 
@@ -17195,6 +17395,115 @@ exports.verifySchema = verifySchema;
 	return lib;
 
 })));
+
+
+/***/ }),
+
+/***/ 7532:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(4434)
+
+
+/***/ }),
+
+/***/ 2899:
+/***/ ((module) => {
+
+module.exports = class FixedFIFO {
+  constructor (hwm) {
+    if (!(hwm > 0) || ((hwm - 1) & hwm) !== 0) throw new Error('Max size for a FixedFIFO should be a power of two')
+    this.buffer = new Array(hwm)
+    this.mask = hwm - 1
+    this.top = 0
+    this.btm = 0
+    this.next = null
+  }
+
+  clear () {
+    this.top = this.btm = 0
+    this.next = null
+    this.buffer.fill(undefined)
+  }
+
+  push (data) {
+    if (this.buffer[this.top] !== undefined) return false
+    this.buffer[this.top] = data
+    this.top = (this.top + 1) & this.mask
+    return true
+  }
+
+  shift () {
+    const last = this.buffer[this.btm]
+    if (last === undefined) return undefined
+    this.buffer[this.btm] = undefined
+    this.btm = (this.btm + 1) & this.mask
+    return last
+  }
+
+  peek () {
+    return this.buffer[this.btm]
+  }
+
+  isEmpty () {
+    return this.buffer[this.btm] === undefined
+  }
+}
+
+
+/***/ }),
+
+/***/ 4219:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const FixedFIFO = __nccwpck_require__(2899)
+
+module.exports = class FastFIFO {
+  constructor (hwm) {
+    this.hwm = hwm || 16
+    this.head = new FixedFIFO(this.hwm)
+    this.tail = this.head
+    this.length = 0
+  }
+
+  clear () {
+    this.head = this.tail
+    this.head.clear()
+    this.length = 0
+  }
+
+  push (val) {
+    this.length++
+    if (!this.head.push(val)) {
+      const prev = this.head
+      this.head = prev.next = new FixedFIFO(2 * this.head.buffer.length)
+      this.head.push(val)
+    }
+  }
+
+  shift () {
+    if (this.length !== 0) this.length--
+    const val = this.tail.shift()
+    if (val === undefined && this.tail.next) {
+      const next = this.tail.next
+      this.tail.next = null
+      this.tail = next
+      return this.tail.shift()
+    }
+
+    return val
+  }
+
+  peek () {
+    const val = this.tail.peek()
+    if (val === undefined && this.tail.next) return this.tail.next.peek()
+    return val
+  }
+
+  isEmpty () {
+    return this.length === 0
+  }
+}
 
 
 /***/ }),
@@ -21208,6 +21517,2748 @@ const validRange = (range, options) => {
   }
 }
 module.exports = validRange
+
+
+/***/ }),
+
+/***/ 3052:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { EventEmitter } = __nccwpck_require__(7532)
+const FIFO = __nccwpck_require__(4219)
+const TextDecoder = __nccwpck_require__(5454)
+
+const StreamError = __nccwpck_require__(393)
+
+// if we do a future major, expect queue microtask to be there always, for now a bit defensive
+const qmt =
+  typeof queueMicrotask === 'undefined' ? (fn) => global.process.nextTick(fn) : queueMicrotask
+
+// 29 bits used total (4 from shared, 14 from read, and 11 from write)
+const MAX = (1 << 29) - 1
+
+// Shared state
+const OPENING = 0b0001
+const PREDESTROYING = 0b0010
+const DESTROYING = 0b0100
+const DESTROYED = 0b1000
+
+const NOT_OPENING = MAX ^ OPENING
+const NOT_PREDESTROYING = MAX ^ PREDESTROYING
+
+// Read state (4 bit offset from shared state)
+const READ_ACTIVE = 0b00000000000001 << 4
+const READ_UPDATING = 0b00000000000010 << 4
+const READ_PRIMARY = 0b00000000000100 << 4
+const READ_QUEUED = 0b00000000001000 << 4
+const READ_RESUMED = 0b00000000010000 << 4
+const READ_PIPE_DRAINED = 0b00000000100000 << 4
+const READ_ENDING = 0b00000001000000 << 4
+const READ_EMIT_DATA = 0b00000010000000 << 4
+const READ_EMIT_READABLE = 0b00000100000000 << 4
+const READ_EMITTED_READABLE = 0b00001000000000 << 4
+const READ_DONE = 0b00010000000000 << 4
+const READ_NEXT_TICK = 0b00100000000000 << 4
+const READ_NEEDS_PUSH = 0b01000000000000 << 4
+const READ_READ_AHEAD = 0b10000000000000 << 4
+
+// Combined read state
+const READ_FLOWING = READ_RESUMED | READ_PIPE_DRAINED
+const READ_ACTIVE_AND_NEEDS_PUSH = READ_ACTIVE | READ_NEEDS_PUSH
+const READ_PRIMARY_AND_ACTIVE = READ_PRIMARY | READ_ACTIVE
+const READ_EMIT_READABLE_AND_QUEUED = READ_EMIT_READABLE | READ_QUEUED
+const READ_RESUMED_READ_AHEAD = READ_RESUMED | READ_READ_AHEAD
+
+const READ_NOT_ACTIVE = MAX ^ READ_ACTIVE
+const READ_NON_PRIMARY = MAX ^ READ_PRIMARY
+const READ_NON_PRIMARY_AND_PUSHED = MAX ^ (READ_PRIMARY | READ_NEEDS_PUSH)
+const READ_PUSHED = MAX ^ READ_NEEDS_PUSH
+const READ_PAUSED = MAX ^ READ_RESUMED
+const READ_NOT_QUEUED = MAX ^ (READ_QUEUED | READ_EMITTED_READABLE)
+const READ_NOT_ENDING = MAX ^ READ_ENDING
+const READ_PIPE_NOT_DRAINED = MAX ^ READ_FLOWING
+const READ_NOT_NEXT_TICK = MAX ^ READ_NEXT_TICK
+const READ_NOT_UPDATING = MAX ^ READ_UPDATING
+const READ_NO_READ_AHEAD = MAX ^ READ_READ_AHEAD
+const READ_PAUSED_NO_READ_AHEAD = MAX ^ READ_RESUMED_READ_AHEAD
+
+// Write state (18 bit offset, 4 bit offset from shared state and 14 from read state)
+const WRITE_ACTIVE = 0b00000000001 << 18
+const WRITE_UPDATING = 0b00000000010 << 18
+const WRITE_PRIMARY = 0b00000000100 << 18
+const WRITE_QUEUED = 0b00000001000 << 18
+const WRITE_UNDRAINED = 0b00000010000 << 18
+const WRITE_DONE = 0b00000100000 << 18
+const WRITE_EMIT_DRAIN = 0b00001000000 << 18
+const WRITE_NEXT_TICK = 0b00010000000 << 18
+const WRITE_WRITING = 0b00100000000 << 18
+const WRITE_FINISHING = 0b01000000000 << 18
+const WRITE_CORKED = 0b10000000000 << 18
+
+const WRITE_NOT_ACTIVE = MAX ^ (WRITE_ACTIVE | WRITE_WRITING)
+const WRITE_NON_PRIMARY = MAX ^ WRITE_PRIMARY
+const WRITE_NOT_FINISHING = MAX ^ (WRITE_ACTIVE | WRITE_FINISHING)
+const WRITE_DRAINED = MAX ^ WRITE_UNDRAINED
+const WRITE_NOT_QUEUED = MAX ^ WRITE_QUEUED
+const WRITE_NOT_NEXT_TICK = MAX ^ WRITE_NEXT_TICK
+const WRITE_NOT_UPDATING = MAX ^ WRITE_UPDATING
+const WRITE_NOT_CORKED = MAX ^ WRITE_CORKED
+
+// Combined shared state
+const ACTIVE = READ_ACTIVE | WRITE_ACTIVE
+const NOT_ACTIVE = MAX ^ ACTIVE
+const DONE = READ_DONE | WRITE_DONE
+const DESTROY_STATUS = DESTROYING | DESTROYED | PREDESTROYING
+const OPEN_STATUS = DESTROY_STATUS | OPENING
+const AUTO_DESTROY = DESTROY_STATUS | DONE
+const NON_PRIMARY = WRITE_NON_PRIMARY & READ_NON_PRIMARY
+const ACTIVE_OR_TICKING = WRITE_NEXT_TICK | READ_NEXT_TICK
+const TICKING = ACTIVE_OR_TICKING & NOT_ACTIVE
+const IS_OPENING = OPEN_STATUS | TICKING
+
+// Combined shared state and read state
+const READ_PRIMARY_STATUS = OPEN_STATUS | READ_ENDING | READ_DONE
+const READ_STATUS = OPEN_STATUS | READ_DONE | READ_QUEUED
+const READ_ENDING_STATUS = OPEN_STATUS | READ_ENDING | READ_QUEUED
+const READ_READABLE_STATUS = OPEN_STATUS | READ_EMIT_READABLE | READ_QUEUED | READ_EMITTED_READABLE
+const SHOULD_NOT_READ =
+  OPEN_STATUS | READ_ACTIVE | READ_ENDING | READ_DONE | READ_NEEDS_PUSH | READ_READ_AHEAD
+const READ_BACKPRESSURE_STATUS = DESTROY_STATUS | READ_ENDING | READ_DONE
+const READ_UPDATE_SYNC_STATUS = READ_UPDATING | OPEN_STATUS | READ_NEXT_TICK | READ_PRIMARY
+const READ_NEXT_TICK_OR_OPENING = READ_NEXT_TICK | OPENING
+
+// Combined write state
+const WRITE_PRIMARY_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_QUEUED_AND_UNDRAINED = WRITE_QUEUED | WRITE_UNDRAINED
+const WRITE_QUEUED_AND_ACTIVE = WRITE_QUEUED | WRITE_ACTIVE
+const WRITE_DRAIN_STATUS = WRITE_QUEUED | WRITE_UNDRAINED | OPEN_STATUS | WRITE_ACTIVE
+const WRITE_STATUS = OPEN_STATUS | WRITE_ACTIVE | WRITE_QUEUED | WRITE_CORKED
+const WRITE_PRIMARY_AND_ACTIVE = WRITE_PRIMARY | WRITE_ACTIVE
+const WRITE_ACTIVE_AND_WRITING = WRITE_ACTIVE | WRITE_WRITING
+const WRITE_FINISHING_STATUS = OPEN_STATUS | WRITE_FINISHING | WRITE_QUEUED_AND_ACTIVE | WRITE_DONE
+const WRITE_BACKPRESSURE_STATUS = WRITE_UNDRAINED | DESTROY_STATUS | WRITE_FINISHING | WRITE_DONE
+const WRITE_UPDATE_SYNC_STATUS = WRITE_UPDATING | OPEN_STATUS | WRITE_NEXT_TICK | WRITE_PRIMARY
+const WRITE_DROP_DATA = WRITE_FINISHING | WRITE_DONE | DESTROY_STATUS
+
+const asyncIterator = Symbol.asyncIterator || Symbol('asyncIterator')
+
+class WritableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapWritable, byteLength, byteLengthWritable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark
+    this.buffered = 0
+    this.error = null
+    this.pipeline = null
+    this.drains = null // if we add more seldomly used helpers we might them into a subobject so its a single ptr
+    this.byteLength = byteLengthWritable || byteLength || defaultByteLength
+    this.map = mapWritable || map
+    this.afterWrite = afterWrite.bind(this)
+    this.afterUpdateNextTick = updateWriteNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & WRITE_FINISHING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & WRITE_DONE) !== 0
+  }
+
+  push(data) {
+    if ((this.stream._duplexState & WRITE_DROP_DATA) !== 0) return false
+    if (this.map !== null) data = this.map(data)
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    if (this.buffered < this.highWaterMark) {
+      this.stream._duplexState |= WRITE_QUEUED
+      return true
+    }
+
+    this.stream._duplexState |= WRITE_QUEUED_AND_UNDRAINED
+    return false
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) this.stream._duplexState &= WRITE_NOT_QUEUED
+
+    return data
+  }
+
+  end(data) {
+    if (typeof data === 'function') {
+      this.stream.once('finish', data)
+    } else if (data !== undefined && data !== null) {
+      this.push(data)
+    }
+
+    this.stream._duplexState = (this.stream._duplexState | WRITE_FINISHING) & WRITE_NON_PRIMARY
+  }
+
+  autoBatch(data, cb) {
+    const buffer = []
+    const stream = this.stream
+
+    buffer.push(data)
+    while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED_AND_ACTIVE) {
+      buffer.push(stream._writableState.shift())
+    }
+
+    if ((stream._duplexState & OPEN_STATUS) !== 0) return cb(null)
+    stream._writev(buffer, cb)
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= WRITE_UPDATING
+
+    do {
+      while ((stream._duplexState & WRITE_STATUS) === WRITE_QUEUED) {
+        const data = this.shift()
+        stream._duplexState |= WRITE_ACTIVE_AND_WRITING
+        stream._write(data, this.afterWrite)
+      }
+
+      if ((stream._duplexState & WRITE_PRIMARY_AND_ACTIVE) === 0) this.updateNonPrimary()
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= WRITE_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & WRITE_FINISHING_STATUS) === WRITE_FINISHING) {
+      stream._duplexState = stream._duplexState | WRITE_ACTIVE
+      stream._final(afterFinal.bind(this))
+      return
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & WRITE_UPDATE_SYNC_STATUS) === WRITE_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & WRITE_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= WRITE_NEXT_TICK
+    if ((this.stream._duplexState & WRITE_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class ReadableState {
+  constructor(
+    stream,
+    { highWaterMark = 16384, map = null, mapReadable, byteLength, byteLengthReadable } = {}
+  ) {
+    this.stream = stream
+    this.queue = new FIFO()
+    this.highWaterMark = highWaterMark === 0 ? 1 : highWaterMark
+    this.buffered = 0
+    this.readAhead = highWaterMark > 0
+    this.error = null
+    this.pipeline = null
+    this.byteLength = byteLengthReadable || byteLength || defaultByteLength
+    this.map = mapReadable || map
+    this.pipeTo = null
+    this.afterRead = afterRead.bind(this)
+    this.afterUpdateNextTick = updateReadNT.bind(this)
+  }
+
+  get ending() {
+    return (this.stream._duplexState & READ_ENDING) !== 0
+  }
+
+  get ended() {
+    return (this.stream._duplexState & READ_DONE) !== 0
+  }
+
+  pipe(pipeTo, cb) {
+    if (this.pipeTo !== null) throw StreamError.BAD_ARGUMENT('Can only pipe to one destination')
+    if (typeof cb !== 'function') cb = null
+
+    this.stream._duplexState |= READ_PIPE_DRAINED
+    this.pipeTo = pipeTo
+    this.pipeline = new Pipeline(this.stream, pipeTo, cb)
+
+    if (cb) this.stream.on('error', noop) // We already error handle this so supress crashes
+
+    if (isStreamx(pipeTo)) {
+      pipeTo._writableState.pipeline = this.pipeline
+      if (cb) pipeTo.on('error', noop) // We already error handle this so supress crashes
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline)) // TODO: just call finished from pipeTo itself
+    } else {
+      const onerror = this.pipeline.done.bind(this.pipeline, pipeTo)
+      const onclose = this.pipeline.done.bind(this.pipeline, pipeTo, null) // onclose has a weird bool arg
+      pipeTo.on('error', onerror)
+      pipeTo.on('close', onclose)
+      pipeTo.on('finish', this.pipeline.finished.bind(this.pipeline))
+    }
+
+    pipeTo.on('drain', afterDrain.bind(this))
+    this.stream.emit('piping', pipeTo)
+    pipeTo.emit('pipe', this.stream)
+  }
+
+  push(data) {
+    const stream = this.stream
+
+    if (data === null) {
+      this.highWaterMark = 0
+      stream._duplexState = (stream._duplexState | READ_ENDING) & READ_NON_PRIMARY_AND_PUSHED
+      return false
+    }
+
+    if (this.map !== null) {
+      data = this.map(data)
+      if (data === null) {
+        stream._duplexState &= READ_PUSHED
+        return this.buffered < this.highWaterMark
+      }
+    }
+
+    this.buffered += this.byteLength(data)
+    this.queue.push(data)
+
+    stream._duplexState = (stream._duplexState | READ_QUEUED) & READ_PUSHED
+
+    return this.buffered < this.highWaterMark
+  }
+
+  shift() {
+    const data = this.queue.shift()
+
+    this.buffered -= this.byteLength(data)
+    if (this.buffered === 0) {
+      this.stream._duplexState &= READ_NOT_QUEUED
+    }
+
+    return data
+  }
+
+  unshift(data) {
+    const pending = [this.map !== null ? this.map(data) : data]
+    while (this.buffered > 0) pending.push(this.shift())
+
+    for (let i = 0; i < pending.length - 1; i++) {
+      const data = pending[i]
+      this.buffered += this.byteLength(data)
+      this.queue.push(data)
+    }
+
+    this.push(pending[pending.length - 1])
+  }
+
+  read() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_STATUS) === READ_QUEUED) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+
+      return data
+    }
+
+    if (this.readAhead === false) {
+      stream._duplexState |= READ_READ_AHEAD
+      this.updateNextTick()
+    }
+
+    return null
+  }
+
+  drain() {
+    const stream = this.stream
+
+    while (
+      (stream._duplexState & READ_STATUS) === READ_QUEUED &&
+      (stream._duplexState & READ_FLOWING) !== 0
+    ) {
+      const data = this.shift()
+
+      if (this.pipeTo !== null && this.pipeTo.write(data) === false) {
+        stream._duplexState &= READ_PIPE_NOT_DRAINED
+      }
+
+      if ((stream._duplexState & READ_EMIT_DATA) !== 0) {
+        stream.emit('data', data)
+      }
+    }
+  }
+
+  update() {
+    const stream = this.stream
+
+    stream._duplexState |= READ_UPDATING
+
+    do {
+      this.drain()
+
+      while (
+        this.buffered < this.highWaterMark &&
+        (stream._duplexState & SHOULD_NOT_READ) === READ_READ_AHEAD
+      ) {
+        stream._duplexState |= READ_ACTIVE_AND_NEEDS_PUSH
+        stream._read(this.afterRead)
+        this.drain()
+      }
+
+      if ((stream._duplexState & READ_READABLE_STATUS) === READ_EMIT_READABLE_AND_QUEUED) {
+        stream._duplexState |= READ_EMITTED_READABLE
+        stream.emit('readable')
+      }
+
+      if ((stream._duplexState & READ_PRIMARY_AND_ACTIVE) === 0) {
+        this.updateNonPrimary()
+      }
+    } while (this.continueUpdate() === true)
+
+    stream._duplexState &= READ_NOT_UPDATING
+  }
+
+  updateNonPrimary() {
+    const stream = this.stream
+
+    if ((stream._duplexState & READ_ENDING_STATUS) === READ_ENDING) {
+      stream._duplexState = (stream._duplexState | READ_DONE) & READ_NOT_ENDING
+      stream.emit('end')
+
+      if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+        stream._duplexState |= DESTROYING
+      }
+
+      if (this.pipeTo !== null) {
+        this.pipeTo.end()
+      }
+    }
+
+    if ((stream._duplexState & DESTROY_STATUS) === DESTROYING) {
+      if ((stream._duplexState & ACTIVE_OR_TICKING) === 0) {
+        stream._duplexState |= ACTIVE
+        stream._destroy(afterDestroy.bind(this))
+      }
+      return
+    }
+
+    if ((stream._duplexState & IS_OPENING) === OPENING) {
+      stream._duplexState = (stream._duplexState | ACTIVE) & NOT_OPENING
+      stream._open(afterOpen.bind(this))
+    }
+  }
+
+  continueUpdate() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) === 0) return false
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    return true
+  }
+
+  updateCallback() {
+    if ((this.stream._duplexState & READ_UPDATE_SYNC_STATUS) === READ_PRIMARY) {
+      this.update()
+    } else {
+      this.updateNextTick()
+    }
+  }
+
+  updateNextTickIfOpen() {
+    if ((this.stream._duplexState & READ_NEXT_TICK_OR_OPENING) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+
+  updateNextTick() {
+    if ((this.stream._duplexState & READ_NEXT_TICK) !== 0) return
+    this.stream._duplexState |= READ_NEXT_TICK
+    if ((this.stream._duplexState & READ_UPDATING) === 0) qmt(this.afterUpdateNextTick)
+  }
+}
+
+class TransformState {
+  constructor(stream) {
+    this.data = null
+    this.afterTransform = afterTransform.bind(stream)
+    this.afterFinal = null
+  }
+}
+
+class Pipeline {
+  constructor(src, dst, cb) {
+    this.from = src
+    this.to = dst
+    this.afterPipe = cb
+    this.error = null
+    this.pipeToFinished = false
+  }
+
+  finished() {
+    this.pipeToFinished = true
+  }
+
+  done(stream, err) {
+    if (err) this.error = err
+
+    if (stream === this.to) {
+      this.to = null
+
+      if (this.from !== null) {
+        if ((this.from._duplexState & READ_DONE) === 0 || !this.pipeToFinished) {
+          this.from.destroy(this.error || StreamError.PREMATURE_CLOSE('Writable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (stream === this.from) {
+      this.from = null
+
+      if (this.to !== null) {
+        if ((stream._duplexState & READ_DONE) === 0) {
+          this.to.destroy(this.error || StreamError.PREMATURE_CLOSE('Readable stream closed'))
+        }
+        return
+      }
+    }
+
+    if (this.afterPipe !== null) this.afterPipe(this.error)
+    this.to = this.from = this.afterPipe = null
+  }
+}
+
+function afterDrain() {
+  this.stream._duplexState |= READ_PIPE_DRAINED
+  this.updateCallback()
+}
+
+function afterFinal(err) {
+  const stream = this.stream
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROY_STATUS) === 0) {
+    stream._duplexState |= WRITE_DONE
+    stream.emit('finish')
+  }
+
+  if ((stream._duplexState & AUTO_DESTROY) === DONE) {
+    stream._duplexState |= DESTROYING
+  }
+
+  stream._duplexState &= WRITE_NOT_FINISHING
+
+  // no need to wait the extra tick here, so we short circuit that
+  if ((stream._duplexState & WRITE_UPDATING) === 0) {
+    this.update()
+  } else {
+    this.updateNextTick()
+  }
+}
+
+function afterDestroy(err) {
+  const stream = this.stream
+
+  if (!err && !StreamError.isStreamDestroyed(this.error)) err = this.error
+  if (err) stream.emit('error', err)
+
+  stream._duplexState |= DESTROYED
+  stream.emit('close')
+
+  const rs = stream._readableState
+  const ws = stream._writableState
+
+  if (rs !== null && rs.pipeline !== null) {
+    rs.pipeline.done(stream, err)
+  }
+
+  if (ws !== null) {
+    while (ws.drains !== null && ws.drains.length > 0) {
+      ws.drains.shift().resolve(false)
+    }
+
+    if (ws.pipeline !== null) {
+      ws.pipeline.done(stream, err)
+    }
+  }
+}
+
+function afterWrite(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+  stream._duplexState &= WRITE_NOT_ACTIVE
+
+  if (this.drains !== null) tickDrains(this.drains)
+
+  if ((stream._duplexState & WRITE_DRAIN_STATUS) === WRITE_UNDRAINED) {
+    stream._duplexState &= WRITE_DRAINED
+
+    if ((stream._duplexState & WRITE_EMIT_DRAIN) === WRITE_EMIT_DRAIN) {
+      stream.emit('drain')
+    }
+  }
+
+  this.updateCallback()
+}
+
+function afterRead(err) {
+  if (err) this.stream.destroy(err)
+  this.stream._duplexState &= READ_NOT_ACTIVE
+
+  if (this.readAhead === false && (this.stream._duplexState & READ_RESUMED) === 0) {
+    this.stream._duplexState &= READ_NO_READ_AHEAD
+  }
+
+  this.updateCallback()
+}
+
+function updateReadNT() {
+  if ((this.stream._duplexState & READ_UPDATING) === 0) {
+    this.stream._duplexState &= READ_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function updateWriteNT() {
+  if ((this.stream._duplexState & WRITE_UPDATING) === 0) {
+    this.stream._duplexState &= WRITE_NOT_NEXT_TICK
+    this.update()
+  }
+}
+
+function tickDrains(drains) {
+  for (let i = 0; i < drains.length; i++) {
+    // drains.writes are monotonic, so if one is 0 its always the first one
+    if (--drains[i].writes === 0) {
+      drains.shift().resolve(true)
+      i--
+    }
+  }
+}
+
+function afterOpen(err) {
+  const stream = this.stream
+
+  if (err) stream.destroy(err)
+
+  if ((stream._duplexState & DESTROYING) === 0) {
+    if ((stream._duplexState & READ_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= READ_PRIMARY
+    }
+
+    if ((stream._duplexState & WRITE_PRIMARY_STATUS) === 0) {
+      stream._duplexState |= WRITE_PRIMARY
+    }
+
+    stream.emit('open')
+  }
+
+  stream._duplexState &= NOT_ACTIVE
+
+  if (stream._writableState !== null) {
+    stream._writableState.updateCallback()
+  }
+
+  if (stream._readableState !== null) {
+    stream._readableState.updateCallback()
+  }
+}
+
+function afterTransform(err, data) {
+  if (data !== undefined && data !== null) this.push(data)
+  this._writableState.afterWrite(err)
+}
+
+function newListener(name) {
+  if (this._readableState !== null) {
+    if (name === 'data') {
+      this._duplexState |= READ_EMIT_DATA | READ_RESUMED_READ_AHEAD
+      this._readableState.updateNextTick()
+    }
+    if (name === 'readable') {
+      this._duplexState |= READ_EMIT_READABLE
+      this._readableState.updateNextTick()
+    }
+  }
+
+  if (this._writableState !== null) {
+    if (name === 'drain') {
+      this._duplexState |= WRITE_EMIT_DRAIN
+      this._writableState.updateNextTick()
+    }
+  }
+}
+
+class Stream extends EventEmitter {
+  constructor(opts) {
+    super()
+
+    this._duplexState = 0
+    this._readableState = null
+    this._writableState = null
+
+    if (opts) {
+      if (opts.open) this._open = opts.open
+      if (opts.destroy) this._destroy = opts.destroy
+      if (opts.predestroy) this._predestroy = opts.predestroy
+      if (opts.signal) opts.signal.addEventListener('abort', abort.bind(this))
+    }
+
+    this.on('newListener', newListener)
+  }
+
+  _open(cb) {
+    cb(null)
+  }
+
+  _destroy(cb) {
+    cb(null)
+  }
+
+  _predestroy() {
+    // does nothing
+  }
+
+  get readable() {
+    return this._readableState !== null ? true : undefined
+  }
+
+  get writable() {
+    return this._writableState !== null ? true : undefined
+  }
+
+  get destroyed() {
+    return (this._duplexState & DESTROYED) !== 0
+  }
+
+  get destroying() {
+    return (this._duplexState & DESTROY_STATUS) !== 0
+  }
+
+  destroy(err) {
+    if ((this._duplexState & DESTROY_STATUS) === 0) {
+      if (!err) err = StreamError.STREAM_DESTROYED()
+      this._duplexState = (this._duplexState | DESTROYING) & NON_PRIMARY
+
+      if (this._readableState !== null) {
+        this._readableState.highWaterMark = 0
+        this._readableState.error = err
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.highWaterMark = 0
+        this._writableState.error = err
+      }
+
+      this._duplexState |= PREDESTROYING
+      this._predestroy()
+      this._duplexState &= NOT_PREDESTROYING
+
+      if (this._readableState !== null) {
+        this._readableState.updateNextTick()
+      }
+
+      if (this._writableState !== null) {
+        this._writableState.updateNextTick()
+      }
+    }
+  }
+}
+
+class Readable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD
+    this._readableState = new ReadableState(this, opts)
+
+    if (opts) {
+      if (this._readableState.readAhead === false) this._duplexState &= READ_NO_READ_AHEAD
+      if (opts.read) this._read = opts.read
+      if (opts.eagerOpen) this._readableState.updateNextTick()
+      if (opts.encoding) this.setEncoding(opts.encoding)
+    }
+  }
+
+  static deferred(fn, opts) {
+    const out = new PassThrough(opts)
+
+    fn()
+      .then((src) => {
+        if (src === null) return out.end()
+        if (out.destroying) return
+        pipeline(src, out, noop)
+      })
+      .catch((err) => out.destroy(err))
+
+    return out
+  }
+
+  setEncoding(encoding) {
+    const dec = new TextDecoder(encoding)
+    const map = this._readableState.map || echo
+    this._readableState.map = mapOrSkip
+    return this
+
+    function mapOrSkip(data) {
+      const next = dec.push(data)
+      return next === '' && (data.byteLength !== 0 || dec.remaining > 0) ? null : map(next)
+    }
+  }
+
+  _read(cb) {
+    cb(null)
+  }
+
+  pipe(dest, cb) {
+    this._readableState.updateNextTick()
+    this._readableState.pipe(dest, cb)
+    return dest
+  }
+
+  read() {
+    this._readableState.updateNextTick()
+    return this._readableState.read()
+  }
+
+  push(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.push(data)
+  }
+
+  unshift(data) {
+    this._readableState.updateNextTickIfOpen()
+    return this._readableState.unshift(data)
+  }
+
+  resume() {
+    this._duplexState |= READ_RESUMED_READ_AHEAD
+    this._readableState.updateNextTick()
+    return this
+  }
+
+  pause() {
+    this._duplexState &=
+      this._readableState.readAhead === false ? READ_PAUSED_NO_READ_AHEAD : READ_PAUSED
+    return this
+  }
+
+  static _fromAsyncIterator(ite, opts) {
+    let destroy
+
+    const rs = new Readable({
+      ...opts,
+      read(cb) {
+        ite.next().then(push).then(cb.bind(null, null)).catch(cb)
+      },
+      predestroy() {
+        destroy = ite.return()
+      },
+      destroy(cb) {
+        if (!destroy) return cb(null)
+        destroy.then(cb.bind(null, null)).catch(cb)
+      }
+    })
+
+    return rs
+
+    function push(data) {
+      if (data.done) rs.push(null)
+      else rs.push(data.value)
+    }
+  }
+
+  static from(data, opts) {
+    if (isReadStreamx(data)) return data
+    if (data[asyncIterator]) return this._fromAsyncIterator(data[asyncIterator](), opts)
+    if (!Array.isArray(data)) data = data === undefined ? [] : [data]
+
+    let i = 0
+    return new Readable({
+      ...opts,
+      read(cb) {
+        this.push(i === data.length ? null : data[i++])
+        cb(null)
+      }
+    })
+  }
+
+  static isBackpressured(rs) {
+    return (
+      (rs._duplexState & READ_BACKPRESSURE_STATUS) !== 0 ||
+      rs._readableState.buffered >= rs._readableState.highWaterMark
+    )
+  }
+
+  static isPaused(rs) {
+    return (rs._duplexState & READ_RESUMED) === 0
+  }
+
+  [asyncIterator]() {
+    const stream = this
+
+    let error = null
+    let promiseResolve = null
+    let promiseReject = null
+
+    this.on('error', (err) => {
+      error = err
+    })
+    this.on('readable', onreadable)
+    this.on('close', onclose)
+
+    return {
+      [asyncIterator]() {
+        return this
+      },
+      next() {
+        return new Promise(function (resolve, reject) {
+          promiseResolve = resolve
+          promiseReject = reject
+          const data = stream.read()
+          if (data !== null) ondata(data)
+          else if ((stream._duplexState & DESTROYED) !== 0) ondata(null)
+        })
+      },
+      return() {
+        return destroy(null)
+      },
+      throw(err) {
+        return destroy(err)
+      }
+    }
+
+    function onreadable() {
+      if (promiseResolve !== null) ondata(stream.read())
+    }
+
+    function onclose() {
+      if (promiseResolve !== null) ondata(null)
+    }
+
+    function ondata(data) {
+      if (promiseReject === null) return
+      if (error) {
+        promiseReject(error)
+      } else if (data === null && (stream._duplexState & READ_DONE) === 0) {
+        promiseReject(StreamError.STREAM_DESTROYED())
+      } else {
+        promiseResolve({ value: data, done: data === null })
+      }
+      promiseReject = promiseResolve = null
+    }
+
+    function destroy(err) {
+      stream.destroy(err)
+      return new Promise((resolve, reject) => {
+        if (stream._duplexState & DESTROYED) return resolve({ value: undefined, done: true })
+        stream.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+class Writable extends Stream {
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState |= OPENING | READ_DONE
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+      if (opts.eagerOpen) this._writableState.updateNextTick()
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  static isBackpressured(ws) {
+    return (ws._duplexState & WRITE_BACKPRESSURE_STATUS) !== 0
+  }
+
+  static drained(ws) {
+    if (ws.destroyed) return Promise.resolve(false)
+
+    const state = ws._writableState
+    const pending = isWritev(ws) ? Math.min(1, state.queue.length) : state.queue.length
+    const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0)
+    if (writes === 0) return Promise.resolve(true)
+
+    if (state.drains === null) state.drains = []
+    return new Promise((resolve) => {
+      state.drains.push({ writes, resolve })
+    })
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Duplex extends Readable {
+  // and Writable
+  constructor(opts) {
+    super(opts)
+
+    this._duplexState = OPENING | (this._duplexState & READ_READ_AHEAD)
+    this._writableState = new WritableState(this, opts)
+
+    if (opts) {
+      if (opts.writev) this._writev = opts.writev
+      if (opts.write) this._write = opts.write
+      if (opts.final) this._final = opts.final
+    }
+  }
+
+  cork() {
+    this._duplexState |= WRITE_CORKED
+  }
+
+  uncork() {
+    this._duplexState &= WRITE_NOT_CORKED
+    this._writableState.updateNextTick()
+  }
+
+  _writev(batch, cb) {
+    cb(null)
+  }
+
+  _write(data, cb) {
+    this._writableState.autoBatch(data, cb)
+  }
+
+  _final(cb) {
+    cb(null)
+  }
+
+  write(data) {
+    this._writableState.updateNextTick()
+    return this._writableState.push(data)
+  }
+
+  end(data) {
+    this._writableState.updateNextTick()
+    this._writableState.end(data)
+    return this
+  }
+}
+
+class Transform extends Duplex {
+  constructor(opts) {
+    super(opts)
+    this._transformState = new TransformState(this)
+
+    if (opts) {
+      if (opts.transform) this._transform = opts.transform
+      if (opts.flush) this._flush = opts.flush
+    }
+  }
+
+  _write(data, cb) {
+    if (this._readableState.buffered >= this._readableState.highWaterMark) {
+      this._transformState.data = data
+    } else {
+      this._transform(data, this._transformState.afterTransform)
+    }
+  }
+
+  _read(cb) {
+    if (this._transformState.data !== null) {
+      const data = this._transformState.data
+      this._transformState.data = null
+      cb(null)
+      this._transform(data, this._transformState.afterTransform)
+    } else {
+      cb(null)
+    }
+  }
+
+  destroy(err) {
+    super.destroy(err)
+    if (this._transformState.data !== null) {
+      this._transformState.data = null
+      this._transformState.afterTransform()
+    }
+  }
+
+  _transform(data, cb) {
+    cb(null, data)
+  }
+
+  _flush(cb) {
+    cb(null)
+  }
+
+  _final(cb) {
+    this._transformState.afterFinal = cb
+    this._flush(transformAfterFlush.bind(this))
+  }
+}
+
+class PassThrough extends Transform {}
+
+function transformAfterFlush(err, data) {
+  const cb = this._transformState.afterFinal
+  if (err) return cb(err)
+
+  if (data !== null && data !== undefined) this.push(data)
+  this.push(null)
+  cb(null)
+}
+
+function pipelinePromise(...streams) {
+  return new Promise((resolve, reject) => {
+    return pipeline(...streams, (err) => {
+      if (err) return reject(err)
+      resolve()
+    })
+  })
+}
+
+function pipeline(stream, ...streams) {
+  const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams]
+  const done = all.length && typeof all[all.length - 1] === 'function' ? all.pop() : null
+
+  if (all.length < 2) throw StreamError.BAD_ARGUMENT('Pipeline requires at least 2 streams')
+
+  let src = all[0]
+  let dest = null
+  let error = null
+
+  for (let i = 1; i < all.length; i++) {
+    dest = all[i]
+
+    if (isStreamx(src)) {
+      src.pipe(dest, onerror)
+    } else {
+      errorHandle(src, true, i > 1, onerror)
+      src.pipe(dest)
+    }
+
+    src = dest
+  }
+
+  if (done) {
+    let fin = false
+
+    const autoDestroy =
+      isStreamx(dest) || !!(dest._writableState && dest._writableState.autoDestroy)
+
+    dest.on('error', (err) => {
+      if (error === null) error = err
+    })
+
+    dest.on('finish', () => {
+      fin = true
+      if (!autoDestroy) done(error)
+    })
+
+    if (autoDestroy) {
+      dest.on('close', () => done(error || (fin ? null : StreamError.PREMATURE_CLOSE())))
+    }
+  }
+
+  return dest
+
+  function errorHandle(s, rd, wr, onerror) {
+    s.on('error', onerror)
+    s.on('close', onclose)
+
+    function onclose() {
+      if (rd && s._readableState && !s._readableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+      if (wr && s._writableState && !s._writableState.ended) {
+        return onerror(StreamError.PREMATURE_CLOSE())
+      }
+    }
+  }
+
+  function onerror(err) {
+    if (!err || error) return
+    error = err
+
+    for (const s of all) {
+      s.destroy(err)
+    }
+  }
+}
+
+function echo(s) {
+  return s
+}
+
+function isStream(stream) {
+  return !!stream._readableState || !!stream._writableState
+}
+
+function isStreamx(stream) {
+  return typeof stream._duplexState === 'number' && isStream(stream)
+}
+
+function isEnding(stream) {
+  return !!stream._readableState && stream._readableState.ending
+}
+
+function isEnded(stream) {
+  return !!stream._readableState && stream._readableState.ended
+}
+
+function isFinishing(stream) {
+  return !!stream._writableState && stream._writableState.ending
+}
+
+function isFinished(stream) {
+  return !!stream._writableState && stream._writableState.ended
+}
+
+function getStreamError(stream, opts = {}) {
+  const err =
+    (stream._readableState && stream._readableState.error) ||
+    (stream._writableState && stream._writableState.error)
+
+  // avoid implicit errors by default
+  return !opts.all && StreamError.isStreamDestroyed(err) ? null : err
+}
+
+function isReadStreamx(stream) {
+  return isStreamx(stream) && stream.readable
+}
+
+function isDisturbed(stream) {
+  return (
+    (stream._duplexState & OPENING) !== OPENING ||
+    (stream._duplexState & DESTROYING) === DESTROYING ||
+    (stream._duplexState & ACTIVE_OR_TICKING) !== 0
+  )
+}
+
+function isTypedArray(data) {
+  return typeof data === 'object' && data !== null && typeof data.byteLength === 'number'
+}
+
+function defaultByteLength(data) {
+  return isTypedArray(data) ? data.byteLength : 1024
+}
+
+function noop() {}
+
+function abort() {
+  this.destroy(StreamError.ABORTED())
+}
+
+function isWritev(s) {
+  return s._writev !== Writable.prototype._writev && s._writev !== Duplex.prototype._writev
+}
+
+module.exports = {
+  pipeline,
+  pipelinePromise,
+  isStream,
+  isStreamx,
+  isEnding,
+  isEnded,
+  isFinishing,
+  isFinished,
+  isDisturbed,
+  getStreamError,
+  Stream,
+  Writable,
+  Readable,
+  Duplex,
+  Transform,
+  // Export PassThrough for compatibility with Node.js core's stream module
+  PassThrough
+}
+
+
+/***/ }),
+
+/***/ 393:
+/***/ ((module) => {
+
+module.exports = class StreamError extends Error {
+  constructor(msg, code, fn = StreamError) {
+    super(msg)
+
+    this.code = code
+
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, fn)
+    }
+  }
+
+  static isStreamDestroyed(err) {
+    return err && err.code === 'STREAM_DESTROYED'
+  }
+
+  static isPrematureClose(err) {
+    return err && err.code === 'PREMATURE_CLOSE'
+  }
+
+  static isAborted(err) {
+    return err && err.code === 'ABORTED'
+  }
+
+  static isBadArgument(err) {
+    return err && err.code === 'BAD_ARGUMENT'
+  }
+
+  get name() {
+    return 'StreamError'
+  }
+
+  static STREAM_DESTROYED() {
+    return new StreamError('Stream was destroyed', 'STREAM_DESTROYED', StreamError.STREAM_DESTROYED)
+  }
+
+  static PREMATURE_CLOSE(msg = 'Premature close') {
+    return new StreamError(msg, 'PREMATURE_CLOSE', StreamError.PREMATURE_CLOSE)
+  }
+
+  static ABORTED() {
+    return new StreamError('Stream aborted', 'ABORTED', StreamError.ABORTED)
+  }
+
+  static BAD_ARGUMENT(msg = 'Bad argument') {
+    return new StreamError(msg, 'BAD_ARGUMENT', StreamError.BAD_ARGUMENT)
+  }
+}
+
+
+/***/ }),
+
+/***/ 8519:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const constants = { // just for envs without fs
+  S_IFMT: 61440,
+  S_IFDIR: 16384,
+  S_IFCHR: 8192,
+  S_IFBLK: 24576,
+  S_IFIFO: 4096,
+  S_IFLNK: 40960
+}
+
+try {
+  module.exports = (__nccwpck_require__(9896).constants) || constants
+} catch {
+  module.exports = constants
+}
+
+
+/***/ }),
+
+/***/ 2099:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Writable, Readable, getStreamError } = __nccwpck_require__(3052)
+const FIFO = __nccwpck_require__(4219)
+const b4a = __nccwpck_require__(9553)
+const headers = __nccwpck_require__(6972)
+
+const EMPTY = b4a.alloc(0)
+const MAX_HEADER_SIZE = 4 * 1024 * 1024 // arbitrary big number
+
+class BufferList {
+  constructor () {
+    this.buffered = 0
+    this.shifted = 0
+    this.queue = new FIFO()
+
+    this._offset = 0
+  }
+
+  push (buffer) {
+    this.buffered += buffer.byteLength
+    this.queue.push(buffer)
+  }
+
+  shiftFirst (size) {
+    return this.buffered === 0 ? null : this._next(size)
+  }
+
+  shift (size) {
+    if (size > this.buffered) return null
+    if (size === 0) return EMPTY
+
+    let chunk = this._next(size)
+
+    if (size === chunk.byteLength) return chunk // likely case
+
+    const chunks = [chunk]
+
+    while ((size -= chunk.byteLength) > 0) {
+      chunk = this._next(size)
+      chunks.push(chunk)
+    }
+
+    return b4a.concat(chunks)
+  }
+
+  _next (size) {
+    const buf = this.queue.peek()
+    const rem = buf.byteLength - this._offset
+
+    if (size >= rem) {
+      const sub = this._offset ? buf.subarray(this._offset, buf.byteLength) : buf
+      this.queue.shift()
+      this._offset = 0
+      this.buffered -= rem
+      this.shifted += rem
+      return sub
+    }
+
+    this.buffered -= size
+    this.shifted += size
+
+    return buf.subarray(this._offset, (this._offset += size))
+  }
+}
+
+class Source extends Readable {
+  constructor (self, header, offset) {
+    super()
+
+    this.header = header
+    this.offset = offset
+
+    this._parent = self
+  }
+
+  _read (cb) {
+    if (this.header.size === 0) {
+      this.push(null)
+    }
+    if (this._parent._stream === this) {
+      this._parent._update()
+    }
+    cb(null)
+  }
+
+  _predestroy () {
+    this._parent.destroy(getStreamError(this))
+  }
+
+  _detach () {
+    if (this._parent._stream === this) {
+      this._parent._stream = null
+      this._parent._missing = overflow(this.header.size)
+      this._parent._update()
+    }
+  }
+
+  _destroy (cb) {
+    this._detach()
+    cb(null)
+  }
+}
+
+class Extract extends Writable {
+  constructor (opts) {
+    super(opts)
+
+    if (!opts) opts = {}
+
+    this._buffer = new BufferList()
+    this._offset = 0
+    this._header = null
+    this._stream = null
+    this._missing = 0
+    this._longHeader = false
+    this._callback = noop
+    this._locked = false
+    this._finished = false
+    this._pax = null
+    this._paxGlobal = null
+    this._gnuLongPath = null
+    this._gnuLongLinkPath = null
+    this._filenameEncoding = opts.filenameEncoding || 'utf-8'
+    this._allowUnknownFormat = !!opts.allowUnknownFormat
+    this._unlockBound = this._unlock.bind(this)
+  }
+
+  _unlock (err) {
+    this._locked = false
+
+    if (err) {
+      this.destroy(err)
+      this._continueWrite(err)
+      return
+    }
+
+    this._update()
+  }
+
+  _consumeHeader () {
+    if (this._locked) return false
+
+    this._offset = this._buffer.shifted
+
+    try {
+      this._header = headers.decode(this._buffer.shift(512), this._filenameEncoding, this._allowUnknownFormat)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    if (!this._header) return true
+
+    this._header.byteOffset = this._buffer.shifted
+
+    switch (this._header.type) {
+      case 'gnu-long-path':
+      case 'gnu-long-link-path':
+      case 'pax-global-header':
+      case 'pax-header':
+        this._longHeader = true
+        this._missing = this._header.size
+        if (this._missing > MAX_HEADER_SIZE) {
+          this._continueWrite(new Error('Header exceeds max size'))
+          return false
+        }
+        return true
+    }
+
+    this._locked = true
+    this._applyLongHeaders()
+
+    if (!(this._header.size >= 0)) {
+      this._continueWrite(new Error('Invalid header'))
+      return false
+    }
+
+    if (this._header.size === 0 || this._header.type === 'directory') {
+      this.emit('entry', this._header, this._createStream(), this._unlockBound)
+      return true
+    }
+
+    this._stream = this._createStream()
+    this._missing = this._header.size
+
+    this.emit('entry', this._header, this._stream, this._unlockBound)
+    return true
+  }
+
+  _applyLongHeaders () {
+    if (this._gnuLongPath) {
+      this._header.name = this._gnuLongPath
+      this._gnuLongPath = null
+    }
+
+    if (this._gnuLongLinkPath) {
+      this._header.linkname = this._gnuLongLinkPath
+      this._gnuLongLinkPath = null
+    }
+
+    if (this._pax) {
+      if (this._pax.path) this._header.name = this._pax.path
+      if (this._pax.linkpath) this._header.linkname = this._pax.linkpath
+      if (this._pax.size) this._header.size = parseInt(this._pax.size, 10)
+      this._header.pax = this._pax
+      this._pax = null
+    }
+  }
+
+  _decodeLongHeader (buf) {
+    switch (this._header.type) {
+      case 'gnu-long-path':
+        this._gnuLongPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'gnu-long-link-path':
+        this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding)
+        break
+      case 'pax-global-header':
+        this._paxGlobal = headers.decodePax(buf)
+        break
+      case 'pax-header':
+        this._pax = this._paxGlobal === null
+          ? headers.decodePax(buf)
+          : Object.assign({}, this._paxGlobal, headers.decodePax(buf))
+        break
+    }
+  }
+
+  _consumeLongHeader () {
+    this._longHeader = false
+    this._missing = overflow(this._header.size)
+
+    const buf = this._buffer.shift(this._header.size)
+
+    try {
+      this._decodeLongHeader(buf)
+    } catch (err) {
+      this._continueWrite(err)
+      return false
+    }
+
+    return true
+  }
+
+  _consumeStream () {
+    const buf = this._buffer.shiftFirst(this._missing)
+    if (buf === null) return false
+
+    this._missing -= buf.byteLength
+    const drained = this._stream.push(buf)
+
+    if (this._missing === 0) {
+      this._stream.push(null)
+      if (drained) this._stream._detach()
+      return drained && this._locked === false
+    }
+
+    return drained
+  }
+
+  _createStream () {
+    return new Source(this, this._header, this._offset)
+  }
+
+  _update () {
+    while (this._buffer.buffered > 0 && !this.destroying) {
+      if (this._missing > 0) {
+        if (this._stream !== null) {
+          if (this._consumeStream() === false) return
+          continue
+        }
+
+        if (this._longHeader === true) {
+          if (this._missing > this._buffer.buffered) break
+          if (this._consumeLongHeader() === false) return false
+          continue
+        }
+
+        const ignore = this._buffer.shiftFirst(this._missing)
+        if (ignore !== null) this._missing -= ignore.byteLength
+        continue
+      }
+
+      if (this._buffer.buffered < 512) break
+      if (this._stream !== null || this._consumeHeader() === false) return
+    }
+
+    this._continueWrite(null)
+  }
+
+  _continueWrite (err) {
+    const cb = this._callback
+    this._callback = noop
+    cb(err)
+  }
+
+  _write (data, cb) {
+    this._callback = cb
+    this._buffer.push(data)
+    this._update()
+  }
+
+  _final (cb) {
+    this._finished = this._missing === 0 && this._buffer.buffered === 0
+    cb(this._finished ? null : new Error('Unexpected end of data'))
+  }
+
+  _predestroy () {
+    this._continueWrite(null)
+  }
+
+  _destroy (cb) {
+    if (this._stream) this._stream.destroy(getStreamError(this))
+    cb(null)
+  }
+
+  [Symbol.asyncIterator] () {
+    let error = null
+
+    let promiseResolve = null
+    let promiseReject = null
+
+    let entryStream = null
+    let entryCallback = null
+
+    const extract = this
+
+    this.on('entry', onentry)
+    this.on('error', (err) => { error = err })
+    this.on('close', onclose)
+
+    return {
+      [Symbol.asyncIterator] () {
+        return this
+      },
+      next () {
+        return new Promise(onnext)
+      },
+      return () {
+        return destroy(null)
+      },
+      throw (err) {
+        return destroy(err)
+      }
+    }
+
+    function consumeCallback (err) {
+      if (!entryCallback) return
+      const cb = entryCallback
+      entryCallback = null
+      cb(err)
+    }
+
+    function onnext (resolve, reject) {
+      if (error) {
+        return reject(error)
+      }
+
+      if (entryStream) {
+        resolve({ value: entryStream, done: false })
+        entryStream = null
+        return
+      }
+
+      promiseResolve = resolve
+      promiseReject = reject
+
+      consumeCallback(null)
+
+      if (extract._finished && promiseResolve) {
+        promiseResolve({ value: undefined, done: true })
+        promiseResolve = promiseReject = null
+      }
+    }
+
+    function onentry (header, stream, callback) {
+      entryCallback = callback
+      stream.on('error', noop) // no way around this due to tick sillyness
+
+      if (promiseResolve) {
+        promiseResolve({ value: stream, done: false })
+        promiseResolve = promiseReject = null
+      } else {
+        entryStream = stream
+      }
+    }
+
+    function onclose () {
+      consumeCallback(error)
+      if (!promiseResolve) return
+      if (error) promiseReject(error)
+      else promiseResolve({ value: undefined, done: true })
+      promiseResolve = promiseReject = null
+    }
+
+    function destroy (err) {
+      extract.destroy(err)
+      consumeCallback(err)
+      return new Promise((resolve, reject) => {
+        if (extract.destroyed) return resolve({ value: undefined, done: true })
+        extract.once('close', function () {
+          if (err) reject(err)
+          else resolve({ value: undefined, done: true })
+        })
+      })
+    }
+  }
+}
+
+module.exports = function extract (opts) {
+  return new Extract(opts)
+}
+
+function noop () {}
+
+function overflow (size) {
+  size &= 511
+  return size && 512 - size
+}
+
+
+/***/ }),
+
+/***/ 6972:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(9553)
+
+const ZEROS = '0000000000000000000'
+const SEVENS = '7777777777777777777'
+const ZERO_OFFSET = '0'.charCodeAt(0)
+const USTAR_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x00]) // ustar\x00
+const USTAR_VER = b4a.from([ZERO_OFFSET, ZERO_OFFSET])
+const GNU_MAGIC = b4a.from([0x75, 0x73, 0x74, 0x61, 0x72, 0x20]) // ustar\x20
+const GNU_VER = b4a.from([0x20, 0x00])
+const MASK = 0o7777
+const MAGIC_OFFSET = 257
+const VERSION_OFFSET = 263
+
+exports.decodeLongPath = function decodeLongPath (buf, encoding) {
+  return decodeStr(buf, 0, buf.length, encoding)
+}
+
+exports.encodePax = function encodePax (opts) { // TODO: encode more stuff in pax
+  let result = ''
+  if (opts.name) result += addLength(' path=' + opts.name + '\n')
+  if (opts.linkname) result += addLength(' linkpath=' + opts.linkname + '\n')
+  const pax = opts.pax
+  if (pax) {
+    for (const key in pax) {
+      result += addLength(' ' + key + '=' + pax[key] + '\n')
+    }
+  }
+  return b4a.from(result)
+}
+
+exports.decodePax = function decodePax (buf) {
+  const result = {}
+
+  while (buf.length) {
+    let i = 0
+    while (i < buf.length && buf[i] !== 32) i++
+    const len = parseInt(b4a.toString(buf.subarray(0, i)), 10)
+    if (!len) return result
+
+    const b = b4a.toString(buf.subarray(i + 1, len - 1))
+    const keyIndex = b.indexOf('=')
+    if (keyIndex === -1) return result
+    result[b.slice(0, keyIndex)] = b.slice(keyIndex + 1)
+
+    buf = buf.subarray(len)
+  }
+
+  return result
+}
+
+exports.encode = function encode (opts) {
+  const buf = b4a.alloc(512)
+  let name = opts.name
+  let prefix = ''
+
+  if (opts.typeflag === 5 && name[name.length - 1] !== '/') name += '/'
+  if (b4a.byteLength(name) !== name.length) return null // utf-8
+
+  while (b4a.byteLength(name) > 100) {
+    const i = name.indexOf('/')
+    if (i === -1) return null
+    prefix += prefix ? '/' + name.slice(0, i) : name.slice(0, i)
+    name = name.slice(i + 1)
+  }
+
+  if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null
+  if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null
+
+  b4a.write(buf, name)
+  b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100)
+  b4a.write(buf, encodeOct(opts.uid, 6), 108)
+  b4a.write(buf, encodeOct(opts.gid, 6), 116)
+  encodeSize(opts.size, buf, 124)
+  b4a.write(buf, encodeOct((opts.mtime.getTime() / 1000) | 0, 11), 136)
+
+  buf[156] = ZERO_OFFSET + toTypeflag(opts.type)
+
+  if (opts.linkname) b4a.write(buf, opts.linkname, 157)
+
+  b4a.copy(USTAR_MAGIC, buf, MAGIC_OFFSET)
+  b4a.copy(USTAR_VER, buf, VERSION_OFFSET)
+  if (opts.uname) b4a.write(buf, opts.uname, 265)
+  if (opts.gname) b4a.write(buf, opts.gname, 297)
+  b4a.write(buf, encodeOct(opts.devmajor || 0, 6), 329)
+  b4a.write(buf, encodeOct(opts.devminor || 0, 6), 337)
+
+  if (prefix) b4a.write(buf, prefix, 345)
+
+  b4a.write(buf, encodeOct(cksum(buf), 6), 148)
+
+  return buf
+}
+
+exports.decode = function decode (buf, filenameEncoding, allowUnknownFormat) {
+  let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET
+
+  let name = decodeStr(buf, 0, 100, filenameEncoding)
+  const mode = decodeOct(buf, 100, 8)
+  const uid = decodeOct(buf, 108, 8)
+  const gid = decodeOct(buf, 116, 8)
+  const size = decodeOct(buf, 124, 12)
+  const mtime = decodeOct(buf, 136, 12)
+  const type = toType(typeflag)
+  const linkname = buf[157] === 0 ? null : decodeStr(buf, 157, 100, filenameEncoding)
+  const uname = decodeStr(buf, 265, 32)
+  const gname = decodeStr(buf, 297, 32)
+  const devmajor = decodeOct(buf, 329, 8)
+  const devminor = decodeOct(buf, 337, 8)
+
+  const c = cksum(buf)
+
+  // checksum is still initial value if header was null.
+  if (c === 8 * 32) return null
+
+  // valid checksum
+  if (c !== decodeOct(buf, 148, 8)) throw new Error('Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?')
+
+  if (isUSTAR(buf)) {
+    // ustar (posix) format.
+    // prepend prefix, if present.
+    if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + '/' + name
+  } else if (isGNU(buf)) {
+    // 'gnu'/'oldgnu' format. Similar to ustar, but has support for incremental and
+    // multi-volume tarballs.
+  } else {
+    if (!allowUnknownFormat) {
+      throw new Error('Invalid tar header: unknown format.')
+    }
+  }
+
+  // to support old tar versions that use trailing / to indicate dirs
+  if (typeflag === 0 && name && name[name.length - 1] === '/') typeflag = 5
+
+  return {
+    name,
+    mode,
+    uid,
+    gid,
+    size,
+    byteOffset: 0,
+    mtime: new Date(1000 * mtime),
+    type,
+    linkname,
+    uname,
+    gname,
+    devmajor,
+    devminor,
+    pax: null
+  }
+}
+
+function isUSTAR (buf) {
+  return b4a.equals(USTAR_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6))
+}
+
+function isGNU (buf) {
+  return b4a.equals(GNU_MAGIC, buf.subarray(MAGIC_OFFSET, MAGIC_OFFSET + 6)) &&
+    b4a.equals(GNU_VER, buf.subarray(VERSION_OFFSET, VERSION_OFFSET + 2))
+}
+
+function clamp (index, len, defaultValue) {
+  if (typeof index !== 'number') return defaultValue
+  index = ~~index // Coerce to integer.
+  if (index >= len) return len
+  if (index >= 0) return index
+  index += len
+  if (index >= 0) return index
+  return 0
+}
+
+function toType (flag) {
+  switch (flag) {
+    case 0:
+      return 'file'
+    case 1:
+      return 'link'
+    case 2:
+      return 'symlink'
+    case 3:
+      return 'character-device'
+    case 4:
+      return 'block-device'
+    case 5:
+      return 'directory'
+    case 6:
+      return 'fifo'
+    case 7:
+      return 'contiguous-file'
+    case 72:
+      return 'pax-header'
+    case 55:
+      return 'pax-global-header'
+    case 27:
+      return 'gnu-long-link-path'
+    case 28:
+    case 30:
+      return 'gnu-long-path'
+  }
+
+  return null
+}
+
+function toTypeflag (flag) {
+  switch (flag) {
+    case 'file':
+      return 0
+    case 'link':
+      return 1
+    case 'symlink':
+      return 2
+    case 'character-device':
+      return 3
+    case 'block-device':
+      return 4
+    case 'directory':
+      return 5
+    case 'fifo':
+      return 6
+    case 'contiguous-file':
+      return 7
+    case 'pax-header':
+      return 72
+  }
+
+  return 0
+}
+
+function indexOf (block, num, offset, end) {
+  for (; offset < end; offset++) {
+    if (block[offset] === num) return offset
+  }
+  return end
+}
+
+function cksum (block) {
+  let sum = 8 * 32
+  for (let i = 0; i < 148; i++) sum += block[i]
+  for (let j = 156; j < 512; j++) sum += block[j]
+  return sum
+}
+
+function encodeOct (val, n) {
+  val = val.toString(8)
+  if (val.length > n) return SEVENS.slice(0, n) + ' '
+  return ZEROS.slice(0, n - val.length) + val + ' '
+}
+
+function encodeSizeBin (num, buf, off) {
+  buf[off] = 0x80
+  for (let i = 11; i > 0; i--) {
+    buf[off + i] = num & 0xff
+    num = Math.floor(num / 0x100)
+  }
+}
+
+function encodeSize (num, buf, off) {
+  if (num.toString(8).length > 11) {
+    encodeSizeBin(num, buf, off)
+  } else {
+    b4a.write(buf, encodeOct(num, 11), off)
+  }
+}
+
+/* Copied from the node-tar repo and modified to meet
+ * tar-stream coding standard.
+ *
+ * Source: https://github.com/npm/node-tar/blob/51b6627a1f357d2eb433e7378e5f05e83b7aa6cd/lib/header.js#L349
+ */
+function parse256 (buf) {
+  // first byte MUST be either 80 or FF
+  // 80 for positive, FF for 2's comp
+  let positive
+  if (buf[0] === 0x80) positive = true
+  else if (buf[0] === 0xFF) positive = false
+  else return null
+
+  // build up a base-256 tuple from the least sig to the highest
+  const tuple = []
+  let i
+  for (i = buf.length - 1; i > 0; i--) {
+    const byte = buf[i]
+    if (positive) tuple.push(byte)
+    else tuple.push(0xFF - byte)
+  }
+
+  let sum = 0
+  const l = tuple.length
+  for (i = 0; i < l; i++) {
+    sum += tuple[i] * Math.pow(256, i)
+  }
+
+  return positive ? sum : -1 * sum
+}
+
+function decodeOct (val, offset, length) {
+  val = val.subarray(offset, offset + length)
+  offset = 0
+
+  // If prefixed with 0x80 then parse as a base-256 integer
+  if (val[offset] & 0x80) {
+    return parse256(val)
+  } else {
+    // Older versions of tar can prefix with spaces
+    while (offset < val.length && val[offset] === 32) offset++
+    const end = clamp(indexOf(val, 32, offset, val.length), val.length, val.length)
+    while (offset < end && val[offset] === 0) offset++
+    if (end === offset) return 0
+    return parseInt(b4a.toString(val.subarray(offset, end)), 8)
+  }
+}
+
+function decodeStr (val, offset, length, encoding) {
+  return b4a.toString(val.subarray(offset, indexOf(val, 0, offset, offset + length)), encoding)
+}
+
+function addLength (str) {
+  const len = b4a.byteLength(str)
+  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1
+  if (len + digits >= Math.pow(10, digits)) digits++
+
+  return (len + digits) + str
+}
+
+
+/***/ }),
+
+/***/ 8006:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+exports.extract = __nccwpck_require__(2099)
+/* unused reexport */ __nccwpck_require__(3805)
+
+
+/***/ }),
+
+/***/ 3805:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const { Readable, Writable, getStreamError } = __nccwpck_require__(3052)
+const b4a = __nccwpck_require__(9553)
+
+const constants = __nccwpck_require__(8519)
+const headers = __nccwpck_require__(6972)
+
+const DMODE = 0o755
+const FMODE = 0o644
+
+const END_OF_TAR = b4a.alloc(1024)
+
+class Sink extends Writable {
+  constructor (pack, header, callback) {
+    super({ mapWritable, eagerOpen: true })
+
+    this.written = 0
+    this.header = header
+
+    this._callback = callback
+    this._linkname = null
+    this._isLinkname = header.type === 'symlink' && !header.linkname
+    this._isVoid = header.type !== 'file' && header.type !== 'contiguous-file'
+    this._finished = false
+    this._pack = pack
+    this._openCallback = null
+
+    if (this._pack._stream === null) this._pack._stream = this
+    else this._pack._pending.push(this)
+  }
+
+  _open (cb) {
+    this._openCallback = cb
+    if (this._pack._stream === this) this._continueOpen()
+  }
+
+  _continuePack (err) {
+    if (this._callback === null) return
+
+    const callback = this._callback
+    this._callback = null
+
+    callback(err)
+  }
+
+  _continueOpen () {
+    if (this._pack._stream === null) this._pack._stream = this
+
+    const cb = this._openCallback
+    this._openCallback = null
+    if (cb === null) return
+
+    if (this._pack.destroying) return cb(new Error('pack stream destroyed'))
+    if (this._pack._finalized) return cb(new Error('pack stream is already finalized'))
+
+    this._pack._stream = this
+
+    if (!this._isLinkname) {
+      this._pack._encode(this.header)
+    }
+
+    if (this._isVoid) {
+      this._finish()
+      this._continuePack(null)
+    }
+
+    cb(null)
+  }
+
+  _write (data, cb) {
+    if (this._isLinkname) {
+      this._linkname = this._linkname ? b4a.concat([this._linkname, data]) : data
+      return cb(null)
+    }
+
+    if (this._isVoid) {
+      if (data.byteLength > 0) {
+        return cb(new Error('No body allowed for this entry'))
+      }
+      return cb()
+    }
+
+    this.written += data.byteLength
+    if (this._pack.push(data)) return cb()
+    this._pack._drain = cb
+  }
+
+  _finish () {
+    if (this._finished) return
+    this._finished = true
+
+    if (this._isLinkname) {
+      this.header.linkname = this._linkname ? b4a.toString(this._linkname, 'utf-8') : ''
+      this._pack._encode(this.header)
+    }
+
+    overflow(this._pack, this.header.size)
+
+    this._pack._done(this)
+  }
+
+  _final (cb) {
+    if (this.written !== this.header.size) { // corrupting tar
+      return cb(new Error('Size mismatch'))
+    }
+
+    this._finish()
+    cb(null)
+  }
+
+  _getError () {
+    return getStreamError(this) || new Error('tar entry destroyed')
+  }
+
+  _predestroy () {
+    this._pack.destroy(this._getError())
+  }
+
+  _destroy (cb) {
+    this._pack._done(this)
+
+    this._continuePack(this._finished ? null : this._getError())
+
+    cb()
+  }
+}
+
+class Pack extends Readable {
+  constructor (opts) {
+    super(opts)
+    this._drain = noop
+    this._finalized = false
+    this._finalizing = false
+    this._pending = []
+    this._stream = null
+  }
+
+  entry (header, buffer, callback) {
+    if (this._finalized || this.destroying) throw new Error('already finalized or destroyed')
+
+    if (typeof buffer === 'function') {
+      callback = buffer
+      buffer = null
+    }
+
+    if (!callback) callback = noop
+
+    if (!header.size || header.type === 'symlink') header.size = 0
+    if (!header.type) header.type = modeToType(header.mode)
+    if (!header.mode) header.mode = header.type === 'directory' ? DMODE : FMODE
+    if (!header.uid) header.uid = 0
+    if (!header.gid) header.gid = 0
+    if (!header.mtime) header.mtime = new Date()
+
+    if (typeof buffer === 'string') buffer = b4a.from(buffer)
+
+    const sink = new Sink(this, header, callback)
+
+    if (b4a.isBuffer(buffer)) {
+      header.size = buffer.byteLength
+      sink.write(buffer)
+      sink.end()
+      return sink
+    }
+
+    if (sink._isVoid) {
+      return sink
+    }
+
+    return sink
+  }
+
+  finalize () {
+    if (this._stream || this._pending.length > 0) {
+      this._finalizing = true
+      return
+    }
+
+    if (this._finalized) return
+    this._finalized = true
+
+    this.push(END_OF_TAR)
+    this.push(null)
+  }
+
+  _done (stream) {
+    if (stream !== this._stream) return
+
+    this._stream = null
+
+    if (this._finalizing) this.finalize()
+    if (this._pending.length) this._pending.shift()._continueOpen()
+  }
+
+  _encode (header) {
+    if (!header.pax) {
+      const buf = headers.encode(header)
+      if (buf) {
+        this.push(buf)
+        return
+      }
+    }
+    this._encodePax(header)
+  }
+
+  _encodePax (header) {
+    const paxHeader = headers.encodePax({
+      name: header.name,
+      linkname: header.linkname,
+      pax: header.pax
+    })
+
+    const newHeader = {
+      name: 'PaxHeader',
+      mode: header.mode,
+      uid: header.uid,
+      gid: header.gid,
+      size: paxHeader.byteLength,
+      mtime: header.mtime,
+      type: 'pax-header',
+      linkname: header.linkname && 'PaxHeader',
+      uname: header.uname,
+      gname: header.gname,
+      devmajor: header.devmajor,
+      devminor: header.devminor
+    }
+
+    this.push(headers.encode(newHeader))
+    this.push(paxHeader)
+    overflow(this, paxHeader.byteLength)
+
+    newHeader.size = header.size
+    newHeader.type = header.type
+    this.push(headers.encode(newHeader))
+  }
+
+  _doDrain () {
+    const drain = this._drain
+    this._drain = noop
+    drain()
+  }
+
+  _predestroy () {
+    const err = getStreamError(this)
+
+    if (this._stream) this._stream.destroy(err)
+
+    while (this._pending.length) {
+      const stream = this._pending.shift()
+      stream.destroy(err)
+      stream._continueOpen()
+    }
+
+    this._doDrain()
+  }
+
+  _read (cb) {
+    this._doDrain()
+    cb()
+  }
+}
+
+module.exports = function pack (opts) {
+  return new Pack(opts)
+}
+
+function modeToType (mode) {
+  switch (mode & constants.S_IFMT) {
+    case constants.S_IFBLK: return 'block-device'
+    case constants.S_IFCHR: return 'character-device'
+    case constants.S_IFDIR: return 'directory'
+    case constants.S_IFIFO: return 'fifo'
+    case constants.S_IFLNK: return 'symlink'
+  }
+
+  return 'file'
+}
+
+function noop () {}
+
+function overflow (self, size) {
+  size &= 511
+  if (size) self.push(END_OF_TAR.subarray(0, 512 - size))
+}
+
+function mapWritable (buf) {
+  return b4a.isBuffer(buf) ? buf : b4a.from(buf)
+}
+
+
+/***/ }),
+
+/***/ 5454:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const PassThroughDecoder = __nccwpck_require__(7656)
+const UTF8Decoder = __nccwpck_require__(6974)
+
+module.exports = class TextDecoder {
+  constructor(encoding = 'utf8') {
+    this.encoding = normalizeEncoding(encoding)
+
+    switch (this.encoding) {
+      case 'utf8':
+        this.decoder = new UTF8Decoder()
+        break
+      case 'utf16le':
+      case 'base64':
+        throw new Error('Unsupported encoding: ' + this.encoding)
+      default:
+        this.decoder = new PassThroughDecoder(this.encoding)
+    }
+  }
+
+  get remaining() {
+    return this.decoder.remaining
+  }
+
+  push(data) {
+    if (typeof data === 'string') return data
+    return this.decoder.decode(data)
+  }
+
+  // For Node.js compatibility
+  write(data) {
+    return this.push(data)
+  }
+
+  end(data) {
+    let result = ''
+    if (data) result = this.push(data)
+    result += this.decoder.flush()
+    return result
+  }
+}
+
+function normalizeEncoding(encoding) {
+  encoding = encoding.toLowerCase()
+
+  switch (encoding) {
+    case 'utf8':
+    case 'utf-8':
+      return 'utf8'
+    case 'ucs2':
+    case 'ucs-2':
+    case 'utf16le':
+    case 'utf-16le':
+      return 'utf16le'
+    case 'latin1':
+    case 'binary':
+      return 'latin1'
+    case 'base64':
+    case 'ascii':
+    case 'hex':
+      return encoding
+    default:
+      throw new Error('Unknown encoding: ' + encoding)
+  }
+}
+
+
+/***/ }),
+
+/***/ 7656:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(9553)
+
+module.exports = class PassThroughDecoder {
+  constructor(encoding) {
+    this.encoding = encoding
+  }
+
+  get remaining() {
+    return 0
+  }
+
+  decode(data) {
+    return b4a.toString(data, this.encoding)
+  }
+
+  flush() {
+    return ''
+  }
+}
+
+
+/***/ }),
+
+/***/ 6974:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+const b4a = __nccwpck_require__(9553)
+
+/**
+ * https://encoding.spec.whatwg.org/#utf-8-decoder
+ */
+module.exports = class UTF8Decoder {
+  constructor() {
+    this._reset()
+  }
+
+  get remaining() {
+    return this.bytesSeen
+  }
+
+  decode(data) {
+    if (data.byteLength === 0) return ''
+
+    if (this.bytesNeeded === 0 && trailingIncomplete(data, 0) === 0) {
+      this.bytesSeen = trailingBytesSeen(data)
+      return b4a.toString(data, 'utf8')
+    }
+
+    let result = ''
+    let start = 0
+
+    if (this.bytesNeeded > 0) {
+      while (start < data.byteLength) {
+        const byte = data[start]
+
+        if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+          result += '\ufffd'
+          this._reset()
+          break
+        }
+
+        this.lowerBoundary = 0x80
+        this.upperBoundary = 0xbf
+        this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+        this.bytesSeen++
+        start++
+
+        if (this.bytesSeen === this.bytesNeeded) {
+          result += String.fromCodePoint(this.codePoint)
+          this._reset()
+          break
+        }
+      }
+
+      if (this.bytesNeeded > 0) return result
+    }
+
+    const trailing = trailingIncomplete(data, start)
+    const end = data.byteLength - trailing
+
+    if (end > start) result += b4a.toString(data, 'utf8', start, end)
+
+    for (let i = end; i < data.byteLength; i++) {
+      const byte = data[i]
+
+      if (this.bytesNeeded === 0) {
+        if (byte <= 0x7f) {
+          this.bytesSeen = 0
+          result += String.fromCharCode(byte)
+        } else if (byte >= 0xc2 && byte <= 0xdf) {
+          this.bytesNeeded = 2
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x1f
+        } else if (byte >= 0xe0 && byte <= 0xef) {
+          if (byte === 0xe0) this.lowerBoundary = 0xa0
+          else if (byte === 0xed) this.upperBoundary = 0x9f
+          this.bytesNeeded = 3
+          this.bytesSeen = 1
+          this.codePoint = byte & 0xf
+        } else if (byte >= 0xf0 && byte <= 0xf4) {
+          if (byte === 0xf0) this.lowerBoundary = 0x90
+          else if (byte === 0xf4) this.upperBoundary = 0x8f
+          this.bytesNeeded = 4
+          this.bytesSeen = 1
+          this.codePoint = byte & 0x7
+        } else {
+          this.bytesSeen = 1
+          result += '\ufffd'
+        }
+
+        continue
+      }
+
+      if (byte < this.lowerBoundary || byte > this.upperBoundary) {
+        result += '\ufffd'
+        i--
+        this._reset()
+
+        continue
+      }
+
+      this.lowerBoundary = 0x80
+      this.upperBoundary = 0xbf
+
+      this.codePoint = (this.codePoint << 6) | (byte & 0x3f)
+      this.bytesSeen++
+
+      if (this.bytesSeen === this.bytesNeeded) {
+        result += String.fromCodePoint(this.codePoint)
+        this._reset()
+      }
+    }
+
+    return result
+  }
+
+  flush() {
+    const result = this.bytesNeeded > 0 ? '\ufffd' : ''
+    this._reset()
+    return result
+  }
+
+  _reset() {
+    this.codePoint = 0
+    this.bytesNeeded = 0
+    this.bytesSeen = 0
+    this.lowerBoundary = 0x80
+    this.upperBoundary = 0xbf
+  }
+}
+
+function trailingIncomplete(data, start) {
+  const len = data.byteLength
+  if (len <= start) return 0
+
+  const limit = Math.max(start, len - 4)
+
+  let i = len - 1
+  while (i > limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < start) return 0
+
+  const byte = data[i]
+
+  let needed
+  if (byte <= 0x7f) return 0
+  if (byte >= 0xc2 && byte <= 0xdf) needed = 2
+  else if (byte >= 0xe0 && byte <= 0xef) needed = 3
+  else if (byte >= 0xf0 && byte <= 0xf4) needed = 4
+  else return 0
+
+  const available = len - i
+  return available < needed ? available : 0
+}
+
+function trailingBytesSeen(data) {
+  const len = data.byteLength
+  if (len === 0) return 0
+
+  const last = data[len - 1]
+
+  if (last <= 0x7f) return 0
+  if ((last & 0xc0) !== 0x80) return 1
+
+  const limit = Math.max(0, len - 4)
+
+  let i = len - 2
+  while (i >= limit && (data[i] & 0xc0) === 0x80) i--
+
+  if (i < 0) return 1
+
+  const first = data[i]
+
+  let needed
+  if (first >= 0xc2 && first <= 0xdf) needed = 2
+  else if (first >= 0xe0 && first <= 0xef) needed = 3
+  else if (first >= 0xf0 && first <= 0xf4) needed = 4
+  else return 1
+
+  if (len - i !== needed) return 1
+
+  if (needed >= 3) {
+    const second = data[i + 1]
+    if (first === 0xe0 && second < 0xa0) return 1
+    if (first === 0xed && second > 0x9f) return 1
+    if (first === 0xf0 && second < 0x90) return 1
+    if (first === 0xf4 && second > 0x8f) return 1
+  }
+
+  return 0
+}
 
 
 /***/ }),
@@ -51428,7 +54479,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1375);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7010);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -51437,7 +54488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1375:
+/***/ 7010:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -51578,8 +54629,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -51593,10 +54644,10 @@ function issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -52577,7 +55628,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -52600,7 +55651,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -52900,7 +55951,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -52927,7 +55978,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -54450,73 +57501,46 @@ class StepError extends Error {
 
 ;// CONCATENATED MODULE: ./src/gpu.ts
 const n1 = (count) => ({ 1: 'n1-standard-4', 2: 'n1-standard-8', 4: 'n1-standard-16', 8: 'n1-standard-32' })[count];
-/** A family of fixed machine types: the default for a count is the first type with it. */
-const fixed = (family, machineTypes) => ({
-    family,
-    machineTypes,
-    machineFor: (count) => Object.entries(machineTypes).find(([, c]) => c === count)?.[0]
-});
 const ACCELERATORS = {
-    'nvidia-l4': fixed('g2-', {
-        'g2-standard-4': 1,
-        'g2-standard-8': 1,
-        'g2-standard-12': 1,
-        'g2-standard-16': 1,
-        'g2-standard-32': 1,
-        'g2-standard-24': 2,
-        'g2-standard-48': 4,
-        'g2-standard-96': 8
-    }),
-    'nvidia-tesla-a100': fixed('a2-', {
-        'a2-highgpu-1g': 1,
-        'a2-highgpu-2g': 2,
-        'a2-highgpu-4g': 4,
-        'a2-highgpu-8g': 8,
-        'a2-megagpu-16g': 16
-    }),
-    'nvidia-a100-80gb': fixed('a2-', {
-        'a2-ultragpu-1g': 1,
-        'a2-ultragpu-2g': 2,
-        'a2-ultragpu-4g': 4,
-        'a2-ultragpu-8g': 8
-    }),
-    'nvidia-h100-80gb': fixed('a3-', {
-        'a3-highgpu-1g': 1,
-        'a3-highgpu-2g': 2,
-        'a3-highgpu-4g': 4,
-        'a3-highgpu-8g': 8,
-        'a3-edgegpu-8g': 8
-    }),
-    'nvidia-h100-mega-80gb': fixed('a3-', { 'a3-megagpu-8g': 8 }),
+    'nvidia-l4': {
+        family: 'g2-',
+        machineFor: (c) => ({ 1: 'g2-standard-4', 2: 'g2-standard-24', 4: 'g2-standard-48', 8: 'g2-standard-96' })[c]
+    },
+    'nvidia-tesla-a100': {
+        family: 'a2-',
+        machineFor: (c) => ({
+            1: 'a2-highgpu-1g',
+            2: 'a2-highgpu-2g',
+            4: 'a2-highgpu-4g',
+            8: 'a2-highgpu-8g',
+            16: 'a2-megagpu-16g'
+        })[c]
+    },
+    'nvidia-a100-80gb': {
+        family: 'a2-',
+        machineFor: (c) => ({ 1: 'a2-ultragpu-1g', 2: 'a2-ultragpu-2g', 4: 'a2-ultragpu-4g', 8: 'a2-ultragpu-8g' })[c]
+    },
+    'nvidia-h100-80gb': {
+        family: 'a3-',
+        machineFor: (c) => ({ 1: 'a3-highgpu-1g', 2: 'a3-highgpu-2g', 4: 'a3-highgpu-4g', 8: 'a3-highgpu-8g' })[c]
+    },
+    'nvidia-h100-mega-80gb': {
+        family: 'a3-',
+        machineFor: (c) => (c === 8 ? 'a3-megagpu-8g' : undefined)
+    },
     'nvidia-tesla-t4': { family: 'n1-', machineFor: n1 },
     'nvidia-tesla-v100': { family: 'n1-', machineFor: n1 },
     'nvidia-tesla-p4': { family: 'n1-', machineFor: n1 },
     'nvidia-tesla-p100': { family: 'n1-', machineFor: n1 }
 };
-/** The accelerator a fixed machine type carries, if any (for the error's suggestion). */
-const carriedBy = (machineType) => Object.entries(ACCELERATORS).find(([, f]) => f.machineTypes?.[machineType] !== undefined)?.[0];
-/**
- * Why this accelerator, machine type and GPU count do not go together, or undefined when they
- * do. Without a count only the accelerator and machine type are compared.
- */
-function acceleratorMismatch(accelerator, machineType, count) {
+/** Why this accelerator and machine type do not go together, or undefined when they do. */
+function acceleratorMismatch(accelerator, machineType) {
     const known = ACCELERATORS[accelerator];
     if (!known) {
         return `${accelerator} is not a GPU type GKE offers for node pools. Use one of ${Object.keys(ACCELERATORS).join(', ')}.`;
     }
-    const familyName = known.family.slice(0, -1).toUpperCase();
     if (!machineType.startsWith(known.family)) {
-        return `${accelerator} runs only on ${familyName} machine types (${known.family}*), not ${machineType}. Use a ${known.family}* machine type, or leave gpu-machine-type empty for ${known.machineFor(1) ?? known.machineFor(8) ?? `a ${known.family}* type`}.`;
-    }
-    if (!known.machineTypes)
-        return undefined;
-    const carried = known.machineTypes[machineType];
-    if (carried === undefined) {
-        const other = carriedBy(machineType);
-        return `${machineType} ${other ? `carries ${other}, not ${accelerator}` : `is not a machine type with ${accelerator}`}. ${accelerator} comes with ${Object.keys(known.machineTypes).join(', ')}; or leave gpu-machine-type empty to take the one for gpu-accelerator-count.`;
-    }
-    if (count !== undefined && count !== carried) {
-        return `${machineType} comes with exactly ${carried} ${accelerator} GPU${carried === 1 ? '' : 's'}, not ${count}. Set gpu-accelerator-count to ${carried}, or choose the machine type for ${count} (${known.machineFor(count) ?? `none has ${count}`}).`;
+        return `${accelerator} runs only on ${known.family.slice(0, -1).toUpperCase()} machine types (${known.family}*), not ${machineType}. Use a ${known.family}* machine type, or leave gpu-machine-type empty for ${known.machineFor(1) ?? `a ${known.family}* type`}.`;
     }
     return undefined;
 }
@@ -54543,108 +57567,16 @@ const RULES = {
     machineType: re(/^[a-z][a-z0-9]*-[a-z0-9-]+$/, 'a Compute Engine machine type such as e2-standard-4 or n1-standard-8'),
     acceleratorType: re(/^nvidia-[a-z0-9-]+$/, 'a GPU accelerator type such as nvidia-tesla-t4 or nvidia-l4, or empty for no GPU node pool'),
     oauthClientId: re(/^[0-9]+-[a-z0-9]+\.apps\.googleusercontent\.com$/, 'an OAuth 2.0 client ID such as 123456789-abc123.apps.googleusercontent.com'),
-    url: re(/^https?:\/\/[^\s]+$/, 'an http:// or https:// base URL')
+    // Plain HTTP only to this machine itself (a cache on the runner): on any network a man in the
+    // middle could answer, and the "latest" answers and unpinned checksums ride on it.
+    mirrorUrl: re(/^(https:\/\/[^\s]+|http:\/\/(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(\/[^\s]*)?)$/, 'an https:// base URL (http:// only for a mirror on the runner itself: 127.0.0.1, localhost or [::1])')
 };
-
-;// CONCATENATED MODULE: ./src/regions.ts
-/**
- * Google Cloud regions and their zones, so a misspelt region or zone fails before any cloud
- * call instead of after minutes of Terraform. Source: Google Cloud, "Regions and zones",
- * Available regions and zones (https://cloud.google.com/compute/docs/regions-zones), read
- * 2026-12-07. A region Google opens later is refused until this table is updated: the error says
- * so, and one line here adds it.
- */
-const ABC = ['a', 'b', 'c'];
-const REGION_LIST_SOURCE = 'Google Cloud "Regions and zones" (cloud.google.com/compute/docs/regions-zones), as of 2026-12-07';
-/** Region → the letters of its zones. */
-const REGIONS = {
-    'africa-south1': ABC,
-    'asia-east1': ABC,
-    'asia-east2': ABC,
-    'asia-northeast1': ABC,
-    'asia-northeast2': ABC,
-    'asia-northeast3': ABC,
-    'asia-south1': ABC,
-    'asia-south2': ABC,
-    'asia-southeast1': ABC,
-    'asia-southeast2': ABC,
-    'australia-southeast1': ABC,
-    'australia-southeast2': ABC,
-    'europe-central2': ABC,
-    'europe-north1': ABC,
-    'europe-north2': ABC,
-    'europe-southwest1': ABC,
-    'europe-west1': ['b', 'c', 'd'],
-    'europe-west2': ABC,
-    'europe-west3': ABC,
-    'europe-west4': ABC,
-    'europe-west6': ABC,
-    'europe-west8': ABC,
-    'europe-west9': ABC,
-    'europe-west10': ABC,
-    'europe-west12': ABC,
-    'me-central1': ABC,
-    'me-central2': ABC,
-    'me-west1': ABC,
-    'northamerica-northeast1': ABC,
-    'northamerica-northeast2': ABC,
-    'northamerica-south1': ABC,
-    'southamerica-east1': ABC,
-    'southamerica-west1': ABC,
-    'us-central1': ['a', 'b', 'c', 'f'],
-    'us-east1': ['b', 'c', 'd'],
-    'us-east4': ABC,
-    'us-east5': ABC,
-    'us-south1': ABC,
-    'us-west1': ABC,
-    'us-west2': ABC,
-    'us-west3': ABC,
-    'us-west4': ABC
-};
-/** Edits (insert, delete, substitute) between two short names; a typo is one or two. */
-function editDistance(a, b) {
-    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j++) {
-            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
-            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
-        }
-        previous = current;
-    }
-    return previous[b.length];
-}
-/** The known names closest to `name` (ties all listed, alphabetical). */
-function nearest(name, known) {
-    const scored = known.map((k) => ({ k, d: editDistance(name, k) }));
-    const best = Math.min(...scored.map((s) => s.d));
-    return scored
-        .filter((s) => s.d === best)
-        .map((s) => s.k)
-        .sort();
-}
-/** Why `region` is not a known region, or undefined when it is. */
-function unknownRegion(region) {
-    if (REGIONS[region])
-        return undefined;
-    const guess = nearest(region, Object.keys(REGIONS)).join(' or ');
-    return `${JSON.stringify(region)} is not a Google Cloud region. Did you mean ${guess}? (Known regions: ${REGION_LIST_SOURCE}; a region opened since then needs an update of src/regions.ts.)`;
-}
-/** Why `zone` is not a zone of `region`, or undefined when it is. */
-function zoneOutsideRegion(zone, region) {
-    const letters = REGIONS[region] ?? [];
-    const zones = letters.map((letter) => `${region}-${letter}`);
-    if (zones.includes(zone))
-        return undefined;
-    return `${JSON.stringify(zone)} is not a zone of region ${region}, whose zones are ${zones.join(', ')}. Use those where your GPU type is offered (gcloud compute accelerator-types list).`;
-}
 
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * The one place that reads action inputs. Everything is parsed and validated here, once, into a
  * frozen object; a bad value fails before any tool runs or any network call is made.
  */
-
 
 
 
@@ -54659,6 +57591,16 @@ function exposureWarning(inputs) {
     return inputs.ingress && !inputs.iap
         ? 'The Flyte API is open to the internet without authentication (ingress: true, iap: false, allow-unauthenticated: true): anyone who finds the domain can run workloads as the Flyte service account.'
         : undefined;
+}
+/** Said in the log, summary and comment of a run that installs tools no pin vouches for. */
+function unpinnedToolsWarning(inputs) {
+    return inputs.allowUnpinnedTools
+        ? "allow-unpinned-tools is true: a tool version without a digest pinned in the action's source is checked only against its publisher's checksum file, which comes from the same host (or tool-mirror) as the archive, and is downloaded afresh on every run. Whoever controls that host or mirror controls what runs as the job's Google identity."
+        : undefined;
+}
+/** Every unsafe choice this run made explicitly, for each surface to repeat. */
+function unsafeChoiceWarnings(inputs) {
+    return [exposureWarning(inputs), unpinnedToolsWarning(inputs)].filter((w) => w !== undefined);
 }
 /** The secret-bearing inputs, which are masked and never echoed in errors. */
 function inputSecrets(inputs) {
@@ -54728,9 +57670,6 @@ function parseInputs(read, context) {
     }
     const projectId = checked('project-id', projectValue, RULES.projectId);
     const region = withDefault('region', 'us-central1', RULES.region);
-    const regionProblem = unknownRegion(region);
-    if (regionProblem)
-        throw new InputError('region', regionProblem);
     const clusterName = withDefault('cluster-name', 'flyte', RULES.clusterName);
     const autopilot = bool('autopilot', true);
     const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
@@ -54741,27 +57680,20 @@ function parseInputs(read, context) {
         throw new InputError('gpu-accelerator-type', acceleratorMismatch(acceleratorType, ''));
     }
     const derivedMachineType = family?.machineFor(acceleratorCount);
-    const machineTypeValue = optional('gpu-machine-type', RULES.machineType);
-    if (machineTypeValue && !acceleratorType) {
-        throw new InputError('gpu-machine-type', `${show(machineTypeValue)} is set but gpu-accelerator-type is empty, so no GPU node pool would be made. Set gpu-accelerator-type (for example nvidia-l4 with g2-* types), or leave gpu-machine-type empty.`);
-    }
-    const gpuMachineType = machineTypeValue ?? derivedMachineType;
+    const gpuMachineType = optional('gpu-machine-type', RULES.machineType) ?? derivedMachineType;
     if (acceleratorType && !gpuMachineType) {
-        const counts = family?.machineTypes
-            ? [...new Set(Object.values(family.machineTypes))].join(', ')
-            : '1, 2, 4 or 8';
-        throw new InputError('gpu-accelerator-count', `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family.family}* machine type. Use ${counts}, or set gpu-machine-type.`);
+        throw new InputError('gpu-accelerator-count', `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family.family}* machine type. Use 1, 2, 4 or 8, or set gpu-machine-type.`);
     }
     if (acceleratorType && gpuMachineType) {
-        const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType, acceleratorCount);
+        const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType);
         if (mismatch)
             throw new InputError('gpu-machine-type', mismatch);
     }
     const gpuZones = list('gpu-zones').map((zone) => checked('gpu-zones', zone, RULES.zone));
     for (const zone of gpuZones) {
-        const zoneProblem = zoneOutsideRegion(zone, region);
-        if (zoneProblem)
-            throw new InputError('gpu-zones', zoneProblem);
+        if (!zone.startsWith(`${region}-`)) {
+            throw new InputError('gpu-zones', `${show(zone)} is not a zone of region ${region}. Use zones such as ${region}-a, where your GPU type is offered (gcloud compute accelerator-types list --filter=name=${acceleratorType ?? 'nvidia-l4'}).`);
+        }
     }
     if (gpuZones.length > 0 && !acceleratorType) {
         throw new InputError('gpu-zones', 'is set but gpu-accelerator-type is empty. Set a GPU type, or leave gpu-zones empty.');
@@ -54836,14 +57768,11 @@ function parseInputs(read, context) {
     if (iap) {
         if (!ingress)
             throw new InputError('iap', 'needs ingress: true, since Identity-Aware Proxy protects the HTTPS load balancer the Ingress creates.');
-        // Only the commands that write the OAuth Secret need the client; plan, drift and destroy
-        // read or remove what is there, so their workflows need not hold the secret.
-        const writesOauthSecret = IAP_CLIENT_COMMANDS.includes(command);
-        if (writesOauthSecret && !iapOauthClientId)
-            throw new InputError('iap-oauth-client-id', `is required when iap is true for ${command}. Create an OAuth client of type "Web application" and pass its client ID.`);
-        if (writesOauthSecret && !iapOauthClientSecret)
-            throw new InputError('iap-oauth-client-secret', `is required when iap is true for ${command}. Pass the OAuth client secret from a repository or environment secret.`);
-        if (IAP_MEMBER_COMMANDS.includes(command) && iapMembers.length === 0)
+        if (!iapOauthClientId)
+            throw new InputError('iap-oauth-client-id', 'is required when iap is true. Create an OAuth client of type "Web application" and pass its client ID.');
+        if (!iapOauthClientSecret)
+            throw new InputError('iap-oauth-client-secret', 'is required when iap is true. Pass the OAuth client secret from a repository or environment secret.');
+        if (iapMembers.length === 0)
             throw new InputError('iap-members', 'is empty, so nobody could reach the console through IAP. List who may, for example user:alice@example.com or group:flyte-users@example.com.');
     }
     const allowUnauthenticated = bool('allow-unauthenticated', false);
@@ -54855,7 +57784,8 @@ function parseInputs(read, context) {
         terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
         helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
     };
-    const toolMirror = optional('tool-mirror', RULES.url)?.replace(/\/+$/, '');
+    const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
+    const allowUnpinnedTools = bool('allow-unpinned-tools', false);
     const githubToken = raw('github-token') || undefined;
     const commentOnPr = bool('comment-on-pr', true);
     const dryRun = bool('dry-run', false);
@@ -54897,6 +57827,7 @@ function parseInputs(read, context) {
         iapMembers: Object.freeze(iapMembers),
         tools: Object.freeze(tools),
         toolMirror,
+        allowUnpinnedTools,
         githubToken,
         commentOnPr,
         dryRun,
@@ -54908,10 +57839,6 @@ function parseInputs(read, context) {
         workspace: context.workspace
     });
 }
-/** Commands that write the IAP OAuth client into its Kubernetes Secret, so need it. */
-const IAP_CLIENT_COMMANDS = ['deploy', 'upgrade'];
-/** Commands that grant IAP access (deploy, upgrade) or show it for review (plan), so need members. */
-const IAP_MEMBER_COMMANDS = ['deploy', 'upgrade', 'plan'];
 /** Known-good versions the action installs when an input is left empty. */
 const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' };
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
@@ -54949,11 +57876,11 @@ const _internal = {
         const lsbReleaseFile = '/etc/lsb-release';
         const osReleaseFile = '/etc/os-release';
         let contents = '';
-        if (external_fs_namespaceObject.existsSync(lsbReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(lsbReleaseFile).toString();
+        if (external_fs_.existsSync(lsbReleaseFile)) {
+            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
         }
-        else if (external_fs_namespaceObject.existsSync(osReleaseFile)) {
-            contents = external_fs_namespaceObject.readFileSync(osReleaseFile).toString();
+        else if (external_fs_.existsSync(osReleaseFile)) {
+            contents = external_fs_.readFileSync(osReleaseFile).toString();
         }
         return contents;
     }
@@ -55304,9 +58231,9 @@ function extractTar(file_1, dest_1) {
         // Create dest
         dest = yield _createExtractFolder(dest);
         // Determine whether GNU tar
-        core.debug('Checking tar --version');
+        core_debug('Checking tar --version');
         let versionOutput = '';
-        yield exec('tar --version', [], {
+        yield exec_exec('tar --version', [], {
             ignoreReturnCode: true,
             silent: true,
             listeners: {
@@ -55314,7 +58241,7 @@ function extractTar(file_1, dest_1) {
                 stderr: (data) => (versionOutput += data.toString())
             }
         });
-        core.debug(versionOutput.trim());
+        core_debug(versionOutput.trim());
         const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
         // Initialize args
         let args;
@@ -55324,7 +58251,7 @@ function extractTar(file_1, dest_1) {
         else {
             args = [flags];
         }
-        if (core.isDebug() && !flags.includes('v')) {
+        if (isDebug() && !flags.includes('v')) {
             args.push('-v');
         }
         let destArg = dest;
@@ -55342,7 +58269,7 @@ function extractTar(file_1, dest_1) {
             args.push('--overwrite');
         }
         args.push('-C', destArg, '-f', fileArg);
-        yield exec(`tar`, args);
+        yield exec_exec(`tar`, args);
         return dest;
     });
 }
@@ -55823,72 +58750,116 @@ function createFetcher(options) {
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/tools/sinks.ts
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+// EXTERNAL MODULE: ../main/node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(8006);
+;// CONCATENATED MODULE: ./src/tools/pins/archive-tree.ts
 /**
- * Download destinations. A tar.gz is piped straight into `tar` while it downloads, so extraction
- * overlaps the network instead of following it; the hash is checked before the extracted folder
- * is used, and a mismatch throws the folder away. A zip (which needs seeking) goes to a file.
+ * Checks a tool cache entry against the archive it was unpacked from, so that a cache entry is
+ * trusted only as far as an archive whose digest is pinned: every file the archive holds must be
+ * in the entry with the same content, and (unless `allowExtra`) the entry holds nothing else.
+ * Returns what differs, or undefined when the entry matches.
  */
 
 
+
+
+
+
+
+async function sha256OfFile(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
+    return hash.digest('hex');
+}
+async function treeMismatch(archive, kind, root, allowExtra) {
+    const expected = kind === 'zip' ? await zipListing(archive) : await tarListing(archive);
+    for (const [member, digest] of expected) {
+        const actual = entryDigest(external_node_path_default().join(root, member));
+        if (actual !== digest)
+            return `${member} ${actual ? 'differs from' : 'is missing from'} the archive`;
+    }
+    if (allowExtra)
+        return undefined;
+    const extra = listFiles(root).find((file) => !expected.has(file));
+    return extra ? `${extra} is not in the archive` : undefined;
+}
+const clean = (name) => external_node_path_default().posix.normalize(name).replace(/^(\.\/)+/, '');
+function entryDigest(file) {
+    try {
+        const stat = (0,external_node_fs_namespaceObject.lstatSync)(file);
+        if (stat.isSymbolicLink())
+            return `link:${(0,external_node_fs_namespaceObject.readlinkSync)(file)}`;
+        if (!stat.isFile())
+            return undefined;
+        return (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(file)).digest('hex');
+    }
+    catch {
+        return undefined;
+    }
+}
+function listFiles(root) {
+    return (0,external_node_fs_namespaceObject.readdirSync)(root, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() || entry.isSymbolicLink())
+        .map((entry) => external_node_path_default().relative(root, external_node_path_default().join(entry.parentPath, entry.name)).split((external_node_path_default()).sep).join('/'));
+}
+async function tarListing(archive) {
+    const listing = new Map();
+    const reader = (0,tar_stream.extract)();
+    reader.on('entry', (header, stream, next) => {
+        const name = clean(header.name);
+        if (header.type === 'symlink')
+            listing.set(name, `link:${header.linkname ?? ''}`);
+        if (header.type !== 'file' && header.type !== 'contiguous-file') {
+            stream.on('end', next).resume();
+            return;
+        }
+        const hash = (0,external_node_crypto_.createHash)('sha256');
+        stream.on('data', (chunk) => hash.update(chunk));
+        stream.on('end', () => {
+            listing.set(name, hash.digest('hex'));
+            next();
+        });
+    });
+    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), (0,external_node_zlib_.createGunzip)(), reader);
+    return listing;
+}
+/** unzip is what @actions/tool-cache extracts zips with on Linux and macOS. */
+async function zipListing(archive) {
+    const names = (await unzip(['-Z1', archive])).toString('utf8').split('\n').filter(Boolean);
+    const listing = new Map();
+    for (const name of names.filter((n) => !n.endsWith('/'))) {
+        const hash = (0,external_node_crypto_.createHash)('sha256').update(await unzip(['-p', archive, name]));
+        listing.set(clean(name), hash.digest('hex'));
+    }
+    return listing;
+}
+function unzip(args) {
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)('unzip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const out = [];
+        let err = '';
+        child.stdout.on('data', (chunk) => out.push(chunk));
+        child.stderr.on('data', (chunk) => (err += chunk.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => code === 0
+            ? resolve(Buffer.concat(out))
+            : reject(new Error(`unzip ${args[0]} exited with ${code}: ${err.trim()}`)));
+    });
+}
+
+;// CONCATENATED MODULE: ./src/tools/sinks.ts
+/**
+ * The download destination: a file, hashed as it is written. Archives are never unpacked while
+ * they arrive (tar would act on bytes whose hash has not been compared yet); see download.ts.
+ */
 
 function fileSink(dest) {
     return {
         stream: (0,external_node_fs_namespaceObject.createWriteStream)(dest),
         finished: async () => undefined,
         discard: () => (0,external_node_fs_namespaceObject.rmSync)(dest, { force: true })
-    };
-}
-/** Extracts a gzipped tar from the stream into `dir` (emptied first). */
-function tarSink(dir) {
-    (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-    (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-    const tar = (0,external_node_child_process_namespaceObject.spawn)('tar', ['-xzf', '-', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    tar.stderr.on('data', (chunk) => (stderr += chunk.toString()));
-    let alive = true;
-    let waiting;
-    // If tar stops early (bad data), keep draining the download so its hash can still be
-    // checked; the hash, not tar's complaint, decides what the user is told first.
-    const stop = () => {
-        alive = false;
-        waiting?.();
-        waiting = undefined;
-    };
-    tar.stdin.on('error', stop);
-    tar.stdin.on('close', stop);
-    const exited = new Promise((resolve) => {
-        tar.on('error', (error) => {
-            stop();
-            resolve(error);
-        });
-        tar.on('close', (code) => resolve(code === 0 ? undefined : new Error(`tar exited with ${code}: ${stderr.trim()}`)));
-    });
-    const stream = new external_node_stream_.Writable({
-        write(chunk, _encoding, done) {
-            if (!alive || tar.stdin.write(chunk)) {
-                done();
-                return;
-            }
-            waiting = () => done();
-            tar.stdin.once('drain', () => {
-                waiting = undefined;
-                done();
-            });
-        },
-        final(done) {
-            if (alive)
-                tar.stdin.end();
-            done();
-        }
-    });
-    return {
-        stream,
-        finished: () => exited,
-        discard: () => {
-            tar.kill();
-            (0,external_node_fs_namespaceObject.rmSync)(dir, { recursive: true, force: true });
-        }
     };
 }
 
@@ -55968,16 +58939,21 @@ async function useSystemTool(probe, ctx) {
 
 ;// CONCATENATED MODULE: ./src/tools/download.ts
 /**
- * The install flow every tool shares: resolve the version, reuse the tool cache, else fetch the
- * publisher's checksum, download while hashing (a tar.gz is extracted as it arrives, into a
- * staging folder inside the tool cache), compare, finish the install (gcloud components), and
- * only then move it into place and mark it complete. A failure at any point leaves nothing in
- * the cache and nothing on PATH.
+ * The install flow every tool shares: resolve the version, find the archive's digest pinned in
+ * the action's source (pins/tool-pins.ts), reuse the tool cache only when the entry still matches
+ * the kept archive and that archive still matches the pin, else download the archive to a file,
+ * hash it, compare, and only then unpack it (nothing unverified is ever unpacked), finish the
+ * install (gcloud components), move it into place with the archive beside it and mark it
+ * complete. A failure at any point leaves nothing in the cache and nothing on PATH.
+ *
+ * A version without a pin is refused unless `allow-unpinned-tools` is set; then the publisher's
+ * checksum file (from the same host or mirror as the archive) is all that checks it, the cache
+ * is never reused for it, and the run says so on every surface.
  *
  * The cache layout is @actions/tool-cache's (`$RUNNER_TOOL_CACHE/TOOL/VERSION/ARCH` plus an
- * `ARCH.complete` marker), so `tc.find` and other actions see our tools. We move the staging
- * folder into place instead of calling `tc.cacheDir`, which copies every file: gcloud holds tens
- * of thousands of them.
+ * `ARCH.complete` marker), so `tc.find` and other actions see our tools; `ARCH.archive` is the
+ * verified download. We move the staging folder into place instead of calling `tc.cacheDir`,
+ * which copies every file: gcloud holds tens of thousands of them.
  */
 
 
@@ -55988,6 +58964,8 @@ async function useSystemTool(probe, ctx) {
 
 
 
+
+const archiveFileName = (url) => url.slice(url.lastIndexOf('/') + 1);
 async function installTool(recipe, wanted, deps) {
     const { ctx } = deps;
     if (wanted.kind === 'system')
@@ -55995,44 +58973,75 @@ async function installTool(recipe, wanted, deps) {
     const version = wanted.kind === 'pinned' ? wanted.version : await resolveLatest(recipe, deps);
     const cacheRoot = requiredDir(ctx, 'RUNNER_TOOL_CACHE');
     const toolDir = external_node_path_default().join(cacheRoot, recipe.tool, version, deps.platform.arch);
+    const keptArchive = `${toolDir}.archive`;
     const binDir = (root) => external_node_path_default().join(root, recipe.binDir(deps.platform));
+    const publisherUrl = recipe.archiveUrl(version, deps.platform);
+    const name = archiveFileName(publisherUrl);
+    const pinned = deps.pins[name];
+    if (!pinned && !deps.allowUnpinned)
+        throw unpinned(recipe, version, name, deps.pins);
     if (isComplete(toolDir)) {
-        return { version, source: 'cache', path: binDir(toolDir) };
+        const problem = pinned
+            ? await cacheProblem(recipe, toolDir, keptArchive, pinned)
+            : 'its version has no pin, so no cache entry is trusted';
+        if (!problem)
+            return { version, source: 'cache', path: binDir(toolDir) };
+        ctx.log.warning(`${recipe.tool} ${version} in the tool cache (${toolDir}) is not used: ${problem}. Installing it afresh.`);
     }
-    const archiveOrigin = fromSource(recipe.archiveUrl(version, deps.platform), deps.mirror);
+    const archiveOrigin = fromSource(publisherUrl, deps.mirror);
     const archive = external_node_path_default().join(requiredDir(ctx, 'RUNNER_TEMP'), `flyte-gke-${recipe.tool}-${(0,external_node_crypto_.randomUUID)()}.${recipe.archiveKind}`);
     const staging = external_node_path_default().join(cacheRoot, recipe.tool, `.staging-${(0,external_node_crypto_.randomUUID)()}`);
     (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(archive), { recursive: true });
     try {
-        const expected = await fetchOrExplain(recipe, version, () => recipe.expectedSha256(version, deps.platform, (url) => deps.fetcher.text(fromSource(url, deps.mirror).url)));
-        // A tar.gz is extracted while it downloads, each attempt into a fresh folder inside staging.
-        let root = staging;
-        const open = () => {
-            if (recipe.archiveKind === 'zip')
-                return fileSink(archive);
-            root = external_node_path_default().join(staging, (0,external_node_crypto_.randomUUID)());
-            return tarSink(root);
-        };
-        const { sha256: actual, consumerError } = await fetchOrExplain(recipe, version, () => deps.fetcher.stream(archiveOrigin.url, open));
+        const expected = pinned ??
+            (await fetchOrExplain(recipe, version, () => recipe.expectedSha256(version, deps.platform, (url) => deps.fetcher.text(fromSource(url, deps.mirror).url))));
+        const { sha256: actual } = await fetchOrExplain(recipe, version, () => deps.fetcher.stream(archiveOrigin.url, () => fileSink(archive)));
         if (actual !== expected) {
-            throw new StepError('install-tools', `${recipe.tool} ${version}: the SHA-256 of ${archiveOrigin.url} is ${actual}, but the publisher's checksum is ${expected}. Nothing was installed. The download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}; run the job again, and report it if it persists.`);
+            throw new StepError('install-tools', `${recipe.tool} ${version}: the SHA-256 of ${archiveOrigin.url} is ${actual}, but ${pinned ? "the digest pinned in the action's source" : "the publisher's checksum"} is ${expected}. Nothing was unpacked or installed. The download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}; run the job again, and report it if it persists.`);
         }
-        if (consumerError) {
-            throw new StepError('install-tools', `${recipe.tool} ${version}: the archive matched its checksum but could not be extracted: ${consumerError.message}`);
+        // Only now, with the hash matched, is the archive unpacked.
+        (0,external_node_fs_namespaceObject.mkdirSync)(staging, { recursive: true });
+        try {
+            if (recipe.archiveKind === 'zip')
+                await extractZip(archive, staging);
+            else
+                await extractTar(archive, staging);
         }
-        if (recipe.archiveKind === 'zip') {
-            (0,external_node_fs_namespaceObject.mkdirSync)(staging, { recursive: true });
-            await extractZip(archive, staging);
-            (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
+        catch (error) {
+            throw new StepError('install-tools', `${recipe.tool} ${version}: the archive matched its digest but could not be extracted: ${reason(error)}`);
         }
-        await recipe.prepare?.(root, ctx);
-        promote(root, toolDir);
+        await recipe.prepare?.(staging, ctx);
+        promote(staging, toolDir, archive);
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(archive, { force: true });
         (0,external_node_fs_namespaceObject.rmSync)(staging, { recursive: true, force: true });
     }
     return { version, source: archiveOrigin.source, path: binDir(toolDir) };
+}
+/** Why a complete cache entry cannot be trusted, or undefined when it matches its pin. */
+async function cacheProblem(recipe, toolDir, keptArchive, pinned) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(keptArchive))
+        return 'the archive it was unpacked from is not kept beside it';
+    const kept = await sha256OfFile(keptArchive);
+    if (kept !== pinned) {
+        return `its kept archive has SHA-256 ${kept}, not the pinned ${pinned}`;
+    }
+    try {
+        const mismatch = await treeMismatch(keptArchive, recipe.archiveKind, toolDir, recipe.addsFiles === true);
+        return mismatch ? `it was changed after install (${mismatch})` : undefined;
+    }
+    catch (error) {
+        return `its kept archive cannot be read (${reason(error)})`;
+    }
+}
+function unpinned(recipe, version, name, pins) {
+    const known = [
+        ...new Set(Object.keys(pins)
+            .filter((pin) => pin.includes(recipe.tool === 'gcloud' ? 'google-cloud-cli' : recipe.tool))
+            .map((pin) => /[-_]v?([0-9]+\.[0-9]+\.[0-9]+)[-_]/.exec(pin)?.[1] ?? pin))
+    ];
+    return new StepError('install-tools', `${recipe.tool} ${version}: the action has no pinned SHA-256 for ${name}, so it cannot tell a genuine archive from one a mirror, cache or checksum file was made to match. Set ${recipe.inputName} to a pinned version (${known.join(', ') || 'none for this platform'}), to 'system' with ${recipe.tool} installed in an earlier step, or set allow-unpinned-tools: true to trust the publisher's checksum file alone (unsafe, and announced as such).`);
 }
 /** Installs, puts the tool on PATH, records it in state and says where it came from. */
 async function installAndRecord(recipe, wanted, deps) {
@@ -56084,8 +59093,11 @@ async function fetchOrExplain(recipe, version, fetch) {
 function isComplete(toolDir) {
     return (0,external_node_fs_namespaceObject.existsSync)(toolDir) && (0,external_node_fs_namespaceObject.existsSync)(`${toolDir}.complete`);
 }
-/** Moves a finished install into place; another job may have won the race, which is fine. */
-function promote(staging, toolDir) {
+/**
+ * Moves a finished install into place with its verified archive; another job may have won the
+ * race, which is fine (its entry is checked against the pin like any other).
+ */
+function promote(staging, toolDir, archive) {
     (0,external_node_fs_namespaceObject.rmSync)(toolDir, { recursive: true, force: true }); // a leftover without its marker is partial
     (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(toolDir), { recursive: true });
     try {
@@ -56096,7 +59108,18 @@ function promote(staging, toolDir) {
             throw error;
         return;
     }
+    moveFile(archive, `${toolDir}.archive`);
     (0,external_node_fs_namespaceObject.writeFileSync)(`${toolDir}.complete`, '');
+}
+/** RUNNER_TEMP and the tool cache may be on different file systems. */
+function moveFile(from, to) {
+    try {
+        (0,external_node_fs_namespaceObject.renameSync)(from, to);
+    }
+    catch {
+        (0,external_node_fs_namespaceObject.copyFileSync)(from, to);
+        (0,external_node_fs_namespaceObject.rmSync)(from, { force: true });
+    }
 }
 function requiredDir(ctx, name) {
     const dir = ctx.env[name];
@@ -56120,6 +59143,73 @@ function describeInstall(recipe, wanted, platform, mirror) {
     }
     const url = fromSource(recipe.archiveUrl(wanted.version, platform), mirror).url;
     return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}, SHA-256 from ${recipe.checksumSource(wanted.version, platform)}.`;
+}
+
+;// CONCATENATED MODULE: ./src/tools/pins/chart-pins.ts
+/**
+ * SHA-256 of flyte-binary chart archives by chart version: the `digest` the repository's
+ * index.yaml (https://flyteorg.github.io/flyte/index.yaml) lists for that version, copied here so
+ * that neither the index, a mirror nor the kept archive in the tool cache decides what is
+ * installed. `scripts/refresh-pins.mjs` prints the row for a version.
+ *
+ * TO FILL: v1.16.8's digest could not be read from this workplace (no network, and no public
+ * copy of the index entry was found). Until its row is added, v1.16.8 is checked against the
+ * index as fetched over HTTPS on every use, and the run warns that the chart is unpinned.
+ */
+const CHART_PINS = {};
+
+;// CONCATENATED MODULE: ./src/tools/pins/tool-pins.ts
+/**
+ * SHA-256 of every tool archive the action installs without `allow-unpinned-tools`, by the
+ * archive's file name (which names the tool, version and platform). A download, and every later
+ * use of the tool cache entry made from it, must match the row: a mirror, a cache entry or a
+ * checksum file beside either cannot change what runs. `scripts/refresh-pins.mjs VERSION...`
+ * prints new rows from each publisher's checksum files; check them before committing.
+ */
+const TOOL_PINS = {
+    // terraform 1.13.4: HashiCorp's own Homebrew tap formula (hashicorp/homebrew-tap,
+    // Formula/terraform.rb), which copies terraform_1.13.4_SHA256SUMS.
+    'terraform_1.13.4_linux_amd64.zip': '98aa516201e948306698efd9954ab4cc0d1227c2578ba56245898b5f679e590b',
+    'terraform_1.13.4_linux_arm64.zip': 'a17bde150a4d6c9e7ece063ab634c07723b8242e078f3ae9017486277d6690c4',
+    'terraform_1.13.4_darwin_amd64.zip': '0a4441f6aaf37bb18cbaf5c7538f9be638f0d93eb325d285b4b452d014a7737a',
+    'terraform_1.13.4_darwin_arm64.zip': '6b9e2ff8102c469added7be28cd5cfc2c5a8f7fc3be2df8fe9ee5458d84a1305',
+    // helm 3.19.0: get.helm.sh/helm-v3.19.0-OS-ARCH.tar.gz.sha256sum, as several public build
+    // files that verify the download before unpacking repeat it.
+    'helm-v3.19.0-linux-amd64.tar.gz': 'a7f81ce08007091b86d8bd696eb4d86b8d0f2e1b9f6c714be62f82f96a594496',
+    'helm-v3.19.0-linux-arm64.tar.gz': '440cf7add0aee27ebc93fada965523c1dc2e0ab340d4348da2215737fc0d76ad',
+    // gcloud: Google publishes no checksum file; see gcloud/install.ts.
+    // 588.0.0 (the default): a public install script that verifies it before unpacking.
+    'google-cloud-cli-588.0.0-linux-x86_64.tar.gz': 'e38ceac43022bb5a4d94d5a4a9c9c51f90f28c910b59a018ae07011e220c4412',
+    // 531.0.0: a public build rule that copied it from Google's versioned-archives page.
+    'google-cloud-cli-531.0.0-linux-x86_64.tar.gz': 'ad1a0fca18ad21ac163c949b8490e4a3fc6c77a9643da7c5e60dc767bb48044c',
+    // 575.0.1: a public configuration pinning these archives.
+    'google-cloud-cli-575.0.1-linux-x86_64.tar.gz': '38198fa76b1aa64a332fadca7dba45f96c6dbb5cd9e77f173f9d6a65443e37ab',
+    'google-cloud-cli-575.0.1-linux-arm.tar.gz': 'e5c3a354d4c5775eccede626746547d6d3dc3f59db350f62f05dbc604eec5e3f'
+};
+
+;// CONCATENATED MODULE: ./src/tools/pins/pin-table.ts
+/**
+ * The digests a run trusts: the ones in the action's source (tool-pins.ts, chart-pins.ts).
+ *
+ * The action's own end-to-end tests install stand-in archives, whose digests no source file can
+ * hold. They name a JSON file of extra rows in FLYTE_GKE_TEST_PINS, which is read only outside
+ * GitHub Actions: the runner sets GITHUB_ACTIONS=true for every step and a workflow cannot
+ * override GITHUB_* variables, so no caller, pull request or runner neighbour can turn it on.
+ */
+
+
+
+const SHIPPED_PINS = { tools: TOOL_PINS, charts: CHART_PINS };
+const TEST_PINS_ENV = 'FLYTE_GKE_TEST_PINS';
+function pinTable(env) {
+    const file = env[TEST_PINS_ENV];
+    if (!file || env.GITHUB_ACTIONS === 'true')
+        return SHIPPED_PINS;
+    const extra = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    return {
+        tools: { ...TOOL_PINS, ...(extra.tools ?? {}) },
+        charts: { ...CHART_PINS, ...(extra.charts ?? {}) }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/redact.ts
@@ -56214,27 +59304,6 @@ function getCredentialsArgs(cluster) {
     ];
 }
 
-;// CONCATENATED MODULE: ./src/tools/gcloud/checksums.ts
-/**
- * SHA-256 of gcloud CLI archives. Google publishes no checksum file next to its archives (its
- * download page shows a table for the current release only, and the component manifest
- * components-vV.json covers the individual components, not the bundled archive), so the action
- * ships the checksums it trusts. Add a row per pinned version after checking it against Google's
- * download page.
- *
- * For a version without a row, a mirror may publish `ARCHIVE.sha256` next to the archive (see
- * sources.ts); without either, the install fails: gcloud is never installed unverified.
- */
-const KNOWN_GCLOUD_SHA256 = {
-    // Source: a public install script that verifies this digest before unpacking (the default version).
-    'google-cloud-cli-588.0.0-linux-x86_64.tar.gz': 'e38ceac43022bb5a4d94d5a4a9c9c51f90f28c910b59a018ae07011e220c4412',
-    // Source: a public build rule that copied it from Google's versioned-archives page.
-    'google-cloud-cli-531.0.0-linux-x86_64.tar.gz': 'ad1a0fca18ad21ac163c949b8490e4a3fc6c77a9643da7c5e60dc767bb48044c',
-    // Source: a public configuration pinning this archive (not yet checked against Google's page).
-    'google-cloud-cli-575.0.1-linux-x86_64.tar.gz': '38198fa76b1aa64a332fadca7dba45f96c6dbb5cd9e77f173f9d6a65443e37ab',
-    'google-cloud-cli-575.0.1-linux-arm.tar.gz': 'e5c3a354d4c5775eccede626746547d6d3dc3f59db350f62f05dbc604eec5e3f'
-};
-
 ;// CONCATENATED MODULE: ./src/tools/gcloud/install.ts
 /**
  * The gcloud CLI from Google's versioned archives (a tar.gz holding `google-cloud-sdk/`), with
@@ -56250,74 +59319,58 @@ const KNOWN_GCLOUD_SHA256 = {
 
 
 
-
 const CHANNEL = 'https://dl.google.com/dl/cloudsdk/channels/rapid';
 function gcloudArchiveName(version, platform) {
     const arch = platform.arch === 'x64' ? 'x86_64' : 'arm';
     return `google-cloud-cli-${version}-${platform.os}-${arch}.tar.gz`;
 }
 const archiveUrl = (version, platform) => `${CHANNEL}/downloads/${gcloudArchiveName(version, platform)}`;
-/** `table` maps archive names to SHA-256; tests pass their own. */
-function createGcloudRecipe(table = KNOWN_GCLOUD_SHA256) {
-    return {
+const gcloudRecipe = {
+    tool: 'gcloud',
+    inputName: 'gcloud-version',
+    knownGood: DEFAULT_VERSIONS.gcloud,
+    latestUrl: `${CHANNEL}/components-2.json`,
+    parseLatest: (body) => {
+        const manifest = JSON.parse(body);
+        return typeof manifest.version === 'string' ? manifest.version : undefined;
+    },
+    archiveUrl,
+    archiveKind: 'tar.gz',
+    checksumSource: (version, platform) => `${archiveUrl(version, platform)}.sha256 on tool-mirror (Google publishes none)`,
+    // Only under allow-unpinned-tools: Google publishes no checksum file, so only a mirror's
+    // `.sha256` beside the archive can vouch for a version without a pin.
+    expectedSha256: async (version, platform, text) => {
+        const name = gcloudArchiveName(version, platform);
+        try {
+            const hash = hashFor(await text(`${archiveUrl(version, platform)}.sha256`), name);
+            if (hash)
+                return hash;
+        }
+        catch (error) {
+            if (!(error instanceof HttpStatusError && error.status === 404))
+                throw error;
+        }
+        throw new StepError('install-tools', `gcloud ${version} cannot be verified: it has no pin in the action's source, and Google publishes no checksum file for ${name}. Set gcloud-version to a pinned version, set it to 'system' with gcloud installed in an earlier step, or serve ${name}.sha256 next to the archive on tool-mirror.`);
+    },
+    binDir: () => external_node_path_default().join('google-cloud-sdk', 'bin'),
+    prepare: installComponents,
+    addsFiles: true,
+    system: {
         tool: 'gcloud',
         inputName: 'gcloud-version',
-        knownGood: DEFAULT_VERSIONS.gcloud,
-        latestUrl: `${CHANNEL}/components-2.json`,
-        parseLatest: (body) => {
-            const manifest = JSON.parse(body);
-            return typeof manifest.version === 'string' ? manifest.version : undefined;
-        },
-        archiveUrl,
-        archiveKind: 'tar.gz',
-        checksumSource: (version, platform) => {
-            const name = gcloudArchiveName(version, platform);
-            return table[name]
-                ? 'the checksum table shipped with the action'
-                : `${archiveUrl(version, platform)}.sha256 on tool-mirror (not in the action's table)`;
-        },
-        expectedSha256: async (version, platform, text) => {
-            const name = gcloudArchiveName(version, platform);
-            const known = table[name];
-            if (known)
-                return known;
+        args: versionArgs(),
+        parse: (stdout) => {
             try {
-                const hash = hashFor(await text(`${archiveUrl(version, platform)}.sha256`), name);
-                if (hash)
-                    return hash;
+                const answer = JSON.parse(stdout);
+                const version = answer['Google Cloud SDK'];
+                return typeof version === 'string' ? version : undefined;
             }
-            catch (error) {
-                if (!(error instanceof HttpStatusError && error.status === 404))
-                    throw error;
-            }
-            throw new StepError('install-tools', `gcloud ${version} cannot be verified: Google publishes no checksum file for ${name}, and the action knows checksums only for ${knownVersions(table)}. It will not install gcloud unverified. Set gcloud-version to one of those, set it to 'system' with gcloud installed in an earlier step, or serve ${name}.sha256 next to the archive on tool-mirror.`);
-        },
-        binDir: () => external_node_path_default().join('google-cloud-sdk', 'bin'),
-        prepare: installComponents,
-        system: {
-            tool: 'gcloud',
-            inputName: 'gcloud-version',
-            args: versionArgs(),
-            parse: (stdout) => {
-                try {
-                    const answer = JSON.parse(stdout);
-                    const version = answer['Google Cloud SDK'];
-                    return typeof version === 'string' ? version : undefined;
-                }
-                catch {
-                    return undefined;
-                }
+            catch {
+                return undefined;
             }
         }
-    };
-}
-const gcloudRecipe = createGcloudRecipe();
-function knownVersions(table) {
-    const versions = [
-        ...new Set(Object.keys(table).map((name) => /-([0-9.]+)-/.exec(name)?.[1] ?? name))
-    ];
-    return versions.length > 0 ? versions.join(', ') : 'no version';
-}
+    }
+};
 /** Installs kubectl and gke-gcloud-auth-plugin into a fresh SDK unless the archive has them. */
 async function installComponents(root, ctx) {
     const bin = external_node_path_default().join(root, 'google-cloud-sdk', 'bin');
@@ -56436,6 +59489,7 @@ const terraformRecipe = {
 
 
 
+
 const TOOL_RECIPES = [gcloudRecipe, terraformRecipe, helmRecipe];
 function toolsPhase(inputs) {
     return {
@@ -56455,7 +59509,14 @@ function toolsPhase(inputs) {
 /** Runs every install concurrently; waits for all, then reports every failure together. */
 async function installTools(ctx, recipes = TOOL_RECIPES) {
     const fetcher = runFetcher(ctx);
-    const deps = { ctx, fetcher, platform: currentPlatform(), mirror: ctx.inputs.toolMirror };
+    const deps = {
+        ctx,
+        fetcher,
+        platform: currentPlatform(),
+        mirror: ctx.inputs.toolMirror,
+        pins: pinTable(ctx.env).tools,
+        allowUnpinned: ctx.inputs.allowUnpinnedTools
+    };
     const results = await Promise.allSettled(recipes.map((recipe) => installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps))).finally(() => fetcher.dispose());
     const gcloud = ctx.state.tools.gcloud;
     if (gcloud && gcloud.source !== 'system') {
@@ -56886,7 +59947,10 @@ const PROXY_PORT = 8443;
 /** Name of that port on the flyte-binary HTTP Service (annotations refer to it by name). */
 const PROXY_PORT_NAME = 'https';
 /** nginx for the TLS proxy: the unprivileged build (runs as uid 101, listens above 1024). */
-const PROXY_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine';
+// By digest: the tag is mutable, and this container holds the TLS key beside the Flyte identity.
+// The digest of the 1.27-alpine image index, as pinned by several public Dockerfiles
+// (`docker inspect --format '{{index .RepoDigests 0}}'`); refresh both together.
+const PROXY_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0';
 
 ;// CONCATENATED MODULE: ./src/tools/terraform/args.ts
 /**
@@ -59233,6 +62297,7 @@ function valuesSourcesDigest(inputs, readText = (file) => (0,external_node_fs_na
         domain: inputs.domain ?? null,
         staticIpName: inputs.staticIpName,
         iap: inputs.iap,
+        iapOauthClientId: inputs.iapOauthClientId ?? null,
         iapMembers: inputs.iapMembers
     };
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(sources)).digest('hex');
@@ -59534,11 +62599,13 @@ function dryRunState(inputs) {
 
 ;// CONCATENATED MODULE: ./src/tools/helm/chart-cache.ts
 /**
- * The flyte-binary chart as a file in the runner's tool cache. Pulled once: the repository's
- * index.yaml says where the chart archive is and its SHA-256 (`digest`); the archive is
- * downloaded, checked against that digest and kept with it. Later runs install from the file and
- * fetch neither the index nor the chart (the kept file is checked against its digest first).
- * Both URLs go through `tool-mirror` like every other download.
+ * The flyte-binary chart as a file in the runner's tool cache. The repository's index.yaml says
+ * where the chart archive is and its SHA-256 (`digest`); the archive is downloaded and must match
+ * both that digest and the one pinned in the action's source (pins/chart-pins.ts), then kept.
+ * Every later use hashes the kept file against the pin again, so a file rewritten in the cache
+ * (with anything written beside it) is refused; with a pin, later runs fetch nothing.
+ * A version without a pin is checked against the index on every use, fetched afresh, and the
+ * run warns. Both URLs go through `tool-mirror` like every other download.
  *
  * Helm itself (`helm repo add` + `helm pull`) refreshes the whole index on every run and does not
  * check the archive against the index's digest; doing it here does both.
@@ -59561,15 +62628,17 @@ function chartFileName(version) {
     return `${chart_cache_CHART_NAME}-${version}.tgz`;
 }
 const sha256Of = (file) => (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(file)).digest('hex');
-/** The kept archive when it is there and still matches the digest it was checked against. */
-function keptChart(toolCache, version) {
-    const dir = chartCacheDir(toolCache, version);
-    const file = external_node_path_default().join(dir, chartFileName(version));
-    const digestFile = external_node_path_default().join(dir, 'sha256');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file) || !(0,external_node_fs_namespaceObject.existsSync)(digestFile))
+/** The kept archive when it is there and matches `expected` (a pin or the index's digest). */
+function keptChart(toolCache, version, expected, pinned) {
+    const file = external_node_path_default().join(chartCacheDir(toolCache, version), chartFileName(version));
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
         return undefined;
-    const digest = (0,external_node_fs_namespaceObject.readFileSync)(digestFile, 'utf8').trim();
-    return sha256Of(file) === digest ? { file, sha256: digest, source: 'cache' } : undefined;
+    const actual = sha256Of(file);
+    if (actual === expected)
+        return { file, sha256: expected, source: 'cache', pinned };
+    return {
+        refused: `the kept ${file} has SHA-256 ${actual}, not the ${pinned ? "digest pinned in the action's source" : "repository index's digest"} ${expected}; it was changed after it was fetched and is not used`
+    };
 }
 /** The index's entry for `version`, or a StepError listing the nearest 1.x versions. */
 function findIndexEntry(indexText, version) {
@@ -59597,17 +62666,23 @@ function findIndexEntry(indexText, version) {
     // URLs in an index may be relative to the repository.
     return { url: new URL(urls[0], `${FLYTE_REPO.url}/`).href, digest };
 }
-/** The chart archive for `version`: the kept one, else fetched, checked and kept. */
+/** The chart archive for `version`: the kept one when it still matches, else fetched and kept. */
 async function cachedChart(deps, version) {
-    const kept = keptChart(deps.toolCache, version);
-    if (kept)
+    const pin = deps.pins[version];
+    let entry;
+    if (!pin)
+        entry = findIndexEntry(await readIndex(deps), version);
+    const expected = pin ?? entry.digest;
+    const kept = keptChart(deps.toolCache, version, expected, pin !== undefined);
+    if (kept && !('refused' in kept))
         return kept;
-    const indexOrigin = fromSource(`${FLYTE_REPO.url}/index.yaml`, deps.mirror);
-    const indexText = await deps.fetcher.text(indexOrigin.url).catch((error) => {
-        throw new StepError('chart-fetch', `Could not read the chart repository index ${indexOrigin.url}: ${error.message}.${error instanceof HttpStatusError ? '' : ' Transient errors were retried;'} Run the job again, or set tool-mirror to a mirror you control.`);
-    });
-    const { url, digest } = findIndexEntry(indexText, version);
-    const origin = fromSource(url, deps.mirror);
+    if (kept)
+        deps.warn(`${chart_cache_CHART_NAME} ${version}: ${kept.refused}. Fetching it again.`);
+    entry ??= findIndexEntry(await readIndex(deps), version);
+    if (entry.digest !== expected) {
+        throw new StepError('chart-fetch', `${chart_cache_CHART_NAME} ${version}: the repository index${deps.mirror ? ' (through the mirror)' : ''} gives SHA-256 ${entry.digest}, but the action's source pins ${expected}. Nothing was installed; the index or mirror was changed, or the release was replaced upstream.`);
+    }
+    const origin = fromSource(entry.url, deps.mirror);
     const dir = chartCacheDir(deps.toolCache, version);
     (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
     const partial = external_node_path_default().join(dir, `.download-${(0,external_node_crypto_.randomUUID)()}`);
@@ -59617,17 +62692,22 @@ async function cachedChart(deps, version) {
             .catch((error) => {
             throw new StepError('chart-fetch', `Could not download ${chart_cache_CHART_NAME} ${version} from ${origin.url}: ${error.message}. Run the job again, or set tool-mirror to a mirror you control.`);
         });
-        if (sha256 !== digest) {
-            throw new StepError('chart-fetch', `${chart_cache_CHART_NAME} ${version}: the SHA-256 of ${origin.url} is ${sha256}, but the repository index says ${digest}. Nothing was installed; the download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}.`);
+        if (sha256 !== expected) {
+            throw new StepError('chart-fetch', `${chart_cache_CHART_NAME} ${version}: the SHA-256 of ${origin.url} is ${sha256}, but ${pin ? "the digest pinned in the action's source" : 'the repository index says'} ${expected}. Nothing was installed; the download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}.`);
         }
         const file = external_node_path_default().join(dir, chartFileName(version));
         (0,external_node_fs_namespaceObject.renameSync)(partial, file);
-        (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'sha256'), `${digest}\n`);
-        return { file, sha256: digest, source: origin.source };
+        return { file, sha256: expected, source: origin.source, pinned: pin !== undefined };
     }
     finally {
         (0,external_node_fs_namespaceObject.rmSync)(partial, { force: true });
     }
+}
+async function readIndex(deps) {
+    const indexOrigin = fromSource(`${FLYTE_REPO.url}/index.yaml`, deps.mirror);
+    return deps.fetcher.text(indexOrigin.url).catch((error) => {
+        throw new StepError('chart-fetch', `Could not read the chart repository index ${indexOrigin.url}: ${error.message}.${error instanceof HttpStatusError ? '' : ' Transient errors were retried;'} Run the job again, or set tool-mirror to a mirror you control.`);
+    });
 }
 
 ;// CONCATENATED MODULE: ./src/phases/chart-fetch.ts
@@ -59636,6 +62716,7 @@ async function cachedChart(deps, version) {
  * already fetched it, else from the repository (index, then archive, checked by the index's
  * digest; see tools/helm/chart-cache.ts). The install and the pre-apply chart check use the file.
  */
+
 
 
 
@@ -59658,10 +62739,22 @@ async function ensureChart(ctx) {
     }
     const fetcher = runFetcher(ctx);
     try {
-        const chart = await cachedChart({ fetcher, toolCache, mirror: inputs.toolMirror }, inputs.chartVersion);
+        const chart = await cachedChart({
+            fetcher,
+            toolCache,
+            mirror: inputs.toolMirror,
+            pins: pinTable(ctx.env).charts,
+            warn: (message) => ctx.log.warning(message)
+        }, inputs.chartVersion);
+        const checked = chart.pinned
+            ? "matches the digest pinned in the action's source"
+            : 'matches the repository index (this version has no pin in the action, so the index decides, read afresh on every run)';
         ctx.log.info(chart.source === 'cache'
-            ? `flyte-binary ${inputs.chartVersion}: from the tool cache (${chart.file}, SHA-256 ${chart.sha256.slice(0, 12)}… as the index said when it was fetched); no network.`
-            : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… matches the index; kept in the tool cache.`);
+            ? `flyte-binary ${inputs.chartVersion}: from the tool cache (${chart.file}), SHA-256 ${chart.sha256.slice(0, 12)}… ${checked}.`
+            : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… ${checked}; kept in the tool cache.`);
+        if (!chart.pinned) {
+            ctx.log.warning(`flyte-binary ${inputs.chartVersion} has no digest pinned in the action's source; it was checked against the repository index only. Pin it in src/tools/pins/chart-pins.ts (scripts/refresh-pins.mjs prints the row).`);
+        }
         state.chartFile = chart.file;
         return chart.file;
     }
@@ -59681,68 +62774,13 @@ function chartFetchStep(inputs) {
             skipped: () => `${inputs.releaseName} already runs chart ${inputs.chartVersion} with these values, so the chart is not needed.`
         },
         describe: (state) => [
-            `From ${chartFileFor(inputs, state.toolCacheDir)} when an earlier run kept it (checked against its SHA-256); otherwise`,
+            `From ${chartFileFor(inputs, state.toolCacheDir)} when an earlier run kept it (hashed against the digest pinned in the action's source, or for a version without a pin the index's); otherwise`,
             `GET ${fromSource(`${FLYTE_REPO.url}/index.yaml`, inputs.toolMirror).url} (the chart's URL and SHA-256 digest), GET the archive, check the digest, keep both.`
         ].join('\n'),
         run: async (ctx) => {
             await ensureChart(ctx);
         }
     };
-}
-
-;// CONCATENATED MODULE: ./src/values/gke-chart.ts
-/**
- * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
- * with. The values hold no secret, so they can go on the command line and be compared as is.
- */
-
-
-
-
-function gkeChartPath(state) {
-    return external_node_path_default().join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
-}
-function gkeChartValues(inputs, names, domain, staticIpName = inputs.staticIpName) {
-    return {
-        ingress: {
-            enabled: inputs.ingress,
-            domain,
-            staticIpName: inputs.ingress ? staticIpName : '',
-            serviceName: names.httpService
-        },
-        names: {
-            managedCertificate: names.managedCertificate,
-            backendConfig: names.backendConfig,
-            frontendConfig: names.frontendConfig,
-            ingress: names.ingress,
-            proxyConfig: names.proxyConfig
-        },
-        healthCheck: { port: PROXY_PORT },
-        proxy: { listenPort: PROXY_PORT, tlsSecretName: names.proxyTlsSecret },
-        iap: { enabled: inputs.iap, secretName: inputs.iap ? names.oauthSecret : '' }
-    };
-}
-/** Flattens the values into `--set` (booleans, numbers) and `--set-string` (strings) pairs. */
-function gkeChartSetArgs(values) {
-    const set = {};
-    const setString = {};
-    const walk = (value, prefix) => {
-        if (typeof value === 'object' && value !== null) {
-            for (const [key, child] of Object.entries(value))
-                walk(child, prefix ? `${prefix}.${key}` : key);
-        }
-        else if (typeof value === 'string')
-            setString[prefix] = value;
-        else if (typeof value === 'boolean' || typeof value === 'number')
-            set[prefix] = value;
-    };
-    walk(values, '');
-    return { set, setString };
-}
-const GKE_CHART_VERSION = '0.1.0';
-/** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
-function gkeReleaseFingerprint(chartVersion, values) {
-    return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
 }
 
 ;// CONCATENATED MODULE: ./src/values/patch.ts
@@ -59774,7 +62812,6 @@ const PATCHED_PATHS = {
     serviceHttpAnnotations: ['service', 'httpAnnotations'],
     serviceExtraPorts: ['service', 'extraPorts'],
     sidecars: ['deployment', 'sidecars'],
-    podAnnotations: ['deployment', 'podAnnotations'],
     extraVolumes: ['deployment', 'extraVolumes']
 };
 class ValuesError extends Error {
@@ -59927,45 +62964,12 @@ function redactedPreview(doc, secrets = []) {
     return redact(copy.toString(), secrets);
 }
 
-;// CONCATENATED MODULE: ./src/values/proxy-config.ts
-/**
- * A checksum of the TLS proxy's configuration, written as a pod annotation of flyte-binary.
- * The proxy's nginx.conf is a ConfigMap mounted with subPath, which Kubernetes never refreshes
- * in a running pod; a changed checksum changes the pod template (so the pod rolls) and the
- * flyte-binary values digest (so the action runs the upgrade at all).
- */
-
-
-
-
-
-const PROXY_CONFIG_ANNOTATION = 'flyte-gke-action/proxy-config';
-function readProxyConfigSource(chartDir) {
-    const template = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(chartDir, 'templates', 'proxy-configmap.yaml'), 'utf8');
-    const values = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(chartDir, 'values.yaml'), 'utf8'));
-    return { template, defaults: values.proxy ?? {} };
-}
-/** sha256 of the template and the proxy values the action sets over the chart's defaults. */
-function proxyConfigChecksum(source, proxyValues) {
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(`${source.template}\n${canonicalJson({ ...source.defaults, ...proxyValues })}`)
-        .digest('hex');
-}
-
 ;// CONCATENATED MODULE: ./src/values/compose.ts
-
-
-
-
 
 
 
 function composeValues(sources, inputs, outputs, secrets = []) {
     const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
-    if (inputs.ingress) {
-        const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
-        mergeValues(doc, { [PROXY_CONFIG_ANNOTATION]: proxyConfigChecksum(sources.proxyConfig, proxy) }, PATCHED_PATHS.podAnnotations);
-    }
     mergeExtraValues(doc, sources.extras);
     const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
     recordDigest(doc, digest);
@@ -60012,26 +63016,19 @@ function writeValuesFile(ctx, text) {
 
 
 
-
-
 function valuesPhase(inputs) {
     return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
 }
-/** The files the values come from; the proxy configuration from the chart the install uses. */
-function readSources(inputs, state) {
+function readSources(inputs) {
     const read = (file) => ({
         name: external_node_path_default().relative(inputs.workspace, file) || file,
         text: (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
     });
-    return {
-        template: read(inputs.valuesFile),
-        extras: inputs.extraValuesFiles.map(read),
-        proxyConfig: readProxyConfigSource(gkeChartPath(state))
-    };
+    return { template: read(inputs.valuesFile), extras: inputs.extraValuesFiles.map(read) };
 }
-function composeFor(inputs, state, outputs) {
+function composeFor(inputs, outputs) {
     try {
-        return composeValues(readSources(inputs, state), inputs, outputs);
+        return composeValues(readSources(inputs), inputs, outputs);
     }
     catch (error) {
         if (error instanceof ValuesError)
@@ -60057,7 +63054,7 @@ function patchValuesStep(inputs) {
                     : 'Compute the values digest only; no file is written.'
             ];
             try {
-                const composed = composeFor(inputs, state, state.tfOutputs ?? placeholderOutputs(inputs));
+                const composed = composeFor(inputs, state.tfOutputs ?? placeholderOutputs(inputs));
                 // The dry run never runs the step, so it shows the preview from here.
                 if (state.dryRun) {
                     state.valuesPreview = composed.preview;
@@ -60089,7 +63086,7 @@ function patchValuesStep(inputs) {
             if (inputs.ingress && !ingressDomain(inputs, outputs)) {
                 throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
             }
-            const composed = composeFor(inputs, state, outputs);
+            const composed = composeFor(inputs, outputs);
             state.valuesDigest = composed.digest;
             state.valuesPreview = composed.preview;
             ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);
@@ -60147,7 +63144,7 @@ function chartCheckStep(inputs) {
             const chart = await ensureChart(ctx);
             // The values as the install will write them, the outputs still placeholders.
             const placeholders = ctx.state.tfOutputs ?? dryRunState(inputs).tfOutputs;
-            const values = composeValues(readSources(inputs, ctx.state), inputs, placeholders);
+            const values = composeValues(readSources(inputs), inputs, placeholders);
             const file = external_node_path_default().join(dir, 'values.yaml');
             (0,external_node_fs_namespaceObject.writeFileSync)(file, values.text, { mode: 0o600 });
             const rendered = await runTool(ctx, 'chart-check', 'helm', templateArgs(inputs.releaseName, chart, inputs.namespace, file), { allowFailure: true });
@@ -60244,6 +63241,61 @@ function flyteDrift(inputs, state) {
         lines.push(`${release} holds other values than the action would deploy (digest ${deployed.valuesDigest.slice(0, 12)}, expected ${(state.valuesDigest ?? '').slice(0, 12)}).`);
     }
     return lines;
+}
+
+;// CONCATENATED MODULE: ./src/values/gke-chart.ts
+/**
+ * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
+ * with. The values hold no secret, so they can go on the command line and be compared as is.
+ */
+
+
+
+
+function gkeChartPath(state) {
+    return external_node_path_default().join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
+}
+function gkeChartValues(inputs, names, domain, staticIpName = inputs.staticIpName) {
+    return {
+        ingress: {
+            enabled: inputs.ingress,
+            domain,
+            staticIpName: inputs.ingress ? staticIpName : '',
+            serviceName: names.httpService
+        },
+        names: {
+            managedCertificate: names.managedCertificate,
+            backendConfig: names.backendConfig,
+            frontendConfig: names.frontendConfig,
+            ingress: names.ingress,
+            proxyConfig: names.proxyConfig
+        },
+        healthCheck: { port: PROXY_PORT },
+        proxy: { listenPort: PROXY_PORT, tlsSecretName: names.proxyTlsSecret },
+        iap: { enabled: inputs.iap, secretName: inputs.iap ? names.oauthSecret : '' }
+    };
+}
+/** Flattens the values into `--set` (booleans, numbers) and `--set-string` (strings) pairs. */
+function gkeChartSetArgs(values) {
+    const set = {};
+    const setString = {};
+    const walk = (value, prefix) => {
+        if (typeof value === 'object' && value !== null) {
+            for (const [key, child] of Object.entries(value))
+                walk(child, prefix ? `${prefix}.${key}` : key);
+        }
+        else if (typeof value === 'string')
+            setString[prefix] = value;
+        else if (typeof value === 'boolean' || typeof value === 'number')
+            set[prefix] = value;
+    };
+    walk(values, '');
+    return { set, setString };
+}
+const GKE_CHART_VERSION = '0.1.0';
+/** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
+function gkeReleaseFingerprint(chartVersion, values) {
+    return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-release.ts
@@ -60931,7 +63983,7 @@ class ReadAhead {
     }
     /**
      * An Exec that answers a call from a read made ahead when there is one (once), else runs it.
-     * `onServed` lets the log and the event record say where the answer came from.
+     * `onServed` lets the log say where the answer came from.
      */
     serving(exec, onServed) {
         return {
@@ -60941,7 +63993,7 @@ class ReadAhead {
                 this.answers.delete(key);
                 const result = await ahead;
                 if (result) {
-                    onServed(tool, args);
+                    onServed(tool);
                     return result;
                 }
                 return exec.run(tool, args, options);
@@ -60950,20 +64002,6 @@ class ReadAhead {
     }
 }
 
-;// CONCATENATED MODULE: ./src/engine/events.ts
-/** A command as events name it: the tool and its arguments, as one line. */
-const callName = (tool, args) => [tool, ...args].join(' ');
-/** Numbers events and hands them to the sink (or drops them when nobody listens). */
-function eventRecorder(sink) {
-    let seq = 0;
-    return (event) => {
-        seq += 1;
-        sink?.({ ...event, seq });
-    };
-}
-/** The debug line prefix the action writes each event under (see run.ts). */
-const EVENT_LOG_PREFIX = 'engine event: ';
-
 ;// CONCATENATED MODULE: ./src/engine/runner.ts
 /**
  * Executes planned phases: one log group per phase, steps in order, conditions checked just
@@ -60971,31 +64009,24 @@ const EVENT_LOG_PREFIX = 'engine event: ';
  */
 
 
-
-
 async function runPhases(phases, deps) {
     const reads = new ReadAhead();
-    const shared = { deps, reads, record: eventRecorder(deps.events) };
-    const ctx = { ...deps.ctx, readAhead: reads };
+    const ctx = {
+        ...deps.ctx,
+        readAhead: reads,
+        exec: reads.serving(deps.ctx.exec, (tool) => deps.ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`))
+    };
     const reports = [];
     for (const phase of phases) {
         const started = ctx.clock.now();
         const steps = [];
         let alongside;
-        shared.record({ kind: 'phase-start', phase: phase.name });
         try {
             await ctx.log.group(phase.name, async () => {
                 for (const step of phase.steps(ctx.state)) {
-                    const place = { phase: phase.name, step: step.id };
-                    const onServed = (tool, args) => {
-                        const call = redact(callName(tool, args), deps.secrets());
-                        shared.record({ kind: 'read-served', ...place, call });
-                        ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`);
-                    };
-                    const exec = reads.serving(recordingExec(deps.ctx.exec, place, shared), onServed);
-                    await runStep(step, { ...ctx, exec }, place, steps, shared);
+                    await runStep(step, ctx, deps, steps, reads);
                     if (phase.alongside && step.id === phase.alongside.after) {
-                        alongside = runAlongside(phase.alongside.phase, deps.ctx, shared);
+                        alongside = runAlongside(phase.alongside.phase, deps.ctx, deps, reads);
                     }
                 }
             });
@@ -61005,67 +64036,44 @@ async function runPhases(phases, deps) {
             // Always waited for, so no read outlives the phase it overlaps.
             if (alongside)
                 reports.push(await alongside);
-            shared.record({ kind: 'phase-end', phase: phase.name });
         }
     }
     return reports;
 }
-/** Records each command the step runs itself, by name (secrets masked), as it starts and ends. */
-function recordingExec(exec, place, shared) {
-    return {
-        run: async (tool, args, options) => {
-            const call = redact(callName(tool, args), shared.deps.secrets());
-            shared.record({ kind: 'exec-start', ...place, call });
-            try {
-                return await exec.run(tool, args, options);
-            }
-            finally {
-                shared.record({ kind: 'exec-end', ...place, call });
-            }
-        }
-    };
-}
-async function runStep(step, ctx, place, steps, shared) {
-    for (const secret of shared.deps.secrets())
+async function runStep(step, ctx, deps, steps, reads) {
+    for (const secret of deps.secrets())
         ctx.log.setSecret(secret);
     const stepStart = ctx.clock.now();
     if (step.when && !step.when.test(ctx.state)) {
         ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
         steps.push(report(step, 'skipped', 0));
-        shared.record({ kind: 'step-skipped', ...place });
         return;
     }
-    shared.record({ kind: 'step-start', ...place, mutates: step.mutates });
     let outcome = undefined;
     try {
         if (step.kind === 'exec')
-            await runExecStep(step, ctx, shared.deps.secrets());
+            await runExecStep(step, ctx, deps.secrets());
         else
             outcome = await step.run(ctx);
     }
     catch (error) {
         steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
-        shared.record({ kind: 'step-end', ...place, status: 'failed' });
         throw error;
     }
     finally {
         // Whatever a changing step did (or began before it failed), answers read before it are stale.
-        if (step.mutates && outcome !== 'unchanged') {
-            shared.reads.clear();
-            shared.record({ kind: 'reads-dropped', ...place });
-        }
+        if (step.mutates && outcome !== 'unchanged')
+            reads.clear();
     }
     const ran = report(step, 'ran', ctx.clock.now() - stepStart);
     steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
-    shared.record({ kind: 'step-end', ...place, status: 'ran' });
 }
 /**
  * Runs a read-only phase beside another: its log lines are kept and printed as its own group once
  * it ends, tool output is never echoed (so the two never interleave), and a failure is a warning.
  */
-async function runAlongside(phase, base, shared) {
+async function runAlongside(phase, base, deps, reads) {
     const started = base.clock.now();
-    shared.record({ kind: 'phase-start', phase: phase.name });
     const lines = [];
     const log = {
         info: (text) => lines.push({ level: 'info', text }),
@@ -61078,15 +64086,13 @@ async function runAlongside(phase, base, shared) {
     const quietExec = {
         run: (tool, args, options = {}) => base.exec.run(tool, args, { ...options, quiet: true })
     };
-    const ctx = { ...base, log };
+    const ctx = { ...base, log, exec: quietExec, readAhead: reads };
     const steps = [];
     try {
         for (const step of phase.steps(ctx.state)) {
             if (step.mutates)
                 throw new Error(`${step.id} changes something; it cannot run alongside`);
-            const place = { phase: phase.name, step: step.id };
-            const exec = recordingExec(quietExec, place, shared);
-            await runStep(step, { ...ctx, exec, readAhead: issuingReads(place, shared) }, place, steps, shared);
+            await runStep(step, ctx, deps, steps, reads);
         }
     }
     catch (error) {
@@ -61096,24 +64102,7 @@ async function runAlongside(phase, base, shared) {
         for (const line of lines)
             base.log[line.level](line.text);
     });
-    shared.record({ kind: 'phase-end', phase: phase.name });
     return { name: phase.name, durationMs: base.clock.now() - started, steps };
-}
-/** The store of reads ahead as a step alongside sees it: each read it starts is recorded. */
-function issuingReads(place, shared) {
-    return {
-        start: (exec, read) => {
-            const call = redact(callName(read.tool, read.args), shared.deps.secrets());
-            shared.record({ kind: 'read-issued', ...place, call });
-            const answer = shared.reads.start(exec, read);
-            void answer.then((result) => shared.record({
-                kind: 'read-answered',
-                call,
-                ...(result ? { exitCode: result.exitCode } : {})
-            }));
-            return answer;
-        }
-    };
 }
 function report(step, status, durationMs) {
     return { id: step.id, title: step.title, mutates: step.mutates, status, durationMs };
@@ -61165,8 +64154,8 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
@@ -67007,9 +69996,8 @@ function renderComment(args) {
         '',
         statusLine(inputs, state, args.failure)
     ];
-    const exposure = exposureWarning(inputs);
-    if (exposure)
-        head.push('', `> [!WARNING]\n> ${exposure}`);
+    for (const warning of unsafeChoiceWarnings(inputs))
+        head.push('', `> [!WARNING]\n> ${warning}`);
     if (state.consoleUrl)
         head.push('', `**Flyte console:** ${state.consoleUrl}`);
     head.push(...reviewLines(inputs, state));
@@ -67314,9 +70302,8 @@ function renderSummary(args) {
         `## Flyte on GKE: ${inputs.command} ${inlineCode(`${inputs.projectId}/${inputs.clusterName}`)}`,
         statusLine(inputs, state, args.failure)
     ];
-    const exposure = exposureWarning(inputs);
-    if (exposure)
-        parts.push(`> [!WARNING]\n> ${exposure}`);
+    for (const warning of unsafeChoiceWarnings(inputs))
+        parts.push(`> [!WARNING]\n> ${warning}`);
     if (!args.failure && nothingChanged(inputs, args.reports)) {
         parts.push('Nothing changed: no changing step had to run; the cloud and cluster already match.');
     }
@@ -67595,7 +70582,6 @@ async function lookUpReviewedPlan(client, event, inputs) {
 
 
 
-
 async function runAction(deps) {
     const { log, io, secrets } = deps;
     let inputs;
@@ -67609,9 +70595,8 @@ async function runAction(deps) {
         });
         for (const secret of inputSecrets(inputs))
             secrets.add(secret);
-        const exposure = exposureWarning(inputs);
-        if (exposure)
-            log.warning(exposure);
+        for (const warning of unsafeChoiceWarnings(inputs))
+            log.warning(warning);
         const phases = planCommand(inputs);
         if (inputs.dryRun) {
             state = dryRunState(inputs);
@@ -67658,12 +70643,7 @@ async function runAction(deps) {
             ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
         };
         try {
-            reports = await runPhases(phases, {
-                ctx,
-                secrets: () => secrets.list(),
-                // Hidden unless the job runs with debug logging: the engine's order, for tests and triage.
-                events: (event) => log.debug(`${EVENT_LOG_PREFIX}${JSON.stringify(event)}`)
-            });
+            reports = await runPhases(phases, { ctx, secrets: () => secrets.list() });
         }
         catch (error) {
             failure = error instanceof Error ? error : new Error(String(error));
@@ -67746,6 +70726,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
 
 /***/ }),
 

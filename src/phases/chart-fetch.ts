@@ -8,6 +8,7 @@ import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { TaskContext, TaskStep } from '../engine/types.js';
 import { runFetcher } from '../tools/http.js';
+import { pinTable } from '../tools/pins/pin-table.js';
 import { fromSource } from '../tools/sources.js';
 import { FLYTE_REPO } from '../tools/helm/args.js';
 import { cachedChart, chartCacheDir, chartFileName } from '../tools/helm/chart-cache.js';
@@ -35,14 +36,28 @@ export async function ensureChart(ctx: TaskContext): Promise<string> {
   const fetcher = runFetcher(ctx);
   try {
     const chart = await cachedChart(
-      { fetcher, toolCache, mirror: inputs.toolMirror },
+      {
+        fetcher,
+        toolCache,
+        mirror: inputs.toolMirror,
+        pins: pinTable(ctx.env).charts,
+        warn: (message) => ctx.log.warning(message)
+      },
       inputs.chartVersion
     );
+    const checked = chart.pinned
+      ? "matches the digest pinned in the action's source"
+      : 'matches the repository index (this version has no pin in the action, so the index decides, read afresh on every run)';
     ctx.log.info(
       chart.source === 'cache'
-        ? `flyte-binary ${inputs.chartVersion}: from the tool cache (${chart.file}, SHA-256 ${chart.sha256.slice(0, 12)}… as the index said when it was fetched); no network.`
-        : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… matches the index; kept in the tool cache.`
+        ? `flyte-binary ${inputs.chartVersion}: from the tool cache (${chart.file}), SHA-256 ${chart.sha256.slice(0, 12)}… ${checked}.`
+        : `flyte-binary ${inputs.chartVersion}: fetched from the ${chart.source === 'mirror' ? 'mirror' : 'chart repository'}, SHA-256 ${chart.sha256.slice(0, 12)}… ${checked}; kept in the tool cache.`
     );
+    if (!chart.pinned) {
+      ctx.log.warning(
+        `flyte-binary ${inputs.chartVersion} has no digest pinned in the action's source; it was checked against the repository index only. Pin it in src/tools/pins/chart-pins.ts (scripts/refresh-pins.mjs prints the row).`
+      );
+    }
     state.chartFile = chart.file;
     return chart.file;
   } finally {
@@ -64,7 +79,7 @@ export function chartFetchStep(inputs: Inputs): TaskStep {
     },
     describe: (state) =>
       [
-        `From ${chartFileFor(inputs, state.toolCacheDir)} when an earlier run kept it (checked against its SHA-256); otherwise`,
+        `From ${chartFileFor(inputs, state.toolCacheDir)} when an earlier run kept it (hashed against the digest pinned in the action's source, or for a version without a pin the index's); otherwise`,
         `GET ${fromSource(`${FLYTE_REPO.url}/index.yaml`, inputs.toolMirror).url} (the chart's URL and SHA-256 digest), GET the archive, check the digest, keep both.`
       ].join('\n'),
     run: async (ctx) => {

@@ -8,6 +8,7 @@ import type { Inputs } from '../inputs.js';
 import type { Phase, TaskContext } from '../engine/types.js';
 import { describeInstall, installAndRecord, type Recipe } from '../tools/download.js';
 import { runFetcher } from '../tools/http.js';
+import { pinTable } from '../tools/pins/pin-table.js';
 import { currentPlatform } from '../tools/sources.js';
 import { gcloudRecipe } from '../tools/gcloud/install.js';
 import { helmRecipe } from '../tools/helm/install.js';
@@ -40,7 +41,14 @@ export async function installTools(
   recipes: readonly Recipe[] = TOOL_RECIPES
 ): Promise<void> {
   const fetcher = runFetcher(ctx);
-  const deps = { ctx, fetcher, platform: currentPlatform(), mirror: ctx.inputs.toolMirror };
+  const deps = {
+    ctx,
+    fetcher,
+    platform: currentPlatform(),
+    mirror: ctx.inputs.toolMirror,
+    pins: pinTable(ctx.env).tools,
+    allowUnpinned: ctx.inputs.allowUnpinnedTools
+  };
   const results = await Promise.allSettled(
     recipes.map((recipe) => installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps))
   ).finally(() => fetcher.dispose());

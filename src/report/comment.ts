@@ -3,7 +3,7 @@
  * resources by action, the full plan collapsed) and the Helm change. Always under GitHub's
  * 65,536-character limit: a long plan is cut on a line boundary with a link to the run.
  */
-import { exposureWarning, type Inputs } from '../inputs.js';
+import { unsafeChoiceWarnings, type Inputs } from '../inputs.js';
 import { redact } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import { codeBlock, cutOnLine, details, inlineCode } from './markdown.js';
@@ -40,8 +40,7 @@ export function renderComment(args: CommentArgs): string {
     '',
     statusLine(inputs, state, args.failure)
   ];
-  const exposure = exposureWarning(inputs);
-  if (exposure) head.push('', `> [!WARNING]\n> ${exposure}`);
+  for (const warning of unsafeChoiceWarnings(inputs)) head.push('', `> [!WARNING]\n> ${warning}`);
   if (state.consoleUrl) head.push('', `**Flyte console:** ${state.consoleUrl}`);
   head.push(...reviewLines(inputs, state));
 

@@ -3,7 +3,7 @@
  * durations, resources changed, the Helm change, tool versions, client configuration, a diagram
  * and the full plan. Redacted, and cut to stay well under the 1 MiB step summary limit.
  */
-import { exposureWarning, type Inputs } from '../inputs.js';
+import { unsafeChoiceWarnings, type Inputs } from '../inputs.js';
 import { redact } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import type { PhaseReport } from '../engine/types.js';
@@ -30,8 +30,7 @@ export function renderSummary(args: SummaryArgs): string {
     `## Flyte on GKE: ${inputs.command} ${inlineCode(`${inputs.projectId}/${inputs.clusterName}`)}`,
     statusLine(inputs, state, args.failure)
   ];
-  const exposure = exposureWarning(inputs);
-  if (exposure) parts.push(`> [!WARNING]\n> ${exposure}`);
+  for (const warning of unsafeChoiceWarnings(inputs)) parts.push(`> [!WARNING]\n> ${warning}`);
   if (!args.failure && nothingChanged(inputs, args.reports)) {
     parts.push(
       'Nothing changed: no changing step had to run; the cloud and cluster already match.'

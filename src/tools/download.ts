@@ -1,25 +1,31 @@
 /**
- * The install flow every tool shares: resolve the version, reuse the tool cache, else fetch the
- * publisher's checksum, download while hashing (a tar.gz is extracted as it arrives, into a
- * staging folder inside the tool cache), compare, finish the install (gcloud components), and
- * only then move it into place and mark it complete. A failure at any point leaves nothing in
- * the cache and nothing on PATH.
+ * The install flow every tool shares: resolve the version, find the archive's digest pinned in
+ * the action's source (pins/tool-pins.ts), reuse the tool cache only when the entry still matches
+ * the kept archive and that archive still matches the pin, else download the archive to a file,
+ * hash it, compare, and only then unpack it (nothing unverified is ever unpacked), finish the
+ * install (gcloud components), move it into place with the archive beside it and mark it
+ * complete. A failure at any point leaves nothing in the cache and nothing on PATH.
+ *
+ * A version without a pin is refused unless `allow-unpinned-tools` is set; then the publisher's
+ * checksum file (from the same host or mirror as the archive) is all that checks it, the cache
+ * is never reused for it, and the run says so on every surface.
  *
  * The cache layout is @actions/tool-cache's (`$RUNNER_TOOL_CACHE/TOOL/VERSION/ARCH` plus an
- * `ARCH.complete` marker), so `tc.find` and other actions see our tools. We move the staging
- * folder into place instead of calling `tc.cacheDir`, which copies every file: gcloud holds tens
- * of thousands of them.
+ * `ARCH.complete` marker), so `tc.find` and other actions see our tools; `ARCH.archive` is the
+ * verified download. We move the staging folder into place instead of calling `tc.cacheDir`,
+ * which copies every file: gcloud holds tens of thousands of them.
  */
 import * as tc from '@actions/tool-cache';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { StepError } from '../errors.js';
 import type { InstalledTool } from '../engine/state.js';
 import type { TaskContext } from '../engine/types.js';
 import type { ToolVersion } from '../inputs.js';
 import { HttpStatusError, type Fetcher } from './http.js';
-import { fileSink, tarSink } from './sinks.js';
+import { sha256OfFile, treeMismatch } from './pins/archive-tree.js';
+import { fileSink } from './sinks.js';
 import { fromSource, type Platform } from './sources.js';
 import { useSystemTool, type SystemProbe } from './system.js';
 
@@ -37,9 +43,12 @@ export interface Recipe {
   readonly parseLatest: (body: string) => string | undefined;
   readonly archiveUrl: (version: string, platform: Platform) => string;
   readonly archiveKind: 'zip' | 'tar.gz';
-  /** Where the checksum comes from, for the dry run. */
+  /** Where the publisher's checksum comes from, for the dry run. */
   readonly checksumSource: (version: string, platform: Platform) => string;
-  /** The expected SHA-256 of the archive. `text` fetches a publisher URL (mirrored when set). */
+  /**
+   * The publisher's SHA-256 of the archive, used only for a version without a pin under
+   * `allow-unpinned-tools`. `text` fetches a publisher URL (mirrored when set).
+   */
   readonly expectedSha256: (
     version: string,
     platform: Platform,
@@ -49,6 +58,8 @@ export interface Recipe {
   readonly binDir: (platform: Platform) => string;
   /** Finishes a fresh install before it is cached (gcloud installs its components here). */
   readonly prepare?: (root: string, ctx: TaskContext) => Promise<void>;
+  /** The install adds files the archive does not hold (gcloud's components). */
+  readonly addsFiles?: boolean;
   readonly system: SystemProbe;
 }
 
@@ -57,7 +68,13 @@ export interface InstallDeps {
   readonly fetcher: Fetcher;
   readonly platform: Platform;
   readonly mirror: string | undefined;
+  /** Archive file name → SHA-256, from the action's source. */
+  readonly pins: Readonly<Record<string, string>>;
+  /** `allow-unpinned-tools`: a version without a pin is checked by its publisher's checksum only. */
+  readonly allowUnpinned: boolean;
 }
+
+export const archiveFileName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
 export async function installTool(
   recipe: Recipe,
@@ -70,13 +87,24 @@ export async function installTool(
   const version = wanted.kind === 'pinned' ? wanted.version : await resolveLatest(recipe, deps);
   const cacheRoot = requiredDir(ctx, 'RUNNER_TOOL_CACHE');
   const toolDir = path.join(cacheRoot, recipe.tool, version, deps.platform.arch);
+  const keptArchive = `${toolDir}.archive`;
   const binDir = (root: string) => path.join(root, recipe.binDir(deps.platform));
+  const publisherUrl = recipe.archiveUrl(version, deps.platform);
+  const name = archiveFileName(publisherUrl);
+  const pinned = deps.pins[name];
+  if (!pinned && !deps.allowUnpinned) throw unpinned(recipe, version, name, deps.pins);
 
   if (isComplete(toolDir)) {
-    return { version, source: 'cache', path: binDir(toolDir) };
+    const problem = pinned
+      ? await cacheProblem(recipe, toolDir, keptArchive, pinned)
+      : 'its version has no pin, so no cache entry is trusted';
+    if (!problem) return { version, source: 'cache', path: binDir(toolDir) };
+    ctx.log.warning(
+      `${recipe.tool} ${version} in the tool cache (${toolDir}) is not used: ${problem}. Installing it afresh.`
+    );
   }
 
-  const archiveOrigin = fromSource(recipe.archiveUrl(version, deps.platform), deps.mirror);
+  const archiveOrigin = fromSource(publisherUrl, deps.mirror);
   const archive = path.join(
     requiredDir(ctx, 'RUNNER_TEMP'),
     `flyte-gke-${recipe.tool}-${randomUUID()}.${recipe.archiveKind}`
@@ -84,45 +112,84 @@ export async function installTool(
   const staging = path.join(cacheRoot, recipe.tool, `.staging-${randomUUID()}`);
   mkdirSync(path.dirname(archive), { recursive: true });
   try {
-    const expected = await fetchOrExplain(recipe, version, () =>
-      recipe.expectedSha256(version, deps.platform, (url) =>
-        deps.fetcher.text(fromSource(url, deps.mirror).url)
-      )
-    );
-    // A tar.gz is extracted while it downloads, each attempt into a fresh folder inside staging.
-    let root = staging;
-    const open = () => {
-      if (recipe.archiveKind === 'zip') return fileSink(archive);
-      root = path.join(staging, randomUUID());
-      return tarSink(root);
-    };
-    const { sha256: actual, consumerError } = await fetchOrExplain(recipe, version, () =>
-      deps.fetcher.stream(archiveOrigin.url, open)
+    const expected =
+      pinned ??
+      (await fetchOrExplain(recipe, version, () =>
+        recipe.expectedSha256(version, deps.platform, (url) =>
+          deps.fetcher.text(fromSource(url, deps.mirror).url)
+        )
+      ));
+    const { sha256: actual } = await fetchOrExplain(recipe, version, () =>
+      deps.fetcher.stream(archiveOrigin.url, () => fileSink(archive))
     );
     if (actual !== expected) {
       throw new StepError(
         'install-tools',
-        `${recipe.tool} ${version}: the SHA-256 of ${archiveOrigin.url} is ${actual}, but the publisher's checksum is ${expected}. Nothing was installed. The download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}; run the job again, and report it if it persists.`
+        `${recipe.tool} ${version}: the SHA-256 of ${archiveOrigin.url} is ${actual}, but ${pinned ? "the digest pinned in the action's source" : "the publisher's checksum"} is ${expected}. Nothing was unpacked or installed. The download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}; run the job again, and report it if it persists.`
       );
     }
-    if (consumerError) {
+    // Only now, with the hash matched, is the archive unpacked.
+    mkdirSync(staging, { recursive: true });
+    try {
+      if (recipe.archiveKind === 'zip') await tc.extractZip(archive, staging);
+      else await tc.extractTar(archive, staging);
+    } catch (error) {
       throw new StepError(
         'install-tools',
-        `${recipe.tool} ${version}: the archive matched its checksum but could not be extracted: ${consumerError.message}`
+        `${recipe.tool} ${version}: the archive matched its digest but could not be extracted: ${reason(error)}`
       );
     }
-    if (recipe.archiveKind === 'zip') {
-      mkdirSync(staging, { recursive: true });
-      await tc.extractZip(archive, staging);
-      rmSync(archive, { force: true });
-    }
-    await recipe.prepare?.(root, ctx);
-    promote(root, toolDir);
+    await recipe.prepare?.(staging, ctx);
+    promote(staging, toolDir, archive);
   } finally {
     rmSync(archive, { force: true });
     rmSync(staging, { recursive: true, force: true });
   }
   return { version, source: archiveOrigin.source, path: binDir(toolDir) };
+}
+
+/** Why a complete cache entry cannot be trusted, or undefined when it matches its pin. */
+async function cacheProblem(
+  recipe: Recipe,
+  toolDir: string,
+  keptArchive: string,
+  pinned: string
+): Promise<string | undefined> {
+  if (!existsSync(keptArchive)) return 'the archive it was unpacked from is not kept beside it';
+  const kept = await sha256OfFile(keptArchive);
+  if (kept !== pinned) {
+    return `its kept archive has SHA-256 ${kept}, not the pinned ${pinned}`;
+  }
+  try {
+    const mismatch = await treeMismatch(
+      keptArchive,
+      recipe.archiveKind,
+      toolDir,
+      recipe.addsFiles === true
+    );
+    return mismatch ? `it was changed after install (${mismatch})` : undefined;
+  } catch (error) {
+    return `its kept archive cannot be read (${reason(error)})`;
+  }
+}
+
+function unpinned(
+  recipe: Recipe,
+  version: string,
+  name: string,
+  pins: Readonly<Record<string, string>>
+): StepError {
+  const known = [
+    ...new Set(
+      Object.keys(pins)
+        .filter((pin) => pin.includes(recipe.tool === 'gcloud' ? 'google-cloud-cli' : recipe.tool))
+        .map((pin) => /[-_]v?([0-9]+\.[0-9]+\.[0-9]+)[-_]/.exec(pin)?.[1] ?? pin)
+    )
+  ];
+  return new StepError(
+    'install-tools',
+    `${recipe.tool} ${version}: the action has no pinned SHA-256 for ${name}, so it cannot tell a genuine archive from one a mirror, cache or checksum file was made to match. Set ${recipe.inputName} to a pinned version (${known.join(', ') || 'none for this platform'}), to 'system' with ${recipe.tool} installed in an earlier step, or set allow-unpinned-tools: true to trust the publisher's checksum file alone (unsafe, and announced as such).`
+  );
 }
 
 /** Installs, puts the tool on PATH, records it in state and says where it came from. */
@@ -192,8 +259,11 @@ function isComplete(toolDir: string): boolean {
   return existsSync(toolDir) && existsSync(`${toolDir}.complete`);
 }
 
-/** Moves a finished install into place; another job may have won the race, which is fine. */
-function promote(staging: string, toolDir: string): void {
+/**
+ * Moves a finished install into place with its verified archive; another job may have won the
+ * race, which is fine (its entry is checked against the pin like any other).
+ */
+function promote(staging: string, toolDir: string, archive: string): void {
   rmSync(toolDir, { recursive: true, force: true }); // a leftover without its marker is partial
   mkdirSync(path.dirname(toolDir), { recursive: true });
   try {
@@ -202,7 +272,18 @@ function promote(staging: string, toolDir: string): void {
     if (!isComplete(toolDir)) throw error;
     return;
   }
+  moveFile(archive, `${toolDir}.archive`);
   writeFileSync(`${toolDir}.complete`, '');
+}
+
+/** RUNNER_TEMP and the tool cache may be on different file systems. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+    rmSync(from, { force: true });
+  }
 }
 
 function requiredDir(ctx: TaskContext, name: 'RUNNER_TOOL_CACHE' | 'RUNNER_TEMP'): string {

@@ -69,4 +69,8 @@ export const PROXY_PORT = 8443;
 /** Name of that port on the flyte-binary HTTP Service (annotations refer to it by name). */
 export const PROXY_PORT_NAME = 'https';
 /** nginx for the TLS proxy: the unprivileged build (runs as uid 101, listens above 1024). */
-export const PROXY_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine';
+// By digest: the tag is mutable, and this container holds the TLS key beside the Flyte identity.
+// The digest of the 1.27-alpine image index, as pinned by several public Dockerfiles
+// (`docker inspect --format '{{index .RepoDigests 0}}'`); refresh both together.
+export const PROXY_IMAGE =
+  'nginxinc/nginx-unprivileged:1.27-alpine@sha256:65e3e85dbaed8ba248841d9d58a899b6197106c23cb0ff1a132b7bfe0547e4c0';

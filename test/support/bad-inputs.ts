@@ -502,7 +502,20 @@ export const BAD_INPUTS: BadInputCase[] = [
     name: 'tool mirror not a URL',
     inputs: { 'tool-mirror': 'mirror.internal' },
     input: 'tool-mirror',
-    says: /http:\/\/ or https:\/\//
+    says: /an https:\/\/ base URL/
+  },
+  {
+    // Attack: a plain-HTTP mirror on the network lets anyone on the path answer the downloads.
+    name: 'tool mirror over plain http on the network',
+    inputs: { 'tool-mirror': 'http://mirror.internal/tools' },
+    input: 'tool-mirror',
+    says: /https:\/\/.*only for a mirror on the runner itself/
+  },
+  {
+    name: 'tool mirror over plain http to a host named like loopback',
+    inputs: { 'tool-mirror': 'http://127.0.0.1.evil.example/tools' },
+    input: 'tool-mirror',
+    says: /https:\/\//
   },
   {
     name: 'comment-on-pr not boolean',

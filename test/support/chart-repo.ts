@@ -12,6 +12,7 @@ import { stringify } from 'yaml';
 import { FLYTE_REPO } from '../../src/tools/helm/args.js';
 import { chartCacheDir, chartFileName } from '../../src/tools/helm/chart-cache.js';
 import { mirrorPath, sha256, type Mirror, type RouteOptions } from './mirror.js';
+import { recordChartPin } from './test-pins.js';
 
 /** Versions in the stand-in index, newest first as the real index lists them. */
 export const INDEXED_CHART_VERSIONS = ['v1.17.0', 'v1.16.10', 'v1.16.9', 'v1.16.8', 'v1.16.7'];
@@ -40,6 +41,7 @@ export function chartArchive(version: string): Buffer {
     execFileSync('tar', ['-czf', 'chart.tgz', 'flyte-binary'], { cwd: work });
     const body = readFileSync(path.join(work, 'chart.tgz'));
     built.set(version, body);
+    recordChartPin(version, sha256(body));
     return body;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -25,6 +25,7 @@ import { eventPayload, HEAD_SHA, type EventName } from './events.js';
 import { PROJECT_ROOT } from './project.js';
 import { realToolPath } from './real-tools.js';
 import { Mirror } from './mirror.js';
+import { writeTestPins } from './test-pins.js';
 import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
 import { EVENT_LOG_PREFIX, type RecordedEvent } from '../../src/engine/events.js';
@@ -374,6 +375,8 @@ export class Harness {
       GITHUB_STEP_SUMMARY: path.join(files, 'summary.md')
     };
     for (const file of Object.values(commandFiles)) writeFileSync(file, '');
+    const pinsFile = path.join(files, 'test-pins.json');
+    writeTestPins(pinsFile);
     const eventName = this.options.event ?? 'workflow_dispatch';
     const eventPath = path.join(files, 'event.json');
     writeFileSync(eventPath, JSON.stringify(eventPayload(eventName, this.options.eventOptions)));
@@ -382,7 +385,8 @@ export class Harness {
       HOME: this.home,
       PATH: this.jobPaths.join(path.delimiter),
       CI: 'true',
-      GITHUB_ACTIONS: 'true',
+      // No GITHUB_ACTIONS=true: the action reads the test pins only without it (pin-table.ts).
+      FLYTE_GKE_TEST_PINS: pinsFile,
       RUNNER_OS: 'Linux',
       RUNNER_ARCH: 'X64',
       RUNNER_TEMP: this.runnerTemp,

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Recipe } from '../../src/tools/download.js';
 import { fromSource, type Platform } from '../../src/tools/sources.js';
+import { recordToolPin } from './test-pins.js';
 
 export interface MirrorRequest {
   readonly path: string;
@@ -242,6 +243,8 @@ export interface PublishOptions extends RouteOptions {
   readonly wrongChecksum?: boolean;
   /** Serve the checksum file (default true; gcloud's comes from a sidecar `.sha256`). */
   readonly withChecksum?: boolean;
+  /** Record the archive's digest as pinned (default true), as a release in the action's table. */
+  readonly pin?: boolean;
 }
 
 /** The URL path a publisher URL has on the mirror (host, then path; see src/tools/sources.ts). */
@@ -260,6 +263,7 @@ export function publish(
   const archiveUrl = recipe.archiveUrl(archive.version, platform);
   const name = archiveUrl.slice(archiveUrl.lastIndexOf('/') + 1);
   const hash = options.wrongChecksum ? sha256(Buffer.from('not the archive')) : archive.sha256;
+  if (options.pin !== false) recordToolPin(name, archive.sha256);
   mirror.serve(mirrorPath(mirror, archiveUrl), archive.body, options);
   if (options.withChecksum === false) return;
   const listing = `${sha256(Buffer.from('another file'))}  other_file.zip\n${hash}  ${name}\n`;

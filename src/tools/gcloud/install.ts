@@ -15,7 +15,6 @@ import { HttpStatusError } from '../http.js';
 import type { Recipe } from '../download.js';
 import type { Platform } from '../sources.js';
 import { componentsInstallArgs, GCLOUD_COMPONENTS, versionArgs } from './args.js';
-import { KNOWN_GCLOUD_SHA256 } from './checksums.js';
 
 const CHANNEL = 'https://dl.google.com/dl/cloudsdk/channels/rapid';
 
@@ -27,69 +26,52 @@ export function gcloudArchiveName(version: string, platform: Platform): string {
 const archiveUrl = (version: string, platform: Platform) =>
   `${CHANNEL}/downloads/${gcloudArchiveName(version, platform)}`;
 
-/** `table` maps archive names to SHA-256; tests pass their own. */
-export function createGcloudRecipe(
-  table: Readonly<Record<string, string>> = KNOWN_GCLOUD_SHA256
-): Recipe {
-  return {
+export const gcloudRecipe: Recipe = {
+  tool: 'gcloud',
+  inputName: 'gcloud-version',
+  knownGood: DEFAULT_VERSIONS.gcloud,
+  latestUrl: `${CHANNEL}/components-2.json`,
+  parseLatest: (body) => {
+    const manifest = JSON.parse(body) as { version?: unknown };
+    return typeof manifest.version === 'string' ? manifest.version : undefined;
+  },
+  archiveUrl,
+  archiveKind: 'tar.gz',
+  checksumSource: (version, platform) =>
+    `${archiveUrl(version, platform)}.sha256 on tool-mirror (Google publishes none)`,
+  // Only under allow-unpinned-tools: Google publishes no checksum file, so only a mirror's
+  // `.sha256` beside the archive can vouch for a version without a pin.
+  expectedSha256: async (version, platform, text) => {
+    const name = gcloudArchiveName(version, platform);
+    try {
+      const hash = hashFor(await text(`${archiveUrl(version, platform)}.sha256`), name);
+      if (hash) return hash;
+    } catch (error) {
+      if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
+    }
+    throw new StepError(
+      'install-tools',
+      `gcloud ${version} cannot be verified: it has no pin in the action's source, and Google publishes no checksum file for ${name}. Set gcloud-version to a pinned version, set it to 'system' with gcloud installed in an earlier step, or serve ${name}.sha256 next to the archive on tool-mirror.`
+    );
+  },
+  binDir: () => path.join('google-cloud-sdk', 'bin'),
+  prepare: installComponents,
+  addsFiles: true,
+  system: {
     tool: 'gcloud',
     inputName: 'gcloud-version',
-    knownGood: DEFAULT_VERSIONS.gcloud,
-    latestUrl: `${CHANNEL}/components-2.json`,
-    parseLatest: (body) => {
-      const manifest = JSON.parse(body) as { version?: unknown };
-      return typeof manifest.version === 'string' ? manifest.version : undefined;
-    },
-    archiveUrl,
-    archiveKind: 'tar.gz',
-    checksumSource: (version, platform) => {
-      const name = gcloudArchiveName(version, platform);
-      return table[name]
-        ? 'the checksum table shipped with the action'
-        : `${archiveUrl(version, platform)}.sha256 on tool-mirror (not in the action's table)`;
-    },
-    expectedSha256: async (version, platform, text) => {
-      const name = gcloudArchiveName(version, platform);
-      const known = table[name];
-      if (known) return known;
+    args: versionArgs(),
+    parse: (stdout) => {
       try {
-        const hash = hashFor(await text(`${archiveUrl(version, platform)}.sha256`), name);
-        if (hash) return hash;
-      } catch (error) {
-        if (!(error instanceof HttpStatusError && error.status === 404)) throw error;
-      }
-      throw new StepError(
-        'install-tools',
-        `gcloud ${version} cannot be verified: Google publishes no checksum file for ${name}, and the action knows checksums only for ${knownVersions(table)}. It will not install gcloud unverified. Set gcloud-version to one of those, set it to 'system' with gcloud installed in an earlier step, or serve ${name}.sha256 next to the archive on tool-mirror.`
-      );
-    },
-    binDir: () => path.join('google-cloud-sdk', 'bin'),
-    prepare: installComponents,
-    system: {
-      tool: 'gcloud',
-      inputName: 'gcloud-version',
-      args: versionArgs(),
-      parse: (stdout) => {
-        try {
-          const answer = JSON.parse(stdout) as Record<string, unknown>;
-          const version = answer['Google Cloud SDK'];
-          return typeof version === 'string' ? version : undefined;
-        } catch {
-          return undefined;
-        }
+        const answer = JSON.parse(stdout) as Record<string, unknown>;
+        const version = answer['Google Cloud SDK'];
+        return typeof version === 'string' ? version : undefined;
+      } catch {
+        return undefined;
       }
     }
-  };
-}
-
-export const gcloudRecipe: Recipe = createGcloudRecipe();
-
-function knownVersions(table: Readonly<Record<string, string>>): string {
-  const versions = [
-    ...new Set(Object.keys(table).map((name) => /-([0-9.]+)-/.exec(name)?.[1] ?? name))
-  ];
-  return versions.length > 0 ? versions.join(', ') : 'no version';
-}
+  }
+};
 
 /** Installs kubectl and gke-gcloud-auth-plugin into a fresh SDK unless the archive has them. */
 async function installComponents(root: string, ctx: TaskContext): Promise<void> {

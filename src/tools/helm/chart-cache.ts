@@ -1,15 +1,17 @@
 /**
- * The flyte-binary chart as a file in the runner's tool cache. Pulled once: the repository's
- * index.yaml says where the chart archive is and its SHA-256 (`digest`); the archive is
- * downloaded, checked against that digest and kept with it. Later runs install from the file and
- * fetch neither the index nor the chart (the kept file is checked against its digest first).
- * Both URLs go through `tool-mirror` like every other download.
+ * The flyte-binary chart as a file in the runner's tool cache. The repository's index.yaml says
+ * where the chart archive is and its SHA-256 (`digest`); the archive is downloaded and must match
+ * both that digest and the one pinned in the action's source (pins/chart-pins.ts), then kept.
+ * Every later use hashes the kept file against the pin again, so a file rewritten in the cache
+ * (with anything written beside it) is refused; with a pin, later runs fetch nothing.
+ * A version without a pin is checked against the index on every use, fetched afresh, and the
+ * run warns. Both URLs go through `tool-mirror` like every other download.
  *
  * Helm itself (`helm repo add` + `helm pull`) refreshes the whole index on every run and does not
  * check the archive against the index's digest; doing it here does both.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { StepError } from '../../errors.js';
@@ -24,6 +26,8 @@ export interface CachedChart {
   readonly file: string;
   readonly sha256: string;
   readonly source: ToolSource | 'cache';
+  /** The digest came from the action's source, not only from the repository index. */
+  readonly pinned: boolean;
 }
 
 export interface ChartCacheDeps {
@@ -31,6 +35,10 @@ export interface ChartCacheDeps {
   /** RUNNER_TOOL_CACHE. */
   readonly toolCache: string;
   readonly mirror: string | undefined;
+  /** Chart version → SHA-256, from the action's source. */
+  readonly pins: Readonly<Record<string, string>>;
+  /** Told when a kept archive is refused. */
+  readonly warn: (message: string) => void;
 }
 
 /** Where a chart version is kept: `$RUNNER_TOOL_CACHE/flyte-gke-charts/flyte-binary/VERSION`. */
@@ -44,14 +52,20 @@ export function chartFileName(version: string): string {
 
 const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
-/** The kept archive when it is there and still matches the digest it was checked against. */
-export function keptChart(toolCache: string, version: string): CachedChart | undefined {
-  const dir = chartCacheDir(toolCache, version);
-  const file = path.join(dir, chartFileName(version));
-  const digestFile = path.join(dir, 'sha256');
-  if (!existsSync(file) || !existsSync(digestFile)) return undefined;
-  const digest = readFileSync(digestFile, 'utf8').trim();
-  return sha256Of(file) === digest ? { file, sha256: digest, source: 'cache' } : undefined;
+/** The kept archive when it is there and matches `expected` (a pin or the index's digest). */
+export function keptChart(
+  toolCache: string,
+  version: string,
+  expected: string,
+  pinned: boolean
+): CachedChart | { readonly refused: string } | undefined {
+  const file = path.join(chartCacheDir(toolCache, version), chartFileName(version));
+  if (!existsSync(file)) return undefined;
+  const actual = sha256Of(file);
+  if (actual === expected) return { file, sha256: expected, source: 'cache', pinned };
+  return {
+    refused: `the kept ${file} has SHA-256 ${actual}, not the ${pinned ? "digest pinned in the action's source" : "repository index's digest"} ${expected}; it was changed after it was fetched and is not used`
+  };
 }
 
 interface IndexEntry {
@@ -98,19 +112,23 @@ export function findIndexEntry(
   return { url: new URL(urls[0]!, `${FLYTE_REPO.url}/`).href, digest };
 }
 
-/** The chart archive for `version`: the kept one, else fetched, checked and kept. */
+/** The chart archive for `version`: the kept one when it still matches, else fetched and kept. */
 export async function cachedChart(deps: ChartCacheDeps, version: string): Promise<CachedChart> {
-  const kept = keptChart(deps.toolCache, version);
-  if (kept) return kept;
-  const indexOrigin = fromSource(`${FLYTE_REPO.url}/index.yaml`, deps.mirror);
-  const indexText = await deps.fetcher.text(indexOrigin.url).catch((error: unknown) => {
+  const pin = deps.pins[version];
+  let entry: { url: string; digest: string } | undefined;
+  if (!pin) entry = findIndexEntry(await readIndex(deps), version);
+  const expected = pin ?? entry!.digest;
+  const kept = keptChart(deps.toolCache, version, expected, pin !== undefined);
+  if (kept && !('refused' in kept)) return kept;
+  if (kept) deps.warn(`${CHART_NAME} ${version}: ${kept.refused}. Fetching it again.`);
+  entry ??= findIndexEntry(await readIndex(deps), version);
+  if (entry.digest !== expected) {
     throw new StepError(
       'chart-fetch',
-      `Could not read the chart repository index ${indexOrigin.url}: ${(error as Error).message}.${error instanceof HttpStatusError ? '' : ' Transient errors were retried;'} Run the job again, or set tool-mirror to a mirror you control.`
+      `${CHART_NAME} ${version}: the repository index${deps.mirror ? ' (through the mirror)' : ''} gives SHA-256 ${entry.digest}, but the action's source pins ${expected}. Nothing was installed; the index or mirror was changed, or the release was replaced upstream.`
     );
-  });
-  const { url, digest } = findIndexEntry(indexText, version);
-  const origin = fromSource(url, deps.mirror);
+  }
+  const origin = fromSource(entry.url, deps.mirror);
   const dir = chartCacheDir(deps.toolCache, version);
   mkdirSync(dir, { recursive: true });
   const partial = path.join(dir, `.download-${randomUUID()}`);
@@ -123,17 +141,26 @@ export async function cachedChart(deps: ChartCacheDeps, version: string): Promis
           `Could not download ${CHART_NAME} ${version} from ${origin.url}: ${(error as Error).message}. Run the job again, or set tool-mirror to a mirror you control.`
         );
       });
-    if (sha256 !== digest) {
+    if (sha256 !== expected) {
       throw new StepError(
         'chart-fetch',
-        `${CHART_NAME} ${version}: the SHA-256 of ${origin.url} is ${sha256}, but the repository index says ${digest}. Nothing was installed; the download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}.`
+        `${CHART_NAME} ${version}: the SHA-256 of ${origin.url} is ${sha256}, but ${pin ? "the digest pinned in the action's source" : 'the repository index says'} ${expected}. Nothing was installed; the download was corrupted or tampered with${deps.mirror ? ' (check the mirror)' : ''}.`
       );
     }
     const file = path.join(dir, chartFileName(version));
     renameSync(partial, file);
-    writeFileSync(path.join(dir, 'sha256'), `${digest}\n`);
-    return { file, sha256: digest, source: origin.source };
+    return { file, sha256: expected, source: origin.source, pinned: pin !== undefined };
   } finally {
     rmSync(partial, { force: true });
   }
+}
+
+async function readIndex(deps: ChartCacheDeps): Promise<string> {
+  const indexOrigin = fromSource(`${FLYTE_REPO.url}/index.yaml`, deps.mirror);
+  return deps.fetcher.text(indexOrigin.url).catch((error: unknown) => {
+    throw new StepError(
+      'chart-fetch',
+      `Could not read the chart repository index ${indexOrigin.url}: ${(error as Error).message}.${error instanceof HttpStatusError ? '' : ' Transient errors were retried;'} Run the job again, or set tool-mirror to a mirror you control.`
+    );
+  });
 }
