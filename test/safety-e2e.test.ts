@@ -29,23 +29,29 @@ import { actionDefault, Harness } from './support/harness.js';
 import type { Mirror } from './support/mirror.js';
 import { PROJECT_ROOT } from './support/project.js';
 
-describe('a tool archive that does not match its checksum, through the bundled action', () => {
+describe('a mirror serving other archives with checksum files forged to match, through the bundled action', () => {
   let mirror: Mirror;
   let harness: Harness;
   beforeAll(async () => {
-    mirror = await startToolMirror({ wrongChecksum: true });
+    mirror = await startToolMirror({ forged: true });
     harness = await Harness.create({ oidc: true });
   });
   afterAll(async () => {
     await Promise.all([harness.close(), mirror.close()]);
   });
 
-  it('fails the job naming the tool and both hashes, installs nothing and runs no tool', async () => {
+  it('fails the job naming the tool and both hashes, unpacks nothing and runs no tool', async () => {
     const { main } = await runJob(harness, { ...jobInputs(mirror), command: 'plan' });
     expect(main.exitCode).not.toBe(0);
-    expect(main.errors.join('\n')).toMatch(
-      /the SHA-256 of http:\/\/127\.0\.0\.1:\d+\/\S+ is [0-9a-f]{64}, but the publisher's checksum is [0-9a-f]{64}\. Nothing was installed.*\(check the mirror\)/s
-    );
+    for (const tool of ['terraform', 'helm', 'gcloud']) {
+      expect(main.errors.join('\n')).toMatch(
+        new RegExp(
+          `${tool} \\S+: the SHA-256 of http://127\\.0\\.0\\.1:\\d+/\\S+ is [0-9a-f]{64}, but the digest pinned in the action's source is [0-9a-f]{64}\\. Nothing was unpacked or installed.*\\(check the mirror\\)`
+        )
+      );
+    }
+    // The forged checksum files were never read: the pin decides.
+    expect(mirror.requests.filter((r) => /SHA256SUMS|\.sha256(sum)?$/.test(r.path))).toEqual([]);
     expect(main.calls).toEqual([]);
     // Nothing half-installed stays in the tool cache for a later run to trust.
     for (const tool of ['terraform', 'helm', 'gcloud']) {

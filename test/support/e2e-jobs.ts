@@ -11,6 +11,7 @@ import { GitHubServer } from './github-server.js';
 import { publishUpstream } from './upstream.js';
 import { standinWrapper, type Harness, type RunOptions, type StepResult } from './harness.js';
 import { buildArchive, Mirror, publish, type PublishOptions, type StandInTool } from './mirror.js';
+import { recordToolPin } from './test-pins.js';
 import { currentPlatform } from '../../src/tools/sources.js';
 import { gcloudRecipe } from '../../src/tools/gcloud/install.js';
 import { helmRecipe } from '../../src/tools/helm/install.js';
@@ -20,7 +21,7 @@ export const PR_NUMBER = 42;
 export const WIF =
   'projects/123456789012/locations/global/workloadIdentityPools/github/providers/acme-repo';
 
-/** Versions the mirror serves; gcloud's is not in the action's checksum table, so the mirror's .sha256 is used. */
+/** Versions the mirror serves, each pinned for the stand-in archive (support/test-pins.ts). */
 export const TOOL_VERSIONS: Readonly<Record<StandInTool, string>> = {
   terraform: '1.13.4',
   helm: '3.19.0',
@@ -33,10 +34,42 @@ const wrapper = standinWrapper;
  * A mirror serving the pinned archives, each holding the stand-in wrappers (gcloud's with kubectl
  * and gke-gcloud-auth-plugin, so no component install runs). `options` apply to every archive.
  */
-export async function startToolMirror(options: PublishOptions = {}): Promise<Mirror> {
+export async function startToolMirror(
+  options: PublishOptions & { readonly forged?: boolean } = {}
+): Promise<Mirror> {
   const mirror = await Mirror.start();
   const platform = currentPlatform();
-  const archives = {
+  const archives = standInArchives();
+  if (options.forged) {
+    // A mirror that swapped every archive and wrote checksum files to match: the genuine
+    // archives stay pinned, what it serves is not.
+    const planted = '#!/bin/sh\necho planted\n';
+    for (const tool of ['terraform', 'helm', 'gcloud'] as const) {
+      recordToolPin(archiveName(tool), archives[tool].sha256);
+      const recipe = RECIPES[tool];
+      const swapped = buildArchive(tool, TOOL_VERSIONS[tool], platform, 0, { [tool]: planted });
+      publish(mirror, recipe, swapped, platform, { ...options, pin: false });
+    }
+    publishUpstream(mirror);
+    return mirror;
+  }
+  publish(mirror, terraformRecipe, archives.terraform, platform, options);
+  publish(mirror, helmRecipe, archives.helm, platform, options);
+  publish(mirror, gcloudRecipe, archives.gcloud, platform, options);
+  publishUpstream(mirror);
+  return mirror;
+}
+
+const RECIPES = { terraform: terraformRecipe, helm: helmRecipe, gcloud: gcloudRecipe };
+
+function archiveName(tool: StandInTool): string {
+  const url = RECIPES[tool].archiveUrl(TOOL_VERSIONS[tool], currentPlatform());
+  return url.slice(url.lastIndexOf('/') + 1);
+}
+
+function standInArchives() {
+  const platform = currentPlatform();
+  return {
     terraform: buildArchive('terraform', TOOL_VERSIONS.terraform, platform, 0, {
       terraform: wrapper('terraform')
     }),
@@ -47,11 +80,6 @@ export async function startToolMirror(options: PublishOptions = {}): Promise<Mir
       'gke-gcloud-auth-plugin': '#!/bin/sh\necho "gke-gcloud-auth-plugin stand-in"\n'
     })
   };
-  publish(mirror, terraformRecipe, archives.terraform, platform, options);
-  publish(mirror, helmRecipe, archives.helm, platform, options);
-  publish(mirror, gcloudRecipe, archives.gcloud, platform, options);
-  publishUpstream(mirror);
-  return mirror;
 }
 
 /** The inputs of a job on the stand-ins, installed from `mirror`. */

@@ -207,6 +207,25 @@ export function buildArchive(
   paddingBytes = 0,
   executables: Readonly<Record<string, string>> = {}
 ): BuiltArchive {
+  // The same stand-in twice is the same bytes (zip and tar record times), so the digest one
+  // mirror pinned holds for every mirror serving it in this process.
+  const key = JSON.stringify([tool, version, platform, executables]);
+  const known = paddingBytes === 0 ? built.get(key) : undefined;
+  if (known) return known;
+  const archive = freshArchive(tool, version, platform, paddingBytes, executables);
+  if (paddingBytes === 0) built.set(key, archive);
+  return archive;
+}
+
+const built = new Map<string, BuiltArchive>();
+
+function freshArchive(
+  tool: StandInTool,
+  version: string,
+  platform: Platform,
+  paddingBytes: number,
+  executables: Readonly<Record<string, string>>
+): BuiltArchive {
   const work = mkdtempSync(path.join(tmpdir(), `mirror-${tool}-`));
   try {
     const goArch = platform.arch === 'x64' ? 'amd64' : 'arm64';
