@@ -54479,7 +54479,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7010);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -54488,7 +54488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7010:
+/***/ 4997:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57501,46 +57501,73 @@ class StepError extends Error {
 
 ;// CONCATENATED MODULE: ./src/gpu.ts
 const n1 = (count) => ({ 1: 'n1-standard-4', 2: 'n1-standard-8', 4: 'n1-standard-16', 8: 'n1-standard-32' })[count];
+/** A family of fixed machine types: the default for a count is the first type with it. */
+const fixed = (family, machineTypes) => ({
+    family,
+    machineTypes,
+    machineFor: (count) => Object.entries(machineTypes).find(([, c]) => c === count)?.[0]
+});
 const ACCELERATORS = {
-    'nvidia-l4': {
-        family: 'g2-',
-        machineFor: (c) => ({ 1: 'g2-standard-4', 2: 'g2-standard-24', 4: 'g2-standard-48', 8: 'g2-standard-96' })[c]
-    },
-    'nvidia-tesla-a100': {
-        family: 'a2-',
-        machineFor: (c) => ({
-            1: 'a2-highgpu-1g',
-            2: 'a2-highgpu-2g',
-            4: 'a2-highgpu-4g',
-            8: 'a2-highgpu-8g',
-            16: 'a2-megagpu-16g'
-        })[c]
-    },
-    'nvidia-a100-80gb': {
-        family: 'a2-',
-        machineFor: (c) => ({ 1: 'a2-ultragpu-1g', 2: 'a2-ultragpu-2g', 4: 'a2-ultragpu-4g', 8: 'a2-ultragpu-8g' })[c]
-    },
-    'nvidia-h100-80gb': {
-        family: 'a3-',
-        machineFor: (c) => ({ 1: 'a3-highgpu-1g', 2: 'a3-highgpu-2g', 4: 'a3-highgpu-4g', 8: 'a3-highgpu-8g' })[c]
-    },
-    'nvidia-h100-mega-80gb': {
-        family: 'a3-',
-        machineFor: (c) => (c === 8 ? 'a3-megagpu-8g' : undefined)
-    },
+    'nvidia-l4': fixed('g2-', {
+        'g2-standard-4': 1,
+        'g2-standard-8': 1,
+        'g2-standard-12': 1,
+        'g2-standard-16': 1,
+        'g2-standard-32': 1,
+        'g2-standard-24': 2,
+        'g2-standard-48': 4,
+        'g2-standard-96': 8
+    }),
+    'nvidia-tesla-a100': fixed('a2-', {
+        'a2-highgpu-1g': 1,
+        'a2-highgpu-2g': 2,
+        'a2-highgpu-4g': 4,
+        'a2-highgpu-8g': 8,
+        'a2-megagpu-16g': 16
+    }),
+    'nvidia-a100-80gb': fixed('a2-', {
+        'a2-ultragpu-1g': 1,
+        'a2-ultragpu-2g': 2,
+        'a2-ultragpu-4g': 4,
+        'a2-ultragpu-8g': 8
+    }),
+    'nvidia-h100-80gb': fixed('a3-', {
+        'a3-highgpu-1g': 1,
+        'a3-highgpu-2g': 2,
+        'a3-highgpu-4g': 4,
+        'a3-highgpu-8g': 8,
+        'a3-edgegpu-8g': 8
+    }),
+    'nvidia-h100-mega-80gb': fixed('a3-', { 'a3-megagpu-8g': 8 }),
     'nvidia-tesla-t4': { family: 'n1-', machineFor: n1 },
     'nvidia-tesla-v100': { family: 'n1-', machineFor: n1 },
     'nvidia-tesla-p4': { family: 'n1-', machineFor: n1 },
     'nvidia-tesla-p100': { family: 'n1-', machineFor: n1 }
 };
-/** Why this accelerator and machine type do not go together, or undefined when they do. */
-function acceleratorMismatch(accelerator, machineType) {
+/** The accelerator a fixed machine type carries, if any (for the error's suggestion). */
+const carriedBy = (machineType) => Object.entries(ACCELERATORS).find(([, f]) => f.machineTypes?.[machineType] !== undefined)?.[0];
+/**
+ * Why this accelerator, machine type and GPU count do not go together, or undefined when they
+ * do. Without a count only the accelerator and machine type are compared.
+ */
+function acceleratorMismatch(accelerator, machineType, count) {
     const known = ACCELERATORS[accelerator];
     if (!known) {
         return `${accelerator} is not a GPU type GKE offers for node pools. Use one of ${Object.keys(ACCELERATORS).join(', ')}.`;
     }
+    const familyName = known.family.slice(0, -1).toUpperCase();
     if (!machineType.startsWith(known.family)) {
-        return `${accelerator} runs only on ${known.family.slice(0, -1).toUpperCase()} machine types (${known.family}*), not ${machineType}. Use a ${known.family}* machine type, or leave gpu-machine-type empty for ${known.machineFor(1) ?? `a ${known.family}* type`}.`;
+        return `${accelerator} runs only on ${familyName} machine types (${known.family}*), not ${machineType}. Use a ${known.family}* machine type, or leave gpu-machine-type empty for ${known.machineFor(1) ?? known.machineFor(8) ?? `a ${known.family}* type`}.`;
+    }
+    if (!known.machineTypes)
+        return undefined;
+    const carried = known.machineTypes[machineType];
+    if (carried === undefined) {
+        const other = carriedBy(machineType);
+        return `${machineType} ${other ? `carries ${other}, not ${accelerator}` : `is not a machine type with ${accelerator}`}. ${accelerator} comes with ${Object.keys(known.machineTypes).join(', ')}; or leave gpu-machine-type empty to take the one for gpu-accelerator-count.`;
+    }
+    if (count !== undefined && count !== carried) {
+        return `${machineType} comes with exactly ${carried} ${accelerator} GPU${carried === 1 ? '' : 's'}, not ${count}. Set gpu-accelerator-count to ${carried}, or choose the machine type for ${count} (${known.machineFor(count) ?? `none has ${count}`}).`;
     }
     return undefined;
 }
@@ -57572,11 +57599,105 @@ const RULES = {
     mirrorUrl: re(/^(https:\/\/[^\s]+|http:\/\/(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(\/[^\s]*)?)$/, 'an https:// base URL (http:// only for a mirror on the runner itself: 127.0.0.1, localhost or [::1])')
 };
 
+;// CONCATENATED MODULE: ./src/regions.ts
+/**
+ * Google Cloud regions and their zones, so a misspelt region or zone fails before any cloud
+ * call instead of after minutes of Terraform. Source: Google Cloud, "Regions and zones",
+ * Available regions and zones (https://cloud.google.com/compute/docs/regions-zones), read
+ * 2026-12-07. A region Google opens later is refused until this table is updated: the error says
+ * so, and one line here adds it.
+ */
+const ABC = ['a', 'b', 'c'];
+const REGION_LIST_SOURCE = 'Google Cloud "Regions and zones" (cloud.google.com/compute/docs/regions-zones), as of 2026-12-07';
+/** Region → the letters of its zones. */
+const REGIONS = {
+    'africa-south1': ABC,
+    'asia-east1': ABC,
+    'asia-east2': ABC,
+    'asia-northeast1': ABC,
+    'asia-northeast2': ABC,
+    'asia-northeast3': ABC,
+    'asia-south1': ABC,
+    'asia-south2': ABC,
+    'asia-southeast1': ABC,
+    'asia-southeast2': ABC,
+    'australia-southeast1': ABC,
+    'australia-southeast2': ABC,
+    'europe-central2': ABC,
+    'europe-north1': ABC,
+    'europe-north2': ABC,
+    'europe-southwest1': ABC,
+    'europe-west1': ['b', 'c', 'd'],
+    'europe-west2': ABC,
+    'europe-west3': ABC,
+    'europe-west4': ABC,
+    'europe-west6': ABC,
+    'europe-west8': ABC,
+    'europe-west9': ABC,
+    'europe-west10': ABC,
+    'europe-west12': ABC,
+    'me-central1': ABC,
+    'me-central2': ABC,
+    'me-west1': ABC,
+    'northamerica-northeast1': ABC,
+    'northamerica-northeast2': ABC,
+    'northamerica-south1': ABC,
+    'southamerica-east1': ABC,
+    'southamerica-west1': ABC,
+    'us-central1': ['a', 'b', 'c', 'f'],
+    'us-east1': ['b', 'c', 'd'],
+    'us-east4': ABC,
+    'us-east5': ABC,
+    'us-south1': ABC,
+    'us-west1': ABC,
+    'us-west2': ABC,
+    'us-west3': ABC,
+    'us-west4': ABC
+};
+/** Edits (insert, delete, substitute) between two short names; a typo is one or two. */
+function editDistance(a, b) {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            const substitution = previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1);
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+/** The known names closest to `name` (ties all listed, alphabetical). */
+function nearest(name, known) {
+    const scored = known.map((k) => ({ k, d: editDistance(name, k) }));
+    const best = Math.min(...scored.map((s) => s.d));
+    return scored
+        .filter((s) => s.d === best)
+        .map((s) => s.k)
+        .sort();
+}
+/** Why `region` is not a known region, or undefined when it is. */
+function unknownRegion(region) {
+    if (REGIONS[region])
+        return undefined;
+    const guess = nearest(region, Object.keys(REGIONS)).join(' or ');
+    return `${JSON.stringify(region)} is not a Google Cloud region. Did you mean ${guess}? (Known regions: ${REGION_LIST_SOURCE}; a region opened since then needs an update of src/regions.ts.)`;
+}
+/** Why `zone` is not a zone of `region`, or undefined when it is. */
+function zoneOutsideRegion(zone, region) {
+    const letters = REGIONS[region] ?? [];
+    const zones = letters.map((letter) => `${region}-${letter}`);
+    if (zones.includes(zone))
+        return undefined;
+    return `${JSON.stringify(zone)} is not a zone of region ${region}, whose zones are ${zones.join(', ')}. Use those where your GPU type is offered (gcloud compute accelerator-types list).`;
+}
+
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * The one place that reads action inputs. Everything is parsed and validated here, once, into a
  * frozen object; a bad value fails before any tool runs or any network call is made.
  */
+
 
 
 
@@ -57670,6 +57791,9 @@ function parseInputs(read, context) {
     }
     const projectId = checked('project-id', projectValue, RULES.projectId);
     const region = withDefault('region', 'us-central1', RULES.region);
+    const regionProblem = unknownRegion(region);
+    if (regionProblem)
+        throw new InputError('region', regionProblem);
     const clusterName = withDefault('cluster-name', 'flyte', RULES.clusterName);
     const autopilot = bool('autopilot', true);
     const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
@@ -57680,20 +57804,27 @@ function parseInputs(read, context) {
         throw new InputError('gpu-accelerator-type', acceleratorMismatch(acceleratorType, ''));
     }
     const derivedMachineType = family?.machineFor(acceleratorCount);
-    const gpuMachineType = optional('gpu-machine-type', RULES.machineType) ?? derivedMachineType;
+    const machineTypeValue = optional('gpu-machine-type', RULES.machineType);
+    if (machineTypeValue && !acceleratorType) {
+        throw new InputError('gpu-machine-type', `${show(machineTypeValue)} is set but gpu-accelerator-type is empty, so no GPU node pool would be made. Set gpu-accelerator-type (for example nvidia-l4 with g2-* types), or leave gpu-machine-type empty.`);
+    }
+    const gpuMachineType = machineTypeValue ?? derivedMachineType;
     if (acceleratorType && !gpuMachineType) {
-        throw new InputError('gpu-accelerator-count', `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family.family}* machine type. Use 1, 2, 4 or 8, or set gpu-machine-type.`);
+        const counts = family?.machineTypes
+            ? [...new Set(Object.values(family.machineTypes))].join(', ')
+            : '1, 2, 4 or 8';
+        throw new InputError('gpu-accelerator-count', `${acceleratorCount} ${acceleratorType} GPUs per node match no ${family.family}* machine type. Use ${counts}, or set gpu-machine-type.`);
     }
     if (acceleratorType && gpuMachineType) {
-        const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType);
+        const mismatch = acceleratorMismatch(acceleratorType, gpuMachineType, acceleratorCount);
         if (mismatch)
             throw new InputError('gpu-machine-type', mismatch);
     }
     const gpuZones = list('gpu-zones').map((zone) => checked('gpu-zones', zone, RULES.zone));
     for (const zone of gpuZones) {
-        if (!zone.startsWith(`${region}-`)) {
-            throw new InputError('gpu-zones', `${show(zone)} is not a zone of region ${region}. Use zones such as ${region}-a, where your GPU type is offered (gcloud compute accelerator-types list --filter=name=${acceleratorType ?? 'nvidia-l4'}).`);
-        }
+        const zoneProblem = zoneOutsideRegion(zone, region);
+        if (zoneProblem)
+            throw new InputError('gpu-zones', zoneProblem);
     }
     if (gpuZones.length > 0 && !acceleratorType) {
         throw new InputError('gpu-zones', 'is set but gpu-accelerator-type is empty. Set a GPU type, or leave gpu-zones empty.');
@@ -57768,11 +57899,14 @@ function parseInputs(read, context) {
     if (iap) {
         if (!ingress)
             throw new InputError('iap', 'needs ingress: true, since Identity-Aware Proxy protects the HTTPS load balancer the Ingress creates.');
-        if (!iapOauthClientId)
-            throw new InputError('iap-oauth-client-id', 'is required when iap is true. Create an OAuth client of type "Web application" and pass its client ID.');
-        if (!iapOauthClientSecret)
-            throw new InputError('iap-oauth-client-secret', 'is required when iap is true. Pass the OAuth client secret from a repository or environment secret.');
-        if (iapMembers.length === 0)
+        // Only the commands that write the OAuth Secret need the client; plan, drift and destroy
+        // read or remove what is there, so their workflows need not hold the secret.
+        const writesOauthSecret = IAP_CLIENT_COMMANDS.includes(command);
+        if (writesOauthSecret && !iapOauthClientId)
+            throw new InputError('iap-oauth-client-id', `is required when iap is true for ${command}. Create an OAuth client of type "Web application" and pass its client ID.`);
+        if (writesOauthSecret && !iapOauthClientSecret)
+            throw new InputError('iap-oauth-client-secret', `is required when iap is true for ${command}. Pass the OAuth client secret from a repository or environment secret.`);
+        if (IAP_MEMBER_COMMANDS.includes(command) && iapMembers.length === 0)
             throw new InputError('iap-members', 'is empty, so nobody could reach the console through IAP. List who may, for example user:alice@example.com or group:flyte-users@example.com.');
     }
     const allowUnauthenticated = bool('allow-unauthenticated', false);
@@ -57839,6 +57973,10 @@ function parseInputs(read, context) {
         workspace: context.workspace
     });
 }
+/** Commands that write the IAP OAuth client into its Kubernetes Secret, so need it. */
+const IAP_CLIENT_COMMANDS = ['deploy', 'upgrade'];
+/** Commands that grant IAP access (deploy, upgrade) or show it for review (plan), so need members. */
+const IAP_MEMBER_COMMANDS = ['deploy', 'upgrade', 'plan'];
 /** Known-good versions the action installs when an input is left empty. */
 const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' };
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
@@ -62297,7 +62435,6 @@ function valuesSourcesDigest(inputs, readText = (file) => (0,external_node_fs_na
         domain: inputs.domain ?? null,
         staticIpName: inputs.staticIpName,
         iap: inputs.iap,
-        iapOauthClientId: inputs.iapOauthClientId ?? null,
         iapMembers: inputs.iapMembers
     };
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(sources)).digest('hex');
@@ -62783,6 +62920,61 @@ function chartFetchStep(inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/values/gke-chart.ts
+/**
+ * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
+ * with. The values hold no secret, so they can go on the command line and be compared as is.
+ */
+
+
+
+
+function gkeChartPath(state) {
+    return external_node_path_default().join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
+}
+function gkeChartValues(inputs, names, domain, staticIpName = inputs.staticIpName) {
+    return {
+        ingress: {
+            enabled: inputs.ingress,
+            domain,
+            staticIpName: inputs.ingress ? staticIpName : '',
+            serviceName: names.httpService
+        },
+        names: {
+            managedCertificate: names.managedCertificate,
+            backendConfig: names.backendConfig,
+            frontendConfig: names.frontendConfig,
+            ingress: names.ingress,
+            proxyConfig: names.proxyConfig
+        },
+        healthCheck: { port: PROXY_PORT },
+        proxy: { listenPort: PROXY_PORT, tlsSecretName: names.proxyTlsSecret },
+        iap: { enabled: inputs.iap, secretName: inputs.iap ? names.oauthSecret : '' }
+    };
+}
+/** Flattens the values into `--set` (booleans, numbers) and `--set-string` (strings) pairs. */
+function gkeChartSetArgs(values) {
+    const set = {};
+    const setString = {};
+    const walk = (value, prefix) => {
+        if (typeof value === 'object' && value !== null) {
+            for (const [key, child] of Object.entries(value))
+                walk(child, prefix ? `${prefix}.${key}` : key);
+        }
+        else if (typeof value === 'string')
+            setString[prefix] = value;
+        else if (typeof value === 'boolean' || typeof value === 'number')
+            set[prefix] = value;
+    };
+    walk(values, '');
+    return { set, setString };
+}
+const GKE_CHART_VERSION = '0.1.0';
+/** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
+function gkeReleaseFingerprint(chartVersion, values) {
+    return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
+}
+
 ;// CONCATENATED MODULE: ./src/values/patch.ts
 /**
  * Patches the values template from Terraform outputs and inputs. Pure: text in, Document out.
@@ -62812,6 +63004,7 @@ const PATCHED_PATHS = {
     serviceHttpAnnotations: ['service', 'httpAnnotations'],
     serviceExtraPorts: ['service', 'extraPorts'],
     sidecars: ['deployment', 'sidecars'],
+    podAnnotations: ['deployment', 'podAnnotations'],
     extraVolumes: ['deployment', 'extraVolumes']
 };
 class ValuesError extends Error {
@@ -62964,12 +63157,45 @@ function redactedPreview(doc, secrets = []) {
     return redact(copy.toString(), secrets);
 }
 
+;// CONCATENATED MODULE: ./src/values/proxy-config.ts
+/**
+ * A checksum of the TLS proxy's configuration, written as a pod annotation of flyte-binary.
+ * The proxy's nginx.conf is a ConfigMap mounted with subPath, which Kubernetes never refreshes
+ * in a running pod; a changed checksum changes the pod template (so the pod rolls) and the
+ * flyte-binary values digest (so the action runs the upgrade at all).
+ */
+
+
+
+
+
+const PROXY_CONFIG_ANNOTATION = 'flyte-gke-action/proxy-config';
+function readProxyConfigSource(chartDir) {
+    const template = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(chartDir, 'templates', 'proxy-configmap.yaml'), 'utf8');
+    const values = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(chartDir, 'values.yaml'), 'utf8'));
+    return { template, defaults: values.proxy ?? {} };
+}
+/** sha256 of the template and the proxy values the action sets over the chart's defaults. */
+function proxyConfigChecksum(source, proxyValues) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(`${source.template}\n${canonicalJson({ ...source.defaults, ...proxyValues })}`)
+        .digest('hex');
+}
+
 ;// CONCATENATED MODULE: ./src/values/compose.ts
+
+
+
+
 
 
 
 function composeValues(sources, inputs, outputs, secrets = []) {
     const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
+    if (inputs.ingress) {
+        const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
+        mergeValues(doc, { [PROXY_CONFIG_ANNOTATION]: proxyConfigChecksum(sources.proxyConfig, proxy) }, PATCHED_PATHS.podAnnotations);
+    }
     mergeExtraValues(doc, sources.extras);
     const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
     recordDigest(doc, digest);
@@ -63016,19 +63242,26 @@ function writeValuesFile(ctx, text) {
 
 
 
+
+
 function valuesPhase(inputs) {
     return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
 }
-function readSources(inputs) {
+/** The files the values come from; the proxy configuration from the chart the install uses. */
+function readSources(inputs, state) {
     const read = (file) => ({
         name: external_node_path_default().relative(inputs.workspace, file) || file,
         text: (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
     });
-    return { template: read(inputs.valuesFile), extras: inputs.extraValuesFiles.map(read) };
+    return {
+        template: read(inputs.valuesFile),
+        extras: inputs.extraValuesFiles.map(read),
+        proxyConfig: readProxyConfigSource(gkeChartPath(state))
+    };
 }
-function composeFor(inputs, outputs) {
+function composeFor(inputs, state, outputs) {
     try {
-        return composeValues(readSources(inputs), inputs, outputs);
+        return composeValues(readSources(inputs, state), inputs, outputs);
     }
     catch (error) {
         if (error instanceof ValuesError)
@@ -63054,7 +63287,7 @@ function patchValuesStep(inputs) {
                     : 'Compute the values digest only; no file is written.'
             ];
             try {
-                const composed = composeFor(inputs, state.tfOutputs ?? placeholderOutputs(inputs));
+                const composed = composeFor(inputs, state, state.tfOutputs ?? placeholderOutputs(inputs));
                 // The dry run never runs the step, so it shows the preview from here.
                 if (state.dryRun) {
                     state.valuesPreview = composed.preview;
@@ -63086,7 +63319,7 @@ function patchValuesStep(inputs) {
             if (inputs.ingress && !ingressDomain(inputs, outputs)) {
                 throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
             }
-            const composed = composeFor(inputs, outputs);
+            const composed = composeFor(inputs, state, outputs);
             state.valuesDigest = composed.digest;
             state.valuesPreview = composed.preview;
             ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);
@@ -63144,7 +63377,7 @@ function chartCheckStep(inputs) {
             const chart = await ensureChart(ctx);
             // The values as the install will write them, the outputs still placeholders.
             const placeholders = ctx.state.tfOutputs ?? dryRunState(inputs).tfOutputs;
-            const values = composeValues(readSources(inputs), inputs, placeholders);
+            const values = composeValues(readSources(inputs, ctx.state), inputs, placeholders);
             const file = external_node_path_default().join(dir, 'values.yaml');
             (0,external_node_fs_namespaceObject.writeFileSync)(file, values.text, { mode: 0o600 });
             const rendered = await runTool(ctx, 'chart-check', 'helm', templateArgs(inputs.releaseName, chart, inputs.namespace, file), { allowFailure: true });
@@ -63241,61 +63474,6 @@ function flyteDrift(inputs, state) {
         lines.push(`${release} holds other values than the action would deploy (digest ${deployed.valuesDigest.slice(0, 12)}, expected ${(state.valuesDigest ?? '').slice(0, 12)}).`);
     }
     return lines;
-}
-
-;// CONCATENATED MODULE: ./src/values/gke-chart.ts
-/**
- * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
- * with. The values hold no secret, so they can go on the command line and be compared as is.
- */
-
-
-
-
-function gkeChartPath(state) {
-    return external_node_path_default().join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
-}
-function gkeChartValues(inputs, names, domain, staticIpName = inputs.staticIpName) {
-    return {
-        ingress: {
-            enabled: inputs.ingress,
-            domain,
-            staticIpName: inputs.ingress ? staticIpName : '',
-            serviceName: names.httpService
-        },
-        names: {
-            managedCertificate: names.managedCertificate,
-            backendConfig: names.backendConfig,
-            frontendConfig: names.frontendConfig,
-            ingress: names.ingress,
-            proxyConfig: names.proxyConfig
-        },
-        healthCheck: { port: PROXY_PORT },
-        proxy: { listenPort: PROXY_PORT, tlsSecretName: names.proxyTlsSecret },
-        iap: { enabled: inputs.iap, secretName: inputs.iap ? names.oauthSecret : '' }
-    };
-}
-/** Flattens the values into `--set` (booleans, numbers) and `--set-string` (strings) pairs. */
-function gkeChartSetArgs(values) {
-    const set = {};
-    const setString = {};
-    const walk = (value, prefix) => {
-        if (typeof value === 'object' && value !== null) {
-            for (const [key, child] of Object.entries(value))
-                walk(child, prefix ? `${prefix}.${key}` : key);
-        }
-        else if (typeof value === 'string')
-            setString[prefix] = value;
-        else if (typeof value === 'boolean' || typeof value === 'number')
-            set[prefix] = value;
-    };
-    walk(values, '');
-    return { set, setString };
-}
-const GKE_CHART_VERSION = '0.1.0';
-/** Comparable form of the chart version plus values (ours, or `helm get values -o json`). */
-function gkeReleaseFingerprint(chartVersion, values) {
-    return `${chartVersion.replace(/^v/, '')}\n${canonicalJson(values ?? {})}`;
 }
 
 ;// CONCATENATED MODULE: ./src/phases/flyte-release.ts
