@@ -42768,7 +42768,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9197:
+/***/ 1578:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -46721,7 +46721,7 @@ module.exports = {
 
 const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
 const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
-const { FinalizationRegistry } = __nccwpck_require__(9197)()
+const { FinalizationRegistry } = __nccwpck_require__(1578)()
 const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const {
@@ -54479,7 +54479,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4997);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9197);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -54488,7 +54488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4997:
+/***/ 9197:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64161,7 +64161,7 @@ class ReadAhead {
     }
     /**
      * An Exec that answers a call from a read made ahead when there is one (once), else runs it.
-     * `onServed` lets the log say where the answer came from.
+     * `onServed` lets the log and the event record say where the answer came from.
      */
     serving(exec, onServed) {
         return {
@@ -64171,7 +64171,7 @@ class ReadAhead {
                 this.answers.delete(key);
                 const result = await ahead;
                 if (result) {
-                    onServed(tool);
+                    onServed(tool, args);
                     return result;
                 }
                 return exec.run(tool, args, options);
@@ -64180,6 +64180,20 @@ class ReadAhead {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/events.ts
+/** A command as events name it: the tool and its arguments, as one line. */
+const callName = (tool, args) => [tool, ...args].join(' ');
+/** Numbers events and hands them to the sink (or drops them when nobody listens). */
+function eventRecorder(sink) {
+    let seq = 0;
+    return (event) => {
+        seq += 1;
+        sink?.({ ...event, seq });
+    };
+}
+/** The debug line prefix the action writes each event under (see run.ts). */
+const EVENT_LOG_PREFIX = 'engine event: ';
+
 ;// CONCATENATED MODULE: ./src/engine/runner.ts
 /**
  * Executes planned phases: one log group per phase, steps in order, conditions checked just
@@ -64187,24 +64201,31 @@ class ReadAhead {
  */
 
 
+
+
 async function runPhases(phases, deps) {
     const reads = new ReadAhead();
-    const ctx = {
-        ...deps.ctx,
-        readAhead: reads,
-        exec: reads.serving(deps.ctx.exec, (tool) => deps.ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`))
-    };
+    const shared = { deps, reads, record: eventRecorder(deps.events) };
+    const ctx = { ...deps.ctx, readAhead: reads };
     const reports = [];
     for (const phase of phases) {
         const started = ctx.clock.now();
         const steps = [];
         let alongside;
+        shared.record({ kind: 'phase-start', phase: phase.name });
         try {
             await ctx.log.group(phase.name, async () => {
                 for (const step of phase.steps(ctx.state)) {
-                    await runStep(step, ctx, deps, steps, reads);
+                    const place = { phase: phase.name, step: step.id };
+                    const onServed = (tool, args) => {
+                        const call = redact(callName(tool, args), deps.secrets());
+                        shared.record({ kind: 'read-served', ...place, call });
+                        ctx.log.info(`  (${tool}'s answer was read ahead, while Terraform planned)`);
+                    };
+                    const exec = reads.serving(recordingExec(deps.ctx.exec, place, shared), onServed);
+                    await runStep(step, { ...ctx, exec }, place, steps, shared);
                     if (phase.alongside && step.id === phase.alongside.after) {
-                        alongside = runAlongside(phase.alongside.phase, deps.ctx, deps, reads);
+                        alongside = runAlongside(phase.alongside.phase, deps.ctx, shared);
                     }
                 }
             });
@@ -64214,44 +64235,67 @@ async function runPhases(phases, deps) {
             // Always waited for, so no read outlives the phase it overlaps.
             if (alongside)
                 reports.push(await alongside);
+            shared.record({ kind: 'phase-end', phase: phase.name });
         }
     }
     return reports;
 }
-async function runStep(step, ctx, deps, steps, reads) {
-    for (const secret of deps.secrets())
+/** Records each command the step runs itself, by name (secrets masked), as it starts and ends. */
+function recordingExec(exec, place, shared) {
+    return {
+        run: async (tool, args, options) => {
+            const call = redact(callName(tool, args), shared.deps.secrets());
+            shared.record({ kind: 'exec-start', ...place, call });
+            try {
+                return await exec.run(tool, args, options);
+            }
+            finally {
+                shared.record({ kind: 'exec-end', ...place, call });
+            }
+        }
+    };
+}
+async function runStep(step, ctx, place, steps, shared) {
+    for (const secret of shared.deps.secrets())
         ctx.log.setSecret(secret);
     const stepStart = ctx.clock.now();
     if (step.when && !step.when.test(ctx.state)) {
         ctx.log.info(`Skipped ${step.title}: ${step.when.skipped(ctx.state)}`);
         steps.push(report(step, 'skipped', 0));
+        shared.record({ kind: 'step-skipped', ...place });
         return;
     }
+    shared.record({ kind: 'step-start', ...place, mutates: step.mutates });
     let outcome = undefined;
     try {
         if (step.kind === 'exec')
-            await runExecStep(step, ctx, deps.secrets());
+            await runExecStep(step, ctx, shared.deps.secrets());
         else
             outcome = await step.run(ctx);
     }
     catch (error) {
         steps.push(report(step, 'failed', ctx.clock.now() - stepStart));
+        shared.record({ kind: 'step-end', ...place, status: 'failed' });
         throw error;
     }
     finally {
         // Whatever a changing step did (or began before it failed), answers read before it are stale.
-        if (step.mutates && outcome !== 'unchanged')
-            reads.clear();
+        if (step.mutates && outcome !== 'unchanged') {
+            shared.reads.clear();
+            shared.record({ kind: 'reads-dropped', ...place });
+        }
     }
     const ran = report(step, 'ran', ctx.clock.now() - stepStart);
     steps.push(outcome === 'unchanged' ? { ...ran, mutates: false } : ran);
+    shared.record({ kind: 'step-end', ...place, status: 'ran' });
 }
 /**
  * Runs a read-only phase beside another: its log lines are kept and printed as its own group once
  * it ends, tool output is never echoed (so the two never interleave), and a failure is a warning.
  */
-async function runAlongside(phase, base, deps, reads) {
+async function runAlongside(phase, base, shared) {
     const started = base.clock.now();
+    shared.record({ kind: 'phase-start', phase: phase.name });
     const lines = [];
     const log = {
         info: (text) => lines.push({ level: 'info', text }),
@@ -64264,13 +64308,15 @@ async function runAlongside(phase, base, deps, reads) {
     const quietExec = {
         run: (tool, args, options = {}) => base.exec.run(tool, args, { ...options, quiet: true })
     };
-    const ctx = { ...base, log, exec: quietExec, readAhead: reads };
+    const ctx = { ...base, log };
     const steps = [];
     try {
         for (const step of phase.steps(ctx.state)) {
             if (step.mutates)
                 throw new Error(`${step.id} changes something; it cannot run alongside`);
-            await runStep(step, ctx, deps, steps, reads);
+            const place = { phase: phase.name, step: step.id };
+            const exec = recordingExec(quietExec, place, shared);
+            await runStep(step, { ...ctx, exec, readAhead: issuingReads(place, shared) }, place, steps, shared);
         }
     }
     catch (error) {
@@ -64280,7 +64326,24 @@ async function runAlongside(phase, base, deps, reads) {
         for (const line of lines)
             base.log[line.level](line.text);
     });
+    shared.record({ kind: 'phase-end', phase: phase.name });
     return { name: phase.name, durationMs: base.clock.now() - started, steps };
+}
+/** The store of reads ahead as a step alongside sees it: each read it starts is recorded. */
+function issuingReads(place, shared) {
+    return {
+        start: (exec, read) => {
+            const call = redact(callName(read.tool, read.args), shared.deps.secrets());
+            shared.record({ kind: 'read-issued', ...place, call });
+            const answer = shared.reads.start(exec, read);
+            void answer.then((result) => shared.record({
+                kind: 'read-answered',
+                call,
+                ...(result ? { exitCode: result.exitCode } : {})
+            }));
+            return answer;
+        }
+    };
 }
 function report(step, status, durationMs) {
     return { id: step.id, title: step.title, mutates: step.mutates, status, durationMs };
@@ -70760,6 +70823,7 @@ async function lookUpReviewedPlan(client, event, inputs) {
 
 
 
+
 async function runAction(deps) {
     const { log, io, secrets } = deps;
     let inputs;
@@ -70821,7 +70885,12 @@ async function runAction(deps) {
             ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
         };
         try {
-            reports = await runPhases(phases, { ctx, secrets: () => secrets.list() });
+            reports = await runPhases(phases, {
+                ctx,
+                secrets: () => secrets.list(),
+                // Hidden unless the job runs with debug logging: the engine's order, for tests and triage.
+                events: (event) => log.debug(`${EVENT_LOG_PREFIX}${JSON.stringify(event)}`)
+            });
         }
         catch (error) {
             failure = error instanceof Error ? error : new Error(String(error));
