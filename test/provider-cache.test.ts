@@ -5,7 +5,7 @@
  * count what a warm runner downloads: nothing, even from a fresh checkout of the lock file.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -61,6 +61,26 @@ describe('the provider cache, unit by unit', () => {
     const other = providerCache(toolCache, module, 'linux_amd64')!;
     expect(other.lockCopy).not.toBe(cache.lockCopy);
     expect(restoreLockFile(other, module)).toBe('nothing kept');
+  });
+});
+
+describe('a poisoned kept lock file', () => {
+  it('never adds h1: checksums to a committed lock file that has its own', () => {
+    const toolCache = mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
+    const module = mkdtempSync(path.join(os.tmpdir(), 'module-'));
+    const lockFile = path.join(module, '.terraform.lock.hcl');
+    writeFileSync(lockFile, WITH_H1);
+    const cache = providerCache(toolCache, module, 'linux_amd64')!;
+    // A neighbour keeps a copy with one more h1: line, for a provider folder it planted.
+    const forged = WITH_H1.replace(
+      'hashes = [',
+      'hashes = [\n    "h1:PLANTEDplantedPLANTEDplantedPLANTEDplanted000=",'
+    );
+    expect(lockKey(forged)).toBe(cache.key);
+    mkdirSync(path.dirname(cache.lockCopy), { recursive: true });
+    writeFileSync(cache.lockCopy, forged);
+    expect(restoreLockFile(cache, module)).toBe('already complete');
+    expect(readFileSync(lockFile, 'utf8')).toBe(WITH_H1);
   });
 });
 

@@ -56,7 +56,8 @@ import {
   LOCK_FILE,
   pluginCacheDir,
   providerCache,
-  restoreLockFile
+  restoreLockFile,
+  restoredLockWarning
 } from '../terraform/provider-cache.js';
 
 /**
@@ -446,6 +447,9 @@ function restoreProviderChecksums(ctx: TaskContext, inputs: Inputs): void {
   const cache = providerCache(toolCache, inputs.terraformDir);
   if (!cache) return;
   const done = restoreLockFile(cache, inputs.terraformDir);
+  if (done === 'restored' && ctx.env.RUNNER_ENVIRONMENT !== 'github-hosted') {
+    ctx.log.warning(restoredLockWarning(LOCK_FILE));
+  }
   ctx.log.info(
     done === 'restored'
       ? `Put back the lock file an earlier init on this runner left (same providers and zh: hashes, plus this platform's h1: checksums), so init can use the cached providers.`

@@ -70,6 +70,11 @@ const h1Count = (text: string) => (text.match(/"h1:/g) ?? []).length;
 /**
  * Before init: puts back the lock file an earlier init left, when it records more h1: checksums
  * for the same providers. Returns what was done, for the log.
+ *
+ * The kept copy lives in the tool cache, which anyone who can write to this runner can rewrite
+ * together with the plugin cache beside it; so a committed lock file that already has h1:
+ * checksums is never added to (those, reviewed in the repository, decide), and a restore is
+ * announced as resting on the runner's integrity (see restoredLockWarning).
  */
 export function restoreLockFile(
   cache: ProviderCache,
@@ -78,6 +83,7 @@ export function restoreLockFile(
   if (!existsSync(cache.lockCopy)) return 'nothing kept';
   const lockFile = path.join(terraformDir, LOCK_FILE);
   const current = readFileSync(lockFile, 'utf8');
+  if (h1Count(current) > 0) return 'already complete';
   const kept = readFileSync(cache.lockCopy, 'utf8');
   if (lockKey(kept) !== lockKey(current) || h1Count(kept) <= h1Count(current)) {
     return 'already complete';
@@ -85,6 +91,10 @@ export function restoreLockFile(
   writeFileSync(lockFile, kept);
   return 'restored';
 }
+
+/** Said when h1: checksums came from the tool cache rather than from the repository. */
+export const restoredLockWarning = (lockFile: string) =>
+  `The h1: provider checksums in ${lockFile} were put back from this runner's tool cache, so on a shared self-hosted runner whoever can write that cache chooses the providers init trusts. Commit them instead (terraform providers lock -platform=linux_amd64) and the committed ones decide.`;
 
 /** After init: keeps the lock file as init left it (with the h1: checksums it added). */
 export function keepLockFile(cache: ProviderCache, terraformDir: string): boolean {

@@ -1,0 +1,29 @@
+/**
+ * allow-unpinned-tools is an explicit unsafe choice: the job summary and the pull request comment
+ * both say so (the log says it through the same list, src/run.ts), and nothing says it without.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { dryRunState } from '../src/engine/placeholders.js';
+import { unsafeChoiceWarnings, unpinnedToolsWarning } from '../src/inputs.js';
+import { renderPostsPreview } from '../src/report/publish.js';
+import { makeInputs } from './support/github-fixture.js';
+
+describe('allow-unpinned-tools is announced', () => {
+  it('in the summary and in the comment, as a warning', () => {
+    const inputs = makeInputs({ command: 'plan', 'allow-unpinned-tools': 'true' });
+    const warning = unpinnedToolsWarning(inputs);
+    expect(warning).toMatch(/without a digest pinned in the action's source/);
+    const text = renderPostsPreview(inputs, dryRunState(inputs));
+    const [summary, comment] = text.split('### Pull request comment');
+    expect(summary).toContain(`> [!WARNING]\n> ${warning}`);
+    expect(comment).toContain(`> [!WARNING]\n> ${warning}`);
+    expect(unsafeChoiceWarnings(inputs)).toContain(warning);
+  });
+
+  it('not at all when it is off (the default)', () => {
+    const inputs = makeInputs({ command: 'plan' });
+    expect(inputs.allowUnpinnedTools).toBe(false);
+    expect(unsafeChoiceWarnings(inputs)).toEqual([]);
+    expect(renderPostsPreview(inputs, dryRunState(inputs))).not.toContain('allow-unpinned-tools');
+  });
+});
