@@ -22992,6 +22992,9 @@ class Source extends Readable {
     this.offset = offset
 
     this._parent = self
+
+    // errors are always forwarded to the parent, so the entry itself should never throw an unhandled one
+    this.on('error', noop)
   }
 
   _read (cb) {
@@ -23036,6 +23039,7 @@ class Extract extends Writable {
     this._longHeader = false
     this._callback = noop
     this._locked = false
+    this._updating = false
     this._finished = false
     this._pax = null
     this._paxGlobal = null
@@ -23137,12 +23141,12 @@ class Extract extends Writable {
         this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding)
         break
       case 'pax-global-header':
-        this._paxGlobal = headers.decodePax(buf)
+        this._paxGlobal = validatePax(headers.decodePax(buf))
         break
       case 'pax-header':
         this._pax = this._paxGlobal === null
-          ? headers.decodePax(buf)
-          : Object.assign({}, this._paxGlobal, headers.decodePax(buf))
+          ? validatePax(headers.decodePax(buf))
+          : Object.assign({}, this._paxGlobal, validatePax(headers.decodePax(buf)))
         break
     }
   }
@@ -23184,10 +23188,18 @@ class Extract extends Writable {
   }
 
   _update () {
+    if (this._updating) return // the running update picks up any state changes
+    this._updating = true
+    const done = this._consume()
+    this._updating = false
+    if (done) this._continueWrite(null)
+  }
+
+  _consume () {
     while (this._buffer.buffered > 0 && !this.destroying) {
       if (this._missing > 0) {
         if (this._stream !== null) {
-          if (this._consumeStream() === false) return
+          if (this._consumeStream() === false) return false
           continue
         }
 
@@ -23203,10 +23215,10 @@ class Extract extends Writable {
       }
 
       if (this._buffer.buffered < 512) break
-      if (this._stream !== null || this._consumeHeader() === false) return
+      if (this._stream !== null || this._consumeHeader() === false) return false
     }
 
-    this._continueWrite(null)
+    return true
   }
 
   _continueWrite (err) {
@@ -23334,6 +23346,15 @@ module.exports = function extract (opts) {
 
 function noop () {}
 
+function validatePax (pax) {
+  if (hasNull(pax.path) || hasNull(pax.linkpath)) throw new Error('Invalid tar header: pax path contains a null byte.')
+  return pax
+}
+
+function hasNull (str) {
+  return typeof str === 'string' && str.indexOf('\0') !== -1
+}
+
 function overflow (size) {
   size &= 511
   return size && 512 - size
@@ -23418,7 +23439,7 @@ exports.encode = function encode (opts) {
   b4a.write(buf, encodeOct(opts.uid, 6), 108)
   b4a.write(buf, encodeOct(opts.gid, 6), 116)
   encodeSize(opts.size, buf, 124)
-  b4a.write(buf, encodeOct((opts.mtime.getTime() / 1000) | 0, 11), 136)
+  encodeSize(Math.floor(opts.mtime.getTime() / 1000) || 0, buf, 136)
 
   buf[156] = ZERO_OFFSET + toTypeflag(opts.type)
 
@@ -23593,7 +23614,7 @@ function encodeOct (val, n) {
 }
 
 function encodeSizeBin (num, buf, off) {
-  buf[off] = 0x80
+  buf[off] = num < 0 ? 0xff : 0x80
   for (let i = 11; i > 0; i--) {
     buf[off + i] = num & 0xff
     num = Math.floor(num / 0x100)
@@ -23601,7 +23622,7 @@ function encodeSizeBin (num, buf, off) {
 }
 
 function encodeSize (num, buf, off) {
-  if (num.toString(8).length > 11) {
+  if (num < 0 || num.toString(8).length > 11) {
     encodeSizeBin(num, buf, off)
   } else {
     b4a.write(buf, encodeOct(num, 11), off)
@@ -23636,7 +23657,7 @@ function parse256 (buf) {
     sum += tuple[i] * Math.pow(256, i)
   }
 
-  return positive ? sum : -1 * sum
+  return positive ? sum : -(sum + 1)
 }
 
 function decodeOct (val, offset, length) {
@@ -23743,7 +23764,7 @@ class Sink extends Writable {
       this._pack._encode(this.header)
     }
 
-    if (this._isVoid) {
+    if (this._isVoid && !this._isLinkname) {
       this._finish()
       this._continuePack(null)
     }
@@ -61686,12 +61707,19 @@ const h1Count = (text) => (text.match(/"h1:/g) ?? []).length;
 /**
  * Before init: puts back the lock file an earlier init left, when it records more h1: checksums
  * for the same providers. Returns what was done, for the log.
+ *
+ * The kept copy lives in the tool cache, which anyone who can write to this runner can rewrite
+ * together with the plugin cache beside it; so a committed lock file that already has h1:
+ * checksums is never added to (those, reviewed in the repository, decide), and a restore is
+ * announced as resting on the runner's integrity (see restoredLockWarning).
  */
 function restoreLockFile(cache, terraformDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(cache.lockCopy))
         return 'nothing kept';
     const lockFile = external_node_path_default().join(terraformDir, LOCK_FILE);
     const current = (0,external_node_fs_namespaceObject.readFileSync)(lockFile, 'utf8');
+    if (h1Count(current) > 0)
+        return 'already complete';
     const kept = (0,external_node_fs_namespaceObject.readFileSync)(cache.lockCopy, 'utf8');
     if (lockKey(kept) !== lockKey(current) || h1Count(kept) <= h1Count(current)) {
         return 'already complete';
@@ -61699,6 +61727,8 @@ function restoreLockFile(cache, terraformDir) {
     (0,external_node_fs_namespaceObject.writeFileSync)(lockFile, kept);
     return 'restored';
 }
+/** Said when h1: checksums came from the tool cache rather than from the repository. */
+const restoredLockWarning = (lockFile) => `The h1: provider checksums in ${lockFile} were put back from this runner's tool cache, so on a shared self-hosted runner whoever can write that cache chooses the providers init trusts. Commit them instead (terraform providers lock -platform=linux_amd64) and the committed ones decide.`;
 /** After init: keeps the lock file as init left it (with the h1: checksums it added). */
 function keepLockFile(cache, terraformDir) {
     const current = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(terraformDir, LOCK_FILE), 'utf8');
@@ -62064,6 +62094,9 @@ function restoreProviderChecksums(ctx, inputs) {
     if (!cache)
         return;
     const done = restoreLockFile(cache, inputs.terraformDir);
+    if (done === 'restored' && ctx.env.RUNNER_ENVIRONMENT !== 'github-hosted') {
+        ctx.log.warning(restoredLockWarning(LOCK_FILE));
+    }
     ctx.log.info(done === 'restored'
         ? `Put back the lock file an earlier init on this runner left (same providers and zh: hashes, plus this platform's h1: checksums), so init can use the cached providers.`
         : done === 'already complete'
