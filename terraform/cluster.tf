@@ -35,8 +35,12 @@ resource "google_container_cluster" "main" {
   }
 
   # Standard: Dataplane V2, which enforces Kubernetes network policies (Autopilot always has it).
-  datapath_provider     = var.autopilot_cluster ? null : "ADVANCED_DATAPATH"
-  enable_shielded_nodes = true
+  datapath_provider = var.autopilot_cluster ? null : "ADVANCED_DATAPATH"
+
+  # Standard only: the provider refuses the argument beside enable_autopilot (ConflictsWith, set to
+  # any value), and Autopilot's nodes are always shielded. Left unset it takes the provider's
+  # default, true, updatable in place, so no existing cluster sees a change (docs/gke-rules.md).
+  enable_shielded_nodes = var.autopilot_cluster ? null : true
 
   # Autopilot's nodes run as the minimal node account too, never the Compute Engine default one
   # (Editor, and disabled in many organisations).

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fail, flag, flags, has, ok, positionals } from './args.mjs';
 import { liveIngresses } from './kubectl.mjs';
 import { installProviders } from './providers.mjs';
+import { ruleErrors } from '../provider-rules/index.mjs';
 
 const VERSION = '1.13.4';
 
@@ -47,8 +48,13 @@ export function answerTerraform({ args: all, world, env }) {
               .join('\n')}\n`
           : ''
       );
-    case 'fmt':
     case 'validate':
+      // Without -var, as the real validate: every variable unknown, so only rules that hold
+      // whatever the variables are can fail here.
+      return ruleFailure(moduleDir, undefined).then(
+        (failure) => failure ?? ok('Success! The configuration is valid.\n')
+      );
+    case 'fmt':
     case 'force-unlock':
       if (sub === 'force-unlock') delete tf.lock;
       return ok();
@@ -241,7 +247,16 @@ function declaredVariables(moduleDir) {
   return names;
 }
 
-function plan(args, moduleDir, tf) {
+/**
+ * The google provider's own rules (ConflictsWith, Required, enums…; test/contracts), checked as
+ * its SDK checks them at validate and plan: a conflict fails every plan as it would for real.
+ */
+async function ruleFailure(moduleDir, vars) {
+  const errors = await ruleErrors(moduleDir, vars);
+  return errors.length > 0 ? fail(errors.join('')) : undefined;
+}
+
+async function plan(args, moduleDir, tf) {
   const missing = notInitialized(tf);
   if (missing) return missing;
   // As terraform does: an undeclared variable given with -var is an error (in a file, a warning).
@@ -258,6 +273,8 @@ function plan(args, moduleDir, tf) {
   if (tf.planError) return fail(tf.planError);
   const destroy = has(args, '-destroy');
   const vars = variables(args);
+  const rules = await ruleFailure(moduleDir, vars);
+  if (rules) return rules;
   const hash = configHash(moduleDir, vars);
   const all = moduleResources(moduleDir);
   const targets = flags(args, '-target');
