@@ -123,7 +123,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const tag = arg('--tag', 'v6.50.0');
   const { data, problems } = await extract({ mirror, tag });
   for (const p of problems) console.error(p);
-  const text = `${JSON.stringify(data, null, 2)}\n`;
+  // Written as the repository's Prettier writes JSON, so a regenerated file passes format:check.
+  const prettier = await import('prettier');
+  const text = await prettier.format(JSON.stringify(data, null, 2), {
+    ...(await prettier.resolveConfig(RULES_FILE)),
+    parser: 'json'
+  });
   if (process.argv.includes('--check')) {
     const current = readFileSync(RULES_FILE, 'utf8') === text;
     console.log(current ? 'up to date' : `${RULES_FILE} is stale: rerun without --check`);
