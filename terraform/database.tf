@@ -1,10 +1,5 @@
 # Cloud SQL for PostgreSQL, reachable only on a private IP inside the cluster's VPC.
 
-resource "random_password" "database" {
-  length  = 32
-  special = false # keeps the password safe in connection strings and YAML without quoting
-}
-
 resource "random_id" "database_suffix" {
   # Cloud SQL keeps a deleted instance's name reserved for a week; a suffix lets a
   # destroyed setup be recreated at once.
@@ -51,7 +46,11 @@ resource "google_sql_database" "flyte" {
 resource "google_sql_user" "flyte" {
   name     = var.database_user
   instance = google_sql_database_instance.main.name
-  password = random_password.database.result
+  # Write-only (Terraform 1.11+): sent to Cloud SQL, never kept in state or plan files. The
+  # version follows the Secret Manager version, so a new secret always reaches the user in the
+  # same apply (both read the one ephemeral password of that run); see database-password.tf.
+  password_wo         = ephemeral.random_password.database.result
+  password_wo_version = tonumber(google_secret_manager_secret_version.database_password.version)
 
   # PostgreSQL refuses to drop a role that owns objects; the instance goes on destroy anyway.
   deletion_policy = "ABANDON"

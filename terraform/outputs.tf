@@ -5,10 +5,10 @@ output "cloudsql_ip" {
   value       = google_sql_database_instance.main.private_ip_address
 }
 
-output "cloudsql_password" {
-  description = "Password of the Flyte database user."
-  value       = random_password.database.result
-  sensitive   = true
+# Not the password: the Secret Manager version that holds it, which only the deployer may read.
+output "cloudsql_password_secret" {
+  description = "Secret Manager version (projects/P/secrets/S/versions/N) holding the Flyte database user's password."
+  value       = google_secret_manager_secret_version.database_password.name
 }
 
 output "cloudsql_user" {

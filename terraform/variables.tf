@@ -253,3 +253,14 @@ variable "retain_backups_on_delete" {
   type        = bool
   default     = true
 }
+
+variable "database_password_version" {
+  description = "Version of the Flyte database password. Raise it (for example in terraform-var-file) to rotate the password: a new Secret Manager version and the Cloud SQL user get a new one in the same apply."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.database_password_version >= 1 && floor(var.database_password_version) == var.database_password_version
+    error_message = "database_password_version must be a whole number of 1 or more."
+  }
+}

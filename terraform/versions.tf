@@ -1,6 +1,7 @@
 terraform {
-  # 1.5 brings strcontains(); the action installs a newer release by default.
-  required_version = ">= 1.5.0"
+  # 1.11 brings write-only arguments (1.10 ephemeral resources), which keep the database
+  # password out of state; the action installs a newer release by default.
+  required_version = ">= 1.11.0"
 
   # Partial configuration: bucket and prefix come from `terraform init -backend-config=...`
   # (the action passes them; by hand: -backend-config=bucket=B -backend-config=prefix=P).
@@ -14,7 +15,7 @@ terraform {
     }
     random = {
       source  = "hashicorp/random"
-      version = "~> 3.6"
+      version = "~> 3.7" # 3.7 brings ephemeral "random_password"
     }
   }
 }

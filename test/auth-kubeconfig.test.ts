@@ -38,7 +38,7 @@ function fakeGcloud(exitCode = 0): Exec & { calls: Call[] } {
 
 const outputs: TerraformOutputs = {
   cloudsqlIp: '10.0.0.3',
-  cloudsqlPassword: 'pw-canary',
+  cloudsqlPasswordSecret: 'projects/acme-flyte-prod/secrets/flyte-db/versions/1',
   cloudsqlUser: 'flyte',
   cloudsqlDatabase: 'flyte',
   clusterLocation: 'europe-west4',

@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string[]> = {
     'terraform plan',
     'terraform apply',
     'gcloud container clusters get-credentials',
+    'gcloud secrets versions access',
     'helm upgrade --install',
     'gcloud iap web'
   ],
@@ -26,6 +27,7 @@ const EXPECTED: Record<string, string[]> = {
     'terraform init',
     'terraform output',
     'gcloud container clusters get-credentials',
+    'gcloud secrets versions access',
     'helm upgrade --install'
   ],
   destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
@@ -63,6 +65,10 @@ describe('dry run', () => {
       expect({ expected, found: found >= 0 }).toEqual({ expected, found: true });
       at = found;
     }
+    // Only deploy and upgrade read the database password (the planner may not).
+    expect(commands.some((c) => c.startsWith('gcloud secrets'))).toBe(
+      command === 'deploy' || command === 'upgrade'
+    );
     expect(result.stdout).toContain('What would be posted');
     expect(result.stdout).toContain('nothing was executed');
     expect(harness.findLeaks([SECRET, GITHUB_TOKEN], [result])).toEqual([]);
@@ -84,7 +90,11 @@ describe('dry run', () => {
     const result = await harness.run({ ...example, 'dry-run': 'true' });
     expect(result.stdout).toMatch(/configuration:/);
     expect(result.stdout).toMatch(/dbname|bucket/);
-    expect(result.stdout).not.toContain('<cloudsql_password>');
+    // The password's place holds its secret version, redacted like the password itself.
+    expect(result.stdout).toMatch(/password: (['"])\*\*\*\1/);
+    expect(result.stdout).not.toContain('secret-manager:');
+    // Deploy reads it from Secret Manager; the dry run shows the command.
+    expect(result.stdout).toContain('secrets versions access <cloudsql_password_secret>');
   });
 
   describe('wording, command by command', () => {

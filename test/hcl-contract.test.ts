@@ -14,6 +14,7 @@ import {
 } from '../src/tools/terraform/args.js';
 import { OPTIONAL_OUTPUTS, REQUIRED_OUTPUTS, SENSITIVE_OUTPUTS } from '../src/terraform/outputs.js';
 import { PROTECTED_RESOURCES } from '../src/phases/terraform.js';
+import { DEFAULT_VERSIONS } from '../src/inputs.js';
 import { testInputs } from './support/fakes.js';
 import { PROJECT_ROOT } from './support/project.js';
 
@@ -109,17 +110,20 @@ describe('the Terraform module', () => {
     }
   });
 
-  it('declares every output the action reads, with the password sensitive', async () => {
+  it('declares every output the action reads, and none that holds a secret', async () => {
     const m = await loadModule();
     for (const name of [...Object.values(REQUIRED_OUTPUTS), ...Object.values(OPTIONAL_OUTPUTS)]) {
       expect(Object.keys(m.output)).toContain(name);
     }
-    for (const name of SENSITIVE_OUTPUTS) expect(first(m.output[name]).sensitive).toBe(true);
-    // Nothing else is sensitive by accident (the action would then mask ordinary values).
+    // The password is in no output (outputs are state); the legacy one is gone.
+    for (const name of SENSITIVE_OUTPUTS) expect(m.output[name]).toBeUndefined();
     const sensitive = Object.entries(m.output)
       .filter(([, b]) => first(b).sensitive === true)
       .map(([n]) => n);
-    expect(sensitive).toEqual([...SENSITIVE_OUTPUTS]);
+    expect(sensitive).toEqual([]);
+    expect(first(m.output.cloudsql_password_secret).value).toBe(
+      '${google_secret_manager_secret_version.database_password.name}'
+    );
   });
 
   it('creates node pools only when autopilot is false, the GPU pool only with a GPU type', async () => {
@@ -218,9 +222,50 @@ describe('the Terraform module', () => {
     });
     // No proxy-only subnet: no internal load balancer any more (one public Ingress serves gRPC).
     expect(Object.keys(m.resource.google_compute_subnetwork ?? {})).toEqual(['nodes']);
-    expect(resource(m, 'google_sql_user', 'flyte').password).toBe(
-      '${random_password.database.result}'
+  });
+
+  it('keeps the database password out of state: an ephemeral value, write-only arguments only', async () => {
+    const m = await loadModule();
+    const text = TF_FILES.map((f) => readFileSync(path.join(MODULE_DIR, f), 'utf8')).join('\n');
+    const json = (await parse('all.tf', text)) as {
+      ephemeral?: Record<string, Blocks>;
+      removed?: Block[];
+    };
+    const ephemeral = first(json.ephemeral?.random_password?.database);
+    expect(ephemeral.special).toBe(false);
+    const generated = '${ephemeral.random_password.database.result}';
+    // Nothing that keeps a value in state reads it: only the two write-only arguments.
+    expect(text.match(/ephemeral\.random_password\.database\.result/g)).toHaveLength(2);
+    const user = resource(m, 'google_sql_user', 'flyte');
+    expect(user.password).toBeUndefined();
+    expect(user.password_wo).toBe(generated);
+    const version = resource(m, 'google_secret_manager_secret_version', 'database_password');
+    expect(version.secret_data).toBeUndefined();
+    expect(version.secret_data_wo).toBe(generated);
+    expect(version.secret_data_wo_version).toBe('${var.database_password_version}');
+    // A new secret version always reaches the user in the same apply.
+    expect(user.password_wo_version).toBe(
+      '${tonumber(google_secret_manager_secret_version.database_password.version)}'
     );
+    expect(version.secret).toBe('${google_secret_manager_secret.database_password.id}');
+    // No random_password resource is left, and the one earlier states hold is forgotten, not destroyed.
+    expect(m.resource.random_password).toBeUndefined();
+    const removed = json.removed ?? [];
+    expect(removed).toHaveLength(1);
+    expect(removed[0]).toMatchObject({ from: '${random_password.database}' });
+    expect(nested(removed[0]!, 'lifecycle').destroy).toBe(false);
+    // Secret Manager is among the APIs the module enables.
+    expect(localValue(m, 'base_services')).toContain('secretmanager.googleapis.com');
+  });
+
+  it('asks for a Terraform with write-only arguments (1.11), which the action installs by default', () => {
+    const versions = readFileSync(path.join(MODULE_DIR, 'versions.tf'), 'utf8');
+    const required = /required_version\s*=\s*">=\s*(\d+)\.(\d+)\.\d+"/.exec(versions);
+    expect(required).not.toBeNull();
+    const [major, minor] = [Number(required![1]), Number(required![2])];
+    expect(major * 100 + minor).toBeGreaterThanOrEqual(111);
+    const [dMajor, dMinor] = DEFAULT_VERSIONS.terraform.split('.').map(Number) as [number, number];
+    expect(dMajor * 100 + dMinor).toBeGreaterThanOrEqual(major * 100 + minor);
   });
 
   it('binds flyte-binary to its own account, and every PROJECT-DOMAIN namespace to the tasks account', async () => {
@@ -352,7 +397,8 @@ describe('the committed provider lock file', () => {
     // The very version the schema test checks the module against.
     expect(google.version).toBe('6.50.0');
     expect(google.constraints).toBe('~> 6.0');
-    expect(random.version).toMatch(/^3\.(6|7|8|9)\.\d+$/);
+    // 3.7 brings ephemeral "random_password".
+    expect(random.version).toMatch(/^3\.(7|8|9)\.\d+$/);
     const versions = readFileSync(path.join(MODULE_DIR, 'versions.tf'), 'utf8');
     expect(versions).toContain(`version = "${google.constraints}"`);
     expect(versions).toContain(`version = "${random.constraints}"`);

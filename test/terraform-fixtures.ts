@@ -27,14 +27,22 @@ export function planJson(changes: [address: string, actions: string[]][]): strin
 }
 
 /** `terraform output -json` after an apply of the shipped module. */
-export function outputJson(options: { ingress?: boolean; password?: string }): string {
+/** The Secret Manager version the shipped module outputs in place of the password. */
+export const PASSWORD_SECRET = 'projects/acme-flyte-dev/secrets/flyte-flyte-db-password/versions/3';
+
+/**
+ * `terraform output -json` after an apply of the shipped module; `legacyPassword` adds the
+ * password output of modules from before the password left the state.
+ */
+export function outputJson(options: { ingress?: boolean; legacyPassword?: string }): string {
   const value = (v: string, sensitive = false) => ({ sensitive, type: 'string', value: v });
   return JSON.stringify(
     {
       bucket_name: value('acme-flyte-dev-flyte-flyte'),
       cloudsql_database: value('flyte'),
       cloudsql_ip: value('10.59.0.3'),
-      cloudsql_password: value(options.password ?? PASSWORD, true),
+      cloudsql_password_secret: value(PASSWORD_SECRET),
+      ...(options.legacyPassword ? { cloudsql_password: value(options.legacyPassword, true) } : {}),
       cloudsql_user: value('flytepg'),
       gke_cluster_location: value('us-central1'),
       gke_cluster_name: value('flyte'),

@@ -11,7 +11,13 @@ import {
   summarisePlan
 } from '../src/terraform/plan-summary.js';
 import { parseBucketCreate, parseBucketDescribe } from '../src/tools/gcloud/storage.js';
-import { LOCK_ERROR, outputJson, planJson, PASSWORD } from './terraform-fixtures.js';
+import {
+  LOCK_ERROR,
+  outputJson,
+  planJson,
+  PASSWORD,
+  PASSWORD_SECRET
+} from './terraform-fixtures.js';
 
 describe('plan summary', () => {
   it('counts like Terraform: a replacement is one add and one destroy, reads count nothing', () => {
@@ -73,13 +79,14 @@ describe('plan summary', () => {
 });
 
 describe('terraform output -json', () => {
-  it('types the outputs and registers the password before returning', () => {
+  it('types the outputs: the secret version that holds the password, never the password', () => {
     const secrets: string[] = [];
     const outputs = parseOutputs(outputJson({ ingress: true }), (s) => secrets.push(s));
-    expect(secrets).toEqual([PASSWORD]);
+    expect(secrets).toEqual([]);
+    expect(JSON.stringify(outputs)).not.toMatch(/password"/i);
     expect(outputs).toMatchObject({
       cloudsqlIp: '10.59.0.3',
-      cloudsqlPassword: PASSWORD,
+      cloudsqlPasswordSecret: PASSWORD_SECRET,
       clusterName: 'flyte',
       clusterLocation: 'us-central1',
       bucketName: 'acme-flyte-dev-flyte-flyte',
@@ -95,8 +102,20 @@ describe('terraform output -json', () => {
     expect('staticIpName' in outputs).toBe(false);
   });
 
-  it('names a missing output, and still registers the password first', () => {
-    const json = JSON.parse(outputJson({})) as Record<string, unknown>;
+  it('masks a legacy password output even when a custom module forgot sensitive, and never uses it', () => {
+    const json = JSON.parse(outputJson({ legacyPassword: PASSWORD })) as Record<
+      string,
+      { sensitive: boolean }
+    >;
+    json.cloudsql_password!.sensitive = false;
+    const secrets: string[] = [];
+    const outputs = parseOutputs(JSON.stringify(json), (s) => secrets.push(s));
+    expect(secrets).toEqual([PASSWORD]);
+    expect(JSON.stringify(outputs)).not.toContain(PASSWORD);
+  });
+
+  it('names a missing output, and still registers a sensitive value first', () => {
+    const json = JSON.parse(outputJson({ legacyPassword: PASSWORD })) as Record<string, unknown>;
     delete json.bucket_name;
     delete json.service_account;
     const secrets: string[] = [];

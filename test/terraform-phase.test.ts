@@ -20,7 +20,13 @@ import {
   type TerraformMode
 } from '../src/phases/terraform.js';
 import { fakeContext, fakeLogger, testInputs } from './support/fakes.js';
-import { LOCK_ERROR, outputJson, PASSWORD, planJson } from './terraform-fixtures.js';
+import {
+  LOCK_ERROR,
+  outputJson,
+  PASSWORD,
+  PASSWORD_SECRET,
+  planJson
+} from './terraform-fixtures.js';
 
 type Answer = Partial<ExecResult>;
 type Answers = Partial<Record<string, Answer | ((args: readonly string[]) => Answer)>>;
@@ -93,7 +99,7 @@ const terraformCalls = (calls: { tool: string; args: readonly string[] }[]) =>
 
 const OUTPUTS_FOR_DESTROY = {
   cloudsqlIp: '10.0.0.3',
-  cloudsqlPassword: 'pw',
+  cloudsqlPasswordSecret: 'projects/p/secrets/s/versions/1',
   cloudsqlUser: 'flyte',
   cloudsqlDatabase: 'flyte',
   clusterLocation: 'us-central1',
@@ -271,12 +277,12 @@ describe('terraform phase through the runner', () => {
     expect(terraformCalls(r.calls)).toEqual(['init', 'plan']);
   });
 
-  it('puts the outputs into state.tfOutputs and never prints the password', async () => {
+  it('puts the outputs into state.tfOutputs and never prints a sensitive one', async () => {
     const r = await run(
       deployTerraformPhases(testInputs({ ingress: 'true', 'allow-unauthenticated': 'true' })),
       {
         ...applyAnswers(2),
-        'terraform output': { stdout: outputJson({ ingress: true }) },
+        'terraform output': { stdout: outputJson({ ingress: true, legacyPassword: PASSWORD }) },
         // Terraform itself shows sensitive values as <sensitive> after an apply.
         'terraform apply': {
           stdout: 'Apply complete!\n\nOutputs:\n\ncloudsql_password = <sensitive>'
@@ -286,7 +292,7 @@ describe('terraform phase through the runner', () => {
     expect(r.error).toBeUndefined();
     expect(r.state.tfOutputs).toMatchObject({
       cloudsqlIp: '10.59.0.3',
-      cloudsqlPassword: PASSWORD,
+      cloudsqlPasswordSecret: PASSWORD_SECRET,
       staticIpAddress: '34.111.22.33'
     });
     expect(r.secrets).toContain(PASSWORD);

@@ -8,7 +8,12 @@ import { DIGEST_ANNOTATION, recordedDigest, valuesDigest } from '../src/values/d
 import { gkeChartPath } from '../src/values/gke-chart.js';
 import { PATCHED_PATHS, patchValues, mergeExtraValues } from '../src/values/patch.js';
 import { readProxyConfigSource } from '../src/values/proxy-config.js';
-import { flyteInputs, tfOutputs, CANARY_PASSWORD } from './support/flyte-fixtures.js';
+import {
+  flyteInputs,
+  tfOutputs,
+  CANARY_PASSWORD,
+  PASSWORD_SECRET
+} from './support/flyte-fixtures.js';
 import { PROJECT_ROOT } from './support/project.js';
 
 const TEMPLATE_FILE = path.join(PROJECT_ROOT, 'helm', 'flyte-values.yaml');
@@ -106,7 +111,8 @@ describe('patchValues', () => {
     const { configuration } = patched();
     expect(configuration.database).toMatchObject({
       username: 'flytepg',
-      password: CANARY_PASSWORD,
+      // The secret's version stands for the password until the deployer fills it in.
+      password: `secret-manager:${PASSWORD_SECRET}`,
       host: '10.59.0.3',
       dbname: 'flyte'
     });
@@ -242,11 +248,29 @@ describe('digest and preview', () => {
   };
   const inputs = flyteInputs();
 
-  it('hides the password in the preview and keeps it in the file text', () => {
-    const composed = composeValues(sources, inputs, tfOutputs());
+  it('hides the password in the preview and puts it in the file text, where the chart reads it', () => {
+    const composed = composeValues(sources, inputs, tfOutputs(), CANARY_PASSWORD);
     expect(composed.preview).not.toContain(CANARY_PASSWORD);
     expect(composed.preview).toMatch(/password: (['"])\*\*\*\1/);
-    expect(composed.text).toContain(CANARY_PASSWORD);
+    const values = parse(composed.text) as { configuration: { database: { password: string } } };
+    expect(values.configuration.database.password).toBe(CANARY_PASSWORD);
+  });
+
+  it('computes the same digest without the password (a plan) as with it (the deploy)', () => {
+    const planned = composeValues(sources, inputs, tfOutputs());
+    const deployed = composeValues(sources, inputs, tfOutputs(), CANARY_PASSWORD);
+    expect(planned.digest).toBe(deployed.digest);
+    expect(planned.text).not.toContain(CANARY_PASSWORD);
+    expect(recordedDigest(parse(deployed.text))).toBe(planned.digest);
+  });
+
+  it('keeps a password an extra values file sets', () => {
+    const extras = [
+      { name: 'x.yaml', text: 'configuration:\n  database:\n    password: own-pass\n' }
+    ];
+    const composed = composeValues({ ...sources, extras }, inputs, tfOutputs(), CANARY_PASSWORD);
+    expect(composed.text).toContain('own-pass');
+    expect(composed.text).not.toContain(CANARY_PASSWORD);
   });
 
   it('records the digest in the values and reads it back from helm get values JSON', () => {
@@ -256,13 +280,17 @@ describe('digest and preview', () => {
     expect(valuesDigest(asHelmPrints, inputs.chartVersion)).toBe(composed.digest);
   });
 
-  it('changes with the chart version, the password and the values, not with key order', () => {
+  it('changes with the chart version, the password version and the values, not with key order', () => {
     const base = composeValues(sources, inputs, tfOutputs()).digest;
     expect(
       composeValues(sources, flyteInputs({ 'chart-version': 'v1.16.9' }), tfOutputs()).digest
     ).not.toBe(base);
     expect(
-      composeValues(sources, inputs, tfOutputs({ cloudsqlPassword: 'other-pass' })).digest
+      composeValues(
+        sources,
+        inputs,
+        tfOutputs({ cloudsqlPasswordSecret: PASSWORD_SECRET.replace(/1$/, '2') })
+      ).digest
     ).not.toBe(base);
     expect(valuesDigest({ a: 1, b: { c: 2, d: 3 } }, 'v1')).toBe(
       valuesDigest({ b: { d: 3, c: 2 }, a: 1 }, 'v1')

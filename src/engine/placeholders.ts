@@ -10,7 +10,7 @@ export function dryRunState(inputs: Inputs): RunState {
   state.workDir = '$RUNNER_TEMP/flyte-gke';
   state.tfOutputs = {
     cloudsqlIp: '<cloudsql_ip>',
-    cloudsqlPassword: '<cloudsql_password>',
+    cloudsqlPasswordSecret: '<cloudsql_password_secret>',
     cloudsqlUser: '<cloudsql_user>',
     cloudsqlDatabase: '<cloudsql_database>',
     clusterLocation: inputs.region,

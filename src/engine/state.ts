@@ -5,7 +5,11 @@ import type { ClusterRef } from '../tools/gcloud/args.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
-  readonly cloudsqlPassword: string;
+  /**
+   * The Secret Manager version holding the database password (projects/P/secrets/S/versions/N).
+   * The password itself is in no output: Terraform state never holds it.
+   */
+  readonly cloudsqlPasswordSecret: string;
   readonly cloudsqlUser: string;
   readonly cloudsqlDatabase: string;
   readonly clusterLocation: string;
@@ -74,6 +78,8 @@ export class RunState {
   /** Human-readable plan (`terraform show`), secrets never included. */
   planText?: string;
   tfOutputs?: TerraformOutputs;
+  /** The database password, read from Secret Manager by deploy and upgrade only (a secret). */
+  databasePassword?: string;
   kubeconfigPath?: string;
   /** The cluster whose credentials were fetched while Terraform planned. */
   readAheadCluster?: ClusterRef;

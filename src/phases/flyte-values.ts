@@ -15,9 +15,20 @@ import { gkeChartPath } from '../values/gke-chart.js';
 import { readProxyConfigSource } from '../values/proxy-config.js';
 import { ValuesError } from '../values/patch.js';
 import { writeValuesFile } from '../values/write.js';
+import { databasePasswordStep } from './database-password.js';
+
+/** Deploy and upgrade write the values file, so they alone read the database password. */
+const writesValuesFile = (inputs: Inputs) =>
+  inputs.command === 'deploy' || inputs.command === 'upgrade';
 
 export function valuesPhase(inputs: Inputs): Phase {
-  return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
+  return {
+    name: 'Helm values',
+    steps: () => [
+      ...(writesValuesFile(inputs) ? [databasePasswordStep()] : []),
+      patchValuesStep(inputs)
+    ]
+  };
 }
 
 /** The files the values come from; the proxy configuration from the chart the install uses. */
@@ -36,10 +47,11 @@ export function readSources(inputs: Inputs, state: Pick<RunState, 'actionRoot'>)
 function composeFor(
   inputs: Inputs,
   state: Pick<RunState, 'actionRoot'>,
-  outputs: TerraformOutputs
+  outputs: TerraformOutputs,
+  password?: string
 ): ComposedValues {
   try {
-    return composeValues(readSources(inputs, state), inputs, outputs);
+    return composeValues(readSources(inputs, state), inputs, outputs, password);
   } catch (error) {
     if (error instanceof ValuesError) throw new StepError('values-patch', error.message);
     throw error;
@@ -47,7 +59,7 @@ function composeFor(
 }
 
 function patchValuesStep(inputs: Inputs): TaskStep {
-  const writesFile = inputs.command === 'deploy' || inputs.command === 'upgrade';
+  const writesFile = writesValuesFile(inputs);
   const sources = [inputs.valuesFile, ...inputs.extraValuesFiles]
     .map((f) => path.relative(inputs.workspace, f) || f)
     .join(', then ');
@@ -89,7 +101,6 @@ function patchValuesStep(inputs: Inputs): TaskStep {
         ctx.log.info('No Terraform outputs yet (nothing applied): the preview shows placeholders.');
         outputs = placeholderOutputs(inputs);
       }
-      ctx.log.setSecret(outputs.cloudsqlPassword);
       if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
         // A plan or drift check that turns ingress on: the static IP exists only after apply.
         ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
@@ -101,7 +112,14 @@ function patchValuesStep(inputs: Inputs): TaskStep {
           'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.'
         );
       }
-      const composed = composeFor(inputs, state, outputs);
+      const password = state.databasePassword;
+      if (writesFile && password === undefined) {
+        throw new StepError(
+          'values-patch',
+          'The database password was not read from Secret Manager, so the values file cannot be written.'
+        );
+      }
+      const composed = composeFor(inputs, state, outputs, password);
       state.valuesDigest = composed.digest;
       state.valuesPreview = composed.preview;
       ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);

@@ -15,7 +15,7 @@ interface JsonOutput {
 /** The module's output names, as the guide names them, for each field the action reads. */
 export const REQUIRED_OUTPUTS = {
   cloudsqlIp: 'cloudsql_ip',
-  cloudsqlPassword: 'cloudsql_password',
+  cloudsqlPasswordSecret: 'cloudsql_password_secret',
   cloudsqlUser: 'cloudsql_user',
   cloudsqlDatabase: 'cloudsql_database',
   clusterLocation: 'gke_cluster_location',
@@ -35,8 +35,11 @@ export const OPTIONAL_OUTPUTS = {
   tasksServiceAccount: 'tasks_service_account'
 } as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
 
-/** Outputs that must be declared `sensitive = true` in the module. */
-export const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword] as const;
+/**
+ * Outputs masked even when a module forgets `sensitive = true`: the password output of releases
+ * before the password left the state (a custom module may still declare it; it is never used).
+ */
+export const SENSITIVE_OUTPUTS = ['cloudsql_password'] as const;
 
 const STEP = 'terraform-output';
 
@@ -57,8 +60,8 @@ export function readOutputs(text: string, registerSecret: (value: string) => voi
     throw new StepError(STEP, 'terraform output -json printed something other than an object.');
   }
   const all = json as Record<string, JsonOutput | undefined>;
-  // Mask first: whatever happens next, sensitive values are already secrets. The password is
-  // masked even if a custom module forgot to mark it sensitive.
+  // Mask first: whatever happens next, sensitive values are already secrets. A legacy password
+  // output is masked even if a custom module forgot to mark it sensitive.
   const secrets = new Set<string>();
   for (const [name, output] of Object.entries(all)) {
     const sensitive =

@@ -4,13 +4,14 @@
  */
 import type { Document } from 'yaml';
 import type { TerraformOutputs } from '../engine/state.js';
-import { mergeValues } from './document.js';
+import { mergeValues, setValue } from './document.js';
 import { recordDigest, valuesDigest } from './digest.js';
 import { gkeChartValues } from './gke-chart.js';
 import { flyteNames } from './names.js';
 import {
   mergeExtraValues,
   PATCHED_PATHS,
+  passwordReference,
   patchValues,
   type ExtraValues,
   type PatchInputs
@@ -31,17 +32,22 @@ export interface ValuesSources {
 
 export interface ComposedValues {
   readonly doc: Document;
-  /** The file to hand to Helm (holds the password: never print it). */
+  /** The file to hand to Helm (holds the password when one is given: never print it). */
   readonly text: string;
   readonly digest: string;
   readonly preview: string;
 }
 
+/**
+ * `password`: the database password the deployer read from Secret Manager, for the file only.
+ * The digest and preview see the secret's version in its place (see passwordReference), so a
+ * plan, which never has the password, computes the digest the deploy will record.
+ */
 export function composeValues(
   sources: ValuesSources,
   inputs: PatchInputs & { readonly chartVersion: string },
   outputs: TerraformOutputs,
-  secrets: readonly string[] = []
+  password?: string
 ): ComposedValues {
   const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
   if (inputs.ingress) {
@@ -55,14 +61,10 @@ export function composeValues(
   mergeExtraValues(doc, sources.extras);
   const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
   recordDigest(doc, digest);
-  return {
-    doc,
-    text: doc.toString(),
-    digest,
-    // Short values would mask ordinary words; the key-based mask covers the password anyway.
-    preview: redactedPreview(
-      doc,
-      [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4)
-    )
-  };
+  // Short values would mask ordinary words; the key-based mask covers the password anyway.
+  const preview = redactedPreview(doc, password && password.length >= 4 ? [password] : []);
+  // An extra values file that sets its own password keeps it.
+  if (password !== undefined && doc.getIn(PATCHED_PATHS.dbPassword) === passwordReference(outputs))
+    setValue(doc, PATCHED_PATHS.dbPassword, password);
+  return { doc, text: doc.toString(), digest, preview };
 }

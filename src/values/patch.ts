@@ -45,6 +45,16 @@ export const PATCHED_PATHS = {
   extraVolumes: ['deployment', 'extraVolumes']
 } as const satisfies Record<string, ValuePath>;
 
+/**
+ * Stands for the password in the values every run computes (digest, preview, diff): it names the
+ * Secret Manager version, so a rotated password (a new version) still changes the digest.
+ */
+export function passwordReference(
+  outputs: Pick<TerraformOutputs, 'cloudsqlPasswordSecret'>
+): string {
+  return `secret-manager:${outputs.cloudsqlPasswordSecret}`;
+}
+
 export class ValuesError extends Error {
   constructor(message: string) {
     super(message);
@@ -99,7 +109,9 @@ export function patchValues(
   );
 
   set(p.dbUsername, outputs.cloudsqlUser);
-  set(p.dbPassword, outputs.cloudsqlPassword);
+  // The secret's version, not the password: the planner never has the password, and both it and
+  // the deployer must compute the same digest. composeValues puts the password in the file.
+  set(p.dbPassword, passwordReference(outputs));
   set(p.dbHost, outputs.cloudsqlIp);
   set(p.dbName, outputs.cloudsqlDatabase);
 

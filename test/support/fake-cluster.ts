@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Exec, ExecOptions, ExecResult } from '../../src/engine/types.js';
+import { CANARY_PASSWORD, PASSWORD_SECRET } from './flyte-fixtures.js';
 
 export interface Call {
   readonly tool: string;
@@ -45,6 +46,8 @@ export class FakeCluster {
   iapMembers: string[] = [];
   /** The listing at which the controller has turned IAP on (Infinity: never). */
   iapOnAfterListings = 2;
+  /** Secret Manager: the data of each secret version, by its full name. */
+  readonly secretVersions = new Map<string, string>([[PASSWORD_SECRET, CANARY_PASSWORD]]);
   private backendListings = 0;
   private secretAnnotations: Record<string, Record<string, string>> = {};
 
@@ -222,6 +225,12 @@ export class FakeCluster {
       const member = args.find((a) => a.startsWith('--member='))?.slice('--member='.length);
       if (member) this.iapMembers.push(member);
       return ok();
+    }
+    if (args.slice(0, 3).join(' ') === 'secrets versions access') {
+      const data = this.secretVersions.get(args[3] ?? '');
+      return data === undefined
+        ? fail(`NOT_FOUND: Secret Version [${args[3]}] not found.`)
+        : ok(data);
     }
     return fail(`unexpected gcloud ${args.join(' ')}`);
   }

@@ -4,6 +4,8 @@ import type { TerraformOutputs } from '../../src/engine/state.js';
 import { PROJECT_ROOT } from './project.js';
 
 export const CANARY_PASSWORD = 'canary-db-pass-7Qx9Lm2';
+/** The Secret Manager version the outputs name; CANARY_PASSWORD is what it holds. */
+export const PASSWORD_SECRET = 'projects/acme-flyte/secrets/flyte-flyte-db-password/versions/1';
 export const CANARY_OAUTH_SECRET = 'GOCSPX-canary-oauth-4Rt8Zp';
 
 export function flyteInputs(values: Record<string, string> = {}): Inputs {
@@ -25,7 +27,7 @@ export const IAP_INPUTS = {
 export function tfOutputs(overrides: Partial<TerraformOutputs> = {}): TerraformOutputs {
   return {
     cloudsqlIp: '10.59.0.3',
-    cloudsqlPassword: CANARY_PASSWORD,
+    cloudsqlPasswordSecret: PASSWORD_SECRET,
     cloudsqlUser: 'flytepg',
     cloudsqlDatabase: 'flyte',
     clusterLocation: 'us-central1',

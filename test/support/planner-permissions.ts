@@ -106,6 +106,16 @@ export const PLANNER_NEEDS: readonly NeededPermission[] = [
     permission: 'serviceusage.services.get',
     by: 'the Read of google_project_service',
     source: PROVIDER
+  },
+  {
+    permission: 'secretmanager.secrets.get',
+    by: 'the Read of google_secret_manager_secret (the database password secret)',
+    source: `${PROVIDER} google/services/secretmanager/resource_secret_manager_secret.go`
+  },
+  {
+    permission: 'secretmanager.versions.get',
+    by: 'the Read of google_secret_manager_secret_version: with secret_data_wo_version set it never calls :access (no secretmanager.versions.access)',
+    source: `${PROVIDER} google/services/secretmanager/resource_secret_manager_secret_version.go (flattenSecretManagerSecretVersionPayload)`
   }
 ];
 
@@ -168,6 +178,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, RolePermissions>> = {
     permissions: ['serviceusage.services.get', 'serviceusage.services.list'],
     complete: false,
     source: `${IAM_ROLES('Service Usage')}: "Ability to inspect service states and operations"`
+  },
+  'roles/secretmanager.viewer': {
+    permissions: ['secretmanager.secrets.get', 'secretmanager.versions.get'],
+    complete: false,
+    source: `${IAM_ROLES('Secret Manager')}; "Viewing a secret version's metadata requires the Secret Manager Viewer role" (cloud.google.com/secret-manager/docs/view-secret-version); secretmanager.versions.access is in secretAccessor and admin, not in the viewer role`
   },
   'roles/storage.objectViewer': {
     permissions: [

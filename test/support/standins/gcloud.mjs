@@ -47,6 +47,15 @@ export function answerGcloud({ args, world }) {
   if (words[0] === 'config' || words[0] === 'auth') return ok();
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
+  if (cmd === 'secrets versions access') {
+    // What the version holds, as it is (no newline): the stand-in terraform's apply wrote it.
+    const data = g.secretVersions?.[words[3]];
+    return data === undefined
+      ? fail(
+          `ERROR: (gcloud.secrets.versions.access) NOT_FOUND: Secret Version [${words[3]}] not found or has no versions.\n`
+        )
+      : ok(data);
+  }
   if (cmd === 'compute backend-services list') {
     const list = Object.entries(backendServices(world)).map(([name, service]) => ({
       name,

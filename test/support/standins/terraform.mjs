@@ -7,6 +7,13 @@ import { fail, flag, flags, has, ok, positionals } from './args.mjs';
 import { liveIngresses } from './kubectl.mjs';
 import { installProviders } from './providers.mjs';
 import { ruleErrors } from '../provider-rules/index.mjs';
+import {
+  applyWriteOnly,
+  ephemeralMisuse,
+  nextState,
+  removedAddresses,
+  resolveFromState
+} from './terraform-values.mjs';
 
 const VERSION = '1.13.4';
 
@@ -186,6 +193,7 @@ function blockAttributes(lines, start) {
     const literal = /^("[^"$]*"|true|false|-?\d+(?:\.\d+)?)$/.exec(expr);
     attributes.push({
       path: [...nesting, name],
+      expr,
       ...(variable ? { variable: variable[1] } : literal ? { literal: JSON.parse(expr) } : {}),
       sensitive: /password|secret/.test(name)
     });
@@ -210,14 +218,15 @@ function plannedValue(resource, vars) {
     if (a.variable !== undefined) {
       if (vars[a.variable] !== undefined) put(value, a.path, vars[a.variable]);
     } else if (a.literal !== undefined) put(value, a.path, a.literal);
+    else if (a.fromState !== undefined) put(value, a.path, a.fromState.value);
     else put(unknown, a.path, true);
-    if (a.sensitive) put(sensitive, a.path, true);
+    if (a.fromState ? a.fromState.sensitive : a.sensitive) put(sensitive, a.path, true);
   }
   return { value, unknown, sensitive };
 }
 
 /** Arguments that cannot change in place (the provider's ForceNew ones we rely on). */
-const FORCES_REPLACEMENT = new Set(['name', 'location', 'region']);
+const FORCES_REPLACEMENT = new Set(['name', 'location', 'region', 'secret_data_wo_version']);
 
 /** Resources whose known arguments differ between the applied and the planned variables. */
 function updatedResources(all, before, after) {
@@ -277,6 +286,10 @@ async function plan(args, moduleDir, tf) {
   if (rules) return rules;
   const hash = configHash(moduleDir, vars);
   const all = moduleResources(moduleDir);
+  // The module reads the prior state while planning; an ephemeral value it may not persist.
+  const refused = ephemeralMisuse(all) ?? resolveFromState(all, tf.applied ? tf.state : undefined);
+  if (refused) return fail(refused);
+  const forgotten = removedAddresses(moduleDir);
   const targets = flags(args, '-target');
   let changes;
   if (destroy)
@@ -287,21 +300,28 @@ async function plan(args, moduleDir, tf) {
       : [];
   else if (tf.applied === hash) changes = [];
   else if (tf.applied) {
-    // What the state holds and the module no longer declares is destroyed.
+    // What the state holds and the module no longer declares is destroyed, or forgotten when a
+    // `removed` block says so; what it declares anew is created.
     const declared = new Set(all.map((r) => r.address));
     const removed = (tf.resources ?? [])
       .filter((address) => !declared.has(address))
       .map((address) => {
         const [type, name] = address.split('.');
-        return { address, type, name, actions: ['delete'] };
+        return { address, type, name, actions: [forgotten.has(address) ? 'forget' : 'delete'] };
       });
+    const created = tf.resources
+      ? all
+          .filter((r) => !tf.resources.includes(r.address))
+          .map((r) => ({ ...r, actions: ['create'] }))
+      : [];
     // Resources whose arguments follow a changed variable change; a change only in the module's
     // files updates its first resource.
     const updated = tf.vars ? updatedResources(all, tf.vars, vars) : [];
     changes = [
-      ...(updated.length > 0
+      ...(updated.length > 0 || created.length > 0
         ? updated
         : all.slice(0, 1).map((r) => ({ ...r, actions: ['update'] }))),
+      ...created,
       ...removed
     ];
   } else changes = all.map((r) => ({ ...r, actions: ['create'] }));
@@ -321,9 +341,7 @@ async function plan(args, moduleDir, tf) {
         destroyedBefore: tf.destroyed ?? [],
         resources: all.map((r) => r.address),
         // As a real plan file does: the prior state, sensitive values in plain text.
-        prior_state: tf.applied
-          ? { outputs: { cloudsql_password: tf.password ?? 'pg-password-from-random' } }
-          : null
+        prior_state: tf.applied ? (tf.state ?? null) : null
       })
     );
   const count = (a) => changes.filter((c) => c.actions.includes(a)).length;
@@ -371,8 +389,25 @@ function show(args, moduleDir) {
   return ok(
     planned.changes.length === 0
       ? 'No changes.\n'
-      : planned.changes.map((c) => `  # ${c.address} ${phrase(c.actions)}`).join('\n') + '\n'
+      : planned.changes
+          .map((c) => `  # ${c.address} ${phrase(c.actions)}${readLines(c)}`)
+          .join('\n') + '\n'
   );
+}
+
+/**
+ * A created resource's arguments read from the state, as terraform prints them: the value, or
+ * `(sensitive value)`. (Other arguments are left out: no test reads them.)
+ */
+function readLines(c) {
+  if (!c.actions.includes('create')) return '';
+  const read = (c.attributes ?? []).filter((a) => a.fromState);
+  return read
+    .map(
+      (a) =>
+        `\n      + ${a.path.join('.')} = ${a.fromState.sensitive ? '(sensitive value)' : JSON.stringify(a.fromState.value)}`
+    )
+    .join('');
 }
 
 /** How terraform's human-readable plan names an action. */
@@ -381,7 +416,8 @@ function phrase(actions) {
   return {
     create: 'will be created',
     delete: 'will be destroyed',
-    update: 'will be updated in-place'
+    update: 'will be updated in-place',
+    forget: 'will no longer be managed by Terraform'
   }[actions[0]];
 }
 
@@ -450,6 +486,10 @@ function apply(args, moduleDir, tf, world) {
       delete tf.applied;
       delete tf.vars;
       delete tf.destroyed;
+      delete tf.state;
+      delete tf.passwordVersion;
+      delete tf.passwordSecret;
+      delete world.gcloud.secretVersions;
     } else {
       // As GCP does: a proxy-only subnet a forwarding rule still uses cannot be deleted.
       const subnet = planned.changes.find(
@@ -466,6 +506,10 @@ function apply(args, moduleDir, tf, world) {
       tf.applied = planned.hash;
       tf.vars = planned.vars;
       tf.resources = planned.resources;
+      const all = moduleResources(moduleDir);
+      resolveFromState(all, tf.state);
+      applyWriteOnly(all, planned.changes, tf, world, planned.vars);
+      tf.state = nextState(all, tf.state, planned.vars);
       if (planned.changes.some((c) => c.type === 'google_service_networking_connection')) {
         peerings[network] = [PEERING];
       }
@@ -500,7 +544,8 @@ function output(args, tf) {
   const cluster = v.cluster_name ?? 'flyte';
   const values = {
     cloudsql_ip: '10.59.0.3',
-    cloudsql_password: tf.password ?? 'pg-password-from-random',
+    // The version holding the password: state keeps no password (terraform-values.mjs).
+    ...(tf.passwordSecret ? { cloudsql_password_secret: tf.passwordSecret } : {}),
     cloudsql_user: 'flytepg',
     cloudsql_database: 'flyte',
     gke_cluster_location: v.region ?? 'us-central1',
