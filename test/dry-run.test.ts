@@ -94,7 +94,7 @@ describe('dry run', () => {
     expect(result.stdout).toMatch(/password: (['"])\*\*\*\1/);
     expect(result.stdout).not.toContain('secret-manager:');
     // Deploy reads it from Secret Manager; the dry run shows the command.
-    expect(result.stdout).toContain('secrets versions access <cloudsql_password_secret>');
+    expect(result.stdout).toMatch(/secrets versions access '?<cloudsql_password_secret>/);
   });
 
   describe('wording, command by command', () => {
