@@ -387,6 +387,13 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
     helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
   };
+  const pinnedTerraform = tools.terraform.kind === 'pinned' ? tools.terraform.version : undefined;
+  if (!terraformDirValue && pinnedTerraform && olderThan(pinnedTerraform, MODULE_TERRAFORM)) {
+    throw new InputError(
+      'terraform-version',
+      `${show(pinnedTerraform)} is older than ${MODULE_TERRAFORM}, which the module shipped with the action needs: its write-only arguments keep the database password out of Terraform state. Use ${MODULE_TERRAFORM} or later (the default is ${DEFAULT_VERSIONS.terraform}), or latest.`
+    );
+  }
   const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
   const allowUnpinnedTools = bool('allow-unpinned-tools', false);
 
@@ -454,6 +461,18 @@ export const IAP_CLIENT_COMMANDS: readonly Command[] = ['deploy', 'upgrade'];
 export const IAP_MEMBER_COMMANDS: readonly Command[] = ['deploy', 'upgrade', 'plan'];
 
 /** Known-good versions the action installs when an input is left empty. */
+/** The oldest Terraform the bundled module runs on (write-only arguments); versions.tf agrees. */
+export const MODULE_TERRAFORM = '1.11.0';
+
+/** True when dotted version `a` sorts before `b`, number by number. */
+function olderThan(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((v) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0));
+  for (let i = 0; i < 3; i += 1) {
+    if ((x![i] ?? 0) !== (y![i] ?? 0)) return (x![i] ?? 0) < (y![i] ?? 0);
+  }
+  return false;
+}
+
 export const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' } as const;
 
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */

@@ -14,7 +14,7 @@ import {
 } from '../src/tools/terraform/args.js';
 import { OPTIONAL_OUTPUTS, REQUIRED_OUTPUTS, SENSITIVE_OUTPUTS } from '../src/terraform/outputs.js';
 import { PROTECTED_RESOURCES } from '../src/phases/terraform.js';
-import { DEFAULT_VERSIONS } from '../src/inputs.js';
+import { DEFAULT_VERSIONS, MODULE_TERRAFORM } from '../src/inputs.js';
 import { testInputs } from './support/fakes.js';
 import { PROJECT_ROOT } from './support/project.js';
 
@@ -264,6 +264,8 @@ describe('the Terraform module', () => {
     expect(required).not.toBeNull();
     const [major, minor] = [Number(required![1]), Number(required![2])];
     expect(major * 100 + minor).toBeGreaterThanOrEqual(111);
+    // The input check refuses an older terraform-version with the same minimum.
+    expect(`${major}.${minor}.0`).toBe(MODULE_TERRAFORM);
     const [dMajor, dMinor] = DEFAULT_VERSIONS.terraform.split('.').map(Number) as [number, number];
     expect(dMajor * 100 + dMinor).toBeGreaterThanOrEqual(major * 100 + minor);
   });

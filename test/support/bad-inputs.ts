@@ -493,6 +493,12 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /1\.13\.3/
   },
   {
+    name: 'terraform too old for the bundled module (write-only arguments)',
+    inputs: { 'terraform-version': '1.10.5' },
+    input: 'terraform-version',
+    says: /older than 1\.11\.0.*database password out of Terraform state/
+  },
+  {
     name: 'helm version with shell code',
     inputs: { 'helm-version': '3.19.0 && curl evil' },
     input: 'helm-version',
