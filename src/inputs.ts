@@ -3,7 +3,7 @@
  * frozen object; a bad value fails before any tool runs or any network call is made.
  */
 import * as core from '@actions/core';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from './errors.js';
 import { ACCELERATORS, acceleratorMismatch } from './gpu.js';
@@ -388,10 +388,11 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
   };
   const pinnedTerraform = tools.terraform.kind === 'pinned' ? tools.terraform.version : undefined;
-  if (!terraformDirValue && pinnedTerraform && olderThan(pinnedTerraform, MODULE_TERRAFORM)) {
+  const moduleMinimum = minimumTerraform(terraformDir);
+  if (pinnedTerraform && moduleMinimum && olderThan(pinnedTerraform, moduleMinimum)) {
     throw new InputError(
       'terraform-version',
-      `${show(pinnedTerraform)} is older than ${MODULE_TERRAFORM}, which the module shipped with the action needs: its write-only arguments keep the database password out of Terraform state. Use ${MODULE_TERRAFORM} or later (the default is ${DEFAULT_VERSIONS.terraform}), or latest.`
+      `${show(pinnedTerraform)} is older than ${moduleMinimum}, which the module in ${show(terraformDirValue || 'terraform/')} requires (its required_version; the one shipped with the action needs ${MODULE_TERRAFORM} for the write-only arguments that keep the database password out of Terraform state). Use ${moduleMinimum} or later (the default is ${DEFAULT_VERSIONS.terraform}), or latest.`
     );
   }
   const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
@@ -463,6 +464,16 @@ export const IAP_MEMBER_COMMANDS: readonly Command[] = ['deploy', 'upgrade', 'pl
 /** Known-good versions the action installs when an input is left empty. */
 /** The oldest Terraform the bundled module runs on (write-only arguments); versions.tf agrees. */
 export const MODULE_TERRAFORM = '1.11.0';
+
+/** The `required_version = ">= X.Y.Z"` of a module's .tf files, when it is that simple. */
+function minimumTerraform(dir: string): string | undefined {
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.tf'))) {
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    const found = /^\s*required_version\s*=\s*">=\s*(\d+\.\d+\.\d+)"/m.exec(text);
+    if (found) return found[1];
+  }
+  return undefined;
+}
 
 /** True when dotted version `a` sorts before `b`, number by number. */
 function olderThan(a: string, b: string): boolean {
