@@ -42789,7 +42789,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1578:
+/***/ 9197:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -46742,7 +46742,7 @@ module.exports = {
 
 const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
 const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
-const { FinalizationRegistry } = __nccwpck_require__(1578)()
+const { FinalizationRegistry } = __nccwpck_require__(9197)()
 const util = __nccwpck_require__(4640)
 const nodeUtil = __nccwpck_require__(7975)
 const {
@@ -54500,7 +54500,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9197);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(811);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -54509,7 +54509,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9197:
+/***/ 811:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57939,6 +57939,11 @@ function parseInputs(read, context) {
         terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
         helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
     };
+    const pinnedTerraform = tools.terraform.kind === 'pinned' ? tools.terraform.version : undefined;
+    const moduleMinimum = minimumTerraform(terraformDir);
+    if (pinnedTerraform && moduleMinimum && olderThan(pinnedTerraform, moduleMinimum)) {
+        throw new InputError('terraform-version', `${show(pinnedTerraform)} is older than ${moduleMinimum}, which the module in ${show(terraformDirValue || 'terraform/')} requires (its required_version; the one shipped with the action needs ${MODULE_TERRAFORM} for the write-only arguments that keep the database password out of Terraform state). Use ${moduleMinimum} or later (the default is ${DEFAULT_VERSIONS.terraform}), or latest.`);
+    }
     const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
     const allowUnpinnedTools = bool('allow-unpinned-tools', false);
     const githubToken = raw('github-token') || undefined;
@@ -57999,6 +58004,27 @@ const IAP_CLIENT_COMMANDS = ['deploy', 'upgrade'];
 /** Commands that grant IAP access (deploy, upgrade) or show it for review (plan), so need members. */
 const IAP_MEMBER_COMMANDS = ['deploy', 'upgrade', 'plan'];
 /** Known-good versions the action installs when an input is left empty. */
+/** The oldest Terraform the bundled module runs on (write-only arguments); versions.tf agrees. */
+const MODULE_TERRAFORM = '1.11.0';
+/** The `required_version = ">= X.Y.Z"` of a module's .tf files, when it is that simple. */
+function minimumTerraform(dir) {
+    for (const file of (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((f) => f.endsWith('.tf'))) {
+        const text = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(dir, file), 'utf8');
+        const found = /^\s*required_version\s*=\s*">=\s*(\d+\.\d+\.\d+)"/m.exec(text);
+        if (found)
+            return found[1];
+    }
+    return undefined;
+}
+/** True when dotted version `a` sorts before `b`, number by number. */
+function olderThan(a, b) {
+    const [x, y] = [a, b].map((v) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0));
+    for (let i = 0; i < 3; i += 1) {
+        if ((x[i] ?? 0) !== (y[i] ?? 0))
+            return (x[i] ?? 0) < (y[i] ?? 0);
+    }
+    return false;
+}
 const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' };
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
 function parseDuration(name, value) {
@@ -61408,7 +61434,7 @@ function peeringDeleteOutcome(result) {
 /** The module's output names, as the guide names them, for each field the action reads. */
 const REQUIRED_OUTPUTS = {
     cloudsqlIp: 'cloudsql_ip',
-    cloudsqlPassword: 'cloudsql_password',
+    cloudsqlPasswordSecret: 'cloudsql_password_secret',
     cloudsqlUser: 'cloudsql_user',
     cloudsqlDatabase: 'cloudsql_database',
     clusterLocation: 'gke_cluster_location',
@@ -61426,8 +61452,11 @@ const OPTIONAL_OUTPUTS = {
     /** Task pods' own account; a module without it runs tasks as service_account. */
     tasksServiceAccount: 'tasks_service_account'
 };
-/** Outputs that must be declared `sensitive = true` in the module. */
-const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword];
+/**
+ * Outputs masked even when a module forgets `sensitive = true`: the password output of releases
+ * before the password left the state (a custom module may still declare it; it is never used).
+ */
+const SENSITIVE_OUTPUTS = ['cloudsql_password'];
 const STEP = 'terraform-output';
 /** Parses without judging: an empty state (first run) and missing outputs are answers too. */
 function readOutputs(text, registerSecret) {
@@ -61442,8 +61471,8 @@ function readOutputs(text, registerSecret) {
         throw new StepError(STEP, 'terraform output -json printed something other than an object.');
     }
     const all = json;
-    // Mask first: whatever happens next, sensitive values are already secrets. The password is
-    // masked even if a custom module forgot to mark it sensitive.
+    // Mask first: whatever happens next, sensitive values are already secrets. A legacy password
+    // output is masked even if a custom module forgot to mark it sensitive.
     const secrets = new Set();
     for (const [name, output] of Object.entries(all)) {
         const sensitive = output?.sensitive === true || SENSITIVE_OUTPUTS.includes(name);
@@ -62677,6 +62706,8 @@ class RunState {
     /** Human-readable plan (`terraform show`), secrets never included. */
     planText;
     tfOutputs;
+    /** The database password, read from Secret Manager by deploy and upgrade only (a secret). */
+    databasePassword;
     kubeconfigPath;
     /** The cluster whose credentials were fetched while Terraform planned. */
     readAheadCluster;
@@ -62743,7 +62774,7 @@ function dryRunState(inputs) {
     state.workDir = '$RUNNER_TEMP/flyte-gke';
     state.tfOutputs = {
         cloudsqlIp: '<cloudsql_ip>',
-        cloudsqlPassword: '<cloudsql_password>',
+        cloudsqlPasswordSecret: '<cloudsql_password_secret>',
         cloudsqlUser: '<cloudsql_user>',
         cloudsqlDatabase: '<cloudsql_database>',
         clusterLocation: inputs.region,
@@ -63040,6 +63071,13 @@ const PATCHED_PATHS = {
     podAnnotations: ['deployment', 'podAnnotations'],
     extraVolumes: ['deployment', 'extraVolumes']
 };
+/**
+ * Stands for the password in the values every run computes (digest, preview, diff): it names the
+ * Secret Manager version, so a rotated password (a new version) still changes the digest.
+ */
+function passwordReference(outputs) {
+    return `secret-manager:${outputs.cloudsqlPasswordSecret}`;
+}
 class ValuesError extends Error {
     constructor(message) {
         super(message);
@@ -63083,7 +63121,9 @@ function patchValues(template, inputs, outputs, templateName = 'values template'
         [domain]: [{ defaultIamServiceAccount: { value: tasks } }]
     })));
     set(p.dbUsername, outputs.cloudsqlUser);
-    set(p.dbPassword, outputs.cloudsqlPassword);
+    // The secret's version, not the password: the planner never has the password, and both it and
+    // the deployer must compute the same digest. composeValues puts the password in the file.
+    set(p.dbPassword, passwordReference(outputs));
     set(p.dbHost, outputs.cloudsqlIp);
     set(p.dbName, outputs.cloudsqlDatabase);
     set(p.storageProvider, 'gcs');
@@ -63223,7 +63263,12 @@ function proxyConfigChecksum(source, proxyValues) {
 
 
 
-function composeValues(sources, inputs, outputs, secrets = []) {
+/**
+ * `password`: the database password the deployer read from Secret Manager, for the file only.
+ * The digest and preview see the secret's version in its place (see passwordReference), so a
+ * plan, which never has the password, computes the digest the deploy will record.
+ */
+function composeValues(sources, inputs, outputs, password) {
     const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
     if (inputs.ingress) {
         const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
@@ -63232,13 +63277,12 @@ function composeValues(sources, inputs, outputs, secrets = []) {
     mergeExtraValues(doc, sources.extras);
     const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
     recordDigest(doc, digest);
-    return {
-        doc,
-        text: doc.toString(),
-        digest,
-        // Short values would mask ordinary words; the key-based mask covers the password anyway.
-        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
-    };
+    // Short values would mask ordinary words; the key-based mask covers the password anyway.
+    const preview = redactedPreview(doc, password && password.length >= 4 ? [password] : []);
+    // An extra values file that sets its own password keeps it.
+    if (password !== undefined && doc.getIn(PATCHED_PATHS.dbPassword) === passwordReference(outputs))
+        setValue(doc, PATCHED_PATHS.dbPassword, password);
+    return { doc, text: doc.toString(), digest, preview };
 }
 
 ;// CONCATENATED MODULE: ./src/values/write.ts
@@ -63262,6 +63306,69 @@ function writeValuesFile(ctx, text) {
     return file;
 }
 
+;// CONCATENATED MODULE: ./src/tools/gcloud/secrets.ts
+/**
+ * Reading the database password from Secret Manager. Only the deployer may
+ * (`secretmanager.versions.access`); the planner's roles stop at the secret's metadata.
+ */
+/** projects/PROJECT/secrets/SECRET/versions/N, as the provider names a secret version. */
+const VERSION_NAME = /^projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]{1,255}\/versions\/[1-9]\d*$/;
+function isSecretVersionName(name) {
+    return VERSION_NAME.test(name);
+}
+/**
+ * `gcloud secrets versions access` takes the fully qualified version name as VERSION and prints
+ * the data as it is (https://cloud.google.com/sdk/gcloud/reference/secrets/versions/access). An
+ * exact version, never `latest`: the one this apply wrote and the values digest names.
+ */
+function accessSecretVersionArgs(versionName) {
+    return ['secrets', 'versions', 'access', versionName];
+}
+
+;// CONCATENATED MODULE: ./src/phases/database-password.ts
+/**
+ * Deploy and upgrade read the database password from Secret Manager, the one place it is kept
+ * (Terraform state and plan files never hold it, see terraform/database-password.tf). It is a
+ * secret from the moment it is read: never echoed, registered before the step returns.
+ */
+
+
+
+
+const database_password_STEP = 'database-password';
+function databasePasswordStep() {
+    return {
+        kind: 'task',
+        id: database_password_STEP,
+        title: 'Read the database password from Secret Manager',
+        mutates: false,
+        describe: (state) => `$ ${displayCommand('gcloud', accessSecretVersionArgs(state.tfOutputs?.cloudsqlPasswordSecret ?? '<cloudsql_password_secret>'), [])}\n(output not echoed; registered as a secret and written only into the 0600 values file)`,
+        run: async (ctx) => {
+            const name = ctx.state.tfOutputs?.cloudsqlPasswordSecret ?? '';
+            // A module output becomes an argument: only a version name, never a flag or an alias.
+            if (!isSecretVersionName(name)) {
+                throw new StepError(database_password_STEP, `Terraform output cloudsql_password_secret is ${JSON.stringify(name)}, not a Secret Manager version (projects/P/secrets/S/versions/N). A custom terraform-dir module must output the version holding the database password (see terraform/outputs.tf).`);
+            }
+            const result = await runChecked(ctx, {
+                stepId: database_password_STEP,
+                title: 'Reading the database password from Secret Manager',
+                tool: 'gcloud',
+                args: accessSecretVersionArgs(name),
+                quiet: true,
+                explainFailure: (r) => /PERMISSION_DENIED|versions\.access/.test(r.stderr)
+                    ? `The deployer may not read ${name}: it needs secretmanager.versions.access (roles/secretmanager.admin in the README's quick start). The planner never has it, by design.`
+                    : undefined
+            });
+            const password = result.stdout.replace(/\r?\n$/, '');
+            if (password === '') {
+                throw new StepError(database_password_STEP, `Secret Manager version ${name} holds no password.`);
+            }
+            ctx.log.setSecret(password);
+            ctx.state.databasePassword = password;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/phases/flyte-values.ts
 /**
  * The Helm values phase: patch the values template with the Terraform outputs and inputs, record
@@ -63277,8 +63384,17 @@ function writeValuesFile(ctx, text) {
 
 
 
+
+/** Deploy and upgrade write the values file, so they alone read the database password. */
+const writesValuesFile = (inputs) => inputs.command === 'deploy' || inputs.command === 'upgrade';
 function valuesPhase(inputs) {
-    return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
+    return {
+        name: 'Helm values',
+        steps: () => [
+            ...(writesValuesFile(inputs) ? [databasePasswordStep()] : []),
+            patchValuesStep(inputs)
+        ]
+    };
 }
 /** The files the values come from; the proxy configuration from the chart the install uses. */
 function readSources(inputs, state) {
@@ -63292,9 +63408,9 @@ function readSources(inputs, state) {
         proxyConfig: readProxyConfigSource(gkeChartPath(state))
     };
 }
-function composeFor(inputs, state, outputs) {
+function composeFor(inputs, state, outputs, password) {
     try {
-        return composeValues(readSources(inputs, state), inputs, outputs);
+        return composeValues(readSources(inputs, state), inputs, outputs, password);
     }
     catch (error) {
         if (error instanceof ValuesError)
@@ -63303,7 +63419,7 @@ function composeFor(inputs, state, outputs) {
     }
 }
 function patchValuesStep(inputs) {
-    const writesFile = inputs.command === 'deploy' || inputs.command === 'upgrade';
+    const writesFile = writesValuesFile(inputs);
     const sources = [inputs.valuesFile, ...inputs.extraValuesFiles]
         .map((f) => external_node_path_default().relative(inputs.workspace, f) || f)
         .join(', then ');
@@ -63343,7 +63459,6 @@ function patchValuesStep(inputs) {
                 ctx.log.info('No Terraform outputs yet (nothing applied): the preview shows placeholders.');
                 outputs = placeholderOutputs(inputs);
             }
-            ctx.log.setSecret(outputs.cloudsqlPassword);
             if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
                 // A plan or drift check that turns ingress on: the static IP exists only after apply.
                 ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
@@ -63352,7 +63467,11 @@ function patchValuesStep(inputs) {
             if (inputs.ingress && !ingressDomain(inputs, outputs)) {
                 throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
             }
-            const composed = composeFor(inputs, state, outputs);
+            const password = state.databasePassword;
+            if (writesFile && password === undefined) {
+                throw new StepError('values-patch', 'The database password was not read from Secret Manager, so the values file cannot be written.');
+            }
+            const composed = composeFor(inputs, state, outputs, password);
             state.valuesDigest = composed.digest;
             state.valuesPreview = composed.preview;
             ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);
