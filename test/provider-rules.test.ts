@@ -191,8 +191,8 @@ describe('planted violations are caught', () => {
   it('a missing RequiredWith partner', async () => {
     const m = await planted(
       'database.tf',
-      'password = random_password.database.result',
-      'password = random_password.database.result\n  password_wo_version = 1'
+      'password_wo         = ephemeral.random_password.database.result\n',
+      ''
     );
     expect(details(m)).toEqual([
       'google_sql_user.flyte: Missing required argument "password_wo_version": all of `password_wo,password_wo_version` must be specified'
