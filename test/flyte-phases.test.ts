@@ -18,6 +18,7 @@ import { helmPhase, iapPhase, ingressPhase, valuesPhase, flyteDrift } from '../s
 import { FakeCluster } from './support/fake-cluster.js';
 import { PROJECT_ROOT } from './support/project.js';
 import { INDEXED_CHART_VERSIONS, keepCharts } from './support/chart-repo.js';
+import { writeTestPins } from './support/test-pins.js';
 import {
   CANARY_OAUTH_SECRET,
   CANARY_PASSWORD,
@@ -70,7 +71,8 @@ async function run(
     clock: { now: () => now, sleep: async (ms) => void (now += ms) },
     env: {
       RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')),
-      RUNNER_TOOL_CACHE: TOOL_CACHE
+      RUNNER_TOOL_CACHE: TOOL_CACHE,
+      FLYTE_GKE_TEST_PINS: PINS_FILE
     },
     exportVariable: () => undefined,
     addPath: () => undefined,
@@ -85,6 +87,9 @@ async function run(
 /** A runner that fetched the charts before: the install takes them from its tool cache. */
 const TOOL_CACHE = mkdtempSync(path.join(os.tmpdir(), 'tool-cache-'));
 keepCharts(TOOL_CACHE, INDEXED_CHART_VERSIONS);
+// The kept charts' digests, pinned as the action's source pins real releases: no index is read.
+const PINS_FILE = path.join(TOOL_CACHE, 'test-pins.json');
+writeTestPins(PINS_FILE);
 
 const deployPhases = (inputs: Inputs) => [
   valuesPhase(inputs),
