@@ -59324,11 +59324,13 @@ function describeInstall(recipe, wanted, platform, mirror) {
     if (wanted.kind === 'latest') {
         const latest = fromSource(recipe.latestUrl, mirror).url;
         const example = fromSource(recipe.archiveUrl('VERSION', platform), mirror).url;
-        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}, SHA-256 from ${recipe.checksumSource('VERSION', platform)}.`;
+        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}; ${PIN_CHECK}`;
     }
     const url = fromSource(recipe.archiveUrl(wanted.version, platform), mirror).url;
-    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}, SHA-256 from ${recipe.checksumSource(wanted.version, platform)}.`;
+    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}; ${PIN_CHECK}`;
 }
+/** What decides an archive may run (src/tools/pins/): never a checksum file beside it. */
+const PIN_CHECK = "its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true).";
 
 ;// CONCATENATED MODULE: ./src/tools/pins/chart-pins.ts
 /**
