@@ -7,7 +7,7 @@ import type { Phase } from './engine/types.js';
 import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
-import { reviewPhase } from './phases/review.js';
+import { reviewGatePhase, reviewPhase } from './phases/review.js';
 import { READ_AHEAD_AFTER, readAheadPhase } from './phases/read-ahead.js';
 import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
@@ -39,6 +39,8 @@ export function planCommand(inputs: Inputs): Phase[] {
   switch (inputs.command) {
     case 'deploy':
       return [
+        // GitHub alone decides whether there is a reviewed plan: asked before any tool runs.
+        reviewGatePhase(inputs),
         ...setup,
         stateBackendPhase(inputs),
         ...deployTerraformPhases(
@@ -56,6 +58,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       ];
     case 'plan':
       return [
+        reviewGatePhase(inputs),
         ...setup,
         stateBackendPhase(inputs),
         terraformPhase(inputs, 'plan'),

@@ -1,6 +1,7 @@
 /** What a run has learned so far. Phases read it to plan their steps; parsers fill it in. */
 import type { Tool } from './types.js';
 import type { PlanFingerprint } from '../review/fingerprint.js';
+import type { ModuleDigests } from '../review/module-digest.js';
 import type { ClusterRef } from '../tools/gcloud/args.js';
 
 export interface TerraformOutputs {
@@ -118,6 +119,12 @@ export class RunState {
   driftDetails: string[] = [];
   /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
   planResourceLines?: readonly string[];
+  /** `ADDRESS#DIGEST` per data source the plan read (see review/fingerprint.ts). */
+  planDataSourceLines?: readonly string[];
+  /** The module's files and lock file as committed, hashed before init (review/module-digest.ts). */
+  moduleDigests?: ModuleDigests;
+  /** Who approved the reviewed pull request at its head commit. */
+  reviewApprovers?: readonly string[];
   /** This run's plan, fingerprinted (plan and deploy). */
   planFingerprint?: PlanFingerprint;
   /** The fingerprint reviewed in the pull request comment, as the deploy found it. */

@@ -1,6 +1,7 @@
 /** One comment per marker on an issue or pull request: found, then updated in place or created. */
 import type { GitHubClient } from './client.js';
 import type { RepoRef } from './event.js';
+import { tokenAuthor, writtenBy, type AuthoredComment, type CommentAuthor } from './identity.js';
 
 export type CommentOutcome = {
   readonly action: 'created' | 'updated' | 'unchanged';
@@ -8,22 +9,58 @@ export type CommentOutcome = {
   readonly url: string;
 };
 
-export async function findMarkedComment(
+export interface MarkedComment {
+  readonly id: number;
+  readonly body: string;
+  readonly url: string;
+}
+
+/** Every comment that carries the marker, whoever wrote it, in the order GitHub lists them. */
+export async function listMarkedComments(
   client: GitHubClient,
   repo: RepoRef,
   issueNumber: number,
   marker: string
-): Promise<{ id: number; body: string; url: string } | undefined> {
+): Promise<(MarkedComment & AuthoredComment)[]> {
+  const found: (MarkedComment & AuthoredComment)[] = [];
   // Paginated: on a busy pull request the comment may be far past the first page.
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, {
     ...repo,
     issue_number: issueNumber,
     per_page: 100
   })) {
-    const found = page.data.find((comment) => comment.body?.includes(marker));
-    if (found) return { id: found.id, body: found.body ?? '', url: found.html_url };
+    for (const comment of page.data) {
+      if (!comment.body?.includes(marker)) continue;
+      found.push({
+        id: comment.id,
+        body: comment.body,
+        url: comment.html_url,
+        user: comment.user,
+        performed_via_github_app: comment.performed_via_github_app
+      });
+    }
   }
-  return undefined;
+  return found;
+}
+
+/**
+ * The marked comment this token's identity wrote. Anyone can write the marker into a comment;
+ * only the action's own comment is its own, so the others are passed over (and, when the author
+ * is asked for, never edited either).
+ */
+export async function findMarkedComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  issueNumber: number,
+  marker: string,
+  author?: CommentAuthor
+): Promise<MarkedComment | undefined> {
+  const marked = await listMarkedComments(client, repo, issueNumber, marker);
+  if (marked.length === 0) return undefined;
+  // The identity is asked for only when there is a comment to judge.
+  const own = author ?? (await tokenAuthor(client));
+  const found = marked.find((comment) => writtenBy(comment, own));
+  return found ? { id: found.id, body: found.body, url: found.url } : undefined;
 }
 
 export async function upsertMarkedComment(

@@ -18,6 +18,8 @@ export interface EventContext {
   readonly pullNumber: number | undefined;
   /** True when the pull request comes from another repository (a fork). */
   readonly fromFork: boolean;
+  /** The repository's default branch, as the payload names it. */
+  readonly defaultBranch: string | undefined;
   readonly apiUrl: string;
   /** Link to this run's page, when the variables to build it are present. */
   readonly runUrl: string | undefined;
@@ -49,6 +51,9 @@ export function readEventContext(
     sha: headSha ?? stringOf(payload.after) ?? env.GITHUB_SHA,
     pullNumber,
     fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+    defaultBranch: isObject(payload.repository)
+      ? stringOf(payload.repository.default_branch)
+      : undefined,
     apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
     runUrl:
       repo && env.GITHUB_RUN_ID

@@ -36,7 +36,11 @@ import {
   stateListArgs
 } from '../tools/terraform/args.js';
 import { explainTerraformFailure } from '../terraform/lock.js';
-import { resourceChangeLines } from '../review/fingerprint.js';
+import {
+  dataSourceLines,
+  resourceChangeLines,
+  type JsonPlanSources
+} from '../review/fingerprint.js';
 import {
   deletePeeringArgs,
   peeringDeleteOutcome,
@@ -270,6 +274,8 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         const summary = summarisePlan(plan);
         s.planSummary = summary;
         s.planResourceLines = resourceChangeLines(plan.resource_changes);
+        // The same parsed JSON, read for the prior state's data sources.
+        s.planDataSourceLines = dataSourceLines(plan as JsonPlanSources);
         if (drift) s.driftDetails = [...driftedOutside(plan), ...describeChanges(summary)];
         else s.notes.push(planLine(summary));
       }

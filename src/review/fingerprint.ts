@@ -1,9 +1,10 @@
 /**
  * The fingerprint of a plan: what reviewers saw in the pull request comment, in a form the deploy
  * after the merge can compare with its own plan. It covers the resource changes (address, actions
- * and planned values, sensitive ones masked, unknown ones marked), the chart version and the
- * digest of the values sources. The marker carries the parts too, so a mismatch can say what
- * differs.
+ * and planned values, sensitive ones masked, unknown ones marked), the data sources the plan read
+ * (their values, masked the same way: an `external` program's answer is one), the module's files,
+ * its lock file, the chart version and archive digest, and the digest of the values sources. The
+ * marker carries the parts too, so a mismatch can say what differs.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../values/digest.js';
@@ -25,8 +26,15 @@ export interface PlanFingerprint {
   readonly hex: string;
   /** `ACTIONS ADDRESS#DIGEST` per changing resource, sorted. */
   readonly resources: readonly string[];
+  /** `ADDRESS#DIGEST` per data source read, sorted. */
+  readonly dataSources: readonly string[];
   readonly chartVersion: string;
+  /** sha256 of the chart archive the run installs. */
+  readonly chartDigest: string;
   readonly valuesDigest: string;
+  /** See review/module-digest.ts. */
+  readonly moduleDigest: string;
+  readonly lockDigest: string;
 }
 
 const SENSITIVE = '(sensitive)';
@@ -90,12 +98,66 @@ export function resourceChangeLines(changes: readonly JsonResourceChange[] | und
     .sort();
 }
 
+/** The `values` and `sensitive_values` of one resource in a plan's state representation. */
+interface JsonStateResource {
+  readonly address?: string;
+  readonly mode?: string;
+  readonly values?: unknown;
+  readonly sensitive_values?: unknown;
+}
+
+interface JsonStateModule {
+  readonly resources?: readonly JsonStateResource[];
+  readonly child_modules?: readonly JsonStateModule[];
+}
+
+export interface JsonPlanSources {
+  readonly resource_changes?: readonly JsonResourceChange[];
+  readonly prior_state?: { readonly values?: { readonly root_module?: JsonStateModule } } | null;
+}
+
+function stateResources(module: JsonStateModule | undefined): JsonStateResource[] {
+  if (!module) return [];
+  return [
+    ...(module.resources ?? []),
+    ...(module.child_modules ?? []).flatMap((child) => stateResources(child))
+  ];
+}
+
+/**
+ * One line per data source: those read while planning are in the prior state with their values;
+ * those that can only be read during the apply are resource changes with the action `read`.
+ */
+export function dataSourceLines(plan: JsonPlanSources): string[] {
+  const read = stateResources(plan.prior_state?.values?.root_module ?? undefined)
+    .filter((r) => r.mode === 'data')
+    .map(
+      (r) =>
+        `${r.address ?? '?'}#${sha256(canonicalJson(maskedAfter(r.values, undefined, r.sensitive_values))).slice(0, 12)}`
+    );
+  const deferred = (plan.resource_changes ?? [])
+    .filter((c) => c.mode === 'data')
+    .map(
+      (c) =>
+        `${c.address ?? '?'} (read during apply)#${sha256(
+          canonicalJson(
+            maskedAfter(c.change?.after, c.change?.after_unknown, c.change?.after_sensitive)
+          )
+        ).slice(0, 12)}`
+    );
+  return [...read, ...deferred].sort();
+}
+
 export function planFingerprint(parts: Omit<PlanFingerprint, 'hex'>): PlanFingerprint {
   const hex = sha256(
     canonicalJson({
       resources: parts.resources,
+      dataSources: parts.dataSources,
       chartVersion: parts.chartVersion,
-      valuesDigest: parts.valuesDigest
+      chartDigest: parts.chartDigest,
+      valuesDigest: parts.valuesDigest,
+      moduleDigest: parts.moduleDigest,
+      lockDigest: parts.lockDigest
     })
   );
   return { hex, ...parts };
@@ -131,6 +193,33 @@ export function fingerprintDifferences(
     differences.push(
       `chart version: reviewed ${reviewed.chartVersion}, now ${current.chartVersion}`
     );
+  }
+  const short = (digest: string | undefined) => (digest ?? 'none').slice(0, 12);
+  if (reviewed.chartDigest !== current.chartDigest) {
+    differences.push(
+      `chart archive: reviewed SHA-256 ${short(reviewed.chartDigest)}, now ${short(current.chartDigest)}`
+    );
+  }
+  if (reviewed.moduleDigest !== current.moduleDigest) {
+    differences.push(
+      `Terraform module files: reviewed ${short(reviewed.moduleDigest)}, now ${short(current.moduleDigest)} (a .tf file or the var file changed)`
+    );
+  }
+  if (reviewed.lockDigest !== current.lockDigest) {
+    differences.push(
+      `Terraform lock file: reviewed ${short(reviewed.lockDigest)}, now ${short(current.lockDigest)} (provider versions or checksums changed)`
+    );
+  }
+  const reviewedData = new Set(reviewed.dataSources ?? []);
+  const currentData = new Set(current.dataSources);
+  const changedData = new Set(
+    [
+      ...current.dataSources.filter((line) => !reviewedData.has(line)),
+      ...[...reviewedData].filter((line) => !currentData.has(line))
+    ].map((line) => line.split('#')[0]!)
+  );
+  for (const address of [...changedData].sort()) {
+    differences.push(`data source read differently: ${address}`);
   }
   if (reviewed.valuesDigest !== current.valuesDigest) {
     differences.push(

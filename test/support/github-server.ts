@@ -1,7 +1,9 @@
 /**
  * A loopback (127.0.0.1) stand-in for the GitHub REST endpoints the action calls, answering with
  * GitHub's request and response shapes: issue comments (list with Link pagination, create,
- * update), pull requests of a commit, issues by label (list, create, update), labels. It records
+ * update; each with its author), pull requests of a commit (merged or not, merge commit, base and
+ * head), pull request reviews, the authenticated user (403 for an installation token, as
+ * GITHUB_TOKEN gets), the repository, issues by label (list, create, update), labels. It records
  * every request and can be told to fail matching requests (403, 404, 502, rate limits).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -30,13 +32,51 @@ interface FaultRule {
   remaining: number;
 }
 
+export interface CommentUser {
+  readonly login: string;
+  readonly id: number;
+  readonly type: 'Bot' | 'User';
+}
+
+/** Who writes with the job's GITHUB_TOKEN: the GitHub Actions app's bot user. */
+export const ACTIONS_BOT_USER: CommentUser = {
+  login: 'github-actions[bot]',
+  id: 41898282,
+  type: 'Bot'
+};
+
 export interface StoredComment {
   id: number;
   issueNumber: number;
   body: string;
   created_at: string;
   updated_at: string;
+  user: CommentUser;
+  /** The app a comment was written through (GitHub Actions for GITHUB_TOKEN), or null. */
+  app: string | null;
 }
+
+/** A pull request as `GET /repos/{o}/{r}/commits/{sha}/pulls` returns it. */
+export interface CommitPull {
+  readonly number: number;
+  readonly merged: boolean;
+  /** Default: the commit it is listed under, when merged. */
+  readonly mergeCommitSha?: string;
+  /** Default: the default branch. */
+  readonly baseRef?: string;
+  /** Default: PULL_HEAD_SHA. */
+  readonly headSha?: string;
+}
+
+/** A pull request review as `GET /repos/{o}/{r}/pulls/{n}/reviews` returns it. */
+export interface StoredReview {
+  readonly login: string;
+  readonly state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+  readonly commitId: string;
+}
+
+/** The head commit of the harness's pull requests, before they are merged. */
+export const PULL_HEAD_SHA = '9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d';
 
 export interface StoredIssue {
   number: number;
@@ -88,7 +128,12 @@ export class GitHubServer {
   readonly issues: StoredIssue[] = [];
   readonly labels = new Set<string>();
   /** Pull requests per commit SHA, as `GET /repos/{o}/{r}/commits/{sha}/pulls` returns them. */
-  readonly commitPulls = new Map<string, { number: number; merged: boolean }[]>();
+  readonly commitPulls = new Map<string, CommitPull[]>();
+  /** Reviews per pull request number, oldest first. */
+  readonly reviews = new Map<number, StoredReview[]>();
+  /** What `GET /user` answers: an installation token (GITHUB_TOKEN) gets 403. */
+  tokenUser: CommentUser | undefined = undefined;
+  readonly defaultBranch = 'main';
   /** Page size cap, small in tests so pagination is exercised. */
   maxPerPage = 100;
   private readonly faults: FaultRule[] = [];
@@ -144,9 +189,22 @@ export class GitHubServer {
     return issue;
   }
 
-  addComment(issueNumber: number, body: string): StoredComment {
+  /** A comment, by default written with GITHUB_TOKEN (the GitHub Actions bot). */
+  addComment(
+    issueNumber: number,
+    body: string,
+    user: CommentUser = this.tokenUser ?? ACTIONS_BOT_USER
+  ): StoredComment {
     const now = new Date().toISOString();
-    const comment = { id: this.nextId++, issueNumber, body, created_at: now, updated_at: now };
+    const comment = {
+      id: this.nextId++,
+      issueNumber,
+      body,
+      created_at: now,
+      updated_at: now,
+      user,
+      app: user.type === 'Bot' ? 'github-actions' : null
+    };
     this.comments.push(comment);
     return comment;
   }
@@ -195,6 +253,28 @@ export class GitHubServer {
   ): { status: number; body: unknown; headers?: Record<string, string> } {
     const prefix = `/repos/${this.owner}/${this.repo}`;
     const path = url.pathname;
+    if (path === '/user' && method === 'GET') {
+      return this.tokenUser
+        ? { status: 200, body: this.tokenUser }
+        : {
+            status: 403,
+            body: {
+              message: 'Resource not accessible by integration',
+              documentation_url: `${DOCS}/users/users#get-the-authenticated-user`,
+              status: '403'
+            }
+          };
+    }
+    if (path === prefix && method === 'GET') {
+      return {
+        status: 200,
+        body: {
+          id: 700000001,
+          full_name: `${this.owner}/${this.repo}`,
+          default_branch: this.defaultBranch
+        }
+      };
+    }
     if (!path.startsWith(`${prefix}/`)) return notFound();
     const rest = path.slice(prefix.length);
     let m: RegExpExecArray | null;
@@ -225,16 +305,36 @@ export class GitHubServer {
       return { status: 200, body: this.commentJson(comment) };
     }
     if ((m = /^\/commits\/([0-9a-f]{7,40})\/pulls$/.exec(rest)) && method === 'GET') {
-      const pulls = this.commitPulls.get(m[1]!) ?? [];
+      const sha = m[1]!;
+      const pulls = this.commitPulls.get(sha) ?? [];
       return {
         status: 200,
         body: pulls.map((p) => ({
           number: p.number,
           state: p.merged ? 'closed' : 'open',
           merged_at: p.merged ? '2026-01-01T00:00:00Z' : null,
+          // GitHub fills it for open pull requests too (the test merge commit).
+          merge_commit_sha:
+            p.mergeCommitSha ?? (p.merged ? sha : 'e1e2e3e4e5e6e7e8e9e0e1e2e3e4e5e6e7e8e9e0'),
+          user: { login: 'alice', id: 9000002, type: 'User' },
+          head: { ref: 'gpu-pool', sha: p.headSha ?? PULL_HEAD_SHA },
+          base: { ref: p.baseRef ?? this.defaultBranch },
           html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`
         }))
       };
+    }
+    if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest)) && method === 'GET') {
+      const number = Number(m[1]);
+      return this.page(
+        url,
+        (this.reviews.get(number) ?? []).map((r, i) => ({
+          id: 80000 + i,
+          user: { login: r.login, id: 9100000 + i, type: 'User' },
+          state: r.state,
+          commit_id: r.commitId,
+          submitted_at: '2026-01-01T00:00:00Z'
+        }))
+      );
     }
     if (rest === '/issues') {
       if (method === 'GET') {
@@ -308,8 +408,9 @@ export class GitHubServer {
       html_url: html,
       issue_url: `${this.base}/repos/${this.owner}/${this.repo}/issues/${c.issueNumber}`,
       body: c.body,
-      user: { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
-      author_association: 'NONE',
+      user: c.user,
+      performed_via_github_app: c.app ? { id: 15368, slug: c.app, name: 'GitHub Actions' } : null,
+      author_association: c.user.type === 'Bot' ? 'NONE' : 'CONTRIBUTOR',
       created_at: c.created_at,
       updated_at: c.updated_at
     };
