@@ -40,7 +40,9 @@ const ONLY_FOR = {
   'comment-on-pr': ['deploy', 'plan'],
   'fail-on-drift': ['drift'],
   'confirm-destroy': ['destroy'],
-  'require-reviewed-plan': ['deploy']
+  'require-reviewed-plan': ['deploy'],
+  // The job's own environment, passed by the workflow (below), for the protection-rules warning.
+  environment: ['deploy', 'upgrade', 'destroy']
 };
 /** Inputs whose workflow form differs from the action's. */
 const OVERRIDES = {

@@ -71,6 +71,8 @@ export interface Inputs {
   readonly commentOnPr: boolean;
   readonly dryRun: boolean;
   readonly confirmDestroy: string | undefined;
+  /** The GitHub environment of the job, for the protection-rules warning. */
+  readonly environment: string | undefined;
   readonly timeoutSeconds: number;
   readonly failOnDrift: boolean;
   /** deploy applies only a plan whose fingerprint was reviewed in the pull request comment. */
@@ -399,6 +401,14 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   const allowUnpinnedTools = bool('allow-unpinned-tools', false);
 
   const githubToken = raw('github-token') || undefined;
+  const environment = raw('environment') || undefined;
+  // GitHub allows environment names of up to 255 characters; any other character may be in one.
+  if (environment !== undefined && (environment.length > 255 || /[\r\n\t]/.test(environment))) {
+    throw new InputError(
+      'environment',
+      `${show(environment)} is not valid. Use the name of the job's GitHub environment, such as flyte-dev (up to 255 characters, on one line), or leave it empty.`
+    );
+  }
   const commentOnPr = bool('comment-on-pr', true);
   const dryRun = bool('dry-run', false);
   const confirmDestroy = raw('confirm-destroy') || undefined;
@@ -448,6 +458,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     commentOnPr,
     dryRun,
     confirmDestroy,
+    environment,
     timeoutSeconds,
     failOnDrift,
     requireReviewedPlan,

@@ -70,6 +70,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       ];
     case 'upgrade':
       return [
+        reviewGatePhase(inputs),
         ...setup,
         terraformPhase(inputs, 'outputs'),
         clusterCredentialsPhase(inputs),
@@ -80,6 +81,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       ];
     case 'destroy':
       return [
+        reviewGatePhase(inputs),
         ...setup,
         terraformPhase(inputs, 'outputs'),
         whenDeployed(clusterCredentialsPhase(inputs)),

@@ -33,6 +33,7 @@ import { CLEANUP_STATE } from './cleanup-state.js';
 import { createGitHubClient } from './github/client.js';
 import { readEventContext } from './github/event.js';
 import { lookUpReviewedPlan, type ReviewedPlanLookup } from './review/lookup.js';
+import { environmentProtection, type EnvironmentProtection } from './github/environment-rules.js';
 
 export type { ActionIO };
 export { CLEANUP_STATE };
@@ -113,7 +114,12 @@ export async function runAction(deps: ActionDeps): Promise<void> {
         cleanup.push(file);
         io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
       },
-      ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
+      ...(inputs.githubToken
+        ? {
+            reviewedPlan: reviewedPlanReader(inputs, deps.env, log),
+            environmentProtection: environmentReader(inputs, deps.env, log)
+          }
+        : {})
     };
     try {
       reports = await runPhases(phases, {
@@ -151,6 +157,20 @@ function reviewedPlanReader(
     const event = readEventContext(env);
     const client = createGitHubClient({ token: inputs.githubToken!, apiUrl: event.apiUrl, log });
     return lookUpReviewedPlan(client, event, inputs);
+  };
+}
+
+/** Reads an environment's protection rules through the GitHub API. */
+function environmentReader(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  log: Logger
+): (name: string) => Promise<EnvironmentProtection> {
+  return async (name) => {
+    const event = readEventContext(env);
+    if (!event.repo) return { readable: false, why: 'GITHUB_REPOSITORY is not set' };
+    const client = createGitHubClient({ token: inputs.githubToken!, apiUrl: event.apiUrl, log });
+    return environmentProtection(client, event.repo, name);
   };
 }
 

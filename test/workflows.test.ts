@@ -214,7 +214,8 @@ describe('generated from action.yml', () => {
     'comment-on-pr': ['deploy', 'plan'],
     'fail-on-drift': ['drift'],
     'confirm-destroy': ['destroy'],
-    'require-reviewed-plan': ['deploy']
+    'require-reviewed-plan': ['deploy'],
+    environment: ['deploy', 'upgrade', 'destroy']
   };
 
   it('the committed workflows are what scripts/workflows.mjs writes', () => {

@@ -117,6 +117,8 @@ export class RunState {
   clientSteps?: string;
   driftDetected?: boolean;
   driftDetails: string[] = [];
+  /** Warnings the summary and the comment repeat as such (e.g. an unprotected environment). */
+  warnings: string[] = [];
   /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
   planResourceLines?: readonly string[];
   /** `ADDRESS#DIGEST` per data source the plan read (see review/fingerprint.ts). */

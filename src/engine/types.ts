@@ -5,6 +5,7 @@
  */
 import type { Inputs } from '../inputs.js';
 import type { RunState } from './state.js';
+import type { EnvironmentProtection } from '../github/environment-rules.js';
 import type { ReviewedPlanLookup } from '../review/lookup.js';
 
 export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
@@ -132,6 +133,8 @@ export interface TaskContext {
   readonly readAhead?: ReadsAhead;
   /** Reads the reviewed plan's fingerprint from the pull request; absent without a token. */
   readonly reviewedPlan?: () => Promise<ReviewedPlanLookup>;
+  /** What GitHub reports about an environment's protection rules; absent without a token. */
+  readonly environmentProtection?: (name: string) => Promise<EnvironmentProtection>;
 }
 
 export interface PhaseReport {

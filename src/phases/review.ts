@@ -14,6 +14,7 @@ import { fingerprintDifferences, planFingerprint } from '../review/fingerprint.j
 import { moduleDigests } from '../review/module-digest.js';
 import { valuesSourcesDigest } from '../review/values-sources.js';
 import { ensureChart } from './chart-fetch.js';
+import { protectionWarning } from '../github/environment-rules.js';
 
 const HOW_TO_GO_ON =
   'Merge through a pull request whose plan comment shows this plan, or, for a manual deploy behind an approved environment, set require-reviewed-plan: false.';
@@ -58,6 +59,36 @@ function fingerprintStep(inputs: Inputs): TaskStep {
         lockDigest: sources.lock
       });
       ctx.log.info(`Plan fingerprint: ${ctx.state.planFingerprint.hex.slice(0, 12)}.`);
+    }
+  };
+}
+
+/** A warning, never a stop: the environment's rules are the maintainer's to set. */
+function environmentStep(inputs: Inputs): TaskStep {
+  return {
+    kind: 'task',
+    id: 'environment-protection',
+    title: `Check the protection rules of environment ${inputs.environment ?? '(none)'}`,
+    mutates: false,
+    when: {
+      test: () => inputs.environment !== undefined,
+      describe: 'the job runs in an environment',
+      skipped: () => 'The job names no environment, so there are no protection rules to check.'
+    },
+    describe: () =>
+      `GET /repos/{o}/{r}/environments/${inputs.environment ?? ''}: warn when it has no protection rules or accepts every branch, or when github-token may not read it.`,
+    run: async (ctx) => {
+      const name = inputs.environment!;
+      const found = ctx.environmentProtection
+        ? await ctx.environmentProtection(name)
+        : ({ readable: false, why: 'github-token is empty' } as const);
+      const warning = protectionWarning(name, found);
+      if (!warning) {
+        ctx.log.info(`Environment "${name}" has protection rules and a deployment branch policy.`);
+        return;
+      }
+      ctx.log.warning(warning);
+      ctx.state.warnings.push(warning);
     }
   };
 }
@@ -148,13 +179,15 @@ function checkStep(inputs: Inputs): TaskStep {
   };
 }
 
-/** Before the tools: a deploy's pull request checks, and (plan and deploy) the module's digests. */
+/** Before the tools: the environment, a deploy's pull request checks, the module's digests. */
 export function reviewGatePhase(inputs: Inputs): Phase {
-  const steps: Step[] =
-    inputs.command === 'deploy'
-      ? [pullRequestStep(inputs), sourcesStep(inputs)]
-      : [sourcesStep(inputs)];
-  return { name: 'Reviewed pull request', steps: () => steps };
+  const changing = ['deploy', 'upgrade', 'destroy'].includes(inputs.command);
+  const steps: Step[] = [
+    ...(changing ? [environmentStep(inputs)] : []),
+    ...(inputs.command === 'deploy' ? [pullRequestStep(inputs)] : []),
+    ...(inputs.command === 'deploy' || inputs.command === 'plan' ? [sourcesStep(inputs)] : [])
+  ];
+  return { name: 'Checks before the tools', steps: () => steps };
 }
 
 /** After `terraform plan`: the fingerprint, and in a deploy the check against the reviewed one. */

@@ -41,6 +41,7 @@ export function renderComment(args: CommentArgs): string {
     statusLine(inputs, state, args.failure)
   ];
   for (const warning of unsafeChoiceWarnings(inputs)) head.push('', `> [!WARNING]\n> ${warning}`);
+  for (const warning of state.warnings) head.push('', `> [!WARNING]\n> ${warning}`);
   if (state.consoleUrl) head.push('', `**Flyte console:** ${state.consoleUrl}`);
   head.push(...reviewLines(inputs, state));
 

@@ -31,6 +31,7 @@ export function renderSummary(args: SummaryArgs): string {
     statusLine(inputs, state, args.failure)
   ];
   for (const warning of unsafeChoiceWarnings(inputs)) parts.push(`> [!WARNING]\n> ${warning}`);
+  for (const warning of state.warnings) parts.push(`> [!WARNING]\n> ${warning}`);
   if (!args.failure && nothingChanged(inputs, args.reports)) {
     parts.push(
       'Nothing changed: no changing step had to run; the cloud and cluster already match.'

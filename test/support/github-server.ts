@@ -131,6 +131,11 @@ export class GitHubServer {
   readonly commitPulls = new Map<string, CommitPull[]>();
   /** Reviews per pull request number, oldest first. */
   readonly reviews = new Map<number, StoredReview[]>();
+  /**
+   * Environments as `GET /repos/{o}/{r}/environments/{name}` returns them: the protection rules'
+   * types and whether a deployment branch policy is set. A missing one answers 404.
+   */
+  readonly environments = new Map<string, { rules: string[]; branchPolicy: boolean }>();
   /** What `GET /user` answers: an installation token (GITHUB_TOKEN) gets 403. */
   tokenUser: CommentUser | undefined = undefined;
   readonly defaultBranch = 'main';
@@ -321,6 +326,22 @@ export class GitHubServer {
           base: { ref: p.baseRef ?? this.defaultBranch },
           html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`
         }))
+      };
+    }
+    if ((m = /^\/environments\/([^/]+)$/.exec(rest)) && method === 'GET') {
+      const name = decodeURIComponent(m[1]!);
+      const environment = this.environments.get(name);
+      if (!environment) return notFound();
+      return {
+        status: 200,
+        body: {
+          id: 161088068,
+          name,
+          protection_rules: environment.rules.map((type, i) => ({ id: 3736 + i, type })),
+          deployment_branch_policy: environment.branchPolicy
+            ? { protected_branches: false, custom_branch_policies: true }
+            : null
+        }
       };
     }
     if ((m = /^\/pulls\/(\d+)\/reviews$/.exec(rest)) && method === 'GET') {
