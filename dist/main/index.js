@@ -22992,9 +22992,6 @@ class Source extends Readable {
     this.offset = offset
 
     this._parent = self
-
-    // errors are always forwarded to the parent, so the entry itself should never throw an unhandled one
-    this.on('error', noop)
   }
 
   _read (cb) {
@@ -23039,7 +23036,6 @@ class Extract extends Writable {
     this._longHeader = false
     this._callback = noop
     this._locked = false
-    this._updating = false
     this._finished = false
     this._pax = null
     this._paxGlobal = null
@@ -23141,12 +23137,12 @@ class Extract extends Writable {
         this._gnuLongLinkPath = headers.decodeLongPath(buf, this._filenameEncoding)
         break
       case 'pax-global-header':
-        this._paxGlobal = validatePax(headers.decodePax(buf))
+        this._paxGlobal = headers.decodePax(buf)
         break
       case 'pax-header':
         this._pax = this._paxGlobal === null
-          ? validatePax(headers.decodePax(buf))
-          : Object.assign({}, this._paxGlobal, validatePax(headers.decodePax(buf)))
+          ? headers.decodePax(buf)
+          : Object.assign({}, this._paxGlobal, headers.decodePax(buf))
         break
     }
   }
@@ -23188,18 +23184,10 @@ class Extract extends Writable {
   }
 
   _update () {
-    if (this._updating) return // the running update picks up any state changes
-    this._updating = true
-    const done = this._consume()
-    this._updating = false
-    if (done) this._continueWrite(null)
-  }
-
-  _consume () {
     while (this._buffer.buffered > 0 && !this.destroying) {
       if (this._missing > 0) {
         if (this._stream !== null) {
-          if (this._consumeStream() === false) return false
+          if (this._consumeStream() === false) return
           continue
         }
 
@@ -23215,10 +23203,10 @@ class Extract extends Writable {
       }
 
       if (this._buffer.buffered < 512) break
-      if (this._stream !== null || this._consumeHeader() === false) return false
+      if (this._stream !== null || this._consumeHeader() === false) return
     }
 
-    return true
+    this._continueWrite(null)
   }
 
   _continueWrite (err) {
@@ -23346,15 +23334,6 @@ module.exports = function extract (opts) {
 
 function noop () {}
 
-function validatePax (pax) {
-  if (hasNull(pax.path) || hasNull(pax.linkpath)) throw new Error('Invalid tar header: pax path contains a null byte.')
-  return pax
-}
-
-function hasNull (str) {
-  return typeof str === 'string' && str.indexOf('\0') !== -1
-}
-
 function overflow (size) {
   size &= 511
   return size && 512 - size
@@ -23439,7 +23418,7 @@ exports.encode = function encode (opts) {
   b4a.write(buf, encodeOct(opts.uid, 6), 108)
   b4a.write(buf, encodeOct(opts.gid, 6), 116)
   encodeSize(opts.size, buf, 124)
-  encodeSize(Math.floor(opts.mtime.getTime() / 1000) || 0, buf, 136)
+  b4a.write(buf, encodeOct((opts.mtime.getTime() / 1000) | 0, 11), 136)
 
   buf[156] = ZERO_OFFSET + toTypeflag(opts.type)
 
@@ -23614,7 +23593,7 @@ function encodeOct (val, n) {
 }
 
 function encodeSizeBin (num, buf, off) {
-  buf[off] = num < 0 ? 0xff : 0x80
+  buf[off] = 0x80
   for (let i = 11; i > 0; i--) {
     buf[off + i] = num & 0xff
     num = Math.floor(num / 0x100)
@@ -23622,7 +23601,7 @@ function encodeSizeBin (num, buf, off) {
 }
 
 function encodeSize (num, buf, off) {
-  if (num < 0 || num.toString(8).length > 11) {
+  if (num.toString(8).length > 11) {
     encodeSizeBin(num, buf, off)
   } else {
     b4a.write(buf, encodeOct(num, 11), off)
@@ -23657,7 +23636,7 @@ function parse256 (buf) {
     sum += tuple[i] * Math.pow(256, i)
   }
 
-  return positive ? sum : -(sum + 1)
+  return positive ? sum : -1 * sum
 }
 
 function decodeOct (val, offset, length) {
@@ -23764,7 +23743,7 @@ class Sink extends Writable {
       this._pack._encode(this.header)
     }
 
-    if (this._isVoid && !this._isLinkname) {
+    if (this._isVoid) {
       this._finish()
       this._continuePack(null)
     }
@@ -54500,7 +54479,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9337);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9109);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -54509,7 +54488,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9337:
+/***/ 9109:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -57939,14 +57918,14 @@ function parseInputs(read, context) {
         terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
         helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
     };
-    const pinnedTerraform = tools.terraform.kind === 'pinned' ? tools.terraform.version : undefined;
-    const moduleMinimum = minimumTerraform(terraformDir);
-    if (pinnedTerraform && moduleMinimum && olderThan(pinnedTerraform, moduleMinimum)) {
-        throw new InputError('terraform-version', `${show(pinnedTerraform)} is older than ${moduleMinimum}, which the module in ${show(terraformDirValue || 'terraform/')} requires (its required_version; the one shipped with the action needs ${MODULE_TERRAFORM} for the write-only arguments that keep the database password out of Terraform state). Use ${moduleMinimum} or later (the default is ${DEFAULT_VERSIONS.terraform}), or latest.`);
-    }
     const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
     const allowUnpinnedTools = bool('allow-unpinned-tools', false);
     const githubToken = raw('github-token') || undefined;
+    const environment = raw('environment') || undefined;
+    // GitHub allows environment names of up to 255 characters; any other character may be in one.
+    if (environment !== undefined && (environment.length > 255 || /[\r\n\t]/.test(environment))) {
+        throw new InputError('environment', `${show(environment)} is not valid. Use the name of the job's GitHub environment, such as flyte-dev (up to 255 characters, on one line), or leave it empty.`);
+    }
     const commentOnPr = bool('comment-on-pr', true);
     const dryRun = bool('dry-run', false);
     const confirmDestroy = raw('confirm-destroy') || undefined;
@@ -57992,6 +57971,7 @@ function parseInputs(read, context) {
         commentOnPr,
         dryRun,
         confirmDestroy,
+        environment,
         timeoutSeconds,
         failOnDrift,
         requireReviewedPlan,
@@ -58004,27 +57984,6 @@ const IAP_CLIENT_COMMANDS = ['deploy', 'upgrade'];
 /** Commands that grant IAP access (deploy, upgrade) or show it for review (plan), so need members. */
 const IAP_MEMBER_COMMANDS = ['deploy', 'upgrade', 'plan'];
 /** Known-good versions the action installs when an input is left empty. */
-/** The oldest Terraform the bundled module runs on (write-only arguments); versions.tf agrees. */
-const MODULE_TERRAFORM = '1.11.0';
-/** The `required_version = ">= X.Y.Z"` of a module's .tf files, when it is that simple. */
-function minimumTerraform(dir) {
-    for (const file of (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((f) => f.endsWith('.tf'))) {
-        const text = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(dir, file), 'utf8');
-        const found = /^\s*required_version\s*=\s*">=\s*(\d+\.\d+\.\d+)"/m.exec(text);
-        if (found)
-            return found[1];
-    }
-    return undefined;
-}
-/** True when dotted version `a` sorts before `b`, number by number. */
-function olderThan(a, b) {
-    const [x, y] = [a, b].map((v) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0));
-    for (let i = 0; i < 3; i += 1) {
-        if ((x[i] ?? 0) !== (y[i] ?? 0))
-            return (x[i] ?? 0) < (y[i] ?? 0);
-    }
-    return false;
-}
 const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' };
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
 function parseDuration(name, value) {
@@ -59324,13 +59283,11 @@ function describeInstall(recipe, wanted, platform, mirror) {
     if (wanted.kind === 'latest') {
         const latest = fromSource(recipe.latestUrl, mirror).url;
         const example = fromSource(recipe.archiveUrl('VERSION', platform), mirror).url;
-        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}; ${PIN_CHECK}`;
+        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}, SHA-256 from ${recipe.checksumSource('VERSION', platform)}.`;
     }
     const url = fromSource(recipe.archiveUrl(wanted.version, platform), mirror).url;
-    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}; ${PIN_CHECK}`;
+    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}, SHA-256 from ${recipe.checksumSource(wanted.version, platform)}.`;
 }
-/** What decides an archive may run (src/tools/pins/): never a checksum file beside it. */
-const PIN_CHECK = "its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true).";
 
 ;// CONCATENATED MODULE: ./src/tools/pins/chart-pins.ts
 /**
@@ -61292,9 +61249,10 @@ function explainTerraformFailure(result, moduleDir) {
 /**
  * The fingerprint of a plan: what reviewers saw in the pull request comment, in a form the deploy
  * after the merge can compare with its own plan. It covers the resource changes (address, actions
- * and planned values, sensitive ones masked, unknown ones marked), the chart version and the
- * digest of the values sources. The marker carries the parts too, so a mismatch can say what
- * differs.
+ * and planned values, sensitive ones masked, unknown ones marked), the data sources the plan read
+ * (their values, masked the same way: an `external` program's answer is one), the module's files,
+ * its lock file, the chart version and archive digest, and the digest of the values sources. The
+ * marker carries the parts too, so a mismatch can say what differs.
  */
 
 
@@ -61343,11 +61301,36 @@ function resourceChangeLines(changes) {
     })
         .sort();
 }
+function stateResources(module) {
+    if (!module)
+        return [];
+    return [
+        ...(module.resources ?? []),
+        ...(module.child_modules ?? []).flatMap((child) => stateResources(child))
+    ];
+}
+/**
+ * One line per data source: those read while planning are in the prior state with their values;
+ * those that can only be read during the apply are resource changes with the action `read`.
+ */
+function dataSourceLines(plan) {
+    const read = stateResources(plan.prior_state?.values?.root_module ?? undefined)
+        .filter((r) => r.mode === 'data')
+        .map((r) => `${r.address ?? '?'}#${sha256(canonicalJson(maskedAfter(r.values, undefined, r.sensitive_values))).slice(0, 12)}`);
+    const deferred = (plan.resource_changes ?? [])
+        .filter((c) => c.mode === 'data')
+        .map((c) => `${c.address ?? '?'} (read during apply)#${sha256(canonicalJson(maskedAfter(c.change?.after, c.change?.after_unknown, c.change?.after_sensitive))).slice(0, 12)}`);
+    return [...read, ...deferred].sort();
+}
 function planFingerprint(parts) {
     const hex = sha256(canonicalJson({
         resources: parts.resources,
+        dataSources: parts.dataSources,
         chartVersion: parts.chartVersion,
-        valuesDigest: parts.valuesDigest
+        chartDigest: parts.chartDigest,
+        valuesDigest: parts.valuesDigest,
+        moduleDigest: parts.moduleDigest,
+        lockDigest: parts.lockDigest
     }));
     return { hex, ...parts };
 }
@@ -61377,6 +61360,25 @@ function fingerprintDifferences(reviewed, current) {
     const differences = [];
     if (reviewed.chartVersion !== current.chartVersion) {
         differences.push(`chart version: reviewed ${reviewed.chartVersion}, now ${current.chartVersion}`);
+    }
+    const short = (digest) => (digest ?? 'none').slice(0, 12);
+    if (reviewed.chartDigest !== current.chartDigest) {
+        differences.push(`chart archive: reviewed SHA-256 ${short(reviewed.chartDigest)}, now ${short(current.chartDigest)}`);
+    }
+    if (reviewed.moduleDigest !== current.moduleDigest) {
+        differences.push(`Terraform module files: reviewed ${short(reviewed.moduleDigest)}, now ${short(current.moduleDigest)} (a .tf file or the var file changed)`);
+    }
+    if (reviewed.lockDigest !== current.lockDigest) {
+        differences.push(`Terraform lock file: reviewed ${short(reviewed.lockDigest)}, now ${short(current.lockDigest)} (provider versions or checksums changed)`);
+    }
+    const reviewedData = new Set(reviewed.dataSources ?? []);
+    const currentData = new Set(current.dataSources);
+    const changedData = new Set([
+        ...current.dataSources.filter((line) => !reviewedData.has(line)),
+        ...[...reviewedData].filter((line) => !currentData.has(line))
+    ].map((line) => line.split('#')[0]));
+    for (const address of [...changedData].sort()) {
+        differences.push(`data source read differently: ${address}`);
     }
     if (reviewed.valuesDigest !== current.valuesDigest) {
         differences.push(`Helm values: reviewed ${reviewed.valuesDigest.slice(0, 12)}, now ${current.valuesDigest.slice(0, 12)} (the values files or inputs changed)`);
@@ -61436,7 +61438,7 @@ function peeringDeleteOutcome(result) {
 /** The module's output names, as the guide names them, for each field the action reads. */
 const REQUIRED_OUTPUTS = {
     cloudsqlIp: 'cloudsql_ip',
-    cloudsqlPasswordSecret: 'cloudsql_password_secret',
+    cloudsqlPassword: 'cloudsql_password',
     cloudsqlUser: 'cloudsql_user',
     cloudsqlDatabase: 'cloudsql_database',
     clusterLocation: 'gke_cluster_location',
@@ -61454,11 +61456,8 @@ const OPTIONAL_OUTPUTS = {
     /** Task pods' own account; a module without it runs tasks as service_account. */
     tasksServiceAccount: 'tasks_service_account'
 };
-/**
- * Outputs masked even when a module forgets `sensitive = true`: the password output of releases
- * before the password left the state (a custom module may still declare it; it is never used).
- */
-const SENSITIVE_OUTPUTS = ['cloudsql_password'];
+/** Outputs that must be declared `sensitive = true` in the module. */
+const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword];
 const STEP = 'terraform-output';
 /** Parses without judging: an empty state (first run) and missing outputs are answers too. */
 function readOutputs(text, registerSecret) {
@@ -61473,8 +61472,8 @@ function readOutputs(text, registerSecret) {
         throw new StepError(STEP, 'terraform output -json printed something other than an object.');
     }
     const all = json;
-    // Mask first: whatever happens next, sensitive values are already secrets. A legacy password
-    // output is masked even if a custom module forgot to mark it sensitive.
+    // Mask first: whatever happens next, sensitive values are already secrets. The password is
+    // masked even if a custom module forgot to mark it sensitive.
     const secrets = new Set();
     for (const [name, output] of Object.entries(all)) {
         const sensitive = output?.sensitive === true || SENSITIVE_OUTPUTS.includes(name);
@@ -61738,19 +61737,12 @@ const h1Count = (text) => (text.match(/"h1:/g) ?? []).length;
 /**
  * Before init: puts back the lock file an earlier init left, when it records more h1: checksums
  * for the same providers. Returns what was done, for the log.
- *
- * The kept copy lives in the tool cache, which anyone who can write to this runner can rewrite
- * together with the plugin cache beside it; so a committed lock file that already has h1:
- * checksums is never added to (those, reviewed in the repository, decide), and a restore is
- * announced as resting on the runner's integrity (see restoredLockWarning).
  */
 function restoreLockFile(cache, terraformDir) {
     if (!(0,external_node_fs_namespaceObject.existsSync)(cache.lockCopy))
         return 'nothing kept';
     const lockFile = external_node_path_default().join(terraformDir, LOCK_FILE);
     const current = (0,external_node_fs_namespaceObject.readFileSync)(lockFile, 'utf8');
-    if (h1Count(current) > 0)
-        return 'already complete';
     const kept = (0,external_node_fs_namespaceObject.readFileSync)(cache.lockCopy, 'utf8');
     if (lockKey(kept) !== lockKey(current) || h1Count(kept) <= h1Count(current)) {
         return 'already complete';
@@ -61758,8 +61750,6 @@ function restoreLockFile(cache, terraformDir) {
     (0,external_node_fs_namespaceObject.writeFileSync)(lockFile, kept);
     return 'restored';
 }
-/** Said when h1: checksums came from the tool cache rather than from the repository. */
-const restoredLockWarning = (lockFile) => `The h1: provider checksums in ${lockFile} were put back from this runner's tool cache, so on a shared self-hosted runner whoever can write that cache chooses the providers init trusts. Commit them instead (terraform providers lock -platform=linux_amd64) and the committed ones decide.`;
 /** After init: keeps the lock file as init left it (with the h1: checksums it added). */
 function keepLockFile(cache, terraformDir) {
     const current = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(terraformDir, LOCK_FILE), 'utf8');
@@ -61963,6 +61953,8 @@ function terraformSteps(inputs, mode, state) {
                 const summary = summarisePlan(plan);
                 s.planSummary = summary;
                 s.planResourceLines = resourceChangeLines(plan.resource_changes);
+                // The same parsed JSON, read for the prior state's data sources.
+                s.planDataSourceLines = dataSourceLines(plan);
                 if (drift)
                     s.driftDetails = [...driftedOutside(plan), ...describeChanges(summary)];
                 else
@@ -62125,9 +62117,6 @@ function restoreProviderChecksums(ctx, inputs) {
     if (!cache)
         return;
     const done = restoreLockFile(cache, inputs.terraformDir);
-    if (done === 'restored' && ctx.env.RUNNER_ENVIRONMENT !== 'github-hosted') {
-        ctx.log.warning(restoredLockWarning(LOCK_FILE));
-    }
     ctx.log.info(done === 'restored'
         ? `Put back the lock file an earlier init on this runner left (same providers and zh: hashes, plus this platform's h1: checksums), so init can use the cached providers.`
         : done === 'already complete'
@@ -62478,6 +62467,45 @@ function clusterCredentialsPhase(inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/review/module-digest.ts
+/**
+ * Digests of the Terraform code a plan ran: every file of the module folder (its .tf files and
+ * whatever they read with file() or templatefile()) with the var file, and, apart, the lock file
+ * that pins the providers. Taken before `terraform init`, which may add checksums to the lock
+ * file, so the plan and the deploy hash the files as they were committed.
+ */
+
+
+
+
+
+const module_digest_sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+/** Terraform's own working folder and the lock file (hashed apart) are not the module's code. */
+function moduleFiles(root, dir = root) {
+    const files = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory()) {
+            if (entry.name !== '.terraform')
+                files.push(...moduleFiles(root, full));
+        }
+        else if (entry.isFile() && !(dir === root && entry.name === LOCK_FILE)) {
+            files.push(external_node_path_default().relative(root, full).split((external_node_path_default()).sep).join('/'));
+        }
+    }
+    return files.sort();
+}
+function moduleDigests(inputs) {
+    const dir = inputs.terraformDir;
+    const files = moduleFiles(dir).map((file) => [file, module_digest_sha256((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(dir, file)))]);
+    const varFile = inputs.terraformVarFile ? module_digest_sha256((0,external_node_fs_namespaceObject.readFileSync)(inputs.terraformVarFile)) : null;
+    const lockPath = external_node_path_default().join(dir, LOCK_FILE);
+    return {
+        module: module_digest_sha256(canonicalJson({ files, varFile })),
+        lock: (0,external_node_fs_namespaceObject.existsSync)(lockPath) ? module_digest_sha256((0,external_node_fs_namespaceObject.readFileSync)(lockPath)) : 'none'
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/review/values-sources.ts
 /**
  * The digest of what decides the Helm values before any Terraform output is known: the values
@@ -62502,302 +62530,6 @@ function valuesSourcesDigest(inputs, readText = (file) => (0,external_node_fs_na
         iapMembers: inputs.iapMembers
     };
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(sources)).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/phases/review.ts
-/**
- * Apply only what was reviewed. `plan` fingerprints its plan for the pull request comment; the
- * deploy after the merge fingerprints its own plan the same way, between the saved plan and its
- * apply, and stops before any change unless the two match.
- */
-
-
-
-const HOW_TO_GO_ON = 'Merge through a pull request whose plan comment shows this plan, or, for a manual deploy behind an approved environment, set require-reviewed-plan: false.';
-function fingerprintStep(inputs) {
-    return {
-        kind: 'task',
-        id: 'plan-fingerprint',
-        title: 'Fingerprint the plan',
-        mutates: false,
-        describe: () => `sha256 of the resource changes (planned values, sensitive ones masked), chart ${inputs.chartVersion} and the digest of the values sources (${inputs.valuesFile}${inputs.extraValuesFiles.map((f) => `, ${f}`).join('')}).`,
-        run: async (ctx) => {
-            const resources = ctx.state.planResourceLines;
-            if (!resources)
-                throw new StepError('plan-fingerprint', 'No plan was summarised to fingerprint.');
-            ctx.state.planFingerprint = planFingerprint({
-                resources,
-                chartVersion: inputs.chartVersion,
-                valuesDigest: valuesSourcesDigest(inputs)
-            });
-            ctx.log.info(`Plan fingerprint: ${ctx.state.planFingerprint.hex.slice(0, 12)}.`);
-        }
-    };
-}
-function checkStep(inputs) {
-    return {
-        kind: 'task',
-        id: 'reviewed-plan-check',
-        title: 'Check the plan against the reviewed one',
-        mutates: false,
-        describe: () => inputs.requireReviewedPlan
-            ? "Find the pull request of this commit and its plan comment for this cluster; apply only if that comment's fingerprint equals this plan's, otherwise stop before any change and say what differs."
-            : "require-reviewed-plan is false: apply this run's own plan without a reviewed one (announced as a warning).",
-        run: async (ctx) => {
-            const own = ctx.state.planFingerprint;
-            if (!own)
-                throw new StepError('reviewed-plan-check', 'This run has no plan fingerprint.');
-            if (!inputs.requireReviewedPlan) {
-                const warning = `require-reviewed-plan is false: applying this run's plan (fingerprint ${own.hex.slice(0, 12)}) without a reviewed one.`;
-                ctx.log.warning(warning);
-                ctx.state.notes.push(`⚠️ ${warning}`);
-                return;
-            }
-            if (!ctx.reviewedPlan) {
-                throw new StepError('reviewed-plan-check', `No reviewed plan: github-token is empty, so the pull request comment cannot be read. ${HOW_TO_GO_ON}`);
-            }
-            const found = await ctx.reviewedPlan();
-            if ('reason' in found) {
-                throw new StepError('reviewed-plan-check', `No reviewed plan: ${found.reason}. ${HOW_TO_GO_ON}`);
-            }
-            ctx.state.reviewedIn = found.pullNumber;
-            if (!found.fingerprint) {
-                throw new StepError('reviewed-plan-check', `No reviewed plan: pull request #${found.pullNumber} has no plan comment for ${inputs.projectId}/${inputs.clusterName} (a pull request from a fork gets none). ${HOW_TO_GO_ON}`);
-            }
-            ctx.state.reviewedFingerprint = found.fingerprint;
-            const differences = fingerprintDifferences(found.fingerprint, own);
-            if (differences.length > 0) {
-                ctx.state.reviewDifferences = differences;
-                throw new StepError('reviewed-plan-check', `This plan differs from the one reviewed in pull request #${found.pullNumber}; nothing was applied:\n${differences.map((d) => `- ${d}`).join('\n')}\n${HOW_TO_GO_ON}`);
-            }
-            ctx.log.info(`The plan matches the one reviewed in pull request #${found.pullNumber} (fingerprint ${own.hex.slice(0, 12)}).`);
-        }
-    };
-}
-/** After `terraform plan`: the fingerprint, and in a deploy the check against the reviewed one. */
-function reviewPhase(inputs) {
-    const steps = inputs.command === 'deploy'
-        ? [fingerprintStep(inputs), checkStep(inputs)]
-        : [fingerprintStep(inputs)];
-    return { name: 'Reviewed plan', steps: () => steps };
-}
-
-;// CONCATENATED MODULE: ./src/values/access.ts
-/**
- * How users reach Flyte after a deploy: the domain and console URL with ingress, the
- * port-forward address without, and the client commands for the job summary.
- */
-
-
-
-/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
-const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
-const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
-/**
- * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
- * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
- * proxyCommand; without ingress, the port-forward.
- */
-function clientConfigYaml(inputs, domain) {
-    if (!domain) {
-        return (0,dist/* stringify */.As)({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
-    }
-    const admin = { endpoint: `dns:///${domain}`, insecure: false };
-    if (inputs.iap) {
-        admin.proxyCommand = [
-            'flyte-iap',
-            'generate-user-id-token',
-            '--desktop_client_id',
-            DESKTOP_CLIENT_ID,
-            '--desktop_client_secret_gcp_secret_name',
-            DESKTOP_SECRET_NAME,
-            '--webapp_client_id',
-            inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-            '--project',
-            inputs.projectId
-        ];
-    }
-    return (0,dist/* stringify */.As)({ admin });
-}
-/** The steps around the config, as Markdown. */
-function clientSteps(inputs, domain, config) {
-    const fence = (lang, text) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
-    const run = 'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
-    if (!domain) {
-        const names = flyteNames(inputs);
-        return [
-            `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
-            fence('yaml', config),
-            'then:',
-            fence('shell', run)
-        ].join('\n\n');
-    }
-    const steps = [
-        `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
-        fence('yaml', config)
-    ];
-    if (inputs.iap) {
-        steps.push('The API is behind Identity-Aware Proxy, so each client needs an ID token for it:', [
-            '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
-            `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
-            `3. Enable the Secret Manager API (\`gcloud services enable secretmanager.googleapis.com --project ${inputs.projectId}\`), store the Desktop client's secret there (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
-            '4. Each user runs `gcloud auth application-default login` once: `flyte-iap` reads the secret with those credentials, then opens the browser for the IAP login.',
-            `5. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`,
-            `6. A CI job has no browser: it runs as a service account in \`iap-members\`, with \`flyte-iap generate-service-account-id-token --webapp_client_id ${inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID'}\` as the proxyCommand.`
-        ].join('\n'));
-    }
-    steps.push('Then run:', fence('shell', run));
-    return steps.join('\n\n');
-}
-/** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
-function ingressDomain(inputs, outputs) {
-    if (inputs.domain)
-        return inputs.domain;
-    const ip = outputs?.staticIpAddress;
-    return ip ? `${ip}.sslip.io` : undefined;
-}
-function flyteAccess(inputs, outputs) {
-    const names = flyteNames(inputs);
-    const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
-    const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
-    const localNotes = [
-        `Console without the Ingress: run \`${forwardHttp}\` and open http://localhost:${FLYTE_HTTP_PORT}/console`,
-        `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
-    ];
-    const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
-    const clientConfig = clientConfigYaml(inputs, domain);
-    const steps = clientSteps(inputs, domain, clientConfig);
-    if (!domain) {
-        return {
-            consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
-            notes: localNotes,
-            clientConfig,
-            clientSteps: steps
-        };
-    }
-    return {
-        clientConfig,
-        clientSteps: steps,
-        domain,
-        ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
-        consoleUrl: `https://${domain}/console`,
-        notes: [
-            `Console: https://${domain}/console`,
-            `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
-            ...localNotes
-        ]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/state.ts
-class RunState {
-    /** True while a dry run plans with placeholders instead of real answers. */
-    dryRun;
-    tools = {};
-    credentialsFile;
-    stateBucketExists;
-    /** True when this run created the state bucket (so it still needs versioning switched on). */
-    stateBucketCreated;
-    /** The runner's tool cache (RUNNER_TOOL_CACHE), where downloads are kept between runs. */
-    toolCacheDir;
-    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
-    workDir;
-    planExitCode;
-    planHasChanges;
-    planSummary;
-    /** Human-readable plan (`terraform show`), secrets never included. */
-    planText;
-    tfOutputs;
-    /** The database password, read from Secret Manager by deploy and upgrade only (a secret). */
-    databasePassword;
-    kubeconfigPath;
-    /** The cluster whose credentials were fetched while Terraform planned. */
-    readAheadCluster;
-    patchedValuesFile;
-    /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
-    chartFile;
-    valuesDigest;
-    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
-    valuesPreview;
-    deployedRelease;
-    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
-    previousRelease;
-    helmChanged;
-    /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
-    legacyIngressesRemoved;
-    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
-    actionRoot;
-    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
-    gkeRelease;
-    /** False when the flyte-gke release already matches and its upgrade is skipped. */
-    gkeChanged;
-    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
-    iapBackendService;
-    /** Members (lowercased) already holding the IAP accessor role on it. */
-    iapBoundMembers;
-    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
-    oauthSecretDigest;
-    domain;
-    ingressIp;
-    certificateStatus;
-    consoleUrl;
-    /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
-    clientConfig;
-    clientSteps;
-    driftDetected;
-    driftDetails = [];
-    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
-    planResourceLines;
-    /** This run's plan, fingerprinted (plan and deploy). */
-    planFingerprint;
-    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
-    reviewedFingerprint;
-    /** Values digest in the release record ConfigMap ('' when there is none). */
-    releaseRecordDigest;
-    /** The pull request whose comment holds the reviewed plan. */
-    reviewedIn;
-    /** What differs from the reviewed plan, when the deploy stopped for it. */
-    reviewDifferences;
-    /** Lines for the job summary and comment, in order. */
-    notes = [];
-    constructor(dryRun = false) {
-        this.dryRun = dryRun;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/placeholders.ts
-
-
-function dryRunState(inputs) {
-    const state = new RunState(true);
-    // Every step that follows a plan is shown; upgrade runs no plan, so its report claims none.
-    if (inputs.command !== 'upgrade')
-        state.planHasChanges = true;
-    state.workDir = '$RUNNER_TEMP/flyte-gke';
-    state.tfOutputs = {
-        cloudsqlIp: '<cloudsql_ip>',
-        cloudsqlPasswordSecret: '<cloudsql_password_secret>',
-        cloudsqlUser: '<cloudsql_user>',
-        cloudsqlDatabase: '<cloudsql_database>',
-        clusterLocation: inputs.region,
-        clusterName: inputs.clusterName,
-        bucketName: '<bucket_name>',
-        projectId: inputs.projectId,
-        serviceAccount: '<service_account>',
-        tasksServiceAccount: '<tasks_service_account>',
-        ...(inputs.ingress
-            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
-            : {})
-    };
-    // What a data scientist would get after the deploy: the client-config output and the
-    // summary's "Use Flyte from your laptop" section, with the placeholders above.
-    if (inputs.command === 'deploy' || inputs.command === 'upgrade') {
-        const access = flyteAccess(inputs, state.tfOutputs);
-        state.consoleUrl = access.consoleUrl;
-        state.clientConfig = access.clientConfig;
-        state.clientSteps = access.clientSteps;
-    }
-    return state;
 }
 
 ;// CONCATENATED MODULE: ./src/tools/helm/chart-cache.ts
@@ -62986,6 +62718,448 @@ function chartFetchStep(inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/errors.ts
+/** Classifies GitHub API failures so publishing can say what went wrong and go on. */
+function httpStatus(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const status = error.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** 403/404: the token may not write here (pull requests from forks get a read-only token). */
+function isPermissionDenied(error) {
+    const status = httpStatus(error);
+    return status === 403 || status === 404;
+}
+function describeGitHubError(error) {
+    const status = httpStatus(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return status ? `HTTP ${status}: ${message}` : message;
+}
+
+;// CONCATENATED MODULE: ./src/github/environment-rules.ts
+
+async function environmentProtection(client, repo, name) {
+    try {
+        const { data } = await client.rest.repos.getEnvironment({ ...repo, environment_name: name });
+        return {
+            readable: true,
+            rules: (data.protection_rules ?? []).map((rule) => rule.type),
+            anyBranch: !data.deployment_branch_policy
+        };
+    }
+    catch (error) {
+        if (isPermissionDenied(error))
+            return { readable: false, why: describeGitHubError(error) };
+        throw error;
+    }
+}
+/** The warning for an environment that gates nothing or too little; undefined when it holds. */
+function protectionWarning(name, found) {
+    const fix = `give it deployment branches "main" only and required reviewers (README, quick start; docs/threat-model.md)`;
+    if (!found.readable) {
+        return `Cannot read the protection rules of environment "${name}" with github-token (${found.why}); they are not checked. Check them by hand: ${fix}.`;
+    }
+    if (found.rules.length === 0) {
+        return `Environment "${name}" has no protection rules: any branch may deploy through it and nobody approves. ${fix[0].toUpperCase()}${fix.slice(1)}.`;
+    }
+    if (found.anyBranch) {
+        return `Environment "${name}" accepts deployments from any branch (no deployment branch policy): ${fix}.`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/phases/review.ts
+/**
+ * Apply only what was reviewed. `plan` fingerprints its plan for the pull request comment; the
+ * deploy after the merge first asks GitHub for the merged, approved pull request and the action's
+ * own plan comment there (before any tool runs as the deployer), then fingerprints its own plan
+ * the same way, between the saved plan and its apply, and stops before any change unless the two
+ * match.
+ */
+
+
+
+
+
+
+
+
+const HOW_TO_GO_ON = 'Merge through a pull request whose plan comment shows this plan, or, for a manual deploy behind an approved environment, set require-reviewed-plan: false.';
+function sourcesStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'review-sources',
+        title: 'Hash the Terraform module and its lock file',
+        mutates: false,
+        describe: () => `sha256 of every file in ${inputs.terraformDir} (but .terraform/)${inputs.terraformVarFile ? ` and ${inputs.terraformVarFile}` : ''}, and of its lock file, as committed: before terraform init adds checksums.`,
+        run: async (ctx) => {
+            ctx.state.moduleDigests = moduleDigests(inputs);
+        }
+    };
+}
+function fingerprintStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'plan-fingerprint',
+        title: 'Fingerprint the plan',
+        mutates: false,
+        describe: () => `sha256 of the resource changes (planned values, sensitive ones masked), the data sources read, the module's files and lock file, chart ${inputs.chartVersion} and its archive's SHA-256, and the digest of the values sources (${inputs.valuesFile}${inputs.extraValuesFiles.map((f) => `, ${f}`).join('')}).`,
+        run: async (ctx) => {
+            const resources = ctx.state.planResourceLines;
+            if (!resources)
+                throw new StepError('plan-fingerprint', 'No plan was summarised to fingerprint.');
+            const sources = ctx.state.moduleDigests;
+            if (!sources)
+                throw new StepError('plan-fingerprint', 'The module was not hashed before init.');
+            const chart = await ensureChart(ctx);
+            ctx.state.planFingerprint = planFingerprint({
+                resources,
+                dataSources: ctx.state.planDataSourceLines ?? [],
+                chartVersion: inputs.chartVersion,
+                chartDigest: (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(chart)).digest('hex'),
+                valuesDigest: valuesSourcesDigest(inputs),
+                moduleDigest: sources.module,
+                lockDigest: sources.lock
+            });
+            ctx.log.info(`Plan fingerprint: ${ctx.state.planFingerprint.hex.slice(0, 12)}.`);
+        }
+    };
+}
+/** A warning, never a stop: the environment's rules are the maintainer's to set. */
+function environmentStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'environment-protection',
+        title: `Check the protection rules of environment ${inputs.environment ?? '(none)'}`,
+        mutates: false,
+        when: {
+            test: () => inputs.environment !== undefined,
+            describe: 'the job runs in an environment',
+            skipped: () => 'The job names no environment, so there are no protection rules to check.'
+        },
+        describe: () => `GET /repos/{o}/{r}/environments/${inputs.environment ?? ''}: warn when it has no protection rules or accepts every branch, or when github-token may not read it.`,
+        run: async (ctx) => {
+            const name = inputs.environment;
+            const found = ctx.environmentProtection
+                ? await ctx.environmentProtection(name)
+                : { readable: false, why: 'github-token is empty' };
+            const warning = protectionWarning(name, found);
+            if (!warning) {
+                ctx.log.info(`Environment "${name}" has protection rules and a deployment branch policy.`);
+                return;
+            }
+            ctx.log.warning(warning);
+            ctx.state.warnings.push(warning);
+        }
+    };
+}
+/** Before any tool: the merged pull request, its approval at head and the action's own comment. */
+function pullRequestStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'reviewed-pull-request',
+        title: 'Find the merged, approved pull request and its plan comment',
+        mutates: false,
+        when: {
+            test: () => inputs.requireReviewedPlan,
+            describe: 'require-reviewed-plan is true',
+            skipped: () => 'require-reviewed-plan is false: no reviewed plan is looked for.'
+        },
+        describe: () => "GET /repos/{o}/{r}/commits/{sha}/pulls: the pull request merged as this commit into the default branch; GET its reviews: approved at its head commit, no changes requested; GET its comments: the plan comment for this cluster written by github-token's own identity. Otherwise stop before any tool runs.",
+        run: async (ctx) => {
+            if (!ctx.reviewedPlan) {
+                throw new StepError('reviewed-pull-request', `No reviewed plan: github-token is empty, so the pull request comment cannot be read. ${HOW_TO_GO_ON}`);
+            }
+            const found = await ctx.reviewedPlan();
+            if ('reason' in found) {
+                throw new StepError('reviewed-pull-request', `No reviewed plan: ${found.reason}. ${HOW_TO_GO_ON}`);
+            }
+            ctx.state.reviewedIn = found.pullNumber;
+            if (!found.fingerprint) {
+                throw new StepError('reviewed-pull-request', `No reviewed plan: pull request #${found.pullNumber} has no plan comment for ${inputs.projectId}/${inputs.clusterName} (a pull request from a fork gets none). ${HOW_TO_GO_ON}`);
+            }
+            ctx.state.reviewedFingerprint = found.fingerprint;
+            ctx.state.reviewApprovers = found.approvers;
+            ctx.log.info(`Pull request #${found.pullNumber} was merged as this commit, approved at its head by ${found.approvers.join(', ')}; its plan comment has fingerprint ${found.fingerprint.hex.slice(0, 12)}.`);
+        }
+    };
+}
+function checkStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'reviewed-plan-check',
+        title: 'Check the plan against the reviewed one',
+        mutates: false,
+        describe: () => inputs.requireReviewedPlan
+            ? "Compare this plan's fingerprint with the one in the reviewed pull request's plan comment (found before any tool ran); apply only if they are equal, otherwise stop before any change and say what differs."
+            : "require-reviewed-plan is false: apply this run's own plan without a reviewed one (announced as a warning).",
+        run: async (ctx) => {
+            const own = ctx.state.planFingerprint;
+            if (!own)
+                throw new StepError('reviewed-plan-check', 'This run has no plan fingerprint.');
+            if (!inputs.requireReviewedPlan) {
+                const warning = `require-reviewed-plan is false: applying this run's plan (fingerprint ${own.hex.slice(0, 12)}) without a reviewed one.`;
+                ctx.log.warning(warning);
+                ctx.state.notes.push(`⚠️ ${warning}`);
+                return;
+            }
+            const reviewed = ctx.state.reviewedFingerprint;
+            const pullNumber = ctx.state.reviewedIn;
+            if (!reviewed || pullNumber === undefined) {
+                throw new StepError('reviewed-plan-check', `No reviewed plan was found before the plan. ${HOW_TO_GO_ON}`);
+            }
+            const differences = fingerprintDifferences(reviewed, own);
+            if (differences.length > 0) {
+                ctx.state.reviewDifferences = differences;
+                throw new StepError('reviewed-plan-check', `This plan differs from the one reviewed in pull request #${pullNumber}; nothing was applied:\n${differences.map((d) => `- ${d}`).join('\n')}\n${HOW_TO_GO_ON}`);
+            }
+            ctx.log.info(`The plan matches the one reviewed in pull request #${pullNumber} (fingerprint ${own.hex.slice(0, 12)}).`);
+        }
+    };
+}
+/** Before the tools: the environment, a deploy's pull request checks, the module's digests. */
+function reviewGatePhase(inputs) {
+    const changing = ['deploy', 'upgrade', 'destroy'].includes(inputs.command);
+    const steps = [
+        ...(changing ? [environmentStep(inputs)] : []),
+        ...(inputs.command === 'deploy' ? [pullRequestStep(inputs)] : []),
+        ...(inputs.command === 'deploy' || inputs.command === 'plan' ? [sourcesStep(inputs)] : [])
+    ];
+    return { name: 'Checks before the tools', steps: () => steps };
+}
+/** After `terraform plan`: the fingerprint, and in a deploy the check against the reviewed one. */
+function reviewPhase(inputs) {
+    const steps = inputs.command === 'deploy'
+        ? [fingerprintStep(inputs), checkStep(inputs)]
+        : [fingerprintStep(inputs)];
+    return { name: 'Reviewed plan', steps: () => steps };
+}
+
+;// CONCATENATED MODULE: ./src/values/access.ts
+/**
+ * How users reach Flyte after a deploy: the domain and console URL with ingress, the
+ * port-forward address without, and the client commands for the job summary.
+ */
+
+
+
+/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
+const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
+const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
+/**
+ * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
+ * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
+ * proxyCommand; without ingress, the port-forward.
+ */
+function clientConfigYaml(inputs, domain) {
+    if (!domain) {
+        return (0,dist/* stringify */.As)({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
+    }
+    const admin = { endpoint: `dns:///${domain}`, insecure: false };
+    if (inputs.iap) {
+        admin.proxyCommand = [
+            'flyte-iap',
+            'generate-user-id-token',
+            '--desktop_client_id',
+            DESKTOP_CLIENT_ID,
+            '--desktop_client_secret_gcp_secret_name',
+            DESKTOP_SECRET_NAME,
+            '--webapp_client_id',
+            inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
+            '--project',
+            inputs.projectId
+        ];
+    }
+    return (0,dist/* stringify */.As)({ admin });
+}
+/** The steps around the config, as Markdown. */
+function clientSteps(inputs, domain, config) {
+    const fence = (lang, text) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
+    const run = 'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
+    if (!domain) {
+        const names = flyteNames(inputs);
+        return [
+            `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
+            fence('yaml', config),
+            'then:',
+            fence('shell', run)
+        ].join('\n\n');
+    }
+    const steps = [
+        `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
+        fence('yaml', config)
+    ];
+    if (inputs.iap) {
+        steps.push('The API is behind Identity-Aware Proxy, so each client needs an ID token for it:', [
+            '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
+            `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
+            `3. Enable the Secret Manager API (\`gcloud services enable secretmanager.googleapis.com --project ${inputs.projectId}\`), store the Desktop client's secret there (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
+            '4. Each user runs `gcloud auth application-default login` once: `flyte-iap` reads the secret with those credentials, then opens the browser for the IAP login.',
+            `5. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`,
+            `6. A CI job has no browser: it runs as a service account in \`iap-members\`, with \`flyte-iap generate-service-account-id-token --webapp_client_id ${inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID'}\` as the proxyCommand.`
+        ].join('\n'));
+    }
+    steps.push('Then run:', fence('shell', run));
+    return steps.join('\n\n');
+}
+/** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
+function ingressDomain(inputs, outputs) {
+    if (inputs.domain)
+        return inputs.domain;
+    const ip = outputs?.staticIpAddress;
+    return ip ? `${ip}.sslip.io` : undefined;
+}
+function flyteAccess(inputs, outputs) {
+    const names = flyteNames(inputs);
+    const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
+    const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
+    const localNotes = [
+        `Console without the Ingress: run \`${forwardHttp}\` and open http://localhost:${FLYTE_HTTP_PORT}/console`,
+        `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
+    ];
+    const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
+    const clientConfig = clientConfigYaml(inputs, domain);
+    const steps = clientSteps(inputs, domain, clientConfig);
+    if (!domain) {
+        return {
+            consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
+            notes: localNotes,
+            clientConfig,
+            clientSteps: steps
+        };
+    }
+    return {
+        clientConfig,
+        clientSteps: steps,
+        domain,
+        ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
+        consoleUrl: `https://${domain}/console`,
+        notes: [
+            `Console: https://${domain}/console`,
+            `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
+            ...localNotes
+        ]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/state.ts
+class RunState {
+    /** True while a dry run plans with placeholders instead of real answers. */
+    dryRun;
+    tools = {};
+    credentialsFile;
+    stateBucketExists;
+    /** True when this run created the state bucket (so it still needs versioning switched on). */
+    stateBucketCreated;
+    /** The runner's tool cache (RUNNER_TOOL_CACHE), where downloads are kept between runs. */
+    toolCacheDir;
+    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
+    workDir;
+    planExitCode;
+    planHasChanges;
+    planSummary;
+    /** Human-readable plan (`terraform show`), secrets never included. */
+    planText;
+    tfOutputs;
+    kubeconfigPath;
+    /** The cluster whose credentials were fetched while Terraform planned. */
+    readAheadCluster;
+    patchedValuesFile;
+    /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
+    chartFile;
+    valuesDigest;
+    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
+    valuesPreview;
+    deployedRelease;
+    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
+    previousRelease;
+    helmChanged;
+    /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
+    legacyIngressesRemoved;
+    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
+    actionRoot;
+    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
+    gkeRelease;
+    /** False when the flyte-gke release already matches and its upgrade is skipped. */
+    gkeChanged;
+    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
+    iapBackendService;
+    /** Members (lowercased) already holding the IAP accessor role on it. */
+    iapBoundMembers;
+    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
+    oauthSecretDigest;
+    domain;
+    ingressIp;
+    certificateStatus;
+    consoleUrl;
+    /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
+    clientConfig;
+    clientSteps;
+    driftDetected;
+    driftDetails = [];
+    /** Warnings the summary and the comment repeat as such (e.g. an unprotected environment). */
+    warnings = [];
+    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
+    planResourceLines;
+    /** `ADDRESS#DIGEST` per data source the plan read (see review/fingerprint.ts). */
+    planDataSourceLines;
+    /** The module's files and lock file as committed, hashed before init (review/module-digest.ts). */
+    moduleDigests;
+    /** Who approved the reviewed pull request at its head commit. */
+    reviewApprovers;
+    /** This run's plan, fingerprinted (plan and deploy). */
+    planFingerprint;
+    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
+    reviewedFingerprint;
+    /** Values digest in the release record ConfigMap ('' when there is none). */
+    releaseRecordDigest;
+    /** The pull request whose comment holds the reviewed plan. */
+    reviewedIn;
+    /** What differs from the reviewed plan, when the deploy stopped for it. */
+    reviewDifferences;
+    /** Lines for the job summary and comment, in order. */
+    notes = [];
+    constructor(dryRun = false) {
+        this.dryRun = dryRun;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/placeholders.ts
+
+
+function dryRunState(inputs) {
+    const state = new RunState(true);
+    // Every step that follows a plan is shown; upgrade runs no plan, so its report claims none.
+    if (inputs.command !== 'upgrade')
+        state.planHasChanges = true;
+    state.workDir = '$RUNNER_TEMP/flyte-gke';
+    state.tfOutputs = {
+        cloudsqlIp: '<cloudsql_ip>',
+        cloudsqlPassword: '<cloudsql_password>',
+        cloudsqlUser: '<cloudsql_user>',
+        cloudsqlDatabase: '<cloudsql_database>',
+        clusterLocation: inputs.region,
+        clusterName: inputs.clusterName,
+        bucketName: '<bucket_name>',
+        projectId: inputs.projectId,
+        serviceAccount: '<service_account>',
+        tasksServiceAccount: '<tasks_service_account>',
+        ...(inputs.ingress
+            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
+            : {})
+    };
+    // What a data scientist would get after the deploy: the client-config output and the
+    // summary's "Use Flyte from your laptop" section, with the placeholders above.
+    if (inputs.command === 'deploy' || inputs.command === 'upgrade') {
+        const access = flyteAccess(inputs, state.tfOutputs);
+        state.consoleUrl = access.consoleUrl;
+        state.clientConfig = access.clientConfig;
+        state.clientSteps = access.clientSteps;
+    }
+    return state;
+}
+
 ;// CONCATENATED MODULE: ./src/values/gke-chart.ts
 /**
  * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
@@ -63073,13 +63247,6 @@ const PATCHED_PATHS = {
     podAnnotations: ['deployment', 'podAnnotations'],
     extraVolumes: ['deployment', 'extraVolumes']
 };
-/**
- * Stands for the password in the values every run computes (digest, preview, diff): it names the
- * Secret Manager version, so a rotated password (a new version) still changes the digest.
- */
-function passwordReference(outputs) {
-    return `secret-manager:${outputs.cloudsqlPasswordSecret}`;
-}
 class ValuesError extends Error {
     constructor(message) {
         super(message);
@@ -63123,9 +63290,7 @@ function patchValues(template, inputs, outputs, templateName = 'values template'
         [domain]: [{ defaultIamServiceAccount: { value: tasks } }]
     })));
     set(p.dbUsername, outputs.cloudsqlUser);
-    // The secret's version, not the password: the planner never has the password, and both it and
-    // the deployer must compute the same digest. composeValues puts the password in the file.
-    set(p.dbPassword, passwordReference(outputs));
+    set(p.dbPassword, outputs.cloudsqlPassword);
     set(p.dbHost, outputs.cloudsqlIp);
     set(p.dbName, outputs.cloudsqlDatabase);
     set(p.storageProvider, 'gcs');
@@ -63265,12 +63430,7 @@ function proxyConfigChecksum(source, proxyValues) {
 
 
 
-/**
- * `password`: the database password the deployer read from Secret Manager, for the file only.
- * The digest and preview see the secret's version in its place (see passwordReference), so a
- * plan, which never has the password, computes the digest the deploy will record.
- */
-function composeValues(sources, inputs, outputs, password) {
+function composeValues(sources, inputs, outputs, secrets = []) {
     const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
     if (inputs.ingress) {
         const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
@@ -63279,12 +63439,13 @@ function composeValues(sources, inputs, outputs, password) {
     mergeExtraValues(doc, sources.extras);
     const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
     recordDigest(doc, digest);
-    // Short values would mask ordinary words; the key-based mask covers the password anyway.
-    const preview = redactedPreview(doc, password && password.length >= 4 ? [password] : []);
-    // An extra values file that sets its own password keeps it.
-    if (password !== undefined && doc.getIn(PATCHED_PATHS.dbPassword) === passwordReference(outputs))
-        setValue(doc, PATCHED_PATHS.dbPassword, password);
-    return { doc, text: doc.toString(), digest, preview };
+    return {
+        doc,
+        text: doc.toString(),
+        digest,
+        // Short values would mask ordinary words; the key-based mask covers the password anyway.
+        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword].filter((s) => s.length >= 4))
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/values/write.ts
@@ -63308,69 +63469,6 @@ function writeValuesFile(ctx, text) {
     return file;
 }
 
-;// CONCATENATED MODULE: ./src/tools/gcloud/secrets.ts
-/**
- * Reading the database password from Secret Manager. Only the deployer may
- * (`secretmanager.versions.access`); the planner's roles stop at the secret's metadata.
- */
-/** projects/PROJECT/secrets/SECRET/versions/N, as the provider names a secret version. */
-const VERSION_NAME = /^projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]{1,255}\/versions\/[1-9]\d*$/;
-function isSecretVersionName(name) {
-    return VERSION_NAME.test(name);
-}
-/**
- * `gcloud secrets versions access` takes the fully qualified version name as VERSION and prints
- * the data as it is (https://cloud.google.com/sdk/gcloud/reference/secrets/versions/access). An
- * exact version, never `latest`: the one this apply wrote and the values digest names.
- */
-function accessSecretVersionArgs(versionName) {
-    return ['secrets', 'versions', 'access', versionName];
-}
-
-;// CONCATENATED MODULE: ./src/phases/database-password.ts
-/**
- * Deploy and upgrade read the database password from Secret Manager, the one place it is kept
- * (Terraform state and plan files never hold it, see terraform/database-password.tf). It is a
- * secret from the moment it is read: never echoed, registered before the step returns.
- */
-
-
-
-
-const database_password_STEP = 'database-password';
-function databasePasswordStep() {
-    return {
-        kind: 'task',
-        id: database_password_STEP,
-        title: 'Read the database password from Secret Manager',
-        mutates: false,
-        describe: (state) => `$ ${displayCommand('gcloud', accessSecretVersionArgs(state.tfOutputs?.cloudsqlPasswordSecret ?? '<cloudsql_password_secret>'), [])}\n(output not echoed; registered as a secret and written only into the 0600 values file)`,
-        run: async (ctx) => {
-            const name = ctx.state.tfOutputs?.cloudsqlPasswordSecret ?? '';
-            // A module output becomes an argument: only a version name, never a flag or an alias.
-            if (!isSecretVersionName(name)) {
-                throw new StepError(database_password_STEP, `Terraform output cloudsql_password_secret is ${JSON.stringify(name)}, not a Secret Manager version (projects/P/secrets/S/versions/N). A custom terraform-dir module must output the version holding the database password (see terraform/outputs.tf).`);
-            }
-            const result = await runChecked(ctx, {
-                stepId: database_password_STEP,
-                title: 'Reading the database password from Secret Manager',
-                tool: 'gcloud',
-                args: accessSecretVersionArgs(name),
-                quiet: true,
-                explainFailure: (r) => /PERMISSION_DENIED|versions\.access/.test(r.stderr)
-                    ? `The deployer may not read ${name}: it needs secretmanager.versions.access (roles/secretmanager.admin in the README's quick start). The planner never has it, by design.`
-                    : undefined
-            });
-            const password = result.stdout.replace(/\r?\n$/, '');
-            if (password === '') {
-                throw new StepError(database_password_STEP, `Secret Manager version ${name} holds no password.`);
-            }
-            ctx.log.setSecret(password);
-            ctx.state.databasePassword = password;
-        }
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/phases/flyte-values.ts
 /**
  * The Helm values phase: patch the values template with the Terraform outputs and inputs, record
@@ -63386,17 +63484,8 @@ function databasePasswordStep() {
 
 
 
-
-/** Deploy and upgrade write the values file, so they alone read the database password. */
-const writesValuesFile = (inputs) => inputs.command === 'deploy' || inputs.command === 'upgrade';
 function valuesPhase(inputs) {
-    return {
-        name: 'Helm values',
-        steps: () => [
-            ...(writesValuesFile(inputs) ? [databasePasswordStep()] : []),
-            patchValuesStep(inputs)
-        ]
-    };
+    return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
 }
 /** The files the values come from; the proxy configuration from the chart the install uses. */
 function readSources(inputs, state) {
@@ -63410,9 +63499,9 @@ function readSources(inputs, state) {
         proxyConfig: readProxyConfigSource(gkeChartPath(state))
     };
 }
-function composeFor(inputs, state, outputs, password) {
+function composeFor(inputs, state, outputs) {
     try {
-        return composeValues(readSources(inputs, state), inputs, outputs, password);
+        return composeValues(readSources(inputs, state), inputs, outputs);
     }
     catch (error) {
         if (error instanceof ValuesError)
@@ -63421,7 +63510,7 @@ function composeFor(inputs, state, outputs, password) {
     }
 }
 function patchValuesStep(inputs) {
-    const writesFile = writesValuesFile(inputs);
+    const writesFile = inputs.command === 'deploy' || inputs.command === 'upgrade';
     const sources = [inputs.valuesFile, ...inputs.extraValuesFiles]
         .map((f) => external_node_path_default().relative(inputs.workspace, f) || f)
         .join(', then ');
@@ -63461,6 +63550,7 @@ function patchValuesStep(inputs) {
                 ctx.log.info('No Terraform outputs yet (nothing applied): the preview shows placeholders.');
                 outputs = placeholderOutputs(inputs);
             }
+            ctx.log.setSecret(outputs.cloudsqlPassword);
             if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
                 // A plan or drift check that turns ingress on: the static IP exists only after apply.
                 ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
@@ -63469,11 +63559,7 @@ function patchValuesStep(inputs) {
             if (inputs.ingress && !ingressDomain(inputs, outputs)) {
                 throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
             }
-            const password = state.databasePassword;
-            if (writesFile && password === undefined) {
-                throw new StepError('values-patch', 'The database password was not read from Secret Manager, so the values file cannot be written.');
-            }
-            const composed = composeFor(inputs, state, outputs, password);
+            const composed = composeFor(inputs, state, outputs);
             state.valuesDigest = composed.digest;
             state.valuesPreview = composed.preview;
             ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);
@@ -64075,6 +64161,8 @@ function planCommand(inputs) {
     switch (inputs.command) {
         case 'deploy':
             return [
+                // GitHub alone decides whether there is a reviewed plan: asked before any tool runs.
+                reviewGatePhase(inputs),
                 ...setup,
                 stateBackendPhase(inputs),
                 ...deployTerraformPhases(inputs, { after: READ_AHEAD_AFTER, phase: readAheadPhase(inputs) }, reviewPhase(inputs), chartCheckPhase(inputs), legacyLayoutPhase(inputs)),
@@ -64086,6 +64174,7 @@ function planCommand(inputs) {
             ];
         case 'plan':
             return [
+                reviewGatePhase(inputs),
                 ...setup,
                 stateBackendPhase(inputs),
                 terraformPhase(inputs, 'plan'),
@@ -64097,6 +64186,7 @@ function planCommand(inputs) {
             ];
         case 'upgrade':
             return [
+                reviewGatePhase(inputs),
                 ...setup,
                 terraformPhase(inputs, 'outputs'),
                 clusterCredentialsPhase(inputs),
@@ -64107,6 +64197,7 @@ function planCommand(inputs) {
             ];
         case 'destroy':
             return [
+                reviewGatePhase(inputs),
                 ...setup,
                 terraformPhase(inputs, 'outputs'),
                 whenDeployed(clusterCredentialsPhase(inputs)),
@@ -69923,25 +70014,6 @@ function unspacedGroups() {
     return { global: group, write: group, search: group, notifications: group, auth: group };
 }
 
-;// CONCATENATED MODULE: ./src/github/errors.ts
-/** Classifies GitHub API failures so publishing can say what went wrong and go on. */
-function httpStatus(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const status = error.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/** 403/404: the token may not write here (pull requests from forks get a read-only token). */
-function isPermissionDenied(error) {
-    const status = httpStatus(error);
-    return status === 403 || status === 404;
-}
-function describeGitHubError(error) {
-    const status = httpStatus(error);
-    const message = error instanceof Error ? error.message : String(error);
-    return status ? `HTTP ${status}: ${message}` : message;
-}
-
 ;// CONCATENATED MODULE: ./src/github/event.ts
 /**
  * What triggered the run, read from GITHUB_* variables and the event payload file. Only the
@@ -69968,6 +70040,9 @@ function readEventContext(env, readText = (file) => (0,external_node_fs_namespac
         sha: headSha ?? stringOf(payload.after) ?? env.GITHUB_SHA,
         pullNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        defaultBranch: isObject(payload.repository)
+            ? stringOf(payload.repository.default_branch)
+            : undefined,
         apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
         runUrl: repo && env.GITHUB_RUN_ID
             ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}`
@@ -70393,6 +70468,8 @@ function renderComment(args) {
     ];
     for (const warning of unsafeChoiceWarnings(inputs))
         head.push('', `> [!WARNING]\n> ${warning}`);
+    for (const warning of state.warnings)
+        head.push('', `> [!WARNING]\n> ${warning}`);
     if (state.consoleUrl)
         head.push('', `**Flyte console:** ${state.consoleUrl}`);
     head.push(...reviewLines(inputs, state));
@@ -70560,19 +70637,75 @@ async function ensureLabel(client, repo) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/identity.ts
+
+const ACTIONS_BOT = {
+    login: 'github-actions[bot]',
+    type: 'Bot',
+    appSlug: 'github-actions'
+};
+async function tokenAuthor(client) {
+    try {
+        const { data } = await client.rest.users.getAuthenticated();
+        return { login: data.login, type: data.type === 'Bot' ? 'Bot' : 'User' };
+    }
+    catch (error) {
+        // 403 "Resource not accessible by integration": an installation token.
+        if (httpStatus(error) === 403)
+            return ACTIONS_BOT;
+        throw error;
+    }
+}
+function writtenBy(comment, author) {
+    if (comment.user?.login !== author.login || comment.user.type !== author.type)
+        return false;
+    const app = comment.performed_via_github_app?.slug;
+    // An app slug, when GitHub reports one, must be the expected app's.
+    return app === undefined || author.appSlug === undefined || app === author.appSlug;
+}
+/** `login (type)` for messages. */
+function describeAuthor(comment) {
+    return `${comment.user?.login ?? 'an unknown user'}${comment.user?.type ? ` (${comment.user.type})` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/comments.ts
-async function findMarkedComment(client, repo, issueNumber, marker) {
+
+/** Every comment that carries the marker, whoever wrote it, in the order GitHub lists them. */
+async function listMarkedComments(client, repo, issueNumber, marker) {
+    const found = [];
     // Paginated: on a busy pull request the comment may be far past the first page.
     for await (const page of client.paginate.iterator(client.rest.issues.listComments, {
         ...repo,
         issue_number: issueNumber,
         per_page: 100
     })) {
-        const found = page.data.find((comment) => comment.body?.includes(marker));
-        if (found)
-            return { id: found.id, body: found.body ?? '', url: found.html_url };
+        for (const comment of page.data) {
+            if (!comment.body?.includes(marker))
+                continue;
+            found.push({
+                id: comment.id,
+                body: comment.body,
+                url: comment.html_url,
+                user: comment.user,
+                performed_via_github_app: comment.performed_via_github_app
+            });
+        }
     }
-    return undefined;
+    return found;
+}
+/**
+ * The marked comment this token's identity wrote. Anyone can write the marker into a comment;
+ * only the action's own comment is its own, so the others are passed over (and, when the author
+ * is asked for, never edited either).
+ */
+async function findMarkedComment(client, repo, issueNumber, marker, author) {
+    const marked = await listMarkedComments(client, repo, issueNumber, marker);
+    if (marked.length === 0)
+        return undefined;
+    // The identity is asked for only when there is a comment to judge.
+    const own = author ?? (await tokenAuthor(client));
+    const found = marked.find((comment) => writtenBy(comment, own));
+    return found ? { id: found.id, body: found.body, url: found.url } : undefined;
 }
 async function upsertMarkedComment(client, repo, issueNumber, marker, body) {
     const existing = await findMarkedComment(client, repo, issueNumber, marker);
@@ -70698,6 +70831,8 @@ function renderSummary(args) {
         statusLine(inputs, state, args.failure)
     ];
     for (const warning of unsafeChoiceWarnings(inputs))
+        parts.push(`> [!WARNING]\n> ${warning}`);
+    for (const warning of state.warnings)
         parts.push(`> [!WARNING]\n> ${warning}`);
     if (!args.failure && nothingChanged(inputs, args.reports)) {
         parts.push('Nothing changed: no changing step had to run; the cloud and cluster already match.');
@@ -70934,20 +71069,124 @@ function setActionOutputs(inputs, state, set) {
 /** The saved-state key under which main records files for the post step to remove. */
 const CLEANUP_STATE = 'cleanup-files';
 
+;// CONCATENATED MODULE: ./src/review/approval.ts
+/**
+ * Whether a pull request was approved at the commit that was merged. Reviews are read as GitHub
+ * lists them (oldest first): each reviewer's latest deciding review counts (APPROVED,
+ * CHANGES_REQUESTED or DISMISSED; a later COMMENTED review does not withdraw an approval), and an
+ * approval counts only when it was given at the pull request's head commit, so a push after the
+ * approval is not approved by it.
+ */
+const DECIDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+function approvalAtHead(reviews, headSha, authorLogin) {
+    const latest = new Map();
+    for (const review of reviews) {
+        const who = review.user?.login ?? String(review.user?.id ?? '');
+        if (!who || who === authorLogin || !DECIDING.has(review.state ?? ''))
+            continue;
+        latest.set(who, review);
+    }
+    const blocking = [...latest].filter(([, r]) => r.state === 'CHANGES_REQUESTED');
+    if (blocking.length > 0) {
+        return {
+            approved: false,
+            reason: `changes were requested by ${blocking.map(([who]) => who).join(', ')}`
+        };
+    }
+    const approvers = [...latest]
+        .filter(([, r]) => r.state === 'APPROVED' && r.commit_id === headSha)
+        .map(([who]) => who);
+    if (approvers.length > 0)
+        return { approved: true, approvers };
+    const stale = [...latest].filter(([, r]) => r.state === 'APPROVED').map(([who]) => who);
+    return {
+        approved: false,
+        reason: stale.length > 0
+            ? `the approval of ${stale.join(', ')} was given at an older commit than the head ${headSha.slice(0, 7)} that was merged`
+            : `no approving review at its head commit ${headSha.slice(0, 7)}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/review/merged-pull.ts
+async function defaultBranchOf(client, repo, fromPayload) {
+    if (fromPayload)
+        return fromPayload;
+    const { data } = await client.rest.repos.get({ ...repo });
+    return data.default_branch;
+}
+async function mergedPullRequest(client, repo, sha, defaultBranch) {
+    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
+        ...repo,
+        commit_sha: sha
+    });
+    const short = sha.slice(0, 7);
+    if (data.length === 0)
+        return { reason: `commit ${short} belongs to no pull request` };
+    const merged = data.find((pull) => Boolean(pull.merged_at) && pull.merge_commit_sha === sha && pull.base.ref === defaultBranch);
+    if (merged) {
+        return { number: merged.number, headSha: merged.head.sha, author: merged.user?.login };
+    }
+    const why = data.map((pull) => {
+        if (!pull.merged_at)
+            return `#${pull.number} is not merged`;
+        if (pull.base.ref !== defaultBranch) {
+            return `#${pull.number} was merged into ${pull.base.ref}, not ${defaultBranch}`;
+        }
+        return `#${pull.number} was merged as ${(pull.merge_commit_sha ?? 'another commit').slice(0, 7)}, not as ${short}`;
+    });
+    return {
+        reason: `commit ${short} is not the merge commit of a pull request merged into ${defaultBranch} (${why.join('; ')})`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/review/lookup.ts
 
 
 
 
+
+
 async function lookUpReviewedPlan(client, event, inputs) {
-    const target = await targetPullRequest(client, event, inputs);
-    if ('reason' in target)
-        return target;
-    const comment = await findMarkedComment(client, target.repo, target.pullNumber, commentMarker(inputs));
-    return {
-        pullNumber: target.pullNumber,
-        fingerprint: comment ? readFingerprintMarker(comment.body) : undefined
-    };
+    const repo = event.repo;
+    if (!repo)
+        return { reason: 'GITHUB_REPOSITORY is not set' };
+    if (event.eventName !== 'push' || !event.sha) {
+        return {
+            reason: `a ${event.eventName || 'manual'} run has no merged pull request (the reviewed plan belongs to the push that merged it)`
+        };
+    }
+    const branch = await defaultBranchOf(client, repo, event.defaultBranch);
+    const pull = await mergedPullRequest(client, repo, event.sha, branch);
+    if ('reason' in pull)
+        return pull;
+    const reviews = await client.paginate(client.rest.pulls.listReviews, {
+        ...repo,
+        pull_number: pull.number,
+        per_page: 100
+    });
+    const verdict = approvalAtHead(reviews, pull.headSha, pull.author);
+    if (!verdict.approved) {
+        return { reason: `pull request #${pull.number} was merged unapproved: ${verdict.reason}` };
+    }
+    const marked = await listMarkedComments(client, repo, pull.number, commentMarker(inputs));
+    const base = { pullNumber: pull.number, approvers: verdict.approvers };
+    if (marked.length === 0)
+        return { ...base, fingerprint: undefined };
+    const own = await tokenAuthor(client);
+    const ours = marked.filter((comment) => writtenBy(comment, own));
+    if (ours.length === 0) {
+        return {
+            reason: `the plan comments on pull request #${pull.number} were written by ${[...new Set(marked.map(describeAuthor))].join(', ')}, not by ${own.login}, the identity of github-token; only the action's own comment counts`
+        };
+    }
+    if (ours.length > 1) {
+        // The action keeps one comment per cluster; a second one by the same identity was written by
+        // another workflow with this repository's token, and which one was reviewed is unknown.
+        return {
+            reason: `pull request #${pull.number} has ${ours.length} plan comments for ${inputs.projectId}/${inputs.clusterName} by ${own.login}; the action writes one, so another workflow wrote the rest`
+        };
+    }
+    return { ...base, fingerprint: readFingerprintMarker(ours[0].body) };
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -70955,6 +71194,7 @@ async function lookUpReviewedPlan(client, event, inputs) {
  * The action's one error boundary. Builds the real dependencies, then hands them to runAction,
  * which tests call with fakes.
  */
+
 
 
 
@@ -71036,7 +71276,12 @@ async function runAction(deps) {
                 cleanup.push(file);
                 io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
             },
-            ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
+            ...(inputs.githubToken
+                ? {
+                    reviewedPlan: reviewedPlanReader(inputs, deps.env, log),
+                    environmentProtection: environmentReader(inputs, deps.env, log)
+                }
+                : {})
         };
         try {
             reports = await runPhases(phases, {
@@ -71071,6 +71316,16 @@ function reviewedPlanReader(inputs, env, log) {
         const event = readEventContext(env);
         const client = createGitHubClient({ token: inputs.githubToken, apiUrl: event.apiUrl, log });
         return lookUpReviewedPlan(client, event, inputs);
+    };
+}
+/** Reads an environment's protection rules through the GitHub API. */
+function environmentReader(inputs, env, log) {
+    return async (name) => {
+        const event = readEventContext(env);
+        if (!event.repo)
+            return { readable: false, why: 'GITHUB_REPOSITORY is not set' };
+        const client = createGitHubClient({ token: inputs.githubToken, apiUrl: event.apiUrl, log });
+        return environmentProtection(client, event.repo, name);
     };
 }
 const systemClock = {
