@@ -120,6 +120,9 @@ function patchValuesStep(inputs: Inputs): TaskStep {
         );
       }
       const composed = composeFor(inputs, state, outputs, password);
+      // Credentials in the user's values files (an env entry named API_SECRET...) are masked in
+      // every later log line, summary and comment, not only where the preview stands.
+      for (const secret of composed.secrets) ctx.log.setSecret(secret);
       state.valuesDigest = composed.digest;
       state.valuesPreview = composed.preview;
       ctx.log.info(`Values digest ${composed.digest.slice(0, 12)} (chart ${inputs.chartVersion}).`);

@@ -4,6 +4,11 @@
  * each upgrade, records the chart version, app version, values digest and the redacted values in
  * a ConfigMap; plan and drift read that and the live Deployment (its chart label and the digest
  * annotation the action sets), both allowed to a viewer.
+ *
+ * The record holds only what the values diff shows: the values as plain YAML with every
+ * credential masked (secret-looking keys, the `value` beside a secret-looking `name`, every value
+ * the run masks), without the template's comments or the digest annotation. No per-key digest of
+ * a masked value: anyone who reads ConfigMaps could test guesses of a short secret against it.
  */
 import { parse, stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
@@ -11,6 +16,7 @@ import type { RunState } from '../engine/state.js';
 import type { ExecStep, TaskStep } from '../engine/types.js';
 import { runChecked } from '../engine/run-checked.js';
 import { applyStdinArgs } from '../tools/kubectl/args.js';
+import { comparableValues } from '../report/values-diff.js';
 import { DIGEST_ANNOTATION } from '../values/digest.js';
 import { flyteNames } from '../values/names.js';
 
@@ -100,6 +106,13 @@ export function liveReleaseReadSteps(inputs: Inputs): ExecStep[] {
   ];
 }
 
+/** The preview (already masked) in the form the diff compares, masked once more on the way. */
+export function recordedValues(preview: string | undefined): string {
+  const values = preview === undefined ? undefined : (parse(preview) as unknown);
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) return stringify({});
+  return stringify(comparableValues(values as Record<string, unknown>));
+}
+
 export function recordManifest(inputs: Inputs, state: RunState): string {
   const deployed = state.deployedRelease;
   const configMap = {
@@ -115,7 +128,7 @@ export function recordManifest(inputs: Inputs, state: RunState): string {
       appVersion: deployed?.appVersion ?? '',
       valuesDigest: state.valuesDigest ?? '',
       // Redacted: a ConfigMap is readable by viewers.
-      values: state.valuesPreview ?? stringify({})
+      values: recordedValues(state.valuesPreview)
     }
   };
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [configMap] });

@@ -5,16 +5,20 @@
 import { parse, stringify } from 'yaml';
 import { redact } from '../engine/redact.js';
 import { DIGEST_ANNOTATION } from '../values/digest.js';
-import { SECRET_KEY } from '../values/preview.js';
+import { secretKeysOf } from '../values/secret-values.js';
 
-/** A copy of Helm values with secret-looking keys replaced by ***. */
+/**
+ * A copy of Helm values with secret-looking values replaced by ***: secret-looking keys, and the
+ * `value` of a pair whose `name` looks like a credential's (`{name: API_SECRET, value: ...}`).
+ */
 export function redactValues(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactValues);
   if (typeof value !== 'object' || value === null) return value;
+  const masked = secretKeysOf(value as Record<string, unknown>);
   return Object.fromEntries(
     Object.entries(value).map(([key, inner]) => [
       key,
-      SECRET_KEY.test(key) && inner !== null && typeof inner !== 'object'
+      masked.has(key) && inner !== null && inner !== undefined && inner !== ''
         ? '***'
         : redactValues(inner)
     ])
@@ -28,6 +32,11 @@ function withoutDigest(values: Record<string, unknown>): Record<string, unknown>
   const { [DIGEST_ANNOTATION]: _digest, ...annotations } = deployment.annotations;
   void _digest;
   return { ...values, deployment: { ...deployment, annotations } };
+}
+
+/** The withoutDigest form for the release record: what the diff compares, nothing more. */
+export function comparableValues(values: Record<string, unknown>): unknown {
+  return redactValues(withoutDigest(values));
 }
 
 export function deployedValuesYaml(values: Record<string, unknown>, secrets: readonly string[]) {

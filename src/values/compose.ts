@@ -22,6 +22,7 @@ import {
   proxyConfigChecksum,
   type ProxyConfigSource
 } from './proxy-config.js';
+import { secretValuesOf } from './secret-values.js';
 
 export interface ValuesSources {
   readonly template: { readonly name: string; readonly text: string };
@@ -36,6 +37,8 @@ export interface ComposedValues {
   readonly text: string;
   readonly digest: string;
   readonly preview: string;
+  /** Secret-looking values of the user's files (see secret-values.ts), for the run to mask. */
+  readonly secrets: readonly string[];
 }
 
 /**
@@ -59,12 +62,17 @@ export function composeValues(
     );
   }
   mergeExtraValues(doc, sources.extras);
-  const digest = valuesDigest(doc.toJS(), inputs.chartVersion);
+  const values = doc.toJS() as unknown;
+  const digest = valuesDigest(values, inputs.chartVersion);
   recordDigest(doc, digest);
+  const found = secretValuesOf(values);
   // Short values would mask ordinary words; the key-based mask covers the password anyway.
-  const preview = redactedPreview(doc, password && password.length >= 4 ? [password] : []);
+  const preview = redactedPreview(
+    doc,
+    [...(password !== undefined ? [password] : []), ...found].filter((s) => s.length >= 4)
+  );
   // An extra values file that sets its own password keeps it.
   if (password !== undefined && doc.getIn(PATCHED_PATHS.dbPassword) === passwordReference(outputs))
     setValue(doc, PATCHED_PATHS.dbPassword, password);
-  return { doc, text: doc.toString(), digest, preview };
+  return { doc, text: doc.toString(), digest, preview, secrets: found };
 }

@@ -1,25 +1,31 @@
 /** A copy of the values that is safe to show: secret-looking values become `***`. */
-import { isMap, isPair, isScalar, visit, type Document } from 'yaml';
+import { isScalar, visit, type Document } from 'yaml';
 import { redact } from '../engine/redact.js';
+import { secretKeysOf } from './secret-values.js';
 
 const MASK = '***';
-/**
- * Keys whose values are credentials; `...Ref` keys name a Secret and are kept. The one list both
- * the values preview and the values diff use, so the two always mask the same keys.
- */
-export const SECRET_KEY =
-  /(password|secret|token|access[_-]?key|secret[_-]?key|private[_-]?key|client[_-]?secret|credentials?|api[_-]?key)$/i;
+
+/** Keys the patcher sets (`doc.setIn`) are plain strings, keys parsed from text are Scalars. */
+const keyOf = (key: unknown): string => String(isScalar(key) ? key.value : key);
 
 export function redactedPreview(doc: Document, secrets: readonly string[] = []): string {
   const copy = doc.clone();
   visit(copy, {
-    Pair(_key, pair, path) {
-      const parent = path[path.length - 1];
-      if (!isMap(parent) || !isPair(pair) || !isScalar(pair.key) || !isScalar(pair.value)) return;
-      const key = String(pair.key.value);
-      const value = pair.value.value;
-      if (SECRET_KEY.test(key) && typeof value === 'string' && value.length > 0) {
+    Map(_key, map) {
+      // The map's scalar entries as plain values, to ask which of them are credentials.
+      const scalars: Record<string, unknown> = {};
+      for (const pair of map.items) {
+        if (isScalar(pair.value)) scalars[keyOf(pair.key)] = pair.value.value;
+      }
+      const masked = secretKeysOf(scalars);
+      for (const pair of map.items) {
+        if (!isScalar(pair.value)) continue;
+        const value = pair.value.value;
+        const empty = value === null || value === undefined || value === '';
+        if (!masked.has(keyOf(pair.key)) || empty) continue;
         pair.value.value = MASK;
+        // Quoted, or a flow map would print `***`, which YAML reads as an alias.
+        pair.value.type = 'QUOTE_DOUBLE';
       }
     }
   });
