@@ -11,7 +11,14 @@ import { commentMarker } from './marker.js';
 import { parse } from 'yaml';
 import { fingerprintMarker } from '../review/fingerprint.js';
 import { valuesKeyChanges } from './values-diff.js';
-import { chartChange, planSection, statusLine, valuesDiff } from './sections.js';
+import {
+  chartChange,
+  maskedValuesChanged,
+  MASKED_ONLY_CHANGE,
+  planSection,
+  statusLine,
+  valuesDiff
+} from './sections.js';
 
 /** GitHub rejects a longer comment body with 422. */
 export const COMMENT_LIMIT = 65_536;
@@ -116,7 +123,11 @@ function helmSection(inputs: Inputs, state: RunState, secrets: readonly string[]
   if (previous && desired && typeof desired === 'object') {
     // Against a deployed release: the keys that change, not a digest or a wall of YAML.
     const keys = valuesKeyChanges(previous, desired as Record<string, unknown>, secrets);
-    if (keys.length === 0) lines.push('', 'Values unchanged.');
+    if (keys.length === 0)
+      lines.push(
+        '',
+        maskedValuesChanged(state, inputs.chartVersion) ? MASKED_ONLY_CHANGE : 'Values unchanged.'
+      );
     else {
       const cut = cutOnLine(keys.map((k) => `- ${k}`).join('\n'), VALUES_DIFF_BUDGET);
       const more = cut.cut ? '\n\n(cut; see the job summary)' : '';

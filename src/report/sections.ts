@@ -135,13 +135,35 @@ export function valuesDiff(state: RunState, secrets: readonly string[]): string 
   return lineDiff(before, previewValuesYaml(state.valuesPreview, secrets));
 }
 
+/** Said when the masked values are equal but the digests are not: only a credential changed. */
+export const MASKED_ONLY_CHANGE =
+  'Only masked values change (a credential in the values, such as a rotated secret); they are never shown.';
+
+/**
+ * The values differ from the deployed release's though every shown value is the same. The digest
+ * covers the chart version too, so a chart bump alone does not count.
+ */
+export function maskedValuesChanged(state: RunState, chartVersion: string): boolean {
+  const previous = state.previousRelease;
+  if (previous?.valuesDigest === undefined || state.valuesDigest === undefined) return false;
+  if (strip(previous.chartVersion) !== strip(chartVersion)) return false;
+  return previous.valuesDigest !== state.valuesDigest;
+}
+
 /** The Helm values part of the summary: the diff, or that nothing changed. */
-export function valuesChange(state: RunState, secrets: readonly string[]): string {
+export function valuesChange(
+  state: RunState,
+  secrets: readonly string[],
+  chartVersion: string
+): string {
   if (state.dryRun)
     return 'Values: the patched values are in the runbook above (step "Patch the Helm values").';
   if (state.valuesPreview === undefined) return '';
   const diff = valuesDiff(state, secrets);
-  if (!diff) return 'Values: no changes.';
+  if (!diff)
+    return maskedValuesChanged(state, chartVersion)
+      ? `Values: ${MASKED_ONLY_CHANGE}`
+      : 'Values: no changes.';
   const title = state.previousRelease?.values
     ? 'Values diff against the deployed release (secrets redacted)'
     : 'Values to install (secrets redacted)';

@@ -50,7 +50,8 @@ export function renderSummary(args: SummaryArgs): string {
     parts.push('### Drift', driftList(state));
   }
   parts.push('### Helm', `Chart: ${chartChange(inputs, state)}`);
-  const values = inputs.command === 'destroy' ? '' : valuesChange(state, secrets);
+  const values =
+    inputs.command === 'destroy' ? '' : valuesChange(state, secrets, inputs.chartVersion);
   if (values) parts.push(values);
 
   const tools = toolTable(state);
