@@ -79,6 +79,8 @@ export interface Inputs {
   readonly requireReviewedPlan: boolean;
   /** An Ingress without IAP was asked for knowingly: the Flyte API is open to the internet. */
   readonly allowUnauthenticated: boolean;
+  /** Task pods may reach flyte-binary's API ports (FlyteRemote or eager workflows in a task). */
+  readonly tasksReachFlyteApi: boolean;
   /** Where the workspace is; relative paths in inputs are resolved against it. */
   readonly workspace: string;
 }
@@ -111,11 +113,18 @@ export function unpinnedToolsWarning(
     : undefined;
 }
 
+/** Said in the log, summary and comment of a run that lets task pods call the Flyte API. */
+export function tasksApiWarning(inputs: Pick<Inputs, 'tasksReachFlyteApi'>): string | undefined {
+  return inputs.tasksReachFlyteApi
+    ? 'Task pods may call the Flyte API inside the cluster (tasks-reach-flyte-api: true), where it asks for no credentials: any task can start, change or read executions in every project.'
+    : undefined;
+}
+
 /** Every unsafe choice this run made explicitly, for each surface to repeat. */
 export function unsafeChoiceWarnings(
-  inputs: Pick<Inputs, 'ingress' | 'iap' | 'allowUnpinnedTools'>
+  inputs: Pick<Inputs, 'ingress' | 'iap' | 'allowUnpinnedTools' | 'tasksReachFlyteApi'>
 ): string[] {
-  return [exposureWarning(inputs), unpinnedToolsWarning(inputs)].filter(
+  return [exposureWarning(inputs), unpinnedToolsWarning(inputs), tasksApiWarning(inputs)].filter(
     (w): w is string => w !== undefined
   );
 }
@@ -384,6 +393,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     );
   }
 
+  const tasksReachFlyteApi = bool('tasks-reach-flyte-api', false);
+
   const tools = {
     gcloud: toolVersion('gcloud-version', DEFAULT_VERSIONS.gcloud),
     terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
@@ -463,6 +474,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     failOnDrift,
     requireReviewedPlan,
     allowUnauthenticated,
+    tasksReachFlyteApi,
     workspace: context.workspace
   });
 }

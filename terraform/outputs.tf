@@ -51,6 +51,11 @@ output "tasks_service_account" {
   value       = google_service_account.tasks.email
 }
 
+output "pods_cidr" {
+  description = "Pod address range of the cluster (the task namespaces' NetworkPolicy excepts it from outside addresses)."
+  value       = var.pods_cidr
+}
+
 # Null (and so absent from `terraform output -json`) when ingress is off.
 output "static_ip_address" {
   description = "Global static IP of the Ingress."

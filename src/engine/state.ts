@@ -25,6 +25,8 @@ export interface TerraformOutputs {
   readonly networkName?: string;
   /** The account task pods run as (optional output `tasks_service_account`). */
   readonly tasksServiceAccount?: string;
+  /** The cluster's pod address range (optional output `pods_cidr`), for the tasks' NetworkPolicy. */
+  readonly podsCidr?: string;
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';

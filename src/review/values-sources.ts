@@ -23,7 +23,9 @@ export function valuesSourcesDigest(
     domain: inputs.domain ?? null,
     staticIpName: inputs.staticIpName,
     iap: inputs.iap,
-    iapMembers: inputs.iapMembers
+    iapMembers: inputs.iapMembers,
+    // Only when on, so digests reviewed before this input existed still match.
+    ...(inputs.tasksReachFlyteApi ? { tasksReachFlyteApi: true } : {})
   };
   return createHash('sha256').update(canonicalJson(sources)).digest('hex');
 }

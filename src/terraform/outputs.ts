@@ -32,7 +32,9 @@ export const OPTIONAL_OUTPUTS = {
   /** The VPC, so a destroy can release Cloud SQL's peering before Terraform deletes it. */
   networkName: 'network_name',
   /** Task pods' own account; a module without it runs tasks as service_account. */
-  tasksServiceAccount: 'tasks_service_account'
+  tasksServiceAccount: 'tasks_service_account',
+  /** Pod address range: the tasks' NetworkPolicy leaves it out of "outside the cluster". */
+  podsCidr: 'pods_cidr'
 } as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
 
 /**

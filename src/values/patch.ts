@@ -6,11 +6,18 @@ import { parseDocument, type Document } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { TerraformOutputs } from '../engine/state.js';
 import { mergeValues, setValue, type ValuePath } from './document.js';
+import { TASKS_POLICY_TEMPLATE, tasksNetworkPolicyTemplate } from './task-network-policy.js';
 import { FLYTE_DOMAINS, flyteNames, PROXY_IMAGE, PROXY_PORT, PROXY_PORT_NAME } from './names.js';
 
 export type PatchInputs = Pick<
   Inputs,
-  'releaseName' | 'flyteProjects' | 'ingress' | 'iap' | 'staticIpName'
+  | 'releaseName'
+  | 'flyteProjects'
+  | 'ingress'
+  | 'iap'
+  | 'staticIpName'
+  | 'namespace'
+  | 'tasksReachFlyteApi'
 >;
 
 /** A values file the user listed in `extra-values-files`, merged after patching. */
@@ -42,7 +49,8 @@ export const PATCHED_PATHS = {
   serviceExtraPorts: ['service', 'extraPorts'],
   sidecars: ['deployment', 'sidecars'],
   podAnnotations: ['deployment', 'podAnnotations'],
-  extraVolumes: ['deployment', 'extraVolumes']
+  extraVolumes: ['deployment', 'extraVolumes'],
+  tasksNetworkPolicy: ['clusterResourceTemplates', 'inline', TASKS_POLICY_TEMPLATE]
 } as const satisfies Record<string, ValuePath>;
 
 /**
@@ -106,6 +114,17 @@ export function patchValues(
     FLYTE_DOMAINS.map((domain) => ({
       [domain]: [{ defaultIamServiceAccount: { value: tasks } }]
     }))
+  );
+
+  // Task pods (user code) cannot reach flyte-binary's unauthenticated ports unless asked for.
+  set(
+    p.tasksNetworkPolicy,
+    tasksNetworkPolicyTemplate({
+      flyteNamespace: inputs.namespace,
+      release: inputs.releaseName,
+      podsCidr: outputs.podsCidr,
+      allowFlyteApi: inputs.tasksReachFlyteApi
+    })
   );
 
   set(p.dbUsername, outputs.cloudsqlUser);

@@ -557,6 +557,7 @@ function output(args, tf) {
     static_ip_address: v.ingress === 'true' ? (tf.staticIp ?? '34.111.22.33') : '',
     static_ip_name: v.ingress === 'true' ? (v.static_ip_name ?? `${cluster}-flyte`) : '',
     network_name: networkOf(v),
+    pods_cidr: v.pods_cidr ?? '10.20.0.0/14',
     ...(tf.outputs ?? {})
   };
   const json = Object.fromEntries(
