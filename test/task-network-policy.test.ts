@@ -14,12 +14,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { composeValues } from '../src/values/compose.js';
+import { gkeChartPath } from '../src/values/gke-chart.js';
+import { readProxyConfigSource } from '../src/values/proxy-config.js';
 import { TASKS_POLICY_NAME } from '../src/values/task-network-policy.js';
 import { flyteInputs, tfOutputs } from './support/flyte-fixtures.js';
 import { objectsOf, schemaErrors, type K8sObject } from './support/k8s-schema.js';
 import { canConnect, type NetworkPolicyObject, type Pod } from './support/network-policy-eval.js';
 import { PROJECT_ROOT } from './support/project.js';
 import { realToolPath } from './support/real-tools.js';
+
+const PROXY_CONFIG = readProxyConfigSource(gkeChartPath({ actionRoot: PROJECT_ROOT }));
 
 const TEMPLATE = path.join(PROJECT_ROOT, 'helm', 'flyte-values.yaml');
 
@@ -66,7 +70,11 @@ function renderedTemplates(values: string): Record<string, string> {
 /** One namespace's objects, as flyteadmin fills the templates in (domain values from customData). */
 function objectsFor(inputs: Record<string, string>, project: string, domain: string) {
   const composed = composeValues(
-    { template: { name: 'flyte-values.yaml', text: readTemplate() }, extras: [] },
+    {
+      template: { name: 'flyte-values.yaml', text: readTemplate() },
+      extras: [],
+      proxyConfig: PROXY_CONFIG
+    },
     { ...flyteInputs(inputs), chartVersion: 'v1.16.8' },
     tfOutputs({ podsCidr: '10.20.0.0/14' })
   );

@@ -9,10 +9,15 @@ import { parse, parseDocument } from 'yaml';
 import { recordedValues } from '../src/phases/release-record.js';
 import { redactValues, valuesKeyChanges } from '../src/report/values-diff.js';
 import { composeValues } from '../src/values/compose.js';
+import { gkeChartPath } from '../src/values/gke-chart.js';
+import { readProxyConfigSource } from '../src/values/proxy-config.js';
 import { DIGEST_ANNOTATION } from '../src/values/digest.js';
 import { redactedPreview } from '../src/values/preview.js';
 import { SECRET_NAME, secretValuesOf } from '../src/values/secret-values.js';
 import { flyteInputs, tfOutputs, CANARY_PASSWORD } from './support/flyte-fixtures.js';
+import { PROJECT_ROOT } from './support/project.js';
+
+const PROXY_CONFIG = readProxyConfigSource(gkeChartPath({ actionRoot: PROJECT_ROOT }));
 
 const SECRET_ENV = {
   API_SECRET: 'sk-live-canary-api-secret-91x',
@@ -65,7 +70,8 @@ describe('a value beside a secret-looking name', () => {
     const composed = composeValues(
       {
         template: { name: 'template', text: 'configuration: {}\n' },
-        extras: [{ name: 'extra.yaml', text: JSON.stringify(values) }]
+        extras: [{ name: 'extra.yaml', text: JSON.stringify(values) }],
+        proxyConfig: PROXY_CONFIG
       },
       { ...flyteInputs(), chartVersion: 'v1.16.8' },
       tfOutputs()
@@ -89,7 +95,8 @@ describe('the release record', () => {
     const composed = composeValues(
       {
         template: { name: 'template', text: '# a comment\nconfiguration: {}\n' },
-        extras: [{ name: 'extra.yaml', text: JSON.stringify(EXTRA) }]
+        extras: [{ name: 'extra.yaml', text: JSON.stringify(EXTRA) }],
+        proxyConfig: PROXY_CONFIG
       },
       { ...flyteInputs(), chartVersion: 'v1.16.8' },
       tfOutputs()
