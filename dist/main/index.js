@@ -1,7 +1,7 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 1947:
+/***/ 9659:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
 
@@ -54,9 +54,9 @@ exports.getProxyUrl = getProxyUrl;
 exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(9431));
-const tunnel = __importStar(__nccwpck_require__(8482));
-const undici_1 = __nccwpck_require__(2480);
+const pm = __importStar(__nccwpck_require__(3335));
+const tunnel = __importStar(__nccwpck_require__(770));
+const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
 (function (HttpCodes) {
     HttpCodes[HttpCodes["OK"] = 200] = "OK";
@@ -744,7 +744,7 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 
 /***/ }),
 
-/***/ 9431:
+/***/ 3335:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -844,17 +844,17 @@ class DecodedURL extends URL {
 
 /***/ }),
 
-/***/ 890:
+/***/ 3930:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var AsymmetricKeyPackage_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EncryptedData = exports.EncryptedPrivateKeyInfo = exports.AsymmetricKeyPackage = exports.PrivateKeyInfo = exports.OneAsymmetricKey = exports.PublicKey = exports.PrivateKey = exports.PrivateKeyAlgorithmIdentifier = exports.Version = exports.id_ct_KP_aKeyPackage = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_pkcs8_1 = __nccwpck_require__(8955);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_pkcs8_1 = __nccwpck_require__(5003);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 exports.id_ct_KP_aKeyPackage = "2.16.840.1.101.2.1.78.5";
 var Version;
 (function (Version) {
@@ -928,21 +928,21 @@ exports.AsymmetricKeyPackage = AsymmetricKeyPackage = AsymmetricKeyPackage_1 = t
         itemType: OneAsymmetricKey,
     })
 ], AsymmetricKeyPackage);
-var asn1_pkcs8_2 = __nccwpck_require__(8955);
+var asn1_pkcs8_2 = __nccwpck_require__(5003);
 Object.defineProperty(exports, "EncryptedPrivateKeyInfo", ({ enumerable: true, get: function () { return asn1_pkcs8_2.EncryptedPrivateKeyInfo; } }));
 Object.defineProperty(exports, "EncryptedData", ({ enumerable: true, get: function () { return asn1_pkcs8_2.EncryptedData; } }));
 
 
 /***/ }),
 
-/***/ 1911:
+/***/ 6631:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Attribute = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class Attribute {
     attrType = "";
     attrValues = [];
@@ -964,15 +964,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2259:
+/***/ 4976:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CounterSignature = exports.id_counterSignature = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const signer_info_1 = __nccwpck_require__(7896);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const signer_info_1 = __nccwpck_require__(248);
 exports.id_counterSignature = "1.2.840.113549.1.9.6";
 let CounterSignature = class CounterSignature extends signer_info_1.SignerInfo {
 };
@@ -984,28 +984,28 @@ exports.CounterSignature = CounterSignature = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 3601:
+/***/ 8657:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.id_contentType = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(2259), exports);
-tslib_1.__exportStar(__nccwpck_require__(413), exports);
-tslib_1.__exportStar(__nccwpck_require__(5144), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(4976), exports);
+tslib_1.__exportStar(__nccwpck_require__(7485), exports);
+tslib_1.__exportStar(__nccwpck_require__(8632), exports);
 exports.id_contentType = "1.2.840.113549.1.9.3";
 
 
 /***/ }),
 
-/***/ 413:
+/***/ 7485:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MessageDigest = exports.id_messageDigest = void 0;
-const asn1_schema_1 = __nccwpck_require__(7101);
+const asn1_schema_1 = __nccwpck_require__(7261);
 exports.id_messageDigest = "1.2.840.113549.1.9.4";
 class MessageDigest extends asn1_schema_1.OctetString {
 }
@@ -1014,15 +1014,15 @@ exports.MessageDigest = MessageDigest;
 
 /***/ }),
 
-/***/ 5144:
+/***/ 8632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SigningTime = exports.id_signingTime = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const asn1_schema_1 = __nccwpck_require__(7261);
 exports.id_signingTime = "1.2.840.113549.1.9.5";
 let SigningTime = class SigningTime extends asn1_x509_1.Time {
 };
@@ -1034,17 +1034,17 @@ exports.SigningTime = SigningTime = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2751:
+/***/ 159:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var CertificateSet_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificateSet = exports.CertificateChoices = exports.OtherCertificateFormat = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const asn1_x509_attr_1 = __nccwpck_require__(6378);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const asn1_x509_attr_1 = __nccwpck_require__(4938);
 class OtherCertificateFormat {
     otherCertFormat = "";
     otherCert = new ArrayBuffer(0);
@@ -1105,14 +1105,14 @@ exports.CertificateSet = CertificateSet = CertificateSet_1 = tslib_1.__decorate(
 
 /***/ }),
 
-/***/ 3441:
+/***/ 2657:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ContentInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class ContentInfo {
     contentType = "";
     content = new ArrayBuffer(0);
@@ -1134,14 +1134,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4645:
+/***/ 3797:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EncapsulatedContentInfo = exports.EncapsulatedContent = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 let EncapsulatedContent = class EncapsulatedContent {
     single;
     any;
@@ -1181,15 +1181,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4360:
+/***/ 4264:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EncryptedContentInfo = exports.EncryptedContent = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const types_1 = __nccwpck_require__(5594);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const types_1 = __nccwpck_require__(8442);
 let EncryptedContent = class EncryptedContent {
     value;
     constructedValue;
@@ -1244,20 +1244,20 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2310:
+/***/ 7318:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var UnprotectedAttributes_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EnvelopedData = exports.UnprotectedAttributes = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const types_1 = __nccwpck_require__(5594);
-const attribute_1 = __nccwpck_require__(1911);
-const recipient_infos_1 = __nccwpck_require__(9646);
-const originator_info_1 = __nccwpck_require__(1148);
-const encrypted_content_info_1 = __nccwpck_require__(4360);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const types_1 = __nccwpck_require__(8442);
+const attribute_1 = __nccwpck_require__(6631);
+const recipient_infos_1 = __nccwpck_require__(8014);
+const originator_info_1 = __nccwpck_require__(3311);
+const encrypted_content_info_1 = __nccwpck_require__(4264);
 let UnprotectedAttributes = UnprotectedAttributes_1 = class UnprotectedAttributes extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -1311,46 +1311,46 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7963:
+/***/ 1467:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(3601), exports);
-tslib_1.__exportStar(__nccwpck_require__(1911), exports);
-tslib_1.__exportStar(__nccwpck_require__(2751), exports);
-tslib_1.__exportStar(__nccwpck_require__(3441), exports);
-tslib_1.__exportStar(__nccwpck_require__(4645), exports);
-tslib_1.__exportStar(__nccwpck_require__(4360), exports);
-tslib_1.__exportStar(__nccwpck_require__(2310), exports);
-tslib_1.__exportStar(__nccwpck_require__(441), exports);
-tslib_1.__exportStar(__nccwpck_require__(9289), exports);
-tslib_1.__exportStar(__nccwpck_require__(5198), exports);
-tslib_1.__exportStar(__nccwpck_require__(7944), exports);
-tslib_1.__exportStar(__nccwpck_require__(8399), exports);
-tslib_1.__exportStar(__nccwpck_require__(1148), exports);
-tslib_1.__exportStar(__nccwpck_require__(4250), exports);
-tslib_1.__exportStar(__nccwpck_require__(4139), exports);
-tslib_1.__exportStar(__nccwpck_require__(9646), exports);
-tslib_1.__exportStar(__nccwpck_require__(2058), exports);
-tslib_1.__exportStar(__nccwpck_require__(2398), exports);
-tslib_1.__exportStar(__nccwpck_require__(5403), exports);
-tslib_1.__exportStar(__nccwpck_require__(7896), exports);
-tslib_1.__exportStar(__nccwpck_require__(5594), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(8657), exports);
+tslib_1.__exportStar(__nccwpck_require__(6631), exports);
+tslib_1.__exportStar(__nccwpck_require__(159), exports);
+tslib_1.__exportStar(__nccwpck_require__(2657), exports);
+tslib_1.__exportStar(__nccwpck_require__(3797), exports);
+tslib_1.__exportStar(__nccwpck_require__(4264), exports);
+tslib_1.__exportStar(__nccwpck_require__(7318), exports);
+tslib_1.__exportStar(__nccwpck_require__(2025), exports);
+tslib_1.__exportStar(__nccwpck_require__(7497), exports);
+tslib_1.__exportStar(__nccwpck_require__(1390), exports);
+tslib_1.__exportStar(__nccwpck_require__(6216), exports);
+tslib_1.__exportStar(__nccwpck_require__(2527), exports);
+tslib_1.__exportStar(__nccwpck_require__(3311), exports);
+tslib_1.__exportStar(__nccwpck_require__(3469), exports);
+tslib_1.__exportStar(__nccwpck_require__(6715), exports);
+tslib_1.__exportStar(__nccwpck_require__(8014), exports);
+tslib_1.__exportStar(__nccwpck_require__(4733), exports);
+tslib_1.__exportStar(__nccwpck_require__(4094), exports);
+tslib_1.__exportStar(__nccwpck_require__(891), exports);
+tslib_1.__exportStar(__nccwpck_require__(248), exports);
+tslib_1.__exportStar(__nccwpck_require__(8442), exports);
 
 
 /***/ }),
 
-/***/ 441:
+/***/ 2025:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IssuerAndSerialNumber = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class IssuerAndSerialNumber {
     issuer = new asn1_x509_1.Name();
     serialNumber = new ArrayBuffer(0);
@@ -1372,16 +1372,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9289:
+/***/ 7497:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KEKRecipientInfo = exports.KEKIdentifier = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const other_key_attribute_1 = __nccwpck_require__(7514);
-const types_1 = __nccwpck_require__(5594);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const other_key_attribute_1 = __nccwpck_require__(9274);
+const types_1 = __nccwpck_require__(8442);
 class KEKIdentifier {
     keyIdentifier = new asn1_schema_1.OctetString();
     date;
@@ -1432,19 +1432,19 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5198:
+/***/ 1390:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var RecipientEncryptedKeys_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeyAgreeRecipientInfo = exports.OriginatorIdentifierOrKey = exports.OriginatorPublicKey = exports.RecipientEncryptedKeys = exports.RecipientEncryptedKey = exports.KeyAgreeRecipientIdentifier = exports.RecipientKeyIdentifier = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const types_1 = __nccwpck_require__(5594);
-const issuer_and_serial_number_1 = __nccwpck_require__(441);
-const other_key_attribute_1 = __nccwpck_require__(7514);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const types_1 = __nccwpck_require__(8442);
+const issuer_and_serial_number_1 = __nccwpck_require__(2025);
+const other_key_attribute_1 = __nccwpck_require__(9274);
 class RecipientKeyIdentifier {
     subjectKeyIdentifier = new asn1_x509_1.SubjectKeyIdentifier();
     date;
@@ -1606,17 +1606,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7944:
+/***/ 6216:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeyTransRecipientInfo = exports.RecipientIdentifier = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const types_1 = __nccwpck_require__(5594);
-const issuer_and_serial_number_1 = __nccwpck_require__(441);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const types_1 = __nccwpck_require__(8442);
+const issuer_and_serial_number_1 = __nccwpck_require__(2025);
 let RecipientIdentifier = class RecipientIdentifier {
     subjectKeyIdentifier;
     issuerAndSerialNumber;
@@ -1664,7 +1664,7 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8399:
+/***/ 2527:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -1681,16 +1681,16 @@ exports.id_authData = "1.2.840.113549.1.9.16.1.2";
 
 /***/ }),
 
-/***/ 1148:
+/***/ 3311:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OriginatorInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const certificate_choices_1 = __nccwpck_require__(2751);
-const revocation_info_choice_1 = __nccwpck_require__(2058);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const certificate_choices_1 = __nccwpck_require__(159);
+const revocation_info_choice_1 = __nccwpck_require__(4733);
 class OriginatorInfo {
     certs;
     crls;
@@ -1719,14 +1719,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7514:
+/***/ 9274:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OtherKeyAttribute = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class OtherKeyAttribute {
     keyAttrId = "";
     keyAttr;
@@ -1748,15 +1748,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4250:
+/***/ 3469:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PasswordRecipientInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const types_1 = __nccwpck_require__(5594);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const types_1 = __nccwpck_require__(8442);
 class PasswordRecipientInfo {
     version = types_1.CMSVersion.v0;
     keyDerivationAlgorithm;
@@ -1787,18 +1787,18 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4139:
+/***/ 6715:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RecipientInfo = exports.OtherRecipientInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const key_agree_recipient_info_1 = __nccwpck_require__(5198);
-const key_trans_recipient_info_1 = __nccwpck_require__(7944);
-const kek_recipient_info_1 = __nccwpck_require__(9289);
-const password_recipient_info_1 = __nccwpck_require__(4250);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const key_agree_recipient_info_1 = __nccwpck_require__(1390);
+const key_trans_recipient_info_1 = __nccwpck_require__(6216);
+const kek_recipient_info_1 = __nccwpck_require__(7497);
+const password_recipient_info_1 = __nccwpck_require__(3469);
 class OtherRecipientInfo {
     oriType = "";
     oriValue = new ArrayBuffer(0);
@@ -1869,16 +1869,16 @@ exports.RecipientInfo = RecipientInfo = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9646:
+/***/ 8014:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var RecipientInfos_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RecipientInfos = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const recipient_info_1 = __nccwpck_require__(4139);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const recipient_info_1 = __nccwpck_require__(6715);
 let RecipientInfos = RecipientInfos_1 = class RecipientInfos extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -1896,16 +1896,16 @@ exports.RecipientInfos = RecipientInfos = RecipientInfos_1 = tslib_1.__decorate(
 
 /***/ }),
 
-/***/ 2058:
+/***/ 4733:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var RevocationInfoChoices_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RevocationInfoChoices = exports.RevocationInfoChoice = exports.OtherRevocationInfoFormat = exports.id_ri_scvp = exports.id_ri_ocsp_response = exports.id_ri = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 exports.id_ri = `${asn1_x509_1.id_pkix}.16`;
 exports.id_ri_ocsp_response = `${exports.id_ri}.2`;
 exports.id_ri_scvp = `${exports.id_ri}.4`;
@@ -1957,20 +1957,20 @@ exports.RevocationInfoChoices = RevocationInfoChoices = RevocationInfoChoices_1 
 
 /***/ }),
 
-/***/ 2398:
+/***/ 4094:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var DigestAlgorithmIdentifiers_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SignedData = exports.DigestAlgorithmIdentifiers = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const certificate_choices_1 = __nccwpck_require__(2751);
-const types_1 = __nccwpck_require__(5594);
-const encapsulated_content_info_1 = __nccwpck_require__(4645);
-const revocation_info_choice_1 = __nccwpck_require__(2058);
-const signer_info_1 = __nccwpck_require__(7896);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const certificate_choices_1 = __nccwpck_require__(159);
+const types_1 = __nccwpck_require__(8442);
+const encapsulated_content_info_1 = __nccwpck_require__(3797);
+const revocation_info_choice_1 = __nccwpck_require__(4733);
+const signer_info_1 = __nccwpck_require__(248);
 let DigestAlgorithmIdentifiers = DigestAlgorithmIdentifiers_1 = class DigestAlgorithmIdentifiers extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -2028,16 +2028,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5403:
+/***/ 891:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SignerIdentifier = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const issuer_and_serial_number_1 = __nccwpck_require__(441);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const issuer_and_serial_number_1 = __nccwpck_require__(2025);
 let SignerIdentifier = class SignerIdentifier {
     subjectKeyIdentifier;
     issuerAndSerialNumber;
@@ -2063,18 +2063,18 @@ exports.SignerIdentifier = SignerIdentifier = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7896:
+/***/ 248:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var SignerInfos_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SignerInfos = exports.SignerInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const signer_identifier_1 = __nccwpck_require__(5403);
-const types_1 = __nccwpck_require__(5594);
-const attribute_1 = __nccwpck_require__(1911);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const signer_identifier_1 = __nccwpck_require__(891);
+const types_1 = __nccwpck_require__(8442);
+const attribute_1 = __nccwpck_require__(6631);
 class SignerInfo {
     version = types_1.CMSVersion.v0;
     sid = new signer_identifier_1.SignerIdentifier();
@@ -2140,15 +2140,15 @@ exports.SignerInfos = SignerInfos = SignerInfos_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5594:
+/***/ 8442:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeyDerivationAlgorithmIdentifier = exports.MessageAuthenticationCodeAlgorithm = exports.ContentEncryptionAlgorithmIdentifier = exports.KeyEncryptionAlgorithmIdentifier = exports.SignatureAlgorithmIdentifier = exports.DigestAlgorithmIdentifier = exports.CMSVersion = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const asn1_schema_1 = __nccwpck_require__(7261);
 var CMSVersion;
 (function (CMSVersion) {
     CMSVersion[CMSVersion["v0"] = 0] = "v0";
@@ -2198,16 +2198,16 @@ exports.KeyDerivationAlgorithmIdentifier = KeyDerivationAlgorithmIdentifier = ts
 
 /***/ }),
 
-/***/ 5670:
+/***/ 5705:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var Attributes_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Attributes = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 let Attributes = Attributes_1 = class Attributes extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -2225,16 +2225,16 @@ exports.Attributes = Attributes = Attributes_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 3930:
+/***/ 7402:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificationRequest = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const certification_request_info_1 = __nccwpck_require__(6093);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const certification_request_info_1 = __nccwpck_require__(7949);
 class CertificationRequest {
     certificationRequestInfo = new certification_request_info_1.CertificationRequestInfo();
     certificationRequestInfoRaw;
@@ -2261,16 +2261,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6093:
+/***/ 7949:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificationRequestInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const attributes_1 = __nccwpck_require__(5670);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const attributes_1 = __nccwpck_require__(5705);
 class CertificationRequestInfo {
     version = 0;
     subject = new asn1_x509_1.Name();
@@ -2302,28 +2302,28 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2586:
+/***/ 6474:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(5670), exports);
-tslib_1.__exportStar(__nccwpck_require__(3930), exports);
-tslib_1.__exportStar(__nccwpck_require__(6093), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(5705), exports);
+tslib_1.__exportStar(__nccwpck_require__(7402), exports);
+tslib_1.__exportStar(__nccwpck_require__(7949), exports);
 
 
 /***/ }),
 
-/***/ 5605:
+/***/ 245:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ecdsaWithSHA512 = exports.ecdsaWithSHA384 = exports.ecdsaWithSHA256 = exports.ecdsaWithSHA224 = exports.ecdsaWithSHA1 = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const oid = tslib_1.__importStar(__nccwpck_require__(900));
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const oid = tslib_1.__importStar(__nccwpck_require__(2599));
 function create(algorithm) {
     return new asn1_x509_1.AlgorithmIdentifier({ algorithm });
 }
@@ -2336,15 +2336,15 @@ exports.ecdsaWithSHA512 = create(oid.id_ecdsaWithSHA512);
 
 /***/ }),
 
-/***/ 8126:
+/***/ 3070:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ECParameters = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const rfc3279_1 = __nccwpck_require__(9463);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const rfc3279_1 = __nccwpck_require__(7575);
 let ECParameters = class ECParameters {
     namedCurve;
     implicitCurve;
@@ -2370,15 +2370,15 @@ exports.ECParameters = ECParameters = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4811:
+/***/ 2795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ECPrivateKey = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const ec_parameters_1 = __nccwpck_require__(8126);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const ec_parameters_1 = __nccwpck_require__(3070);
 class ECPrivateKey {
     version = 1;
     privateKey = new asn1_schema_1.OctetString();
@@ -2413,14 +2413,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7744:
+/***/ 1696:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ECDSASigValue = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class ECDSASigValue {
     r = new ArrayBuffer(0);
     s = new ArrayBuffer(0);
@@ -2445,23 +2445,23 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8083:
+/***/ 3683:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(5605), exports);
-tslib_1.__exportStar(__nccwpck_require__(8126), exports);
-tslib_1.__exportStar(__nccwpck_require__(4811), exports);
-tslib_1.__exportStar(__nccwpck_require__(7744), exports);
-tslib_1.__exportStar(__nccwpck_require__(900), exports);
-tslib_1.__exportStar(__nccwpck_require__(9463), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(245), exports);
+tslib_1.__exportStar(__nccwpck_require__(3070), exports);
+tslib_1.__exportStar(__nccwpck_require__(2795), exports);
+tslib_1.__exportStar(__nccwpck_require__(1696), exports);
+tslib_1.__exportStar(__nccwpck_require__(2599), exports);
+tslib_1.__exportStar(__nccwpck_require__(7575), exports);
 
 
 /***/ }),
 
-/***/ 900:
+/***/ 2599:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2494,14 +2494,14 @@ exports.id_sect571r1 = "1.3.132.0.39";
 
 /***/ }),
 
-/***/ 9463:
+/***/ 7575:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SpecifiedECDomain = exports.ECPVer = exports.Curve = exports.FieldElement = exports.ECPoint = exports.FieldID = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 let FieldID = class FieldID {
     fieldType;
     parameters;
@@ -2596,15 +2596,15 @@ exports.SpecifiedECDomain = SpecifiedECDomain = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7228:
+/***/ 1388:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var PKCS12AttrSet_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PKCS12AttrSet = exports.PKCS12Attribute = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class PKCS12Attribute {
     attrId = "";
     attrValues = [];
@@ -2639,16 +2639,16 @@ exports.PKCS12AttrSet = PKCS12AttrSet = PKCS12AttrSet_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 895:
+/***/ 3727:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var AuthenticatedSafe_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AuthenticatedSafe = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_cms_1 = __nccwpck_require__(7963);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_cms_1 = __nccwpck_require__(1467);
 let AuthenticatedSafe = AuthenticatedSafe_1 = class AuthenticatedSafe extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -2666,15 +2666,15 @@ exports.AuthenticatedSafe = AuthenticatedSafe = AuthenticatedSafe_1 = tslib_1.__
 
 /***/ }),
 
-/***/ 3155:
+/***/ 2851:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.id_sdsiCertificate = exports.id_x509Certificate = exports.id_certTypes = exports.CertBag = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const types_1 = __nccwpck_require__(7151);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const types_1 = __nccwpck_require__(6351);
 class CertBag {
     certId = "";
     certValue = new ArrayBuffer(0);
@@ -2699,15 +2699,15 @@ exports.id_sdsiCertificate = `${exports.id_certTypes}.2`;
 
 /***/ }),
 
-/***/ 8424:
+/***/ 5640:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.id_x509CRL = exports.id_crlTypes = exports.CRLBag = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const types_1 = __nccwpck_require__(7151);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const types_1 = __nccwpck_require__(6351);
 class CRLBag {
     crlId = "";
     crltValue = new ArrayBuffer(0);
@@ -2731,31 +2731,31 @@ exports.id_x509CRL = `${exports.id_crlTypes}.1`;
 
 /***/ }),
 
-/***/ 5602:
+/***/ 5954:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(3155), exports);
-tslib_1.__exportStar(__nccwpck_require__(8424), exports);
-tslib_1.__exportStar(__nccwpck_require__(3836), exports);
-tslib_1.__exportStar(__nccwpck_require__(1199), exports);
-tslib_1.__exportStar(__nccwpck_require__(7429), exports);
-tslib_1.__exportStar(__nccwpck_require__(7151), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(2851), exports);
+tslib_1.__exportStar(__nccwpck_require__(5640), exports);
+tslib_1.__exportStar(__nccwpck_require__(364), exports);
+tslib_1.__exportStar(__nccwpck_require__(9919), exports);
+tslib_1.__exportStar(__nccwpck_require__(1477), exports);
+tslib_1.__exportStar(__nccwpck_require__(6351), exports);
 
 
 /***/ }),
 
-/***/ 3836:
+/***/ 364:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeyBag = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_pkcs8_1 = __nccwpck_require__(8955);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_pkcs8_1 = __nccwpck_require__(5003);
+const asn1_schema_1 = __nccwpck_require__(7261);
 let KeyBag = class KeyBag extends asn1_pkcs8_1.PrivateKeyInfo {
 };
 exports.KeyBag = KeyBag;
@@ -2766,15 +2766,15 @@ exports.KeyBag = KeyBag = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 1199:
+/***/ 9919:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PKCS8ShroudedKeyBag = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_pkcs8_1 = __nccwpck_require__(8955);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_pkcs8_1 = __nccwpck_require__(5003);
+const asn1_schema_1 = __nccwpck_require__(7261);
 let PKCS8ShroudedKeyBag = class PKCS8ShroudedKeyBag extends asn1_pkcs8_1.EncryptedPrivateKeyInfo {
 };
 exports.PKCS8ShroudedKeyBag = PKCS8ShroudedKeyBag;
@@ -2785,14 +2785,14 @@ exports.PKCS8ShroudedKeyBag = PKCS8ShroudedKeyBag = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7429:
+/***/ 1477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SecretBag = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class SecretBag {
     secretTypeId = "";
     secretValue = new ArrayBuffer(0);
@@ -2814,13 +2814,13 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7151:
+/***/ 6351:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.id_pkcs_9 = exports.id_SafeContents = exports.id_SecretBag = exports.id_CRLBag = exports.id_certBag = exports.id_pkcs8ShroudedKeyBag = exports.id_keyBag = void 0;
-const object_identifiers_1 = __nccwpck_require__(5158);
+const object_identifiers_1 = __nccwpck_require__(9654);
 exports.id_keyBag = `${object_identifiers_1.id_bagtypes}.1`;
 exports.id_pkcs8ShroudedKeyBag = `${object_identifiers_1.id_bagtypes}.2`;
 exports.id_certBag = `${object_identifiers_1.id_bagtypes}.3`;
@@ -2832,32 +2832,32 @@ exports.id_pkcs_9 = "1.2.840.113549.1.9";
 
 /***/ }),
 
-/***/ 8656:
+/***/ 8624:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(7228), exports);
-tslib_1.__exportStar(__nccwpck_require__(895), exports);
-tslib_1.__exportStar(__nccwpck_require__(5602), exports);
-tslib_1.__exportStar(__nccwpck_require__(7446), exports);
-tslib_1.__exportStar(__nccwpck_require__(5158), exports);
-tslib_1.__exportStar(__nccwpck_require__(354), exports);
-tslib_1.__exportStar(__nccwpck_require__(2234), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(1388), exports);
+tslib_1.__exportStar(__nccwpck_require__(3727), exports);
+tslib_1.__exportStar(__nccwpck_require__(5954), exports);
+tslib_1.__exportStar(__nccwpck_require__(6358), exports);
+tslib_1.__exportStar(__nccwpck_require__(9654), exports);
+tslib_1.__exportStar(__nccwpck_require__(626), exports);
+tslib_1.__exportStar(__nccwpck_require__(6570), exports);
 
 
 /***/ }),
 
-/***/ 7446:
+/***/ 6358:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.MacData = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_rsa_1 = __nccwpck_require__(8916);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_rsa_1 = __nccwpck_require__(7300);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class MacData {
     mac = new asn1_rsa_1.DigestInfo();
     macSalt = new asn1_schema_1.OctetString();
@@ -2883,7 +2883,7 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5158:
+/***/ 9654:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -2904,16 +2904,16 @@ exports.id_bagtypes = `${exports.id_pkcs_12}.10.1`;
 
 /***/ }),
 
-/***/ 354:
+/***/ 626:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PFX = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_cms_1 = __nccwpck_require__(7963);
-const mac_data_1 = __nccwpck_require__(7446);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_cms_1 = __nccwpck_require__(1467);
+const mac_data_1 = __nccwpck_require__(6358);
 class PFX {
     version = 3;
     authSafe = new asn1_cms_1.ContentInfo();
@@ -2939,16 +2939,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2234:
+/***/ 6570:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var SafeContents_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SafeContents = exports.SafeBag = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const attribute_1 = __nccwpck_require__(7228);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const attribute_1 = __nccwpck_require__(1388);
 class SafeBag {
     bagId = "";
     bagValue = new ArrayBuffer(0);
@@ -2991,15 +2991,15 @@ exports.SafeContents = SafeContents = SafeContents_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4726:
+/***/ 7750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EncryptedPrivateKeyInfo = exports.EncryptedData = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class EncryptedData extends asn1_schema_1.OctetString {
 }
 exports.EncryptedData = EncryptedData;
@@ -3021,28 +3021,28 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8955:
+/***/ 5003:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(4726), exports);
-tslib_1.__exportStar(__nccwpck_require__(9071), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(7750), exports);
+tslib_1.__exportStar(__nccwpck_require__(4927), exports);
 
 
 /***/ }),
 
-/***/ 9071:
+/***/ 4927:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var Attributes_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PrivateKeyInfo = exports.Attributes = exports.PrivateKey = exports.Version = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 var Version;
 (function (Version) {
     Version[Version["v1"] = 0] = "v1";
@@ -3094,7 +3094,7 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6844:
+/***/ 3772:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -3102,13 +3102,13 @@ var ExtensionRequest_1, ExtendedCertificateAttributes_1, SMIMECapabilities_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DateOfBirth = exports.UnstructuredAddress = exports.UnstructuredName = exports.EmailAddress = exports.EncryptedPrivateKeyInfo = exports.UserPKCS12 = exports.Pkcs7PDU = exports.PKCS9String = exports.id_at_pseudonym = exports.crlTypes = exports.id_certTypes = exports.id_smime = exports.id_pkcs9_mr_signingTimeMatch = exports.id_pkcs9_mr_caseIgnoreMatch = exports.id_pkcs9_sx_signingTime = exports.id_pkcs9_sx_pkcs9String = exports.id_pkcs9_at_countryOfResidence = exports.id_pkcs9_at_countryOfCitizenship = exports.id_pkcs9_at_gender = exports.id_pkcs9_at_placeOfBirth = exports.id_pkcs9_at_dateOfBirth = exports.id_ietf_at = exports.id_pkcs9_at_pkcs7PDU = exports.id_pkcs9_at_sequenceNumber = exports.id_pkcs9_at_randomNonce = exports.id_pkcs9_at_encryptedPrivateKeyInfo = exports.id_pkcs9_at_pkcs15Token = exports.id_pkcs9_at_userPKCS12 = exports.id_pkcs9_at_localKeyId = exports.id_pkcs9_at_friendlyName = exports.id_pkcs9_at_smimeCapabilities = exports.id_pkcs9_at_extensionRequest = exports.id_pkcs9_at_signingDescription = exports.id_pkcs9_at_extendedCertificateAttributes = exports.id_pkcs9_at_unstructuredAddress = exports.id_pkcs9_at_challengePassword = exports.id_pkcs9_at_counterSignature = exports.id_pkcs9_at_signingTime = exports.id_pkcs9_at_messageDigest = exports.id_pkcs9_at_contentType = exports.id_pkcs9_at_unstructuredName = exports.id_pkcs9_at_emailAddress = exports.id_pkcs9_oc_naturalPerson = exports.id_pkcs9_oc_pkcsEntity = exports.id_pkcs9_mr = exports.id_pkcs9_sx = exports.id_pkcs9_at = exports.id_pkcs9_oc = exports.id_pkcs9_mo = exports.id_pkcs9 = void 0;
 exports.SMIMECapabilities = exports.SMIMECapability = exports.SigningDescription = exports.LocalKeyId = exports.FriendlyName = exports.ExtendedCertificateAttributes = exports.ExtensionRequest = exports.ChallengePassword = exports.CounterSignature = exports.SequenceNumber = exports.RandomNonce = exports.SigningTime = exports.MessageDigest = exports.ContentType = exports.Pseudonym = exports.CountryOfResidence = exports.CountryOfCitizenship = exports.Gender = exports.PlaceOfBirth = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const cms = tslib_1.__importStar(__nccwpck_require__(7963));
-const pfx = tslib_1.__importStar(__nccwpck_require__(8656));
-const pkcs8 = tslib_1.__importStar(__nccwpck_require__(8955));
-const x509 = tslib_1.__importStar(__nccwpck_require__(5146));
-const attr = tslib_1.__importStar(__nccwpck_require__(6378));
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const cms = tslib_1.__importStar(__nccwpck_require__(1467));
+const pfx = tslib_1.__importStar(__nccwpck_require__(8624));
+const pkcs8 = tslib_1.__importStar(__nccwpck_require__(5003));
+const x509 = tslib_1.__importStar(__nccwpck_require__(3594));
+const attr = tslib_1.__importStar(__nccwpck_require__(4938));
 exports.id_pkcs9 = "1.2.840.113549.1.9";
 exports.id_pkcs9_mo = `${exports.id_pkcs9}.0`;
 exports.id_pkcs9_oc = `${exports.id_pkcs9}.24`;
@@ -3402,16 +3402,16 @@ exports.SMIMECapabilities = SMIMECapabilities = SMIMECapabilities_1 = tslib_1.__
 
 /***/ }),
 
-/***/ 3060:
+/***/ 4276:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.sha512_256WithRSAEncryption = exports.sha512_224WithRSAEncryption = exports.sha512WithRSAEncryption = exports.sha384WithRSAEncryption = exports.sha256WithRSAEncryption = exports.sha224WithRSAEncryption = exports.sha1WithRSAEncryption = exports.md5WithRSAEncryption = exports.md2WithRSAEncryption = exports.rsaEncryption = exports.pSpecifiedEmpty = exports.mgf1SHA1 = exports.sha512_256 = exports.sha512_224 = exports.sha512 = exports.sha384 = exports.sha256 = exports.sha224 = exports.sha1 = exports.md4 = exports.md2 = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const oid = tslib_1.__importStar(__nccwpck_require__(1386));
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const oid = tslib_1.__importStar(__nccwpck_require__(8586));
 function create(algorithm) {
     return new asn1_x509_1.AlgorithmIdentifier({
         algorithm,
@@ -3449,23 +3449,23 @@ exports.sha512_256WithRSAEncryption = create(oid.id_sha512_256WithRSAEncryption)
 
 /***/ }),
 
-/***/ 8916:
+/***/ 7300:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(501), exports);
-tslib_1.__exportStar(__nccwpck_require__(3060), exports);
-tslib_1.__exportStar(__nccwpck_require__(1386), exports);
-tslib_1.__exportStar(__nccwpck_require__(9314), exports);
-tslib_1.__exportStar(__nccwpck_require__(4878), exports);
-tslib_1.__exportStar(__nccwpck_require__(8628), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(421), exports);
+tslib_1.__exportStar(__nccwpck_require__(4276), exports);
+tslib_1.__exportStar(__nccwpck_require__(8586), exports);
+tslib_1.__exportStar(__nccwpck_require__(4197), exports);
+tslib_1.__exportStar(__nccwpck_require__(5150), exports);
+tslib_1.__exportStar(__nccwpck_require__(3044), exports);
 
 
 /***/ }),
 
-/***/ 1386:
+/***/ 8586:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -3500,15 +3500,15 @@ exports.id_mgf1 = `${exports.id_pkcs_1}.8`;
 
 /***/ }),
 
-/***/ 9314:
+/***/ 4197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var OtherPrimeInfos_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OtherPrimeInfos = exports.OtherPrimeInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class OtherPrimeInfo {
     prime = new ArrayBuffer(0);
     exponent = new ArrayBuffer(0);
@@ -3553,30 +3553,30 @@ exports.OtherPrimeInfos = OtherPrimeInfos = OtherPrimeInfos_1 = tslib_1.__decora
 
 /***/ }),
 
-/***/ 501:
+/***/ 421:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(2788), exports);
-tslib_1.__exportStar(__nccwpck_require__(4987), exports);
-tslib_1.__exportStar(__nccwpck_require__(2611), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(135), exports);
+tslib_1.__exportStar(__nccwpck_require__(9384), exports);
+tslib_1.__exportStar(__nccwpck_require__(9987), exports);
 
 
 /***/ }),
 
-/***/ 2788:
+/***/ 135:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RSAES_OAEP = exports.RsaEsOaepParams = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const object_identifiers_1 = __nccwpck_require__(1386);
-const algorithms_1 = __nccwpck_require__(3060);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const object_identifiers_1 = __nccwpck_require__(8586);
+const algorithms_1 = __nccwpck_require__(4276);
 class RsaEsOaepParams {
     hashAlgorithm = new asn1_x509_1.AlgorithmIdentifier(algorithms_1.sha1);
     maskGenAlgorithm = new asn1_x509_1.AlgorithmIdentifier({
@@ -3618,15 +3618,15 @@ exports.RSAES_OAEP = new asn1_x509_1.AlgorithmIdentifier({
 
 /***/ }),
 
-/***/ 2611:
+/***/ 9987:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DigestInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class DigestInfo {
     digestAlgorithm = new asn1_x509_1.AlgorithmIdentifier();
     digest = new asn1_schema_1.OctetString();
@@ -3645,17 +3645,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4987:
+/***/ 9384:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RSASSA_PSS = exports.RsaSaPssParams = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const object_identifiers_1 = __nccwpck_require__(1386);
-const algorithms_1 = __nccwpck_require__(3060);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const object_identifiers_1 = __nccwpck_require__(8586);
+const algorithms_1 = __nccwpck_require__(4276);
 class RsaSaPssParams {
     hashAlgorithm = new asn1_x509_1.AlgorithmIdentifier(algorithms_1.sha1);
     maskGenAlgorithm = new asn1_x509_1.AlgorithmIdentifier({
@@ -3705,15 +3705,15 @@ exports.RSASSA_PSS = new asn1_x509_1.AlgorithmIdentifier({
 
 /***/ }),
 
-/***/ 4878:
+/***/ 5150:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RSAPrivateKey = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const other_prime_info_1 = __nccwpck_require__(9314);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const other_prime_info_1 = __nccwpck_require__(4197);
 class RSAPrivateKey {
     version = 0;
     modulus = new ArrayBuffer(0);
@@ -3791,14 +3791,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8628:
+/***/ 3044:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RSAPublicKey = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class RSAPublicKey {
     modulus = new ArrayBuffer(0);
     publicExponent = new ArrayBuffer(0);
@@ -3823,17 +3823,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7926:
+/***/ 9334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnConvert = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const utils_1 = __nccwpck_require__(2356);
-const parser_1 = __nccwpck_require__(7858);
-const serializer_1 = __nccwpck_require__(1101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const utils_1 = __nccwpck_require__(4724);
+const parser_1 = __nccwpck_require__(7714);
+const serializer_1 = __nccwpck_require__(9453);
 class AsnConvert {
     static serialize(obj) {
         return serializer_1.AsnSerializer.serialize(obj);
@@ -3855,18 +3855,18 @@ exports.AsnConvert = AsnConvert;
 
 /***/ }),
 
-/***/ 2652:
+/***/ 9004:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnNullConverter = exports.AsnGeneralizedTimeConverter = exports.AsnUTCTimeConverter = exports.AsnCharacterStringConverter = exports.AsnGeneralStringConverter = exports.AsnVisibleStringConverter = exports.AsnGraphicStringConverter = exports.AsnIA5StringConverter = exports.AsnVideotexStringConverter = exports.AsnTeletexStringConverter = exports.AsnPrintableStringConverter = exports.AsnNumericStringConverter = exports.AsnUniversalStringConverter = exports.AsnBmpStringConverter = exports.AsnUtf8StringConverter = exports.AsnConstructedOctetStringConverter = exports.AsnOctetStringConverter = exports.AsnBooleanConverter = exports.AsnRelativeObjectIdentifierConverter = exports.AsnObjectIdentifierConverter = exports.AsnBitStringConverter = exports.AsnIntegerBigIntConverter = exports.AsnIntegerArrayBufferConverter = exports.AsnEnumeratedConverter = exports.AsnIntegerConverter = exports.AsnAnyConverter = void 0;
 exports.defaultConverter = defaultConverter;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const utils_1 = __nccwpck_require__(2356);
-const enums_1 = __nccwpck_require__(3019);
-const index_1 = __nccwpck_require__(7899);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const utils_1 = __nccwpck_require__(4724);
+const enums_1 = __nccwpck_require__(4635);
+const index_1 = __nccwpck_require__(1243);
 exports.AsnAnyConverter = {
     fromASN: (value) => (value instanceof asn1js.Null ? null : (0, utils_1.toArrayBuffer)(value.valueBeforeDecodeView)),
     toASN: (value) => {
@@ -4010,16 +4010,16 @@ function defaultConverter(type) {
 
 /***/ }),
 
-/***/ 7823:
+/***/ 8831:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnProp = exports.AsnSequenceType = exports.AsnSetType = exports.AsnChoiceType = exports.AsnType = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const converters = tslib_1.__importStar(__nccwpck_require__(2652));
-const enums_1 = __nccwpck_require__(3019);
-const storage_1 = __nccwpck_require__(4752);
+const tslib_1 = __nccwpck_require__(1860);
+const converters = tslib_1.__importStar(__nccwpck_require__(9004));
+const enums_1 = __nccwpck_require__(4635);
+const storage_1 = __nccwpck_require__(2816);
 const AsnType = (options) => (target) => {
     let schema;
     if (!storage_1.schemaStorage.has(target)) {
@@ -4069,7 +4069,7 @@ exports.AsnProp = AsnProp;
 
 /***/ }),
 
-/***/ 3019:
+/***/ 4635:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4116,18 +4116,18 @@ var AsnPropTypes;
 
 /***/ }),
 
-/***/ 5233:
+/***/ 8865:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(7462), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(8793), exports);
 
 
 /***/ }),
 
-/***/ 7462:
+/***/ 8793:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4141,7 +4141,7 @@ exports.AsnSchemaValidationError = AsnSchemaValidationError;
 
 /***/ }),
 
-/***/ 9053:
+/***/ 6109:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4192,36 +4192,36 @@ function isArrayEqual(bytes1, bytes2) {
 
 /***/ }),
 
-/***/ 7101:
+/***/ 7261:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnSerializer = exports.AsnParser = exports.AsnPropTypes = exports.AsnTypeTypes = exports.AsnSetType = exports.AsnSequenceType = exports.AsnChoiceType = exports.AsnType = exports.AsnProp = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(2652), exports);
-tslib_1.__exportStar(__nccwpck_require__(7899), exports);
-var decorators_1 = __nccwpck_require__(7823);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(9004), exports);
+tslib_1.__exportStar(__nccwpck_require__(1243), exports);
+var decorators_1 = __nccwpck_require__(8831);
 Object.defineProperty(exports, "AsnProp", ({ enumerable: true, get: function () { return decorators_1.AsnProp; } }));
 Object.defineProperty(exports, "AsnType", ({ enumerable: true, get: function () { return decorators_1.AsnType; } }));
 Object.defineProperty(exports, "AsnChoiceType", ({ enumerable: true, get: function () { return decorators_1.AsnChoiceType; } }));
 Object.defineProperty(exports, "AsnSequenceType", ({ enumerable: true, get: function () { return decorators_1.AsnSequenceType; } }));
 Object.defineProperty(exports, "AsnSetType", ({ enumerable: true, get: function () { return decorators_1.AsnSetType; } }));
-var enums_1 = __nccwpck_require__(3019);
+var enums_1 = __nccwpck_require__(4635);
 Object.defineProperty(exports, "AsnTypeTypes", ({ enumerable: true, get: function () { return enums_1.AsnTypeTypes; } }));
 Object.defineProperty(exports, "AsnPropTypes", ({ enumerable: true, get: function () { return enums_1.AsnPropTypes; } }));
-var parser_1 = __nccwpck_require__(7858);
+var parser_1 = __nccwpck_require__(7714);
 Object.defineProperty(exports, "AsnParser", ({ enumerable: true, get: function () { return parser_1.AsnParser; } }));
-var serializer_1 = __nccwpck_require__(1101);
+var serializer_1 = __nccwpck_require__(9453);
 Object.defineProperty(exports, "AsnSerializer", ({ enumerable: true, get: function () { return serializer_1.AsnSerializer; } }));
-tslib_1.__exportStar(__nccwpck_require__(5233), exports);
-tslib_1.__exportStar(__nccwpck_require__(7013), exports);
-tslib_1.__exportStar(__nccwpck_require__(7926), exports);
+tslib_1.__exportStar(__nccwpck_require__(8865), exports);
+tslib_1.__exportStar(__nccwpck_require__(341), exports);
+tslib_1.__exportStar(__nccwpck_require__(9334), exports);
 
 
 /***/ }),
 
-/***/ 7013:
+/***/ 341:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -4245,20 +4245,20 @@ exports.AsnArray = AsnArray;
 
 /***/ }),
 
-/***/ 7858:
+/***/ 7714:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnParser = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const utils_1 = __nccwpck_require__(2356);
-const enums_1 = __nccwpck_require__(3019);
-const converters = tslib_1.__importStar(__nccwpck_require__(2652));
-const errors_1 = __nccwpck_require__(5233);
-const helper_1 = __nccwpck_require__(9053);
-const storage_1 = __nccwpck_require__(4752);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const utils_1 = __nccwpck_require__(4724);
+const enums_1 = __nccwpck_require__(4635);
+const converters = tslib_1.__importStar(__nccwpck_require__(9004));
+const errors_1 = __nccwpck_require__(8865);
+const helper_1 = __nccwpck_require__(6109);
+const storage_1 = __nccwpck_require__(2816);
 class AsnParser {
     static parse(data, target, options) {
         const asn1Parsed = asn1js.fromBER((0, utils_1.toArrayBuffer)(data), options?.berOptions);
@@ -4565,16 +4565,16 @@ exports.AsnParser = AsnParser;
 
 /***/ }),
 
-/***/ 4858:
+/***/ 5578:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnSchemaStorage = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const enums_1 = __nccwpck_require__(3019);
-const helper_1 = __nccwpck_require__(9053);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const enums_1 = __nccwpck_require__(4635);
+const helper_1 = __nccwpck_require__(6109);
 class AsnSchemaStorage {
     items = new WeakMap();
     has(target) {
@@ -4737,19 +4737,19 @@ exports.AsnSchemaStorage = AsnSchemaStorage;
 
 /***/ }),
 
-/***/ 1101:
+/***/ 9453:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AsnSerializer = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const utils_1 = __nccwpck_require__(2356);
-const converters = tslib_1.__importStar(__nccwpck_require__(2652));
-const enums_1 = __nccwpck_require__(3019);
-const helper_1 = __nccwpck_require__(9053);
-const storage_1 = __nccwpck_require__(4752);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const utils_1 = __nccwpck_require__(4724);
+const converters = tslib_1.__importStar(__nccwpck_require__(9004));
+const enums_1 = __nccwpck_require__(4635);
+const helper_1 = __nccwpck_require__(6109);
+const storage_1 = __nccwpck_require__(2816);
 class AsnSerializer {
     static serialize(obj) {
         if (obj instanceof asn1js.BaseBlock) {
@@ -4894,27 +4894,27 @@ exports.AsnSerializer = AsnSerializer;
 
 /***/ }),
 
-/***/ 4752:
+/***/ 2816:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.schemaStorage = void 0;
-const schema_1 = __nccwpck_require__(4858);
+const schema_1 = __nccwpck_require__(5578);
 exports.schemaStorage = new schema_1.AsnSchemaStorage();
 
 
 /***/ }),
 
-/***/ 3022:
+/***/ 6958:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BitString = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const utils_1 = __nccwpck_require__(2356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const utils_1 = __nccwpck_require__(4724);
 class BitString {
     unusedBits = 0;
     value = new ArrayBuffer(0);
@@ -4984,27 +4984,27 @@ exports.BitString = BitString;
 
 /***/ }),
 
-/***/ 7899:
+/***/ 1243:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(3022), exports);
-tslib_1.__exportStar(__nccwpck_require__(4358), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(6958), exports);
+tslib_1.__exportStar(__nccwpck_require__(1174), exports);
 
 
 /***/ }),
 
-/***/ 4358:
+/***/ 1174:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.OctetString = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1js = tslib_1.__importStar(__nccwpck_require__(3173));
-const utils_1 = __nccwpck_require__(2356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1js = tslib_1.__importStar(__nccwpck_require__(4549));
+const utils_1 = __nccwpck_require__(4724);
 class OctetString {
     buffer;
     get byteLength() {
@@ -5048,15 +5048,15 @@ exports.OctetString = OctetString;
 
 /***/ }),
 
-/***/ 6327:
+/***/ 4503:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ACClearAttrs = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class ACClearAttrs {
     acIssuer = new asn1_x509_1.GeneralName();
     acSerial = 0;
@@ -5082,15 +5082,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5119:
+/***/ 6239:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AAControls = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const attr_spec_1 = __nccwpck_require__(461);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const attr_spec_1 = __nccwpck_require__(8221);
 class AAControls {
     pathLenConstraint;
     permittedAttrs;
@@ -5133,16 +5133,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2304:
+/***/ 848:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AttCertIssuer = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const v2_form_1 = __nccwpck_require__(9969);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const v2_form_1 = __nccwpck_require__(1473);
 let AttCertIssuer = class AttCertIssuer {
     v1Form;
     v2Form;
@@ -5171,14 +5171,14 @@ exports.AttCertIssuer = AttCertIssuer = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5145:
+/***/ 169:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AttCertValidityPeriod = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class AttCertValidityPeriod {
     notBeforeTime = new Date();
     notAfterTime = new Date();
@@ -5197,15 +5197,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 461:
+/***/ 8221:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var AttrSpec_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AttrSpec = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 let AttrSpec = AttrSpec_1 = class AttrSpec extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -5223,16 +5223,16 @@ exports.AttrSpec = AttrSpec = AttrSpec_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8710:
+/***/ 4230:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AttributeCertificate = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const attribute_certificate_info_1 = __nccwpck_require__(257);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const attribute_certificate_info_1 = __nccwpck_require__(8929);
 class AttributeCertificate {
     acinfo = new attribute_certificate_info_1.AttributeCertificateInfo();
     signatureAlgorithm = new asn1_x509_1.AlgorithmIdentifier();
@@ -5255,18 +5255,18 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 257:
+/***/ 8929:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AttributeCertificateInfo = exports.AttCertVersion = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const holder_1 = __nccwpck_require__(7694);
-const attr_cert_issuer_1 = __nccwpck_require__(2304);
-const attr_cert_validity_period_1 = __nccwpck_require__(5145);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const holder_1 = __nccwpck_require__(4046);
+const attr_cert_issuer_1 = __nccwpck_require__(848);
+const attr_cert_validity_period_1 = __nccwpck_require__(169);
 var AttCertVersion;
 (function (AttCertVersion) {
     AttCertVersion[AttCertVersion["v2"] = 1] = "v2";
@@ -5329,13 +5329,13 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8677:
+/***/ 3765:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ClassList = exports.ClassListFlags = void 0;
-const asn1_schema_1 = __nccwpck_require__(7101);
+const asn1_schema_1 = __nccwpck_require__(7261);
 var ClassListFlags;
 (function (ClassListFlags) {
     ClassListFlags[ClassListFlags["unmarked"] = 1] = "unmarked";
@@ -5352,16 +5352,16 @@ exports.ClassList = ClassList;
 
 /***/ }),
 
-/***/ 84:
+/***/ 2388:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Clearance = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const class_list_1 = __nccwpck_require__(8677);
-const security_category_1 = __nccwpck_require__(6177);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const class_list_1 = __nccwpck_require__(3765);
+const security_category_1 = __nccwpck_require__(7361);
 class Clearance {
     policyId = "";
     classList = new class_list_1.ClassList(class_list_1.ClassListFlags.unclassified);
@@ -5390,17 +5390,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7694:
+/***/ 4046:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Holder = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const issuer_serial_1 = __nccwpck_require__(6090);
-const object_digest_info_1 = __nccwpck_require__(2601);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const issuer_serial_1 = __nccwpck_require__(1642);
+const object_digest_info_1 = __nccwpck_require__(1705);
 class Holder {
     baseCertificateID;
     entityName;
@@ -5438,15 +5438,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 1936:
+/***/ 384:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IetfAttrSyntax = exports.IetfAttrSyntaxValueChoices = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class IetfAttrSyntaxValueChoices {
     cotets;
     oid;
@@ -5491,45 +5491,45 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6378:
+/***/ 4938:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(6327), exports);
-tslib_1.__exportStar(__nccwpck_require__(5119), exports);
-tslib_1.__exportStar(__nccwpck_require__(2304), exports);
-tslib_1.__exportStar(__nccwpck_require__(5145), exports);
-tslib_1.__exportStar(__nccwpck_require__(461), exports);
-tslib_1.__exportStar(__nccwpck_require__(8710), exports);
-tslib_1.__exportStar(__nccwpck_require__(257), exports);
-tslib_1.__exportStar(__nccwpck_require__(8677), exports);
-tslib_1.__exportStar(__nccwpck_require__(84), exports);
-tslib_1.__exportStar(__nccwpck_require__(7694), exports);
-tslib_1.__exportStar(__nccwpck_require__(1936), exports);
-tslib_1.__exportStar(__nccwpck_require__(6090), exports);
-tslib_1.__exportStar(__nccwpck_require__(2601), exports);
-tslib_1.__exportStar(__nccwpck_require__(3420), exports);
-tslib_1.__exportStar(__nccwpck_require__(2510), exports);
-tslib_1.__exportStar(__nccwpck_require__(9640), exports);
-tslib_1.__exportStar(__nccwpck_require__(6177), exports);
-tslib_1.__exportStar(__nccwpck_require__(7461), exports);
-tslib_1.__exportStar(__nccwpck_require__(3369), exports);
-tslib_1.__exportStar(__nccwpck_require__(9969), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(4503), exports);
+tslib_1.__exportStar(__nccwpck_require__(6239), exports);
+tslib_1.__exportStar(__nccwpck_require__(848), exports);
+tslib_1.__exportStar(__nccwpck_require__(169), exports);
+tslib_1.__exportStar(__nccwpck_require__(8221), exports);
+tslib_1.__exportStar(__nccwpck_require__(4230), exports);
+tslib_1.__exportStar(__nccwpck_require__(8929), exports);
+tslib_1.__exportStar(__nccwpck_require__(3765), exports);
+tslib_1.__exportStar(__nccwpck_require__(2388), exports);
+tslib_1.__exportStar(__nccwpck_require__(4046), exports);
+tslib_1.__exportStar(__nccwpck_require__(384), exports);
+tslib_1.__exportStar(__nccwpck_require__(1642), exports);
+tslib_1.__exportStar(__nccwpck_require__(1705), exports);
+tslib_1.__exportStar(__nccwpck_require__(8604), exports);
+tslib_1.__exportStar(__nccwpck_require__(1313), exports);
+tslib_1.__exportStar(__nccwpck_require__(5288), exports);
+tslib_1.__exportStar(__nccwpck_require__(7361), exports);
+tslib_1.__exportStar(__nccwpck_require__(8005), exports);
+tslib_1.__exportStar(__nccwpck_require__(7849), exports);
+tslib_1.__exportStar(__nccwpck_require__(1473), exports);
 
 
 /***/ }),
 
-/***/ 6090:
+/***/ 1642:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IssuerSerial = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class IssuerSerial {
     issuer = new asn1_x509_1.GeneralNames();
     serial = new ArrayBuffer(0);
@@ -5558,15 +5558,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2601:
+/***/ 1705:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ObjectDigestInfo = exports.DigestedObjectType = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 var DigestedObjectType;
 (function (DigestedObjectType) {
     DigestedObjectType[DigestedObjectType["publicKey"] = 0] = "publicKey";
@@ -5602,13 +5602,13 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 3420:
+/***/ 8604:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.id_at_clearance = exports.id_at_role = exports.id_at = exports.id_aca_encAttrs = exports.id_aca_group = exports.id_aca_chargingIdentity = exports.id_aca_accessIdentity = exports.id_aca_authenticationInfo = exports.id_aca = exports.id_ce_targetInformation = exports.id_pe_ac_proxying = exports.id_pe_aaControls = exports.id_pe_ac_auditIdentity = void 0;
-const asn1_x509_1 = __nccwpck_require__(5146);
+const asn1_x509_1 = __nccwpck_require__(3594);
 exports.id_pe_ac_auditIdentity = `${asn1_x509_1.id_pe}.4`;
 exports.id_pe_aaControls = `${asn1_x509_1.id_pe}.6`;
 exports.id_pe_ac_proxying = `${asn1_x509_1.id_pe}.10`;
@@ -5626,16 +5626,16 @@ exports.id_at_clearance = "2.5.1.5.55";
 
 /***/ }),
 
-/***/ 2510:
+/***/ 1313:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var ProxyInfo_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ProxyInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const target_1 = __nccwpck_require__(3369);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const target_1 = __nccwpck_require__(7849);
 let ProxyInfo = ProxyInfo_1 = class ProxyInfo extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -5653,15 +5653,15 @@ exports.ProxyInfo = ProxyInfo = ProxyInfo_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9640:
+/***/ 5288:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.RoleSyntax = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class RoleSyntax {
     roleAuthority;
     roleName;
@@ -5689,14 +5689,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6177:
+/***/ 7361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SecurityCategory = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class SecurityCategory {
     type = "";
     value = new ArrayBuffer(0);
@@ -5723,15 +5723,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7461:
+/***/ 8005:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SvceAuthInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 class SvceAuthInfo {
     service = new asn1_x509_1.GeneralName();
     ident = new asn1_x509_1.GeneralName();
@@ -5757,18 +5757,18 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 3369:
+/***/ 7849:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var Targets_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Targets = exports.Target = exports.TargetCert = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const issuer_serial_1 = __nccwpck_require__(6090);
-const object_digest_info_1 = __nccwpck_require__(2601);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const issuer_serial_1 = __nccwpck_require__(1642);
+const object_digest_info_1 = __nccwpck_require__(1705);
 class TargetCert {
     targetCertificate = new issuer_serial_1.IssuerSerial();
     targetName;
@@ -5843,17 +5843,17 @@ exports.Targets = Targets = Targets_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9969:
+/***/ 1473:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.V2Form = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
-const issuer_serial_1 = __nccwpck_require__(6090);
-const object_digest_info_1 = __nccwpck_require__(2601);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
+const issuer_serial_1 = __nccwpck_require__(1642);
+const object_digest_info_1 = __nccwpck_require__(1705);
 class V2Form {
     issuerName;
     baseCertificateID;
@@ -5889,17 +5889,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7575:
+/***/ 6231:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var CompositePublicKey_1, CompositePrivateKey_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CompositePrivateKey = exports.CompositePublicKeyBs = exports.CompositePublicKeyOs = exports.CompositePublicKey = exports.CompositeAlgorithmIdentifier = exports.id_Dilithium3_RSA = exports.id_Dilithium3_ECDSA_P256 = exports.id_composite_key = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_asym_key_1 = __nccwpck_require__(890);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_asym_key_1 = __nccwpck_require__(3930);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 exports.id_composite_key = "2.16.840.1.114027.80.4.1";
 exports.id_Dilithium3_ECDSA_P256 = "2.16.840.1.114027.80.5.1";
 exports.id_Dilithium3_RSA = "2.16.840.1.114027.80.5.2";
@@ -5945,16 +5945,16 @@ exports.CompositePrivateKey = CompositePrivateKey = CompositePrivateKey_1 = tsli
 
 /***/ }),
 
-/***/ 4700:
+/***/ 4476:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var CompositeParams_1, CompositeSignatureValue_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CompositeSignatureValue = exports.CompositeParams = exports.id_alg_composite = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const asn1_x509_1 = __nccwpck_require__(5146);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const asn1_x509_1 = __nccwpck_require__(3594);
 exports.id_alg_composite = "1.3.6.1.4.1.18227.2.1";
 let CompositeParams = CompositeParams_1 = class CompositeParams extends asn1_schema_1.AsnArray {
     constructor(items) {
@@ -5986,20 +5986,20 @@ exports.CompositeSignatureValue = CompositeSignatureValue = CompositeSignatureVa
 
 /***/ }),
 
-/***/ 3331:
+/***/ 1635:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(4700), exports);
-tslib_1.__exportStar(__nccwpck_require__(7575), exports);
-tslib_1.__exportStar(__nccwpck_require__(5959), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(4476), exports);
+tslib_1.__exportStar(__nccwpck_require__(6231), exports);
+tslib_1.__exportStar(__nccwpck_require__(2199), exports);
 
 
 /***/ }),
 
-/***/ 5959:
+/***/ 2199:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -6025,15 +6025,15 @@ exports.id_slh_dsa_shake_256f = `${id_sigAlgs}.31`;
 
 /***/ }),
 
-/***/ 9977:
+/***/ 4201:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AlgorithmIdentifier = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const bytes_1 = __nccwpck_require__(1336);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const bytes_1 = __nccwpck_require__(7864);
 class AlgorithmIdentifier {
     algorithm = "";
     parameters;
@@ -6060,14 +6060,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8666:
+/***/ 4122:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Attribute = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class Attribute {
     type = "";
     values = [];
@@ -6089,16 +6089,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9629:
+/***/ 8490:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Certificate = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const algorithm_identifier_1 = __nccwpck_require__(9977);
-const tbs_certificate_1 = __nccwpck_require__(7945);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const algorithm_identifier_1 = __nccwpck_require__(4201);
+const tbs_certificate_1 = __nccwpck_require__(6633);
 class Certificate {
     tbsCertificate = new tbs_certificate_1.TBSCertificate();
     tbsCertificateRaw;
@@ -6125,16 +6125,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 3700:
+/***/ 2740:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificateList = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const algorithm_identifier_1 = __nccwpck_require__(9977);
-const tbs_cert_list_1 = __nccwpck_require__(4365);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const algorithm_identifier_1 = __nccwpck_require__(4201);
+const tbs_cert_list_1 = __nccwpck_require__(9642);
 class CertificateList {
     tbsCertList = new tbs_cert_list_1.TBSCertList();
     tbsCertListRaw;
@@ -6161,15 +6161,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 363:
+/***/ 7003:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var Extensions_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Extensions = exports.Extension = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 class Extension {
     static CRITICAL = false;
     extnID = "";
@@ -6209,17 +6209,17 @@ exports.Extensions = Extensions = Extensions_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7722:
+/***/ 4378:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var AuthorityInfoAccessSyntax_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AuthorityInfoAccessSyntax = exports.AccessDescription = exports.id_pe_authorityInfoAccess = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_name_1 = __nccwpck_require__(4962);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_name_1 = __nccwpck_require__(6322);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_pe_authorityInfoAccess = `${object_identifiers_1.id_pe}.1`;
 class AccessDescription {
     accessMethod = "";
@@ -6252,16 +6252,16 @@ exports.AuthorityInfoAccessSyntax = AuthorityInfoAccessSyntax = AuthorityInfoAcc
 
 /***/ }),
 
-/***/ 5176:
+/***/ 9528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.AuthorityKeyIdentifier = exports.KeyIdentifier = exports.id_ce_authorityKeyIdentifier = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_name_1 = __nccwpck_require__(4962);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_name_1 = __nccwpck_require__(6322);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_authorityKeyIdentifier = `${object_identifiers_1.id_ce}.35`;
 class KeyIdentifier extends asn1_schema_1.OctetString {
 }
@@ -6307,15 +6307,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 1916:
+/***/ 5196:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BasicConstraints = exports.id_ce_basicConstraints = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_basicConstraints = `${object_identifiers_1.id_ce}.19`;
 class BasicConstraints {
     cA = false;
@@ -6341,17 +6341,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6122:
+/***/ 2330:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var CertificateIssuer_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificateIssuer = exports.id_ce_certificateIssuer = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_names_1 = __nccwpck_require__(6129);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_names_1 = __nccwpck_require__(3361);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_certificateIssuer = `${object_identifiers_1.id_ce}.29`;
 let CertificateIssuer = CertificateIssuer_1 = class CertificateIssuer extends general_names_1.GeneralNames {
     constructor(items) {
@@ -6367,16 +6367,16 @@ exports.CertificateIssuer = CertificateIssuer = CertificateIssuer_1 = tslib_1.__
 
 /***/ }),
 
-/***/ 3567:
+/***/ 239:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var CertificatePolicies_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CertificatePolicies = exports.PolicyInformation = exports.PolicyQualifierInfo = exports.Qualifier = exports.UserNotice = exports.NoticeReference = exports.DisplayText = exports.id_ce_certificatePolicies_anyPolicy = exports.id_ce_certificatePolicies = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_certificatePolicies = `${object_identifiers_1.id_ce}.32`;
 exports.id_ce_certificatePolicies_anyPolicy = `${exports.id_ce_certificatePolicies}.0`;
 let DisplayText = class DisplayText {
@@ -6510,16 +6510,16 @@ exports.CertificatePolicies = CertificatePolicies = CertificatePolicies_1 = tsli
 
 /***/ }),
 
-/***/ 1613:
+/***/ 1229:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BaseCRLNumber = exports.id_ce_deltaCRLIndicator = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
-const crl_number_1 = __nccwpck_require__(4676);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
+const crl_number_1 = __nccwpck_require__(740);
 exports.id_ce_deltaCRLIndicator = `${object_identifiers_1.id_ce}.27`;
 let BaseCRLNumber = class BaseCRLNumber extends crl_number_1.CRLNumber {
 };
@@ -6531,18 +6531,18 @@ exports.BaseCRLNumber = BaseCRLNumber = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4449:
+/***/ 4481:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var CRLDistributionPoints_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CRLDistributionPoints = exports.DistributionPoint = exports.DistributionPointName = exports.Reason = exports.ReasonFlags = exports.id_ce_cRLDistributionPoints = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const name_1 = __nccwpck_require__(2007);
-const general_name_1 = __nccwpck_require__(4962);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const name_1 = __nccwpck_require__(3111);
+const general_name_1 = __nccwpck_require__(6322);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_cRLDistributionPoints = `${object_identifiers_1.id_ce}.31`;
 var ReasonFlags;
 (function (ReasonFlags) {
@@ -6670,17 +6670,17 @@ exports.CRLDistributionPoints = CRLDistributionPoints = CRLDistributionPoints_1 
 
 /***/ }),
 
-/***/ 3617:
+/***/ 3489:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var FreshestCRL_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.FreshestCRL = exports.id_ce_freshestCRL = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
-const crl_distribution_points_1 = __nccwpck_require__(4449);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
+const crl_distribution_points_1 = __nccwpck_require__(4481);
 exports.id_ce_freshestCRL = `${object_identifiers_1.id_ce}.46`;
 let FreshestCRL = FreshestCRL_1 = class FreshestCRL extends crl_distribution_points_1.CRLDistributionPoints {
     constructor(items) {
@@ -6699,16 +6699,16 @@ exports.FreshestCRL = FreshestCRL = FreshestCRL_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 11:
+/***/ 4203:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IssuingDistributionPoint = exports.id_ce_issuingDistributionPoint = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
-const crl_distribution_points_1 = __nccwpck_require__(4449);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
+const crl_distribution_points_1 = __nccwpck_require__(4481);
 exports.id_ce_issuingDistributionPoint = `${object_identifiers_1.id_ce}.28`;
 class IssuingDistributionPoint {
     static ONLY = false;
@@ -6774,15 +6774,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4676:
+/***/ 740:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CRLNumber = exports.id_ce_cRLNumber = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_cRLNumber = `${object_identifiers_1.id_ce}.20`;
 let CRLNumber = class CRLNumber {
     value;
@@ -6801,15 +6801,15 @@ exports.CRLNumber = CRLNumber = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7841:
+/***/ 3825:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.CRLReason = exports.CRLReasons = exports.id_ce_cRLReasons = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_cRLReasons = `${object_identifiers_1.id_ce}.21`;
 var CRLReasons;
 (function (CRLReasons) {
@@ -6847,14 +6847,14 @@ exports.CRLReason = CRLReason = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8888:
+/***/ 40:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EntrustVersionInfo = exports.EntrustInfo = exports.EntrustInfoFlags = exports.id_entrust_entrustVersInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 exports.id_entrust_entrustVersInfo = "1.2.840.113533.7.65.0";
 var EntrustInfoFlags;
 (function (EntrustInfoFlags) {
@@ -6900,16 +6900,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9200:
+/***/ 3904:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var ExtendedKeyUsage_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.id_kp_OCSPSigning = exports.id_kp_timeStamping = exports.id_kp_emailProtection = exports.id_kp_codeSigning = exports.id_kp_clientAuth = exports.id_kp_serverAuth = exports.anyExtendedKeyUsage = exports.ExtendedKeyUsage = exports.id_ce_extKeyUsage = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_extKeyUsage = `${object_identifiers_1.id_ce}.37`;
 let ExtendedKeyUsage = ExtendedKeyUsage_1 = class ExtendedKeyUsage extends asn1_schema_1.AsnArray {
     constructor(items) {
@@ -6935,50 +6935,50 @@ exports.id_kp_OCSPSigning = `${object_identifiers_1.id_kp}.9`;
 
 /***/ }),
 
-/***/ 5485:
+/***/ 4461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(7722), exports);
-tslib_1.__exportStar(__nccwpck_require__(5176), exports);
-tslib_1.__exportStar(__nccwpck_require__(1916), exports);
-tslib_1.__exportStar(__nccwpck_require__(6122), exports);
-tslib_1.__exportStar(__nccwpck_require__(3567), exports);
-tslib_1.__exportStar(__nccwpck_require__(1613), exports);
-tslib_1.__exportStar(__nccwpck_require__(4449), exports);
-tslib_1.__exportStar(__nccwpck_require__(3617), exports);
-tslib_1.__exportStar(__nccwpck_require__(11), exports);
-tslib_1.__exportStar(__nccwpck_require__(4676), exports);
-tslib_1.__exportStar(__nccwpck_require__(7841), exports);
-tslib_1.__exportStar(__nccwpck_require__(9200), exports);
-tslib_1.__exportStar(__nccwpck_require__(136), exports);
-tslib_1.__exportStar(__nccwpck_require__(407), exports);
-tslib_1.__exportStar(__nccwpck_require__(9450), exports);
-tslib_1.__exportStar(__nccwpck_require__(746), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(4378), exports);
+tslib_1.__exportStar(__nccwpck_require__(9528), exports);
+tslib_1.__exportStar(__nccwpck_require__(5196), exports);
+tslib_1.__exportStar(__nccwpck_require__(2330), exports);
+tslib_1.__exportStar(__nccwpck_require__(239), exports);
+tslib_1.__exportStar(__nccwpck_require__(1229), exports);
+tslib_1.__exportStar(__nccwpck_require__(4481), exports);
+tslib_1.__exportStar(__nccwpck_require__(3489), exports);
+tslib_1.__exportStar(__nccwpck_require__(4203), exports);
+tslib_1.__exportStar(__nccwpck_require__(740), exports);
+tslib_1.__exportStar(__nccwpck_require__(3825), exports);
+tslib_1.__exportStar(__nccwpck_require__(3904), exports);
+tslib_1.__exportStar(__nccwpck_require__(3480), exports);
+tslib_1.__exportStar(__nccwpck_require__(7335), exports);
+tslib_1.__exportStar(__nccwpck_require__(5306), exports);
+tslib_1.__exportStar(__nccwpck_require__(5226), exports);
 tslib_1.__exportStar(__nccwpck_require__(5293), exports);
-tslib_1.__exportStar(__nccwpck_require__(8576), exports);
-tslib_1.__exportStar(__nccwpck_require__(9997), exports);
-tslib_1.__exportStar(__nccwpck_require__(2235), exports);
-tslib_1.__exportStar(__nccwpck_require__(1297), exports);
-tslib_1.__exportStar(__nccwpck_require__(8991), exports);
-tslib_1.__exportStar(__nccwpck_require__(1728), exports);
-tslib_1.__exportStar(__nccwpck_require__(8888), exports);
-tslib_1.__exportStar(__nccwpck_require__(3745), exports);
+tslib_1.__exportStar(__nccwpck_require__(8640), exports);
+tslib_1.__exportStar(__nccwpck_require__(3741), exports);
+tslib_1.__exportStar(__nccwpck_require__(3259), exports);
+tslib_1.__exportStar(__nccwpck_require__(3297), exports);
+tslib_1.__exportStar(__nccwpck_require__(5503), exports);
+tslib_1.__exportStar(__nccwpck_require__(7491), exports);
+tslib_1.__exportStar(__nccwpck_require__(40), exports);
+tslib_1.__exportStar(__nccwpck_require__(7313), exports);
 
 
 /***/ }),
 
-/***/ 136:
+/***/ 3480:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.InhibitAnyPolicy = exports.id_ce_inhibitAnyPolicy = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_inhibitAnyPolicy = `${object_identifiers_1.id_ce}.54`;
 let InhibitAnyPolicy = class InhibitAnyPolicy {
     value;
@@ -7000,15 +7000,15 @@ exports.InhibitAnyPolicy = InhibitAnyPolicy = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 407:
+/***/ 7335:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.InvalidityDate = exports.id_ce_invalidityDate = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_invalidityDate = `${object_identifiers_1.id_ce}.24`;
 let InvalidityDate = class InvalidityDate {
     value = new Date();
@@ -7029,17 +7029,17 @@ exports.InvalidityDate = InvalidityDate = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9450:
+/***/ 5306:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var IssueAlternativeName_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IssueAlternativeName = exports.id_ce_issuerAltName = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_names_1 = __nccwpck_require__(6129);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_names_1 = __nccwpck_require__(3361);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_issuerAltName = `${object_identifiers_1.id_ce}.18`;
 let IssueAlternativeName = IssueAlternativeName_1 = class IssueAlternativeName extends general_names_1.GeneralNames {
     constructor(items) {
@@ -7055,14 +7055,14 @@ exports.IssueAlternativeName = IssueAlternativeName = IssueAlternativeName_1 = t
 
 /***/ }),
 
-/***/ 746:
+/***/ 5226:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.KeyUsage = exports.KeyUsageFlags = exports.id_ce_keyUsage = void 0;
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_keyUsage = `${object_identifiers_1.id_ce}.15`;
 var KeyUsageFlags;
 (function (KeyUsageFlags) {
@@ -7125,10 +7125,10 @@ exports.KeyUsage = KeyUsage;
 var GeneralSubtrees_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.NameConstraints = exports.GeneralSubtrees = exports.GeneralSubtree = exports.id_ce_nameConstraints = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_name_1 = __nccwpck_require__(4962);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_name_1 = __nccwpck_require__(6322);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_nameConstraints = `${object_identifiers_1.id_ce}.30`;
 class GeneralSubtree {
     base = new general_name_1.GeneralName();
@@ -7199,15 +7199,15 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 8576:
+/***/ 8640:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PolicyConstraints = exports.id_ce_policyConstraints = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_policyConstraints = `${object_identifiers_1.id_ce}.36`;
 class PolicyConstraints {
     requireExplicitPolicy;
@@ -7239,16 +7239,16 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 9997:
+/***/ 3741:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var PolicyMappings_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PolicyMappings = exports.PolicyMapping = exports.id_ce_policyMappings = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_policyMappings = `${object_identifiers_1.id_ce}.33`;
 class PolicyMapping {
     issuerDomainPolicy = "";
@@ -7281,15 +7281,15 @@ exports.PolicyMappings = PolicyMappings = PolicyMappings_1 = tslib_1.__decorate(
 
 /***/ }),
 
-/***/ 1728:
+/***/ 7491:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PrivateKeyUsagePeriod = exports.id_ce_privateKeyUsagePeriod = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_privateKeyUsagePeriod = `${object_identifiers_1.id_ce}.16`;
 class PrivateKeyUsagePeriod {
     notBefore;
@@ -7319,17 +7319,17 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 2235:
+/***/ 3259:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var SubjectAlternativeName_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SubjectAlternativeName = exports.id_ce_subjectAltName = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_names_1 = __nccwpck_require__(6129);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_names_1 = __nccwpck_require__(3361);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_subjectAltName = `${object_identifiers_1.id_ce}.17`;
 let SubjectAlternativeName = SubjectAlternativeName_1 = class SubjectAlternativeName extends general_names_1.GeneralNames {
     constructor(items) {
@@ -7345,17 +7345,17 @@ exports.SubjectAlternativeName = SubjectAlternativeName = SubjectAlternativeName
 
 /***/ }),
 
-/***/ 1297:
+/***/ 3297:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var SubjectDirectoryAttributes_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SubjectDirectoryAttributes = exports.id_ce_subjectDirectoryAttributes = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const attribute_1 = __nccwpck_require__(8666);
-const object_identifiers_1 = __nccwpck_require__(3356);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const attribute_1 = __nccwpck_require__(4122);
+const object_identifiers_1 = __nccwpck_require__(444);
 exports.id_ce_subjectDirectoryAttributes = `${object_identifiers_1.id_ce}.9`;
 let SubjectDirectoryAttributes = SubjectDirectoryAttributes_1 = class SubjectDirectoryAttributes extends asn1_schema_1.AsnArray {
     constructor(items) {
@@ -7374,17 +7374,17 @@ exports.SubjectDirectoryAttributes = SubjectDirectoryAttributes = SubjectDirecto
 
 /***/ }),
 
-/***/ 3745:
+/***/ 7313:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var SubjectInfoAccessSyntax_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SubjectInfoAccessSyntax = exports.id_pe_subjectInfoAccess = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const object_identifiers_1 = __nccwpck_require__(3356);
-const authority_information_access_1 = __nccwpck_require__(7722);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const object_identifiers_1 = __nccwpck_require__(444);
+const authority_information_access_1 = __nccwpck_require__(4378);
 exports.id_pe_subjectInfoAccess = `${object_identifiers_1.id_pe}.11`;
 let SubjectInfoAccessSyntax = SubjectInfoAccessSyntax_1 = class SubjectInfoAccessSyntax extends asn1_schema_1.AsnArray {
     constructor(items) {
@@ -7403,14 +7403,14 @@ exports.SubjectInfoAccessSyntax = SubjectInfoAccessSyntax = SubjectInfoAccessSyn
 
 /***/ }),
 
-/***/ 8991:
+/***/ 5503:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SubjectKeyIdentifier = exports.id_ce_subjectKeyIdentifier = void 0;
-const object_identifiers_1 = __nccwpck_require__(3356);
-const authority_key_identifier_1 = __nccwpck_require__(5176);
+const object_identifiers_1 = __nccwpck_require__(444);
+const authority_key_identifier_1 = __nccwpck_require__(9528);
 exports.id_ce_subjectKeyIdentifier = `${object_identifiers_1.id_ce}.14`;
 class SubjectKeyIdentifier extends authority_key_identifier_1.KeyIdentifier {
 }
@@ -7419,16 +7419,16 @@ exports.SubjectKeyIdentifier = SubjectKeyIdentifier;
 
 /***/ }),
 
-/***/ 4962:
+/***/ 6322:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GeneralName = exports.EDIPartyName = exports.OtherName = exports.AsnIpConverter = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const ip_converter_1 = __nccwpck_require__(782);
-const name_1 = __nccwpck_require__(2007);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const ip_converter_1 = __nccwpck_require__(8750);
+const name_1 = __nccwpck_require__(3111);
 exports.AsnIpConverter = {
     fromASN: (value) => ip_converter_1.IpConverter.toString(asn1_schema_1.AsnOctetStringConverter.fromASN(value)),
     toASN: (value) => asn1_schema_1.AsnOctetStringConverter.toASN(ip_converter_1.IpConverter.fromString(value)),
@@ -7558,16 +7558,16 @@ exports.GeneralName = GeneralName = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 6129:
+/***/ 3361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var GeneralNames_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.GeneralNames = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const general_name_1 = __nccwpck_require__(4962);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const general_name_1 = __nccwpck_require__(6322);
 let GeneralNames = GeneralNames_1 = class GeneralNames extends asn1_schema_1.AsnArray {
     constructor(items) {
         super(items);
@@ -7585,39 +7585,39 @@ exports.GeneralNames = GeneralNames = GeneralNames_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 5146:
+/***/ 3594:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(5485), exports);
-tslib_1.__exportStar(__nccwpck_require__(9977), exports);
-tslib_1.__exportStar(__nccwpck_require__(8666), exports);
-tslib_1.__exportStar(__nccwpck_require__(9629), exports);
-tslib_1.__exportStar(__nccwpck_require__(3700), exports);
-tslib_1.__exportStar(__nccwpck_require__(363), exports);
-tslib_1.__exportStar(__nccwpck_require__(4962), exports);
-tslib_1.__exportStar(__nccwpck_require__(6129), exports);
-tslib_1.__exportStar(__nccwpck_require__(2007), exports);
-tslib_1.__exportStar(__nccwpck_require__(3356), exports);
-tslib_1.__exportStar(__nccwpck_require__(3319), exports);
-tslib_1.__exportStar(__nccwpck_require__(4365), exports);
-tslib_1.__exportStar(__nccwpck_require__(7945), exports);
-tslib_1.__exportStar(__nccwpck_require__(1213), exports);
-tslib_1.__exportStar(__nccwpck_require__(7111), exports);
-tslib_1.__exportStar(__nccwpck_require__(5314), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(4461), exports);
+tslib_1.__exportStar(__nccwpck_require__(4201), exports);
+tslib_1.__exportStar(__nccwpck_require__(4122), exports);
+tslib_1.__exportStar(__nccwpck_require__(8490), exports);
+tslib_1.__exportStar(__nccwpck_require__(2740), exports);
+tslib_1.__exportStar(__nccwpck_require__(7003), exports);
+tslib_1.__exportStar(__nccwpck_require__(6322), exports);
+tslib_1.__exportStar(__nccwpck_require__(3361), exports);
+tslib_1.__exportStar(__nccwpck_require__(3111), exports);
+tslib_1.__exportStar(__nccwpck_require__(444), exports);
+tslib_1.__exportStar(__nccwpck_require__(6359), exports);
+tslib_1.__exportStar(__nccwpck_require__(9642), exports);
+tslib_1.__exportStar(__nccwpck_require__(6633), exports);
+tslib_1.__exportStar(__nccwpck_require__(5277), exports);
+tslib_1.__exportStar(__nccwpck_require__(2663), exports);
+tslib_1.__exportStar(__nccwpck_require__(3333), exports);
 
 
 /***/ }),
 
-/***/ 782:
+/***/ 8750:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.IpConverter = void 0;
-const encoding_1 = __nccwpck_require__(2956);
+const encoding_1 = __nccwpck_require__(3628);
 class IpConverter {
     static isIPv4(ip) {
         return /^(\d{1,3}\.){3}\d{1,3}$/.test(ip);
@@ -7795,16 +7795,16 @@ exports.IpConverter = IpConverter;
 
 /***/ }),
 
-/***/ 2007:
+/***/ 3111:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 var RelativeDistinguishedName_1, RDNSequence_1, Name_1;
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Name = exports.RDNSequence = exports.RelativeDistinguishedName = exports.AttributeTypeAndValue = exports.AttributeValue = exports.DirectoryString = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const encoding_1 = __nccwpck_require__(2956);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const encoding_1 = __nccwpck_require__(3628);
 let DirectoryString = class DirectoryString {
     teletexString;
     printableString;
@@ -7912,7 +7912,7 @@ exports.Name = Name = Name_1 = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 3356:
+/***/ 444:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -7935,15 +7935,15 @@ exports.id_alg_unsigned = "1.3.6.1.5.5.7.6.36";
 
 /***/ }),
 
-/***/ 3319:
+/***/ 6359:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SubjectPublicKeyInfo = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const algorithm_identifier_1 = __nccwpck_require__(9977);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const algorithm_identifier_1 = __nccwpck_require__(4201);
 class SubjectPublicKeyInfo {
     algorithm = new algorithm_identifier_1.AlgorithmIdentifier();
     subjectPublicKey = new ArrayBuffer(0);
@@ -7962,18 +7962,18 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4365:
+/***/ 9642:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TBSCertList = exports.RevokedCertificate = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const algorithm_identifier_1 = __nccwpck_require__(9977);
-const name_1 = __nccwpck_require__(2007);
-const time_1 = __nccwpck_require__(1213);
-const extension_1 = __nccwpck_require__(363);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const algorithm_identifier_1 = __nccwpck_require__(4201);
+const name_1 = __nccwpck_require__(3111);
+const time_1 = __nccwpck_require__(5277);
+const extension_1 = __nccwpck_require__(7003);
 class RevokedCertificate {
     userCertificate = new ArrayBuffer(0);
     revocationDate = new time_1.Time();
@@ -8052,20 +8052,20 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7945:
+/***/ 6633:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.TBSCertificate = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const algorithm_identifier_1 = __nccwpck_require__(9977);
-const name_1 = __nccwpck_require__(2007);
-const subject_public_key_info_1 = __nccwpck_require__(3319);
-const validity_1 = __nccwpck_require__(5314);
-const extension_1 = __nccwpck_require__(363);
-const types_1 = __nccwpck_require__(7111);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const algorithm_identifier_1 = __nccwpck_require__(4201);
+const name_1 = __nccwpck_require__(3111);
+const subject_public_key_info_1 = __nccwpck_require__(6359);
+const validity_1 = __nccwpck_require__(3333);
+const extension_1 = __nccwpck_require__(7003);
+const types_1 = __nccwpck_require__(2663);
 class TBSCertificate {
     version = types_1.Version.v1;
     serialNumber = new ArrayBuffer(0);
@@ -8137,14 +8137,14 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 1213:
+/***/ 5277:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Time = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
 let Time = class Time {
     utcTime;
     generalTime;
@@ -8187,7 +8187,7 @@ exports.Time = Time = tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 7111:
+/***/ 2663:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -8203,15 +8203,15 @@ var Version;
 
 /***/ }),
 
-/***/ 5314:
+/***/ 3333:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Validity = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-const asn1_schema_1 = __nccwpck_require__(7101);
-const time_1 = __nccwpck_require__(1213);
+const tslib_1 = __nccwpck_require__(1860);
+const asn1_schema_1 = __nccwpck_require__(7261);
+const time_1 = __nccwpck_require__(5277);
 class Validity {
     notBefore = new time_1.Time(new Date());
     notAfter = new time_1.Time(new Date());
@@ -8233,7 +8233,7 @@ tslib_1.__decorate([
 
 /***/ }),
 
-/***/ 4111:
+/***/ 8927:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
@@ -8263,17 +8263,17 @@ var __webpack_unused_export__;
  */
 
 
-var asn1Schema = __nccwpck_require__(7101);
-var asn1X509 = __nccwpck_require__(5146);
-var pvtsutils = __nccwpck_require__(6855);
-var tslib = __nccwpck_require__(8260);
-var asn1Cms = __nccwpck_require__(7963);
-var asn1Ecc = __nccwpck_require__(8083);
-var asn1Rsa = __nccwpck_require__(8916);
-var tsyringe = __nccwpck_require__(1103);
-var asnPkcs9 = __nccwpck_require__(6844);
-var asn1X509PostQuantum = __nccwpck_require__(3331);
-var asn1Csr = __nccwpck_require__(2586);
+var asn1Schema = __nccwpck_require__(7261);
+var asn1X509 = __nccwpck_require__(3594);
+var pvtsutils = __nccwpck_require__(4583);
+var tslib = __nccwpck_require__(1860);
+var asn1Cms = __nccwpck_require__(1467);
+var asn1Ecc = __nccwpck_require__(3683);
+var asn1Rsa = __nccwpck_require__(7300);
+var tsyringe = __nccwpck_require__(5279);
+var asnPkcs9 = __nccwpck_require__(3772);
+var asn1X509PostQuantum = __nccwpck_require__(1635);
+var asn1Csr = __nccwpck_require__(6474);
 
 function _interopNamespaceDefault(e) {
   var n = Object.create(null);
@@ -11889,7 +11889,7 @@ __webpack_unused_export__ = idX448;
 
 /***/ }),
 
-/***/ 3173:
+/***/ 4549:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 /*!
@@ -11928,8 +11928,8 @@ __webpack_unused_export__ = idX448;
 
 
 
-var pvtsutils = __nccwpck_require__(6855);
-var pvutils = __nccwpck_require__(1757);
+var pvtsutils = __nccwpck_require__(4583);
+var pvutils = __nccwpck_require__(6237);
 
 function _interopNamespaceDefault(e) {
   var n = Object.create(null);
@@ -15669,7 +15669,7 @@ exports.verifySchema = verifySchema;
 
 /***/ }),
 
-/***/ 9553:
+/***/ 3057:
 /***/ ((module) => {
 
 function isBuffer(value) {
@@ -15869,7 +15869,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8115:
+/***/ 3251:
 /***/ (function(module) {
 
 /**
@@ -17399,7 +17399,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7532:
+/***/ 9580:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__(4434)
@@ -17407,7 +17407,7 @@ module.exports = __nccwpck_require__(4434)
 
 /***/ }),
 
-/***/ 2899:
+/***/ 3587:
 /***/ ((module) => {
 
 module.exports = class FixedFIFO {
@@ -17453,10 +17453,10 @@ module.exports = class FixedFIFO {
 
 /***/ }),
 
-/***/ 4219:
+/***/ 3867:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const FixedFIFO = __nccwpck_require__(2899)
+const FixedFIFO = __nccwpck_require__(3587)
 
 module.exports = class FastFIFO {
   constructor (hwm) {
@@ -17508,7 +17508,7 @@ module.exports = class FastFIFO {
 
 /***/ }),
 
-/***/ 6855:
+/***/ 4583:
 /***/ ((__unused_webpack_module, exports) => {
 
 /*!
@@ -17914,7 +17914,7 @@ exports.isEqual = isEqual;
 
 /***/ }),
 
-/***/ 1757:
+/***/ 6237:
 /***/ ((__unused_webpack_module, exports) => {
 
 /*!
@@ -18282,7 +18282,7 @@ exports.utilToBase = utilToBase;
 
 /***/ }),
 
-/***/ 1091:
+/***/ 9379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18422,17 +18422,17 @@ class Comparator {
 
 module.exports = Comparator
 
-const parseOptions = __nccwpck_require__(5684)
-const { safeRe: re, t } = __nccwpck_require__(1295)
-const cmp = __nccwpck_require__(8470)
-const debug = __nccwpck_require__(4039)
-const SemVer = __nccwpck_require__(203)
-const Range = __nccwpck_require__(7646)
+const parseOptions = __nccwpck_require__(356)
+const { safeRe: re, t } = __nccwpck_require__(5471)
+const cmp = __nccwpck_require__(8646)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
 
 
 /***/ }),
 
-/***/ 7646:
+/***/ 6782:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -18654,22 +18654,22 @@ class Range {
 
 module.exports = Range
 
-const LRU = __nccwpck_require__(6071)
+const LRU = __nccwpck_require__(1383)
 const cache = new LRU()
 
-const parseOptions = __nccwpck_require__(5684)
-const Comparator = __nccwpck_require__(1091)
-const debug = __nccwpck_require__(4039)
-const SemVer = __nccwpck_require__(203)
-const trimComparatorWhitespace = __nccwpck_require__(5465)
+const parseOptions = __nccwpck_require__(356)
+const Comparator = __nccwpck_require__(9379)
+const debug = __nccwpck_require__(1159)
+const SemVer = __nccwpck_require__(7163)
+const trimComparatorWhitespace = __nccwpck_require__(9737)
 const {
   safeRe: re,
   src,
   t,
   tildeTrimReplace,
   caretTrimReplace,
-} = __nccwpck_require__(1295)
-const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(6045)
+} = __nccwpck_require__(5471)
+const { FLAG_INCLUDE_PRERELEASE, FLAG_LOOSE } = __nccwpck_require__(5101)
 
 // unbounded global build-metadata stripper used by parseRange
 const BUILDSTRIPRE = new RegExp(src[t.BUILD], 'g')
@@ -19016,17 +19016,17 @@ const testSet = (set, version, options) => {
 
 /***/ }),
 
-/***/ 203:
+/***/ 7163:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const debug = __nccwpck_require__(4039)
-const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(6045)
-const { safeRe: re, t } = __nccwpck_require__(1295)
+const debug = __nccwpck_require__(1159)
+const { MAX_LENGTH, MAX_SAFE_INTEGER } = __nccwpck_require__(5101)
+const { safeRe: re, t } = __nccwpck_require__(5471)
 
-const parseOptions = __nccwpck_require__(5684)
-const { compareIdentifiers } = __nccwpck_require__(4180)
+const parseOptions = __nccwpck_require__(356)
+const { compareIdentifiers } = __nccwpck_require__(3348)
 
 const isPrereleaseIdentifier = (prerelease, identifier) => {
   const identifiers = identifier.split('.')
@@ -19373,12 +19373,12 @@ module.exports = SemVer
 
 /***/ }),
 
-/***/ 8439:
+/***/ 1799:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(1105)
+const parse = __nccwpck_require__(6353)
 const clean = (version, options) => {
   const s = parse(version.trim().replace(/^[=v]+/, ''), options)
   return s ? s.version : null
@@ -19388,17 +19388,17 @@ module.exports = clean
 
 /***/ }),
 
-/***/ 8470:
+/***/ 8646:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const eq = __nccwpck_require__(3578)
-const neq = __nccwpck_require__(7486)
-const gt = __nccwpck_require__(6247)
-const gte = __nccwpck_require__(9908)
-const lt = __nccwpck_require__(9088)
-const lte = __nccwpck_require__(3405)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gt = __nccwpck_require__(6599)
+const gte = __nccwpck_require__(1236)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
 
 const cmp = (a, op, b, loose) => {
   switch (op) {
@@ -19449,14 +19449,14 @@ module.exports = cmp
 
 /***/ }),
 
-/***/ 8377:
+/***/ 5385:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
-const parse = __nccwpck_require__(1105)
-const { safeRe: re, t } = __nccwpck_require__(1295)
+const SemVer = __nccwpck_require__(7163)
+const parse = __nccwpck_require__(6353)
+const { safeRe: re, t } = __nccwpck_require__(5471)
 
 const coerce = (version, options) => {
   if (version instanceof SemVer) {
@@ -19518,12 +19518,12 @@ module.exports = coerce
 
 /***/ }),
 
-/***/ 8336:
+/***/ 7648:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 const compareBuild = (a, b, loose) => {
   const versionA = new SemVer(a, loose)
   const versionB = new SemVer(b, loose)
@@ -19534,24 +19534,24 @@ module.exports = compareBuild
 
 /***/ }),
 
-/***/ 1962:
+/***/ 6874:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const compareLoose = (a, b) => compare(a, b, true)
 module.exports = compareLoose
 
 
 /***/ }),
 
-/***/ 837:
+/***/ 8469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 const compare = (a, b, loose) =>
   new SemVer(a, loose).compare(new SemVer(b, loose))
 
@@ -19560,12 +19560,12 @@ module.exports = compare
 
 /***/ }),
 
-/***/ 7447:
+/***/ 711:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(1105)
+const parse = __nccwpck_require__(6353)
 
 const diff = (version1, version2) => {
   const v1 = parse(version1, null, true)
@@ -19627,48 +19627,48 @@ module.exports = diff
 
 /***/ }),
 
-/***/ 3578:
+/***/ 5082:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const eq = (a, b, loose) => compare(a, b, loose) === 0
 module.exports = eq
 
 
 /***/ }),
 
-/***/ 6247:
+/***/ 6599:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const gt = (a, b, loose) => compare(a, b, loose) > 0
 module.exports = gt
 
 
 /***/ }),
 
-/***/ 9908:
+/***/ 1236:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const gte = (a, b, loose) => compare(a, b, loose) >= 0
 module.exports = gte
 
 
 /***/ }),
 
-/***/ 6754:
+/***/ 2338:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 
 const inc = (version, release, options, identifier, identifierBase) => {
   if (typeof (options) === 'string') {
@@ -19691,72 +19691,72 @@ module.exports = inc
 
 /***/ }),
 
-/***/ 9088:
+/***/ 3872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const lt = (a, b, loose) => compare(a, b, loose) < 0
 module.exports = lt
 
 
 /***/ }),
 
-/***/ 3405:
+/***/ 6717:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const lte = (a, b, loose) => compare(a, b, loose) <= 0
 module.exports = lte
 
 
 /***/ }),
 
-/***/ 2031:
+/***/ 8511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 const major = (a, loose) => new SemVer(a, loose).major
 module.exports = major
 
 
 /***/ }),
 
-/***/ 3387:
+/***/ 2603:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 const minor = (a, loose) => new SemVer(a, loose).minor
 module.exports = minor
 
 
 /***/ }),
 
-/***/ 7486:
+/***/ 4974:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const neq = (a, b, loose) => compare(a, b, loose) !== 0
 module.exports = neq
 
 
 /***/ }),
 
-/***/ 1105:
+/***/ 6353:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 const parse = (version, options, throwErrors = false) => {
   if (version instanceof SemVer) {
     return version
@@ -19776,24 +19776,24 @@ module.exports = parse
 
 /***/ }),
 
-/***/ 7236:
+/***/ 8756:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
+const SemVer = __nccwpck_require__(7163)
 const patch = (a, loose) => new SemVer(a, loose).patch
 module.exports = patch
 
 
 /***/ }),
 
-/***/ 3602:
+/***/ 5714:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(1105)
+const parse = __nccwpck_require__(6353)
 const prerelease = (version, options) => {
   const parsed = parse(version, options)
   return (parsed && parsed.prerelease.length) ? parsed.prerelease : null
@@ -19803,36 +19803,36 @@ module.exports = prerelease
 
 /***/ }),
 
-/***/ 6877:
+/***/ 2173:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compare = __nccwpck_require__(837)
+const compare = __nccwpck_require__(8469)
 const rcompare = (a, b, loose) => compare(b, a, loose)
 module.exports = rcompare
 
 
 /***/ }),
 
-/***/ 2600:
+/***/ 7192:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(8336)
+const compareBuild = __nccwpck_require__(7648)
 const rsort = (list, loose) => list.sort((a, b) => compareBuild(b, a, loose))
 module.exports = rsort
 
 
 /***/ }),
 
-/***/ 9451:
+/***/ 8011:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(7646)
+const Range = __nccwpck_require__(6782)
 const satisfies = (version, range, options) => {
   try {
     range = new Range(range, options)
@@ -19846,26 +19846,26 @@ module.exports = satisfies
 
 /***/ }),
 
-/***/ 2928:
+/***/ 9872:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const compareBuild = __nccwpck_require__(8336)
+const compareBuild = __nccwpck_require__(7648)
 const sort = (list, loose) => list.sort((a, b) => compareBuild(a, b, loose))
 module.exports = sort
 
 
 /***/ }),
 
-/***/ 6562:
+/***/ 6114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(1105)
-const constants = __nccwpck_require__(6045)
-const SemVer = __nccwpck_require__(203)
+const parse = __nccwpck_require__(6353)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
 
 const truncate = (version, truncation, options) => {
   if (!constants.RELEASE_TYPES.includes(truncation)) {
@@ -19913,12 +19913,12 @@ module.exports = truncate
 
 /***/ }),
 
-/***/ 6716:
+/***/ 8780:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const parse = __nccwpck_require__(1105)
+const parse = __nccwpck_require__(6353)
 const valid = (version, options) => {
   const v = parse(version, options)
   return v ? v.version : null
@@ -19928,54 +19928,54 @@ module.exports = valid
 
 /***/ }),
 
-/***/ 3880:
+/***/ 2088:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // just pre-load all the stuff that index.js lazily exports
-const internalRe = __nccwpck_require__(1295)
-const constants = __nccwpck_require__(6045)
-const SemVer = __nccwpck_require__(203)
-const identifiers = __nccwpck_require__(4180)
-const parse = __nccwpck_require__(1105)
-const valid = __nccwpck_require__(6716)
-const clean = __nccwpck_require__(8439)
-const inc = __nccwpck_require__(6754)
-const diff = __nccwpck_require__(7447)
-const major = __nccwpck_require__(2031)
-const minor = __nccwpck_require__(3387)
-const patch = __nccwpck_require__(7236)
-const prerelease = __nccwpck_require__(3602)
-const compare = __nccwpck_require__(837)
-const rcompare = __nccwpck_require__(6877)
-const compareLoose = __nccwpck_require__(1962)
-const compareBuild = __nccwpck_require__(8336)
-const sort = __nccwpck_require__(2928)
-const rsort = __nccwpck_require__(2600)
-const gt = __nccwpck_require__(6247)
-const lt = __nccwpck_require__(9088)
-const eq = __nccwpck_require__(3578)
-const neq = __nccwpck_require__(7486)
-const gte = __nccwpck_require__(9908)
-const lte = __nccwpck_require__(3405)
-const cmp = __nccwpck_require__(8470)
-const coerce = __nccwpck_require__(8377)
-const truncate = __nccwpck_require__(6562)
-const Comparator = __nccwpck_require__(1091)
-const Range = __nccwpck_require__(7646)
-const satisfies = __nccwpck_require__(9451)
-const toComparators = __nccwpck_require__(2126)
-const maxSatisfying = __nccwpck_require__(825)
-const minSatisfying = __nccwpck_require__(4867)
-const minVersion = __nccwpck_require__(4122)
-const validRange = __nccwpck_require__(1745)
-const outside = __nccwpck_require__(5720)
-const gtr = __nccwpck_require__(6372)
-const ltr = __nccwpck_require__(9309)
-const intersects = __nccwpck_require__(1673)
-const simplifyRange = __nccwpck_require__(7660)
-const subset = __nccwpck_require__(129)
+const internalRe = __nccwpck_require__(5471)
+const constants = __nccwpck_require__(5101)
+const SemVer = __nccwpck_require__(7163)
+const identifiers = __nccwpck_require__(3348)
+const parse = __nccwpck_require__(6353)
+const valid = __nccwpck_require__(8780)
+const clean = __nccwpck_require__(1799)
+const inc = __nccwpck_require__(2338)
+const diff = __nccwpck_require__(711)
+const major = __nccwpck_require__(8511)
+const minor = __nccwpck_require__(2603)
+const patch = __nccwpck_require__(8756)
+const prerelease = __nccwpck_require__(5714)
+const compare = __nccwpck_require__(8469)
+const rcompare = __nccwpck_require__(2173)
+const compareLoose = __nccwpck_require__(6874)
+const compareBuild = __nccwpck_require__(7648)
+const sort = __nccwpck_require__(9872)
+const rsort = __nccwpck_require__(7192)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const eq = __nccwpck_require__(5082)
+const neq = __nccwpck_require__(4974)
+const gte = __nccwpck_require__(1236)
+const lte = __nccwpck_require__(6717)
+const cmp = __nccwpck_require__(8646)
+const coerce = __nccwpck_require__(5385)
+const truncate = __nccwpck_require__(6114)
+const Comparator = __nccwpck_require__(9379)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const toComparators = __nccwpck_require__(4750)
+const maxSatisfying = __nccwpck_require__(5574)
+const minSatisfying = __nccwpck_require__(8595)
+const minVersion = __nccwpck_require__(1866)
+const validRange = __nccwpck_require__(4737)
+const outside = __nccwpck_require__(280)
+const gtr = __nccwpck_require__(2276)
+const ltr = __nccwpck_require__(5213)
+const intersects = __nccwpck_require__(3465)
+const simplifyRange = __nccwpck_require__(2028)
+const subset = __nccwpck_require__(1489)
 module.exports = {
   parse,
   valid,
@@ -20028,7 +20028,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6045:
+/***/ 5101:
 /***/ ((module) => {
 
 
@@ -20102,7 +20102,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4039:
+/***/ 1159:
 /***/ ((module) => {
 
 
@@ -20120,7 +20120,7 @@ module.exports = debug
 
 /***/ }),
 
-/***/ 4180:
+/***/ 3348:
 /***/ ((module) => {
 
 
@@ -20156,7 +20156,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6071:
+/***/ 1383:
 /***/ ((module) => {
 
 
@@ -20205,7 +20205,7 @@ module.exports = LRUCache
 
 /***/ }),
 
-/***/ 5684:
+/***/ 356:
 /***/ ((module) => {
 
 
@@ -20229,7 +20229,7 @@ module.exports = parseOptions
 
 /***/ }),
 
-/***/ 1295:
+/***/ 5471:
 /***/ ((module, exports, __nccwpck_require__) => {
 
 
@@ -20238,8 +20238,8 @@ const {
   MAX_SAFE_COMPONENT_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   MAX_LENGTH,
-} = __nccwpck_require__(6045)
-const debug = __nccwpck_require__(4039)
+} = __nccwpck_require__(5101)
+const debug = __nccwpck_require__(1159)
 exports = module.exports = {}
 
 // The actual regexps go on exports.re
@@ -20459,7 +20459,7 @@ createToken('GTE0PRE', '^\\s*>=\\s*0\\.0\\.0-0\\s*$')
 
 /***/ }),
 
-/***/ 5465:
+/***/ 9737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -20474,7 +20474,7 @@ const {
   MAX_LENGTH,
   MAX_SAFE_BUILD_LENGTH,
   WHITESPACE_CHARACTERS,
-} = __nccwpck_require__(6045)
+} = __nccwpck_require__(5101)
 
 /**
  * Remembers the last two rows of digits so their characters need not be reread.
@@ -20904,25 +20904,25 @@ module.exports = trimComparatorWhitespace
 
 /***/ }),
 
-/***/ 6372:
+/***/ 2276:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 // Determine if version is greater than all the versions possible in the range.
-const outside = __nccwpck_require__(5720)
+const outside = __nccwpck_require__(280)
 const gtr = (version, range, options) => outside(version, range, '>', options)
 module.exports = gtr
 
 
 /***/ }),
 
-/***/ 1673:
+/***/ 3465:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(7646)
+const Range = __nccwpck_require__(6782)
 const intersects = (r1, r2, options) => {
   r1 = new Range(r1, options)
   r2 = new Range(r2, options)
@@ -20933,12 +20933,12 @@ module.exports = intersects
 
 /***/ }),
 
-/***/ 9309:
+/***/ 5213:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const outside = __nccwpck_require__(5720)
+const outside = __nccwpck_require__(280)
 // Determine if version is less than all the versions possible in the range
 const ltr = (version, range, options) => outside(version, range, '<', options)
 module.exports = ltr
@@ -20946,13 +20946,13 @@ module.exports = ltr
 
 /***/ }),
 
-/***/ 825:
+/***/ 5574:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
-const Range = __nccwpck_require__(7646)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
 
 const maxSatisfying = (versions, range, options) => {
   let max = null
@@ -20980,13 +20980,13 @@ module.exports = maxSatisfying
 
 /***/ }),
 
-/***/ 4867:
+/***/ 8595:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
-const Range = __nccwpck_require__(7646)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
 const minSatisfying = (versions, range, options) => {
   let min = null
   let minSV = null
@@ -21013,14 +21013,14 @@ module.exports = minSatisfying
 
 /***/ }),
 
-/***/ 4122:
+/***/ 1866:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
-const Range = __nccwpck_require__(7646)
-const gt = __nccwpck_require__(6247)
+const SemVer = __nccwpck_require__(7163)
+const Range = __nccwpck_require__(6782)
+const gt = __nccwpck_require__(6599)
 
 const minVersion = (range, loose) => {
   range = new Range(range, loose)
@@ -21083,20 +21083,20 @@ module.exports = minVersion
 
 /***/ }),
 
-/***/ 5720:
+/***/ 280:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const SemVer = __nccwpck_require__(203)
-const Comparator = __nccwpck_require__(1091)
+const SemVer = __nccwpck_require__(7163)
+const Comparator = __nccwpck_require__(9379)
 const { ANY } = Comparator
-const Range = __nccwpck_require__(7646)
-const satisfies = __nccwpck_require__(9451)
-const gt = __nccwpck_require__(6247)
-const lt = __nccwpck_require__(9088)
-const lte = __nccwpck_require__(3405)
-const gte = __nccwpck_require__(9908)
+const Range = __nccwpck_require__(6782)
+const satisfies = __nccwpck_require__(8011)
+const gt = __nccwpck_require__(6599)
+const lt = __nccwpck_require__(3872)
+const lte = __nccwpck_require__(6717)
+const gte = __nccwpck_require__(1236)
 
 const outside = (version, range, hilo, options) => {
   version = new SemVer(version, options)
@@ -21172,7 +21172,7 @@ module.exports = outside
 
 /***/ }),
 
-/***/ 7660:
+/***/ 2028:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -21180,8 +21180,8 @@ module.exports = outside
 // given a set of versions and a range, create a "simplified" range
 // that includes the same versions that the original range does
 // If the original range is shorter than the simplified one, return that.
-const satisfies = __nccwpck_require__(9451)
-const compare = __nccwpck_require__(837)
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
 module.exports = (versions, range, options) => {
   const set = []
   let first = null
@@ -21228,16 +21228,16 @@ module.exports = (versions, range, options) => {
 
 /***/ }),
 
-/***/ 129:
+/***/ 1489:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(7646)
-const Comparator = __nccwpck_require__(1091)
+const Range = __nccwpck_require__(6782)
+const Comparator = __nccwpck_require__(9379)
 const { ANY } = Comparator
-const satisfies = __nccwpck_require__(9451)
-const compare = __nccwpck_require__(837)
+const satisfies = __nccwpck_require__(8011)
+const compare = __nccwpck_require__(8469)
 
 // Complex range `r1 || r2 || ...` is a subset of `R1 || R2 || ...` iff:
 // - Every simple range `r1, r2, ...` is a null set, OR
@@ -21484,12 +21484,12 @@ module.exports = subset
 
 /***/ }),
 
-/***/ 2126:
+/***/ 4750:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(7646)
+const Range = __nccwpck_require__(6782)
 
 // Mostly just for testing and legacy API reasons
 const toComparators = (range, options) =>
@@ -21501,12 +21501,12 @@ module.exports = toComparators
 
 /***/ }),
 
-/***/ 1745:
+/***/ 4737:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Range = __nccwpck_require__(7646)
+const Range = __nccwpck_require__(6782)
 const validRange = (range, options) => {
   try {
     // Return '*' instead of '' so that truthiness works.
@@ -21521,14 +21521,14 @@ module.exports = validRange
 
 /***/ }),
 
-/***/ 3052:
+/***/ 6204:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { EventEmitter } = __nccwpck_require__(7532)
-const FIFO = __nccwpck_require__(4219)
-const TextDecoder = __nccwpck_require__(5454)
+const { EventEmitter } = __nccwpck_require__(9580)
+const FIFO = __nccwpck_require__(3867)
+const TextDecoder = __nccwpck_require__(7934)
 
-const StreamError = __nccwpck_require__(393)
+const StreamError = __nccwpck_require__(5657)
 
 // if we do a future major, expect queue microtask to be there always, for now a bit defensive
 const qmt =
@@ -22842,7 +22842,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 393:
+/***/ 5657:
 /***/ ((module) => {
 
 module.exports = class StreamError extends Error {
@@ -22896,7 +22896,7 @@ module.exports = class StreamError extends Error {
 
 /***/ }),
 
-/***/ 8519:
+/***/ 775:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const constants = { // just for envs without fs
@@ -22917,13 +22917,13 @@ try {
 
 /***/ }),
 
-/***/ 2099:
+/***/ 5763:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Writable, Readable, getStreamError } = __nccwpck_require__(3052)
-const FIFO = __nccwpck_require__(4219)
-const b4a = __nccwpck_require__(9553)
-const headers = __nccwpck_require__(6972)
+const { Writable, Readable, getStreamError } = __nccwpck_require__(6204)
+const FIFO = __nccwpck_require__(3867)
+const b4a = __nccwpck_require__(3057)
+const headers = __nccwpck_require__(8428)
 
 const EMPTY = b4a.alloc(0)
 const MAX_HEADER_SIZE = 4 * 1024 * 1024 // arbitrary big number
@@ -23363,10 +23363,10 @@ function overflow (size) {
 
 /***/ }),
 
-/***/ 6972:
+/***/ 8428:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(9553)
+const b4a = __nccwpck_require__(3057)
 
 const ZEROS = '0000000000000000000'
 const SEVENS = '7777777777777777777'
@@ -23692,23 +23692,23 @@ function addLength (str) {
 
 /***/ }),
 
-/***/ 8006:
+/***/ 6118:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-exports.extract = __nccwpck_require__(2099)
-/* unused reexport */ __nccwpck_require__(3805)
+exports.extract = __nccwpck_require__(5763)
+/* unused reexport */ __nccwpck_require__(861)
 
 
 /***/ }),
 
-/***/ 3805:
+/***/ 861:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { Readable, Writable, getStreamError } = __nccwpck_require__(3052)
-const b4a = __nccwpck_require__(9553)
+const { Readable, Writable, getStreamError } = __nccwpck_require__(6204)
+const b4a = __nccwpck_require__(3057)
 
-const constants = __nccwpck_require__(8519)
-const headers = __nccwpck_require__(6972)
+const constants = __nccwpck_require__(775)
+const headers = __nccwpck_require__(8428)
 
 const DMODE = 0o755
 const FMODE = 0o644
@@ -23995,11 +23995,11 @@ function mapWritable (buf) {
 
 /***/ }),
 
-/***/ 5454:
+/***/ 7934:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const PassThroughDecoder = __nccwpck_require__(7656)
-const UTF8Decoder = __nccwpck_require__(6974)
+const PassThroughDecoder = __nccwpck_require__(7256)
+const UTF8Decoder = __nccwpck_require__(6414)
 
 module.exports = class TextDecoder {
   constructor(encoding = 'utf8') {
@@ -24066,10 +24066,10 @@ function normalizeEncoding(encoding) {
 
 /***/ }),
 
-/***/ 7656:
+/***/ 7256:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(9553)
+const b4a = __nccwpck_require__(3057)
 
 module.exports = class PassThroughDecoder {
   constructor(encoding) {
@@ -24092,10 +24092,10 @@ module.exports = class PassThroughDecoder {
 
 /***/ }),
 
-/***/ 6974:
+/***/ 6414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const b4a = __nccwpck_require__(9553)
+const b4a = __nccwpck_require__(3057)
 
 /**
  * https://encoding.spec.whatwg.org/#utf-8-decoder
@@ -24284,7 +24284,7 @@ function trailingBytesSeen(data) {
 
 /***/ }),
 
-/***/ 8260:
+/***/ 1860:
 /***/ ((module) => {
 
 /******************************************************************************
@@ -24751,15 +24751,15 @@ var __rewriteRelativeImportExtension;
 
 /***/ }),
 
-/***/ 4257:
+/***/ 8017:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const reflection_helpers_1 = __nccwpck_require__(1982);
-const dependency_container_1 = __nccwpck_require__(1500);
-const injection_token_1 = __nccwpck_require__(4947);
-const error_helpers_1 = __nccwpck_require__(6445);
+const reflection_helpers_1 = __nccwpck_require__(9774);
+const dependency_container_1 = __nccwpck_require__(2316);
+const injection_token_1 = __nccwpck_require__(2131);
+const error_helpers_1 = __nccwpck_require__(7341);
 function autoInjectable() {
     return function (target) {
         const paramInfo = reflection_helpers_1.getParamInfo(target);
@@ -24804,39 +24804,39 @@ exports["default"] = autoInjectable;
 
 /***/ }),
 
-/***/ 2106:
+/***/ 6266:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-var auto_injectable_1 = __nccwpck_require__(4257);
+var auto_injectable_1 = __nccwpck_require__(8017);
 Object.defineProperty(exports, "autoInjectable", ({ enumerable: true, get: function () { return auto_injectable_1.default; } }));
-var inject_1 = __nccwpck_require__(8193);
+var inject_1 = __nccwpck_require__(9953);
 Object.defineProperty(exports, "inject", ({ enumerable: true, get: function () { return inject_1.default; } }));
-var injectable_1 = __nccwpck_require__(1117);
+var injectable_1 = __nccwpck_require__(6477);
 Object.defineProperty(exports, "injectable", ({ enumerable: true, get: function () { return injectable_1.default; } }));
-var registry_1 = __nccwpck_require__(8235);
+var registry_1 = __nccwpck_require__(9931);
 Object.defineProperty(exports, "registry", ({ enumerable: true, get: function () { return registry_1.default; } }));
-var singleton_1 = __nccwpck_require__(351);
+var singleton_1 = __nccwpck_require__(6287);
 Object.defineProperty(exports, "singleton", ({ enumerable: true, get: function () { return singleton_1.default; } }));
-var inject_all_1 = __nccwpck_require__(9663);
+var inject_all_1 = __nccwpck_require__(3967);
 Object.defineProperty(exports, "injectAll", ({ enumerable: true, get: function () { return inject_all_1.default; } }));
-var inject_all_with_transform_1 = __nccwpck_require__(4809);
+var inject_all_with_transform_1 = __nccwpck_require__(5417);
 Object.defineProperty(exports, "injectAllWithTransform", ({ enumerable: true, get: function () { return inject_all_with_transform_1.default; } }));
-var inject_with_transform_1 = __nccwpck_require__(2491);
+var inject_with_transform_1 = __nccwpck_require__(3963);
 Object.defineProperty(exports, "injectWithTransform", ({ enumerable: true, get: function () { return inject_with_transform_1.default; } }));
-var scoped_1 = __nccwpck_require__(5764);
+var scoped_1 = __nccwpck_require__(7460);
 Object.defineProperty(exports, "scoped", ({ enumerable: true, get: function () { return scoped_1.default; } }));
 
 
 /***/ }),
 
-/***/ 4809:
+/***/ 5417:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const reflection_helpers_1 = __nccwpck_require__(1982);
+const reflection_helpers_1 = __nccwpck_require__(9774);
 function injectAllWithTransform(token, transformer, ...args) {
     const data = {
         token,
@@ -24851,12 +24851,12 @@ exports["default"] = injectAllWithTransform;
 
 /***/ }),
 
-/***/ 9663:
+/***/ 3967:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const reflection_helpers_1 = __nccwpck_require__(1982);
+const reflection_helpers_1 = __nccwpck_require__(9774);
 function injectAll(token, options) {
     const data = {
         token,
@@ -24870,12 +24870,12 @@ exports["default"] = injectAll;
 
 /***/ }),
 
-/***/ 2491:
+/***/ 3963:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const reflection_helpers_1 = __nccwpck_require__(1982);
+const reflection_helpers_1 = __nccwpck_require__(9774);
 function injectWithTransform(token, transformer, ...args) {
     return reflection_helpers_1.defineInjectionTokenMetadata(token, {
         transformToken: transformer,
@@ -24887,12 +24887,12 @@ exports["default"] = injectWithTransform;
 
 /***/ }),
 
-/***/ 8193:
+/***/ 9953:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const reflection_helpers_1 = __nccwpck_require__(1982);
+const reflection_helpers_1 = __nccwpck_require__(9774);
 function inject(token, options) {
     const data = {
         token,
@@ -24906,14 +24906,14 @@ exports["default"] = inject;
 
 /***/ }),
 
-/***/ 1117:
+/***/ 6477:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const reflection_helpers_1 = __nccwpck_require__(1982);
-const dependency_container_1 = __nccwpck_require__(1500);
-const dependency_container_2 = __nccwpck_require__(1500);
+const reflection_helpers_1 = __nccwpck_require__(9774);
+const dependency_container_1 = __nccwpck_require__(2316);
+const dependency_container_2 = __nccwpck_require__(2316);
 function injectable(options) {
     return function (target) {
         dependency_container_1.typeInfo.set(target, reflection_helpers_1.getParamInfo(target));
@@ -24934,13 +24934,13 @@ exports["default"] = injectable;
 
 /***/ }),
 
-/***/ 8235:
+/***/ 9931:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(1611);
-const dependency_container_1 = __nccwpck_require__(1500);
+const tslib_1 = __nccwpck_require__(6395);
+const dependency_container_1 = __nccwpck_require__(2316);
 function registry(registrations = []) {
     return function (target) {
         registrations.forEach((_a) => {
@@ -24955,13 +24955,13 @@ exports["default"] = registry;
 
 /***/ }),
 
-/***/ 5764:
+/***/ 7460:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const injectable_1 = __nccwpck_require__(1117);
-const dependency_container_1 = __nccwpck_require__(1500);
+const injectable_1 = __nccwpck_require__(6477);
+const dependency_container_1 = __nccwpck_require__(2316);
 function scoped(lifecycle, token) {
     return function (target) {
         injectable_1.default()(target);
@@ -24975,13 +24975,13 @@ exports["default"] = scoped;
 
 /***/ }),
 
-/***/ 351:
+/***/ 6287:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const injectable_1 = __nccwpck_require__(1117);
-const dependency_container_1 = __nccwpck_require__(1500);
+const injectable_1 = __nccwpck_require__(6477);
+const dependency_container_1 = __nccwpck_require__(2316);
 function singleton() {
     return function (target) {
         injectable_1.default()(target);
@@ -24993,23 +24993,23 @@ exports["default"] = singleton;
 
 /***/ }),
 
-/***/ 1500:
+/***/ 2316:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.instance = exports.typeInfo = void 0;
-const tslib_1 = __nccwpck_require__(1611);
-const providers_1 = __nccwpck_require__(5298);
-const provider_1 = __nccwpck_require__(2693);
-const injection_token_1 = __nccwpck_require__(4947);
-const registry_1 = __nccwpck_require__(5648);
-const lifecycle_1 = __nccwpck_require__(6069);
-const resolution_context_1 = __nccwpck_require__(5335);
-const error_helpers_1 = __nccwpck_require__(6445);
-const lazy_helpers_1 = __nccwpck_require__(9665);
-const disposable_1 = __nccwpck_require__(4575);
-const interceptors_1 = __nccwpck_require__(6667);
+const tslib_1 = __nccwpck_require__(6395);
+const providers_1 = __nccwpck_require__(6373);
+const provider_1 = __nccwpck_require__(197);
+const injection_token_1 = __nccwpck_require__(2131);
+const registry_1 = __nccwpck_require__(9920);
+const lifecycle_1 = __nccwpck_require__(8357);
+const resolution_context_1 = __nccwpck_require__(7063);
+const error_helpers_1 = __nccwpck_require__(7341);
+const lazy_helpers_1 = __nccwpck_require__(305);
+const disposable_1 = __nccwpck_require__(8079);
+const interceptors_1 = __nccwpck_require__(4027);
 exports.typeInfo = new Map();
 class InternalDependencyContainer {
     constructor(parent) {
@@ -25341,7 +25341,7 @@ exports["default"] = exports.instance;
 
 /***/ }),
 
-/***/ 6445:
+/***/ 7341:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25367,22 +25367,22 @@ exports.formatErrorCtor = formatErrorCtor;
 
 /***/ }),
 
-/***/ 6358:
+/***/ 5702:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-var instance_caching_factory_1 = __nccwpck_require__(5376);
+var instance_caching_factory_1 = __nccwpck_require__(5712);
 Object.defineProperty(exports, "instanceCachingFactory", ({ enumerable: true, get: function () { return instance_caching_factory_1.default; } }));
-var instance_per_container_caching_factory_1 = __nccwpck_require__(1636);
+var instance_per_container_caching_factory_1 = __nccwpck_require__(564);
 Object.defineProperty(exports, "instancePerContainerCachingFactory", ({ enumerable: true, get: function () { return instance_per_container_caching_factory_1.default; } }));
-var predicate_aware_class_factory_1 = __nccwpck_require__(3070);
+var predicate_aware_class_factory_1 = __nccwpck_require__(5022);
 Object.defineProperty(exports, "predicateAwareClassFactory", ({ enumerable: true, get: function () { return predicate_aware_class_factory_1.default; } }));
 
 
 /***/ }),
 
-/***/ 5376:
+/***/ 5712:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25401,7 +25401,7 @@ exports["default"] = instanceCachingFactory;
 
 /***/ }),
 
-/***/ 1636:
+/***/ 564:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25422,7 +25422,7 @@ exports["default"] = instancePerContainerCachingFactory;
 
 /***/ }),
 
-/***/ 3070:
+/***/ 5022:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25448,35 +25448,35 @@ exports["default"] = predicateAwareClassFactory;
 
 /***/ }),
 
-/***/ 1103:
+/***/ 5279:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const tslib_1 = __nccwpck_require__(1611);
+const tslib_1 = __nccwpck_require__(6395);
 if (typeof Reflect === "undefined" || !Reflect.getMetadata) {
     throw new Error(`tsyringe requires a reflect polyfill. Please add 'import "reflect-metadata"' to the top of your entry point.`);
 }
-var types_1 = __nccwpck_require__(85);
+var types_1 = __nccwpck_require__(4661);
 Object.defineProperty(exports, "Lifecycle", ({ enumerable: true, get: function () { return types_1.Lifecycle; } }));
-tslib_1.__exportStar(__nccwpck_require__(2106), exports);
-tslib_1.__exportStar(__nccwpck_require__(6358), exports);
-tslib_1.__exportStar(__nccwpck_require__(5298), exports);
-var lazy_helpers_1 = __nccwpck_require__(9665);
+tslib_1.__exportStar(__nccwpck_require__(6266), exports);
+tslib_1.__exportStar(__nccwpck_require__(5702), exports);
+tslib_1.__exportStar(__nccwpck_require__(6373), exports);
+var lazy_helpers_1 = __nccwpck_require__(305);
 Object.defineProperty(exports, "delay", ({ enumerable: true, get: function () { return lazy_helpers_1.delay; } }));
-var dependency_container_1 = __nccwpck_require__(1500);
+var dependency_container_1 = __nccwpck_require__(2316);
 Object.defineProperty(exports, "container", ({ enumerable: true, get: function () { return dependency_container_1.instance; } }));
 
 
 /***/ }),
 
-/***/ 6667:
+/***/ 4027:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.PostResolutionInterceptors = exports.PreResolutionInterceptors = void 0;
-const registry_base_1 = __nccwpck_require__(6884);
+const registry_base_1 = __nccwpck_require__(1460);
 class PreResolutionInterceptors extends registry_base_1.default {
 }
 exports.PreResolutionInterceptors = PreResolutionInterceptors;
@@ -25494,7 +25494,7 @@ exports["default"] = Interceptors;
 
 /***/ }),
 
-/***/ 9665:
+/***/ 305:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25555,7 +25555,7 @@ exports.delay = delay;
 
 /***/ }),
 
-/***/ 3126:
+/***/ 8294:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25569,7 +25569,7 @@ exports.isClassProvider = isClassProvider;
 
 /***/ }),
 
-/***/ 3032:
+/***/ 5336:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25583,32 +25583,32 @@ exports.isFactoryProvider = isFactoryProvider;
 
 /***/ }),
 
-/***/ 5298:
+/***/ 6373:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-var class_provider_1 = __nccwpck_require__(3126);
+var class_provider_1 = __nccwpck_require__(8294);
 Object.defineProperty(exports, "isClassProvider", ({ enumerable: true, get: function () { return class_provider_1.isClassProvider; } }));
-var factory_provider_1 = __nccwpck_require__(3032);
+var factory_provider_1 = __nccwpck_require__(5336);
 Object.defineProperty(exports, "isFactoryProvider", ({ enumerable: true, get: function () { return factory_provider_1.isFactoryProvider; } }));
-var injection_token_1 = __nccwpck_require__(4947);
+var injection_token_1 = __nccwpck_require__(2131);
 Object.defineProperty(exports, "isNormalToken", ({ enumerable: true, get: function () { return injection_token_1.isNormalToken; } }));
-var token_provider_1 = __nccwpck_require__(7177);
+var token_provider_1 = __nccwpck_require__(1033);
 Object.defineProperty(exports, "isTokenProvider", ({ enumerable: true, get: function () { return token_provider_1.isTokenProvider; } }));
-var value_provider_1 = __nccwpck_require__(4633);
+var value_provider_1 = __nccwpck_require__(2825);
 Object.defineProperty(exports, "isValueProvider", ({ enumerable: true, get: function () { return value_provider_1.isValueProvider; } }));
 
 
 /***/ }),
 
-/***/ 4947:
+/***/ 2131:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isConstructorToken = exports.isTransformDescriptor = exports.isTokenDescriptor = exports.isNormalToken = void 0;
-const lazy_helpers_1 = __nccwpck_require__(9665);
+const lazy_helpers_1 = __nccwpck_require__(305);
 function isNormalToken(token) {
     return typeof token === "string" || typeof token === "symbol";
 }
@@ -25633,16 +25633,16 @@ exports.isConstructorToken = isConstructorToken;
 
 /***/ }),
 
-/***/ 2693:
+/***/ 197:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isProvider = void 0;
-const class_provider_1 = __nccwpck_require__(3126);
-const value_provider_1 = __nccwpck_require__(4633);
-const token_provider_1 = __nccwpck_require__(7177);
-const factory_provider_1 = __nccwpck_require__(3032);
+const class_provider_1 = __nccwpck_require__(8294);
+const value_provider_1 = __nccwpck_require__(2825);
+const token_provider_1 = __nccwpck_require__(1033);
+const factory_provider_1 = __nccwpck_require__(5336);
 function isProvider(provider) {
     return (class_provider_1.isClassProvider(provider) ||
         value_provider_1.isValueProvider(provider) ||
@@ -25654,7 +25654,7 @@ exports.isProvider = isProvider;
 
 /***/ }),
 
-/***/ 7177:
+/***/ 1033:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25668,7 +25668,7 @@ exports.isTokenProvider = isTokenProvider;
 
 /***/ }),
 
-/***/ 4633:
+/***/ 2825:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25682,7 +25682,7 @@ exports.isValueProvider = isValueProvider;
 
 /***/ }),
 
-/***/ 1982:
+/***/ 9774:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25716,7 +25716,7 @@ exports.defineInjectionTokenMetadata = defineInjectionTokenMetadata;
 
 /***/ }),
 
-/***/ 6884:
+/***/ 1460:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25762,12 +25762,12 @@ exports["default"] = RegistryBase;
 
 /***/ }),
 
-/***/ 5648:
+/***/ 9920:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const registry_base_1 = __nccwpck_require__(6884);
+const registry_base_1 = __nccwpck_require__(1460);
 class Registry extends registry_base_1.default {
 }
 exports["default"] = Registry;
@@ -25775,7 +25775,7 @@ exports["default"] = Registry;
 
 /***/ }),
 
-/***/ 5335:
+/***/ 7063:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25790,7 +25790,7 @@ exports["default"] = ResolutionContext;
 
 /***/ }),
 
-/***/ 4575:
+/***/ 8079:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25810,18 +25810,18 @@ exports.isDisposable = isDisposable;
 
 /***/ }),
 
-/***/ 85:
+/***/ 4661:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-var lifecycle_1 = __nccwpck_require__(6069);
+var lifecycle_1 = __nccwpck_require__(8357);
 Object.defineProperty(exports, "Lifecycle", ({ enumerable: true, get: function () { return lifecycle_1.default; } }));
 
 
 /***/ }),
 
-/***/ 6069:
+/***/ 8357:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -25838,7 +25838,7 @@ exports["default"] = Lifecycle;
 
 /***/ }),
 
-/***/ 1611:
+/***/ 6395:
 /***/ ((module) => {
 
 /*! *****************************************************************************
@@ -26129,15 +26129,15 @@ var __createBinding;
 
 /***/ }),
 
-/***/ 8482:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(9290);
+module.exports = __nccwpck_require__(218);
 
 
 /***/ }),
 
-/***/ 9290:
+/***/ 218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -26408,33 +26408,33 @@ exports.debug = debug; // for test
 
 /***/ }),
 
-/***/ 2480:
+/***/ 6752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Client = __nccwpck_require__(1285)
-const Dispatcher = __nccwpck_require__(7939)
-const Pool = __nccwpck_require__(2244)
-const BalancedPool = __nccwpck_require__(2549)
-const Agent = __nccwpck_require__(8285)
-const ProxyAgent = __nccwpck_require__(9920)
-const EnvHttpProxyAgent = __nccwpck_require__(929)
-const RetryAgent = __nccwpck_require__(1346)
-const errors = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
+const Client = __nccwpck_require__(3701)
+const Dispatcher = __nccwpck_require__(883)
+const Pool = __nccwpck_require__(628)
+const BalancedPool = __nccwpck_require__(837)
+const Agent = __nccwpck_require__(7405)
+const ProxyAgent = __nccwpck_require__(6672)
+const EnvHttpProxyAgent = __nccwpck_require__(3137)
+const RetryAgent = __nccwpck_require__(50)
+const errors = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(8567)
-const buildConnector = __nccwpck_require__(2784)
-const MockClient = __nccwpck_require__(9493)
-const MockAgent = __nccwpck_require__(1437)
-const MockPool = __nccwpck_require__(5220)
-const mockErrors = __nccwpck_require__(9917)
-const RetryHandler = __nccwpck_require__(5640)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(8421)
-const DecoratorHandler = __nccwpck_require__(91)
-const RedirectHandler = __nccwpck_require__(7970)
-const createRedirectInterceptor = __nccwpck_require__(6036)
+const api = __nccwpck_require__(6615)
+const buildConnector = __nccwpck_require__(9136)
+const MockClient = __nccwpck_require__(7365)
+const MockAgent = __nccwpck_require__(7501)
+const MockPool = __nccwpck_require__(4004)
+const mockErrors = __nccwpck_require__(2429)
+const RetryHandler = __nccwpck_require__(7816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
+const DecoratorHandler = __nccwpck_require__(8155)
+const RedirectHandler = __nccwpck_require__(8754)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
@@ -26452,10 +26452,10 @@ module.exports.DecoratorHandler = DecoratorHandler
 module.exports.RedirectHandler = RedirectHandler
 module.exports.createRedirectInterceptor = createRedirectInterceptor
 module.exports.interceptors = {
-  redirect: __nccwpck_require__(730),
-  retry: __nccwpck_require__(4346),
-  dump: __nccwpck_require__(8412),
-  dns: __nccwpck_require__(8731)
+  redirect: __nccwpck_require__(1514),
+  retry: __nccwpck_require__(2026),
+  dump: __nccwpck_require__(8060),
+  dns: __nccwpck_require__(379)
 }
 
 module.exports.buildConnector = buildConnector
@@ -26517,7 +26517,7 @@ function makeDispatcher (fn) {
 module.exports.setGlobalDispatcher = setGlobalDispatcher
 module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(8702).fetch)
+const fetchImpl = (__nccwpck_require__(4398).fetch)
 module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
@@ -26529,39 +26529,39 @@ module.exports.fetch = async function fetch (init, options = undefined) {
     throw err
   }
 }
-module.exports.Headers = __nccwpck_require__(5524).Headers
-module.exports.Response = __nccwpck_require__(715).Response
-module.exports.Request = __nccwpck_require__(175).Request
-module.exports.FormData = __nccwpck_require__(1142).FormData
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
 module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
-module.exports.FileReader = __nccwpck_require__(4848).FileReader
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(179)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
 module.exports.setGlobalOrigin = setGlobalOrigin
 module.exports.getGlobalOrigin = getGlobalOrigin
 
-const { CacheStorage } = __nccwpck_require__(5965)
-const { kConstruct } = __nccwpck_require__(61)
+const { CacheStorage } = __nccwpck_require__(3245)
+const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(6933)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
 module.exports.getSetCookies = getSetCookies
 module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(7708)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
 module.exports.parseMIMEType = parseMIMEType
 module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(7316)
-module.exports.WebSocket = __nccwpck_require__(1886).WebSocket
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
 module.exports.CloseEvent = CloseEvent
 module.exports.ErrorEvent = ErrorEvent
 module.exports.MessageEvent = MessageEvent
@@ -26577,18 +26577,18 @@ module.exports.MockPool = MockPool
 module.exports.MockAgent = MockAgent
 module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1670)
+const { EventSource } = __nccwpck_require__(1238)
 
 module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 670:
+/***/ 158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { addAbortListener } = __nccwpck_require__(4640)
-const { RequestAbortedError } = __nccwpck_require__(4627)
+const { addAbortListener } = __nccwpck_require__(3440)
+const { RequestAbortedError } = __nccwpck_require__(8707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -26648,16 +26648,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2004:
+/***/ 2279:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
-const { addSignal, removeSignal } = __nccwpck_require__(670)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -26763,7 +26763,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 5646:
+/***/ 6862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -26777,10 +26777,10 @@ const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(670)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 const kResume = Symbol('resume')
@@ -27021,16 +27021,16 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4203:
+/***/ 4043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(471)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(2247)
+const { Readable } = __nccwpck_require__(9927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -27242,18 +27242,18 @@ module.exports.RequestHandler = RequestHandler
 
 /***/ }),
 
-/***/ 9656:
+/***/ 3560:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(2247)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(670)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -27469,15 +27469,15 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 6730:
+/***/ 1882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(4627)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
 const { AsyncResource } = __nccwpck_require__(6698)
-const util = __nccwpck_require__(4640)
-const { addSignal, removeSignal } = __nccwpck_require__(670)
+const util = __nccwpck_require__(3440)
+const { addSignal, removeSignal } = __nccwpck_require__(158)
 const assert = __nccwpck_require__(4589)
 
 class UpgradeHandler extends AsyncResource {
@@ -27584,21 +27584,21 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 8567:
+/***/ 6615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4203)
-module.exports.stream = __nccwpck_require__(9656)
-module.exports.pipeline = __nccwpck_require__(5646)
-module.exports.upgrade = __nccwpck_require__(6730)
-module.exports.connect = __nccwpck_require__(2004)
+module.exports.request = __nccwpck_require__(4043)
+module.exports.stream = __nccwpck_require__(3560)
+module.exports.pipeline = __nccwpck_require__(6862)
+module.exports.upgrade = __nccwpck_require__(1882)
+module.exports.connect = __nccwpck_require__(2279)
 
 
 /***/ }),
 
-/***/ 471:
+/***/ 9927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
@@ -27607,9 +27607,9 @@ module.exports.connect = __nccwpck_require__(2004)
 
 const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
-const { ReadableStreamFrom } = __nccwpck_require__(4640)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
 const kConsume = Symbol('kConsume')
 const kReading = Symbol('kReading')
@@ -27990,15 +27990,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 2247:
+/***/ 7655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(4627)
+} = __nccwpck_require__(8707)
 
-const { chunksDecode } = __nccwpck_require__(471)
+const { chunksDecode } = __nccwpck_require__(9927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -28090,16 +28090,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2784:
+/***/ 9136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const net = __nccwpck_require__(7030)
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(4640)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(4627)
-const timers = __nccwpck_require__(1275)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
+const timers = __nccwpck_require__(6603)
 
 function noop () {}
 
@@ -28337,7 +28337,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 2303:
+/***/ 735:
 /***/ ((module) => {
 
 
@@ -28462,7 +28462,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3374:
+/***/ 2414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -28671,7 +28671,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4627:
+/***/ 8707:
 /***/ ((module) => {
 
 
@@ -29103,7 +29103,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7311:
+/***/ 4655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29111,7 +29111,7 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(4627)
+} = __nccwpck_require__(8707)
 const assert = __nccwpck_require__(4589)
 const {
   isValidHTTPToken,
@@ -29126,9 +29126,9 @@ const {
   validateHandler,
   getServerName,
   normalizedMethodRecords
-} = __nccwpck_require__(4640)
-const { channels } = __nccwpck_require__(3374)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
+} = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -29592,7 +29592,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 4043:
+/***/ 6443:
 /***/ ((module) => {
 
 module.exports = {
@@ -29666,7 +29666,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4152:
+/***/ 7752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -29674,7 +29674,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(2303)
+} = __nccwpck_require__(735)
 
 class TstNode {
   /** @type {any} */
@@ -29825,13 +29825,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4640:
+/***/ 3440:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(4043)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
 const { IncomingMessage } = __nccwpck_require__(7067)
 const stream = __nccwpck_require__(7075)
 const net = __nccwpck_require__(7030)
@@ -29839,9 +29839,9 @@ const { Blob } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 const { stringify } = __nccwpck_require__(1792)
 const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(4627)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(2303)
-const { tree } = __nccwpck_require__(4152)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { tree } = __nccwpck_require__(7752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -30551,18 +30551,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8285:
+/***/ 7405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(4627)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(4043)
-const DispatcherBase = __nccwpck_require__(9265)
-const Pool = __nccwpck_require__(2244)
-const Client = __nccwpck_require__(1285)
-const util = __nccwpck_require__(4640)
-const createRedirectInterceptor = __nccwpck_require__(6036)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+const DispatcherBase = __nccwpck_require__(1841)
+const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(3701)
+const util = __nccwpck_require__(3440)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -30691,7 +30691,7 @@ module.exports = Agent
 
 /***/ }),
 
-/***/ 2549:
+/***/ 837:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -30699,7 +30699,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(4627)
+} = __nccwpck_require__(8707)
 const {
   PoolBase,
   kClients,
@@ -30707,10 +30707,10 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(3856)
-const Pool = __nccwpck_require__(2244)
-const { kUrl, kInterceptors } = __nccwpck_require__(4043)
-const { parseOrigin } = __nccwpck_require__(4640)
+} = __nccwpck_require__(2128)
+const Pool = __nccwpck_require__(628)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
 const kOptions = Symbol('options')
@@ -30907,7 +30907,7 @@ module.exports = BalancedPool
 
 /***/ }),
 
-/***/ 9133:
+/***/ 637:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -30915,9 +30915,9 @@ module.exports = BalancedPool
 /* global WebAssembly */
 
 const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(4640)
-const { channels } = __nccwpck_require__(3374)
-const timers = __nccwpck_require__(1275)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const timers = __nccwpck_require__(6603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -30930,7 +30930,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(4627)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -30963,9 +30963,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(4043)
+} = __nccwpck_require__(6443)
 
-const constants = __nccwpck_require__(776)
+const constants = __nccwpck_require__(2824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -30977,11 +30977,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(7630) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(8586))
+    mod = await WebAssembly.compile(__nccwpck_require__(3434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -30989,7 +30989,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(7630))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -31904,7 +31904,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(6396).extractBody)
+      extractBody = (__nccwpck_require__(4492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -32427,7 +32427,7 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 4548:
+/***/ 8788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -32435,13 +32435,13 @@ module.exports = connectH1
 const assert = __nccwpck_require__(4589)
 const { errorMonitor } = __nccwpck_require__(8474)
 const { pipeline } = __nccwpck_require__(7075)
-const util = __nccwpck_require__(4640)
+const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(4627)
+} = __nccwpck_require__(8707)
 const {
   kUrl,
   kReset,
@@ -32460,7 +32460,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(4043)
+} = __nccwpck_require__(6443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -32866,7 +32866,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(6396).extractBody)
+    extractBody ??= (__nccwpck_require__(4492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -33226,7 +33226,7 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 1285:
+/***/ 3701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
@@ -33236,16 +33236,16 @@ module.exports = connectH2
 const assert = __nccwpck_require__(4589)
 const net = __nccwpck_require__(7030)
 const http = __nccwpck_require__(7067)
-const util = __nccwpck_require__(4640)
-const { channels } = __nccwpck_require__(3374)
-const Request = __nccwpck_require__(7311)
-const DispatcherBase = __nccwpck_require__(9265)
+const util = __nccwpck_require__(3440)
+const { channels } = __nccwpck_require__(2414)
+const Request = __nccwpck_require__(4655)
+const DispatcherBase = __nccwpck_require__(1841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(4627)
-const buildConnector = __nccwpck_require__(2784)
+} = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
 const {
   kUrl,
   kServerName,
@@ -33287,9 +33287,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(4043)
-const connectH1 = __nccwpck_require__(9133)
-const connectH2 = __nccwpck_require__(4548)
+} = __nccwpck_require__(6443)
+const connectH1 = __nccwpck_require__(637)
+const connectH2 = __nccwpck_require__(8788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -33597,7 +33597,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(6036)
+const createRedirectInterceptor = __nccwpck_require__(5092)
 
 function onError (client, err) {
   if (
@@ -33857,19 +33857,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 9265:
+/***/ 1841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(7939)
+const Dispatcher = __nccwpck_require__(883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(4627)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(4043)
+} = __nccwpck_require__(8707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -34072,7 +34072,7 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 7939:
+/***/ 883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34144,15 +34144,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 929:
+/***/ 3137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(9265)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(4043)
-const ProxyAgent = __nccwpck_require__(9920)
-const Agent = __nccwpck_require__(8285)
+const DispatcherBase = __nccwpck_require__(1841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
+const ProxyAgent = __nccwpck_require__(6672)
+const Agent = __nccwpck_require__(7405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -34311,7 +34311,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 5844:
+/***/ 4660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -34435,15 +34435,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 3856:
+/***/ 2128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(9265)
-const FixedQueue = __nccwpck_require__(5844)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(4043)
-const PoolStats = __nccwpck_require__(5710)
+const DispatcherBase = __nccwpck_require__(1841)
+const FixedQueue = __nccwpck_require__(4660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
+const PoolStats = __nccwpck_require__(3246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -34636,10 +34636,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5710:
+/***/ 3246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(4043)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -34677,7 +34677,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 2244:
+/***/ 628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -34688,14 +34688,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(3856)
-const Client = __nccwpck_require__(1285)
+} = __nccwpck_require__(2128)
+const Client = __nccwpck_require__(3701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(4627)
-const util = __nccwpck_require__(4640)
-const { kUrl, kInterceptors } = __nccwpck_require__(4043)
-const buildConnector = __nccwpck_require__(2784)
+} = __nccwpck_require__(8707)
+const util = __nccwpck_require__(3440)
+const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+const buildConnector = __nccwpck_require__(9136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -34791,19 +34791,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 9920:
+/***/ 6672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(4043)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
 const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(8285)
-const Pool = __nccwpck_require__(2244)
-const DispatcherBase = __nccwpck_require__(9265)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(4627)
-const buildConnector = __nccwpck_require__(2784)
-const Client = __nccwpck_require__(1285)
+const Agent = __nccwpck_require__(7405)
+const Pool = __nccwpck_require__(628)
+const DispatcherBase = __nccwpck_require__(1841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
+const buildConnector = __nccwpck_require__(9136)
+const Client = __nccwpck_require__(3701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -35072,13 +35072,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 1346:
+/***/ 50:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(7939)
-const RetryHandler = __nccwpck_require__(5640)
+const Dispatcher = __nccwpck_require__(883)
+const RetryHandler = __nccwpck_require__(7816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -35114,7 +35114,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 8421:
+/***/ 2581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -35122,8 +35122,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(4627)
-const Agent = __nccwpck_require__(8285)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(7405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -35153,7 +35153,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 91:
+/***/ 8155:
 /***/ ((module) => {
 
 
@@ -35204,15 +35204,15 @@ module.exports = class DecoratorHandler {
 
 /***/ }),
 
-/***/ 7970:
+/***/ 8754:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(4640)
-const { kBodyUsed } = __nccwpck_require__(4043)
+const util = __nccwpck_require__(3440)
+const { kBodyUsed } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(4627)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 const EE = __nccwpck_require__(8474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
@@ -35443,20 +35443,20 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 5640:
+/***/ 7816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const assert = __nccwpck_require__(4589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(4043)
-const { RequestRetryError } = __nccwpck_require__(4627)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
+const { RequestRetryError } = __nccwpck_require__(8707)
 const {
   isDisturbed,
   parseHeaders,
   parseRangeHeader,
   wrapRequestBody
-} = __nccwpck_require__(4640)
+} = __nccwpck_require__(3440)
 
 function calculateRetryAfterHeader (retryAfter) {
   const current = Date.now()
@@ -35887,14 +35887,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 8731:
+/***/ 379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const { isIP } = __nccwpck_require__(7030)
 const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(91)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(4627)
+const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -36269,14 +36269,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8412:
+/***/ 8060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(4640)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(4627)
-const DecoratorHandler = __nccwpck_require__(91)
+const util = __nccwpck_require__(3440)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const DecoratorHandler = __nccwpck_require__(8155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -36399,12 +36399,12 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 6036:
+/***/ 5092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const RedirectHandler = __nccwpck_require__(7970)
+const RedirectHandler = __nccwpck_require__(8754)
 
 function createRedirectInterceptor ({ maxRedirections: defaultMaxRedirections }) {
   return (dispatch) => {
@@ -36427,11 +36427,11 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 730:
+/***/ 1514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RedirectHandler = __nccwpck_require__(7970)
+const RedirectHandler = __nccwpck_require__(8754)
 
 module.exports = opts => {
   const globalMaxRedirections = opts?.maxRedirections
@@ -36458,11 +36458,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 4346:
+/***/ 2026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(5640)
+const RetryHandler = __nccwpck_require__(7816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -36484,13 +36484,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 776:
+/***/ 2824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(1308);
+const utils_1 = __nccwpck_require__(172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -36768,7 +36768,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 7630:
+/***/ 3870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -36780,7 +36780,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 8586:
+/***/ 3434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -36792,7 +36792,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 1308:
+/***/ 172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -36813,13 +36813,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 1437:
+/***/ 7501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(4043)
-const Agent = __nccwpck_require__(8285)
+const { kClients } = __nccwpck_require__(6443)
+const Agent = __nccwpck_require__(7405)
 const {
   kAgent,
   kMockAgentSet,
@@ -36830,14 +36830,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(941)
-const MockClient = __nccwpck_require__(9493)
-const MockPool = __nccwpck_require__(5220)
-const { matchValue, buildMockOptions } = __nccwpck_require__(8981)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(4627)
-const Dispatcher = __nccwpck_require__(7939)
-const Pluralizer = __nccwpck_require__(3289)
-const PendingInterceptorsFormatter = __nccwpck_require__(1726)
+} = __nccwpck_require__(1117)
+const MockClient = __nccwpck_require__(7365)
+const MockPool = __nccwpck_require__(4004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
+const Dispatcher = __nccwpck_require__(883)
+const Pluralizer = __nccwpck_require__(1529)
+const PendingInterceptorsFormatter = __nccwpck_require__(6142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -36980,14 +36980,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 9493:
+/***/ 7365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(1285)
-const { buildMockDispatch } = __nccwpck_require__(8981)
+const Client = __nccwpck_require__(3701)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -36996,10 +36996,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(941)
-const { MockInterceptor } = __nccwpck_require__(5015)
-const Symbols = __nccwpck_require__(4043)
-const { InvalidArgumentError } = __nccwpck_require__(4627)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -37046,12 +37046,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 9917:
+/***/ 2429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(4627)
+const { UndiciError } = __nccwpck_require__(8707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -37081,12 +37081,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5015:
+/***/ 1511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(8981)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kDispatchKey,
@@ -37094,9 +37094,9 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(941)
-const { InvalidArgumentError } = __nccwpck_require__(4627)
-const { buildURL } = __nccwpck_require__(4640)
+} = __nccwpck_require__(1117)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
+const { buildURL } = __nccwpck_require__(3440)
 
 /**
  * Defines the scope API for an interceptor reply
@@ -37295,14 +37295,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 5220:
+/***/ 4004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(2244)
-const { buildMockDispatch } = __nccwpck_require__(8981)
+const Pool = __nccwpck_require__(628)
+const { buildMockDispatch } = __nccwpck_require__(3397)
 const {
   kDispatches,
   kMockAgent,
@@ -37311,10 +37311,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(941)
-const { MockInterceptor } = __nccwpck_require__(5015)
-const Symbols = __nccwpck_require__(4043)
-const { InvalidArgumentError } = __nccwpck_require__(4627)
+} = __nccwpck_require__(1117)
+const { MockInterceptor } = __nccwpck_require__(1511)
+const Symbols = __nccwpck_require__(6443)
+const { InvalidArgumentError } = __nccwpck_require__(8707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -37361,7 +37361,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 941:
+/***/ 1117:
 /***/ ((module) => {
 
 
@@ -37391,20 +37391,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8981:
+/***/ 3397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(9917)
+const { MockNotMatchedError } = __nccwpck_require__(2429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(941)
-const { buildURL } = __nccwpck_require__(4640)
+} = __nccwpck_require__(1117)
+const { buildURL } = __nccwpck_require__(3440)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const {
   types: {
@@ -37765,7 +37765,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1726:
+/***/ 6142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -37815,7 +37815,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 3289:
+/***/ 1529:
 /***/ ((module) => {
 
 
@@ -37851,7 +37851,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 1275:
+/***/ 6603:
 /***/ ((module) => {
 
 
@@ -38281,20 +38281,20 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8514:
+/***/ 9634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(61)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6814)
-const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(4640)
-const { webidl } = __nccwpck_require__(5701)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(715)
-const { Request, fromInnerRequest } = __nccwpck_require__(175)
-const { kState } = __nccwpck_require__(1995)
-const { fetching } = __nccwpck_require__(8702)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(9520)
+const { kConstruct } = __nccwpck_require__(109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
+const { webidl } = __nccwpck_require__(5893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { Request, fromInnerRequest } = __nccwpck_require__(9967)
+const { kState } = __nccwpck_require__(3627)
+const { fetching } = __nccwpck_require__(4398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -39147,15 +39147,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5965:
+/***/ 3245:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(61)
-const { Cache } = __nccwpck_require__(8514)
-const { webidl } = __nccwpck_require__(5701)
-const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(109)
+const { Cache } = __nccwpck_require__(9634)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
   /**
@@ -39306,26 +39306,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 61:
+/***/ 109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(4043).kConstruct)
+  kConstruct: (__nccwpck_require__(6443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6814:
+/***/ 6798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(7708)
-const { isValidHeaderName } = __nccwpck_require__(9520)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { isValidHeaderName } = __nccwpck_require__(3168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -39370,7 +39370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3404:
+/***/ 1276:
 /***/ ((module) => {
 
 
@@ -39389,15 +39389,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6933:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(8906)
-const { stringify } = __nccwpck_require__(1077)
-const { webidl } = __nccwpck_require__(5701)
-const { Headers } = __nccwpck_require__(5524)
+const { parseSetCookie } = __nccwpck_require__(1978)
+const { stringify } = __nccwpck_require__(7797)
+const { webidl } = __nccwpck_require__(5893)
+const { Headers } = __nccwpck_require__(660)
 
 /**
  * @typedef {Object} Cookie
@@ -39580,14 +39580,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8906:
+/***/ 1978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(3404)
-const { isCTLExcludingHtab } = __nccwpck_require__(1077)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(7708)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
+const { isCTLExcludingHtab } = __nccwpck_require__(7797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
 const assert = __nccwpck_require__(4589)
 
 /**
@@ -39897,7 +39897,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1077:
+/***/ 7797:
 /***/ ((module) => {
 
 
@@ -40256,13 +40256,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 335:
+/***/ 4031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
 const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(3691)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
 
 /**
  * @type {number[]} BOM
@@ -40837,23 +40837,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1670:
+/***/ 1238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(8702)
-const { makeRequest } = __nccwpck_require__(175)
-const { webidl } = __nccwpck_require__(5701)
-const { EventSourceStream } = __nccwpck_require__(335)
-const { parseMIMEType } = __nccwpck_require__(7708)
-const { createFastMessageEvent } = __nccwpck_require__(7316)
-const { isNetworkError } = __nccwpck_require__(715)
-const { delay } = __nccwpck_require__(3691)
-const { kEnumerableProperty } = __nccwpck_require__(4640)
-const { environmentSettingsObject } = __nccwpck_require__(9520)
-const { getGlobalDispatcher } = __nccwpck_require__(8421)
+const { fetching } = __nccwpck_require__(4398)
+const { makeRequest } = __nccwpck_require__(9967)
+const { webidl } = __nccwpck_require__(5893)
+const { EventSourceStream } = __nccwpck_require__(4031)
+const { parseMIMEType } = __nccwpck_require__(1900)
+const { createFastMessageEvent } = __nccwpck_require__(5188)
+const { isNetworkError } = __nccwpck_require__(9051)
+const { delay } = __nccwpck_require__(4811)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 
 let experimentalWarned = false
 
@@ -41327,7 +41327,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3691:
+/***/ 4811:
 /***/ ((module) => {
 
 
@@ -41371,12 +41371,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6396:
+/***/ 4492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const util = __nccwpck_require__(4640)
+const util = __nccwpck_require__(3440)
 const {
   ReadableStreamFrom,
   isBlobLike,
@@ -41386,16 +41386,16 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(9520)
-const { FormData } = __nccwpck_require__(1142)
-const { kState } = __nccwpck_require__(1995)
-const { webidl } = __nccwpck_require__(5701)
+} = __nccwpck_require__(3168)
+const { FormData } = __nccwpck_require__(5910)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 const { Blob } = __nccwpck_require__(4573)
 const assert = __nccwpck_require__(4589)
 const { isErrored, isDisturbed } = __nccwpck_require__(7075)
 const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(7708)
-const { multipartFormDataParser } = __nccwpck_require__(3028)
+const { serializeAMimeType } = __nccwpck_require__(1900)
+const { multipartFormDataParser } = __nccwpck_require__(116)
 let random
 
 try {
@@ -41907,7 +41907,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7775:
+/***/ 4495:
 /***/ ((module) => {
 
 
@@ -42038,7 +42038,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7708:
+/***/ 1900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -42789,12 +42789,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9197:
+/***/ 6653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(4043)
+const { kConnected, kSize } = __nccwpck_require__(6443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -42842,14 +42842,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 2538:
+/***/ 7114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(1995)
-const { webidl } = __nccwpck_require__(5701)
+const { kState } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -42975,16 +42975,16 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 3028:
+/***/ 116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
-const { utf8DecodeBytes } = __nccwpck_require__(9520)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(7708)
-const { isFileLike } = __nccwpck_require__(2538)
-const { makeEntry } = __nccwpck_require__(1142)
+const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { utf8DecodeBytes } = __nccwpck_require__(3168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
+const { isFileLike } = __nccwpck_require__(7114)
+const { makeEntry } = __nccwpck_require__(5910)
 const assert = __nccwpck_require__(4589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
@@ -43456,16 +43456,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1142:
+/***/ 5910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(9520)
-const { kState } = __nccwpck_require__(1995)
-const { kEnumerableProperty } = __nccwpck_require__(4640)
-const { FileLike, isFileLike } = __nccwpck_require__(2538)
-const { webidl } = __nccwpck_require__(5701)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
+const { kState } = __nccwpck_require__(3627)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { FileLike, isFileLike } = __nccwpck_require__(7114)
+const { webidl } = __nccwpck_require__(5893)
 const { File: NativeFile } = __nccwpck_require__(4573)
 const nodeUtil = __nccwpck_require__(7975)
 
@@ -43715,7 +43715,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 179:
+/***/ 1059:
 /***/ ((module) => {
 
 
@@ -43762,21 +43762,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5524:
+/***/ 660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(4043)
-const { kEnumerableProperty } = __nccwpck_require__(4640)
+const { kConstruct } = __nccwpck_require__(6443)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(9520)
-const { webidl } = __nccwpck_require__(5701)
+} = __nccwpck_require__(3168)
+const { webidl } = __nccwpck_require__(5893)
 const assert = __nccwpck_require__(4589)
 const util = __nccwpck_require__(7975)
 
@@ -44456,7 +44456,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8702:
+/***/ 4398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -44469,9 +44469,9 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(715)
-const { HeadersList } = __nccwpck_require__(5524)
-const { Request, cloneRequest } = __nccwpck_require__(175)
+} = __nccwpck_require__(9051)
+const { HeadersList } = __nccwpck_require__(660)
+const { Request, cloneRequest } = __nccwpck_require__(9967)
 const zlib = __nccwpck_require__(8522)
 const {
   bytesMatch,
@@ -44507,23 +44507,23 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(9520)
-const { kState, kDispatcher } = __nccwpck_require__(1995)
+} = __nccwpck_require__(3168)
+const { kState, kDispatcher } = __nccwpck_require__(3627)
 const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(6396)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
 const {
   redirectStatusSet,
   nullBodyStatus,
   safeMethodsSet,
   requestBodyHeader,
   subresourceSet
-} = __nccwpck_require__(7775)
+} = __nccwpck_require__(4495)
 const EE = __nccwpck_require__(8474)
 const { Readable, pipeline, finished } = __nccwpck_require__(7075)
-const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(4640)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(7708)
-const { getGlobalDispatcher } = __nccwpck_require__(8421)
-const { webidl } = __nccwpck_require__(5701)
+const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { webidl } = __nccwpck_require__(5893)
 const { STATUS_CODES } = __nccwpck_require__(7067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
@@ -46733,23 +46733,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 175:
+/***/ 9967:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 /* globals AbortController */
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(6396)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(5524)
-const { FinalizationRegistry } = __nccwpck_require__(9197)()
-const util = __nccwpck_require__(4640)
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
+const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(9520)
+} = __nccwpck_require__(3168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -46759,12 +46759,12 @@ const {
   requestCredentials,
   requestCache,
   requestDuplex
-} = __nccwpck_require__(7775)
+} = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(1995)
-const { webidl } = __nccwpck_require__(5701)
-const { URLSerializer } = __nccwpck_require__(7708)
-const { kConstruct } = __nccwpck_require__(4043)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
 
@@ -47777,14 +47777,14 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 715:
+/***/ 9051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(5524)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(6396)
-const util = __nccwpck_require__(4640)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const util = __nccwpck_require__(3440)
 const nodeUtil = __nccwpck_require__(7975)
 const { kEnumerableProperty } = util
 const {
@@ -47796,16 +47796,16 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(9520)
+} = __nccwpck_require__(3168)
 const {
   redirectStatusSet,
   nullBodyStatus
-} = __nccwpck_require__(7775)
-const { kState, kHeaders } = __nccwpck_require__(1995)
-const { webidl } = __nccwpck_require__(5701)
-const { FormData } = __nccwpck_require__(1142)
-const { URLSerializer } = __nccwpck_require__(7708)
-const { kConstruct } = __nccwpck_require__(4043)
+} = __nccwpck_require__(4495)
+const { kState, kHeaders } = __nccwpck_require__(3627)
+const { webidl } = __nccwpck_require__(5893)
+const { FormData } = __nccwpck_require__(5910)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { kConstruct } = __nccwpck_require__(6443)
 const assert = __nccwpck_require__(4589)
 const { types } = __nccwpck_require__(7975)
 
@@ -48394,7 +48394,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1995:
+/***/ 3627:
 /***/ ((module) => {
 
 
@@ -48410,21 +48410,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9520:
+/***/ 3168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Transform } = __nccwpck_require__(7075)
 const zlib = __nccwpck_require__(8522)
-const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(7775)
-const { getGlobalOrigin } = __nccwpck_require__(179)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(7708)
+const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
+const { getGlobalOrigin } = __nccwpck_require__(1059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
 const { performance } = __nccwpck_require__(643)
-const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(4640)
+const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
 const assert = __nccwpck_require__(4589)
 const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5701)
+const { webidl } = __nccwpck_require__(5893)
 
 let supportedHashes = []
 
@@ -50049,14 +50049,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5701:
+/***/ 5893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { types, inspect } = __nccwpck_require__(7975)
 const { markAsUncloneable } = __nccwpck_require__(5919)
-const { toUSVString } = __nccwpck_require__(4640)
+const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
 const webidl = {}
@@ -50751,7 +50751,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2927:
+/***/ 2607:
 /***/ ((module) => {
 
 
@@ -51048,7 +51048,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4848:
+/***/ 8355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -51057,16 +51057,16 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(410)
+} = __nccwpck_require__(3610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(4929)
-const { webidl } = __nccwpck_require__(5701)
-const { kEnumerableProperty } = __nccwpck_require__(4640)
+} = __nccwpck_require__(961)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
   constructor () {
@@ -51399,12 +51399,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5549:
+/***/ 8573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5701)
+const { webidl } = __nccwpck_require__(5893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -51484,7 +51484,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4929:
+/***/ 961:
 /***/ ((module) => {
 
 
@@ -51501,7 +51501,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 410:
+/***/ 3610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -51512,10 +51512,10 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(4929)
-const { ProgressEvent } = __nccwpck_require__(5549)
-const { getEncoding } = __nccwpck_require__(2927)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(7708)
+} = __nccwpck_require__(961)
+const { ProgressEvent } = __nccwpck_require__(8573)
+const { getEncoding } = __nccwpck_require__(2607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
 const { types } = __nccwpck_require__(7975)
 const { StringDecoder } = __nccwpck_require__(3193)
 const { btoa } = __nccwpck_require__(4573)
@@ -51899,27 +51899,27 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7905:
+/***/ 6897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(6096)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(32)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(1025)
-const { channels } = __nccwpck_require__(3374)
-const { CloseEvent } = __nccwpck_require__(7316)
-const { makeRequest } = __nccwpck_require__(175)
-const { fetching } = __nccwpck_require__(8702)
-const { Headers, getHeadersList } = __nccwpck_require__(5524)
-const { getDecodeSplit } = __nccwpck_require__(9520)
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
+} = __nccwpck_require__(1216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
+const { channels } = __nccwpck_require__(2414)
+const { CloseEvent } = __nccwpck_require__(5188)
+const { makeRequest } = __nccwpck_require__(9967)
+const { fetching } = __nccwpck_require__(4398)
+const { Headers, getHeadersList } = __nccwpck_require__(660)
+const { getDecodeSplit } = __nccwpck_require__(3168)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
@@ -52277,7 +52277,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6096:
+/***/ 736:
 /***/ ((module) => {
 
 
@@ -52350,14 +52350,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7316:
+/***/ 5188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5701)
-const { kEnumerableProperty } = __nccwpck_require__(4640)
-const { kConstruct } = __nccwpck_require__(4043)
+const { webidl } = __nccwpck_require__(5893)
+const { kEnumerableProperty } = __nccwpck_require__(3440)
+const { kConstruct } = __nccwpck_require__(6443)
 const { MessagePort } = __nccwpck_require__(5919)
 
 /**
@@ -52686,12 +52686,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9104:
+/***/ 3264:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(6096)
+const { maxUnsigned16Bit } = __nccwpck_require__(736)
 
 const BUFFER_SIZE = 16386
 
@@ -52789,14 +52789,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1869:
+/***/ 9469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(1025)
-const { MessageSizeExceededError } = __nccwpck_require__(4627)
+const { isValidClientWindowBits } = __nccwpck_require__(8625)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -52901,16 +52901,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 9332:
+/***/ 1652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Writable } = __nccwpck_require__(7075)
 const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(6096)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(32)
-const { channels } = __nccwpck_require__(3374)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
+const { channels } = __nccwpck_require__(2414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -52920,11 +52920,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(1025)
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
-const { closeWebSocketConnection } = __nccwpck_require__(7905)
-const { PerMessageDeflate } = __nccwpck_require__(1869)
-const { MessageSizeExceededError } = __nccwpck_require__(4627)
+} = __nccwpck_require__(8625)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { closeWebSocketConnection } = __nccwpck_require__(6897)
+const { PerMessageDeflate } = __nccwpck_require__(9469)
+const { MessageSizeExceededError } = __nccwpck_require__(8707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -53435,14 +53435,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9388:
+/***/ 3900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { WebsocketFrameSend } = __nccwpck_require__(9104)
-const { opcodes, sendHints } = __nccwpck_require__(6096)
-const FixedQueue = __nccwpck_require__(5844)
+const { WebsocketFrameSend } = __nccwpck_require__(3264)
+const { opcodes, sendHints } = __nccwpck_require__(736)
+const FixedQueue = __nccwpck_require__(4660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -53546,7 +53546,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 32:
+/***/ 1216:
 /***/ ((module) => {
 
 
@@ -53565,16 +53565,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1025:
+/***/ 8625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(32)
-const { states, opcodes } = __nccwpck_require__(6096)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(7316)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
+const { states, opcodes } = __nccwpck_require__(736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(7708)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
 
 /* globals Blob */
 
@@ -53894,15 +53894,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1886:
+/***/ 3726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5701)
-const { URLSerializer } = __nccwpck_require__(7708)
-const { environmentSettingsObject } = __nccwpck_require__(9520)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(6096)
+const { webidl } = __nccwpck_require__(5893)
+const { URLSerializer } = __nccwpck_require__(1900)
+const { environmentSettingsObject } = __nccwpck_require__(3168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -53911,21 +53911,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(32)
+} = __nccwpck_require__(1216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(1025)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(7905)
-const { ByteParser } = __nccwpck_require__(9332)
-const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(4640)
-const { getGlobalDispatcher } = __nccwpck_require__(8421)
+} = __nccwpck_require__(8625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
+const { ByteParser } = __nccwpck_require__(1652)
+const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
+const { getGlobalDispatcher } = __nccwpck_require__(2581)
 const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(7316)
-const { SendQueue } = __nccwpck_require__(9388)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
+const { SendQueue } = __nccwpck_require__(3900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -54496,11 +54496,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 629:
+/***/ 9407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9457);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8721);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -54509,7 +54509,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9457:
+/***/ 8721:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54520,7 +54520,7 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
 /**
@@ -54556,7 +54556,7 @@ function toCommandProperties(annotationProperties) {
     };
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
 
 
 /**
@@ -54652,7 +54652,7 @@ function escapeProperty(s) {
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/file-command.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -54695,7 +54695,7 @@ var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_
 // EXTERNAL MODULE: external "https"
 var external_https_ = __nccwpck_require__(5692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/proxy.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
     const usingSsl = reqUrl.protocol === 'https:';
     if (checkBypass(reqUrl)) {
@@ -54786,11 +54786,11 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ../main/node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(8482);
-// EXTERNAL MODULE: ../main/node_modules/undici/index.js
-var undici = __nccwpck_require__(2480);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/index.js
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -55487,7 +55487,7 @@ class lib_HttpClient {
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/http-client/lib/auth.js
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -55563,7 +55563,7 @@ class PersonalAccessTokenCredentialHandler {
     }
 }
 //# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/oidc-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -55637,7 +55637,7 @@ class oidc_utils_OidcClient {
     }
 }
 //# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/summary.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -55918,7 +55918,7 @@ const _summary = new Summary();
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = _summary;
 //# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/path-utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
  * toPosixPath converts the given path to the posix form. On Windows, \\ will be
@@ -55960,7 +55960,7 @@ var external_events_ = __nccwpck_require__(4434);
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
 var external_assert_ = __nccwpck_require__(2613);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io-util.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -56140,7 +56140,7 @@ function getCmdPath() {
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
 //# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/io/lib/io.js
+;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -56414,7 +56414,7 @@ function io_copyFile(srcFile, destFile, force) {
 //# sourceMappingURL=io.js.map
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/toolrunner.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
 var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -57002,7 +57002,7 @@ class ExecState extends external_events_.EventEmitter {
     }
 }
 //# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/exec/lib/exec.js
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -57082,7 +57082,7 @@ function getExecOutput(commandLine, args, options) {
     });
 }
 //# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/platform.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -57147,7 +57147,7 @@ function getDetails() {
     });
 }
 //# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/core/lib/core.js
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -57946,9 +57946,19 @@ function parseInputs(read, context) {
         terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
         helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
     };
+    const pinnedTerraform = tools.terraform.kind === 'pinned' ? tools.terraform.version : undefined;
+    const moduleMinimum = minimumTerraform(terraformDir);
+    if (pinnedTerraform && moduleMinimum && olderThan(pinnedTerraform, moduleMinimum)) {
+        throw new InputError('terraform-version', `${show(pinnedTerraform)} is older than ${moduleMinimum}, which the module in ${show(terraformDirValue || 'terraform/')} requires (its required_version; the one shipped with the action needs ${MODULE_TERRAFORM} for the write-only arguments that keep the database password out of Terraform state). Use ${moduleMinimum} or later (the default is ${DEFAULT_VERSIONS.terraform}), or latest.`);
+    }
     const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
     const allowUnpinnedTools = bool('allow-unpinned-tools', false);
     const githubToken = raw('github-token') || undefined;
+    const environment = raw('environment') || undefined;
+    // GitHub allows environment names of up to 255 characters; any other character may be in one.
+    if (environment !== undefined && (environment.length > 255 || /[\r\n\t]/.test(environment))) {
+        throw new InputError('environment', `${show(environment)} is not valid. Use the name of the job's GitHub environment, such as flyte-dev (up to 255 characters, on one line), or leave it empty.`);
+    }
     const commentOnPr = bool('comment-on-pr', true);
     const dryRun = bool('dry-run', false);
     const confirmDestroy = raw('confirm-destroy') || undefined;
@@ -57994,6 +58004,7 @@ function parseInputs(read, context) {
         commentOnPr,
         dryRun,
         confirmDestroy,
+        environment,
         timeoutSeconds,
         failOnDrift,
         requireReviewedPlan,
@@ -58007,6 +58018,27 @@ const IAP_CLIENT_COMMANDS = ['deploy', 'upgrade'];
 /** Commands that grant IAP access (deploy, upgrade) or show it for review (plan), so need members. */
 const IAP_MEMBER_COMMANDS = ['deploy', 'upgrade', 'plan'];
 /** Known-good versions the action installs when an input is left empty. */
+/** The oldest Terraform the bundled module runs on (write-only arguments); versions.tf agrees. */
+const MODULE_TERRAFORM = '1.11.0';
+/** The `required_version = ">= X.Y.Z"` of a module's .tf files, when it is that simple. */
+function minimumTerraform(dir) {
+    for (const file of (0,external_node_fs_namespaceObject.readdirSync)(dir).filter((f) => f.endsWith('.tf'))) {
+        const text = (0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(dir, file), 'utf8');
+        const found = /^\s*required_version\s*=\s*">=\s*(\d+\.\d+\.\d+)"/m.exec(text);
+        if (found)
+            return found[1];
+    }
+    return undefined;
+}
+/** True when dotted version `a` sorts before `b`, number by number. */
+function olderThan(a, b) {
+    const [x, y] = [a, b].map((v) => v.split(/[.-]/).map((n) => Number.parseInt(n, 10) || 0));
+    for (let i = 0; i < 3; i += 1) {
+        if ((x[i] ?? 0) !== (y[i] ?? 0))
+            return (x[i] ?? 0) < (y[i] ?? 0);
+    }
+    return false;
+}
 const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' };
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
 function parseDuration(name, value) {
@@ -58020,9 +58052,9 @@ function parseDuration(name, value) {
     return seconds;
 }
 
-// EXTERNAL MODULE: ../main/node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(3880);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/tool-cache/lib/manifest.js
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
 var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -58132,7 +58164,7 @@ function _readLinuxVersionFile() {
 const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 // EXTERNAL MODULE: external "util"
 var external_util_ = __nccwpck_require__(9023);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/tool-cache/lib/retry-helper.js
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
 var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -58193,7 +58225,7 @@ class retry_helper_RetryHelper {
     }
 }
 //# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/tool-cache/lib/tool-cache.js
+;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
 var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -58919,8 +58951,8 @@ function createFetcher(options) {
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ../main/node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(8006);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/tools/pins/archive-tree.ts
 /**
  * Checks a tool cache entry against the archive it was unpacked from, so that a cache entry is
@@ -59306,11 +59338,13 @@ function describeInstall(recipe, wanted, platform, mirror) {
     if (wanted.kind === 'latest') {
         const latest = fromSource(recipe.latestUrl, mirror).url;
         const example = fromSource(recipe.archiveUrl('VERSION', platform), mirror).url;
-        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}, SHA-256 from ${recipe.checksumSource('VERSION', platform)}.`;
+        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}; ${PIN_CHECK}`;
     }
     const url = fromSource(recipe.archiveUrl(wanted.version, platform), mirror).url;
-    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}, SHA-256 from ${recipe.checksumSource(wanted.version, platform)}.`;
+    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}; ${PIN_CHECK}`;
 }
+/** What decides an archive may run (src/tools/pins/): never a checksum file beside it. */
+const PIN_CHECK = "its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true).";
 
 ;// CONCATENATED MODULE: ./src/tools/pins/chart-pins.ts
 /**
@@ -60633,10 +60667,10 @@ function oauthSecretSteps(inputs, secretName) {
     ];
 }
 
-// EXTERNAL MODULE: ../main/node_modules/reflect-metadata/Reflect.js
-var Reflect = __nccwpck_require__(1053);
-// EXTERNAL MODULE: ../main/node_modules/@peculiar/x509/build/x509.cjs.js
-var x509_cjs = __nccwpck_require__(4111);
+// EXTERNAL MODULE: ./node_modules/reflect-metadata/Reflect.js
+var Reflect = __nccwpck_require__(477);
+// EXTERNAL MODULE: ./node_modules/@peculiar/x509/build/x509.cjs.js
+var x509_cjs = __nccwpck_require__(8927);
 ;// CONCATENATED MODULE: ./src/tls/self-signed.ts
 /**
  * The TLS proxy's certificate: self-signed, made by the action with @peculiar/x509 on Node's
@@ -60917,8 +60951,8 @@ function legacyLayoutPhase(inputs) {
     };
 }
 
-// EXTERNAL MODULE: ../main/node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(3439);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/values/document.ts
 /**
  * Small helpers over the `yaml` Document API that change values in place, so comments (before a
@@ -61497,9 +61531,10 @@ function explainTerraformFailure(result, moduleDir) {
 /**
  * The fingerprint of a plan: what reviewers saw in the pull request comment, in a form the deploy
  * after the merge can compare with its own plan. It covers the resource changes (address, actions
- * and planned values, sensitive ones masked, unknown ones marked), the chart version and the
- * digest of the values sources. The marker carries the parts too, so a mismatch can say what
- * differs.
+ * and planned values, sensitive ones masked, unknown ones marked), the data sources the plan read
+ * (their values, masked the same way: an `external` program's answer is one), the module's files,
+ * its lock file, the chart version and archive digest, and the digest of the values sources. The
+ * marker carries the parts too, so a mismatch can say what differs.
  */
 
 
@@ -61548,11 +61583,36 @@ function resourceChangeLines(changes) {
     })
         .sort();
 }
+function stateResources(module) {
+    if (!module)
+        return [];
+    return [
+        ...(module.resources ?? []),
+        ...(module.child_modules ?? []).flatMap((child) => stateResources(child))
+    ];
+}
+/**
+ * One line per data source: those read while planning are in the prior state with their values;
+ * those that can only be read during the apply are resource changes with the action `read`.
+ */
+function dataSourceLines(plan) {
+    const read = stateResources(plan.prior_state?.values?.root_module ?? undefined)
+        .filter((r) => r.mode === 'data')
+        .map((r) => `${r.address ?? '?'}#${sha256(canonicalJson(maskedAfter(r.values, undefined, r.sensitive_values))).slice(0, 12)}`);
+    const deferred = (plan.resource_changes ?? [])
+        .filter((c) => c.mode === 'data')
+        .map((c) => `${c.address ?? '?'} (read during apply)#${sha256(canonicalJson(maskedAfter(c.change?.after, c.change?.after_unknown, c.change?.after_sensitive))).slice(0, 12)}`);
+    return [...read, ...deferred].sort();
+}
 function planFingerprint(parts) {
     const hex = sha256(canonicalJson({
         resources: parts.resources,
+        dataSources: parts.dataSources,
         chartVersion: parts.chartVersion,
-        valuesDigest: parts.valuesDigest
+        chartDigest: parts.chartDigest,
+        valuesDigest: parts.valuesDigest,
+        moduleDigest: parts.moduleDigest,
+        lockDigest: parts.lockDigest
     }));
     return { hex, ...parts };
 }
@@ -61582,6 +61642,25 @@ function fingerprintDifferences(reviewed, current) {
     const differences = [];
     if (reviewed.chartVersion !== current.chartVersion) {
         differences.push(`chart version: reviewed ${reviewed.chartVersion}, now ${current.chartVersion}`);
+    }
+    const short = (digest) => (digest ?? 'none').slice(0, 12);
+    if (reviewed.chartDigest !== current.chartDigest) {
+        differences.push(`chart archive: reviewed SHA-256 ${short(reviewed.chartDigest)}, now ${short(current.chartDigest)}`);
+    }
+    if (reviewed.moduleDigest !== current.moduleDigest) {
+        differences.push(`Terraform module files: reviewed ${short(reviewed.moduleDigest)}, now ${short(current.moduleDigest)} (a .tf file or the var file changed)`);
+    }
+    if (reviewed.lockDigest !== current.lockDigest) {
+        differences.push(`Terraform lock file: reviewed ${short(reviewed.lockDigest)}, now ${short(current.lockDigest)} (provider versions or checksums changed)`);
+    }
+    const reviewedData = new Set(reviewed.dataSources ?? []);
+    const currentData = new Set(current.dataSources);
+    const changedData = new Set([
+        ...current.dataSources.filter((line) => !reviewedData.has(line)),
+        ...[...reviewedData].filter((line) => !currentData.has(line))
+    ].map((line) => line.split('#')[0]));
+    for (const address of [...changedData].sort()) {
+        differences.push(`data source read differently: ${address}`);
     }
     if (reviewed.valuesDigest !== current.valuesDigest) {
         differences.push(`Helm values: reviewed ${reviewed.valuesDigest.slice(0, 12)}, now ${current.valuesDigest.slice(0, 12)} (the values files or inputs changed)`);
@@ -61641,7 +61720,7 @@ function peeringDeleteOutcome(result) {
 /** The module's output names, as the guide names them, for each field the action reads. */
 const REQUIRED_OUTPUTS = {
     cloudsqlIp: 'cloudsql_ip',
-    cloudsqlPassword: 'cloudsql_password',
+    cloudsqlPasswordSecret: 'cloudsql_password_secret',
     cloudsqlUser: 'cloudsql_user',
     cloudsqlDatabase: 'cloudsql_database',
     clusterLocation: 'gke_cluster_location',
@@ -61661,8 +61740,11 @@ const OPTIONAL_OUTPUTS = {
     /** Pod address range: the tasks' NetworkPolicy leaves it out of "outside the cluster". */
     podsCidr: 'pods_cidr'
 };
-/** Outputs that must be declared `sensitive = true` in the module. */
-const SENSITIVE_OUTPUTS = [REQUIRED_OUTPUTS.cloudsqlPassword];
+/**
+ * Outputs masked even when a module forgets `sensitive = true`: the password output of releases
+ * before the password left the state (a custom module may still declare it; it is never used).
+ */
+const SENSITIVE_OUTPUTS = ['cloudsql_password'];
 const STEP = 'terraform-output';
 /** Parses without judging: an empty state (first run) and missing outputs are answers too. */
 function readOutputs(text, registerSecret) {
@@ -61677,8 +61759,8 @@ function readOutputs(text, registerSecret) {
         throw new StepError(STEP, 'terraform output -json printed something other than an object.');
     }
     const all = json;
-    // Mask first: whatever happens next, sensitive values are already secrets. The password is
-    // masked even if a custom module forgot to mark it sensitive.
+    // Mask first: whatever happens next, sensitive values are already secrets. A legacy password
+    // output is masked even if a custom module forgot to mark it sensitive.
     const secrets = new Set();
     for (const [name, output] of Object.entries(all)) {
         const sensitive = output?.sensitive === true || SENSITIVE_OUTPUTS.includes(name);
@@ -62167,6 +62249,8 @@ function terraformSteps(inputs, mode, state) {
                 const summary = summarisePlan(plan);
                 s.planSummary = summary;
                 s.planResourceLines = resourceChangeLines(plan.resource_changes);
+                // The same parsed JSON, read for the prior state's data sources.
+                s.planDataSourceLines = dataSourceLines(plan);
                 if (drift)
                     s.driftDetails = [...driftedOutside(plan), ...describeChanges(summary)];
                 else
@@ -62682,6 +62766,45 @@ function clusterCredentialsPhase(inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/review/module-digest.ts
+/**
+ * Digests of the Terraform code a plan ran: every file of the module folder (its .tf files and
+ * whatever they read with file() or templatefile()) with the var file, and, apart, the lock file
+ * that pins the providers. Taken before `terraform init`, which may add checksums to the lock
+ * file, so the plan and the deploy hash the files as they were committed.
+ */
+
+
+
+
+
+const module_digest_sha256 = (data) => (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+/** Terraform's own working folder and the lock file (hashed apart) are not the module's code. */
+function moduleFiles(root, dir = root) {
+    const files = [];
+    for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory()) {
+            if (entry.name !== '.terraform')
+                files.push(...moduleFiles(root, full));
+        }
+        else if (entry.isFile() && !(dir === root && entry.name === LOCK_FILE)) {
+            files.push(external_node_path_default().relative(root, full).split((external_node_path_default()).sep).join('/'));
+        }
+    }
+    return files.sort();
+}
+function moduleDigests(inputs) {
+    const dir = inputs.terraformDir;
+    const files = moduleFiles(dir).map((file) => [file, module_digest_sha256((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(dir, file)))]);
+    const varFile = inputs.terraformVarFile ? module_digest_sha256((0,external_node_fs_namespaceObject.readFileSync)(inputs.terraformVarFile)) : null;
+    const lockPath = external_node_path_default().join(dir, LOCK_FILE);
+    return {
+        module: module_digest_sha256(canonicalJson({ files, varFile })),
+        lock: (0,external_node_fs_namespaceObject.existsSync)(lockPath) ? module_digest_sha256((0,external_node_fs_namespaceObject.readFileSync)(lockPath)) : 'none'
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/review/values-sources.ts
 /**
  * The digest of what decides the Helm values before any Terraform output is known: the values
@@ -62708,300 +62831,6 @@ function valuesSourcesDigest(inputs, readText = (file) => (0,external_node_fs_na
         ...(inputs.tasksReachFlyteApi ? { tasksReachFlyteApi: true } : {})
     };
     return (0,external_node_crypto_.createHash)('sha256').update(canonicalJson(sources)).digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/phases/review.ts
-/**
- * Apply only what was reviewed. `plan` fingerprints its plan for the pull request comment; the
- * deploy after the merge fingerprints its own plan the same way, between the saved plan and its
- * apply, and stops before any change unless the two match.
- */
-
-
-
-const HOW_TO_GO_ON = 'Merge through a pull request whose plan comment shows this plan, or, for a manual deploy behind an approved environment, set require-reviewed-plan: false.';
-function fingerprintStep(inputs) {
-    return {
-        kind: 'task',
-        id: 'plan-fingerprint',
-        title: 'Fingerprint the plan',
-        mutates: false,
-        describe: () => `sha256 of the resource changes (planned values, sensitive ones masked), chart ${inputs.chartVersion} and the digest of the values sources (${inputs.valuesFile}${inputs.extraValuesFiles.map((f) => `, ${f}`).join('')}).`,
-        run: async (ctx) => {
-            const resources = ctx.state.planResourceLines;
-            if (!resources)
-                throw new StepError('plan-fingerprint', 'No plan was summarised to fingerprint.');
-            ctx.state.planFingerprint = planFingerprint({
-                resources,
-                chartVersion: inputs.chartVersion,
-                valuesDigest: valuesSourcesDigest(inputs)
-            });
-            ctx.log.info(`Plan fingerprint: ${ctx.state.planFingerprint.hex.slice(0, 12)}.`);
-        }
-    };
-}
-function checkStep(inputs) {
-    return {
-        kind: 'task',
-        id: 'reviewed-plan-check',
-        title: 'Check the plan against the reviewed one',
-        mutates: false,
-        describe: () => inputs.requireReviewedPlan
-            ? "Find the pull request of this commit and its plan comment for this cluster; apply only if that comment's fingerprint equals this plan's, otherwise stop before any change and say what differs."
-            : "require-reviewed-plan is false: apply this run's own plan without a reviewed one (announced as a warning).",
-        run: async (ctx) => {
-            const own = ctx.state.planFingerprint;
-            if (!own)
-                throw new StepError('reviewed-plan-check', 'This run has no plan fingerprint.');
-            if (!inputs.requireReviewedPlan) {
-                const warning = `require-reviewed-plan is false: applying this run's plan (fingerprint ${own.hex.slice(0, 12)}) without a reviewed one.`;
-                ctx.log.warning(warning);
-                ctx.state.notes.push(`⚠️ ${warning}`);
-                return;
-            }
-            if (!ctx.reviewedPlan) {
-                throw new StepError('reviewed-plan-check', `No reviewed plan: github-token is empty, so the pull request comment cannot be read. ${HOW_TO_GO_ON}`);
-            }
-            const found = await ctx.reviewedPlan();
-            if ('reason' in found) {
-                throw new StepError('reviewed-plan-check', `No reviewed plan: ${found.reason}. ${HOW_TO_GO_ON}`);
-            }
-            ctx.state.reviewedIn = found.pullNumber;
-            if (!found.fingerprint) {
-                throw new StepError('reviewed-plan-check', `No reviewed plan: pull request #${found.pullNumber} has no plan comment for ${inputs.projectId}/${inputs.clusterName} (a pull request from a fork gets none). ${HOW_TO_GO_ON}`);
-            }
-            ctx.state.reviewedFingerprint = found.fingerprint;
-            const differences = fingerprintDifferences(found.fingerprint, own);
-            if (differences.length > 0) {
-                ctx.state.reviewDifferences = differences;
-                throw new StepError('reviewed-plan-check', `This plan differs from the one reviewed in pull request #${found.pullNumber}; nothing was applied:\n${differences.map((d) => `- ${d}`).join('\n')}\n${HOW_TO_GO_ON}`);
-            }
-            ctx.log.info(`The plan matches the one reviewed in pull request #${found.pullNumber} (fingerprint ${own.hex.slice(0, 12)}).`);
-        }
-    };
-}
-/** After `terraform plan`: the fingerprint, and in a deploy the check against the reviewed one. */
-function reviewPhase(inputs) {
-    const steps = inputs.command === 'deploy'
-        ? [fingerprintStep(inputs), checkStep(inputs)]
-        : [fingerprintStep(inputs)];
-    return { name: 'Reviewed plan', steps: () => steps };
-}
-
-;// CONCATENATED MODULE: ./src/values/access.ts
-/**
- * How users reach Flyte after a deploy: the domain and console URL with ingress, the
- * port-forward address without, and the client commands for the job summary.
- */
-
-
-
-/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
-const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
-const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
-/**
- * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
- * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
- * proxyCommand; without ingress, the port-forward.
- */
-function clientConfigYaml(inputs, domain) {
-    if (!domain) {
-        return (0,dist/* stringify */.As)({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
-    }
-    const admin = { endpoint: `dns:///${domain}`, insecure: false };
-    if (inputs.iap) {
-        admin.proxyCommand = [
-            'flyte-iap',
-            'generate-user-id-token',
-            '--desktop_client_id',
-            DESKTOP_CLIENT_ID,
-            '--desktop_client_secret_gcp_secret_name',
-            DESKTOP_SECRET_NAME,
-            '--webapp_client_id',
-            inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-            '--project',
-            inputs.projectId
-        ];
-    }
-    return (0,dist/* stringify */.As)({ admin });
-}
-/** The steps around the config, as Markdown. */
-function clientSteps(inputs, domain, config) {
-    const fence = (lang, text) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
-    const run = 'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
-    if (!domain) {
-        const names = flyteNames(inputs);
-        return [
-            `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
-            fence('yaml', config),
-            'then:',
-            fence('shell', run)
-        ].join('\n\n');
-    }
-    const steps = [
-        `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
-        fence('yaml', config)
-    ];
-    if (inputs.iap) {
-        steps.push('The API is behind Identity-Aware Proxy, so each client needs an ID token for it:', [
-            '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
-            `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
-            `3. Enable the Secret Manager API (\`gcloud services enable secretmanager.googleapis.com --project ${inputs.projectId}\`), store the Desktop client's secret there (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
-            '4. Each user runs `gcloud auth application-default login` once: `flyte-iap` reads the secret with those credentials, then opens the browser for the IAP login.',
-            `5. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`,
-            `6. A CI job has no browser: it runs as a service account in \`iap-members\`, with \`flyte-iap generate-service-account-id-token --webapp_client_id ${inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID'}\` as the proxyCommand.`
-        ].join('\n'));
-    }
-    steps.push('Then run:', fence('shell', run));
-    return steps.join('\n\n');
-}
-/** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
-function ingressDomain(inputs, outputs) {
-    if (inputs.domain)
-        return inputs.domain;
-    const ip = outputs?.staticIpAddress;
-    return ip ? `${ip}.sslip.io` : undefined;
-}
-function flyteAccess(inputs, outputs) {
-    const names = flyteNames(inputs);
-    const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
-    const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
-    const localNotes = [
-        `Console without the Ingress: run \`${forwardHttp}\` and open http://localhost:${FLYTE_HTTP_PORT}/console`,
-        `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
-    ];
-    const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
-    const clientConfig = clientConfigYaml(inputs, domain);
-    const steps = clientSteps(inputs, domain, clientConfig);
-    if (!domain) {
-        return {
-            consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
-            notes: localNotes,
-            clientConfig,
-            clientSteps: steps
-        };
-    }
-    return {
-        clientConfig,
-        clientSteps: steps,
-        domain,
-        ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
-        consoleUrl: `https://${domain}/console`,
-        notes: [
-            `Console: https://${domain}/console`,
-            `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
-            ...localNotes
-        ]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/state.ts
-class RunState {
-    /** True while a dry run plans with placeholders instead of real answers. */
-    dryRun;
-    tools = {};
-    credentialsFile;
-    stateBucketExists;
-    /** True when this run created the state bucket (so it still needs versioning switched on). */
-    stateBucketCreated;
-    /** The runner's tool cache (RUNNER_TOOL_CACHE), where downloads are kept between runs. */
-    toolCacheDir;
-    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
-    workDir;
-    planExitCode;
-    planHasChanges;
-    planSummary;
-    /** Human-readable plan (`terraform show`), secrets never included. */
-    planText;
-    tfOutputs;
-    kubeconfigPath;
-    /** The cluster whose credentials were fetched while Terraform planned. */
-    readAheadCluster;
-    patchedValuesFile;
-    /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
-    chartFile;
-    valuesDigest;
-    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
-    valuesPreview;
-    deployedRelease;
-    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
-    previousRelease;
-    helmChanged;
-    /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
-    legacyIngressesRemoved;
-    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
-    actionRoot;
-    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
-    gkeRelease;
-    /** False when the flyte-gke release already matches and its upgrade is skipped. */
-    gkeChanged;
-    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
-    iapBackendService;
-    /** Members (lowercased) already holding the IAP accessor role on it. */
-    iapBoundMembers;
-    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
-    oauthSecretDigest;
-    domain;
-    ingressIp;
-    certificateStatus;
-    consoleUrl;
-    /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
-    clientConfig;
-    clientSteps;
-    driftDetected;
-    driftDetails = [];
-    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
-    planResourceLines;
-    /** This run's plan, fingerprinted (plan and deploy). */
-    planFingerprint;
-    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
-    reviewedFingerprint;
-    /** Values digest in the release record ConfigMap ('' when there is none). */
-    releaseRecordDigest;
-    /** The pull request whose comment holds the reviewed plan. */
-    reviewedIn;
-    /** What differs from the reviewed plan, when the deploy stopped for it. */
-    reviewDifferences;
-    /** Lines for the job summary and comment, in order. */
-    notes = [];
-    constructor(dryRun = false) {
-        this.dryRun = dryRun;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/placeholders.ts
-
-
-function dryRunState(inputs) {
-    const state = new RunState(true);
-    // Every step that follows a plan is shown; upgrade runs no plan, so its report claims none.
-    if (inputs.command !== 'upgrade')
-        state.planHasChanges = true;
-    state.workDir = '$RUNNER_TEMP/flyte-gke';
-    state.tfOutputs = {
-        cloudsqlIp: '<cloudsql_ip>',
-        cloudsqlPassword: '<cloudsql_password>',
-        cloudsqlUser: '<cloudsql_user>',
-        cloudsqlDatabase: '<cloudsql_database>',
-        clusterLocation: inputs.region,
-        clusterName: inputs.clusterName,
-        bucketName: '<bucket_name>',
-        projectId: inputs.projectId,
-        serviceAccount: '<service_account>',
-        tasksServiceAccount: '<tasks_service_account>',
-        ...(inputs.ingress
-            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
-            : {})
-    };
-    // What a data scientist would get after the deploy: the client-config output and the
-    // summary's "Use Flyte from your laptop" section, with the placeholders above.
-    if (inputs.command === 'deploy' || inputs.command === 'upgrade') {
-        const access = flyteAccess(inputs, state.tfOutputs);
-        state.consoleUrl = access.consoleUrl;
-        state.clientConfig = access.clientConfig;
-        state.clientSteps = access.clientSteps;
-    }
-    return state;
 }
 
 ;// CONCATENATED MODULE: ./src/tools/helm/chart-cache.ts
@@ -63190,6 +63019,450 @@ function chartFetchStep(inputs) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/errors.ts
+/** Classifies GitHub API failures so publishing can say what went wrong and go on. */
+function httpStatus(error) {
+    if (typeof error !== 'object' || error === null)
+        return undefined;
+    const status = error.status;
+    return typeof status === 'number' ? status : undefined;
+}
+/** 403/404: the token may not write here (pull requests from forks get a read-only token). */
+function isPermissionDenied(error) {
+    const status = httpStatus(error);
+    return status === 403 || status === 404;
+}
+function describeGitHubError(error) {
+    const status = httpStatus(error);
+    const message = error instanceof Error ? error.message : String(error);
+    return status ? `HTTP ${status}: ${message}` : message;
+}
+
+;// CONCATENATED MODULE: ./src/github/environment-rules.ts
+
+async function environmentProtection(client, repo, name) {
+    try {
+        const { data } = await client.rest.repos.getEnvironment({ ...repo, environment_name: name });
+        return {
+            readable: true,
+            rules: (data.protection_rules ?? []).map((rule) => rule.type),
+            anyBranch: !data.deployment_branch_policy
+        };
+    }
+    catch (error) {
+        if (isPermissionDenied(error))
+            return { readable: false, why: describeGitHubError(error) };
+        throw error;
+    }
+}
+/** The warning for an environment that gates nothing or too little; undefined when it holds. */
+function protectionWarning(name, found) {
+    const fix = `give it deployment branches "main" only and required reviewers (README, quick start; docs/threat-model.md)`;
+    if (!found.readable) {
+        return `Cannot read the protection rules of environment "${name}" with github-token (${found.why}); they are not checked. Check them by hand: ${fix}.`;
+    }
+    if (found.rules.length === 0) {
+        return `Environment "${name}" has no protection rules: any branch may deploy through it and nobody approves. ${fix[0].toUpperCase()}${fix.slice(1)}.`;
+    }
+    if (found.anyBranch) {
+        return `Environment "${name}" accepts deployments from any branch (no deployment branch policy): ${fix}.`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/phases/review.ts
+/**
+ * Apply only what was reviewed. `plan` fingerprints its plan for the pull request comment; the
+ * deploy after the merge first asks GitHub for the merged, approved pull request and the action's
+ * own plan comment there (before any tool runs as the deployer), then fingerprints its own plan
+ * the same way, between the saved plan and its apply, and stops before any change unless the two
+ * match.
+ */
+
+
+
+
+
+
+
+
+const HOW_TO_GO_ON = 'Merge through a pull request whose plan comment shows this plan, or, for a manual deploy behind an approved environment, set require-reviewed-plan: false.';
+function sourcesStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'review-sources',
+        title: 'Hash the Terraform module and its lock file',
+        mutates: false,
+        describe: () => `sha256 of every file in ${inputs.terraformDir} (but .terraform/)${inputs.terraformVarFile ? ` and ${inputs.terraformVarFile}` : ''}, and of its lock file, as committed: before terraform init adds checksums.`,
+        run: async (ctx) => {
+            ctx.state.moduleDigests = moduleDigests(inputs);
+        }
+    };
+}
+function fingerprintStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'plan-fingerprint',
+        title: 'Fingerprint the plan',
+        mutates: false,
+        describe: () => `sha256 of the resource changes (planned values, sensitive ones masked), the data sources read, the module's files and lock file, chart ${inputs.chartVersion} and its archive's SHA-256, and the digest of the values sources (${inputs.valuesFile}${inputs.extraValuesFiles.map((f) => `, ${f}`).join('')}).`,
+        run: async (ctx) => {
+            const resources = ctx.state.planResourceLines;
+            if (!resources)
+                throw new StepError('plan-fingerprint', 'No plan was summarised to fingerprint.');
+            const sources = ctx.state.moduleDigests;
+            if (!sources)
+                throw new StepError('plan-fingerprint', 'The module was not hashed before init.');
+            const chart = await ensureChart(ctx);
+            ctx.state.planFingerprint = planFingerprint({
+                resources,
+                dataSources: ctx.state.planDataSourceLines ?? [],
+                chartVersion: inputs.chartVersion,
+                chartDigest: (0,external_node_crypto_.createHash)('sha256').update((0,external_node_fs_namespaceObject.readFileSync)(chart)).digest('hex'),
+                valuesDigest: valuesSourcesDigest(inputs),
+                moduleDigest: sources.module,
+                lockDigest: sources.lock
+            });
+            ctx.log.info(`Plan fingerprint: ${ctx.state.planFingerprint.hex.slice(0, 12)}.`);
+        }
+    };
+}
+/** A warning, never a stop: the environment's rules are the maintainer's to set. */
+function environmentStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'environment-protection',
+        title: `Check the protection rules of environment ${inputs.environment ?? '(none)'}`,
+        mutates: false,
+        when: {
+            test: () => inputs.environment !== undefined,
+            describe: 'the job runs in an environment',
+            skipped: () => 'The job names no environment, so there are no protection rules to check.'
+        },
+        describe: () => `GET /repos/{o}/{r}/environments/${inputs.environment ?? ''}: warn when it has no protection rules or accepts every branch, or when github-token may not read it.`,
+        run: async (ctx) => {
+            const name = inputs.environment;
+            const found = ctx.environmentProtection
+                ? await ctx.environmentProtection(name)
+                : { readable: false, why: 'github-token is empty' };
+            const warning = protectionWarning(name, found);
+            if (!warning) {
+                ctx.log.info(`Environment "${name}" has protection rules and a deployment branch policy.`);
+                return;
+            }
+            ctx.log.warning(warning);
+            ctx.state.warnings.push(warning);
+        }
+    };
+}
+/** Before any tool: the merged pull request, its approval at head and the action's own comment. */
+function pullRequestStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'reviewed-pull-request',
+        title: 'Find the merged, approved pull request and its plan comment',
+        mutates: false,
+        when: {
+            test: () => inputs.requireReviewedPlan,
+            describe: 'require-reviewed-plan is true',
+            skipped: () => 'require-reviewed-plan is false: no reviewed plan is looked for.'
+        },
+        describe: () => "GET /repos/{o}/{r}/commits/{sha}/pulls: the pull request merged as this commit into the default branch; GET its reviews: approved at its head commit, no changes requested; GET its comments: the plan comment for this cluster written by github-token's own identity. Otherwise stop before any tool runs.",
+        run: async (ctx) => {
+            if (!ctx.reviewedPlan) {
+                throw new StepError('reviewed-pull-request', `No reviewed plan: github-token is empty, so the pull request comment cannot be read. ${HOW_TO_GO_ON}`);
+            }
+            const found = await ctx.reviewedPlan();
+            if ('reason' in found) {
+                throw new StepError('reviewed-pull-request', `No reviewed plan: ${found.reason}. ${HOW_TO_GO_ON}`);
+            }
+            ctx.state.reviewedIn = found.pullNumber;
+            if (!found.fingerprint) {
+                throw new StepError('reviewed-pull-request', `No reviewed plan: pull request #${found.pullNumber} has no plan comment for ${inputs.projectId}/${inputs.clusterName} (a pull request from a fork gets none). ${HOW_TO_GO_ON}`);
+            }
+            ctx.state.reviewedFingerprint = found.fingerprint;
+            ctx.state.reviewApprovers = found.approvers;
+            ctx.log.info(`Pull request #${found.pullNumber} was merged as this commit, approved at its head by ${found.approvers.join(', ')}; its plan comment has fingerprint ${found.fingerprint.hex.slice(0, 12)}.`);
+        }
+    };
+}
+function checkStep(inputs) {
+    return {
+        kind: 'task',
+        id: 'reviewed-plan-check',
+        title: 'Check the plan against the reviewed one',
+        mutates: false,
+        describe: () => inputs.requireReviewedPlan
+            ? "Compare this plan's fingerprint with the one in the reviewed pull request's plan comment (found before any tool ran); apply only if they are equal, otherwise stop before any change and say what differs."
+            : "require-reviewed-plan is false: apply this run's own plan without a reviewed one (announced as a warning).",
+        run: async (ctx) => {
+            const own = ctx.state.planFingerprint;
+            if (!own)
+                throw new StepError('reviewed-plan-check', 'This run has no plan fingerprint.');
+            if (!inputs.requireReviewedPlan) {
+                const warning = `require-reviewed-plan is false: applying this run's plan (fingerprint ${own.hex.slice(0, 12)}) without a reviewed one.`;
+                ctx.log.warning(warning);
+                ctx.state.notes.push(`⚠️ ${warning}`);
+                return;
+            }
+            const reviewed = ctx.state.reviewedFingerprint;
+            const pullNumber = ctx.state.reviewedIn;
+            if (!reviewed || pullNumber === undefined) {
+                throw new StepError('reviewed-plan-check', `No reviewed plan was found before the plan. ${HOW_TO_GO_ON}`);
+            }
+            const differences = fingerprintDifferences(reviewed, own);
+            if (differences.length > 0) {
+                ctx.state.reviewDifferences = differences;
+                throw new StepError('reviewed-plan-check', `This plan differs from the one reviewed in pull request #${pullNumber}; nothing was applied:\n${differences.map((d) => `- ${d}`).join('\n')}\n${HOW_TO_GO_ON}`);
+            }
+            ctx.log.info(`The plan matches the one reviewed in pull request #${pullNumber} (fingerprint ${own.hex.slice(0, 12)}).`);
+        }
+    };
+}
+/** Before the tools: the environment, a deploy's pull request checks, the module's digests. */
+function reviewGatePhase(inputs) {
+    const changing = ['deploy', 'upgrade', 'destroy'].includes(inputs.command);
+    const steps = [
+        ...(changing ? [environmentStep(inputs)] : []),
+        ...(inputs.command === 'deploy' ? [pullRequestStep(inputs)] : []),
+        ...(inputs.command === 'deploy' || inputs.command === 'plan' ? [sourcesStep(inputs)] : [])
+    ];
+    return { name: 'Checks before the tools', steps: () => steps };
+}
+/** After `terraform plan`: the fingerprint, and in a deploy the check against the reviewed one. */
+function reviewPhase(inputs) {
+    const steps = inputs.command === 'deploy'
+        ? [fingerprintStep(inputs), checkStep(inputs)]
+        : [fingerprintStep(inputs)];
+    return { name: 'Reviewed plan', steps: () => steps };
+}
+
+;// CONCATENATED MODULE: ./src/values/access.ts
+/**
+ * How users reach Flyte after a deploy: the domain and console URL with ingress, the
+ * port-forward address without, and the client commands for the job summary.
+ */
+
+
+
+/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
+const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
+const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
+/**
+ * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
+ * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
+ * proxyCommand; without ingress, the port-forward.
+ */
+function clientConfigYaml(inputs, domain) {
+    if (!domain) {
+        return (0,dist/* stringify */.As)({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
+    }
+    const admin = { endpoint: `dns:///${domain}`, insecure: false };
+    if (inputs.iap) {
+        admin.proxyCommand = [
+            'flyte-iap',
+            'generate-user-id-token',
+            '--desktop_client_id',
+            DESKTOP_CLIENT_ID,
+            '--desktop_client_secret_gcp_secret_name',
+            DESKTOP_SECRET_NAME,
+            '--webapp_client_id',
+            inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
+            '--project',
+            inputs.projectId
+        ];
+    }
+    return (0,dist/* stringify */.As)({ admin });
+}
+/** The steps around the config, as Markdown. */
+function clientSteps(inputs, domain, config) {
+    const fence = (lang, text) => `\`\`\`${lang}\n${text.trimEnd()}\n\`\`\``;
+    const run = 'pyflyte --config flyte-config.yaml run --remote hello.py hello_world\nflytectl --config flyte-config.yaml get projects';
+    if (!domain) {
+        const names = flyteNames(inputs);
+        return [
+            `Without the Ingress, Flyte is reachable through a port-forward. Run \`${portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT)}\`, save this as \`flyte-config.yaml\`:`,
+            fence('yaml', config),
+            'then:',
+            fence('shell', run)
+        ].join('\n\n');
+    }
+    const steps = [
+        `Save this as \`flyte-config.yaml\` (also the \`client-config\` output):`,
+        fence('yaml', config)
+    ];
+    if (inputs.iap) {
+        steps.push('The API is behind Identity-Aware Proxy, so each client needs an ID token for it:', [
+            '1. `pip install flytekitplugins-identity-aware-proxy` (it provides `flyte-iap`).',
+            `2. Create an OAuth client of type **Desktop app** (APIs & Services → Credentials) in ${inputs.projectId}; put its ID in place of \`${DESKTOP_CLIENT_ID}\`.`,
+            `3. Enable the Secret Manager API (\`gcloud services enable secretmanager.googleapis.com --project ${inputs.projectId}\`), store the Desktop client's secret there (\`gcloud secrets create ${DESKTOP_SECRET_NAME.toLowerCase().replace(/_/g, '-')} --project ${inputs.projectId} --data-file=-\`), put the secret's name in place of \`${DESKTOP_SECRET_NAME}\`, and grant users \`roles/secretmanager.secretAccessor\` on it.`,
+            '4. Each user runs `gcloud auth application-default login` once: `flyte-iap` reads the secret with those credentials, then opens the browser for the IAP login.',
+            `5. Users need \`roles/iap.httpsResourceAccessor\` on the backend service: the action grants it to \`iap-members\`.`,
+            `6. A CI job has no browser: it runs as a service account in \`iap-members\`, with \`flyte-iap generate-service-account-id-token --webapp_client_id ${inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID'}\` as the proxyCommand.`
+        ].join('\n'));
+    }
+    steps.push('Then run:', fence('shell', run));
+    return steps.join('\n\n');
+}
+/** The domain the certificate is issued for: the `domain` input, else `IP.sslip.io`. */
+function ingressDomain(inputs, outputs) {
+    if (inputs.domain)
+        return inputs.domain;
+    const ip = outputs?.staticIpAddress;
+    return ip ? `${ip}.sslip.io` : undefined;
+}
+function flyteAccess(inputs, outputs) {
+    const names = flyteNames(inputs);
+    const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
+    const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
+    const localNotes = [
+        `Console without the Ingress: run \`${forwardHttp}\` and open http://localhost:${FLYTE_HTTP_PORT}/console`,
+        `flytectl through port-forward: run \`${forwardGrpc}\`, then \`flytectl config init --host localhost:${FLYTE_GRPC_PORT} --insecure\``
+    ];
+    const domain = inputs.ingress ? ingressDomain(inputs, outputs) : undefined;
+    const clientConfig = clientConfigYaml(inputs, domain);
+    const steps = clientSteps(inputs, domain, clientConfig);
+    if (!domain) {
+        return {
+            consoleUrl: `http://localhost:${FLYTE_HTTP_PORT}/console`,
+            notes: localNotes,
+            clientConfig,
+            clientSteps: steps
+        };
+    }
+    return {
+        clientConfig,
+        clientSteps: steps,
+        domain,
+        ...(outputs?.staticIpAddress ? { ingressIp: outputs.staticIpAddress } : {}),
+        consoleUrl: `https://${domain}/console`,
+        notes: [
+            `Console: https://${domain}/console`,
+            `pyflyte and flytectl: the client-config output (dns:///${domain}, TLS)`,
+            ...localNotes
+        ]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/state.ts
+class RunState {
+    /** True while a dry run plans with placeholders instead of real answers. */
+    dryRun;
+    tools = {};
+    credentialsFile;
+    stateBucketExists;
+    /** True when this run created the state bucket (so it still needs versioning switched on). */
+    stateBucketCreated;
+    /** The runner's tool cache (RUNNER_TOOL_CACHE), where downloads are kept between runs. */
+    toolCacheDir;
+    /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
+    workDir;
+    planExitCode;
+    planHasChanges;
+    planSummary;
+    /** Human-readable plan (`terraform show`), secrets never included. */
+    planText;
+    tfOutputs;
+    /** The database password, read from Secret Manager by deploy and upgrade only (a secret). */
+    databasePassword;
+    kubeconfigPath;
+    /** The cluster whose credentials were fetched while Terraform planned. */
+    readAheadCluster;
+    patchedValuesFile;
+    /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
+    chartFile;
+    valuesDigest;
+    /** Redacted YAML of the values to deploy, for the dry run, summary and comment. */
+    valuesPreview;
+    deployedRelease;
+    /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
+    previousRelease;
+    helmChanged;
+    /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
+    legacyIngressesRemoved;
+    /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
+    actionRoot;
+    /** The flyte-gke release; valuesDigest holds its comparable fingerprint. */
+    gkeRelease;
+    /** False when the flyte-gke release already matches and its upgrade is skipped. */
+    gkeChanged;
+    /** Backend service GKE created for the HTTP Service (IAP is enabled on it). */
+    iapBackendService;
+    /** Members (lowercased) already holding the IAP accessor role on it. */
+    iapBoundMembers;
+    /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
+    oauthSecretDigest;
+    domain;
+    ingressIp;
+    certificateStatus;
+    consoleUrl;
+    /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
+    clientConfig;
+    clientSteps;
+    driftDetected;
+    driftDetails = [];
+    /** Warnings the summary and the comment repeat as such (e.g. an unprotected environment). */
+    warnings = [];
+    /** `ACTIONS ADDRESS#DIGEST` per resource the plan changes (see review/fingerprint.ts). */
+    planResourceLines;
+    /** `ADDRESS#DIGEST` per data source the plan read (see review/fingerprint.ts). */
+    planDataSourceLines;
+    /** The module's files and lock file as committed, hashed before init (review/module-digest.ts). */
+    moduleDigests;
+    /** Who approved the reviewed pull request at its head commit. */
+    reviewApprovers;
+    /** This run's plan, fingerprinted (plan and deploy). */
+    planFingerprint;
+    /** The fingerprint reviewed in the pull request comment, as the deploy found it. */
+    reviewedFingerprint;
+    /** Values digest in the release record ConfigMap ('' when there is none). */
+    releaseRecordDigest;
+    /** The pull request whose comment holds the reviewed plan. */
+    reviewedIn;
+    /** What differs from the reviewed plan, when the deploy stopped for it. */
+    reviewDifferences;
+    /** Lines for the job summary and comment, in order. */
+    notes = [];
+    constructor(dryRun = false) {
+        this.dryRun = dryRun;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/placeholders.ts
+
+
+function dryRunState(inputs) {
+    const state = new RunState(true);
+    // Every step that follows a plan is shown; upgrade runs no plan, so its report claims none.
+    if (inputs.command !== 'upgrade')
+        state.planHasChanges = true;
+    state.workDir = '$RUNNER_TEMP/flyte-gke';
+    state.tfOutputs = {
+        cloudsqlIp: '<cloudsql_ip>',
+        cloudsqlPasswordSecret: '<cloudsql_password_secret>',
+        cloudsqlUser: '<cloudsql_user>',
+        cloudsqlDatabase: '<cloudsql_database>',
+        clusterLocation: inputs.region,
+        clusterName: inputs.clusterName,
+        bucketName: '<bucket_name>',
+        projectId: inputs.projectId,
+        serviceAccount: '<service_account>',
+        tasksServiceAccount: '<tasks_service_account>',
+        ...(inputs.ingress
+            ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
+            : {})
+    };
+    // What a data scientist would get after the deploy: the client-config output and the
+    // summary's "Use Flyte from your laptop" section, with the placeholders above.
+    if (inputs.command === 'deploy' || inputs.command === 'upgrade') {
+        const access = flyteAccess(inputs, state.tfOutputs);
+        state.consoleUrl = access.consoleUrl;
+        state.clientConfig = access.clientConfig;
+        state.clientSteps = access.clientSteps;
+    }
+    return state;
+}
+
 ;// CONCATENATED MODULE: ./src/values/gke-chart.ts
 /**
  * The action's own flyte-gke chart (helm/flyte-gke): where it is and the values it is installed
@@ -63376,6 +63649,13 @@ const PATCHED_PATHS = {
     extraVolumes: ['deployment', 'extraVolumes'],
     tasksNetworkPolicy: ['clusterResourceTemplates', 'inline', TASKS_POLICY_TEMPLATE]
 };
+/**
+ * Stands for the password in the values every run computes (digest, preview, diff): it names the
+ * Secret Manager version, so a rotated password (a new version) still changes the digest.
+ */
+function passwordReference(outputs) {
+    return `secret-manager:${outputs.cloudsqlPasswordSecret}`;
+}
 class ValuesError extends Error {
     constructor(message) {
         super(message);
@@ -63426,7 +63706,9 @@ function patchValues(template, inputs, outputs, templateName = 'values template'
         allowFlyteApi: inputs.tasksReachFlyteApi
     }));
     set(p.dbUsername, outputs.cloudsqlUser);
-    set(p.dbPassword, outputs.cloudsqlPassword);
+    // The secret's version, not the password: the planner never has the password, and both it and
+    // the deployer must compute the same digest. composeValues puts the password in the file.
+    set(p.dbPassword, passwordReference(outputs));
     set(p.dbHost, outputs.cloudsqlIp);
     set(p.dbName, outputs.cloudsqlDatabase);
     set(p.storageProvider, 'gcs');
@@ -63575,7 +63857,12 @@ function proxyConfigChecksum(source, proxyValues) {
 
 
 
-function composeValues(sources, inputs, outputs, secrets = []) {
+/**
+ * `password`: the database password the deployer read from Secret Manager, for the file only.
+ * The digest and preview see the secret's version in its place (see passwordReference), so a
+ * plan, which never has the password, computes the digest the deploy will record.
+ */
+function composeValues(sources, inputs, outputs, password) {
     const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
     if (inputs.ingress) {
         const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
@@ -63586,14 +63873,12 @@ function composeValues(sources, inputs, outputs, secrets = []) {
     const digest = valuesDigest(values, inputs.chartVersion);
     recordDigest(doc, digest);
     const found = secretValuesOf(values);
-    return {
-        doc,
-        text: doc.toString(),
-        digest,
-        // Short values would mask ordinary words; the key-based mask covers the password anyway.
-        preview: redactedPreview(doc, [...secrets, outputs.cloudsqlPassword, ...found].filter((s) => s.length >= 4)),
-        secrets: found
-    };
+    // Short values would mask ordinary words; the key-based mask covers the password anyway.
+    const preview = redactedPreview(doc, [...(password !== undefined ? [password] : []), ...found].filter((s) => s.length >= 4));
+    // An extra values file that sets its own password keeps it.
+    if (password !== undefined && doc.getIn(PATCHED_PATHS.dbPassword) === passwordReference(outputs))
+        setValue(doc, PATCHED_PATHS.dbPassword, password);
+    return { doc, text: doc.toString(), digest, preview, secrets: found };
 }
 
 ;// CONCATENATED MODULE: ./src/values/write.ts
@@ -63617,6 +63902,69 @@ function writeValuesFile(ctx, text) {
     return file;
 }
 
+;// CONCATENATED MODULE: ./src/tools/gcloud/secrets.ts
+/**
+ * Reading the database password from Secret Manager. Only the deployer may
+ * (`secretmanager.versions.access`); the planner's roles stop at the secret's metadata.
+ */
+/** projects/PROJECT/secrets/SECRET/versions/N, as the provider names a secret version. */
+const VERSION_NAME = /^projects\/[a-z0-9-]+\/secrets\/[A-Za-z0-9_-]{1,255}\/versions\/[1-9]\d*$/;
+function isSecretVersionName(name) {
+    return VERSION_NAME.test(name);
+}
+/**
+ * `gcloud secrets versions access` takes the fully qualified version name as VERSION and prints
+ * the data as it is (https://cloud.google.com/sdk/gcloud/reference/secrets/versions/access). An
+ * exact version, never `latest`: the one this apply wrote and the values digest names.
+ */
+function accessSecretVersionArgs(versionName) {
+    return ['secrets', 'versions', 'access', versionName];
+}
+
+;// CONCATENATED MODULE: ./src/phases/database-password.ts
+/**
+ * Deploy and upgrade read the database password from Secret Manager, the one place it is kept
+ * (Terraform state and plan files never hold it, see terraform/database-password.tf). It is a
+ * secret from the moment it is read: never echoed, registered before the step returns.
+ */
+
+
+
+
+const database_password_STEP = 'database-password';
+function databasePasswordStep() {
+    return {
+        kind: 'task',
+        id: database_password_STEP,
+        title: 'Read the database password from Secret Manager',
+        mutates: false,
+        describe: (state) => `$ ${displayCommand('gcloud', accessSecretVersionArgs(state.tfOutputs?.cloudsqlPasswordSecret ?? '<cloudsql_password_secret>'), [])}\n(output not echoed; registered as a secret and written only into the 0600 values file)`,
+        run: async (ctx) => {
+            const name = ctx.state.tfOutputs?.cloudsqlPasswordSecret ?? '';
+            // A module output becomes an argument: only a version name, never a flag or an alias.
+            if (!isSecretVersionName(name)) {
+                throw new StepError(database_password_STEP, `Terraform output cloudsql_password_secret is ${JSON.stringify(name)}, not a Secret Manager version (projects/P/secrets/S/versions/N). A custom terraform-dir module must output the version holding the database password (see terraform/outputs.tf).`);
+            }
+            const result = await runChecked(ctx, {
+                stepId: database_password_STEP,
+                title: 'Reading the database password from Secret Manager',
+                tool: 'gcloud',
+                args: accessSecretVersionArgs(name),
+                quiet: true,
+                explainFailure: (r) => /PERMISSION_DENIED|versions\.access/.test(r.stderr)
+                    ? `The deployer may not read ${name}: it needs secretmanager.versions.access (roles/secretmanager.admin in the README's quick start). The planner never has it, by design.`
+                    : undefined
+            });
+            const password = result.stdout.replace(/\r?\n$/, '');
+            if (password === '') {
+                throw new StepError(database_password_STEP, `Secret Manager version ${name} holds no password.`);
+            }
+            ctx.log.setSecret(password);
+            ctx.state.databasePassword = password;
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/phases/flyte-values.ts
 /**
  * The Helm values phase: patch the values template with the Terraform outputs and inputs, record
@@ -63632,8 +63980,17 @@ function writeValuesFile(ctx, text) {
 
 
 
+
+/** Deploy and upgrade write the values file, so they alone read the database password. */
+const writesValuesFile = (inputs) => inputs.command === 'deploy' || inputs.command === 'upgrade';
 function valuesPhase(inputs) {
-    return { name: 'Helm values', steps: () => [patchValuesStep(inputs)] };
+    return {
+        name: 'Helm values',
+        steps: () => [
+            ...(writesValuesFile(inputs) ? [databasePasswordStep()] : []),
+            patchValuesStep(inputs)
+        ]
+    };
 }
 /** The files the values come from; the proxy configuration from the chart the install uses. */
 function readSources(inputs, state) {
@@ -63647,9 +64004,9 @@ function readSources(inputs, state) {
         proxyConfig: readProxyConfigSource(gkeChartPath(state))
     };
 }
-function composeFor(inputs, state, outputs) {
+function composeFor(inputs, state, outputs, password) {
     try {
-        return composeValues(readSources(inputs, state), inputs, outputs);
+        return composeValues(readSources(inputs, state), inputs, outputs, password);
     }
     catch (error) {
         if (error instanceof ValuesError)
@@ -63658,7 +64015,7 @@ function composeFor(inputs, state, outputs) {
     }
 }
 function patchValuesStep(inputs) {
-    const writesFile = inputs.command === 'deploy' || inputs.command === 'upgrade';
+    const writesFile = writesValuesFile(inputs);
     const sources = [inputs.valuesFile, ...inputs.extraValuesFiles]
         .map((f) => external_node_path_default().relative(inputs.workspace, f) || f)
         .join(', then ');
@@ -63698,7 +64055,6 @@ function patchValuesStep(inputs) {
                 ctx.log.info('No Terraform outputs yet (nothing applied): the preview shows placeholders.');
                 outputs = placeholderOutputs(inputs);
             }
-            ctx.log.setSecret(outputs.cloudsqlPassword);
             if (inputs.ingress && !ingressDomain(inputs, outputs) && !writesFile) {
                 // A plan or drift check that turns ingress on: the static IP exists only after apply.
                 ctx.log.info('No static IP yet (ingress is not applied): the preview shows a placeholder.');
@@ -63707,7 +64063,11 @@ function patchValuesStep(inputs) {
             if (inputs.ingress && !ingressDomain(inputs, outputs)) {
                 throw new StepError('values-patch', 'ingress is on but Terraform returned no static IP address (output static_ip_address). Check that the Terraform module creates the global address when ingress is true.');
             }
-            const composed = composeFor(inputs, state, outputs);
+            const password = state.databasePassword;
+            if (writesFile && password === undefined) {
+                throw new StepError('values-patch', 'The database password was not read from Secret Manager, so the values file cannot be written.');
+            }
+            const composed = composeFor(inputs, state, outputs, password);
             // Credentials in the user's values files (an env entry named API_SECRET...) are masked in
             // every later log line, summary and comment, not only where the preview stands.
             for (const secret of composed.secrets)
@@ -64313,6 +64673,8 @@ function planCommand(inputs) {
     switch (inputs.command) {
         case 'deploy':
             return [
+                // GitHub alone decides whether there is a reviewed plan: asked before any tool runs.
+                reviewGatePhase(inputs),
                 ...setup,
                 stateBackendPhase(inputs),
                 ...deployTerraformPhases(inputs, { after: READ_AHEAD_AFTER, phase: readAheadPhase(inputs) }, reviewPhase(inputs), chartCheckPhase(inputs), legacyLayoutPhase(inputs)),
@@ -64324,6 +64686,7 @@ function planCommand(inputs) {
             ];
         case 'plan':
             return [
+                reviewGatePhase(inputs),
                 ...setup,
                 stateBackendPhase(inputs),
                 terraformPhase(inputs, 'plan'),
@@ -64335,6 +64698,7 @@ function planCommand(inputs) {
             ];
         case 'upgrade':
             return [
+                reviewGatePhase(inputs),
                 ...setup,
                 terraformPhase(inputs, 'outputs'),
                 clusterCredentialsPhase(inputs),
@@ -64345,6 +64709,7 @@ function planCommand(inputs) {
             ];
         case 'destroy':
             return [
+                reviewGatePhase(inputs),
                 ...setup,
                 terraformPhase(inputs, 'outputs'),
                 whenDeployed(clusterCredentialsPhase(inputs)),
@@ -64776,7 +65141,7 @@ class SecretStore {
     }
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/@actions/github/lib/context.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
 class Context {
@@ -64829,9 +65194,9 @@ class Context {
     }
 }
 //# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ../main/node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(1947);
-;// CONCATENATED MODULE: ../main/node_modules/@actions/github/lib/internal/utils.js
+// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var lib = __nccwpck_require__(9659);
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
 var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
@@ -64884,7 +65249,7 @@ function getUserAgentWithOrchestrationId(baseUserAgent) {
     return baseUserAgent;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/universal-user-agent/index.js
+;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
 function getUserAgent() {
   if (typeof navigator === "object" && "userAgent" in navigator) {
     return navigator.userAgent;
@@ -64899,7 +65264,7 @@ function getUserAgent() {
   return "<environment undetectable>";
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/before-after-hook/lib/register.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
 // @ts-check
 
 function register(state, name, method, options) {
@@ -64928,7 +65293,7 @@ function register(state, name, method, options) {
   });
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/before-after-hook/lib/add.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
 // @ts-check
 
 function addHook(state, kind, name, hook) {
@@ -64976,7 +65341,7 @@ function addHook(state, kind, name, hook) {
   });
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/before-after-hook/lib/remove.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
 // @ts-check
 
 function removeHook(state, name, method) {
@@ -64997,7 +65362,7 @@ function removeHook(state, name, method) {
   state.registry[name].splice(index, 1);
 }
 
-;// CONCATENATED MODULE: ../main/node_modules/before-after-hook/index.js
+;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
 // @ts-check
 
 
@@ -65044,7 +65409,7 @@ function Collection() {
 
 /* harmony default export */ const before_after_hook = ({ Singular, Collection });
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/endpoint/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
 // pkg/dist-src/defaults.js
 
 
@@ -65390,7 +65755,7 @@ function withDefaults(oldDefaults, newDefaults) {
 var endpoint = withDefaults(null, DEFAULTS);
 
 
-;// CONCATENATED MODULE: ../main/node_modules/content-type/dist/index.js
+;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
 /*!
  * content-type
  * Copyright(c) 2015 Douglas Christopher Wilson
@@ -65682,7 +66047,7 @@ function unescapeQuotedPairs(str, start, end) {
     return result + str.slice(start, end);
 }
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ../main/node_modules/json-with-bigint/json-with-bigint.js
+;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
 const intRegex = /^-?\d+$/;
 const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
 const originalStringify = JSON.stringify;
@@ -66283,7 +66648,7 @@ const JSONParse = (text, reviver) => {
 
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/request-error/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
 class RequestError extends Error {
   name;
   /**
@@ -66324,7 +66689,7 @@ class RequestError extends Error {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/request/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -66531,7 +66896,7 @@ var request = dist_bundle_withDefaults(endpoint, defaults_default);
 /* v8 ignore next -- @preserve */
 /* v8 ignore else -- @preserve */
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/graphql/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -66662,7 +67027,7 @@ function withCustomRequest(customRequest) {
 
 /* v8 ignore if -- @preserve */
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/auth-token/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
 // pkg/dist-src/is-jwt.js
 var b64url = "(?:[a-zA-Z0-9_-]+)";
 var sep = "\\.";
@@ -66717,11 +67082,11 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/core/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
 const version_VERSION = "7.0.8";
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/core/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
 
 
 
@@ -66862,12 +67227,12 @@ class Octokit {
 }
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
 const dist_src_version_VERSION = "17.0.0";
 
 //# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 const Endpoints = {
   actions: {
     addCustomLabelsToSelfHostedRunnerForOrg: [
@@ -69161,7 +69526,7 @@ var endpoints_default = Endpoints;
 
 //# sourceMappingURL=endpoints.js.map
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
 
 const endpointMethodsMap = /* @__PURE__ */ new Map();
 for (const [scope, endpoints] of Object.entries(endpoints_default)) {
@@ -69287,7 +69652,7 @@ function decorate(octokit, scope, methodName, defaults, decorations) {
 
 //# sourceMappingURL=endpoints-to-methods.js.map
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
 
 
 function restEndpointMethods(octokit) {
@@ -69308,7 +69673,7 @@ legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
 
 //# sourceMappingURL=index.js.map
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
 
@@ -69720,7 +70085,7 @@ function paginateRest(octokit) {
 paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@actions/github/lib/utils.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
 
 
 // octokit + plugins
@@ -69759,7 +70124,7 @@ function getOctokitOptions(token, options) {
     return opts;
 }
 //# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ../main/node_modules/@actions/github/lib/github.js
+;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
 
 
 const github_context = new Context();
@@ -69774,9 +70139,9 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ../main/node_modules/bottleneck/light.js
-var light = __nccwpck_require__(8115);
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-retry/dist-bundle/index.js
+// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
+var light = __nccwpck_require__(3251);
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
 // pkg/dist-src/version.js
 var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
 
@@ -69859,7 +70224,7 @@ function retry(octokit, octokitOptions) {
 retry.VERSION = plugin_retry_dist_bundle_VERSION;
 
 
-;// CONCATENATED MODULE: ../main/node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 // pkg/dist-src/index.js
 
 
@@ -70161,25 +70526,6 @@ function unspacedGroups() {
     return { global: group, write: group, search: group, notifications: group, auth: group };
 }
 
-;// CONCATENATED MODULE: ./src/github/errors.ts
-/** Classifies GitHub API failures so publishing can say what went wrong and go on. */
-function httpStatus(error) {
-    if (typeof error !== 'object' || error === null)
-        return undefined;
-    const status = error.status;
-    return typeof status === 'number' ? status : undefined;
-}
-/** 403/404: the token may not write here (pull requests from forks get a read-only token). */
-function isPermissionDenied(error) {
-    const status = httpStatus(error);
-    return status === 403 || status === 404;
-}
-function describeGitHubError(error) {
-    const status = httpStatus(error);
-    const message = error instanceof Error ? error.message : String(error);
-    return status ? `HTTP ${status}: ${message}` : message;
-}
-
 ;// CONCATENATED MODULE: ./src/github/event.ts
 /**
  * What triggered the run, read from GITHUB_* variables and the event payload file. Only the
@@ -70206,6 +70552,9 @@ function readEventContext(env, readText = (file) => (0,external_node_fs_namespac
         sha: headSha ?? stringOf(payload.after) ?? env.GITHUB_SHA,
         pullNumber,
         fromFork: headRepo !== undefined && baseRepo !== undefined && headRepo !== baseRepo,
+        defaultBranch: isObject(payload.repository)
+            ? stringOf(payload.repository.default_branch)
+            : undefined,
         apiUrl: (env.GITHUB_API_URL ?? 'https://api.github.com').replace(/\/+$/, ''),
         runUrl: repo && env.GITHUB_RUN_ID
             ? `${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${env.GITHUB_RUN_ID}`
@@ -70504,6 +70853,8 @@ function renderComment(args) {
     ];
     for (const warning of unsafeChoiceWarnings(inputs))
         head.push('', `> [!WARNING]\n> ${warning}`);
+    for (const warning of state.warnings)
+        head.push('', `> [!WARNING]\n> ${warning}`);
     if (state.consoleUrl)
         head.push('', `**Flyte console:** ${state.consoleUrl}`);
     head.push(...reviewLines(inputs, state));
@@ -70671,19 +71022,75 @@ async function ensureLabel(client, repo) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/identity.ts
+
+const ACTIONS_BOT = {
+    login: 'github-actions[bot]',
+    type: 'Bot',
+    appSlug: 'github-actions'
+};
+async function tokenAuthor(client) {
+    try {
+        const { data } = await client.rest.users.getAuthenticated();
+        return { login: data.login, type: data.type === 'Bot' ? 'Bot' : 'User' };
+    }
+    catch (error) {
+        // 403 "Resource not accessible by integration": an installation token.
+        if (httpStatus(error) === 403)
+            return ACTIONS_BOT;
+        throw error;
+    }
+}
+function writtenBy(comment, author) {
+    if (comment.user?.login !== author.login || comment.user.type !== author.type)
+        return false;
+    const app = comment.performed_via_github_app?.slug;
+    // An app slug, when GitHub reports one, must be the expected app's.
+    return app === undefined || author.appSlug === undefined || app === author.appSlug;
+}
+/** `login (type)` for messages. */
+function describeAuthor(comment) {
+    return `${comment.user?.login ?? 'an unknown user'}${comment.user?.type ? ` (${comment.user.type})` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/github/comments.ts
-async function findMarkedComment(client, repo, issueNumber, marker) {
+
+/** Every comment that carries the marker, whoever wrote it, in the order GitHub lists them. */
+async function listMarkedComments(client, repo, issueNumber, marker) {
+    const found = [];
     // Paginated: on a busy pull request the comment may be far past the first page.
     for await (const page of client.paginate.iterator(client.rest.issues.listComments, {
         ...repo,
         issue_number: issueNumber,
         per_page: 100
     })) {
-        const found = page.data.find((comment) => comment.body?.includes(marker));
-        if (found)
-            return { id: found.id, body: found.body ?? '', url: found.html_url };
+        for (const comment of page.data) {
+            if (!comment.body?.includes(marker))
+                continue;
+            found.push({
+                id: comment.id,
+                body: comment.body,
+                url: comment.html_url,
+                user: comment.user,
+                performed_via_github_app: comment.performed_via_github_app
+            });
+        }
     }
-    return undefined;
+    return found;
+}
+/**
+ * The marked comment this token's identity wrote. Anyone can write the marker into a comment;
+ * only the action's own comment is its own, so the others are passed over (and, when the author
+ * is asked for, never edited either).
+ */
+async function findMarkedComment(client, repo, issueNumber, marker, author) {
+    const marked = await listMarkedComments(client, repo, issueNumber, marker);
+    if (marked.length === 0)
+        return undefined;
+    // The identity is asked for only when there is a comment to judge.
+    const own = author ?? (await tokenAuthor(client));
+    const found = marked.find((comment) => writtenBy(comment, own));
+    return found ? { id: found.id, body: found.body, url: found.url } : undefined;
 }
 async function upsertMarkedComment(client, repo, issueNumber, marker, body) {
     const existing = await findMarkedComment(client, repo, issueNumber, marker);
@@ -70809,6 +71216,8 @@ function renderSummary(args) {
         statusLine(inputs, state, args.failure)
     ];
     for (const warning of unsafeChoiceWarnings(inputs))
+        parts.push(`> [!WARNING]\n> ${warning}`);
+    for (const warning of state.warnings)
         parts.push(`> [!WARNING]\n> ${warning}`);
     if (!args.failure && nothingChanged(inputs, args.reports)) {
         parts.push('Nothing changed: no changing step had to run; the cloud and cluster already match.');
@@ -71045,20 +71454,124 @@ function setActionOutputs(inputs, state, set) {
 /** The saved-state key under which main records files for the post step to remove. */
 const CLEANUP_STATE = 'cleanup-files';
 
+;// CONCATENATED MODULE: ./src/review/approval.ts
+/**
+ * Whether a pull request was approved at the commit that was merged. Reviews are read as GitHub
+ * lists them (oldest first): each reviewer's latest deciding review counts (APPROVED,
+ * CHANGES_REQUESTED or DISMISSED; a later COMMENTED review does not withdraw an approval), and an
+ * approval counts only when it was given at the pull request's head commit, so a push after the
+ * approval is not approved by it.
+ */
+const DECIDING = new Set(['APPROVED', 'CHANGES_REQUESTED', 'DISMISSED']);
+function approvalAtHead(reviews, headSha, authorLogin) {
+    const latest = new Map();
+    for (const review of reviews) {
+        const who = review.user?.login ?? String(review.user?.id ?? '');
+        if (!who || who === authorLogin || !DECIDING.has(review.state ?? ''))
+            continue;
+        latest.set(who, review);
+    }
+    const blocking = [...latest].filter(([, r]) => r.state === 'CHANGES_REQUESTED');
+    if (blocking.length > 0) {
+        return {
+            approved: false,
+            reason: `changes were requested by ${blocking.map(([who]) => who).join(', ')}`
+        };
+    }
+    const approvers = [...latest]
+        .filter(([, r]) => r.state === 'APPROVED' && r.commit_id === headSha)
+        .map(([who]) => who);
+    if (approvers.length > 0)
+        return { approved: true, approvers };
+    const stale = [...latest].filter(([, r]) => r.state === 'APPROVED').map(([who]) => who);
+    return {
+        approved: false,
+        reason: stale.length > 0
+            ? `the approval of ${stale.join(', ')} was given at an older commit than the head ${headSha.slice(0, 7)} that was merged`
+            : `no approving review at its head commit ${headSha.slice(0, 7)}`
+    };
+}
+
+;// CONCATENATED MODULE: ./src/review/merged-pull.ts
+async function defaultBranchOf(client, repo, fromPayload) {
+    if (fromPayload)
+        return fromPayload;
+    const { data } = await client.rest.repos.get({ ...repo });
+    return data.default_branch;
+}
+async function mergedPullRequest(client, repo, sha, defaultBranch) {
+    const { data } = await client.rest.repos.listPullRequestsAssociatedWithCommit({
+        ...repo,
+        commit_sha: sha
+    });
+    const short = sha.slice(0, 7);
+    if (data.length === 0)
+        return { reason: `commit ${short} belongs to no pull request` };
+    const merged = data.find((pull) => Boolean(pull.merged_at) && pull.merge_commit_sha === sha && pull.base.ref === defaultBranch);
+    if (merged) {
+        return { number: merged.number, headSha: merged.head.sha, author: merged.user?.login };
+    }
+    const why = data.map((pull) => {
+        if (!pull.merged_at)
+            return `#${pull.number} is not merged`;
+        if (pull.base.ref !== defaultBranch) {
+            return `#${pull.number} was merged into ${pull.base.ref}, not ${defaultBranch}`;
+        }
+        return `#${pull.number} was merged as ${(pull.merge_commit_sha ?? 'another commit').slice(0, 7)}, not as ${short}`;
+    });
+    return {
+        reason: `commit ${short} is not the merge commit of a pull request merged into ${defaultBranch} (${why.join('; ')})`
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/review/lookup.ts
 
 
 
 
+
+
 async function lookUpReviewedPlan(client, event, inputs) {
-    const target = await targetPullRequest(client, event, inputs);
-    if ('reason' in target)
-        return target;
-    const comment = await findMarkedComment(client, target.repo, target.pullNumber, commentMarker(inputs));
-    return {
-        pullNumber: target.pullNumber,
-        fingerprint: comment ? readFingerprintMarker(comment.body) : undefined
-    };
+    const repo = event.repo;
+    if (!repo)
+        return { reason: 'GITHUB_REPOSITORY is not set' };
+    if (event.eventName !== 'push' || !event.sha) {
+        return {
+            reason: `a ${event.eventName || 'manual'} run has no merged pull request (the reviewed plan belongs to the push that merged it)`
+        };
+    }
+    const branch = await defaultBranchOf(client, repo, event.defaultBranch);
+    const pull = await mergedPullRequest(client, repo, event.sha, branch);
+    if ('reason' in pull)
+        return pull;
+    const reviews = await client.paginate(client.rest.pulls.listReviews, {
+        ...repo,
+        pull_number: pull.number,
+        per_page: 100
+    });
+    const verdict = approvalAtHead(reviews, pull.headSha, pull.author);
+    if (!verdict.approved) {
+        return { reason: `pull request #${pull.number} was merged unapproved: ${verdict.reason}` };
+    }
+    const marked = await listMarkedComments(client, repo, pull.number, commentMarker(inputs));
+    const base = { pullNumber: pull.number, approvers: verdict.approvers };
+    if (marked.length === 0)
+        return { ...base, fingerprint: undefined };
+    const own = await tokenAuthor(client);
+    const ours = marked.filter((comment) => writtenBy(comment, own));
+    if (ours.length === 0) {
+        return {
+            reason: `the plan comments on pull request #${pull.number} were written by ${[...new Set(marked.map(describeAuthor))].join(', ')}, not by ${own.login}, the identity of github-token; only the action's own comment counts`
+        };
+    }
+    if (ours.length > 1) {
+        // The action keeps one comment per cluster; a second one by the same identity was written by
+        // another workflow with this repository's token, and which one was reviewed is unknown.
+        return {
+            reason: `pull request #${pull.number} has ${ours.length} plan comments for ${inputs.projectId}/${inputs.clusterName} by ${own.login}; the action writes one, so another workflow wrote the rest`
+        };
+    }
+    return { ...base, fingerprint: readFingerprintMarker(ours[0].body) };
 }
 
 ;// CONCATENATED MODULE: ./src/run.ts
@@ -71066,6 +71579,7 @@ async function lookUpReviewedPlan(client, event, inputs) {
  * The action's one error boundary. Builds the real dependencies, then hands them to runAction,
  * which tests call with fakes.
  */
+
 
 
 
@@ -71147,7 +71661,12 @@ async function runAction(deps) {
                 cleanup.push(file);
                 io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
             },
-            ...(inputs.githubToken ? { reviewedPlan: reviewedPlanReader(inputs, deps.env, log) } : {})
+            ...(inputs.githubToken
+                ? {
+                    reviewedPlan: reviewedPlanReader(inputs, deps.env, log),
+                    environmentProtection: environmentReader(inputs, deps.env, log)
+                }
+                : {})
         };
         try {
             reports = await runPhases(phases, {
@@ -71182,6 +71701,16 @@ function reviewedPlanReader(inputs, env, log) {
         const event = readEventContext(env);
         const client = createGitHubClient({ token: inputs.githubToken, apiUrl: event.apiUrl, log });
         return lookUpReviewedPlan(client, event, inputs);
+    };
+}
+/** Reads an environment's protection rules through the GitHub API. */
+function environmentReader(inputs, env, log) {
+    return async (name) => {
+        const event = readEventContext(env);
+        if (!event.repo)
+            return { readable: false, why: 'GITHUB_REPOSITORY is not set' };
+        const client = createGitHubClient({ token: inputs.githubToken, apiUrl: event.apiUrl, log });
+        return environmentProtection(client, event.repo, name);
     };
 }
 const systemClock = {
@@ -71437,7 +71966,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 5628:
+/***/ 7340:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -71559,14 +72088,14 @@ function toViewCopy(data, type) {
 
 /***/ }),
 
-/***/ 4926:
+/***/ 5006:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.concatToUint8Array = concatToUint8Array;
 exports.concat = concat;
-const buffer_source_js_1 = __nccwpck_require__(5628);
+const buffer_source_js_1 = __nccwpck_require__(7340);
 function concatToUint8Array(buffers) {
     const views = [];
     let length = 0;
@@ -71607,13 +72136,13 @@ function concat(first, second, ...rest) {
 
 /***/ }),
 
-/***/ 6548:
+/***/ 4772:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.equal = equal;
-const buffer_source_js_1 = __nccwpck_require__(5628);
+const buffer_source_js_1 = __nccwpck_require__(7340);
 function equal(a, b, options = {}) {
     const left = (0, buffer_source_js_1.toUint8Array)(a);
     const right = (0, buffer_source_js_1.toUint8Array)(b);
@@ -71631,13 +72160,13 @@ function equal(a, b, options = {}) {
 
 /***/ }),
 
-/***/ 1336:
+/***/ 7864:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.tail = exports.startsWith = exports.slice = exports.lastIndexOf = exports.indexOf = exports.includes = exports.endsWith = exports.copy = exports.compare = exports.equal = exports.concatToUint8Array = exports.concat = exports.toViewCopy = exports.toView = exports.toUint8ArrayCopy = exports.toUint8Array = exports.toArrayBufferLike = exports.toArrayBuffer = exports.isSharedArrayBuffer = exports.isBufferSource = exports.isArrayBufferView = exports.isArrayBufferLike = exports.isArrayBuffer = exports.assertBufferSource = void 0;
-var buffer_source_js_1 = __nccwpck_require__(5628);
+var buffer_source_js_1 = __nccwpck_require__(7340);
 Object.defineProperty(exports, "assertBufferSource", ({ enumerable: true, get: function () { return buffer_source_js_1.assertBufferSource; } }));
 Object.defineProperty(exports, "isArrayBuffer", ({ enumerable: true, get: function () { return buffer_source_js_1.isArrayBuffer; } }));
 Object.defineProperty(exports, "isArrayBufferLike", ({ enumerable: true, get: function () { return buffer_source_js_1.isArrayBufferLike; } }));
@@ -71650,12 +72179,12 @@ Object.defineProperty(exports, "toUint8Array", ({ enumerable: true, get: functio
 Object.defineProperty(exports, "toUint8ArrayCopy", ({ enumerable: true, get: function () { return buffer_source_js_1.toUint8ArrayCopy; } }));
 Object.defineProperty(exports, "toView", ({ enumerable: true, get: function () { return buffer_source_js_1.toView; } }));
 Object.defineProperty(exports, "toViewCopy", ({ enumerable: true, get: function () { return buffer_source_js_1.toViewCopy; } }));
-var concat_js_1 = __nccwpck_require__(4926);
+var concat_js_1 = __nccwpck_require__(5006);
 Object.defineProperty(exports, "concat", ({ enumerable: true, get: function () { return concat_js_1.concat; } }));
 Object.defineProperty(exports, "concatToUint8Array", ({ enumerable: true, get: function () { return concat_js_1.concatToUint8Array; } }));
-var equal_js_1 = __nccwpck_require__(6548);
+var equal_js_1 = __nccwpck_require__(4772);
 Object.defineProperty(exports, "equal", ({ enumerable: true, get: function () { return equal_js_1.equal; } }));
-var sequence_js_1 = __nccwpck_require__(3415);
+var sequence_js_1 = __nccwpck_require__(6039);
 Object.defineProperty(exports, "compare", ({ enumerable: true, get: function () { return sequence_js_1.compare; } }));
 Object.defineProperty(exports, "copy", ({ enumerable: true, get: function () { return sequence_js_1.copy; } }));
 Object.defineProperty(exports, "endsWith", ({ enumerable: true, get: function () { return sequence_js_1.endsWith; } }));
@@ -71669,7 +72198,7 @@ Object.defineProperty(exports, "tail", ({ enumerable: true, get: function () { r
 
 /***/ }),
 
-/***/ 3415:
+/***/ 6039:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -71683,7 +72212,7 @@ exports.slice = slice;
 exports.tail = tail;
 exports.copy = copy;
 exports.compare = compare;
-const buffer_source_js_1 = __nccwpck_require__(5628);
+const buffer_source_js_1 = __nccwpck_require__(7340);
 function clampIndex(value, fallback, length) {
     const normalized = Number.isFinite(value) ? Math.trunc(value) : fallback;
     if (normalized <= 0) {
@@ -71837,15 +72366,15 @@ function compare(a, b) {
 
 /***/ }),
 
-/***/ 6927:
+/***/ 4239:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.convert = void 0;
-const index_js_1 = __nccwpck_require__(1336);
-const index_js_2 = __nccwpck_require__(2956);
-const defaults_js_1 = __nccwpck_require__(8364);
+const index_js_1 = __nccwpck_require__(7864);
+const index_js_2 = __nccwpck_require__(3628);
+const defaults_js_1 = __nccwpck_require__(3260);
 function encode(name, data, ...args) {
     return defaults_js_1.defaultConverterRegistry.encode(name, data, ...args);
 }
@@ -71918,17 +72447,17 @@ exports.convert = {
 
 /***/ }),
 
-/***/ 8364:
+/***/ 3260:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.defaultConverterRegistry = exports.defaultConverters = exports.utf16leConverter = exports.utf16beConverter = exports.utf8Converter = exports.base64urlConverter = exports.base64Converter = exports.hexConverter = exports.binaryConverter = exports.pemConverter = void 0;
-const index_js_1 = __nccwpck_require__(2956);
-const index_js_2 = __nccwpck_require__(5061);
-var index_js_3 = __nccwpck_require__(5061);
+const index_js_1 = __nccwpck_require__(3628);
+const index_js_2 = __nccwpck_require__(3541);
+var index_js_3 = __nccwpck_require__(3541);
 Object.defineProperty(exports, "pemConverter", ({ enumerable: true, get: function () { return index_js_3.pemConverter; } }));
-const registry_js_1 = __nccwpck_require__(3257);
+const registry_js_1 = __nccwpck_require__(2489);
 exports.binaryConverter = {
     name: "binary",
     aliases: ["latin1"],
@@ -71997,15 +72526,15 @@ exports.defaultConverterRegistry = (0, registry_js_1.createConverterRegistry)(ex
 
 /***/ }),
 
-/***/ 5512:
+/***/ 4040:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.convert = exports.utf8Converter = exports.utf16leConverter = exports.utf16beConverter = exports.pemConverter = exports.hexConverter = exports.defaultConverters = exports.defaultConverterRegistry = exports.binaryConverter = exports.base64urlConverter = exports.base64Converter = exports.createConverterRegistry = void 0;
-var registry_js_1 = __nccwpck_require__(3257);
+var registry_js_1 = __nccwpck_require__(2489);
 Object.defineProperty(exports, "createConverterRegistry", ({ enumerable: true, get: function () { return registry_js_1.createConverterRegistry; } }));
-var defaults_js_1 = __nccwpck_require__(8364);
+var defaults_js_1 = __nccwpck_require__(3260);
 Object.defineProperty(exports, "base64Converter", ({ enumerable: true, get: function () { return defaults_js_1.base64Converter; } }));
 Object.defineProperty(exports, "base64urlConverter", ({ enumerable: true, get: function () { return defaults_js_1.base64urlConverter; } }));
 Object.defineProperty(exports, "binaryConverter", ({ enumerable: true, get: function () { return defaults_js_1.binaryConverter; } }));
@@ -72016,13 +72545,13 @@ Object.defineProperty(exports, "pemConverter", ({ enumerable: true, get: functio
 Object.defineProperty(exports, "utf16beConverter", ({ enumerable: true, get: function () { return defaults_js_1.utf16beConverter; } }));
 Object.defineProperty(exports, "utf16leConverter", ({ enumerable: true, get: function () { return defaults_js_1.utf16leConverter; } }));
 Object.defineProperty(exports, "utf8Converter", ({ enumerable: true, get: function () { return defaults_js_1.utf8Converter; } }));
-var convert_js_1 = __nccwpck_require__(6927);
+var convert_js_1 = __nccwpck_require__(4239);
 Object.defineProperty(exports, "convert", ({ enumerable: true, get: function () { return convert_js_1.convert; } }));
 
 
 /***/ }),
 
-/***/ 3257:
+/***/ 2489:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -72217,7 +72746,7 @@ function createConverterRegistry(initialConverters = []) {
 
 /***/ }),
 
-/***/ 361:
+/***/ 8153:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72228,8 +72757,8 @@ exports.pad = pad;
 exports.is = is;
 exports.encode = encode;
 exports.decode = decode;
-const index_js_1 = __nccwpck_require__(1336);
-const binary_js_1 = __nccwpck_require__(2495);
+const index_js_1 = __nccwpck_require__(7864);
+const binary_js_1 = __nccwpck_require__(1404);
 const BASE64_REGEX = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 function nodeBuffer() {
     return globalThis.Buffer;
@@ -72272,7 +72801,7 @@ exports.base64 = { encode, decode, is, normalize, pad };
 
 /***/ }),
 
-/***/ 4196:
+/***/ 7748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72282,7 +72811,7 @@ exports.normalize = normalize;
 exports.is = is;
 exports.encode = encode;
 exports.decode = decode;
-const base64_js_1 = __nccwpck_require__(361);
+const base64_js_1 = __nccwpck_require__(8153);
 const BASE64URL_REGEX = /^[A-Za-z0-9_-]*$/;
 function normalize(text) {
     return text.replace(/[\n\r\t ]/g, "");
@@ -72305,7 +72834,7 @@ exports.base64url = { encode, decode, is, normalize };
 
 /***/ }),
 
-/***/ 2495:
+/***/ 1404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72314,7 +72843,7 @@ exports.binary = void 0;
 exports.encode = encode;
 exports.decode = decode;
 exports.is = is;
-const index_js_1 = __nccwpck_require__(1336);
+const index_js_1 = __nccwpck_require__(7864);
 function encode(data) {
     const bytes = (0, index_js_1.toUint8Array)(data);
     let result = "";
@@ -72338,7 +72867,7 @@ exports.binary = { encode, decode, is };
 
 /***/ }),
 
-/***/ 8297:
+/***/ 9609:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72350,7 +72879,7 @@ exports.encode = encode;
 exports.decode = decode;
 exports.parse = parse;
 exports.format = format;
-const index_js_1 = __nccwpck_require__(1336);
+const index_js_1 = __nccwpck_require__(7864);
 const HEX_CHARACTER_REGEX = /^[0-9a-f]$/i;
 const COMMON_SEPARATORS = [" ", "\t", "\n", "\r", ":", "-", "."];
 function resolveSeparators(options) {
@@ -72574,24 +73103,24 @@ exports.hex = { encode, decode, format, formats: exports.formats, is, normalize,
 
 /***/ }),
 
-/***/ 2956:
+/***/ 3628:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.base64url = exports.base64 = exports.utf16 = exports.utf8 = exports.hex = exports.binary = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-exports.binary = tslib_1.__importStar(__nccwpck_require__(2495));
-exports.hex = tslib_1.__importStar(__nccwpck_require__(8297));
-exports.utf8 = tslib_1.__importStar(__nccwpck_require__(5809));
-exports.utf16 = tslib_1.__importStar(__nccwpck_require__(9334));
-exports.base64 = tslib_1.__importStar(__nccwpck_require__(361));
-exports.base64url = tslib_1.__importStar(__nccwpck_require__(4196));
+const tslib_1 = __nccwpck_require__(1860);
+exports.binary = tslib_1.__importStar(__nccwpck_require__(1404));
+exports.hex = tslib_1.__importStar(__nccwpck_require__(9609));
+exports.utf8 = tslib_1.__importStar(__nccwpck_require__(1713));
+exports.utf16 = tslib_1.__importStar(__nccwpck_require__(854));
+exports.base64 = tslib_1.__importStar(__nccwpck_require__(8153));
+exports.base64url = tslib_1.__importStar(__nccwpck_require__(7748));
 
 
 /***/ }),
 
-/***/ 9334:
+/***/ 854:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72599,7 +73128,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.utf16 = void 0;
 exports.encode = encode;
 exports.decode = decode;
-const index_js_1 = __nccwpck_require__(1336);
+const index_js_1 = __nccwpck_require__(7864);
 function encode(text, options = {}) {
     const result = new ArrayBuffer(text.length * 2);
     const view = new DataView(result);
@@ -72622,7 +73151,7 @@ exports.utf16 = { encode, decode };
 
 /***/ }),
 
-/***/ 5809:
+/***/ 1713:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72630,7 +73159,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.utf8 = void 0;
 exports.encode = encode;
 exports.decode = decode;
-const index_js_1 = __nccwpck_require__(1336);
+const index_js_1 = __nccwpck_require__(7864);
 function encode(text) {
     return new TextEncoder().encode(text);
 }
@@ -72642,30 +73171,30 @@ exports.utf8 = { encode, decode };
 
 /***/ }),
 
-/***/ 2356:
+/***/ 4724:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.bytes = void 0;
-const tslib_1 = __nccwpck_require__(8260);
-tslib_1.__exportStar(__nccwpck_require__(1336), exports);
-exports.bytes = tslib_1.__importStar(__nccwpck_require__(1336));
-tslib_1.__exportStar(__nccwpck_require__(2956), exports);
-tslib_1.__exportStar(__nccwpck_require__(5061), exports);
-tslib_1.__exportStar(__nccwpck_require__(5512), exports);
-tslib_1.__exportStar(__nccwpck_require__(8150), exports);
+const tslib_1 = __nccwpck_require__(1860);
+tslib_1.__exportStar(__nccwpck_require__(7864), exports);
+exports.bytes = tslib_1.__importStar(__nccwpck_require__(7864));
+tslib_1.__exportStar(__nccwpck_require__(3628), exports);
+tslib_1.__exportStar(__nccwpck_require__(3541), exports);
+tslib_1.__exportStar(__nccwpck_require__(4040), exports);
+tslib_1.__exportStar(__nccwpck_require__(1494), exports);
 
 
 /***/ }),
 
-/***/ 1755:
+/***/ 1931:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.BufferSourceConverter = void 0;
-const index_js_1 = __nccwpck_require__(1336);
+const index_js_1 = __nccwpck_require__(7864);
 class BufferSourceConverter {
     static isArrayBuffer(data) {
         return (0, index_js_1.isArrayBuffer)(data);
@@ -72703,13 +73232,13 @@ exports.BufferSourceConverter = BufferSourceConverter;
 
 /***/ }),
 
-/***/ 4717:
+/***/ 9437:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.Convert = void 0;
-const index_js_1 = __nccwpck_require__(5512);
+const index_js_1 = __nccwpck_require__(4040);
 function normalizeTextEncoding(encoding) {
     return encoding === "ascii" ? "binary" : encoding;
 }
@@ -72782,7 +73311,7 @@ exports.Convert = Convert;
 
 /***/ }),
 
-/***/ 483:
+/***/ 3795:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72790,7 +73319,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.assign = assign;
 exports.combine = combine;
 exports.isEqual = isEqual;
-const index_js_1 = __nccwpck_require__(1336);
+const index_js_1 = __nccwpck_require__(7864);
 function assign(target, ...sources) {
     for (const source of sources) {
         if (!source) {
@@ -72812,17 +73341,17 @@ function isEqual(bytes1, bytes2) {
 
 /***/ }),
 
-/***/ 8150:
+/***/ 1494:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.isEqual = exports.combine = exports.assign = exports.Convert = exports.BufferSourceConverter = void 0;
-var buffer_source_converter_js_1 = __nccwpck_require__(1755);
+var buffer_source_converter_js_1 = __nccwpck_require__(1931);
 Object.defineProperty(exports, "BufferSourceConverter", ({ enumerable: true, get: function () { return buffer_source_converter_js_1.BufferSourceConverter; } }));
-var convert_js_1 = __nccwpck_require__(4717);
+var convert_js_1 = __nccwpck_require__(9437);
 Object.defineProperty(exports, "Convert", ({ enumerable: true, get: function () { return convert_js_1.Convert; } }));
-var functions_js_1 = __nccwpck_require__(483);
+var functions_js_1 = __nccwpck_require__(3795);
 Object.defineProperty(exports, "assign", ({ enumerable: true, get: function () { return functions_js_1.assign; } }));
 Object.defineProperty(exports, "combine", ({ enumerable: true, get: function () { return functions_js_1.combine; } }));
 Object.defineProperty(exports, "isEqual", ({ enumerable: true, get: function () { return functions_js_1.isEqual; } }));
@@ -72830,13 +73359,13 @@ Object.defineProperty(exports, "isEqual", ({ enumerable: true, get: function () 
 
 /***/ }),
 
-/***/ 5061:
+/***/ 3541:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.pemConverter = exports.pem = exports.parse = exports.format = exports.findAll = exports.find = exports.encodeMany = exports.encode = exports.decodeFirst = exports.decode = void 0;
-var pem_js_1 = __nccwpck_require__(2295);
+var pem_js_1 = __nccwpck_require__(2935);
 Object.defineProperty(exports, "decode", ({ enumerable: true, get: function () { return pem_js_1.decode; } }));
 Object.defineProperty(exports, "decodeFirst", ({ enumerable: true, get: function () { return pem_js_1.decodeFirst; } }));
 Object.defineProperty(exports, "encode", ({ enumerable: true, get: function () { return pem_js_1.encode; } }));
@@ -72851,7 +73380,7 @@ Object.defineProperty(exports, "pemConverter", ({ enumerable: true, get: functio
 
 /***/ }),
 
-/***/ 2295:
+/***/ 2935:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -72865,7 +73394,7 @@ exports.findAll = findAll;
 exports.decodeFirst = decodeFirst;
 exports.parse = parse;
 exports.format = format;
-const base64_js_1 = __nccwpck_require__(361);
+const base64_js_1 = __nccwpck_require__(8153);
 const LABEL_REGEX = /^[A-Z0-9][A-Z0-9 ._-]*[A-Z0-9]$/i;
 const PEM_BLOCK_REGEX = /-----BEGIN ([^-]+)-----([\s\S]*?)-----END \1-----/g;
 function assertLabel(label) {
@@ -72998,7 +73527,7 @@ exports.pemConverter = {
 
 /***/ }),
 
-/***/ 1053:
+/***/ 477:
 /***/ (() => {
 
 /*! *****************************************************************************
@@ -74420,18 +74949,18 @@ var Reflect;
 
 /***/ }),
 
-/***/ 2197:
+/***/ 7349:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Scalar = __nccwpck_require__(389);
-var YAMLMap = __nccwpck_require__(5462);
-var YAMLSeq = __nccwpck_require__(6831);
-var resolveBlockMap = __nccwpck_require__(143);
-var resolveBlockSeq = __nccwpck_require__(1854);
-var resolveFlowCollection = __nccwpck_require__(9030);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveBlockMap = __nccwpck_require__(7103);
+var resolveBlockSeq = __nccwpck_require__(334);
+var resolveFlowCollection = __nccwpck_require__(3142);
 
 function resolveCollection(CN, ctx, token, onError, tagName, tag) {
     const coll = token.type === 'block-map'
@@ -74517,15 +75046,15 @@ exports.composeCollection = composeCollection;
 
 /***/ }),
 
-/***/ 83:
+/***/ 6064:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Document = __nccwpck_require__(573);
-var composeNode = __nccwpck_require__(4961);
-var resolveEnd = __nccwpck_require__(1020);
-var resolveProps = __nccwpck_require__(775);
+var Document = __nccwpck_require__(3021);
+var composeNode = __nccwpck_require__(5937);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
 
 function composeDoc(options, directives, { offset, start, value, end }, onError) {
     const opts = Object.assign({ _directives: directives }, options);
@@ -74569,17 +75098,17 @@ exports.composeDoc = composeDoc;
 
 /***/ }),
 
-/***/ 4961:
+/***/ 5937:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(7105);
-var identity = __nccwpck_require__(4919);
-var composeCollection = __nccwpck_require__(2197);
-var composeScalar = __nccwpck_require__(3573);
-var resolveEnd = __nccwpck_require__(1020);
-var utilEmptyScalarPosition = __nccwpck_require__(8407);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var composeCollection = __nccwpck_require__(7349);
+var composeScalar = __nccwpck_require__(5413);
+var resolveEnd = __nccwpck_require__(7788);
+var utilEmptyScalarPosition = __nccwpck_require__(4980);
 
 const CN = { composeNode, composeEmptyNode };
 function composeNode(ctx, token, props, onError) {
@@ -74688,15 +75217,15 @@ exports.composeNode = composeNode;
 
 /***/ }),
 
-/***/ 3573:
+/***/ 5413:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Scalar = __nccwpck_require__(389);
-var resolveBlockScalar = __nccwpck_require__(5089);
-var resolveFlowScalar = __nccwpck_require__(5882);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
 
 function composeScalar(ctx, token, tagToken, onError) {
     const { value, type, comment, range } = token.type === 'block-scalar'
@@ -74783,18 +75312,18 @@ exports.composeScalar = composeScalar;
 
 /***/ }),
 
-/***/ 3104:
+/***/ 9984:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(2606);
-var Document = __nccwpck_require__(573);
-var errors = __nccwpck_require__(152);
-var identity = __nccwpck_require__(4919);
-var composeDoc = __nccwpck_require__(83);
-var resolveEnd = __nccwpck_require__(1020);
+var directives = __nccwpck_require__(1342);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var identity = __nccwpck_require__(1127);
+var composeDoc = __nccwpck_require__(6064);
+var resolveEnd = __nccwpck_require__(7788);
 
 function getErrorPos(src) {
     if (typeof src === 'number')
@@ -75014,17 +75543,17 @@ exports.Composer = Composer;
 
 /***/ }),
 
-/***/ 143:
+/***/ 7103:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Pair = __nccwpck_require__(5773);
-var YAMLMap = __nccwpck_require__(5462);
-var resolveProps = __nccwpck_require__(775);
-var utilContainsNewline = __nccwpck_require__(4283);
-var utilFlowIndentCheck = __nccwpck_require__(1795);
-var utilMapIncludes = __nccwpck_require__(3472);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const startColMsg = 'All mapping items must start at the same column';
 function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
@@ -75138,12 +75667,12 @@ exports.resolveBlockMap = resolveBlockMap;
 
 /***/ }),
 
-/***/ 5089:
+/***/ 8913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
+var Scalar = __nccwpck_require__(3301);
 
 function resolveBlockScalar(ctx, scalar, onError) {
     const start = scalar.offset;
@@ -75345,14 +75874,14 @@ exports.resolveBlockScalar = resolveBlockScalar;
 
 /***/ }),
 
-/***/ 1854:
+/***/ 334:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var YAMLSeq = __nccwpck_require__(6831);
-var resolveProps = __nccwpck_require__(775);
-var utilFlowIndentCheck = __nccwpck_require__(1795);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveProps = __nccwpck_require__(4631);
+var utilFlowIndentCheck = __nccwpck_require__(4051);
 
 function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
     const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
@@ -75403,7 +75932,7 @@ exports.resolveBlockSeq = resolveBlockSeq;
 
 /***/ }),
 
-/***/ 1020:
+/***/ 7788:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -75449,19 +75978,19 @@ exports.resolveEnd = resolveEnd;
 
 /***/ }),
 
-/***/ 9030:
+/***/ 3142:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Pair = __nccwpck_require__(5773);
-var YAMLMap = __nccwpck_require__(5462);
-var YAMLSeq = __nccwpck_require__(6831);
-var resolveEnd = __nccwpck_require__(1020);
-var resolveProps = __nccwpck_require__(775);
-var utilContainsNewline = __nccwpck_require__(4283);
-var utilMapIncludes = __nccwpck_require__(3472);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var resolveEnd = __nccwpck_require__(7788);
+var resolveProps = __nccwpck_require__(4631);
+var utilContainsNewline = __nccwpck_require__(9499);
+var utilMapIncludes = __nccwpck_require__(1187);
 
 const blockMsg = 'Block collections are not allowed within flow collections';
 const isBlock = (token) => token && (token.type === 'block-map' || token.type === 'block-seq');
@@ -75665,13 +76194,13 @@ exports.resolveFlowCollection = resolveFlowCollection;
 
 /***/ }),
 
-/***/ 5882:
+/***/ 6842:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
-var resolveEnd = __nccwpck_require__(1020);
+var Scalar = __nccwpck_require__(3301);
+var resolveEnd = __nccwpck_require__(7788);
 
 function resolveFlowScalar(scalar, strict, onError) {
     const { offset, type, source, end } = scalar;
@@ -75900,7 +76429,7 @@ exports.resolveFlowScalar = resolveFlowScalar;
 
 /***/ }),
 
-/***/ 775:
+/***/ 4631:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -76055,7 +76584,7 @@ exports.resolveProps = resolveProps;
 
 /***/ }),
 
-/***/ 4283:
+/***/ 9499:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -76098,7 +76627,7 @@ exports.containsNewline = containsNewline;
 
 /***/ }),
 
-/***/ 8407:
+/***/ 4980:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -76133,12 +76662,12 @@ exports.emptyScalarPosition = emptyScalarPosition;
 
 /***/ }),
 
-/***/ 1795:
+/***/ 4051:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var utilContainsNewline = __nccwpck_require__(4283);
+var utilContainsNewline = __nccwpck_require__(9499);
 
 function flowIndentCheck(indent, fc, onError) {
     if (fc?.type === 'flow-collection') {
@@ -76157,12 +76686,12 @@ exports.flowIndentCheck = flowIndentCheck;
 
 /***/ }),
 
-/***/ 3472:
+/***/ 1187:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
+var identity = __nccwpck_require__(1127);
 
 function mapIncludes(ctx, items, search) {
     const { uniqueKeys } = ctx.options;
@@ -76179,22 +76708,22 @@ exports.mapIncludes = mapIncludes;
 
 /***/ }),
 
-/***/ 573:
+/***/ 3021:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(7105);
-var Collection = __nccwpck_require__(4661);
-var identity = __nccwpck_require__(4919);
-var Pair = __nccwpck_require__(5773);
-var toJS = __nccwpck_require__(3899);
-var Schema = __nccwpck_require__(8224);
-var stringifyDocument = __nccwpck_require__(2285);
-var anchors = __nccwpck_require__(9196);
-var applyReviver = __nccwpck_require__(909);
-var createNode = __nccwpck_require__(1732);
-var directives = __nccwpck_require__(2606);
+var Alias = __nccwpck_require__(4065);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var toJS = __nccwpck_require__(6424);
+var Schema = __nccwpck_require__(5840);
+var stringifyDocument = __nccwpck_require__(6829);
+var anchors = __nccwpck_require__(1596);
+var applyReviver = __nccwpck_require__(3661);
+var createNode = __nccwpck_require__(2404);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -76523,13 +77052,13 @@ exports.Document = Document;
 
 /***/ }),
 
-/***/ 9196:
+/***/ 1596:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 /**
  * Verify that the input string is a valid anchor.
@@ -76606,7 +77135,7 @@ exports.findNewAnchor = findNewAnchor;
 
 /***/ }),
 
-/***/ 909:
+/***/ 3661:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -76670,14 +77199,14 @@ exports.applyReviver = applyReviver;
 
 /***/ }),
 
-/***/ 1732:
+/***/ 2404:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Alias = __nccwpck_require__(7105);
-var identity = __nccwpck_require__(4919);
-var Scalar = __nccwpck_require__(389);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 const defaultTagPrefix = 'tag:yaml.org,2002:';
 function findTagObject(value, tagName, tags) {
@@ -76767,13 +77296,13 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 2606:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var visit = __nccwpck_require__(2588);
+var identity = __nccwpck_require__(1127);
+var visit = __nccwpck_require__(204);
 
 const escapeChars = {
     '!': '%21',
@@ -76952,7 +77481,7 @@ exports.Directives = Directives;
 
 /***/ }),
 
-/***/ 152:
+/***/ 1464:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -77021,28 +77550,28 @@ exports.prettifyError = prettifyError;
 
 /***/ }),
 
-/***/ 3439:
+/***/ 8815:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 var __webpack_unused_export__;
 
 
-var composer = __nccwpck_require__(3104);
-var Document = __nccwpck_require__(573);
-var Schema = __nccwpck_require__(8224);
-var errors = __nccwpck_require__(152);
-var Alias = __nccwpck_require__(7105);
-var identity = __nccwpck_require__(4919);
-var Pair = __nccwpck_require__(5773);
-var Scalar = __nccwpck_require__(389);
-var YAMLMap = __nccwpck_require__(5462);
-var YAMLSeq = __nccwpck_require__(6831);
-var cst = __nccwpck_require__(9877);
-var lexer = __nccwpck_require__(7526);
-var lineCounter = __nccwpck_require__(1460);
-var parser = __nccwpck_require__(2064);
-var publicApi = __nccwpck_require__(4543);
-var visit = __nccwpck_require__(2588);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var Schema = __nccwpck_require__(5840);
+var errors = __nccwpck_require__(1464);
+var Alias = __nccwpck_require__(4065);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
+var publicApi = __nccwpck_require__(4047);
+var visit = __nccwpck_require__(204);
 
 
 
@@ -77079,7 +77608,7 @@ __webpack_unused_export__ = visit.visitAsync;
 
 /***/ }),
 
-/***/ 7297:
+/***/ 7249:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -77105,16 +77634,16 @@ exports.warn = warn;
 
 /***/ }),
 
-/***/ 7105:
+/***/ 4065:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(9196);
-var visit = __nccwpck_require__(2588);
-var identity = __nccwpck_require__(4919);
-var Node = __nccwpck_require__(4833);
-var toJS = __nccwpck_require__(3899);
+var anchors = __nccwpck_require__(1596);
+var visit = __nccwpck_require__(204);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
 
 class Alias extends Node.NodeBase {
     constructor(source) {
@@ -77232,14 +77761,14 @@ exports.Alias = Alias;
 
 /***/ }),
 
-/***/ 4661:
+/***/ 101:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(1732);
-var identity = __nccwpck_require__(4919);
-var Node = __nccwpck_require__(4833);
+var createNode = __nccwpck_require__(2404);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
 
 function collectionFromPath(schema, path, value) {
     let v = value;
@@ -77390,14 +77919,14 @@ exports.isEmptyPath = isEmptyPath;
 
 /***/ }),
 
-/***/ 4833:
+/***/ 6673:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var applyReviver = __nccwpck_require__(909);
-var identity = __nccwpck_require__(4919);
-var toJS = __nccwpck_require__(3899);
+var applyReviver = __nccwpck_require__(3661);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
 
 class NodeBase {
     constructor(type) {
@@ -77437,15 +77966,15 @@ exports.NodeBase = NodeBase;
 
 /***/ }),
 
-/***/ 5773:
+/***/ 7165:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(1732);
-var stringifyPair = __nccwpck_require__(7764);
-var addPairToJSMap = __nccwpck_require__(8768);
-var identity = __nccwpck_require__(4919);
+var createNode = __nccwpck_require__(2404);
+var stringifyPair = __nccwpck_require__(9748);
+var addPairToJSMap = __nccwpck_require__(7104);
+var identity = __nccwpck_require__(1127);
 
 function createPair(key, value, ctx) {
     const k = createNode.createNode(key, undefined, ctx);
@@ -77483,14 +78012,14 @@ exports.createPair = createPair;
 
 /***/ }),
 
-/***/ 389:
+/***/ 3301:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Node = __nccwpck_require__(4833);
-var toJS = __nccwpck_require__(3899);
+var identity = __nccwpck_require__(1127);
+var Node = __nccwpck_require__(6673);
+var toJS = __nccwpck_require__(6424);
 
 const isScalarValue = (value) => !value || (typeof value !== 'function' && typeof value !== 'object');
 class Scalar extends Node.NodeBase {
@@ -77517,17 +78046,17 @@ exports.isScalarValue = isScalarValue;
 
 /***/ }),
 
-/***/ 5462:
+/***/ 4454:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyCollection = __nccwpck_require__(4156);
-var addPairToJSMap = __nccwpck_require__(8768);
-var Collection = __nccwpck_require__(4661);
-var identity = __nccwpck_require__(4919);
-var Pair = __nccwpck_require__(5773);
-var Scalar = __nccwpck_require__(389);
+var stringifyCollection = __nccwpck_require__(1212);
+var addPairToJSMap = __nccwpck_require__(7104);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
 
 function findPair(items, key) {
     const k = identity.isScalar(key) ? key.value : key;
@@ -77671,17 +78200,17 @@ exports.findPair = findPair;
 
 /***/ }),
 
-/***/ 6831:
+/***/ 2223:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var createNode = __nccwpck_require__(1732);
-var stringifyCollection = __nccwpck_require__(4156);
-var Collection = __nccwpck_require__(4661);
-var identity = __nccwpck_require__(4919);
-var Scalar = __nccwpck_require__(389);
-var toJS = __nccwpck_require__(3899);
+var createNode = __nccwpck_require__(2404);
+var stringifyCollection = __nccwpck_require__(1212);
+var Collection = __nccwpck_require__(101);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var toJS = __nccwpck_require__(6424);
 
 class YAMLSeq extends Collection.Collection {
     static get tagName() {
@@ -77793,16 +78322,16 @@ exports.YAMLSeq = YAMLSeq;
 
 /***/ }),
 
-/***/ 8768:
+/***/ 7104:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var log = __nccwpck_require__(7297);
-var merge = __nccwpck_require__(9380);
-var stringify = __nccwpck_require__(9300);
-var identity = __nccwpck_require__(4919);
-var toJS = __nccwpck_require__(3899);
+var log = __nccwpck_require__(7249);
+var merge = __nccwpck_require__(452);
+var stringify = __nccwpck_require__(2148);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
 
 function addPairToJSMap(ctx, map, { key, value }) {
     if (identity.isNode(key) && key.addToJSMap)
@@ -77865,7 +78394,7 @@ exports.addPairToJSMap = addPairToJSMap;
 
 /***/ }),
 
-/***/ 4919:
+/***/ 1127:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -77925,12 +78454,12 @@ exports.isSeq = isSeq;
 
 /***/ }),
 
-/***/ 3899:
+/***/ 6424:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
+var identity = __nccwpck_require__(1127);
 
 /**
  * Recursively convert any node or its contents to native JavaScript
@@ -77971,15 +78500,15 @@ exports.toJS = toJS;
 
 /***/ }),
 
-/***/ 334:
+/***/ 110:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var resolveBlockScalar = __nccwpck_require__(5089);
-var resolveFlowScalar = __nccwpck_require__(5882);
-var errors = __nccwpck_require__(152);
-var stringifyString = __nccwpck_require__(1773);
+var resolveBlockScalar = __nccwpck_require__(8913);
+var resolveFlowScalar = __nccwpck_require__(6842);
+var errors = __nccwpck_require__(1464);
+var stringifyString = __nccwpck_require__(3069);
 
 function resolveAsScalar(token, strict = true, onError) {
     if (token) {
@@ -78196,7 +78725,7 @@ exports.setScalarValue = setScalarValue;
 
 /***/ }),
 
-/***/ 3701:
+/***/ 1733:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -78266,7 +78795,7 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 5235:
+/***/ 7715:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -78372,14 +78901,14 @@ exports.visit = visit;
 
 /***/ }),
 
-/***/ 9877:
+/***/ 3461:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cstScalar = __nccwpck_require__(334);
-var cstStringify = __nccwpck_require__(3701);
-var cstVisit = __nccwpck_require__(5235);
+var cstScalar = __nccwpck_require__(110);
+var cstStringify = __nccwpck_require__(1733);
+var cstVisit = __nccwpck_require__(7715);
 
 /** The byte order mark */
 const BOM = '\u{FEFF}';
@@ -78491,12 +79020,12 @@ exports.tokenType = tokenType;
 
 /***/ }),
 
-/***/ 7526:
+/***/ 361:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var cst = __nccwpck_require__(9877);
+var cst = __nccwpck_require__(3461);
 
 /*
 START -> stream
@@ -79221,7 +79750,7 @@ exports.Lexer = Lexer;
 
 /***/ }),
 
-/***/ 1460:
+/***/ 6628:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -79269,14 +79798,14 @@ exports.LineCounter = LineCounter;
 
 /***/ }),
 
-/***/ 2064:
+/***/ 3456:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_process = __nccwpck_require__(932);
-var cst = __nccwpck_require__(9877);
-var lexer = __nccwpck_require__(7526);
+var cst = __nccwpck_require__(3461);
+var lexer = __nccwpck_require__(361);
 
 function includesToken(list, type) {
     for (let i = 0; i < list.length; ++i)
@@ -80256,18 +80785,18 @@ exports.Parser = Parser;
 
 /***/ }),
 
-/***/ 4543:
+/***/ 4047:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var composer = __nccwpck_require__(3104);
-var Document = __nccwpck_require__(573);
-var errors = __nccwpck_require__(152);
-var log = __nccwpck_require__(7297);
-var identity = __nccwpck_require__(4919);
-var lineCounter = __nccwpck_require__(1460);
-var parser = __nccwpck_require__(2064);
+var composer = __nccwpck_require__(9984);
+var Document = __nccwpck_require__(3021);
+var errors = __nccwpck_require__(1464);
+var log = __nccwpck_require__(7249);
+var identity = __nccwpck_require__(1127);
+var lineCounter = __nccwpck_require__(6628);
+var parser = __nccwpck_require__(3456);
 
 function parseOptions(options) {
     const prettyErrors = options.prettyErrors !== false;
@@ -80370,16 +80899,16 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 8224:
+/***/ 5840:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var map = __nccwpck_require__(6424);
-var seq = __nccwpck_require__(7562);
-var string = __nccwpck_require__(4704);
-var tags = __nccwpck_require__(6178);
+var identity = __nccwpck_require__(1127);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var tags = __nccwpck_require__(18);
 
 const sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 class Schema {
@@ -80416,13 +80945,13 @@ exports.Schema = Schema;
 
 /***/ }),
 
-/***/ 6424:
+/***/ 7451:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var YAMLMap = __nccwpck_require__(5462);
+var identity = __nccwpck_require__(1127);
+var YAMLMap = __nccwpck_require__(4454);
 
 const map = {
     collection: 'map',
@@ -80442,12 +80971,12 @@ exports.map = map;
 
 /***/ }),
 
-/***/ 5632:
+/***/ 3632:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
+var Scalar = __nccwpck_require__(3301);
 
 const nullTag = {
     identify: value => value == null,
@@ -80466,13 +80995,13 @@ exports.nullTag = nullTag;
 
 /***/ }),
 
-/***/ 7562:
+/***/ 1706:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var YAMLSeq = __nccwpck_require__(6831);
+var identity = __nccwpck_require__(1127);
+var YAMLSeq = __nccwpck_require__(2223);
 
 const seq = {
     collection: 'seq',
@@ -80492,12 +81021,12 @@ exports.seq = seq;
 
 /***/ }),
 
-/***/ 4704:
+/***/ 6464:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyString = __nccwpck_require__(1773);
+var stringifyString = __nccwpck_require__(3069);
 
 const string = {
     identify: value => typeof value === 'string',
@@ -80515,12 +81044,12 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 4359:
+/***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
+var Scalar = __nccwpck_require__(3301);
 
 const boolTag = {
     identify: value => typeof value === 'boolean',
@@ -80543,13 +81072,13 @@ exports.boolTag = boolTag;
 
 /***/ }),
 
-/***/ 6229:
+/***/ 8405:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
-var stringifyNumber = __nccwpck_require__(3569);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -80597,12 +81126,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 7602:
+/***/ 9874:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(3569);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 const intResolve = (str, offset, radix, { intAsBigInt }) => (intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix));
@@ -80646,18 +81175,18 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 7904:
+/***/ 896:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(6424);
-var _null = __nccwpck_require__(5632);
-var seq = __nccwpck_require__(7562);
-var string = __nccwpck_require__(4704);
-var bool = __nccwpck_require__(4359);
-var float = __nccwpck_require__(6229);
-var int = __nccwpck_require__(7602);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
 
 const schema = [
     map.map,
@@ -80678,14 +81207,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 8647:
+/***/ 3559:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
-var map = __nccwpck_require__(6424);
-var seq = __nccwpck_require__(7562);
+var Scalar = __nccwpck_require__(3301);
+var map = __nccwpck_require__(7451);
+var seq = __nccwpck_require__(1706);
 
 function intIdentify(value) {
     return typeof value === 'bigint' || Number.isInteger(value);
@@ -80749,27 +81278,27 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 6178:
+/***/ 18:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(6424);
-var _null = __nccwpck_require__(5632);
-var seq = __nccwpck_require__(7562);
-var string = __nccwpck_require__(4704);
-var bool = __nccwpck_require__(4359);
-var float = __nccwpck_require__(6229);
-var int = __nccwpck_require__(7602);
-var schema = __nccwpck_require__(7904);
-var schema$1 = __nccwpck_require__(8647);
-var binary = __nccwpck_require__(4355);
-var merge = __nccwpck_require__(9380);
-var omap = __nccwpck_require__(6431);
-var pairs = __nccwpck_require__(9281);
-var schema$2 = __nccwpck_require__(3081);
-var set = __nccwpck_require__(2504);
-var timestamp = __nccwpck_require__(4960);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var bool = __nccwpck_require__(3959);
+var float = __nccwpck_require__(8405);
+var int = __nccwpck_require__(9874);
+var schema = __nccwpck_require__(896);
+var schema$1 = __nccwpck_require__(3559);
+var binary = __nccwpck_require__(6083);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var schema$2 = __nccwpck_require__(5913);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
 
 const schemas = new Map([
     ['core', schema.schema],
@@ -80855,14 +81384,14 @@ exports.getTags = getTags;
 
 /***/ }),
 
-/***/ 4355:
+/***/ 6083:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
 var node_buffer = __nccwpck_require__(181);
-var Scalar = __nccwpck_require__(389);
-var stringifyString = __nccwpck_require__(1773);
+var Scalar = __nccwpck_require__(3301);
+var stringifyString = __nccwpck_require__(3069);
 
 const binary = {
     identify: value => value instanceof Uint8Array, // Buffer inherits from Uint8Array
@@ -80932,12 +81461,12 @@ exports.binary = binary;
 
 /***/ }),
 
-/***/ 6158:
+/***/ 8398:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
+var Scalar = __nccwpck_require__(3301);
 
 function boolStringify({ value, source }, ctx) {
     const boolObj = value ? trueTag : falseTag;
@@ -80968,13 +81497,13 @@ exports.trueTag = trueTag;
 
 /***/ }),
 
-/***/ 838:
+/***/ 5782:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
-var stringifyNumber = __nccwpck_require__(3569);
+var Scalar = __nccwpck_require__(3301);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const floatNaN = {
     identify: value => typeof value === 'number',
@@ -81025,12 +81554,12 @@ exports.floatNaN = floatNaN;
 
 /***/ }),
 
-/***/ 5609:
+/***/ 873:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(3569);
+var stringifyNumber = __nccwpck_require__(8689);
 
 const intIdentify = (value) => typeof value === 'bigint' || Number.isInteger(value);
 function intResolve(str, offset, radix, { intAsBigInt }) {
@@ -81108,13 +81637,13 @@ exports.intOct = intOct;
 
 /***/ }),
 
-/***/ 9380:
+/***/ 452:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Scalar = __nccwpck_require__(389);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
 
 // If the value associated with a merge key is a single mapping node, each of
 // its key/value pairs is inserted into the current mapping, unless the key
@@ -81186,16 +81715,16 @@ exports.merge = merge;
 
 /***/ }),
 
-/***/ 6431:
+/***/ 303:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var toJS = __nccwpck_require__(3899);
-var YAMLMap = __nccwpck_require__(5462);
-var YAMLSeq = __nccwpck_require__(6831);
-var pairs = __nccwpck_require__(9281);
+var identity = __nccwpck_require__(1127);
+var toJS = __nccwpck_require__(6424);
+var YAMLMap = __nccwpck_require__(4454);
+var YAMLSeq = __nccwpck_require__(2223);
+var pairs = __nccwpck_require__(8385);
 
 class YAMLOMap extends YAMLSeq.YAMLSeq {
     constructor() {
@@ -81270,15 +81799,15 @@ exports.omap = omap;
 
 /***/ }),
 
-/***/ 9281:
+/***/ 8385:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Pair = __nccwpck_require__(5773);
-var Scalar = __nccwpck_require__(389);
-var YAMLSeq = __nccwpck_require__(6831);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var Scalar = __nccwpck_require__(3301);
+var YAMLSeq = __nccwpck_require__(2223);
 
 function resolvePairs(seq, onError) {
     if (identity.isSeq(seq)) {
@@ -81359,24 +81888,24 @@ exports.resolvePairs = resolvePairs;
 
 /***/ }),
 
-/***/ 3081:
+/***/ 5913:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var map = __nccwpck_require__(6424);
-var _null = __nccwpck_require__(5632);
-var seq = __nccwpck_require__(7562);
-var string = __nccwpck_require__(4704);
-var binary = __nccwpck_require__(4355);
-var bool = __nccwpck_require__(6158);
-var float = __nccwpck_require__(838);
-var int = __nccwpck_require__(5609);
-var merge = __nccwpck_require__(9380);
-var omap = __nccwpck_require__(6431);
-var pairs = __nccwpck_require__(9281);
-var set = __nccwpck_require__(2504);
-var timestamp = __nccwpck_require__(4960);
+var map = __nccwpck_require__(7451);
+var _null = __nccwpck_require__(3632);
+var seq = __nccwpck_require__(1706);
+var string = __nccwpck_require__(6464);
+var binary = __nccwpck_require__(6083);
+var bool = __nccwpck_require__(8398);
+var float = __nccwpck_require__(5782);
+var int = __nccwpck_require__(873);
+var merge = __nccwpck_require__(452);
+var omap = __nccwpck_require__(303);
+var pairs = __nccwpck_require__(8385);
+var set = __nccwpck_require__(1528);
+var timestamp = __nccwpck_require__(4371);
 
 const schema = [
     map.map,
@@ -81407,14 +81936,14 @@ exports.schema = schema;
 
 /***/ }),
 
-/***/ 2504:
+/***/ 1528:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Pair = __nccwpck_require__(5773);
-var YAMLMap = __nccwpck_require__(5462);
+var identity = __nccwpck_require__(1127);
+var Pair = __nccwpck_require__(7165);
+var YAMLMap = __nccwpck_require__(4454);
 
 class YAMLSet extends YAMLMap.YAMLMap {
     constructor(schema) {
@@ -81510,12 +82039,12 @@ exports.set = set;
 
 /***/ }),
 
-/***/ 4960:
+/***/ 4371:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var stringifyNumber = __nccwpck_require__(3569);
+var stringifyNumber = __nccwpck_require__(8689);
 
 /** Internal types handle bigint as number, because TS can't figure it out. */
 function parseSexagesimal(str, asBigInt) {
@@ -81622,7 +82151,7 @@ exports.timestamp = timestamp;
 
 /***/ }),
 
-/***/ 9915:
+/***/ 4475:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -81780,15 +82309,15 @@ exports.foldFlowLines = foldFlowLines;
 
 /***/ }),
 
-/***/ 9300:
+/***/ 2148:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var anchors = __nccwpck_require__(9196);
-var identity = __nccwpck_require__(4919);
-var stringifyComment = __nccwpck_require__(6599);
-var stringifyString = __nccwpck_require__(1773);
+var anchors = __nccwpck_require__(1596);
+var identity = __nccwpck_require__(1127);
+var stringifyComment = __nccwpck_require__(9799);
+var stringifyString = __nccwpck_require__(3069);
 
 function createStringifyContext(doc, options) {
     const opt = Object.assign({
@@ -81919,14 +82448,14 @@ exports.stringify = stringify;
 
 /***/ }),
 
-/***/ 4156:
+/***/ 1212:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var stringify = __nccwpck_require__(9300);
-var stringifyComment = __nccwpck_require__(6599);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyCollection(collection, ctx, options) {
     const flow = ctx.inFlow ?? collection.flow;
@@ -82081,7 +82610,7 @@ exports.stringifyCollection = stringifyCollection;
 
 /***/ }),
 
-/***/ 6599:
+/***/ 9799:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -82112,14 +82641,14 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 2285:
+/***/ 6829:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var stringify = __nccwpck_require__(9300);
-var stringifyComment = __nccwpck_require__(6599);
+var identity = __nccwpck_require__(1127);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyDocument(doc, options) {
     const lines = [];
@@ -82206,7 +82735,7 @@ exports.stringifyDocument = stringifyDocument;
 
 /***/ }),
 
-/***/ 3569:
+/***/ 8689:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -82240,15 +82769,15 @@ exports.stringifyNumber = stringifyNumber;
 
 /***/ }),
 
-/***/ 7764:
+/***/ 9748:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
-var Scalar = __nccwpck_require__(389);
-var stringify = __nccwpck_require__(9300);
-var stringifyComment = __nccwpck_require__(6599);
+var identity = __nccwpck_require__(1127);
+var Scalar = __nccwpck_require__(3301);
+var stringify = __nccwpck_require__(2148);
+var stringifyComment = __nccwpck_require__(9799);
 
 function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
     const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -82399,13 +82928,13 @@ exports.stringifyPair = stringifyPair;
 
 /***/ }),
 
-/***/ 1773:
+/***/ 3069:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var Scalar = __nccwpck_require__(389);
-var foldFlowLines = __nccwpck_require__(9915);
+var Scalar = __nccwpck_require__(3301);
+var foldFlowLines = __nccwpck_require__(4475);
 
 const getFoldOptions = (ctx, isBlock) => ({
     indentAtStart: isBlock ? ctx.indent.length : ctx.indentAtStart,
@@ -82744,12 +83273,12 @@ exports.stringifyString = stringifyString;
 
 /***/ }),
 
-/***/ 2588:
+/***/ 204:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 
-var identity = __nccwpck_require__(4919);
+var identity = __nccwpck_require__(1127);
 
 const BREAK = Symbol('break visit');
 const SKIP = Symbol('skip children');
@@ -83167,6 +83696,6 @@ exports.visitAsync = visitAsync;
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(629);
+/******/ var __webpack_exports__ = __nccwpck_require__(9407);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
