@@ -6,6 +6,7 @@
 import { parse } from '@cdktf/hcl2json';
 import { readFileSync } from 'node:fs';
 import { ensureProviderSchema } from '../../scripts/provider-schema.mjs';
+import { META_ARGUMENTS } from './provider-rules/index.mjs';
 
 export interface SchemaStruct {
   readonly attributes: Record<string, boolean>;
@@ -23,15 +24,6 @@ export function providerSchema(): ProviderSchema {
   return cached;
 }
 
-const META = new Set([
-  'count',
-  'for_each',
-  'depends_on',
-  'lifecycle',
-  'provider',
-  'provisioner',
-  'connection'
-]);
 type Body = Record<string, unknown>;
 
 function checkBody(
@@ -43,7 +35,7 @@ function checkBody(
 ): void {
   const present = new Set<string>();
   for (const [key, value] of Object.entries(body)) {
-    if (top && META.has(key)) continue;
+    if (top && META_ARGUMENTS.has(key)) continue;
     if (key === 'dynamic') {
       for (const [name, entries] of Object.entries(value as Record<string, Body[]>)) {
         const block = struct.blocks[name];

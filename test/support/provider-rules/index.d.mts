@@ -80,3 +80,6 @@ export function checkAllCombinations(
   checked: Record<string, number>;
   choices: Record<string, unknown[]>;
 };
+
+/** Terraform's meta-arguments (count, for_each, lifecycle, ...). */
+export const META_ARGUMENTS: ReadonlySet<string>;

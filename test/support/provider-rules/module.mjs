@@ -14,7 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { evaluate, evaluateExpression, UNKNOWN } from './hcl-expression.mjs';
 
-const META = new Set([
+/** Terraform's meta-arguments: set on a resource block, never checked against a provider schema. */
+export const META_ARGUMENTS = new Set([
   'count',
   'for_each',
   'depends_on',
@@ -145,7 +146,7 @@ const isBlockList = (v) =>
 function configOf(body, scope, top) {
   const config = {};
   for (const [key, value] of Object.entries(body)) {
-    if (top && META.has(key)) continue;
+    if (top && META_ARGUMENTS.has(key)) continue;
     if (key === 'dynamic') {
       for (const [name, entries] of Object.entries(value)) {
         for (const entry of entries) {
