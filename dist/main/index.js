@@ -59338,13 +59338,13 @@ function describeInstall(recipe, wanted, platform, mirror) {
     if (wanted.kind === 'latest') {
         const latest = fromSource(recipe.latestUrl, mirror).url;
         const example = fromSource(recipe.archiveUrl('VERSION', platform), mirror).url;
-        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}; ${PIN_CHECK}`;
+        return `${recipe.tool}: newest version from ${latest}; tool cache if present, else ${example}; ${pinCheck(recipe, 'VERSION', platform)}`;
     }
     const url = fromSource(recipe.archiveUrl(wanted.version, platform), mirror).url;
-    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}; ${PIN_CHECK}`;
+    return `${recipe.tool} ${wanted.version}: tool cache if present, else ${url}; ${pinCheck(recipe, wanted.version, platform)}`;
 }
-/** What decides an archive may run (src/tools/pins/): never a checksum file beside it. */
-const PIN_CHECK = "its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true).";
+/** What decides an archive may run (src/tools/pins/); the publisher's checksum only without a pin. */
+const pinCheck = (recipe, version, platform) => `its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true, and then checked against ${recipe.checksumSource(version, platform)}).`;
 
 ;// CONCATENATED MODULE: ./src/tools/pins/chart-pins.ts
 /**
