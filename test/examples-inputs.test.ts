@@ -139,6 +139,7 @@ function callerWorkspace(all: Case[]): string {
 }
 
 const ALL = cases();
+const WORKSPACE = callerWorkspace(ALL);
 
 describe('every example, as the action sees it', () => {
   it('covers every reusable workflow: plan, deploy, upgrade, destroy and drift', () => {
@@ -150,12 +151,11 @@ describe('every example, as the action sees it', () => {
   it.each(ALL.map((c) => [`${c.example} ${c.job}[${c.row}] (${c.command})`, c] as const))(
     '%s is accepted by the input parser',
     (_label, c) => {
-      const workspace = callerWorkspace(ALL);
       let outcome = 'accepted';
       try {
         parseInputs((name) => c.actionInputs[name] ?? actionDefault(name), {
           actionRoot: PROJECT_ROOT,
-          workspace
+          workspace: WORKSPACE
         });
       } catch (error) {
         outcome = error instanceof InputError ? `${error.input}: ${error.message}` : String(error);
@@ -166,7 +166,6 @@ describe('every example, as the action sees it', () => {
 
   it('the check is live: an input the parser requires, left out, is refused', () => {
     const deploy = ALL.find((c) => c.command === 'deploy' && c.actionInputs.iap === 'true')!;
-    const workspace = callerWorkspace(ALL);
     const without: Record<string, string> = {
       ...deploy.actionInputs,
       'iap-oauth-client-secret': ''
@@ -174,7 +173,7 @@ describe('every example, as the action sees it', () => {
     expect(() =>
       parseInputs((name) => without[name] ?? actionDefault(name), {
         actionRoot: PROJECT_ROOT,
-        workspace
+        workspace: WORKSPACE
       })
     ).toThrow(/iap-oauth-client-secret/);
   });
