@@ -34,6 +34,8 @@ import { createGitHubClient } from './github/client.js';
 import { readEventContext } from './github/event.js';
 import { lookUpReviewedPlan, type ReviewedPlanLookup } from './review/lookup.js';
 import { environmentProtection, type EnvironmentProtection } from './github/environment-rules.js';
+import { googleApiFor } from './gcp/client.js';
+import type { GoogleApi } from './gcp/google-api.js';
 
 export type { ActionIO };
 export { CLEANUP_STATE };
@@ -114,6 +116,7 @@ export async function runAction(deps: ActionDeps): Promise<void> {
         cleanup.push(file);
         io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
       },
+      google: googleApiOfRun(state, deps.env),
       ...(inputs.githubToken
         ? {
             reviewedPlan: reviewedPlanReader(inputs, deps.env, log),
@@ -145,6 +148,24 @@ function describeError(error: unknown): string {
   if (error instanceof InputError || error instanceof StepError) return error.message;
   if (error instanceof Error) return `Unexpected error: ${error.message}`;
   return `Unexpected error: ${String(error)}`;
+}
+
+/** One Google client per run, made on first use from the credentials the auth phase exported. */
+function googleApiOfRun(state: RunState, env: NodeJS.ProcessEnv): () => GoogleApi {
+  let api: GoogleApi | undefined;
+  return () => {
+    if (api) return api;
+    const file = state.credentialsFile;
+    if (!file) {
+      throw new StepError('google-api', 'A Google API call was planned before the auth phase ran.');
+    }
+    try {
+      api = googleApiFor(file, env);
+    } catch (error) {
+      throw new StepError('auth', (error as Error).message);
+    }
+    return api;
+  };
 }
 
 /** Reads the reviewed plan through the GitHub API, only when a deploy asks for it. */

@@ -7,6 +7,7 @@ import type { Inputs } from '../inputs.js';
 import type { RunState } from './state.js';
 import type { EnvironmentProtection } from '../github/environment-rules.js';
 import type { ReviewedPlanLookup } from '../review/lookup.js';
+import type { GoogleApi } from '../gcp/google-api.js';
 
 export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
 
@@ -135,6 +136,11 @@ export interface TaskContext {
   readonly reviewedPlan?: () => Promise<ReviewedPlanLookup>;
   /** What GitHub reports about an environment's protection rules; absent without a token. */
   readonly environmentProtection?: (name: string) => Promise<EnvironmentProtection>;
+  /**
+   * The action's own Google REST client, with the job's credentials (so only after the auth
+   * phase). Absent in contexts that make no Google call; tests pass a fake.
+   */
+  readonly google?: () => GoogleApi;
 }
 
 export interface PhaseReport {

@@ -6,6 +6,7 @@ import { parseInputs, type Inputs } from '../../src/inputs.js';
 import { createExec } from '../../src/engine/exec.js';
 import { RunState } from '../../src/engine/state.js';
 import type { Clock, Exec, Logger, TaskContext } from '../../src/engine/types.js';
+import type { GoogleApi } from '../../src/gcp/google-api.js';
 import { PROJECT_ROOT } from './project.js';
 
 export function testInputs(values: Record<string, string> = {}): Inputs {
@@ -57,7 +58,7 @@ export interface TestContext extends TaskContext {
 }
 
 export function testContext(
-  options: { inputs?: Inputs; env?: NodeJS.ProcessEnv; exec?: Exec } = {}
+  options: { inputs?: Inputs; env?: NodeJS.ProcessEnv; exec?: Exec; google?: GoogleApi } = {}
 ): TestContext {
   const dir = mkdtempSync(path.join(tmpdir(), 'flyte-gke-ctx-'));
   const env: NodeJS.ProcessEnv = {
@@ -94,6 +95,7 @@ export function testContext(
     },
     registerCleanup: (file) => {
       cleanups.push(file);
-    }
+    },
+    ...(options.google ? { google: () => options.google! } : {})
   };
 }

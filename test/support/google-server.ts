@@ -1,0 +1,216 @@
+/**
+ * A loopback (127.0.0.1) stand-in for the Google endpoints the action's own REST calls meet:
+ * GitHub's OIDC endpoint (the subject token), STS's token exchange, IAM Credentials'
+ * generateAccessToken (impersonation), and the APIs a test registers routes for. Each checks what
+ * the real one checks: the exchange's form fields, the bearer tokens (API calls need the
+ * impersonated account's token, never the federated one), and Google's error shape for anything
+ * unknown. Serves paths as `/SERVICE/...`, so the action's endpoint template is
+ * `http://127.0.0.1:PORT/{service}`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { externalAccount } from '../../src/auth/external-account.js';
+
+export interface GoogleCall {
+  readonly method: string;
+  readonly service: string;
+  /** Path after the service, e.g. `/v1/projects/p:testIamPermissions`. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly body: unknown;
+  readonly authorization: string | undefined;
+}
+
+export interface GoogleAnswer {
+  readonly status?: number;
+  readonly body?: unknown;
+}
+
+type Handler = (call: GoogleCall) => GoogleAnswer | Promise<GoogleAnswer>;
+
+interface Route {
+  readonly method: string;
+  readonly service: string;
+  readonly path: string | RegExp;
+  readonly handler: Handler;
+}
+
+export const PROVIDER =
+  'projects/123456/locations/global/workloadIdentityPools/github/providers/repo';
+const OIDC_REQUEST_TOKEN = 'actions-request-token';
+const JOB_JWT = 'eyJhbGciOiJSUzI1NiJ9.job.sig';
+const FEDERATED_TOKEN = 'ya29.federated-token';
+const ACCOUNT_TOKEN = 'ya29.service-account-token';
+
+/** Google's error body for a status. */
+export function googleError(code: number, status: string, message: string, reason?: string) {
+  return {
+    status: code,
+    body: {
+      error: {
+        code,
+        message,
+        status,
+        ...(reason
+          ? { details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason }] }
+          : {})
+      }
+    }
+  };
+}
+
+export class GoogleServer {
+  readonly calls: GoogleCall[] = [];
+  exchanges = 0;
+  impersonations = 0;
+  private readonly routes: Route[] = [];
+  private server?: Server;
+  private base = '';
+
+  /** The FLYTE_GKE_GOOGLE_API_ENDPOINT value for this server. */
+  get endpoint(): string {
+    return `${this.base}/{service}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.answer(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  on(method: string, service: string, path: string | RegExp, handler: Handler): this {
+    this.routes.unshift({ method, service, path, handler });
+    return this;
+  }
+
+  /** Writes the action's own external_account file (impersonating `serviceAccount`) and the env. */
+  credentials(serviceAccount = 'deployer@my-project.iam.gserviceaccount.com'): {
+    file: string;
+    env: NodeJS.ProcessEnv;
+  } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'google-server-'));
+    const file = path.join(dir, 'credentials.json');
+    const account = externalAccount(PROVIDER, serviceAccount, {
+      url: `${this.base}/oidc/token?api-version=2.0`,
+      token: OIDC_REQUEST_TOKEN
+    });
+    writeFileSync(file, JSON.stringify(account), { mode: 0o600 });
+    return { file, env: { FLYTE_GKE_GOOGLE_API_ENDPOINT: this.endpoint } };
+  }
+
+  private async answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.base);
+    const send = (answer: GoogleAnswer) => {
+      res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+      res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+    };
+    const [, service = '', ...rest] = url.pathname.split('/');
+    const subPath = `/${rest.join('/')}`;
+    if (service === 'oidc') return send(this.oidc(req, url));
+    if (service === 'sts') return send(this.exchange(raw, subPath));
+    if (service === 'iamcredentials' && subPath.endsWith(':generateAccessToken')) {
+      return send(this.impersonate(req, raw));
+    }
+    let body: unknown;
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      return send(googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.'));
+    }
+    const call: GoogleCall = {
+      method: req.method ?? 'GET',
+      service,
+      path: subPath,
+      query: url.searchParams,
+      body,
+      authorization: req.headers.authorization
+    };
+    this.calls.push(call);
+    if (call.authorization !== `Bearer ${ACCOUNT_TOKEN}`) {
+      return send(
+        googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.')
+      );
+    }
+    const route = this.routes.find(
+      (r) =>
+        r.method === call.method &&
+        r.service === service &&
+        (typeof r.path === 'string' ? r.path === subPath : r.path.test(subPath))
+    );
+    if (!route) {
+      return send(
+        googleError(404, 'NOT_FOUND', `No stand-in for ${call.method} ${service}${subPath}`)
+      );
+    }
+    try {
+      send(await route.handler(call));
+    } catch (error) {
+      send(googleError(500, 'INTERNAL', (error as Error).message));
+    }
+  }
+
+  private oidc(req: IncomingMessage, url: URL): GoogleAnswer {
+    if (req.headers.authorization !== `Bearer ${OIDC_REQUEST_TOKEN}`) {
+      return { status: 401, body: { message: 'Bad credentials' } };
+    }
+    if (url.searchParams.get('audience') !== `https://iam.googleapis.com/${PROVIDER}`) {
+      return { status: 400, body: { message: 'unexpected audience' } };
+    }
+    return { body: { value: JOB_JWT } };
+  }
+
+  private exchange(raw: string, subPath: string): GoogleAnswer {
+    const form = new URLSearchParams(raw);
+    const wrong = (field: string) =>
+      ({
+        status: 400,
+        body: { error: 'invalid_request', error_description: `bad ${field}` }
+      }) as const;
+    if (subPath !== '/v1/token') return wrong('path');
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange')
+      return wrong('grant_type');
+    if (form.get('audience') !== `//iam.googleapis.com/${PROVIDER}`) return wrong('audience');
+    if (form.get('subject_token') !== JOB_JWT) return wrong('subject_token');
+    if (form.get('subject_token_type') !== 'urn:ietf:params:oauth:token-type:jwt')
+      return wrong('subject_token_type');
+    if (form.get('requested_token_type') !== 'urn:ietf:params:oauth:token-type:access_token')
+      return wrong('requested_token_type');
+    this.exchanges += 1;
+    return {
+      body: {
+        access_token: FEDERATED_TOKEN,
+        issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        token_type: 'Bearer',
+        expires_in: 3600
+      }
+    };
+  }
+
+  private impersonate(req: IncomingMessage, raw: string): GoogleAnswer {
+    if (req.headers.authorization !== `Bearer ${FEDERATED_TOKEN}`) {
+      return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+    }
+    const body = JSON.parse(raw || '{}') as { scope?: string[] };
+    if (!body.scope?.includes('https://www.googleapis.com/auth/cloud-platform')) {
+      return googleError(400, 'INVALID_ARGUMENT', 'Scope required.');
+    }
+    this.impersonations += 1;
+    return {
+      body: {
+        accessToken: ACCOUNT_TOKEN,
+        expireTime: new Date(Date.now() + 3600_000).toISOString()
+      }
+    };
+  }
+}
