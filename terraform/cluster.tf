@@ -16,6 +16,17 @@ resource "google_container_cluster" "main" {
     services_secondary_range_name = "services"
   }
 
+  # Nodes get internal addresses only (organisations often forbid VM external IPs with
+  # constraints/compute.vmExternalIpAccess) and reach the internet through network.tf's Cloud NAT.
+  # In provider 6.50.0 this argument is the cluster's default for new nodes (the API's
+  # networkConfig.defaultEnablePrivateNodes). The control plane keeps its public endpoint so the
+  # GitHub runner can reach it. No master_ipv4_cidr_block: the cluster uses Private Service
+  # Connect, which needs none (docs/private-nodes.md).
+  private_cluster_config {
+    enable_private_nodes    = var.private_nodes
+    enable_private_endpoint = false
+  }
+
   enable_autopilot = var.autopilot_cluster ? true : null
 
   # Standard: replace the default pool with the managed pools below.
@@ -60,12 +71,23 @@ resource "google_container_cluster" "main" {
 
   deletion_protection = var.deletion_protection
 
-  depends_on = [google_project_service.enabled]
+  # Private nodes pull images through the NAT from their first minute.
+  depends_on = [google_project_service.enabled, google_compute_router_nat.nodes]
 
   # Both apply when a cluster is created; changing them on an existing cluster would recreate it
   # (Dataplane V2) or is refused (Autopilot's node account). Existing clusters keep theirs.
+  # private_cluster_config's enable_private_nodes is ForceNew in provider 6.50.0: a cluster made
+  # with public nodes must not be replaced when the default flips. Standard pools turn private in
+  # place below; an Autopilot cluster keeps its public default until migrated by hand
+  # (docs/private-nodes.md). private_endpoint_subnetwork (ForceNew, never set here) keeps
+  # whatever GKE reports, so adding the block to an existing cluster changes nothing else.
   lifecycle {
-    ignore_changes = [datapath_provider, cluster_autoscaling]
+    ignore_changes = [
+      datapath_provider,
+      cluster_autoscaling,
+      private_cluster_config[0].enable_private_nodes,
+      private_cluster_config[0].private_endpoint_subnetwork,
+    ]
   }
 }
 
@@ -89,6 +111,12 @@ resource "google_container_node_pool" "default" {
     auto_upgrade = true
   }
 
+  # Per pool, and updatable in place: an existing public pool turns private without being replaced
+  # (GKE recreates its nodes), unlike the cluster-wide default above.
+  network_config {
+    enable_private_nodes = var.private_nodes
+  }
+
   node_config {
     machine_type    = var.node_machine_type
     service_account = google_service_account.nodes.email
@@ -104,6 +132,8 @@ resource "google_container_node_pool" "default" {
       enable_integrity_monitoring = true
     }
   }
+
+  depends_on = [google_compute_router_nat.nodes]
 
   # initial_node_count forces a new pool when it changes: a pool made without it (or by an
   # earlier version) must not be replaced for it; autoscaling owns the size after creation.
@@ -130,6 +160,10 @@ resource "google_container_node_pool" "gpu" {
   management {
     auto_repair  = true
     auto_upgrade = true
+  }
+
+  network_config {
+    enable_private_nodes = var.private_nodes
   }
 
   node_config {
@@ -166,6 +200,8 @@ resource "google_container_node_pool" "gpu" {
       enable_integrity_monitoring = true
     }
   }
+
+  depends_on = [google_compute_router_nat.nodes]
 
   lifecycle {
     # Secure boot applies to new pools; an existing pool is not recreated for it.

@@ -71,3 +71,22 @@ output "network_name" {
   description = "The VPC; a destroy releases Cloud SQL's peering on it before Terraform deletes it."
   value       = google_compute_network.vpc.name
 }
+
+# What the cluster really has (read from the state), not the variable: an existing Autopilot
+# cluster keeps public nodes until migrated (docs/private-nodes.md).
+output "private_nodes" {
+  description = "Whether every node the module manages has internal IP addresses only (Autopilot: the cluster's default; Standard: every node pool)."
+  value = (
+    var.autopilot_cluster
+    ? one(google_container_cluster.main.private_cluster_config[*].enable_private_nodes)
+    : alltrue([
+      for pool in concat(google_container_node_pool.default, google_container_node_pool.gpu) :
+      pool.network_config[0].enable_private_nodes
+    ])
+  )
+}
+
+output "nat_router" {
+  description = "Cloud Router holding the Cloud NAT gateway through which the cluster's subnet reaches the internet."
+  value       = google_compute_router.nat.name
+}

@@ -35,6 +35,12 @@ variable "autopilot_cluster" {
   default     = true
 }
 
+variable "private_nodes" {
+  description = "Nodes get internal IP addresses only and reach the internet through Cloud NAT. false gives nodes external IPs (refused where constraints/compute.vmExternalIpAccess applies). An existing Autopilot cluster keeps its nodes' setting; see docs/private-nodes.md."
+  type        = bool
+  default     = true
+}
+
 variable "node_machine_type" {
   description = "Machine type of the default node pool (Standard clusters only)."
   type        = string

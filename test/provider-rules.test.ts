@@ -116,14 +116,16 @@ describe('the module under every combination of its variables', () => {
     expect(found).toEqual([]);
     // The switches the module has are all tried, on both sides.
     expect(choices.autopilot_cluster).toEqual([true, false]);
+    expect(choices.private_nodes).toEqual([true, false]);
     expect(choices.ingress).toEqual([true, false]);
     expect(choices.iap).toEqual([true, false]);
     expect(choices.gpu_accelerator_type).toContain('');
     expect(choices.gpu_accelerator_type!.length).toBe(2);
     expect(choices.database_availability_type).toEqual(['ZONAL', 'REGIONAL']);
     expect(choices.release_channel).toEqual(['RAPID', 'REGULAR', 'STABLE', 'EXTENDED']);
-    expect(checked['google_container_cluster.main']).toBeGreaterThanOrEqual(16);
-    expect(checked['google_container_node_pool.gpu']).toBeGreaterThanOrEqual(4);
+    // autopilot × private_nodes × ingress × iap × GPU type, at least.
+    expect(checked['google_container_cluster.main']).toBeGreaterThanOrEqual(32);
+    expect(checked['google_container_node_pool.gpu']).toBeGreaterThanOrEqual(8);
     expect(checked['google_sql_database_instance.main']).toBeGreaterThanOrEqual(2);
   });
 

@@ -179,6 +179,11 @@ export class SchemaReader {
         case 'Computed':
           if (e.value.k === 'ref' && e.value.name === 'true') rule[e.key.name.toLowerCase()] = true;
           break;
+        // Not a validation rule: a change to it replaces the resource (test/private-nodes.test.ts
+        // checks that flipping a module switch never does that to a live resource silently).
+        case 'ForceNew':
+          if (e.value.k === 'ref' && e.value.name === 'true') rule.forceNew = true;
+          break;
         case 'ConflictsWith':
         case 'ExactlyOneOf':
         case 'AtLeastOneOf':

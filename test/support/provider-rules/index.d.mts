@@ -4,6 +4,8 @@ export interface FieldRule {
   readonly required?: boolean;
   readonly optional?: boolean;
   readonly computed?: boolean;
+  /** A change replaces the resource (SDK ForceNew; CustomizeDiff replacements are not read). */
+  readonly forceNew?: boolean;
   readonly conflictsWith?: string[];
   readonly exactlyOneOf?: string[];
   readonly atLeastOneOf?: string[];
