@@ -34,6 +34,8 @@ export interface Inputs {
   readonly region: string;
   readonly clusterName: string;
   readonly autopilot: boolean;
+  /** Nodes without external IPs, behind the module's Cloud NAT (false is unsafe, announced). */
+  readonly privateNodes: boolean;
   readonly nodeMachineType: string;
   /** Set only for Standard clusters with a GPU accelerator type. */
   readonly gpuPool: GpuPool | undefined;
@@ -120,13 +122,26 @@ export function tasksApiWarning(inputs: Pick<Inputs, 'tasksReachFlyteApi'>): str
     : undefined;
 }
 
+/** Said in the log, summary and comment of a run that gives nodes external IP addresses. */
+export function publicNodesWarning(inputs: Pick<Inputs, 'privateNodes'>): string | undefined {
+  return inputs.privateNodes
+    ? undefined
+    : 'Nodes get external IP addresses (private-nodes: false): every node is reachable from the internet wherever a firewall rule or a NodePort allows it, and organisations that enforce constraints/compute.vmExternalIpAccess refuse such nodes.';
+}
+
 /** Every unsafe choice this run made explicitly, for each surface to repeat. */
 export function unsafeChoiceWarnings(
-  inputs: Pick<Inputs, 'ingress' | 'iap' | 'allowUnpinnedTools' | 'tasksReachFlyteApi'>
+  inputs: Pick<
+    Inputs,
+    'ingress' | 'iap' | 'allowUnpinnedTools' | 'tasksReachFlyteApi' | 'privateNodes'
+  >
 ): string[] {
-  return [exposureWarning(inputs), unpinnedToolsWarning(inputs), tasksApiWarning(inputs)].filter(
-    (w): w is string => w !== undefined
-  );
+  return [
+    exposureWarning(inputs),
+    unpinnedToolsWarning(inputs),
+    tasksApiWarning(inputs),
+    publicNodesWarning(inputs)
+  ].filter((w): w is string => w !== undefined);
 }
 
 /** The secret-bearing inputs, which are masked and never echoed in errors. */
@@ -217,6 +232,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   if (regionProblem) throw new InputError('region', regionProblem);
   const clusterName = withDefault('cluster-name', 'flyte', RULES.clusterName);
   const autopilot = bool('autopilot', true);
+  const privateNodes = bool('private-nodes', true);
   const nodeMachineType = withDefault('node-machine-type', 'e2-standard-4', RULES.machineType);
 
   const acceleratorType = optional('gpu-accelerator-type', RULES.acceleratorType);
@@ -439,6 +455,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     region,
     clusterName,
     autopilot,
+    privateNodes,
     nodeMachineType,
     gpuPool: gpuPool ? Object.freeze(gpuPool) : undefined,
     deletionProtection,

@@ -1,10 +1,10 @@
 /**
- * allow-unpinned-tools is an explicit unsafe choice: the job summary and the pull request comment
- * both say so (the log says it through the same list, src/run.ts), and nothing says it without.
+ * allow-unpinned-tools and private-nodes: false are explicit unsafe choices: the job summary and
+ * the pull request comment both say so (the log says it through the same list, src/run.ts), and nothing says it without.
  */
 import { describe, expect, it } from '@jest/globals';
 import { dryRunState } from '../src/engine/placeholders.js';
-import { unsafeChoiceWarnings, unpinnedToolsWarning } from '../src/inputs.js';
+import { publicNodesWarning, unsafeChoiceWarnings, unpinnedToolsWarning } from '../src/inputs.js';
 import { renderPostsPreview } from '../src/report/publish.js';
 import { makeInputs } from './support/github-fixture.js';
 
@@ -25,5 +25,25 @@ describe('allow-unpinned-tools is announced', () => {
     expect(inputs.allowUnpinnedTools).toBe(false);
     expect(unsafeChoiceWarnings(inputs)).toEqual([]);
     expect(renderPostsPreview(inputs, dryRunState(inputs))).not.toContain('allow-unpinned-tools');
+  });
+});
+
+describe('private-nodes: false is announced', () => {
+  it('in the summary and in the comment, as a warning', () => {
+    const inputs = makeInputs({ command: 'plan', 'private-nodes': 'false' });
+    const warning = publicNodesWarning(inputs);
+    expect(warning).toMatch(/external IP addresses \(private-nodes: false\)/);
+    const text = renderPostsPreview(inputs, dryRunState(inputs));
+    const [summary, comment] = text.split('### Pull request comment');
+    expect(summary).toContain(`> [!WARNING]\n> ${warning}`);
+    expect(comment).toContain(`> [!WARNING]\n> ${warning}`);
+    expect(unsafeChoiceWarnings(inputs)).toContain(warning);
+  });
+
+  it('not at all with private nodes (the default)', () => {
+    const inputs = makeInputs({ command: 'plan' });
+    expect(inputs.privateNodes).toBe(true);
+    expect(publicNodesWarning(inputs)).toBeUndefined();
+    expect(renderPostsPreview(inputs, dryRunState(inputs))).not.toContain('private-nodes');
   });
 });

@@ -24,6 +24,7 @@ export function terraformVariables(
     region: inputs.region,
     cluster_name: inputs.clusterName,
     autopilot_cluster: String(inputs.autopilot),
+    private_nodes: String(inputs.privateNodes),
     node_machine_type: inputs.nodeMachineType,
     gpu_accelerator_type: gpu?.acceleratorType ?? '',
     ...(gpu
