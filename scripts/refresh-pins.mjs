@@ -3,11 +3,15 @@
 //   node scripts/refresh-pins.mjs terraform 1.14.0     rows from terraform_V_SHA256SUMS (Linux, macOS)
 //   node scripts/refresh-pins.mjs helm 3.19.1          rows from each archive's .sha256sum
 //   node scripts/refresh-pins.mjs chart v1.16.8        the digest the flyte-binary index lists
+//   node scripts/refresh-pins.mjs chart v1.16.8 FILE   the same from a local copy of index.yaml, e.g.
+//     git -C flyte show gh-pages:index.yaml > index.yaml  (the branch GitHub Pages serves)
 // gcloud has no checksum file: hash the archive you downloaded from Google and compare it with
 // the table on Google's versioned-archives page.
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
-const [kind, version] = process.argv.slice(2);
+const INDEX_URL = 'https://flyteorg.github.io/flyte/index.yaml';
+const [kind, version, indexFile] = process.argv.slice(2);
 const PLATFORMS = [
   ['linux', 'amd64'],
   ['linux', 'arm64'],
@@ -40,12 +44,17 @@ if (kind === 'terraform' && version) {
     console.log(row(name, hash));
   }
 } else if (kind === 'chart' && version) {
-  const index = parse(await text('https://flyteorg.github.io/flyte/index.yaml'));
+  const source = indexFile ?? INDEX_URL;
+  const index = parse(indexFile ? readFileSync(indexFile, 'utf8') : await text(INDEX_URL));
   const entry = index.entries['flyte-binary'].find((e) => String(e.version) === version);
-  if (!entry) throw new Error(`flyte-binary ${version} is not in the index`);
-  console.log(`  // ${entry.urls[0]} (the index's digest)`);
+  if (!entry) throw new Error(`flyte-binary ${version} is not in ${source}`);
+  console.log(
+    `  // ${version}: the digest ${source} lists (created ${entry.created}, ${entry.urls[0]})`
+  );
   console.log(row(version, entry.digest));
 } else {
-  console.error('usage: node scripts/refresh-pins.mjs terraform|helm|chart VERSION');
+  console.error(
+    'usage: node scripts/refresh-pins.mjs terraform|helm VERSION, or chart VERSION [INDEX_FILE]'
+  );
   process.exit(2);
 }
