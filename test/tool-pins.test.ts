@@ -48,7 +48,16 @@ function context(values: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
 function deps(ctx: TestContext, pins = testPins().tools, allowUnpinned = false): InstallDeps {
   const fetcher = createFetcher({ clock: ctx.clock, attempts: 1 });
   fetchers.push(fetcher);
-  return { ctx, fetcher, platform, mirror: ctx.inputs.toolMirror, pins, allowUnpinned };
+  const releaseKeys = testPins().releaseKeys;
+  return {
+    ctx,
+    fetcher,
+    platform,
+    mirror: ctx.inputs.toolMirror,
+    pins,
+    allowUnpinned,
+    releaseKeys
+  };
 }
 
 const install = (recipe: Recipe, ctx: TestContext, d = deps(ctx)) =>

@@ -41,7 +41,8 @@ function deps(ctx: TestContext, allowUnpinned = false): InstallDeps {
     platform,
     mirror: ctx.inputs.toolMirror,
     pins: testPins().tools,
-    allowUnpinned
+    allowUnpinned,
+    releaseKeys: testPins().releaseKeys
   };
 }
 

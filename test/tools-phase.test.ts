@@ -109,7 +109,7 @@ describe('toolsPhase', () => {
     const text = onlyStep().describe(new RunState(true));
     expect(mirror.requests.length).toBe(before);
     expect(text).toContain(
-      `terraform 1.13.4: tool cache if present, else ${mirror.url}/releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_${platform.os}_${platform.arch === 'x64' ? 'amd64' : 'arm64'}.zip; its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true, and then checked against https://releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_SHA256SUMS).`
+      `terraform 1.13.4: tool cache if present, else ${mirror.url}/releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_${platform.os}_${platform.arch === 'x64' ? 'amd64' : 'arm64'}.zip; its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true, and then checked against https://releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_SHA256SUMS, signed by HashiCorp (.sig)).`
     );
     expect(text).toMatch(
       /^helm 3\.19\.0: tool cache if present, else .*get\.helm\.sh\/helm-v3\.19\.0-/m

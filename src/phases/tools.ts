@@ -41,13 +41,15 @@ export async function installTools(
   recipes: readonly Recipe[] = TOOL_RECIPES
 ): Promise<void> {
   const fetcher = runFetcher(ctx);
+  const trusted = pinTable(ctx.env);
   const deps = {
     ctx,
     fetcher,
     platform: currentPlatform(),
     mirror: ctx.inputs.toolMirror,
-    pins: pinTable(ctx.env).tools,
-    allowUnpinned: ctx.inputs.allowUnpinnedTools
+    pins: trusted.tools,
+    allowUnpinned: ctx.inputs.allowUnpinnedTools,
+    releaseKeys: trusted.releaseKeys
   };
   const results = await Promise.allSettled(
     recipes.map((recipe) => installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps))

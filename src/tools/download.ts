@@ -47,12 +47,12 @@ export interface Recipe {
   readonly checksumSource: (version: string, platform: Platform) => string;
   /**
    * The publisher's SHA-256 of the archive, used only for a version without a pin under
-   * `allow-unpinned-tools`. `text` fetches a publisher URL (mirrored when set).
+   * `allow-unpinned-tools`, read through `from` (mirrored when set).
    */
   readonly expectedSha256: (
     version: string,
     platform: Platform,
-    text: (publisherUrl: string) => Promise<string>
+    from: PublisherFiles
   ) => Promise<string>;
   /** The folder to put on PATH, relative to the extracted archive. */
   readonly binDir: (platform: Platform) => string;
@@ -61,6 +61,19 @@ export interface Recipe {
   /** The install adds files the archive does not hold (gcloud's components). */
   readonly addsFiles?: boolean;
   readonly system: SystemProbe;
+}
+
+/** What a recipe reads its publisher's checksum with. */
+export interface PublisherFiles {
+  /** A publisher URL's body (fetched from the mirror when one is set). */
+  readonly text: (publisherUrl: string) => Promise<string>;
+  readonly bytes: (publisherUrl: string) => Promise<Buffer>;
+  /** The URL actually fetched for a publisher URL, for messages. */
+  readonly fetchedUrl: (publisherUrl: string) => string;
+  /** Armored OpenPGP keys trusted to sign checksum files (pins/release-keys.ts). */
+  readonly releaseKeys: readonly string[];
+  readonly mirror: string | undefined;
+  readonly log: TaskContext['log'];
 }
 
 export interface InstallDeps {
@@ -72,6 +85,8 @@ export interface InstallDeps {
   readonly pins: Readonly<Record<string, string>>;
   /** `allow-unpinned-tools`: a version without a pin is checked by its publisher's checksum only. */
   readonly allowUnpinned: boolean;
+  /** Keys that may sign a publisher's checksum file (HashiCorp's; tests add their own). */
+  readonly releaseKeys: readonly string[];
 }
 
 export const archiveFileName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
@@ -115,9 +130,7 @@ export async function installTool(
     const expected =
       pinned ??
       (await fetchOrExplain(recipe, version, () =>
-        recipe.expectedSha256(version, deps.platform, (url) =>
-          deps.fetcher.text(fromSource(url, deps.mirror).url)
-        )
+        recipe.expectedSha256(version, deps.platform, publisherFiles(deps))
       ));
     const { sha256: actual } = await fetchOrExplain(recipe, version, () =>
       deps.fetcher.stream(archiveOrigin.url, () => fileSink(archive))
@@ -146,6 +159,18 @@ export async function installTool(
     rmSync(staging, { recursive: true, force: true });
   }
   return { version, source: archiveOrigin.source, path: binDir(toolDir) };
+}
+
+function publisherFiles(deps: InstallDeps): PublisherFiles {
+  const fetchedUrl = (url: string) => fromSource(url, deps.mirror).url;
+  return {
+    text: (url) => deps.fetcher.text(fetchedUrl(url)),
+    bytes: (url) => deps.fetcher.bytes(fetchedUrl(url)),
+    fetchedUrl,
+    releaseKeys: deps.releaseKeys,
+    mirror: deps.mirror,
+    log: deps.ctx.log
+  };
 }
 
 /** Why a complete cache entry cannot be trusted, or undefined when it matches its pin. */

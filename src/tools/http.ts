@@ -26,6 +26,8 @@ export class HttpStatusError extends Error {
 export interface Fetcher {
   /** The body as text. */
   text(url: string): Promise<string>;
+  /** The body as bytes (a signature, or a file whose exact bytes a signature covers). */
+  bytes(url: string): Promise<Buffer>;
   /**
    * Streams the body into a sink opened afresh for each attempt and returns the body's SHA-256
    * (hex). A failed attempt discards its sink before the next one.
@@ -103,13 +105,15 @@ export function createFetcher(options: FetcherOptions): Fetcher {
     }
   }
 
+  const bytes = (url: string) =>
+    withRetries(url, async (body) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    });
   return {
-    text: (url) =>
-      withRetries(url, async (body) => {
-        const chunks: Buffer[] = [];
-        for await (const chunk of body) chunks.push(chunk as Buffer);
-        return Buffer.concat(chunks).toString('utf8');
-      }),
+    text: async (url) => (await bytes(url)).toString('utf8'),
+    bytes,
     stream: (url, open) =>
       withRetries(url, async (body) => {
         const hash = createHash('sha256');

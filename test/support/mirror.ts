@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Recipe } from '../../src/tools/download.js';
 import { fromSource, type Platform } from '../../src/tools/sources.js';
 import { recordToolPin } from './test-pins.js';
+import { signDetached, TEST_RELEASE_KEY, type TestKey } from './test-release-key.js';
 
 export interface MirrorRequest {
   readonly path: string;
@@ -44,7 +45,8 @@ export interface RouteOptions {
 const BARRIER_LIMIT_MS = 15_000;
 
 interface Route extends RouteOptions {
-  readonly body: Buffer;
+  /** A promise for bodies made asynchronously (a signature); awaited before answering. */
+  readonly body: Buffer | Promise<Buffer>;
   served: number;
 }
 
@@ -68,7 +70,11 @@ export class Mirror {
     return holder.mirror;
   }
 
-  serve(urlPath: string, body: Buffer | string, options: RouteOptions = {}): void {
+  serve(
+    urlPath: string,
+    body: Buffer | string | Promise<Buffer>,
+    options: RouteOptions = {}
+  ): void {
     this.routes.set(urlPath, {
       ...options,
       body: typeof body === 'string' ? Buffer.from(body) : body,
@@ -107,18 +113,20 @@ export class Mirror {
         finished: ++this.order
       })
     );
-    const answer = () => {
+    const respond = async () => {
       if (status !== 200 || !route) {
         res.writeHead(status, { 'content-type': 'text/plain' }).end(`status ${status}\n`);
         return;
       }
-      res.writeHead(200, { 'content-length': String(route.body.length) });
+      const body = await route.body;
+      res.writeHead(200, { 'content-length': String(body.length) });
       if (!route.bytesPerSecond) {
-        res.end(route.body);
+        res.end(body);
         return;
       }
-      paced(res, route.body, route.bytesPerSecond);
+      paced(res, body, route.bytesPerSecond);
     };
+    const answer = () => void respond();
     if (route?.holdUntilOpen) this.holdUntilOpen(answer, route.holdUntilOpen);
     else setTimeout(answer, route?.holdMs ?? 0);
   }
@@ -264,6 +272,16 @@ export interface PublishOptions extends RouteOptions {
   readonly withChecksum?: boolean;
   /** Record the archive's digest as pinned (default true), as a release in the action's table. */
   readonly pin?: boolean;
+  /**
+   * terraform: the key that signs terraform_V_SHA256SUMS as `.sig` (default the test release
+   * key the test pins trust), or false to publish no `.sig`.
+   */
+  readonly signWith?: TestKey | false;
+  /**
+   * terraform: the signature covers a SHA256SUMS with another digest for the archive (the
+   * genuine release's), but the one served was rewritten to match the archive served.
+   */
+  readonly sumsRewritten?: boolean;
 }
 
 /** The URL path a publisher URL has on the mirror (host, then path; see src/tools/sources.ts). */
@@ -285,7 +303,9 @@ export function publish(
   if (options.pin !== false) recordToolPin(name, archive.sha256);
   mirror.serve(mirrorPath(mirror, archiveUrl), archive.body, options);
   if (options.withChecksum === false) return;
-  const listing = `${sha256(Buffer.from('another file'))}  other_file.zip\n${hash}  ${name}\n`;
+  const listingFor = (digest: string) =>
+    `${sha256(Buffer.from('another file'))}  other_file.zip\n${digest}  ${name}\n`;
+  const listing = listingFor(hash);
   const checksumUrl =
     recipe.tool === 'terraform'
       ? archiveUrl.replace(name, `terraform_${archive.version}_SHA256SUMS`)
@@ -293,4 +313,12 @@ export function publish(
         ? `${archiveUrl}.sha256sum`
         : `${archiveUrl}.sha256`;
   mirror.serve(mirrorPath(mirror, checksumUrl), listing);
+  if (recipe.tool !== 'terraform' || options.signWith === false) return;
+  const signed = options.sumsRewritten
+    ? listingFor(sha256(Buffer.from('the genuine release')))
+    : listing;
+  mirror.serve(
+    mirrorPath(mirror, `${checksumUrl}.sig`),
+    signDetached(Buffer.from(signed), options.signWith ?? TEST_RELEASE_KEY)
+  );
 }

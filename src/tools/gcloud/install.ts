@@ -41,10 +41,10 @@ export const gcloudRecipe: Recipe = {
     `${archiveUrl(version, platform)}.sha256 on tool-mirror (Google publishes none)`,
   // Only under allow-unpinned-tools: Google publishes no checksum file, so only a mirror's
   // `.sha256` beside the archive can vouch for a version without a pin.
-  expectedSha256: async (version, platform, text) => {
+  expectedSha256: async (version, platform, from) => {
     const name = gcloudArchiveName(version, platform);
     try {
-      const hash = hashFor(await text(`${archiveUrl(version, platform)}.sha256`), name);
+      const hash = hashFor(await from.text(`${archiveUrl(version, platform)}.sha256`), name);
       if (hash) return hash;
     } catch (error) {
       if (!(error instanceof HttpStatusError && error.status === 404)) throw error;

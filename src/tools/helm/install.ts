@@ -22,9 +22,9 @@ export const helmRecipe: Recipe = {
   archiveUrl: (version, platform) => `${BASE}/${tarName(version, platform)}`,
   archiveKind: 'tar.gz',
   checksumSource: (version, platform) => `${BASE}/${tarName(version, platform)}.sha256sum`,
-  expectedSha256: async (version, platform, text) => {
+  expectedSha256: async (version, platform, from) => {
     const name = tarName(version, platform);
-    const hash = hashFor(await text(`${BASE}/${name}.sha256sum`), name);
+    const hash = hashFor(await from.text(`${BASE}/${name}.sha256sum`), name);
     if (!hash) throw new Error(`${name}.sha256sum holds no SHA-256 for ${name}`);
     return hash;
   },

@@ -1,12 +1,15 @@
 /**
  * Terraform from releases.hashicorp.com: a zip holding the `terraform` binary, checked against
- * terraform_V_SHA256SUMS. `latest` asks HashiCorp's checkpoint service, which answers the
- * current release in a few bytes (the releases index is megabytes).
+ * its pin, or (a version without one, under allow-unpinned-tools) against
+ * terraform_V_SHA256SUMS once HashiCorp's signature on it (`.sig`) verifies. `latest` asks
+ * HashiCorp's checkpoint service, which answers the current release in a few bytes (the
+ * releases index is megabytes).
  */
 import { DEFAULT_VERSIONS } from '../../inputs.js';
 import { hashFor } from '../checksum.js';
 import type { Recipe } from '../download.js';
 import { goArch, type Platform } from '../sources.js';
+import { signedSums } from './sums-signature.js';
 
 const RELEASES = 'https://releases.hashicorp.com/terraform';
 
@@ -25,10 +28,10 @@ export const terraformRecipe: Recipe = {
   },
   archiveUrl: (version, platform) => `${RELEASES}/${version}/${zipName(version, platform)}`,
   archiveKind: 'zip',
-  checksumSource: (version) => sumsUrl(version),
-  expectedSha256: async (version, platform, text) => {
+  checksumSource: (version) => `${sumsUrl(version)}, signed by HashiCorp (.sig)`,
+  expectedSha256: async (version, platform, from) => {
     const name = zipName(version, platform);
-    const hash = hashFor(await text(sumsUrl(version)), name);
+    const hash = hashFor(await signedSums(version, sumsUrl(version), from), name);
     if (!hash) throw new Error(`terraform_${version}_SHA256SUMS does not list ${name}`);
     return hash;
   },
