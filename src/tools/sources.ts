@@ -6,6 +6,7 @@
  * `wget --mirror` produces. For tool-mirror https://mirror.example/tools:
  *   https://mirror.example/tools/releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_linux_amd64.zip
  *   https://mirror.example/tools/releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_SHA256SUMS
+ *   https://mirror.example/tools/releases.hashicorp.com/terraform/1.13.4/terraform_1.13.4_SHA256SUMS.sig  (HashiCorp's signature; both read only for a version without a pin)
  *   https://mirror.example/tools/checkpoint-api.hashicorp.com/v1/check/terraform          (latest)
  *   https://mirror.example/tools/get.helm.sh/helm-v3.19.0-linux-amd64.tar.gz
  *   https://mirror.example/tools/get.helm.sh/helm-v3.19.0-linux-amd64.tar.gz.sha256sum
