@@ -1,4 +1,5 @@
-# Service accounts, one per role: flyte-binary, task pods (both through workload identity), nodes.
+# Service accounts, one per role: flyte-binary (through workload identity) and nodes. Task pods
+# have one account per Flyte domain: task-accounts.tf.
 
 locals {
   # The action passes the name it computes for the values (src/values/names.ts), so both sides
@@ -9,10 +10,6 @@ locals {
   )
 
   workload_pool = "${var.project_id}.svc.id.goog"
-
-  # The default service account of every PROJECT-DOMAIN namespace, where task pods run.
-  task_members = toset([for pair in setproduct(var.flyte_projects, var.flyte_domains) :
-  "serviceAccount:${local.workload_pool}[${pair[0]}-${pair[1]}/default]"])
 
   # Account IDs are PREFIX-SUFFIX, 6 to 30 characters. A name of up to 20 characters is used
   # whole, as earlier versions did. A longer one was cut at 20, so flyte-production-us-east1 and
@@ -65,7 +62,7 @@ resource "google_project_iam_member" "flyte_logging" {
 
 # flyte-binary's Kubernetes service account acts as the flyte account, and nothing else does.
 # A set of one, keyed by the member as earlier versions keyed it, so an upgrade keeps this binding
-# in place (only the task namespaces' bindings move to the tasks account).
+# in place (the task namespaces' bindings moved to the task accounts).
 resource "google_service_account_iam_member" "flyte_workload_identity" {
   for_each = toset(["serviceAccount:${local.workload_pool}[${var.namespace}/${local.flyte_ksa}]"])
 
@@ -74,37 +71,6 @@ resource "google_service_account_iam_member" "flyte_workload_identity" {
   member             = each.value
 
   # The PROJECT.svc.id.goog pool exists only once a cluster with workload identity does.
-  depends_on = [google_container_cluster.main]
-}
-
-# Task pods run user code: their own account, which may only read and write the bucket's objects
-# (no signing, no bucket metadata, no logs role; GKE ships container logs itself).
-resource "google_service_account" "tasks" {
-  account_id   = "tasks-${local.account_suffix}"
-  display_name = "Flyte tasks (${var.cluster_name})"
-
-  depends_on = [google_project_service.enabled]
-
-  # An account made when long names were cut at 20 characters keeps its ID (and its bindings)
-  # instead of being replaced.
-  lifecycle {
-    ignore_changes = [account_id]
-  }
-}
-
-resource "google_storage_bucket_iam_member" "tasks_objects" {
-  bucket = google_storage_bucket.data.name
-  role   = "roles/storage.objectUser"
-  member = google_service_account.tasks.member
-}
-
-resource "google_service_account_iam_member" "tasks_workload_identity" {
-  for_each = local.task_members
-
-  service_account_id = google_service_account.tasks.name
-  role               = "roles/iam.workloadIdentityUser"
-  member             = each.value
-
   depends_on = [google_container_cluster.main]
 }
 

@@ -46,9 +46,10 @@ output "service_account" {
   value       = google_service_account.flyte.email
 }
 
-output "tasks_service_account" {
-  description = "Email of the Google service account task pods run as (objects of the bucket only)."
-  value       = google_service_account.tasks.email
+# Replaces tasks_service_account (one account for every domain), which the module no longer gives.
+output "task_service_accounts" {
+  description = "Email of the Google service account task pods run as, by Flyte domain (each writes only its own domain's objects)."
+  value       = { for domain, account in google_service_account.domain_tasks : domain => account.email }
 }
 
 output "pods_cidr" {

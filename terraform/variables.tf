@@ -118,7 +118,7 @@ variable "flyte_service_account_name" {
 }
 
 variable "flyte_projects" {
-  description = "Flyte projects whose PROJECT-DOMAIN namespaces run task pods as the Flyte service account."
+  description = "Flyte projects whose PROJECT-DOMAIN namespaces run task pods as their domain's service account."
   type        = list(string)
   default     = ["flytesnacks"]
   validation {
@@ -155,6 +155,12 @@ variable "flyte_domains" {
   description = "Flyte domains; each project gets one namespace per domain."
   type        = list(string)
   default     = ["development", "staging", "production"]
+}
+
+variable "task_shared_raw_output" {
+  description = "Let task pods create new objects (never overwrite or delete) under the chart's shared raw output prefix data/. false once every project-domain's raw_output_data_config is gs://BUCKET/raw/DOMAIN (docs/security.md)."
+  type        = bool
+  default     = true
 }
 
 variable "release_channel" {

@@ -21,11 +21,16 @@ interface IamModule {
   };
 }
 
-const iam = (await parse(
-  'iam.tf',
-  readFileSync(path.join(PROJECT_ROOT, 'terraform', 'iam.tf'), 'utf8')
-)) as IamModule;
+const parsed = async (file: string) =>
+  (await parse(
+    file,
+    readFileSync(path.join(PROJECT_ROOT, 'terraform', file), 'utf8')
+  )) as IamModule;
+const iam = await parsed('iam.tf');
+// One task account per Flyte domain (for_each over the domains: each.key is the domain).
+const tasks = await parsed('task-accounts.tf');
 const locals = Object.assign({}, ...iam.locals) as Record<string, string>;
+const DOMAINS = ['development', 'staging', 'production'];
 
 /** Terraform's functions the expressions use; any other name fails the evaluation. */
 const FUNCTIONS = {
@@ -41,18 +46,19 @@ const FUNCTIONS = {
 };
 
 /** Evaluates "text${EXPR}text" with var.* and local.* (locals evaluated on demand). */
-function evaluate(template: string, vars: Record<string, string>): string {
+function evaluate(template: string, vars: Record<string, string>, each?: string): string {
   const local: Record<string, string> = new Proxy(
     {},
     { get: (_, name: string) => evaluate(locals[name]!, vars) }
   );
-  return template.replace(/\$\{([\s\S]*)\}/, (_, expr: string) => {
+  return template.replace(/\$\{([^{}]*)\}/g, (_, expr: string) => {
     const identifiers = expr.replace(/"[^"]*"/g, '').match(/[a-z_][a-z0-9_]*/gi) ?? [];
     for (const id of identifiers) {
       if (
         ![
           'var',
           'local',
+          ...(each === undefined ? [] : ['each', 'key']),
           ...Object.keys(FUNCTIONS),
           ...Object.keys(vars),
           ...Object.keys(locals)
@@ -60,21 +66,35 @@ function evaluate(template: string, vars: Record<string, string>): string {
       )
         throw new Error(`the test's evaluator does not know ${id}: extend FUNCTIONS`);
     }
-    const js = expr.replace(/\bvar\./g, 'v.').replace(/\blocal\./g, 'l.');
-    const fn = new Function('v', 'l', ...Object.keys(FUNCTIONS), `return (${js});`) as (
+    const js = expr
+      .replace(/\bvar\./g, 'v.')
+      .replace(/\blocal\./g, 'l.')
+      .replace(/\beach\.key\b/g, 'k');
+    const fn = new Function('v', 'l', 'k', ...Object.keys(FUNCTIONS), `return (${js});`) as (
       ...args: unknown[]
     ) => unknown;
-    return String(fn(vars, local, ...Object.values(FUNCTIONS)));
+    return String(fn(vars, local, each, ...Object.values(FUNCTIONS)));
   });
 }
 
-const accountIds = (clusterName: string) =>
-  Object.fromEntries(
+const accountIds = (clusterName: string) => ({
+  ...Object.fromEntries(
     Object.entries(iam.resource.google_service_account).map(([name, [account]]) => [
       name,
       evaluate(account!.account_id, { cluster_name: clusterName })
     ])
-  );
+  ),
+  ...Object.fromEntries(
+    DOMAINS.map((domain) => [
+      `tasks:${domain}`,
+      evaluate(
+        tasks.resource.google_service_account.domain_tasks![0]!.account_id,
+        { cluster_name: clusterName },
+        domain
+      )
+    ])
+  )
+});
 
 /** Google's rule for a service account ID. */
 const VALID_ID = /^[a-z][-a-z0-9]{4,28}[a-z0-9]$/;
@@ -83,7 +103,13 @@ describe('service account IDs', () => {
   it('differ for clusters whose names share their first 20 characters', () => {
     const east = accountIds('flyte-production-us-east1');
     const west = accountIds('flyte-production-us-west1');
-    expect(Object.keys(east).sort()).toEqual(['flyte', 'nodes', 'tasks']);
+    expect(Object.keys(east).sort()).toEqual([
+      'flyte',
+      'nodes',
+      'tasks:development',
+      'tasks:production',
+      'tasks:staging'
+    ]);
     for (const role of Object.keys(east)) expect(east[role]).not.toBe(west[role]);
   });
 
@@ -104,8 +130,11 @@ describe('service account IDs', () => {
   it('keep the whole name up to 20 characters, as earlier versions did', () => {
     expect(accountIds('flyte-dev')).toEqual({
       flyte: 'flyte-flyte-dev',
-      tasks: 'tasks-flyte-dev',
-      nodes: 'nodes-flyte-dev'
+      nodes: 'nodes-flyte-dev',
+      // t and four hex digits of the domain's SHA-256.
+      'tasks:development': 't875b-flyte-dev',
+      'tasks:staging': 'te919-flyte-dev',
+      'tasks:production': 'tab8e-flyte-dev'
     });
     expect(accountIds('a2345678901234567890').flyte).toBe('flyte-a2345678901234567890');
   });
@@ -117,7 +146,10 @@ describe('service account IDs', () => {
   });
 
   it('an existing account keeps its ID (no replacement of accounts made under the old rule)', () => {
-    for (const [name, [account]] of Object.entries(iam.resource.google_service_account)) {
+    for (const [name, [account]] of Object.entries({
+      ...iam.resource.google_service_account,
+      ...tasks.resource.google_service_account
+    })) {
       expect([name, account!.lifecycle?.[0]?.ignore_changes]).toEqual([name, ['${account_id}']]);
     }
   });

@@ -132,10 +132,12 @@ describe('dry run', () => {
       expect(all.filter((t, i) => all.indexOf(t) !== i)).toEqual([]);
     });
 
-    it('task pods get the tasks account, not the Flyte one', async () => {
+    it("task pods get their domain's account, not the Flyte one", async () => {
       const result = await dryRun('deploy');
       const customData = result.stdout.slice(result.stdout.indexOf('cluster_resources'));
-      expect(customData).toContain('<tasks_service_account>');
+      for (const domain of ['production', 'staging', 'development']) {
+        expect(customData).toContain(`<task_service_accounts.${domain}>`);
+      }
     });
 
     it.each(['deploy', 'upgrade'])(

@@ -12,7 +12,13 @@ import {
   terraformVarsJson,
   variableArgs
 } from '../src/tools/terraform/args.js';
-import { OPTIONAL_OUTPUTS, REQUIRED_OUTPUTS, SENSITIVE_OUTPUTS } from '../src/terraform/outputs.js';
+import {
+  DEPRECATED_OUTPUTS,
+  OPTIONAL_MAP_OUTPUTS,
+  OPTIONAL_OUTPUTS,
+  REQUIRED_OUTPUTS,
+  SENSITIVE_OUTPUTS
+} from '../src/terraform/outputs.js';
 import { PROTECTED_RESOURCES } from '../src/phases/terraform.js';
 import { DEFAULT_VERSIONS, MODULE_TERRAFORM } from '../src/inputs.js';
 import { testInputs } from './support/fakes.js';
@@ -112,9 +118,16 @@ describe('the Terraform module', () => {
 
   it('declares every output the action reads, and none that holds a secret', async () => {
     const m = await loadModule();
-    for (const name of [...Object.values(REQUIRED_OUTPUTS), ...Object.values(OPTIONAL_OUTPUTS)]) {
+    const deprecated: readonly string[] = DEPRECATED_OUTPUTS;
+    for (const name of [
+      ...Object.values(REQUIRED_OUTPUTS),
+      ...Object.values(OPTIONAL_OUTPUTS).filter((n) => !deprecated.includes(n)),
+      ...Object.values(OPTIONAL_MAP_OUTPUTS)
+    ]) {
       expect(Object.keys(m.output)).toContain(name);
     }
+    // The one account for every domain is gone; a custom module may still give it.
+    for (const name of deprecated) expect(m.output[name]).toBeUndefined();
     // The password is in no output (outputs are state); the legacy one is gone.
     for (const name of SENSITIVE_OUTPUTS) expect(m.output[name]).toBeUndefined();
     const sensitive = Object.entries(m.output)
@@ -270,7 +283,7 @@ describe('the Terraform module', () => {
     expect(dMajor * 100 + dMinor).toBeGreaterThanOrEqual(major * 100 + minor);
   });
 
-  it('binds flyte-binary to its own account, and every PROJECT-DOMAIN namespace to the tasks account', async () => {
+  it("binds flyte-binary to its own account, and each PROJECT-DOMAIN namespace to its domain's", async () => {
     const m = await loadModule();
     const flyte = resource(m, 'google_service_account_iam_member', 'flyte_workload_identity');
     expect(flyte.role).toBe('roles/iam.workloadIdentityUser');
@@ -278,21 +291,40 @@ describe('the Terraform module', () => {
     // One member, keyed as earlier versions keyed it, so an upgrade keeps the binding in place.
     expect(String(flyte.for_each)).toContain('[${var.namespace}/${local.flyte_ksa}]');
     expect(flyte.member).toBe('${each.value}');
-    const tasks = resource(m, 'google_service_account_iam_member', 'tasks_workload_identity');
-    expect(tasks.service_account_id).toBe('${google_service_account.tasks.name}');
-    expect(tasks.for_each).toBe('${local.task_members}');
-    const members = String(localValue(m, 'task_members'));
-    expect(members).toMatch(/setproduct\(var\.flyte_projects, var\.flyte_domains\)/);
-    expect(members).toContain('[${pair[0]}-${pair[1]}/default]');
-    // Task pods may only use the bucket's objects: no signing, no bucket metadata.
-    expect(resource(m, 'google_storage_bucket_iam_member', 'tasks_objects')).toMatchObject({
-      role: 'roles/storage.objectUser',
-      member: '${google_service_account.tasks.member}'
-    });
-    const tasksGrants = Object.values(m.resource)
-      .flatMap((byName) => Object.values(byName).flatMap((b) => b))
-      .filter((b) => JSON.stringify(b).includes('google_service_account.tasks.member'));
-    expect(tasksGrants).toHaveLength(1);
+    expect(resource(m, 'google_service_account', 'domain_tasks').for_each).toBe(
+      '${toset(var.flyte_domains)}'
+    );
+    const tasks = resource(
+      m,
+      'google_service_account_iam_member',
+      'domain_tasks_workload_identity'
+    );
+    expect(tasks.service_account_id).toBe(
+      '${google_service_account.domain_tasks[each.value.domain].name}'
+    );
+    expect(tasks.for_each).toBe('${local.task_namespaces}');
+    expect(tasks.member).toBe(
+      'serviceAccount:${local.workload_pool}[${each.value.namespace}/default]'
+    );
+    expect(String(localValue(m, 'task_namespaces'))).toMatch(
+      /setproduct\(var\.flyte_projects, var\.flyte_domains\)/
+    );
+    // The single account for every domain is gone (test/domain-data-access.test.ts evaluates
+    // what each domain's account may do).
+    expect(m.resource.google_service_account?.tasks).toBeUndefined();
+    // Task accounts may only use the bucket's objects: no signing, no bucket metadata, no project
+    // role; every grant but reading carries an object-prefix condition.
+    const grants = Object.entries(m.resource)
+      .flatMap(([type, byName]) => Object.values(byName).map((b) => ({ type, body: first(b) })))
+      .filter((g) => JSON.stringify(g.body).includes('google_service_account.domain_tasks['));
+    for (const g of grants.filter((x) => x.type === 'google_storage_bucket_iam_member')) {
+      if (g.body.role === 'roles/storage.objectViewer') continue;
+      expect(['roles/storage.objectUser', 'roles/storage.objectCreator']).toContain(g.body.role);
+      expect(nested(g.body, 'condition').expression).toContain('resource.name.startsWith(');
+    }
+    expect(new Set(grants.map((g) => g.type))).toEqual(
+      new Set(['google_storage_bucket_iam_member', 'google_service_account_iam_member'])
+    );
     expect(first(m.variable.flyte_domains).default).toEqual([
       'development',
       'staging',

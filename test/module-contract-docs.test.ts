@@ -7,7 +7,11 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseInputs } from '../src/inputs.js';
-import { OPTIONAL_OUTPUTS, REQUIRED_OUTPUTS } from '../src/terraform/outputs.js';
+import {
+  OPTIONAL_MAP_OUTPUTS,
+  OPTIONAL_OUTPUTS,
+  REQUIRED_OUTPUTS
+} from '../src/terraform/outputs.js';
 import { DESTROY_OVERRIDES, terraformVariables } from '../src/tools/terraform/args.js';
 import { actionDefault } from './support/harness.js';
 import { PROJECT_ROOT } from './support/project.js';
@@ -40,7 +44,11 @@ describe('the custom-module contract in the README', () => {
 
   it('lists every output the action reads, required and optional', () => {
     const listed = named(section('Outputs it must give'));
-    const read = [...Object.values(REQUIRED_OUTPUTS), ...Object.values(OPTIONAL_OUTPUTS)];
+    const read = [
+      ...Object.values(REQUIRED_OUTPUTS),
+      ...Object.values(OPTIONAL_OUTPUTS),
+      ...Object.values(OPTIONAL_MAP_OUTPUTS)
+    ];
     expect(read.filter((name) => !listed.has(name))).toEqual([]);
   });
 });

@@ -96,6 +96,24 @@ describe('terraform output -json', () => {
     });
   });
 
+  it('reads the per-domain task accounts map, and refuses one that is not a map of strings', () => {
+    const base = JSON.parse(outputJson({ ingress: false })) as Record<string, unknown>;
+    const accounts = { development: 'd@x.iam', staging: 's@x.iam', production: 'p@x.iam' };
+    const withMap = (value: unknown) =>
+      JSON.stringify({
+        ...base,
+        task_service_accounts: { sensitive: false, type: ['map', 'string'], value }
+      });
+    expect(parseOutputs(withMap(accounts), () => undefined).taskServiceAccounts).toEqual(accounts);
+    expect(() => parseOutputs(withMap(['d@x.iam']), () => undefined)).toThrow(
+      /task_service_accounts .*expected a map of non-empty strings/
+    );
+    expect(() => parseOutputs(withMap({ development: 3 }), () => undefined)).toThrow(
+      /expected a map of non-empty strings/
+    );
+    expect(parseOutputs(JSON.stringify(base), () => undefined).taskServiceAccounts).toBeUndefined();
+  });
+
   it('leaves the static IP out when ingress is off (null outputs are not printed)', () => {
     const outputs = parseOutputs(outputJson({ ingress: false }), () => undefined);
     expect(outputs.staticIpAddress).toBeUndefined();

@@ -96,6 +96,39 @@ describe('patchValues', () => {
     expect(values.configuration.database.options).toBe('sslmode=require');
   });
 
+  it("annotates each domain's namespaces with that domain's own account", () => {
+    const accounts = {
+      production: 'tprod@acme-flyte.iam.gserviceaccount.com',
+      staging: 'tstag@acme-flyte.iam.gserviceaccount.com',
+      development: 'tdev@acme-flyte.iam.gserviceaccount.com'
+    };
+    // The deprecated one-account output is still there (an older state): the map wins.
+    const values = patchValues(
+      TEMPLATE,
+      flyteInputs(),
+      tfOutputs({ taskServiceAccounts: accounts, tasksServiceAccount: 'shared@x.iam' })
+    ).toJS() as Record<string, any>;
+    const customData = values.configuration.inline.cluster_resources.customData as Record<
+      string,
+      unknown
+    >[];
+    expect(customData).toEqual(
+      Object.entries(accounts).map(([domain, value]) => ({
+        [domain]: [{ defaultIamServiceAccount: { value } }]
+      }))
+    );
+  });
+
+  it('refuses a per-domain output that leaves a domain out, naming it', () => {
+    expect(() =>
+      patchValues(
+        TEMPLATE,
+        flyteInputs(),
+        tfOutputs({ taskServiceAccounts: { production: 'p@x.iam', staging: 's@x.iam' } })
+      )
+    ).toThrow(/task_service_accounts has no account for the Flyte domain development/);
+  });
+
   it('without a tasks account (a custom module), tasks run as the flyte account', () => {
     const values = patched();
     expect(values.serviceAccount.annotations['iam.gke.io/gcp-service-account']).toBe(EMAIL);

@@ -1,6 +1,7 @@
 /** The state a dry run plans with: every value a real run would learn, as a readable placeholder. */
 import type { Inputs } from '../inputs.js';
 import { flyteAccess } from '../values/access.js';
+import { FLYTE_DOMAINS } from '../values/names.js';
 import { RunState } from './state.js';
 
 export function dryRunState(inputs: Inputs): RunState {
@@ -18,7 +19,9 @@ export function dryRunState(inputs: Inputs): RunState {
     bucketName: '<bucket_name>',
     projectId: inputs.projectId,
     serviceAccount: '<service_account>',
-    tasksServiceAccount: '<tasks_service_account>',
+    taskServiceAccounts: Object.fromEntries(
+      FLYTE_DOMAINS.map((domain) => [domain, `<task_service_accounts.${domain}>`])
+    ),
     ...(inputs.ingress
       ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
       : {})

@@ -23,8 +23,13 @@ export interface TerraformOutputs {
   readonly staticIpName?: string;
   /** The module's VPC (optional output `network_name`). */
   readonly networkName?: string;
-  /** The account task pods run as (optional output `tasks_service_account`). */
+  /**
+   * One account for every domain's task pods (optional output `tasks_service_account`, given by
+   * custom modules and by the bundled module before per-domain accounts).
+   */
   readonly tasksServiceAccount?: string;
+  /** The account each Flyte domain's task pods run as (optional output `task_service_accounts`). */
+  readonly taskServiceAccounts?: Readonly<Record<string, string>>;
   /** The cluster's pod address range (optional output `pods_cidr`), for the tasks' NetworkPolicy. */
   readonly podsCidr?: string;
 }

@@ -31,10 +31,19 @@ export const OPTIONAL_OUTPUTS = {
   staticIpName: 'static_ip_name',
   /** The VPC, so a destroy can release Cloud SQL's peering before Terraform deletes it. */
   networkName: 'network_name',
-  /** Task pods' own account; a module without it runs tasks as service_account. */
+  /** Deprecated: one account for every domain's task pods (custom modules, older states). */
   tasksServiceAccount: 'tasks_service_account',
   /** Pod address range: the tasks' NetworkPolicy leaves it out of "outside the cluster". */
   podsCidr: 'pods_cidr'
+} as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
+
+/** Read when a module gives them; the bundled module no longer does. */
+export const DEPRECATED_OUTPUTS = [OPTIONAL_OUTPUTS.tasksServiceAccount] as const;
+
+/** Map outputs (domain to account); a module without one runs tasks as tasks_service_account. */
+export const OPTIONAL_MAP_OUTPUTS = {
+  /** Each Flyte domain's task account: production cannot write development's data. */
+  taskServiceAccounts: 'task_service_accounts'
 } as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
 
 /**
@@ -101,7 +110,23 @@ export function readOutputs(text: string, registerSecret: (value: string) => voi
     const value = stringOutput(name);
     if (value) optional[field] = value;
   }
-  return { kind: 'complete', outputs: Object.freeze({ ...required, ...optional }) };
+  const maps: { -readonly [K in keyof typeof OPTIONAL_MAP_OUTPUTS]?: Record<string, string> } = {};
+  for (const [field, name] of Object.entries(OPTIONAL_MAP_OUTPUTS) as [
+    keyof typeof OPTIONAL_MAP_OUTPUTS,
+    string
+  ][]) {
+    const value = all[name]?.value;
+    if (value === undefined || value === null) continue;
+    const entries = typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+    if (entries.length === 0 || entries.some(([, v]) => typeof v !== 'string' || v === '')) {
+      throw new StepError(
+        STEP,
+        `Terraform output ${name} is ${JSON.stringify(all[name]?.type ?? typeof value)}, expected a map of non-empty strings.`
+      );
+    }
+    maps[field] = Object.freeze(Object.fromEntries(entries) as Record<string, string>);
+  }
+  return { kind: 'complete', outputs: Object.freeze({ ...required, ...optional, ...maps }) };
 }
 
 /** The strict reading: every required output must be there, or the error names the missing. */

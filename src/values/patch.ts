@@ -93,6 +93,24 @@ export function stackdriverTemplateUri(projectId: string): string {
   return `https://console.cloud.google.com/logs/query;query=${query}?project=${encodeURIComponent(projectId)}`;
 }
 
+/**
+ * The Google account a domain's task pods run as: its own (task_service_accounts), else the one
+ * account of a custom module or an older state (tasks_service_account), else Flyte's.
+ */
+export function taskAccount(outputs: TerraformOutputs, domain: string): string {
+  const perDomain = outputs.taskServiceAccounts;
+  if (perDomain) {
+    const account = perDomain[domain];
+    if (!account) {
+      throw new ValuesError(
+        `Terraform output task_service_accounts has no account for the Flyte domain ${domain}; the module must give one for each of ${FLYTE_DOMAINS.join(', ')}.`
+      );
+    }
+    return account;
+  }
+  return outputs.tasksServiceAccount ?? outputs.serviceAccount;
+}
+
 export function patchValues(
   template: string,
   inputs: PatchInputs,
@@ -106,13 +124,12 @@ export function patchValues(
   const names = flyteNames(inputs);
 
   // Workload identity: the flyte-binary pod as its account, the `default` KSA of every
-  // project-domain namespace (task pods) as the tasks account, which may only use objects.
+  // project-domain namespace (task pods) as its domain's account, which writes only that domain.
   set(p.serviceAccountEmail, outputs.serviceAccount);
-  const tasks = outputs.tasksServiceAccount ?? outputs.serviceAccount;
   set(
     p.customData,
     FLYTE_DOMAINS.map((domain) => ({
-      [domain]: [{ defaultIamServiceAccount: { value: tasks } }]
+      [domain]: [{ defaultIamServiceAccount: { value: taskAccount(outputs, domain) } }]
     }))
   );
 

@@ -3,6 +3,8 @@
 // a few functions. Anything else (another resource's attribute, an unmodelled function) is
 // UNKNOWN: set, with a value known only after apply.
 
+import { createHash } from 'node:crypto';
+
 export const UNKNOWN = Symbol('unknown');
 
 const OPS = ['==', '!=', '<=', '>=', '&&', '||', '=>', '...'];
@@ -90,8 +92,34 @@ const FUNCTIONS = {
   startswith: (s, p) => s.startsWith(p),
   strcontains: (s, p) => s.includes(p),
   substr: (s, from, n) => s.slice(from, from + n),
-  trimsuffix: (s, x) => (s.endsWith(x) ? s.slice(0, -x.length) : s)
+  trimsuffix: (s, x) => (s.endsWith(x) ? s.slice(0, -x.length) : s),
+  distinct: (list) => [...new Set(list)],
+  join: (sep, list) => list.join(sep),
+  keys: (map) => Object.keys(map).sort(),
+  // Terraform orders a map's values by key.
+  values: (map) =>
+    Object.keys(map)
+      .sort()
+      .map((k) => map[k]),
+  replace: (s, from, to) => s.split(from).join(to),
+  sha256: (s) => createHash('sha256').update(s).digest('hex'),
+  setproduct: (...lists) =>
+    lists.reduce((acc, list) => acc.flatMap((prefix) => list.map((v) => [...prefix, v])), [[]])
 };
+
+/** Terraform's iteration order: a list by index, a map (object) by key. */
+const entriesOf = (coll) =>
+  Array.isArray(coll)
+    ? coll.map((v, i) => [i, v])
+    : Object.keys(coll ?? {})
+        .sort()
+        .map((k) => [k, coll[k]]);
+
+const attribute = (value, names) =>
+  names.reduce(
+    (v, n) => (v !== null && typeof v === 'object' && !Array.isArray(v) && n in v ? v[n] : UNKNOWN),
+    value
+  );
 
 /** Evaluates `${…}` templates within a value parsed from HCL JSON, in `scope`. */
 export function evaluate(value, scope) {
@@ -209,7 +237,7 @@ class ExpressionParser {
   }
 
   list() {
-    if (this.tokens[this.at]?.v === 'for') return this.skipTo(']');
+    if (this.tokens[this.at]?.v === 'for') return this.forExpression(']');
     const items = [];
     while (!this.isOp(']')) {
       items.push(this.conditional());
@@ -220,7 +248,7 @@ class ExpressionParser {
   }
 
   object() {
-    if (this.tokens[this.at]?.v === 'for') return this.skipTo('}');
+    if (this.tokens[this.at]?.v === 'for') return this.forExpression('}');
     const out = {};
     while (!this.isOp('}')) {
       const key = this.tokens[this.at];
@@ -234,17 +262,44 @@ class ExpressionParser {
     return out;
   }
 
-  /** A for expression: its value is not modelled. */
-  skipTo(close) {
-    let depth = 1;
-    while (this.at < this.tokens.length && depth > 0) {
-      const v = this.tokens[this.at].t === 'op' ? this.tokens[this.at].v : '';
-      if (v === '[' || v === '{' || v === '(') depth += 1;
-      if (v === ']' || v === '}' || v === ')') depth -= 1;
-      this.at += 1;
+  /**
+   * `[for k, v in coll : value if cond]` or `{for k, v in coll : key => value if cond}`: the body
+   * is parsed again for each element, with the iteration names in scope.
+   */
+  forExpression(close) {
+    this.at += 1; // for
+    const names = [this.tokens[this.at].v];
+    this.at += 1;
+    if (this.isOp(',')) {
+      names.push(this.tokens[this.at + 1].v);
+      this.at += 2;
     }
-    void close;
-    return UNKNOWN;
+    this.at += 1; // in
+    const coll = this.conditional();
+    this.take(':');
+    const body = this.at;
+    const outer = this.scope;
+    const run = (key, value) => {
+      this.at = body;
+      const iter =
+        names.length === 2 ? { [names[0]]: key, [names[1]]: value } : { [names[0]]: value };
+      this.scope = { ...outer, iter: { ...outer.iter, ...iter } };
+      const k = close === '}' ? this.conditional() : undefined;
+      if (close === '}') this.take('=>');
+      const v = this.conditional();
+      const keep = this.tokens[this.at]?.v === 'if' ? (this.at++, this.conditional()) : true;
+      this.scope = outer;
+      return { k, v, keep };
+    };
+    const unknown = coll === UNKNOWN || coll === null;
+    const results = unknown ? [] : entriesOf(coll).map(([k, v]) => run(k, v));
+    if (unknown || results.length === 0) run(UNKNOWN, UNKNOWN); // to find the body's end
+    this.take(close);
+    if (unknown || results.some((r) => r.keep === UNKNOWN)) return UNKNOWN;
+    const kept = results.filter((r) => r.keep);
+    if (close === ']') return kept.map((r) => r.v);
+    if (kept.some((r) => typeof r.k !== 'string')) return UNKNOWN;
+    return Object.fromEntries(kept.map((r) => [r.k, r.v]));
   }
 
   call(name) {
@@ -273,8 +328,12 @@ class ExpressionParser {
       return this.scope.var[names[1]];
     }
     if (root === 'local' && names.length >= 2) return this.scope.local(names[1]);
-    if ((root === 'count' || root === 'each') && names.length === 2) {
-      return this.scope.self?.[path] ?? UNKNOWN;
+    if (this.scope.iter && root in this.scope.iter) {
+      return attribute(this.scope.iter[root], names.slice(1));
+    }
+    if ((root === 'count' || root === 'each') && names.length >= 2) {
+      const base = this.scope.self?.[`${root}.${names[1]}`];
+      return base === undefined ? UNKNOWN : attribute(base, names.slice(2));
     }
     return this.scope.self?.[path] ?? UNKNOWN;
   }

@@ -65,6 +65,13 @@ export function instances(
   vars: Record<string, unknown>,
   resources?: Resource[]
 ): Instance[];
+/** Every instance of one resource, with its for_each key or count index. */
+export function everyInstance(
+  module: Module,
+  vars: Record<string, unknown>,
+  type: string,
+  name: string
+): { readonly key: unknown; readonly each: unknown; readonly config: Config }[];
 export function moduleViolations(rules: ProviderRules, list: Instance[]): Violation[];
 export function violations(
   fields: Record<string, FieldRule>,

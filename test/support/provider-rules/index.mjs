@@ -29,4 +29,11 @@ export async function ruleErrors(dir, commandLineVars) {
 export { formatViolation, moduleViolations } from './check.mjs';
 export { lookup, violations } from './check.mjs';
 export { checkAllCombinations, variableChoices } from './combinations.mjs';
-export { instances, loadModule, META_ARGUMENTS, withDefaults, UNKNOWN } from './module.mjs';
+export {
+  everyInstance,
+  instances,
+  loadModule,
+  META_ARGUMENTS,
+  withDefaults,
+  UNKNOWN
+} from './module.mjs';

@@ -119,9 +119,14 @@ export function instances(module, vars, resources = module.resources) {
       selves = n === UNKNOWN ? [{ 'count.index': UNKNOWN }] : n > 0 ? [{ 'count.index': 0 }] : [];
     } else if (r.body.for_each !== undefined) {
       const each = evaluate(r.body.for_each, scope);
-      const values =
-        each === UNKNOWN ? [UNKNOWN] : Array.isArray(each) ? each : Object.values(each ?? {});
-      selves = values.slice(0, 1).map((v) => ({ 'each.value': v, 'each.key': v }));
+      // A set's key is its value; a map's its key.
+      const entries =
+        each === UNKNOWN
+          ? [[UNKNOWN, UNKNOWN]]
+          : Array.isArray(each)
+            ? each.map((v) => [v, v])
+            : Object.entries(each ?? {});
+      selves = entries.slice(0, 1).map(([k, v]) => ({ 'each.value': v, 'each.key': k }));
     }
     for (const self of selves) {
       const config = configOf(r.body, scopeFor(module, vars, self, locals), true);
@@ -135,6 +140,35 @@ export function instances(module, vars, resources = module.resources) {
     }
   }
   return out;
+}
+
+/**
+ * Every instance of one resource under `vars`, keyed as Terraform keys them: `each.key` a map's
+ * key or a set's value, `count.index` a number. An UNKNOWN for_each or count gives none.
+ */
+export function everyInstance(module, vars, type, name) {
+  const r = module.resources.find((x) => x.type === type && x.name === name);
+  if (!r) throw new Error(`no resource ${type}.${name}`);
+  const locals = new Map();
+  const scope = scopeFor(module, vars, {}, locals);
+  let selves = [{}];
+  if (r.body.count !== undefined) {
+    const n = evaluate(r.body.count, scope);
+    selves = n === UNKNOWN ? [] : Array.from({ length: n }, (_, i) => ({ 'count.index': i }));
+  } else if (r.body.for_each !== undefined) {
+    const each = evaluate(r.body.for_each, scope);
+    selves =
+      each === UNKNOWN
+        ? []
+        : Array.isArray(each)
+          ? each.map((v) => ({ 'each.key': v, 'each.value': v }))
+          : Object.entries(each ?? {}).map(([k, v]) => ({ 'each.key': k, 'each.value': v }));
+  }
+  return selves.map((self) => ({
+    key: self['each.key'] ?? self['count.index'],
+    each: self['each.value'],
+    config: configOf(r.body, scopeFor(module, vars, self, locals), true)
+  }));
 }
 
 const isBlockList = (v) =>

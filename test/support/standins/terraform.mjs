@@ -553,7 +553,14 @@ function output(args, tf) {
     bucket_name: `${project}-${cluster}-flyte`,
     project_id: project,
     service_account: `${cluster}-flyte@${project}.iam.gserviceaccount.com`,
-    tasks_service_account: `tasks-${cluster}@${project}.iam.gserviceaccount.com`,
+    // One account per Flyte domain (terraform/task-accounts.tf), a map output.
+    task_service_accounts: Object.fromEntries(
+      JSON.parse(v.flyte_domains ?? '["development","staging","production"]').map((domain) => [
+        domain,
+        // The module's ID rule for a short cluster name: t, four hex digits of the domain, the name.
+        `t${createHash('sha256').update(domain).digest('hex').slice(0, 4)}-${cluster}@${project}.iam.gserviceaccount.com`
+      ])
+    ),
     static_ip_address: v.ingress === 'true' ? (tf.staticIp ?? '34.111.22.33') : '',
     static_ip_name: v.ingress === 'true' ? (v.static_ip_name ?? `${cluster}-flyte`) : '',
     network_name: networkOf(v),
@@ -563,7 +570,11 @@ function output(args, tf) {
   const json = Object.fromEntries(
     Object.entries(values).map(([k, value]) => [
       k,
-      { sensitive: k === 'cloudsql_password', type: 'string', value }
+      {
+        sensitive: k === 'cloudsql_password',
+        type: typeof value === 'object' && value !== null ? ['map', 'string'] : 'string',
+        value
+      }
     ])
   );
   return ok(`${JSON.stringify(json, null, 2)}\n`);
