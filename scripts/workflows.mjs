@@ -1,4 +1,4 @@
-// Writes the five reusable workflows (.github/workflows/{deploy,upgrade,destroy,plan,drift}.yml)
+// Writes the six reusable workflows (.github/workflows/{deploy,upgrade,destroy,plan,drift,verify}.yml)
 // from action.yml, so every action input reaches every workflow with the same name, type, default
 // and description, and nothing drifts when an input is added.
 //   node scripts/workflows.mjs            write them
@@ -39,6 +39,7 @@ const SECRETS = { 'iap-oauth-client-secret': 'IAP_OAUTH_CLIENT_SECRET' };
 const ONLY_FOR = {
   'comment-on-pr': ['deploy', 'plan'],
   'fail-on-drift': ['drift'],
+  'verify-after-deploy': ['deploy', 'upgrade'],
   'confirm-destroy': ['destroy'],
   'require-reviewed-plan': ['deploy'],
   // The job's own environment, passed by the workflow (below), for the protection-rules warning.
@@ -154,6 +155,19 @@ export const WORKFLOWS = {
     permissions: { contents: 'read', 'id-token': 'write', issues: 'write' },
     outputs: ['drift-detected'],
     group: 'flyte-gke-drift-${{ inputs.project-id }}-${{ inputs.cluster-name }}',
+    cancelInProgress: false,
+    fixed: { 'comment-on-pr': false }
+  },
+  verify: {
+    summary:
+      'Read-only proof from outside that Flyte answers at its domain (DNS, certificate, backend health, /healthcheck, gRPC; through IAP with an ID token). For a schedule; changes nothing.',
+    jobName: 'Verify Flyte on',
+    identity: 'planner',
+    changing: false,
+    plannerGuard: true,
+    permissions: { contents: 'read', 'id-token': 'write' },
+    outputs: ['domain'],
+    group: 'flyte-gke-verify-${{ inputs.project-id }}-${{ inputs.cluster-name }}',
     cancelInProgress: false,
     fixed: { 'comment-on-pr': false }
   }

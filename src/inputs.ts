@@ -10,7 +10,7 @@ import { ACCELERATORS, acceleratorMismatch } from './gpu.js';
 import { RULES, type Rule } from './input-rules.js';
 import { unknownRegion, zoneOutsideRegion } from './regions.js';
 
-export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift'] as const;
+export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift', 'verify'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export type ToolVersion =
@@ -77,6 +77,8 @@ export interface Inputs {
   readonly environment: string | undefined;
   readonly timeoutSeconds: number;
   readonly failOnDrift: boolean;
+  /** deploy and upgrade with ingress end with the proof from outside (phases/proof.ts). */
+  readonly verifyAfterDeploy: boolean;
   /** deploy applies only a plan whose fingerprint was reviewed in the pull request comment. */
   readonly requireReviewedPlan: boolean;
   /** An Ingress without IAP was asked for knowingly: the Flyte API is open to the internet. */
@@ -447,6 +449,19 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
   const timeoutSeconds = parseDuration('timeout', raw('timeout') || '15m');
   const failOnDrift = bool('fail-on-drift', false);
+  const verifyAfterDeploy = bool('verify-after-deploy', true);
+  if (command === 'verify' && !ingress) {
+    throw new InputError(
+      'ingress',
+      'is false, so there is no public endpoint for command verify to check. Set ingress: true (as the deploy does).'
+    );
+  }
+  if (command === 'verify' && iap && !iapOauthClientId) {
+    throw new InputError(
+      'iap-oauth-client-id',
+      'is required when iap is true for verify: it is the audience of the ID token that verify mints to pass IAP. Pass the Web application OAuth client ID (not its secret).'
+    );
+  }
   const requireReviewedPlan = bool('require-reviewed-plan', true);
 
   return Object.freeze({
@@ -489,6 +504,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     environment,
     timeoutSeconds,
     failOnDrift,
+    verifyAfterDeploy,
     requireReviewedPlan,
     allowUnauthenticated,
     tasksReachFlyteApi,

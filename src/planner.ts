@@ -12,6 +12,7 @@ import { READ_AHEAD_AFTER, readAheadPhase } from './phases/read-ahead.js';
 import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
+import { proofPhase } from './phases/proof.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
 function whenDeployed(phase: Phase): Phase {
@@ -54,7 +55,8 @@ export function planCommand(inputs: Inputs): Phase[] {
         valuesPhase(inputs),
         helmPhase(inputs, 'install'),
         ...(inputs.ingress ? [ingressPhase(inputs)] : []),
-        ...(inputs.iap ? [iapPhase(inputs)] : [])
+        ...(inputs.iap ? [iapPhase(inputs)] : []),
+        ...(inputs.ingress && inputs.verifyAfterDeploy ? [proofPhase(inputs)] : [])
       ];
     case 'plan':
       return [
@@ -77,7 +79,8 @@ export function planCommand(inputs: Inputs): Phase[] {
         valuesPhase(inputs),
         helmPhase(inputs, 'install'),
         ...(inputs.ingress ? [ingressPhase(inputs)] : []),
-        ...(inputs.iap ? [iapPhase(inputs)] : [])
+        ...(inputs.iap ? [iapPhase(inputs)] : []),
+        ...(inputs.ingress && inputs.verifyAfterDeploy ? [proofPhase(inputs)] : [])
       ];
     case 'destroy':
       return [
@@ -95,6 +98,14 @@ export function planCommand(inputs: Inputs): Phase[] {
         clusterCredentialsPhase(inputs),
         valuesPhase(inputs),
         helmPhase(inputs, 'drift')
+      ];
+    case 'verify':
+      // Read-only, for a schedule: the outputs from state, then the proof from outside.
+      return [
+        ...setup,
+        terraformPhase(inputs, 'outputs'),
+        clusterCredentialsPhase(inputs),
+        proofPhase(inputs)
       ];
   }
 }

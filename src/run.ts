@@ -36,6 +36,7 @@ import { lookUpReviewedPlan, type ReviewedPlanLookup } from './review/lookup.js'
 import { environmentProtection, type EnvironmentProtection } from './github/environment-rules.js';
 import { googleApiFor } from './gcp/client.js';
 import type { GoogleApi } from './gcp/google-api.js';
+import { publicNetwork } from './flyte/verify-network.js';
 
 export type { ActionIO };
 export { CLEANUP_STATE };
@@ -117,6 +118,7 @@ export async function runAction(deps: ActionDeps): Promise<void> {
         io.saveState(CLEANUP_STATE, JSON.stringify(cleanup));
       },
       google: googleApiOfRun(state, deps.env),
+      network: publicNetwork,
       ...(inputs.githubToken
         ? {
             reviewedPlan: reviewedPlanReader(inputs, deps.env, log),

@@ -32,8 +32,21 @@ const EXPECTED: Record<string, string[]> = {
   ],
   destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
   // The planner reads no Secret: the Deployment and the record, never `helm get`.
-  drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap']
+  drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap'],
+  // Read-only: the outputs from state, the cluster, then the proof from outside.
+  verify: ['terraform init', 'terraform output', 'gcloud container clusters get-credentials']
 };
+
+/** The proof's steps, as the dry run lists them (deploy and verify alike). */
+const PROOF_STEPS = [
+  'Proof: the domain resolves to the static IP',
+  'Proof: ManagedCertificate flyte-backend-cert is Active',
+  'Proof: every backend of Ingress flyte-backend-ingress is HEALTHY',
+  'Proof: mint an ID token for the IAP OAuth client',
+  'Proof: https://DOMAIN/healthcheck answers 200 through the load balancer',
+  'Proof: gRPC AdminService/GetVersion answers at the domain',
+  'Proof: report each link'
+];
 
 describe('dry run', () => {
   let harness: Harness;
@@ -131,6 +144,33 @@ describe('dry run', () => {
       expect(all.length).toBeGreaterThan(3);
       expect(all.filter((t, i) => all.indexOf(t) !== i)).toEqual([]);
     });
+
+    it.each(['deploy', 'verify'])(
+      '%s lists the proof from outside, in order, and verify changes nothing',
+      async (command) => {
+        // The suites turn the proof after a deploy off (harness.ts); a user gets it by default.
+        const result = await harness.run({
+          ...example,
+          command,
+          'dry-run': 'true',
+          'verify-after-deploy': 'true'
+        });
+        expect(result.errors).toEqual([]);
+        const all = titles(result.stdout);
+        const at = PROOF_STEPS.map((t) => all.indexOf(t));
+        expect(at.every((i) => i >= 0)).toBe(true);
+        expect([...at].sort((a, b) => a - b)).toEqual(at);
+        expect(result.stdout).toContain(
+          'GET https://flyte.dev.acme.example/healthcheck without a token'
+        );
+        expect(result.stdout).toContain(
+          ':generateIdToken {audience: 123456789012-abcdef0123456789.apps.googleusercontent.com'
+        );
+        if (command === 'verify') {
+          expect(result.stdout).not.toMatch(/\[changes|terraform apply|helm upgrade|kubectl apply/);
+        }
+      }
+    );
 
     it("task pods get their domain's account, not the Flyte one", async () => {
       const result = await dryRun('deploy');

@@ -33,7 +33,8 @@ const REUSABLE: Record<string, Record<string, string>> = {
   'plan.yml': { contents: 'read', 'id-token': 'write', 'pull-requests': 'write' },
   'upgrade.yml': { contents: 'read', 'id-token': 'write' },
   'destroy.yml': { contents: 'read', 'id-token': 'write' },
-  'drift.yml': { contents: 'read', 'id-token': 'write', issues: 'write' }
+  'drift.yml': { contents: 'read', 'id-token': 'write', issues: 'write' },
+  'verify.yml': { contents: 'read', 'id-token': 'write' }
 };
 
 let lint: RunActionlint;
@@ -42,7 +43,7 @@ beforeAll(async () => {
 });
 
 describe('workflow files', () => {
-  it('include the five reusable workflows, CI and the examples', () => {
+  it('include the six reusable workflows, CI and the examples', () => {
     for (const name of [...Object.keys(REUSABLE), 'ci.yml']) {
       expect(WORKFLOWS).toContain(`.github/workflows/${name}`);
     }
@@ -215,6 +216,7 @@ describe('generated from action.yml', () => {
     'fail-on-drift': ['drift'],
     'confirm-destroy': ['destroy'],
     'require-reviewed-plan': ['deploy'],
+    'verify-after-deploy': ['deploy', 'upgrade'],
     environment: ['deploy', 'upgrade', 'destroy']
   };
 
@@ -260,7 +262,7 @@ describe('generated from action.yml', () => {
         if (ONLY_FOR[input] && !ONLY_FOR[input].includes(command)) continue;
         expect([input, inputs[input] !== undefined]).toEqual([input, true]);
         // The planner's module is the default branch's off it (test/planner-guard.test.ts).
-        if (input === 'terraform-dir' && ['plan', 'drift'].includes(command))
+        if (input === 'terraform-dir' && ['plan', 'drift', 'verify'].includes(command))
           expect(withBlock[input]).toMatch(/\|\| inputs\.terraform-dir \}\}$/);
         else expect(withBlock[input]).toBe(`\${{ inputs.${input} }}`);
         if (!inputs[input].required) expect(String(inputs[input].default)).toBe(spec.default ?? '');
@@ -286,12 +288,12 @@ describe('generated from action.yml', () => {
     }
   );
 
-  it('plan and drift run as the planner, the changing commands as the deployer', () => {
+  it('plan, drift and verify run as the planner, the changing commands as the deployer', () => {
     const identity = (name: string) =>
       cloudJob(name).steps.find((s: { uses?: string }) => s.uses === './.flyte-gke-action').with[
         'service-account'
       ];
-    for (const name of ['plan.yml', 'drift.yml']) {
+    for (const name of ['plan.yml', 'drift.yml', 'verify.yml']) {
       expect(identity(name)).toBe('${{ inputs.planner-service-account }}');
     }
     for (const name of ['deploy.yml', 'upgrade.yml', 'destroy.yml']) {
@@ -355,7 +357,7 @@ describe('generated from action.yml', () => {
 
   it('read-only workflows never take the group of the commands that change the cluster', () => {
     const changing = cloudJob('deploy.yml').concurrency.group;
-    for (const name of ['plan.yml', 'drift.yml']) {
+    for (const name of ['plan.yml', 'drift.yml', 'verify.yml']) {
       expect(cloudJob(name).concurrency.group).not.toBe(changing);
       expect(cloudJob(name).environment).toBeUndefined();
     }

@@ -6,8 +6,8 @@ import { RunState } from './state.js';
 
 export function dryRunState(inputs: Inputs): RunState {
   const state = new RunState(true);
-  // Every step that follows a plan is shown; upgrade runs no plan, so its report claims none.
-  if (inputs.command !== 'upgrade') state.planHasChanges = true;
+  // Every step that follows a plan is shown; upgrade and verify run no plan, so claim none.
+  if (inputs.command !== 'upgrade' && inputs.command !== 'verify') state.planHasChanges = true;
   state.workDir = '$RUNNER_TEMP/flyte-gke';
   state.tfOutputs = {
     cloudsqlIp: '<cloudsql_ip>',

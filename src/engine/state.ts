@@ -3,6 +3,7 @@ import type { Tool } from './types.js';
 import type { PlanFingerprint } from '../review/fingerprint.js';
 import type { ModuleDigests } from '../review/module-digest.js';
 import type { ClusterRef } from '../tools/gcloud/args.js';
+import type { ProofCheck } from '../flyte/verify-checks.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
@@ -118,6 +119,10 @@ export class RunState {
   domain?: string;
   ingressIp?: string;
   certificateStatus?: string;
+  /** What the proof from outside found, link by link (phases/proof.ts). */
+  proofChecks: ProofCheck[] = [];
+  /** The ID token for the IAP client the proof minted (a secret, masked, never written). */
+  iapIdToken?: string;
   consoleUrl?: string;
   /** The ready client config.yaml and the Markdown around it (see values/access.ts). */
   clientConfig?: string;

@@ -8,6 +8,7 @@ import type { RunState } from './state.js';
 import type { EnvironmentProtection } from '../github/environment-rules.js';
 import type { ReviewedPlanLookup } from '../review/lookup.js';
 import type { GoogleApi } from '../gcp/google-api.js';
+import type { PublicNetwork } from '../flyte/verify-network.js';
 
 export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
 
@@ -141,6 +142,8 @@ export interface TaskContext {
    * phase). Absent in contexts that make no Google call; tests pass a fake.
    */
   readonly google?: () => GoogleApi;
+  /** DNS and TLS to the public domain, for the proof from outside; tests answer on loopback. */
+  readonly network?: PublicNetwork;
 }
 
 export interface PhaseReport {

@@ -5,7 +5,7 @@
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
-import type { ExecStep, Phase, Step, TaskStep } from '../engine/types.js';
+import type { ExecStep, Phase, Step, TaskContext, TaskStep } from '../engine/types.js';
 import {
   findBackendService,
   type BackendService,
@@ -15,7 +15,11 @@ import {
   listBackendServicesArgs,
   parseIapAccessors
 } from '../tools/gcloud/iap.js';
-import { getManagedCertificateArgs, parseManagedCertificate } from '../tools/kubectl/args.js';
+import {
+  getManagedCertificateArgs,
+  type ManagedCertificateStatus,
+  parseManagedCertificate
+} from '../tools/kubectl/args.js';
 import { flyteNames, PROXY_PORT } from '../values/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
 
@@ -42,6 +46,34 @@ export function certificateReadArgs(inputs: Inputs): string[] {
   return getManagedCertificateArgs(flyteNames(inputs).managedCertificate, inputs.namespace);
 }
 
+/**
+ * One read of the ManagedCertificate (the wait polls it, the proof reads it once); undefined
+ * while it does not exist yet. RBAC, a missing CRD or a broken kubeconfig fail the step.
+ */
+export async function readCertificate(
+  ctx: TaskContext,
+  inputs: Inputs,
+  stepId: string
+): Promise<ManagedCertificateStatus | undefined> {
+  const name = flyteNames(inputs).managedCertificate;
+  const result = await runTool(ctx, stepId, 'kubectl', certificateReadArgs(inputs), {
+    allowFailure: true
+  });
+  if (result.exitCode !== 0) {
+    if (/NotFound|not found/.test(result.stderr)) return undefined;
+    throw new StepError(
+      stepId,
+      `Reading ManagedCertificate ${name} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
+      result.exitCode
+    );
+  }
+  try {
+    return parseManagedCertificate(result.stdout);
+  } catch {
+    return undefined;
+  }
+}
+
 function certificateStep(inputs: Inputs): TaskStep {
   const name = flyteNames(inputs).managedCertificate;
   return {
@@ -52,31 +84,9 @@ function certificateStep(inputs: Inputs): TaskStep {
     describe: () =>
       `Poll \`kubectl get managedcertificate ${name} -n ${inputs.namespace} -o json\` every ${CERTIFICATE_POLL_MS / 1000}s for up to ${inputs.timeoutSeconds}s; report its status either way (Provisioning at the bound is a warning, not a failure).`,
     run: async (ctx) => {
-      let last = { status: '', domains: [] as readonly string[] };
+      let last: ManagedCertificateStatus = { status: '', domains: [] };
       const active = await pollUntil(ctx, inputs.timeoutSeconds, CERTIFICATE_POLL_MS, async () => {
-        const result = await runTool(
-          ctx,
-          'certificate-wait',
-          'kubectl',
-          certificateReadArgs(inputs),
-          {
-            allowFailure: true
-          }
-        );
-        if (result.exitCode !== 0) {
-          // Not created yet is worth waiting for; RBAC, a missing CRD or a broken kubeconfig is not.
-          if (/NotFound|not found/.test(result.stderr)) return undefined;
-          throw new StepError(
-            'certificate-wait',
-            `Reading ManagedCertificate ${name} failed: ${result.stderr.trim().split('\n').slice(-5).join('\n')}`,
-            result.exitCode
-          );
-        }
-        try {
-          last = parseManagedCertificate(result.stdout);
-        } catch {
-          return undefined;
-        }
+        last = (await readCertificate(ctx, inputs, 'certificate-wait')) ?? last;
         ctx.log.info(`Certificate ${name}: ${last.status || 'no status yet'}`);
         return last.status === 'Active' ? last : undefined;
       });
@@ -87,7 +97,7 @@ function certificateStep(inputs: Inputs): TaskStep {
         ctx.state.notes.push(`Managed certificate ${name} is Active${domains}.`);
         return;
       }
-      const message = `Managed certificate ${name} is ${status}${domains} after ${inputs.timeoutSeconds}s. Google issues it once DNS for ${ctx.state.domain ?? 'the domain'} points at ${ctx.state.ingressIp ?? 'the static IP'} and the Ingress refers to it; this can take up to an hour. Check with \`kubectl get managedcertificate ${name} -n ${inputs.namespace}\`.`;
+      const message = `Managed certificate ${name} is ${status}${domains} after ${inputs.timeoutSeconds}s. Google issues it once DNS for ${ctx.state.domain ?? 'the domain'} points at ${ctx.state.ingressIp ?? 'the static IP'} and the Ingress refers to it; this can take up to an hour. Check with \`kubectl get managedcertificate ${name} -n ${inputs.namespace}\`, or run the action with \`command: verify\` (docs/verify.md).`;
       ctx.log.warning(message);
       ctx.state.notes.push(message);
     }

@@ -173,7 +173,7 @@ export function valuesChange(
 export function statusLine(inputs: Inputs, state: RunState, failure: Error | undefined): string {
   if (failure) return `❌ **${inputs.command} failed:** ${failure.message.split('\n')[0]}`;
   if (state.dryRun) {
-    return `🧪 **Dry run: nothing was ${inputs.command === 'plan' || inputs.command === 'drift' ? 'run' : 'deployed or changed'}.** This is what \`${inputs.command}\` would do and post.`;
+    return `🧪 **Dry run: nothing was ${['plan', 'drift', 'verify'].includes(inputs.command) ? 'run' : 'deployed or changed'}.** This is what \`${inputs.command}\` would do and post.`;
   }
   if (inputs.command === 'drift') {
     if (state.driftDetected === undefined) return '✅ Drift check finished.';
@@ -191,7 +191,10 @@ export function statusLine(inputs: Inputs, state: RunState, failure: Error | und
     upgrade: '✅ Upgraded.',
     plan: '✅ Plan ready; nothing was changed.',
     destroy: '✅ Destroyed.',
-    drift: ''
+    drift: '',
+    verify: state.proofChecks.some((c) => c.outcome !== 'pass')
+      ? '⏳ **Verified what could be checked;** a link is pending or was not checked (see Proof from outside).'
+      : '✅ Verified from outside: Flyte answers at the domain.'
   };
   return done[inputs.command];
 }

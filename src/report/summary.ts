@@ -3,6 +3,7 @@
  * durations, resources changed, the Helm change, tool versions, client configuration, a diagram
  * and the full plan. Redacted, and cut to stay well under the 1 MiB step summary limit.
  */
+import { proofTable } from '../flyte/verify-checks.js';
 import { unsafeChoiceWarnings, type Inputs } from '../inputs.js';
 import { redact } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
@@ -49,9 +50,13 @@ export function renderSummary(args: SummaryArgs): string {
   if (inputs.command === 'drift' && state.driftDetails.length > 0) {
     parts.push('### Drift', driftList(state));
   }
-  parts.push('### Helm', `Chart: ${chartChange(inputs, state)}`);
-  const values =
-    inputs.command === 'destroy' ? '' : valuesChange(state, secrets, inputs.chartVersion);
+  if (state.proofChecks.length > 0) {
+    parts.push('### Proof from outside', proofTable(state.proofChecks));
+  }
+  if (inputs.command !== 'verify') parts.push('### Helm', `Chart: ${chartChange(inputs, state)}`);
+  const values = ['destroy', 'verify'].includes(inputs.command)
+    ? ''
+    : valuesChange(state, secrets, inputs.chartVersion);
   if (values) parts.push(values);
 
   const tools = toolTable(state);

@@ -1,7 +1,7 @@
 /**
  * A loopback (127.0.0.1) stand-in for the Google endpoints the action's own REST calls meet:
  * GitHub's OIDC endpoint (the subject token), STS's token exchange, IAM Credentials'
- * generateAccessToken (impersonation), and the APIs a test registers routes for. Each checks what
+ * generateAccessToken (impersonation), generateIdToken (an ID token for an audience), and the APIs a test registers routes for. Each checks what
  * the real one checks: the exchange's form fields, the bearer tokens (API calls need the
  * impersonated account's token, never the federated one), and Google's error shape for anything
  * unknown. Serves paths as `/SERVICE/...`, so the action's endpoint template is
@@ -62,10 +62,24 @@ export function googleError(code: number, status: string, message: string, reaso
   };
 }
 
+/** The claims of an ID token this server minted (tests read the audience back). */
+export function idTokenClaims(token: string): { aud?: string; email?: string; iss?: string } {
+  const payload = token.split('.')[1] ?? '';
+  try {
+    return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { aud?: string };
+  } catch {
+    return {};
+  }
+}
+
 export class GoogleServer {
   readonly calls: GoogleCall[] = [];
   exchanges = 0;
   impersonations = 0;
+  /** ID tokens minted, with their audiences. */
+  readonly idTokens: { account: string; audience: string }[] = [];
+  /** When false, generateIdToken answers 403 as IAM does without iam.serviceAccounts.getOpenIdToken. */
+  mayMintIdTokens = true;
   private readonly routes: Route[] = [];
   private server?: Server;
   private base = '';
@@ -121,6 +135,9 @@ export class GoogleServer {
     if (service === 'sts') return send(this.exchange(raw, subPath));
     if (service === 'iamcredentials' && subPath.endsWith(':generateAccessToken')) {
       return send(this.impersonate(req, raw));
+    }
+    if (service === 'iamcredentials' && subPath.endsWith(':generateIdToken')) {
+      return send(this.idToken(req, raw, subPath));
     }
     let body: unknown;
     try {
@@ -195,6 +212,51 @@ export class GoogleServer {
         expires_in: 3600
       }
     };
+  }
+
+  /**
+   * IAM Credentials generateIdToken: POST /v1/projects/-/serviceAccounts/SA:generateIdToken with
+   * {audience, includeEmail, delegates}, answering {token}; the `-` is required, the caller needs
+   * iam.serviceAccounts.getOpenIdToken on SA. The token is a JWT whose claims tests can read.
+   */
+  private idToken(req: IncomingMessage, raw: string, subPath: string): GoogleAnswer {
+    if (req.headers.authorization !== `Bearer ${ACCOUNT_TOKEN}`) {
+      return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
+    }
+    const match = /^\/v1\/projects\/([^/]+)\/serviceAccounts\/([^/:]+):generateIdToken$/.exec(
+      subPath
+    );
+    if (!match || match[1] !== '-') {
+      return googleError(400, 'INVALID_ARGUMENT', 'The project must be the wildcard "-".');
+    }
+    const account = decodeURIComponent(match[2] ?? '');
+    let body: { audience?: unknown; includeEmail?: unknown };
+    try {
+      body = JSON.parse(raw || '{}') as typeof body;
+    } catch {
+      return googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.');
+    }
+    if (typeof body.audience !== 'string' || body.audience === '') {
+      return googleError(400, 'INVALID_ARGUMENT', 'audience is required.');
+    }
+    if (!this.mayMintIdTokens) {
+      return googleError(
+        403,
+        'PERMISSION_DENIED',
+        `Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist).`,
+        'IAM_PERMISSION_DENIED'
+      );
+    }
+    this.idTokens.push({ account, audience: body.audience });
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const claims = {
+      iss: 'https://accounts.google.com',
+      aud: body.audience,
+      sub: '100000000000000000001',
+      ...(body.includeEmail === true ? { email: account, email_verified: true } : {}),
+      exp: Math.floor(Date.now() / 1000) + 3600
+    };
+    return { body: { token: `${part({ alg: 'RS256', typ: 'JWT' })}.${part(claims)}.c2ln` } };
   }
 
   private impersonate(req: IncomingMessage, raw: string): GoogleAnswer {

@@ -548,7 +548,12 @@ let actionInputs: Record<string, ActionInputSpec> | undefined;
  * Where the suites differ from action.yml's defaults: most deploy without a plan run before, so
  * they do not ask for a reviewed plan. test/review-e2e.test.ts covers the check with the default.
  */
-const SUITE_DEFAULTS: Record<string, string> = { 'require-reviewed-plan': 'false' };
+// They also skip the proof from outside, which would look up the domain and connect to it: it is
+// tested against loopback servers (test/proof.test.ts), and the dry run lists it.
+const SUITE_DEFAULTS: Record<string, string> = {
+  'require-reviewed-plan': 'false',
+  'verify-after-deploy': 'false'
+};
 
 function declaredInputs(): Record<string, ActionInputSpec> {
   actionInputs ??= (

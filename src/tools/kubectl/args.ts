@@ -13,6 +13,11 @@ export function applyStdinArgs(): string[] {
   return ['apply', '--server-side', '--field-manager=flyte-gke-action', '--filename', '-'];
 }
 
+/** The Ingress as JSON: its annotations name the backend services GKE made for it. */
+export function getIngressArgs(name: string, namespace: string): string[] {
+  return ['get', 'ingress', name, '--namespace', namespace, '--output', 'json'];
+}
+
 export function getManagedCertificateArgs(name: string, namespace: string): string[] {
   return ['get', 'managedcertificate', name, '--namespace', namespace, '--output', 'json'];
 }
@@ -123,14 +128,18 @@ export interface ManagedCertificateStatus {
   readonly status: string;
   /** Per-domain status, e.g. `flyte.example.com: FailedNotVisible`. */
   readonly domains: readonly string[];
+  /** metadata.creationTimestamp (ISO), to tell a new certificate from one stuck for hours. */
+  readonly createdAt?: string;
 }
 
 export function parseManagedCertificate(json: string): ManagedCertificateStatus {
   const data = JSON.parse(json) as {
+    metadata?: { creationTimestamp?: string };
     status?: { certificateStatus?: string; domainStatus?: { domain?: string; status?: string }[] };
   };
   return {
     status: data.status?.certificateStatus ?? '',
-    domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`)
+    domains: (data.status?.domainStatus ?? []).map((d) => `${d.domain ?? '?'}: ${d.status ?? '?'}`),
+    ...(data.metadata?.creationTimestamp ? { createdAt: data.metadata.creationTimestamp } : {})
   };
 }
