@@ -276,7 +276,8 @@ describe('proof through IAP', () => {
   const IAP = {
     iap: 'true',
     'allow-unauthenticated': 'false',
-    'workload-identity-provider': 'projects/123456/locations/global/workloadIdentityPools/github/providers/repo',
+    'workload-identity-provider':
+      'projects/123456/locations/global/workloadIdentityPools/github/providers/repo',
     'service-account': DEPLOYER,
     'iap-oauth-client-id': CLIENT_ID,
     'iap-oauth-client-secret': 'GOCSPX-test',
@@ -345,7 +346,8 @@ describe('the verify command', () => {
       ingress: 'true',
       iap: 'true',
       'iap-oauth-client-id': CLIENT_ID,
-      'workload-identity-provider': 'projects/123456/locations/global/workloadIdentityPools/github/providers/repo',
+      'workload-identity-provider':
+        'projects/123456/locations/global/workloadIdentityPools/github/providers/repo',
       'service-account': DEPLOYER
     });
     const state = dryRunState(inputs);
@@ -369,5 +371,26 @@ describe('the verify command', () => {
     expect(() => testInputs({ command: 'verify' })).toThrow(
       /ingress.*no public endpoint for command verify/
     );
+  });
+});
+
+describe('proof through IAP by an account that is not a member', () => {
+  it('reports the way behind IAP as not checked, not broken, when IAP refuses the account (403)', async () => {
+    endpoint.behaviour.iapAudience = CLIENT_ID;
+    endpoint.behaviour.refuseAccounts = true;
+    const { failure, outcome, state } = await prove({
+      iap: 'true',
+      'allow-unauthenticated': 'false',
+      'workload-identity-provider':
+        'projects/123456/locations/global/workloadIdentityPools/github/providers/repo',
+      'service-account': DEPLOYER,
+      'iap-oauth-client-id': CLIENT_ID,
+      'iap-oauth-client-secret': 'GOCSPX-test',
+      'iap-members': 'group:ml@acme.example'
+    });
+    delete endpoint.behaviour.refuseAccounts;
+    expect(failure).toBeUndefined();
+    expect(outcome('healthcheck')).toBe('unchecked');
+    expect(state.warnings.join('\n')).toMatch(/with the ID token 403 .*not in iap-members/);
   });
 });

@@ -312,7 +312,7 @@ const iapRefused = (status: number, location?: string) =>
 
 function iapCause(status: number, what: string): string {
   if (status === 403)
-    return `IAP admitted the token but refused the account: the job's service account is not in iap-members (roles/iap.httpsResourceAccessor on the backend service).`;
+    return `IAP checked the token and refused the account: the job's service account is not in iap-members (roles/iap.httpsResourceAccessor on the backend service). Add serviceAccount:ACCOUNT to iap-members for the deployer to prove the way behind IAP; never the planner (docs/verify.md).`;
   if (status === 401)
     return `IAP rejected the token: its audience must be the IAP OAuth client ID (iap-oauth-client-id) of the BackendConfig's Secret.`;
   return what;
@@ -478,10 +478,13 @@ async function checkThroughIap<A>(
     });
   }
   const admitted = await attempt(token);
+  // 403: IAP knows the token and refuses the account. IAP works; only an account that is not a
+  // member (the planner should never be one) cannot prove the way behind it.
+  const outsider = admitted.status === 403;
   record(ctx, {
     id,
     link,
-    outcome: admitted.ok ? 'pass' : 'fail',
+    outcome: admitted.ok ? 'pass' : outsider ? 'unchecked' : 'fail',
     figure: `${refusedFigure}; with the ID token ${admitted.figure}`,
     ...(admitted.ok ? {} : { cause: iapCause(admitted.status, admitted.cause) })
   });

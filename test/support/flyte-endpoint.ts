@@ -26,6 +26,8 @@ export interface EndpointBehaviour {
   grpc: 'ok' | 'refuse' | 'unavailable';
   /** With IAP in front: the OAuth client ID an ID token's audience must be. */
   iapAudience?: string;
+  /** IAP admits the token but the account holds no roles/iap.httpsResourceAccessor (403). */
+  refuseAccounts?: boolean;
   version: string;
 }
 
@@ -97,6 +99,9 @@ export class FlyteEndpoint {
         return reply(302, { location: 'https://accounts.google.com/o/oauth2/v2/auth?client_id=x' });
       }
       return reply(401, {}, 'Invalid IAP credentials: empty token');
+    }
+    if (iap && this.behaviour.refuseAccounts) {
+      return reply(403, {}, "You don't have access");
     }
     if (path === '/healthcheck' && req.method === 'GET') {
       return reply(
