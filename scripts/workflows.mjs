@@ -344,6 +344,11 @@ export function renderWorkflow(command, action) {
       name: `Run flyte-gke-action (${command})`,
       id: 'flyte',
       uses: './.flyte-gke-action',
+      // The changing commands free a Helm release an interrupted run left pending only when the
+      // job holds this cluster's group (src/phases/helm-recovery.ts, docs/recovery.md).
+      ...(spec.changing
+        ? { env: { FLYTE_GKE_CONCURRENCY_GROUP: spec.group ?? CHANGING_GROUP } }
+        : {}),
       with: withBlock
     }
   );

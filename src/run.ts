@@ -35,6 +35,8 @@ import { readEventContext } from './github/event.js';
 import { lookUpReviewedPlan, type ReviewedPlanLookup } from './review/lookup.js';
 import { environmentProtection, type EnvironmentProtection } from './github/environment-rules.js';
 import { googleApiFor } from './gcp/client.js';
+import { workflowRunAttempt } from './github/workflow-run.js';
+import type { RunAttempt } from './terraform/lock-holder.js';
 import type { GoogleApi } from './gcp/google-api.js';
 import { publicNetwork } from './flyte/verify-network.js';
 
@@ -122,7 +124,8 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       ...(inputs.githubToken
         ? {
             reviewedPlan: reviewedPlanReader(inputs, deps.env, log),
-            environmentProtection: environmentReader(inputs, deps.env, log)
+            environmentProtection: environmentReader(inputs, deps.env, log),
+            workflowRunAttempt: runAttemptReader(inputs, deps.env, log)
           }
         : {})
     };
@@ -194,6 +197,20 @@ function environmentReader(
     if (!event.repo) return { readable: false, why: 'GITHUB_REPOSITORY is not set' };
     const client = createGitHubClient({ token: inputs.githubToken!, apiUrl: event.apiUrl, log });
     return environmentProtection(client, event.repo, name);
+  };
+}
+
+/** Reads one attempt of a workflow run of this repository (who holds a state lock). */
+function runAttemptReader(
+  inputs: Inputs,
+  env: NodeJS.ProcessEnv,
+  log: Logger
+): (runId: number, attempt: number) => Promise<RunAttempt | undefined> {
+  return async (runId, attempt) => {
+    const event = readEventContext(env);
+    if (!event.repo) return undefined;
+    const client = createGitHubClient({ token: inputs.githubToken!, apiUrl: event.apiUrl, log });
+    return workflowRunAttempt(client, event.repo, runId, attempt);
   };
 }
 

@@ -114,6 +114,8 @@ describe('phase step lists (pure)', () => {
       .steps(new RunState())
       .map((s) => s.id);
     expect(ids).toEqual([
+      'helm-recover',
+      'gke-recover',
       'helm-read-release',
       'helm-read-values',
       'gke-read-release',

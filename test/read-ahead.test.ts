@@ -294,6 +294,8 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
   });
 
   const key = (c: ToolCall) => `${c.tool} ${c.args.join(' ')}`;
+  /** Releases a lock only an ended run left, before init (see the first test below). */
+  const LOCK_STEP = 'terraform-state-lock';
 
   /** The plan step and the read-ahead phase, as the engine recorded them. */
   function planAndReads(events: readonly RecordedEvent[]) {
@@ -341,9 +343,16 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
         )
       ).toEqual([]);
     }
-    // Every step that changes anything starts after the reads have ended.
-    const changingSteps = eventsOf(events, 'step-start').filter((e) => e.mutates);
+    // Every step that changes anything starts after the reads have ended, but the one that may
+    // release a state lock left by an ended run: it must precede the plan, so it has ended
+    // before init, before the first read was issued (phases/state-lock.ts).
+    const changingSteps = eventsOf(events, 'step-start').filter(
+      (e) => e.mutates && e.step !== LOCK_STEP
+    );
     expect(changingSteps.filter((e) => e.seq < order.aheadEnd)).toEqual([]);
+    expect(seqOf(events, 'step-end', { step: LOCK_STEP })).toBeLessThan(
+      Math.min(order.initEnd, ...order.issued.map((e) => e.seq))
+    );
     // The stand-ins agree: each command ran once, and nothing changing ran at all.
     const keys = again.calls.map(key).filter((k) => !k.startsWith('terraform'));
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
@@ -372,7 +381,9 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
     // Nothing that changes anything starts before the plan has ended and the reads with it.
     const order = planAndReads(events);
     const planEnd = seqOf(events, 'step-end', { step: 'terraform-plan' });
-    const changing = eventsOf(events, 'step-start').filter((e) => e.mutates);
+    const changing = eventsOf(events, 'step-start').filter(
+      (e) => e.mutates && e.step !== LOCK_STEP
+    );
     expect(changing.map((e) => e.step)).toContain('terraform-apply');
     expect(changing.filter((e) => e.seq < planEnd || e.seq < order.aheadEnd)).toEqual([]);
     expect(moved.calls.filter(isChangingCall).length).toBeGreaterThan(0);

@@ -138,6 +138,7 @@ describe('terraform phase step lists', () => {
   it('plans, summarises, applies only the saved plan, then reads outputs (deploy)', () => {
     expect(ids('deploy-plan')).toEqual([
       'terraform-workdir',
+      'terraform-state-lock',
       'terraform-init',
       'terraform-provider-cache',
       'terraform-plan',
@@ -202,6 +203,7 @@ describe('terraform phase step lists', () => {
   it('destroys by lifting protection, then planning -destroy and applying that plan', () => {
     // The outputs phase before it has prepared the folder and run init: nothing is repeated.
     expect(ids('destroy', testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' }))).toEqual([
+      'terraform-state-lock',
       'terraform-lift-protection',
       'terraform-destroy-database',
       'release-peering',
@@ -467,7 +469,7 @@ describe('terraform phase through the runner', () => {
       expect(databaseApply).toBeGreaterThan(0);
       expect(release).toBeGreaterThan(databaseApply);
       expect(finalApply).toBeGreaterThan(release);
-      const peering = r.calls.find((c) => c.tool === 'gcloud')!;
+      const peering = r.calls.find((c) => c.tool === 'gcloud' && c.args[0] === 'compute')!;
       expect(peering.args).toEqual([
         'compute',
         'networks',
@@ -493,7 +495,7 @@ describe('terraform phase through the runner', () => {
         withNetwork
       );
       expect(r.error).toBeUndefined();
-      expect(r.calls.filter((c) => c.tool === 'gcloud')).toHaveLength(3);
+      expect(r.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')).toHaveLength(3);
       const endless = await run(
         [terraformPhase(inputs, 'destroy')],
         destroyAnswers(Array.from({ length: 20 }, () => busy)),
@@ -503,7 +505,9 @@ describe('terraform phase through the runner', () => {
       expect(endless.error?.message).toMatch(
         /Could not release the peering servicenetworking-googleapis-com of network flyte-vpc \(attempt 10 of 10\)/
       );
-      expect(endless.calls.filter((c) => c.tool === 'gcloud')).toHaveLength(10);
+      expect(
+        endless.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')
+      ).toHaveLength(10);
       // The rest is not destroyed while the network cannot be.
       expect(
         endless.calls.filter(
@@ -529,7 +533,7 @@ describe('terraform phase through the runner', () => {
       expect(r.lines.join('\n')).toContain(
         'Network flyte-vpc has no servicenetworking-googleapis-com peering: nothing to release.'
       );
-      expect(r.calls.filter((c) => c.tool === 'gcloud')).toHaveLength(1);
+      expect(r.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')).toHaveLength(1);
       expect(r.calls.at(-1)?.args.at(-1)).toBe(terraformFiles(r.state).destroyPlan);
     });
   });

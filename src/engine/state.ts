@@ -149,6 +149,8 @@ export class RunState {
   reviewedIn?: number;
   /** What differs from the reviewed plan, when the deploy stopped for it. */
   reviewDifferences?: readonly string[];
+  /** Who holds a Terraform state lock this run found and could not release (phases/state-lock.ts). */
+  stateLockReport?: string;
   /** Lines for the job summary and comment, in order. */
   notes: string[] = [];
 

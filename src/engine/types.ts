@@ -9,6 +9,7 @@ import type { EnvironmentProtection } from '../github/environment-rules.js';
 import type { ReviewedPlanLookup } from '../review/lookup.js';
 import type { GoogleApi } from '../gcp/google-api.js';
 import type { PublicNetwork } from '../flyte/verify-network.js';
+import type { RunAttempt } from '../terraform/lock-holder.js';
 
 export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
 
@@ -137,6 +138,8 @@ export interface TaskContext {
   readonly reviewedPlan?: () => Promise<ReviewedPlanLookup>;
   /** What GitHub reports about an environment's protection rules; absent without a token. */
   readonly environmentProtection?: (name: string) => Promise<EnvironmentProtection>;
+  /** One attempt of a workflow run of this repository, as GitHub reports it; absent without a token. */
+  readonly workflowRunAttempt?: (runId: number, attempt: number) => Promise<RunAttempt | undefined>;
   /**
    * The action's own Google REST client, with the job's credentials (so only after the auth
    * phase). Absent in contexts that make no Google call; tests pass a fake.

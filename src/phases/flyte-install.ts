@@ -23,6 +23,7 @@ import { proxyTlsStep } from './flyte-proxy-tls.js';
 import { legacyIngressStep } from './legacy-ingress.js';
 import { recordWriteStep } from './release-record.js';
 import { uninstallStep } from './flyte-uninstall.js';
+import { recoveryStep } from './helm-recovery.js';
 
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
@@ -42,7 +43,13 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   );
   // The installed Helm decides; before it is installed (a dry run) the pinned version does.
   const helmVersion = state.tools.helm?.version ?? pinnedVersion(inputs.tools.helm);
-  const steps: Step[] = [...flyteReleaseReadSteps(inputs)];
+  const steps: Step[] = [
+    // First: a release an interrupted run left pending refuses every upgrade, and its metadata
+    // would describe the unfinished revision.
+    recoveryStep('helm-recover', inputs.releaseName, inputs),
+    recoveryStep('gke-recover', names.gkeRelease, inputs),
+    ...flyteReleaseReadSteps(inputs)
+  ];
   // Read even with ingress off: a release left from an earlier ingress deploy is removed below.
   steps.push(
     readReleaseStep('gke-read-release', names.gkeRelease, inputs.namespace, (s, found) => {
@@ -217,7 +224,7 @@ function reportStep(inputs: Inputs): TaskStep {
 
 function explainHelmFailure(inputs: Inputs, output: string): string | undefined {
   if (/another operation \(install\/upgrade\/rollback\) is in progress/i.test(output)) {
-    return `Helm release ${inputs.releaseName} is locked by an earlier operation that did not finish. Run \`helm history ${inputs.releaseName} -n ${inputs.namespace}\` and \`helm rollback ${inputs.releaseName} -n ${inputs.namespace}\` to the last deployed revision, then run the action again.`;
+    return `Helm release ${inputs.releaseName} is locked by an operation that started after this run checked it (helm-recover): another run is changing it. Wait for it, or check with \`helm history ${inputs.releaseName} -n ${inputs.namespace}\` and \`helm rollback ${inputs.releaseName} REVISION -n ${inputs.namespace}\` to the last deployed revision, then run the action again.`;
   }
   if (/timed out|context deadline exceeded/i.test(output)) {
     return `Flyte did not become ready within the timeout (${inputs.timeoutSeconds}s); Helm rolled the release back. A pod stuck in Init (wait-for-db) means Cloud SQL is unreachable; an ImagePullBackOff means the image tag does not exist. Check with \`kubectl get pods -n ${inputs.namespace}\` and \`kubectl describe pod -n ${inputs.namespace}\`.`;

@@ -55,6 +55,7 @@ import {
   summarisePlan
 } from '../terraform/plan-summary.js';
 import { runTerraform } from '../terraform/task-exec.js';
+import { stateLockStep } from './state-lock.js';
 import {
   keepLockFile,
   LOCK_FILE,
@@ -246,7 +247,8 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
     tool: 'terraform',
     cwd: inputs.terraformDir,
     env,
-    explainFailure: (result) => explainTerraformFailure(result, inputs.terraformDir),
+    explainFailure: (result) =>
+      explainTerraformFailure(result, inputs.terraformDir, state.stateLockReport),
     ...step
   });
 
@@ -319,6 +321,8 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
     case 'deploy-plan':
       return [
         prepare,
+        // Before init: nothing reads ahead yet while it may release a lock.
+        stateLockStep(inputs, files),
         init,
         keepLock,
         plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
@@ -370,6 +374,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       // The destroy command's outputs phase prepared the folder and ran init; the same backend
       // and data folder serve here.
       return [
+        stateLockStep(inputs, files),
         liftProtectionStep(inputs, files, env),
         databaseFirstStep(inputs, files, env),
         releasePeeringStep(inputs),

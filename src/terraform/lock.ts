@@ -62,8 +62,11 @@ export function describeLock(info: LockInfo, moduleDir?: string): string {
 /** For ExecStep.explainFailure: a lock message, or undefined for other failures. */
 export function explainTerraformFailure(
   result: { readonly stdout: string; readonly stderr: string },
-  moduleDir?: string
+  moduleDir?: string,
+  /** What the state-lock step found out about the holder, when it could not release the lock. */
+  holder?: string
 ): string | undefined {
   const info = parseLockError(`${result.stderr}\n${result.stdout}`);
-  return info ? describeLock(info, moduleDir) : undefined;
+  if (!info) return undefined;
+  return holder ? `${describeLock(info, moduleDir)}\n${holder}` : describeLock(info, moduleDir);
 }

@@ -5,7 +5,7 @@ export function isChangingCall(call: ToolCall): boolean {
   const a = call.args;
   switch (call.tool) {
     case 'terraform':
-      return a[0] === 'apply';
+      return a[0] === 'apply' || a[0] === 'force-unlock';
     case 'helm':
       return ['upgrade', 'install', 'uninstall', 'delete', 'rollback'].includes(a[0] ?? '');
     case 'kubectl':
@@ -13,6 +13,7 @@ export function isChangingCall(call: ToolCall): boolean {
     case 'gcloud':
       return (
         (a[0] === 'storage' && ['create', 'update', 'delete'].includes(a[2] ?? '')) ||
+        (a[0] === 'storage' && a[1] === 'rm') ||
         (a[0] === 'iap' &&
           a.some((x) => ['enable', 'add-iam-policy-binding', 'disable'].includes(x)))
       );

@@ -75,6 +75,23 @@ export class FakeCluster {
   private helm(args: readonly string[]): ExecResult {
     const [verb, sub] = args;
     if (verb === 'repo') return ok();
+    if (verb === 'history') {
+      // Every release this fake holds finished its last operation (no pending revision).
+      const release = this.releases.get(sub as string);
+      if (!release) return fail('Error: release: not found');
+      return ok(
+        JSON.stringify([
+          {
+            revision: 1,
+            updated: '2026-11-24T04:00:00Z',
+            status: 'deployed',
+            chart: `${release.chart}-${release.version}`,
+            app_version: release.appVersion,
+            description: 'Install complete'
+          }
+        ])
+      );
+    }
     if (verb === 'get') {
       const release = this.releases.get(args[2] as string);
       if (!release) return fail('Error: release: not found');

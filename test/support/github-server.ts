@@ -136,6 +136,14 @@ export class GitHubServer {
    * types and whether a deployment branch policy is set. A missing one answers 404.
    */
   readonly environments = new Map<string, { rules: string[]; branchPolicy: boolean }>();
+  /**
+   * Workflow run attempts as `GET /repos/{o}/{r}/actions/runs/{id}/attempts/{n}` returns them,
+   * keyed `ID/ATTEMPT`; a missing one answers 404.
+   */
+  readonly runAttempts = new Map<
+    string,
+    { status: string; conclusion: string | null; runStartedAt: string; updatedAt: string }
+  >();
   /** What `GET /user` answers: an installation token (GITHUB_TOKEN) gets 403. */
   tokenUser: CommentUser | undefined = undefined;
   readonly defaultBranch = 'main';
@@ -326,6 +334,23 @@ export class GitHubServer {
           base: { ref: p.baseRef ?? this.defaultBranch },
           html_url: `https://github.com/${this.owner}/${this.repo}/pull/${p.number}`
         }))
+      };
+    }
+    if ((m = /^\/actions\/runs\/(\d+)\/attempts\/(\d+)$/.exec(rest)) && method === 'GET') {
+      const run = this.runAttempts.get(`${m[1]}/${m[2]}`);
+      if (!run) return notFound();
+      return {
+        status: 200,
+        body: {
+          id: Number(m[1]),
+          run_attempt: Number(m[2]),
+          status: run.status,
+          conclusion: run.conclusion,
+          run_started_at: run.runStartedAt,
+          updated_at: run.updatedAt,
+          html_url: `https://github.com/${this.owner}/${this.repo}/actions/runs/${m[1]}/attempts/${m[2]}`,
+          repository: { id: 700000001, full_name: `${this.owner}/${this.repo}` }
+        }
       };
     }
     if ((m = /^\/environments\/([^/]+)$/.exec(rest)) && method === 'GET') {

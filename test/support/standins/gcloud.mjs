@@ -1,5 +1,5 @@
 // A model of the gcloud commands the action runs. The cluster exists once Terraform applied.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
 import { liveIngresses as liveIn } from './kubectl.mjs';
 
@@ -46,6 +46,8 @@ export function answerGcloud({ args, world }) {
   if (words[0] === 'components') return ok('', 'All components are up to date.\n');
   if (words[0] === 'config' || words[0] === 'auth') return ok();
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
+  if (words[0] === 'storage' && ['cat', 'cp', 'rm', 'objects'].includes(words[1]))
+    return objects(words, args, world);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
   if (cmd === 'secrets versions access') {
     // What the version holds, as it is (no newline): the stand-in terraform's apply wrote it.
@@ -241,4 +243,114 @@ function iapWeb(verb, args, world) {
     default:
       return ok();
   }
+}
+
+/** `gs://BUCKET/NAME` → [bucket, name]. */
+const splitUrl = (url) => {
+  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(url ?? '');
+  return m ? [m[1], m[2]] : [undefined, undefined];
+};
+
+/** Go's time.Time String ("2026-11-24 03:00:00.000000 +0000 UTC") as JSON writes it (RFC 3339). */
+const goTimeToJson = (text) => {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?) \+0000 UTC$/.exec(text ?? '');
+  return m ? `${m[1]}T${m[2]}Z` : text;
+};
+
+/**
+ * Objects in the modelled buckets: those written with `storage cp`, and Terraform's lock, which
+ * the stand-in terraform keeps (world.terraform.lock) at PREFIX/default.tflock of its backend,
+ * with the lock ID as the object's generation (as the GCS backend does).
+ */
+function objectAt(world, url) {
+  const [bucket, name] = splitUrl(url);
+  const tf = world.terraform ?? {};
+  const lock = tf.lock;
+  if (
+    lock &&
+    tf.backend &&
+    bucket === tf.backend.bucket &&
+    name === `${tf.backend.prefix}/default.tflock`
+  ) {
+    return {
+      generation: String(lock.id),
+      content: JSON.stringify({
+        ID: 'b8a1c3e2-7d4f-4e5a-9c6b-0f1e2d3c4b5a',
+        Operation: lock.operation ?? 'OperationTypeApply',
+        Info: '',
+        Who: lock.who,
+        Version: tf.version ?? '1.13.4',
+        Created: goTimeToJson(lock.created ?? '2026-11-24 03:00:00.000000 +0000 UTC'),
+        Path: url
+      })
+    };
+  }
+  return world.gcloud?.objects?.[url];
+}
+
+function objects(words, args, world) {
+  const g = world.gcloud;
+  const bucketOf = (url) => splitUrl(url)[0];
+  if (words[1] === 'cat') {
+    const url = words[2];
+    const found = objectAt(world, url);
+    return found
+      ? ok(found.content)
+      : fail(
+          `ERROR: (gcloud.storage.cat) The following URLs matched no objects or files:\n-${url}\n`
+        );
+  }
+  if (words[1] === 'objects' && words[2] === 'describe') {
+    const url = words[3];
+    const found = objectAt(world, url);
+    const [bucket, name] = splitUrl(url);
+    return found
+      ? ok(
+          JSON.stringify({
+            bucket,
+            name,
+            generation: found.generation,
+            metageneration: '1',
+            size: found.content.length,
+            storage_url: `${url}#${found.generation}`
+          })
+        )
+      : fail(`ERROR: (gcloud.storage.objects.describe) ${url} not found: 404.\n`);
+  }
+  if (words[1] === 'cp') {
+    const [, , source, url] = words;
+    if (!source || !url?.startsWith('gs://') || !existsSync(source))
+      return fail(
+        `ERROR: (gcloud.storage.cp) The following URLs matched no objects or files:\n-${source}\n`
+      );
+    if (!(g.buckets ?? {})[bucketOf(url)])
+      return fail(
+        `ERROR: (gcloud.storage.cp) [${url}] not found: 404. The destination bucket gs://${bucketOf(url)} does not exist\n`
+      );
+    const store = (g.objects ??= {});
+    const generation = String(Number(store[url]?.generation ?? 1_700_000_000_000_000) + 1);
+    store[url] = { content: readFileSync(source, 'utf8'), generation };
+    return ok('', `Copying file://${source} to ${url}\n  Completed files 1/1\n`);
+  }
+  if (words[1] === 'rm') {
+    // A conditional delete, as Terraform's GCS backend unlocks: only while the generation matches.
+    const url = words[2];
+    const found = objectAt(world, url);
+    const wanted = flag(args, '--if-generation-match');
+    if (!found)
+      return fail(
+        `ERROR: (gcloud.storage.rm) The following URLs matched no objects or files:\n-${url}\n`
+      );
+    if (wanted !== undefined && wanted !== found.generation)
+      return fail(
+        `ERROR: (gcloud.storage.rm) HTTPError 412: At least one of the pre-conditions you specified did not hold.\n`
+      );
+    const tf = world.terraform ?? {};
+    if (tf.lock && url === `gs://${tf.backend?.bucket}/${tf.backend?.prefix}/default.tflock`) {
+      delete tf.lock;
+      tf.unlocks = (tf.unlocks ?? 0) + 1;
+    } else delete world.gcloud.objects[url];
+    return ok('', `Removing ${url}...\n  Completed 1\n`);
+  }
+  return fail(`ERROR: (gcloud.storage) Invalid choice: '${words[1]} ${words[2] ?? ''}'.\n`);
 }

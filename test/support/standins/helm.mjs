@@ -25,12 +25,15 @@ const VALUED = [
   '--kubeconfig',
   '--description',
   '--repo',
-  '--revision'
+  '--revision',
+  '--max',
+  '--history-max'
 ];
 const NOT_FOUND = 'Error: release: not found\n';
 
 export function answerHelm({ args, world }) {
   const h = (world.helm ??= { releases: {}, repos: {} });
+  // `--wait` takes no separate value (Helm 3: a boolean; Helm 4: `--wait[=STRATEGY]`).
   const words = positionals(args, VALUED);
   const ns = flag(args, '--namespace', '-n') ?? 'default';
   const json = (flag(args, '-o', '--output') ?? '') === 'json';
@@ -141,6 +144,26 @@ export function answerHelm({ args, world }) {
             }))
         )
       );
+    case 'history': {
+      const r = h.releases[key(words[1])];
+      if (!r) return fail(NOT_FOUND);
+      const max = Number(flag(args, '--max') ?? 256);
+      const rows = revisions(r)
+        .slice(-max)
+        .map((v) => ({
+          revision: v.revision,
+          updated: v.updated ?? v.deployedAt ?? '2026-11-24T04:00:00.000000000Z',
+          status: v.status,
+          chart: `${v.chart}-${v.version}`,
+          app_version: v.appVersion,
+          description: v.description ?? ''
+        }));
+      return ok(
+        json ? JSON.stringify(rows) : rows.map((v) => `${v.revision}\t${v.status}`).join('\n')
+      );
+    }
+    case 'rollback':
+      return rollback(words, ns, h);
     case 'uninstall':
     case 'delete': {
       const name = words[1];
@@ -165,6 +188,12 @@ function upgrade(words, args, ns, h, world) {
   const existing = h.releases[`${ns}/${name}`];
   if (!existing && words[0] === 'upgrade' && !has(args, '--install', '-i'))
     return fail(`Error: UPGRADE FAILED: "${name}" has no deployed releases\n`);
+  // As pkg/action/upgrade.go: the last revision pending (an operation that never finished, or
+  // one still running) refuses every upgrade, with --install too once any revision exists.
+  if (existing && PENDING.includes(existing.status))
+    return fail(
+      'Error: UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress\n'
+    );
   const chart = describeChart(chartRef, flag(args, '--version'), h);
   if (!chart)
     return fail(
@@ -210,6 +239,7 @@ function upgrade(words, args, ns, h, world) {
   }
   const revision = (existing?.revision ?? 0) + 1;
   h.releases[`${ns}/${name}`] = {
+    history: existing ? superseding(existing) : [],
     chart: chart.name,
     version: chart.version,
     appVersion: chart.appVersion,
@@ -282,4 +312,41 @@ function setPath(target, keys, value) {
   let at = target;
   for (const k of keys.slice(0, -1)) at = at[k] ??= {};
   at[keys.at(-1)] = value;
+}
+
+const PENDING = ['pending-install', 'pending-upgrade', 'pending-rollback'];
+
+/** Every revision of a release, oldest first: the kept ones, then the current. */
+function revisions(r) {
+  const { history = [], ...current } = r;
+  return [...history, current];
+}
+
+/** The revisions a new one follows: deployed ones become superseded, others keep their status. */
+function superseding(r) {
+  return revisions(r).map((v) => (v.status === 'deployed' ? { ...v, status: 'superseded' } : v));
+}
+
+/**
+ * As pkg/action/rollback.go (Helm 3.18 and 4.1): no check for a pending revision; a new revision
+ * copies the target's chart and values, deployed ones are superseded, the pending one stays as it
+ * was in the history.
+ */
+function rollback(words, ns, h) {
+  const [, name, rev] = words;
+  const r = h.releases[`${ns}/${name}`];
+  if (!r) return fail(NOT_FOUND);
+  const wanted = rev === undefined || Number(rev) === 0 ? r.revision - 1 : Number(rev);
+  const target = revisions(r).find((v) => v.revision === wanted);
+  if (!target) return fail(`Error: release has no ${wanted} version\n`);
+  h.releases[`${ns}/${name}`] = {
+    ...target,
+    history: superseding(r),
+    revision: r.revision + 1,
+    status: 'deployed',
+    description: `Rollback to ${wanted}`,
+    updated: '2026-11-24T04:30:00.000000000Z'
+  };
+  h.rollbacks = (h.rollbacks ?? 0) + 1;
+  return ok('Rollback was a success! Happy Helming!\n');
 }

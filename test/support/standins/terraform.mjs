@@ -62,9 +62,9 @@ export function answerTerraform({ args: all, world, env }) {
         (failure) => failure ?? ok('Success! The configuration is valid.\n')
       );
     case 'fmt':
-    case 'force-unlock':
-      if (sub === 'force-unlock') delete tf.lock;
       return ok();
+    case 'force-unlock':
+      return forceUnlock(rest, tf);
     default:
       return fail(`Terraform has no command named "${sub}".\n`, 1);
   }
@@ -77,6 +77,33 @@ async function init(args, moduleDir, tf, env) {
   tf.initialized = true;
   return ok(
     `Initializing the backend...\n\nSuccessfully configured the backend "gcs"! Terraform will automatically\nuse this backend unless the backend configuration changes.\n\nInitializing provider plugins...\n- Reusing previous version of hashicorp/google from the dependency lock file\n${providers.lines.join('\n')}\n\nTerraform has been successfully initialized!\n`
+  );
+}
+
+/**
+ * As `terraform force-unlock [-force] LOCK_ID` against the GCS backend: the ID is the lock object's
+ * generation and the delete is conditional on it (a wrong ID fails with 412, no lock with 404);
+ * without -force it asks for confirmation, which -input=false or no terminal refuses.
+ */
+function forceUnlock(args, tf) {
+  const missing = notInitialized(tf);
+  if (missing) return missing;
+  const [id] = positionals(args);
+  if (!id) return fail('The force-unlock command expects exactly one argument: LOCK_ID.\n');
+  if (!has(args, '-force'))
+    return fail(
+      '╷\n│ Error: Error asking for confirmation\n│ \n│ no terminal to confirm force-unlock\n╵\n'
+    );
+  const url = `gs://${tf.backend?.bucket}/${tf.backend?.prefix}/default.tflock`;
+  if (!tf.lock) return fail(`Failed to unlock state: storage: object doesn't exist (${url})\n`);
+  if (String(tf.lock.id) !== id)
+    return fail(
+      `Failed to unlock state: googleapi: Error 412: At least one of the pre-conditions you specified did not hold., conditionNotMet\n`
+    );
+  delete tf.lock;
+  tf.forceUnlocks = (tf.forceUnlocks ?? 0) + 1;
+  return ok(
+    'Terraform state has been successfully unlocked!\n\nThe state has been unlocked, and Terraform commands should now be able to\nobtain a new lock on the remote state.\n'
   );
 }
 
