@@ -21,17 +21,30 @@ export const PINNED = {
   githubScript: {
     uses: 'actions/github-script@ed597411d8f924073f98dfc5c65a23a2325f34cd',
     version: 'v8.0.0'
+  },
+  uploadArtifact: {
+    uses: 'actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f',
+    version: 'v7.0.0'
+  },
+  downloadArtifact: {
+    uses: 'actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c',
+    version: 'v8.0.1'
   }
 };
 
 /** Action inputs the workflows set themselves, or take in another form. */
 // allow-unpinned-tools is for direct users of the action only: through a reusable workflow a
 // caller (a pull request's, too) could otherwise turn off the pinned digests.
+// save-plan, saved-plan and saved-plan-digest are set by deploy.yml's manual deploy jobs only, so
+// no caller can hand a deploy a plan of its own.
 const NOT_FORWARDED = new Set([
   'command',
   'service-account',
   'github-token',
-  'allow-unpinned-tools'
+  'allow-unpinned-tools',
+  'save-plan',
+  'saved-plan',
+  'saved-plan-digest'
 ]);
 /** Action inputs that hold secrets: workflow secrets whose names `secrets: inherit` can fill. */
 const SECRETS = { 'iap-oauth-client-secret': 'IAP_OAUTH_CLIENT_SECRET' };
@@ -88,8 +101,29 @@ const PLANNER_INPUT_GUARD = [
   ''
 ].join('\n');
 
+// "Run workflow" on deploy.yml: no pull request reviewed the plan, so one job plans as the planner
+// and saves the plan, and a second job, in the environment, applies exactly it once approved.
+const MANUAL = "github.event_name == 'workflow_dispatch'";
+const ON_THE_DEFAULT_BRANCH =
+  "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)";
+const SAVED_PLAN_DIR = '${{ runner.temp }}/flyte-saved-plan';
+const SAVED_PLAN_ARTIFACT = 'flyte-saved-plan-${{ inputs.project-id }}-${{ inputs.cluster-name }}';
+/** Long enough for a reviewer to come back to it; a plan that old is often stale anyway. */
+const SAVED_PLAN_RETENTION_DAYS = 7;
+const MANUAL_GUARD = [
+  'fail() { echo "::error::$1"; exit 1; }',
+  '[ "$ON_DEFAULT_BRANCH" = true ] ||',
+  '  fail "A manual deploy runs from the default branch only: Run workflow on it. Changes on other branches go through a pull request and its reviewed plan."',
+  '[ -n "$PLANNER" ] ||',
+  '  fail "planner-service-account is empty: a manual deploy plans as the read-only planner before the deployer applies the approved plan. Pass planner-service-account."',
+  '[ -n "$ENVIRONMENT" ] ||',
+  '  fail "environment is empty: a manual deploy is approved by the required reviewers of the deploy job\'s environment. Pass environment."',
+  ''
+].join('\n');
+
 export const WORKFLOWS = {
   deploy: {
+    manual: true,
     summary:
       'Terraform plan, the reviewed-plan check, Terraform apply (GKE, Cloud SQL, GCS), then Helm install or upgrade of flyte-binary.',
     jobName: 'Deploy Flyte to',
@@ -249,9 +283,13 @@ export function renderWorkflow(command, action) {
   }
   const outputs = {};
   for (const name of spec.outputs.filter((o) => action.outputs?.[o])) {
+    // A manual run's outputs come from its deploy job (the plan's change flag from its plan job).
+    const manualJob = name === 'plan-has-changes' ? 'manual-plan' : 'manual-deploy';
     outputs[name] = {
       description: oneLine(action.outputs[name].description),
-      value: `\${{ jobs.${command}.outputs.${name} }}`
+      value: spec.manual
+        ? `\${{ jobs.${command}.outputs.${name} || jobs.${manualJob}.outputs.${name} }}`
+        : `\${{ jobs.${command}.outputs.${name} }}`
     };
   }
 
@@ -310,7 +348,47 @@ export function renderWorkflow(command, action) {
       }
     });
   }
-  steps.push(
+  steps.push(...actionCheckoutSteps(), {
+    name: `Run flyte-gke-action (${command})`,
+    id: 'flyte',
+    uses: './.flyte-gke-action',
+    // The changing commands free a Helm release an interrupted run left pending only when the
+    // job holds this cluster's group (src/phases/helm-recovery.ts, docs/recovery.md).
+    ...(spec.changing
+      ? { env: { FLYTE_GKE_CONCURRENCY_GROUP: spec.group ?? CHANGING_GROUP } }
+      : {}),
+    with: withBlock
+  });
+
+  const job = {
+    name: `${spec.jobName} \${{ inputs.project-id }}/\${{ inputs.cluster-name }}`,
+    if: spec.manual
+      ? `\${{ (${FROM_THIS_REPOSITORY.slice(4, -3)}) && !(${MANUAL}) }}`
+      : FROM_THIS_REPOSITORY,
+    'runs-on': '${{ inputs.runs-on }}'
+  };
+  if (spec.changing) job.environment = '${{ inputs.environment }}';
+  job.concurrency = {
+    group: spec.group ?? CHANGING_GROUP,
+    'cancel-in-progress': spec.cancelInProgress ?? false
+  };
+  job.outputs = Object.fromEntries(
+    Object.keys(outputs)
+      .filter((name) => spec.outputs.includes(name))
+      .map((name) => [name, `\${{ steps.flyte.outputs.${name} }}`])
+  );
+  job.steps = steps;
+
+  const jobs = {};
+  if (spec.forkNotice) jobs['no-plan-for-fork'] = forkNoticeJob();
+  jobs[command] = job;
+  if (spec.manual) Object.assign(jobs, manualJobs(action, command, withBlock, outputs));
+  return renderDocument(command, spec, inputs, secrets, outputs, jobs);
+}
+
+/** The caller's checkout is done; these find and check out the action at this workflow's commit. */
+function actionCheckoutSteps() {
+  return [
     {
       name: 'Find the flyte-gke-action commit this workflow was called at',
       id: 'action',
@@ -339,61 +417,164 @@ export function renderWorkflow(command, action) {
         path: '.flyte-gke-action',
         'persist-credentials': false
       }
-    },
-    {
-      name: `Run flyte-gke-action (${command})`,
-      id: 'flyte',
-      uses: './.flyte-gke-action',
-      // The changing commands free a Helm release an interrupted run left pending only when the
-      // job holds this cluster's group (src/phases/helm-recovery.ts, docs/recovery.md).
-      ...(spec.changing
-        ? { env: { FLYTE_GKE_CONCURRENCY_GROUP: spec.group ?? CHANGING_GROUP } }
-        : {}),
-      with: withBlock
     }
-  );
+  ];
+}
 
-  const job = {
-    name: `${spec.jobName} \${{ inputs.project-id }}/\${{ inputs.cluster-name }}`,
-    if: FROM_THIS_REPOSITORY,
-    'runs-on': '${{ inputs.runs-on }}'
-  };
-  if (spec.changing) job.environment = '${{ inputs.environment }}';
-  job.concurrency = {
-    group: spec.group ?? CHANGING_GROUP,
-    'cancel-in-progress': spec.cancelInProgress ?? false
-  };
-  job.outputs = Object.fromEntries(
-    Object.keys(outputs).map((name) => [name, `\${{ steps.flyte.outputs.${name} }}`])
-  );
-  job.steps = steps;
+const CALLER_CHECKOUT = {
+  name: "Check out the caller's repository (values and Terraform files)",
+  uses: PINNED.checkout.uses,
+  with: { 'persist-credentials': false }
+};
 
-  const jobs = {};
-  if (spec.forkNotice) {
-    jobs['no-plan-for-fork'] = {
-      name: 'No plan for a fork pull request',
-      if: FROM_A_FORK,
-      'runs-on': '${{ inputs.runs-on }}',
-      permissions: { contents: 'read' },
-      steps: [
-        {
-          name: 'Say that no plan ran',
-          run: [
-            '{',
-            '  echo "### No plan ran"',
-            '  echo',
-            '  echo "This pull request comes from a fork. Forks get no cloud credentials, so no Terraform plan or Helm preview ran and there is nothing to review. A maintainer can push the branch to this repository to get a plan; the deploy after a merge applies only a reviewed plan."',
-            '} >> "$GITHUB_STEP_SUMMARY"',
-            'echo "::error::No plan ran: pull requests from forks get no cloud credentials. Push the branch to this repository to get a reviewed plan."',
-            'exit 1',
-            ''
-          ].join('\n')
-        }
-      ]
-    };
+/**
+ * deploy.yml's "Run workflow" path (docs/workflows.md, "Manual deploy"): `manual-plan` plans as
+ * the planner, shows the plan in its job summary and uploads it with its manifest, reporting the
+ * manifest's digest as a job output; `manual-deploy`, in the environment (whose reviewers read
+ * that summary), applies exactly that plan after checking the digest. When nothing would change
+ * it does not run, so no approval is asked for.
+ */
+function manualJobs(action, command, deployWith, outputs) {
+  const planWith = { command: 'plan' };
+  for (const [name, value] of Object.entries(deployWith)) {
+    if (name === 'command' || name === 'service-account' || name === 'github-token') continue;
+    if (name in SECRETS) continue; // the plan needs no OAuth client secret, so never gets it
+    if (takes('plan', name)) planWith[name] = value;
   }
-  jobs[command] = job;
+  planWith['service-account'] = '${{ inputs.planner-service-account }}';
+  planWith['comment-on-pr'] = false;
+  planWith['save-plan'] = SAVED_PLAN_DIR;
+  planWith['github-token'] = '${{ github.token }}';
+  const applyWith = {
+    ...deployWith,
+    'comment-on-pr': false,
+    'saved-plan': SAVED_PLAN_DIR,
+    'saved-plan-digest': '${{ needs.manual-plan.outputs.saved-plan-digest }}'
+  };
+  void action;
+  void command;
+  const plan = {
+    name: 'Plan a manual deploy of ${{ inputs.project-id }}/${{ inputs.cluster-name }}',
+    if: `\${{ (${FROM_THIS_REPOSITORY.slice(4, -3)}) && ${MANUAL} }}`,
+    'runs-on': '${{ inputs.runs-on }}',
+    concurrency: {
+      group: 'flyte-gke-manual-plan-${{ inputs.project-id }}-${{ inputs.cluster-name }}',
+      'cancel-in-progress': false
+    },
+    outputs: {
+      'saved-plan-digest': '${{ steps.flyte.outputs.saved-plan-digest }}',
+      'deploy-needed': '${{ steps.flyte.outputs.deploy-needed }}',
+      'plan-has-changes': '${{ steps.flyte.outputs.plan-has-changes }}'
+    },
+    steps: [
+      {
+        name: 'Refuse a manual deploy off the default branch, without a planner or an environment',
+        env: {
+          ON_DEFAULT_BRANCH: `\${{ ${ON_THE_DEFAULT_BRANCH} }}`,
+          PLANNER: '${{ inputs.planner-service-account }}',
+          ENVIRONMENT: '${{ inputs.environment }}'
+        },
+        run: MANUAL_GUARD
+      },
+      CALLER_CHECKOUT,
+      ...actionCheckoutSteps(),
+      {
+        name: 'Run flyte-gke-action (plan, saved for the deploy job)',
+        id: 'flyte',
+        uses: './.flyte-gke-action',
+        with: planWith
+      },
+      {
+        name: 'Upload the saved plan and its manifest',
+        if: '${{ !inputs.dry-run }}',
+        uses: PINNED.uploadArtifact.uses,
+        with: {
+          name: SAVED_PLAN_ARTIFACT,
+          path: SAVED_PLAN_DIR,
+          'if-no-files-found': 'error',
+          'retention-days': SAVED_PLAN_RETENTION_DAYS,
+          overwrite: true
+        }
+      },
+      {
+        name: 'Say what the deploy job will do',
+        if: '${{ !inputs.dry-run }}',
+        env: {
+          NEEDED: '${{ steps.flyte.outputs.deploy-needed }}',
+          DIGEST: '${{ steps.flyte.outputs.saved-plan-digest }}',
+          ENVIRONMENT: '${{ inputs.environment }}'
+        },
+        run: [
+          'if [ "$NEEDED" = true ]; then',
+          '  echo "### Next: approve the deploy job in environment $ENVIRONMENT to apply exactly this plan (saved-plan-digest $DIGEST)." >> "$GITHUB_STEP_SUMMARY"',
+          'else',
+          '  echo "### Nothing to deploy: the Terraform plan has no changes and Flyte runs this chart with these values. The deploy job is skipped; no approval is asked for." >> "$GITHUB_STEP_SUMMARY"',
+          'fi',
+          ''
+        ].join('\n')
+      }
+    ]
+  };
+  const apply = {
+    name: 'Deploy the approved plan to ${{ inputs.project-id }}/${{ inputs.cluster-name }}',
+    needs: 'manual-plan',
+    if: "${{ needs.manual-plan.outputs.deploy-needed == 'true' }}",
+    'runs-on': '${{ inputs.runs-on }}',
+    environment: '${{ inputs.environment }}',
+    concurrency: { group: CHANGING_GROUP, 'cancel-in-progress': false },
+    outputs: Object.fromEntries(
+      Object.keys(outputs)
+        .filter((name) => name !== 'plan-has-changes')
+        .map((name) => [name, `\${{ steps.flyte.outputs.${name} }}`])
+    ),
+    steps: [
+      CALLER_CHECKOUT,
+      ...actionCheckoutSteps(),
+      {
+        name: "Download the saved plan (checked against the plan job's digest before use)",
+        uses: PINNED.downloadArtifact.uses,
+        with: { name: SAVED_PLAN_ARTIFACT, path: SAVED_PLAN_DIR }
+      },
+      {
+        name: 'Run flyte-gke-action (deploy of the saved plan)',
+        id: 'flyte',
+        uses: './.flyte-gke-action',
+        // This job holds the cluster's group, as the deploy job does (docs/recovery.md).
+        env: { FLYTE_GKE_CONCURRENCY_GROUP: CHANGING_GROUP },
+        with: applyWith
+      }
+    ]
+  };
+  return { 'manual-plan': plan, 'manual-deploy': apply };
+}
 
+function forkNoticeJob() {
+  return {
+    name: 'No plan for a fork pull request',
+    if: FROM_A_FORK,
+    'runs-on': '${{ inputs.runs-on }}',
+    permissions: { contents: 'read' },
+    steps: [
+      {
+        name: 'Say that no plan ran',
+        run: [
+          '{',
+          '  echo "### No plan ran"',
+          '  echo',
+          '  echo "This pull request comes from a fork. Forks get no cloud credentials, so no Terraform plan or Helm preview ran and there is nothing to review. A maintainer can push the branch to this repository to get a plan; the deploy after a merge applies only a reviewed plan."',
+          '} >> "$GITHUB_STEP_SUMMARY"',
+          'echo "::error::No plan ran: pull requests from forks get no cloud credentials. Push the branch to this repository to get a reviewed plan."',
+          'exit 1',
+          ''
+        ].join('\n')
+      }
+    ]
+  };
+}
+
+const VERSIONS = new Map(Object.values(PINNED).map((pin) => [pin.uses, pin.version]));
+
+function renderDocument(command, spec, inputs, secrets, outputs, jobs) {
   const workflow = {
     name: `Flyte on GKE (${command})`,
     on: { workflow_call: { inputs, ...(Object.keys(secrets).length ? { secrets } : {}), outputs } },
@@ -406,18 +587,26 @@ export function renderWorkflow(command, action) {
     ` Called with \`uses: OWNER/flyte-gke-action/.github/workflows/${command}.yml@REF\`; see docs/workflows.md.`,
     ' Generated from action.yml by scripts/workflows.mjs: edit that script, then run `npm run workflows`.'
   ].join('\n');
+  const keyOf = (jobNode, name) => jobNode.items.find((pair) => pair.key.value === name).key;
   const jobNode = doc.getIn(['jobs', command], true);
-  const concurrencyKey = jobNode.items.find((pair) => pair.key.value === 'concurrency').key;
-  concurrencyKey.commentBefore = spec.changing
+  keyOf(jobNode, 'concurrency').commentBefore = spec.changing
     ? ' One group for every command that changes this cluster; a run waiting for approval holds it (docs/workflows.md, "Approvals and concurrency").'
     : ' github.workflow names the caller here, so the group is built from inputs only.';
-  const ifKey = jobNode.items.find((pair) => pair.key.value === 'if').key;
-  ifKey.commentBefore = ' Nothing from a fork reaches the cloud.';
-  for (const [index, step] of steps.entries()) {
-    if (step.uses && !step.uses.startsWith('./')) {
-      const version =
-        step.uses === PINNED.checkout.uses ? PINNED.checkout.version : PINNED.githubScript.version;
-      doc.getIn(['jobs', command, 'steps', index], true).get('uses', true).comment = ` ${version}`;
+  keyOf(jobNode, 'if').commentBefore = spec.manual
+    ? ' Nothing from a fork reaches the cloud; "Run workflow" takes the manual deploy below.'
+    : ' Nothing from a fork reaches the cloud.';
+  if (spec.manual) {
+    const planNode = doc.getIn(['jobs', 'manual-plan'], true);
+    planNode.commentBefore =
+      ' "Run workflow": no pull request reviewed a plan, so this job plans as the planner and saves the plan; the next job applies exactly it once the environment\'s reviewers approve (docs/workflows.md, "Manual deploy").';
+    keyOf(doc.getIn(['jobs', 'manual-deploy'], true), 'if').commentBefore =
+      ' Nothing to change: no deploy job, so no approval is asked for.';
+  }
+  for (const [name, job] of Object.entries(jobs)) {
+    for (const [index, step] of (job.steps ?? []).entries()) {
+      const version = step.uses && VERSIONS.get(step.uses);
+      if (version)
+        doc.getIn(['jobs', name, 'steps', index], true).get('uses', true).comment = ` ${version}`;
     }
   }
   return doc.toString({ lineWidth: 0 });

@@ -81,6 +81,10 @@ export interface Inputs {
   readonly verifyAfterDeploy: boolean;
   /** deploy applies only a plan whose fingerprint was reviewed in the pull request comment. */
   readonly requireReviewedPlan: boolean;
+  /** plan: the folder to save the plan file and its manifest into, for a later deploy. */
+  readonly savePlan: string | undefined;
+  /** deploy: a plan saved by `plan` with save-plan, applied as it is, and the digest it must have. */
+  readonly savedPlan: { readonly dir: string; readonly digest: string } | undefined;
   /** An Ingress without IAP was asked for knowingly: the Flyte API is open to the internet. */
   readonly allowUnauthenticated: boolean;
   /** Task pods may reach flyte-binary's API ports (FlyteRemote or eager workflows in a task). */
@@ -463,6 +467,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     );
   }
   const requireReviewedPlan = bool('require-reviewed-plan', true);
+  const { savePlan, savedPlan } = savedPlanInputs(command, environment, raw, context.workspace);
 
   return Object.freeze({
     command,
@@ -506,10 +511,70 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     failOnDrift,
     verifyAfterDeploy,
     requireReviewedPlan,
+    savePlan,
+    savedPlan: savedPlan ? Object.freeze(savedPlan) : undefined,
     allowUnauthenticated,
     tasksReachFlyteApi,
     workspace: context.workspace
   });
+}
+
+/**
+ * The manual deploy's two halves (docs/workflows.md, "Manual deploy"): `plan` saves its plan with
+ * save-plan; `deploy` applies that plan with saved-plan, only with the digest the plan job
+ * reported (saved-plan-digest) and only in an environment, whose reviewers are the review.
+ */
+function savedPlanInputs(
+  command: Command,
+  environment: string | undefined,
+  raw: (name: string) => string,
+  workspace: string
+): Pick<Inputs, 'savePlan' | 'savedPlan'> {
+  const folder = (name: string) => {
+    const value = raw(name);
+    if (value === '') return undefined;
+    if (/[\r\n]/.test(value)) {
+      throw new InputError(name, 'is not valid. Use one folder path, relative to the workspace.');
+    }
+    return path.resolve(workspace, value);
+  };
+  const savePlan = folder('save-plan');
+  if (savePlan !== undefined && command !== 'plan') {
+    throw new InputError(
+      'save-plan',
+      `is set with command ${command}; only plan saves a plan. Leave it empty, or use saved-plan with deploy to apply a saved one.`
+    );
+  }
+  const dir = folder('saved-plan');
+  const digest = raw('saved-plan-digest');
+  if (dir === undefined) {
+    if (digest !== '') {
+      throw new InputError(
+        'saved-plan-digest',
+        'is set without saved-plan. Set saved-plan to the folder of the saved plan, or leave both empty.'
+      );
+    }
+    return { savePlan, savedPlan: undefined };
+  }
+  if (command !== 'deploy') {
+    throw new InputError(
+      'saved-plan',
+      `is set with command ${command}; only deploy applies a saved plan. Leave it empty.`
+    );
+  }
+  if (!/^[0-9a-f]{64}$/.test(digest)) {
+    throw new InputError(
+      'saved-plan-digest',
+      `${digest === '' ? 'is empty' : `${JSON.stringify(digest.slice(0, 80))} is not a SHA-256 digest`}. Pass the saved-plan-digest output of the plan job that saved the plan (64 lowercase hex digits), so a swapped plan is refused.`
+    );
+  }
+  if (environment === undefined) {
+    throw new InputError(
+      'environment',
+      "is empty while saved-plan is set. A saved plan is applied without a pull request review, so the job's GitHub environment, with required reviewers, is its review: name it."
+    );
+  }
+  return { savePlan, savedPlan: { dir, digest } };
 }
 
 /** Commands that write the IAP OAuth client into its Kubernetes Secret, so need it. */

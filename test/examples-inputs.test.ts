@@ -49,7 +49,10 @@ function resolveCalled(value: unknown, inputs: Record<string, string>, secrets: 
   // A whole-value expression beyond a plain input (the planner's terraform-dir, chosen by where
   // the run is) is read as on a pull request, where the plan examples run.
   const whole = /^\$\{\{([\s\S]*)\}\}$/.exec(String(value).trim())?.[1]?.trim();
-  if (whole && !/^(?:inputs\.[\w-]+|secrets\.\w+|github\.token)$/.test(whole)) {
+  if (
+    whole &&
+    !/^(?:inputs\.[\w-]+|secrets\.\w+|github\.token|needs\.[\w-]+\.outputs\.[\w-]+)$/.test(whole)
+  ) {
     const github = {
       event_name: 'pull_request',
       ref: 'refs/pull/1/merge',
@@ -63,6 +66,9 @@ function resolveCalled(value: unknown, inputs: Record<string, string>, secrets: 
     const secret = /^secrets\.(\w+)$/.exec(expr);
     if (secret) return secrets.has(secret[1]!) ? `example-secret-${secret[1]!}` : '';
     if (expr === 'github.token') return 'ghs_example';
+    // The manual deploy's jobs: the runner's temporary folder, the plan job's digest output.
+    if (expr === 'runner.temp') return os.tmpdir();
+    if (/^needs\.[\w-]+\.outputs\.saved-plan-digest$/.test(expr)) return 'ab'.repeat(32);
     throw new Error(`a reusable workflow uses an expression this test cannot evaluate: ${expr}`);
   });
 }
@@ -71,6 +77,8 @@ interface Case {
   readonly example: string;
   readonly job: string;
   readonly row: number;
+  /** The reusable workflow's job that runs the action (deploy.yml has three). */
+  readonly calledJob: string;
   readonly command: string;
   readonly actionInputs: Record<string, string>;
 }
@@ -103,7 +111,7 @@ function cases(): Case[] {
             ? declaredSecrets
             : Object.keys(job.secrets ?? {}).filter((s) => declaredSecrets.includes(s))
         );
-        for (const reusableJob of Object.values<Record<string, any>>(reusable.jobs)) {
+        for (const [calledJob, reusableJob] of Object.entries<Record<string, any>>(reusable.jobs)) {
           for (const step of reusableJob.steps ?? []) {
             if (step.uses !== './.flyte-gke-action') continue;
             const actionInputs: Record<string, string> = {};
@@ -114,6 +122,7 @@ function cases(): Case[] {
               example,
               job: jobName,
               row: index,
+              calledJob,
               command: actionInputs.command ?? 'deploy',
               actionInputs
             });
@@ -148,21 +157,20 @@ describe('every example, as the action sees it', () => {
     );
   });
 
-  it.each(ALL.map((c) => [`${c.example} ${c.job}[${c.row}] (${c.command})`, c] as const))(
-    '%s is accepted by the input parser',
-    (_label, c) => {
-      let outcome = 'accepted';
-      try {
-        parseInputs((name) => c.actionInputs[name] ?? actionDefault(name), {
-          actionRoot: PROJECT_ROOT,
-          workspace: WORKSPACE
-        });
-      } catch (error) {
-        outcome = error instanceof InputError ? `${error.input}: ${error.message}` : String(error);
-      }
-      expect(outcome).toBe('accepted');
+  it.each(
+    ALL.map((c) => [`${c.example} ${c.job}[${c.row}] ${c.calledJob} (${c.command})`, c] as const)
+  )('%s is accepted by the input parser', (_label, c) => {
+    let outcome = 'accepted';
+    try {
+      parseInputs((name) => c.actionInputs[name] ?? actionDefault(name), {
+        actionRoot: PROJECT_ROOT,
+        workspace: WORKSPACE
+      });
+    } catch (error) {
+      outcome = error instanceof InputError ? `${error.input}: ${error.message}` : String(error);
     }
-  );
+    expect(outcome).toBe('accepted');
+  });
 
   it('the check is live: an input the parser requires, left out, is refused', () => {
     const deploy = ALL.find((c) => c.command === 'deploy' && c.actionInputs.iap === 'true')!;

@@ -209,7 +209,11 @@ describe('generated from action.yml', () => {
     'github-token',
     'iap-oauth-client-secret',
     // Pinned digests stay on through every reusable workflow, whatever the caller passes.
-    'allow-unpinned-tools'
+    'allow-unpinned-tools',
+    // Set by deploy.yml's manual deploy jobs only: no caller hands a deploy a plan of its own.
+    'save-plan',
+    'saved-plan',
+    'saved-plan-digest'
   ];
   const ONLY_FOR: Record<string, string[]> = {
     'comment-on-pr': ['deploy', 'plan'],

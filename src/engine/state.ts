@@ -2,6 +2,7 @@
 import type { Tool } from './types.js';
 import type { PlanFingerprint } from '../review/fingerprint.js';
 import type { ModuleDigests } from '../review/module-digest.js';
+import type { SavedPlanManifest } from '../review/saved-plan.js';
 import type { ClusterRef } from '../tools/gcloud/args.js';
 import type { ProofCheck } from '../flyte/verify-checks.js';
 
@@ -147,6 +148,10 @@ export class RunState {
   releaseRecordDigest?: string;
   /** The pull request whose comment holds the reviewed plan. */
   reviewedIn?: number;
+  /** The saved plan a manual deploy applies, as its checked manifest describes it. */
+  savedPlan?: SavedPlanManifest;
+  /** The digest of the manifest this plan run saved (save-plan), for the saved-plan-digest output. */
+  savedPlanDigest?: string;
   /** What differs from the reviewed plan, when the deploy stopped for it. */
   reviewDifferences?: readonly string[];
   /** Who holds a Terraform state lock this run found and could not release (phases/state-lock.ts). */

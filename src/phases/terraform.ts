@@ -36,6 +36,7 @@ import {
   stateListArgs
 } from '../tools/terraform/args.js';
 import { explainTerraformFailure } from '../terraform/lock.js';
+import { readSavedPlan } from '../review/saved-plan.js';
 import {
   dataSourceLines,
   resourceChangeLines,
@@ -325,7 +326,10 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         stateLockStep(inputs, files),
         init,
         keepLock,
-        plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
+        // A manual deploy plans nothing: it applies the plan its plan job saved and showed.
+        inputs.savedPlan
+          ? takeSavedPlanStep(inputs, files)
+          : plan('terraform-plan', 'Terraform plan', planArgs(inputs, files.plan)),
         ...summarise(files.plan, false)
       ];
     case 'apply':
@@ -387,6 +391,35 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         apply('terraform-destroy-apply', 'Terraform apply of the destroy plan', files.destroyPlan)
       ];
   }
+}
+
+/**
+ * The saved plan, checked once more against its manifest (checked before any tool ran), written
+ * where this run's plan would be: the apply then takes exactly those bytes.
+ */
+function takeSavedPlanStep(inputs: Inputs, files: TerraformFiles): Step {
+  const saved = inputs.savedPlan!;
+  return {
+    kind: 'task',
+    id: 'terraform-saved-plan',
+    title: 'Take the saved plan instead of planning',
+    mutates: false,
+    describe: () =>
+      `Copy ${path.join(saved.dir, 'flyte.tfplan')} to ${files.plan} (mode 0600) once its sha256 is again the one its manifest records; no new plan is made.`,
+    run: async (ctx) => {
+      const found = readSavedPlan(saved.dir, saved.digest, inputs);
+      if ('reason' in found) {
+        throw new StepError('terraform-saved-plan', `Saved plan refused: ${found.reason}.`);
+      }
+      writeFileSync(files.plan, found.planBytes, { mode: 0o600 });
+      ctx.state.planHasChanges = found.manifest.planHasChanges;
+      ctx.state.planExitCode = found.manifest.planHasChanges ? 2 : 0;
+      if (!found.manifest.planHasChanges) {
+        ctx.state.notes.push('The saved plan has no Terraform changes: nothing to apply.');
+      }
+      ctx.log.info(`Took the saved plan (sha256 ${found.manifest.planSha256.slice(0, 12)}).`);
+    }
+  };
 }
 
 /**

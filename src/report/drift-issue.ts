@@ -75,7 +75,7 @@ export function renderDriftBody(inputs: Inputs, state: RunState, runLink: string
     '',
     details,
     '',
-    `Checked by ${runLink}. Run the deploy workflow to bring the cluster back to its configuration, or change the configuration to match. This issue is updated by every drift check and closed when the drift is gone.`
+    `Checked by ${runLink}. To bring the cluster back to its configuration, run the deploy workflow by hand ("Run workflow"): it plans, shows that plan in its job summary and applies exactly it once the environment's reviewers approve (docs/workflows.md, "Manual deploy"). Or change the configuration to match, through a pull request. This issue is updated by every drift check and closed when the drift is gone.`
   ].join('\n');
 }
 

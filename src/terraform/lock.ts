@@ -59,14 +59,20 @@ export function describeLock(info: LockInfo, moduleDir?: string): string {
   ].join('\n');
 }
 
-/** For ExecStep.explainFailure: a lock message, or undefined for other failures. */
+/** Terraform refuses a saved plan once the state has changed since it was made. */
+export const STALE_PLAN =
+  'The Terraform state changed after this plan was made (another deploy or apply ran in between), so Terraform refused to apply it and changed nothing. Plan again against the current state: for a manual deploy, "Run workflow" once more and approve the new plan.';
+
+/** For ExecStep.explainFailure: a lock or stale-plan message, or undefined for other failures. */
 export function explainTerraformFailure(
   result: { readonly stdout: string; readonly stderr: string },
   moduleDir?: string,
   /** What the state-lock step found out about the holder, when it could not release the lock. */
   holder?: string
 ): string | undefined {
-  const info = parseLockError(`${result.stderr}\n${result.stdout}`);
+  const text = `${result.stderr}\n${result.stdout}`;
+  if (/Saved plan is stale/i.test(text)) return STALE_PLAN;
+  const info = parseLockError(text);
   if (!info) return undefined;
   return holder ? `${describeLock(info, moduleDir)}\n${holder}` : describeLock(info, moduleDir);
 }
