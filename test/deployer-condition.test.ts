@@ -7,59 +7,39 @@
  * the old mapping (`ref == main` OR an environment in the list) let through or could.
  */
 import { describe, expect, it } from '@jest/globals';
-import { run } from '@bufbuild/cel';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
+import {
+  assignedIn,
+  environmentsByProject,
+  evaluate,
+  provider,
+  providerBlock,
+  type Claims
+} from './support/oidc-condition.js';
 import { PROJECT_ROOT } from './support/project.js';
 
-const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8');
-const block =
-  /```bash\n((?:(?!```)[\s\S])*create-oidc flyte(?:(?!```)[\s\S])*)```/.exec(readme)?.[1] ?? '';
-
-/** The value of `--flag "..."` in the quick start's command. */
-const flag = (name: string) => new RegExp(`--${name} "([^"]*)"`).exec(block)?.[1];
-/** A literal `NAME=value` the block assigns (quoted or not), for the variables the test keeps. */
-const assigned = (name: string) => {
-  const value = new RegExp(`^${name}=("[^"]*"|\\S+)`, 'm').exec(block)?.[1];
-  return value?.replace(/^"(.*)"$/, '$1');
-};
+const block = providerBlock('flyte');
+const assigned = (name: string) => assignedIn(block, name);
+/** Each project's environments, from the quick start's `case "$PROJECT_ID"`. */
+const ENVIRONMENTS_OF = environmentsByProject(block);
 
 // The IDs come from `gh api` in the README; these are the sample repository's.
 const REPO_ID = '700000001';
 const OWNER_ID = '9000001';
-const variables: Record<string, string> = {
+const variablesFor = (project: string): Record<string, string> => ({
   REPO_ID,
   OWNER_ID,
   ACTION: assigned('ACTION') ?? '',
   ACTION_REF: assigned('ACTION_REF') ?? '',
-  ENVIRONMENTS: assigned('ENVIRONMENTS') ?? ''
-};
-const expand = (text: string) =>
-  text.replace(/\$([A-Z_]+)/g, (whole, name: string) => {
-    if (!(name in variables)) throw new Error(`the test does not know $${name}`);
-    return variables[name]!;
-  });
-
-const condition = expand(flag('attribute-condition') ?? '');
-const mapping = expand(flag('attribute-mapping') ?? '');
-const deployerExpression = mapping
-  .replace(/^\^;\^/, '')
-  .split(';')
-  .find((part) => part.startsWith('attribute.deployer='))
-  ?.slice('attribute.deployer='.length);
-
-type Claims = Record<string, string>;
-
-/** Google refuses a token whose condition is not true, or errs; so does this. */
-function evaluate(expression: string, claims: Claims): unknown {
-  try {
-    return run(expression, { assertion: new Map(Object.entries(claims)) });
-  } catch (error) {
-    return error;
-  }
-}
-const isDeployer = (claims: Claims) =>
-  evaluate(condition, claims) === true && evaluate(deployerExpression!, claims) === 'yes';
+  ENVIRONMENTS: ENVIRONMENTS_OF.get(project) ?? ''
+});
+const variables = variablesFor('acme-flyte-dev');
+const quickStart = provider(block, variables);
+const condition = quickStart.condition;
+const deployerExpression = quickStart.deployerExpression;
+const isDeployer = (claims: Claims) => quickStart.isDeployer(claims);
 
 const ACTION = variables.ACTION!;
 const ACTION_REF = variables.ACTION_REF!;
@@ -215,5 +195,78 @@ describe('the planner', () => {
         })
       )
     ).toBe(false);
+  });
+});
+
+describe("the quick start admits the examples' environments, each in its own project only", () => {
+  const examples = readdirSync(path.join(PROJECT_ROOT, 'examples/workflows'))
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => ({
+      file: f,
+      workflow: parse(readFileSync(path.join(PROJECT_ROOT, 'examples/workflows', f), 'utf8'))
+    }));
+  /** Each deploy, upgrade or destroy job (per matrix row): its project, environment and event. */
+  const deployments = examples.flatMap(({ file, workflow }) =>
+    Object.values<Record<string, any>>(workflow.jobs).flatMap((job) => {
+      const called = /workflows\/(deploy|upgrade|destroy)\.yml@/.exec(String(job.uses))?.[1];
+      if (!called) return [];
+      const rows: Record<string, string>[] = job.strategy?.matrix?.include ?? [{}];
+      const value = (key: string, row: Record<string, string>) =>
+        String(job.with[key] ?? '').replace(/\$\{\{ matrix\.(\w+) \}\}/g, (_, k) => row[k]!);
+      return rows.map((row) => ({
+        file,
+        workflow: `${called}.yml`,
+        project: value('project-id', row),
+        environment: value('environment', row),
+        // A push runs the reviewed-plan deploy; "Run workflow" the manual deploy's second job.
+        events: Object.keys(workflow.on).filter((e) => ['push', 'workflow_dispatch'].includes(e))
+      }));
+    })
+  );
+
+  it('finds the environments of all three projects and every changing example', () => {
+    expect([...ENVIRONMENTS_OF.keys()].sort()).toEqual(
+      ['acme-flyte-dev', 'acme-flyte-prod', 'acme-flyte-staging'].sort()
+    );
+    expect(deployments.map((d) => d.environment)).toEqual(
+      expect.arrayContaining(['flyte-dev', 'flyte-destroy', 'flyte-staging', 'flyte-production'])
+    );
+  });
+
+  it("gives each example's job the deployer of its own project", () => {
+    for (const d of deployments) {
+      const own = provider(block, variablesFor(d.project));
+      for (const event of d.events) {
+        const claims = withClaims({
+          event_name: event,
+          environment: d.environment,
+          job_workflow_ref: `${ACTION}/.github/workflows/${d.workflow}@${ACTION_REF}`
+        });
+        expect([d.file, d.project, d.environment, event, own.isDeployer(claims)]).toEqual([
+          d.file,
+          d.project,
+          d.environment,
+          event,
+          true
+        ]);
+      }
+    }
+  });
+
+  it("never gives a project's deployer to another project's environment", () => {
+    const environments = [...new Set(deployments.map((d) => d.environment))];
+    for (const project of ENVIRONMENTS_OF.keys()) {
+      const own = provider(block, variablesFor(project));
+      for (const environment of environments) {
+        const mine = deployments.some(
+          (d) => d.project === project && d.environment === environment
+        );
+        expect([project, environment, own.isDeployer(withClaims({ environment }))]).toEqual([
+          project,
+          environment,
+          mine
+        ]);
+      }
+    }
   });
 });

@@ -447,7 +447,9 @@ describe('examples work when copied', () => {
       for (const match of text.matchAll(
         /projects\/(\d+)\/locations\/global\/workloadIdentityPools\/(\w+)\/providers\/([\w-]+)/g
       )) {
-        expect([match[2], match[3]]).toEqual(['github', 'flyte']);
+        // flyte-direct: the README's provider for a job of your own that runs the action.
+        expect(match[2]).toBe('github');
+        expect(['flyte', 'flyte-direct']).toContain(match[3]);
         expect([...numberOf.values()]).toContain(match[1]);
       }
       for (const match of text.matchAll(/flyte-(?:planner|deployer)@(acme-flyte-[a-z]+)\./g)) {
