@@ -68,6 +68,9 @@ describe('drift issue', () => {
       '- Terraform: google_container_cluster.primary will be updated in place'
     );
     expect(issue.body).toContain('https://github.com/acme/infra/actions/runs/4242');
+    // The way back is the manual deploy, which applies only a plan its reviewers approved.
+    expect(issue.body).toContain('run the deploy workflow by hand ("Run workflow")');
+    expect(issue.body).toContain("applies exactly it once the environment's reviewers approve");
     expect(server.requests.some((r) => r.method === 'POST' && r.path.endsWith('/labels'))).toBe(
       true
     );

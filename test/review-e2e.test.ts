@@ -3,7 +3,7 @@
  * server: the plan comment carries the plan's fingerprint; the deploy on the push after the merge
  * applies only when its own plan has the same one; a different plan, chart or values stops it
  * before any changing command and the comment says what differs; no reviewed plan stops it too;
- * `require-reviewed-plan: false` applies with a warning.
+ * `require-reviewed-plan: false` applies with a warning. The error names the manual deploy.
  * Needs a fresh `npm run build` after changes to src/.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -142,7 +142,11 @@ describe('apply only the reviewed plan', () => {
     expect(main.errors.join('\n')).toMatch(
       /No reviewed plan: commit [0-9a-f]{7} belongs to no pull request/
     );
-    expect(main.errors.join('\n')).toContain('require-reviewed-plan: false');
+    // The error names the safe way on: the manual deploy, not an unreviewed apply.
+    expect(main.errors.join('\n')).toContain(
+      'deploy by hand: "Run workflow" on the deploy workflow'
+    );
+    expect(main.errors.join('\n')).not.toContain('require-reviewed-plan: false');
   });
 
   it('a pull request without a plan comment (a fork) stops before any change', async () => {
