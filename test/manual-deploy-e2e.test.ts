@@ -28,6 +28,8 @@ import { STALE_PLAN } from '../src/terraform/lock.js';
 import { LOCK_FILE } from '../src/terraform/provider-cache.js';
 
 const OAUTH_SECRET = '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2';
+/** Tests that run three or four jobs, each a whole action run on a shared machine. */
+const SEVERAL_JOBS_MS = 360_000;
 const changing = (result: StepResult) => result.calls.filter(isChangingCall);
 const applies = (result: StepResult) =>
   result.calls.filter((c) => c.tool === 'terraform' && c.args[0] === 'apply');
@@ -103,47 +105,57 @@ describe('manual deploy: plan job, approval, deploy job of exactly that plan', (
     return main;
   };
 
-  it('applies exactly the saved plan, then a second run finds nothing to deploy', async () => {
-    const plan = await planJob('first');
-    expect(plan.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(plan.main.outputs['deploy-needed']).toBe('true');
-    // What the reviewer reads before approving: the plan and the values, in the job summary.
-    expect(plan.main.summary).toContain('### Resources changed');
-    expect(plan.main.summary).toContain(`saved-plan-digest ${plan.digest}`);
-    expect(readdirSync(plan.uploaded).sort()).toEqual(['flyte.tfplan', 'manifest.json']);
+  it(
+    'applies exactly the saved plan, then a second run finds nothing to deploy',
+    async () => {
+      const plan = await planJob('first');
+      expect(plan.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(plan.main.outputs['deploy-needed']).toBe('true');
+      // What the reviewer reads before approving: the plan and the values, in the job summary.
+      expect(plan.main.summary).toContain('### Resources changed');
+      expect(plan.main.summary).toContain(`saved-plan-digest ${plan.digest}`);
+      expect(readdirSync(plan.uploaded).sort()).toEqual(['flyte.tfplan', 'manifest.json']);
 
-    const deploy = await deployJob(plan.uploaded, plan.digest);
-    expect(deploy.errors).toEqual([]);
-    expect(deploy.exitCode).toBe(0);
-    // No new plan: the saved one, applied as it is.
-    expect(deploy.calls.filter((c) => c.tool === 'terraform' && c.args[0] === 'plan')).toEqual([]);
-    expect(applies(deploy)).toHaveLength(1);
-    expect(applies(deploy)[0]!.args.at(-1)).toMatch(/flyte\.tfplan$/);
-    expect(deploy.stdout).toContain('The saved plan matches the one the plan job showed');
-    expect(deploy.calls.some((c) => c.tool === 'helm' && c.args[0] === 'upgrade')).toBe(true);
+      const deploy = await deployJob(plan.uploaded, plan.digest);
+      expect(deploy.errors).toEqual([]);
+      expect(deploy.exitCode).toBe(0);
+      // No new plan: the saved one, applied as it is.
+      expect(deploy.calls.filter((c) => c.tool === 'terraform' && c.args[0] === 'plan')).toEqual(
+        []
+      );
+      expect(applies(deploy)).toHaveLength(1);
+      expect(applies(deploy)[0]!.args.at(-1)).toMatch(/flyte\.tfplan$/);
+      expect(deploy.stdout).toContain('The saved plan matches the one the plan job showed');
+      expect(deploy.calls.some((c) => c.tool === 'helm' && c.args[0] === 'upgrade')).toBe(true);
 
-    // Idempotent: nothing changed, so the plan job says no deploy is needed (no approval asked).
-    const again = await planJob('second');
-    expect(again.main.outputs['plan-has-changes']).toBe('false');
-    expect(again.main.outputs['deploy-needed']).toBe('false');
-  });
+      // Idempotent: nothing changed, so the plan job says no deploy is needed (no approval asked).
+      const again = await planJob('second');
+      expect(again.main.outputs['plan-has-changes']).toBe('false');
+      expect(again.main.outputs['deploy-needed']).toBe('false');
+    },
+    SEVERAL_JOBS_MS
+  );
 
-  it('a re-run after a half-applied deploy (Terraform applied, Flyte not installed) deploys Flyte', async () => {
-    const plan = await planJob('first');
-    expect((await deployJob(plan.uploaded, plan.digest)).errors).toEqual([]);
-    runner.setWorld((w) => {
-      delete w.helm;
-      delete w.kubectl;
-    });
-    const rerun = await planJob('rerun');
-    expect(rerun.main.outputs['plan-has-changes']).toBe('false');
-    expect(rerun.main.outputs['deploy-needed']).toBe('true');
-    const deploy = await deployJob(rerun.uploaded, rerun.digest);
-    expect(deploy.errors).toEqual([]);
-    // Nothing for Terraform to apply; Flyte is installed.
-    expect(applies(deploy)).toEqual([]);
-    expect(deploy.calls.some((c) => c.tool === 'helm' && c.args[0] === 'upgrade')).toBe(true);
-  });
+  it(
+    'a re-run after a half-applied deploy (Terraform applied, Flyte not installed) deploys Flyte',
+    async () => {
+      const plan = await planJob('first');
+      expect((await deployJob(plan.uploaded, plan.digest)).errors).toEqual([]);
+      runner.setWorld((w) => {
+        delete w.helm;
+        delete w.kubectl;
+      });
+      const rerun = await planJob('rerun');
+      expect(rerun.main.outputs['plan-has-changes']).toBe('false');
+      expect(rerun.main.outputs['deploy-needed']).toBe('true');
+      const deploy = await deployJob(rerun.uploaded, rerun.digest);
+      expect(deploy.errors).toEqual([]);
+      // Nothing for Terraform to apply; Flyte is installed.
+      expect(applies(deploy)).toEqual([]);
+      expect(deploy.calls.some((c) => c.tool === 'helm' && c.args[0] === 'upgrade')).toBe(true);
+    },
+    SEVERAL_JOBS_MS
+  );
 
   describe('attacks on the saved plan', () => {
     /** Refused before any tool ran: no download, no terraform, nothing as the deployer. */
@@ -240,31 +252,35 @@ describe('manual deploy: plan job, approval, deploy job of exactly that plan', (
     });
   });
 
-  it('the artifact holds neither the database password nor the OAuth client secret', async () => {
-    const iap = {
-      ingress: 'true',
-      iap: 'true',
-      'iap-oauth-client-id': '123456789012-abc.apps.googleusercontent.com',
-      'iap-members': 'group:ml-platform@acme.example',
-      'iap-oauth-client-secret': OAUTH_SECRET
-    };
-    // A first deploy makes the password (write-only, into Secret Manager) and the state.
-    const first = await planJob('first', iap);
-    const deployed = await deployJob(first.uploaded, first.digest, iap);
-    expect(deployed.errors).toEqual([]);
-    const passwords = Object.values<string>(runner.world().gcloud.secretVersions ?? {});
-    expect(passwords.length).toBeGreaterThan(0);
-    // The next manual run's plan, with a change, against a state that has everything; given the
-    // OAuth secret although the workflow never passes it to the plan job.
-    const next = await planJob('next', { ...iap, 'database-availability': 'regional' });
-    expect(next.main.outputs['plan-has-changes']).toBe('true');
-    const artifact = readdirSync(next.uploaded)
-      .map((f) => readFileSync(path.join(next.uploaded, f), 'latin1'))
-      .join('\n');
-    // The check is live: the artifact does hold the prior state.
-    expect(artifact).toContain('google_sql_database_instance');
-    for (const secret of [...passwords, OAUTH_SECRET]) expect(artifact).not.toContain(secret);
-  });
+  it(
+    'the artifact holds neither the database password nor the OAuth client secret',
+    async () => {
+      const iap = {
+        ingress: 'true',
+        iap: 'true',
+        'iap-oauth-client-id': '123456789012-abc.apps.googleusercontent.com',
+        'iap-members': 'group:ml-platform@acme.example',
+        'iap-oauth-client-secret': OAUTH_SECRET
+      };
+      // A first deploy makes the password (write-only, into Secret Manager) and the state.
+      const first = await planJob('first', iap);
+      const deployed = await deployJob(first.uploaded, first.digest, iap);
+      expect(deployed.errors).toEqual([]);
+      const passwords = Object.values<string>(runner.world().gcloud.secretVersions ?? {});
+      expect(passwords.length).toBeGreaterThan(0);
+      // The next manual run's plan, with a change, against a state that has everything; given the
+      // OAuth secret although the workflow never passes it to the plan job.
+      const next = await planJob('next', { ...iap, 'database-availability': 'regional' });
+      expect(next.main.outputs['plan-has-changes']).toBe('true');
+      const artifact = readdirSync(next.uploaded)
+        .map((f) => readFileSync(path.join(next.uploaded, f), 'latin1'))
+        .join('\n');
+      // The check is live: the artifact does hold the prior state.
+      expect(artifact).toContain('google_sql_database_instance');
+      for (const secret of [...passwords, OAUTH_SECRET]) expect(artifact).not.toContain(secret);
+    },
+    SEVERAL_JOBS_MS
+  );
 
   it('the digest input is required and checked: a deploy with saved-plan but a bad digest stops at the inputs', async () => {
     const shown = await planJob('shown');
