@@ -13,7 +13,8 @@ const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cl
 
 const builds = [
   ['src/index.ts', 'main', ['--license', 'licenses.txt']],
-  ['src/post.ts', 'post', []]
+  ['src/post.ts', 'post', []],
+  ['src/credential/index.ts', 'credential', []]
 ];
 try {
   for (const [entry, out, extra] of builds) {

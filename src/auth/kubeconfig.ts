@@ -1,20 +1,25 @@
 /**
  * Cluster credentials in a private kubeconfig (never ~/.kube/config): a new 0600 file in a new
- * 0700 folder under RUNNER_TEMP, the folder removed by the post step (gke-gcloud-auth-plugin
- * caches its token in gke_gcloud_auth_plugin_cache beside the kubeconfig, so it goes too), exported as KUBECONFIG for this action's tools and the
- * job's later steps. The entry gcloud writes runs gke-gcloud-auth-plugin, which mints a fresh
- * token whenever the old one expires, so kubectl and Helm keep working through waits longer
- * than a token's hour.
+ * 0700 folder under RUNNER_TEMP, the folder removed by the post step (the credential plugin keeps
+ * its token in a file beside the kubeconfig, so it goes too), exported as KUBECONFIG for this
+ * action's tools and the job's later steps. The endpoint and CA come from the GKE API, the user is
+ * the action's own exec credential plugin (exec-kubeconfig.ts), so no gcloud and no
+ * gke-gcloud-auth-plugin is needed, and tokens still refresh through waits longer than an hour.
  */
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import { runChecked } from '../engine/run-checked.js';
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import type { TaskContext } from '../engine/types.js';
-import { getCredentialsArgs, type ClusterRef } from '../tools/gcloud/args.js';
+import { ENDPOINT_VARIABLE } from '../gcp/endpoints.js';
+import { clusterPath, readClusterAccess } from '../gcp/gke-cluster.js';
+import type { ClusterRef } from '../tools/gcloud/args.js';
+import { bundledPluginScript, credentialPlugin, execKubeconfig } from './exec-kubeconfig.js';
 import { writePrivateFile } from './external-account.js';
+
+/** The token file the plugin keeps beside the kubeconfig. */
+export const TOKEN_CACHE_FILE = 'token-cache.json';
 
 /** The cluster Terraform reported, else the one the inputs name. */
 export function clusterRef(inputs: Inputs, state: RunState): ClusterRef {
@@ -45,6 +50,11 @@ export function sameCluster(a: ClusterRef, b: ClusterRef): boolean {
   return a.name === b.name && a.location === b.location && a.project === b.project;
 }
 
+/** The GET the credentials step makes, for the dry run. */
+export function describeClusterRead(cluster: ClusterRef): string {
+  return `GET https://container.googleapis.com${clusterPath(cluster)} (endpoint, masterAuth.clusterCaCertificate)`;
+}
+
 async function writeKubeconfig(
   ctx: TaskContext,
   cluster: ClusterRef,
@@ -56,29 +66,59 @@ async function writeKubeconfig(
       'cluster-credentials',
       'RUNNER_TEMP is not set; this action runs on GitHub Actions runners, which set it.'
     );
+  const credentialsFile = ctx.state.credentialsFile;
+  if (!ctx.google || !credentialsFile) {
+    throw new StepError(
+      'cluster-credentials',
+      'Cluster credentials were asked for before the auth phase wrote the Google credentials.'
+    );
+  }
+  const where = `cluster ${cluster.name} in ${cluster.location} (project ${cluster.project})`;
+  let access;
+  try {
+    access = await readClusterAccess(ctx.google(), cluster);
+  } catch (error) {
+    if (need === 'optional') {
+      ctx.log.info(
+        `No credentials for ${where} yet (${(error as Error).message}); the cluster is read after the apply.`
+      );
+      return false;
+    }
+    throw new StepError(
+      'cluster-credentials',
+      `Could not get credentials for ${where}: ${(error as Error).message}. Check that the identity has roles/container.clusterViewer (container.clusters.get) or roles/container.developer.`
+    );
+  }
+  if (!access) {
+    if (need === 'optional') {
+      ctx.log.info(
+        `No cluster ${cluster.name} in ${cluster.location} yet; it is read after the apply.`
+      );
+      return false;
+    }
+    throw new StepError(
+      'cluster-credentials',
+      `Could not get credentials for ${where}: GKE answered 404, no such cluster. Check cluster-name, region and project-id, or run deploy first.`
+    );
+  }
   mkdirSync(dir, { recursive: true });
   const folder = mkdtempSync(path.join(dir, 'flyte-gke-kube-'));
   ctx.registerCleanup(folder);
-  const kubeconfig = writePrivateFile(folder, 'kubeconfig', '');
-  const env = { KUBECONFIG: kubeconfig, USE_GKE_GCLOUD_AUTH_PLUGIN: 'True' };
-  const args = getCredentialsArgs(cluster);
-  const result = await runChecked(ctx, {
-    stepId: 'cluster-credentials',
-    title: 'Getting cluster credentials',
-    tool: 'gcloud',
-    args,
-    env,
-    ...(need === 'optional' ? { okExitCodes: 'any' as const } : {}),
-    explainFailure: (failed) =>
-      `Could not get credentials for cluster ${cluster.name} in ${cluster.location} (project ${cluster.project}): gcloud exited with ${failed.exitCode}. Check that the cluster exists and that the identity has roles/container.developer or container.clusterViewer.`
+  const endpointTemplate = ctx.env[ENDPOINT_VARIABLE]?.trim();
+  const plugin = credentialPlugin({
+    node: process.execPath,
+    script: [bundledPluginScript(ctx.state.actionRoot ?? process.cwd())],
+    credentialsFile,
+    tokenCache: path.join(folder, TOKEN_CACHE_FILE),
+    ...(endpointTemplate ? { endpointTemplate } : {})
   });
-  if (result.exitCode !== 0) {
-    ctx.log.info(
-      `No credentials for cluster ${cluster.name} in ${cluster.location} yet (${result.stderr.trim().split('\n').at(-1) || `exit ${result.exitCode}`}); the cluster is read after the apply.`
-    );
-    return false;
-  }
-  for (const [name, value] of Object.entries(env)) ctx.exportVariable(name, value);
+  const kubeconfig = writePrivateFile(
+    folder,
+    'kubeconfig',
+    execKubeconfig(cluster, access, plugin)
+  );
+  ctx.log.info(`Wrote a kubeconfig for ${where} (endpoint ${access.endpoint}).`);
+  ctx.exportVariable('KUBECONFIG', kubeconfig);
   ctx.state.kubeconfigPath = kubeconfig;
   return true;
 }

@@ -3,8 +3,7 @@ import type { Inputs } from '../inputs.js';
 import type { Phase } from '../engine/types.js';
 import type { RunState } from '../engine/state.js';
 import { authenticate, describeAuth } from '../auth/authenticate.js';
-import { clusterRef, fetchClusterCredentials } from '../auth/kubeconfig.js';
-import { getCredentialsArgs } from '../tools/gcloud/args.js';
+import { clusterRef, describeClusterRead, fetchClusterCredentials } from '../auth/kubeconfig.js';
 import { readAheadCredentialsHold } from './read-ahead.js';
 
 export function authPhase(inputs: Inputs): Phase {
@@ -48,9 +47,9 @@ export function clusterCredentialsPhase(inputs: Inputs): Phase {
           : {}),
         describe: (state) =>
           [
-            `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}`,
-            'with KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
-            'USE_GKE_GCLOUD_AUTH_PLUGIN=True so tokens refresh through long waits.'
+            describeClusterRead(clusterRef(inputs, state)),
+            'then KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
+            "its user is the action's exec credential plugin (dist/credential), so tokens refresh through long waits without gcloud."
           ].join('\n'),
         run: (ctx) => fetchClusterCredentials(ctx)
       }

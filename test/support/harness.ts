@@ -29,6 +29,7 @@ import { writeTestPins } from './test-pins.js';
 import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
 import { EVENT_LOG_PREFIX, type RecordedEvent } from '../../src/engine/events.js';
+import { HarnessGoogle } from './harness-google.js';
 
 export const NODE24 = path.join(PROJECT_ROOT, 'node_modules', 'node', 'bin', 'node');
 const STANDIN = path.join(PROJECT_ROOT, 'test', 'support', 'standins', 'standin.mjs');
@@ -205,6 +206,8 @@ export class Harness {
   private stepCount = 0;
   /** The default tool-mirror: the chart repository and the provider registry, on loopback. */
   upstream!: Mirror;
+  /** The Google APIs the action calls itself (GKE clusters.get …), answering from world.json. */
+  google!: HarnessGoogle;
   /** The bundled module's copy, the default terraform-dir (relative to the workspace). */
   get moduleDir(): string {
     return path.join(this.workspace, 'flyte-terraform');
@@ -257,6 +260,7 @@ export class Harness {
     // harness's own (see provider-registry.ts), never the repository's.
     copyModuleForStandins(harness.moduleDir);
     harness.githubApiUrl = options.githubApiUrl ?? (await harness.listen(harness.trap('github')));
+    harness.google = await new HarnessGoogle(harness.standinDir, OIDC_TOKEN).start();
     if (options.oidc) {
       const url = await harness.listen((req, res) => {
         harness.trapRequests.push(`oidc ${req.url}`);
@@ -409,6 +413,7 @@ export class Harness {
       GITHUB_GRAPHQL_URL: `${this.githubApiUrl}/graphql`,
       FLYTE_STANDIN_DIR: this.standinDir,
       FLYTE_STANDIN_REGISTRY: this.upstream.url,
+      FLYTE_GKE_GOOGLE_API_ENDPOINT: this.google.endpoint,
       ...commandFiles,
       ...this.jobEnv,
       ...(this.oidcUrl
@@ -533,6 +538,7 @@ export class Harness {
 
   async close(): Promise<void> {
     await Promise.all(this.servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    await this.google?.stop();
     await this.upstream.close();
     rmSync(this.root, { recursive: true, force: true });
   }
