@@ -17,7 +17,6 @@ const EXPECTED: Record<string, string[]> = {
     'terraform init',
     'terraform plan',
     'terraform apply',
-    'gcloud container clusters get-credentials',
     'gcloud secrets versions access',
     'helm upgrade --install',
     'gcloud iap web'
@@ -26,7 +25,6 @@ const EXPECTED: Record<string, string[]> = {
   upgrade: [
     'terraform init',
     'terraform output',
-    'gcloud container clusters get-credentials',
     'gcloud secrets versions access',
     'helm upgrade --install'
   ],

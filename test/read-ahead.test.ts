@@ -296,6 +296,8 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
   const key = (c: ToolCall) => `${c.tool} ${c.args.join(' ')}`;
   /** Releases a lock only an ended run left, before init (see the first test below). */
   const LOCK_STEP = 'terraform-state-lock';
+  const isClusterGet = (c: { service: string; path: string }) =>
+    c.service === 'container' && c.path.includes('/clusters/');
 
   /** The plan step and the read-ahead phase, as the engine recorded them. */
   function planAndReads(events: readonly RecordedEvent[]) {
@@ -313,6 +315,7 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
   }
 
   it('each read is issued beside the plan and serves one later step; nothing changing starts before', async () => {
+    const googleBefore = harness.google.calls.length;
     const again = await harness.run(inputs);
     await harness.runPost();
     expect(again.errors).toEqual([]);
@@ -356,7 +359,8 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
     // The stand-ins agree: each command ran once, and nothing changing ran at all.
     const keys = again.calls.map(key).filter((k) => !k.startsWith('terraform'));
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
-    expect(again.calls.filter((c) => key(c).includes('get-credentials'))).toHaveLength(1);
+    // The cluster's endpoint is read once (GKE's clusters.get, by the action itself, not gcloud).
+    expect(harness.google.calls.slice(googleBefore).filter(isClusterGet)).toHaveLength(1);
     expect(again.calls.filter(isChangingCall)).toEqual([]);
     expect(again.stdout).toMatch(
       /Skipped Get cluster credentials into a private kubeconfig: the credentials for cluster flyte-ahead fetched while Terraform planned still serve/
@@ -365,19 +369,18 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
   });
 
   it('a plan that replaces the cluster gets its credentials again after the apply', async () => {
+    const googleBefore = harness.google.calls.length;
     const moved = await harness.run({ ...inputs, region: 'europe-west4' });
     await harness.runPost();
     expect(moved.errors).toEqual([]);
     const { events } = moved;
-    const credentials = moved.calls.filter((c) => key(c).includes('get-credentials'));
+    const credentials = harness.google.calls.slice(googleBefore).filter(isClusterGet);
     expect(credentials).toHaveLength(2);
-    expect(credentials[1]!.args).toContain('europe-west4');
-    // The second fetch is the credentials step's own, after the apply has ended.
-    const fetches = eventsOf(events, 'exec-start').filter((e) =>
-      e.call.includes('get-credentials')
-    );
-    expect(fetches.map((e) => e.step)).toEqual(['read-ahead', 'cluster-credentials']);
-    expect(fetches[1]!.seq).toBeGreaterThan(seqOf(events, 'step-end', { step: 'terraform-apply' }));
+    expect(credentials[1]!.path).toContain('/locations/europe-west4/');
+    // The second fetch is the credentials step's own, which ran after the apply had ended.
+    const step = eventsOf(events, 'step-end').find((e) => e.step === 'cluster-credentials');
+    expect(step?.status).toBe('ran');
+    expect(step!.seq).toBeGreaterThan(seqOf(events, 'step-end', { step: 'terraform-apply' }));
     // Nothing that changes anything starts before the plan has ended and the reads with it.
     const order = planAndReads(events);
     const planEnd = seqOf(events, 'step-end', { step: 'terraform-plan' });

@@ -25,6 +25,7 @@ import {
   withStateBucket
 } from './support/e2e-jobs.js';
 import type { GitHubServer } from './support/github-server.js';
+import { googleError } from './support/google-server.js';
 import { actionDefault, Harness } from './support/harness.js';
 import type { Mirror } from './support/mirror.js';
 import { PROJECT_ROOT } from './support/project.js';
@@ -118,19 +119,13 @@ describe('the GitHub surface, through the bundled action', () => {
     push.setWorld((w) => {
       w.terraform.drifted = false;
     });
-    push.setRules({
-      gcloud: [
-        {
-          match: ['get-credentials'],
-          exitCode: 1,
-          stderr:
-            "ERROR: (gcloud.container.clusters.get-credentials) ResponseError: code=403, message=Required 'container.clusters.get' permission\n"
-        }
-      ]
-    });
+    push.google.fail(
+      /\/clusters\//,
+      googleError(403, 'PERMISSION_DENIED', "Required 'container.clusters.get' permission")
+    );
     const sent = github.requests.length;
     const failed = await runJob(push, { ...base, command: 'drift' });
-    push.setRules({});
+    push.google.reset();
     expect(failed.main.exitCode).not.toBe(0);
     expect(issue.state).toBe('open');
     expect(github.commentsOn(issue.number)).toEqual([]);

@@ -46,12 +46,15 @@ describe('terraform through the bundled action', () => {
     const result = await job(harness, steps);
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
-    const gcloud = result.calls
-      .filter((c) => c.tool === 'gcloud')
-      .map((c) => c.args.slice(0, 3).join(' '));
-    expect(gcloud).toEqual(
-      expect.arrayContaining(['storage buckets create', 'storage buckets update'])
-    );
+    // The action creates the bucket itself (Storage JSON API), versioned and locked down.
+    expect(
+      harness.google.calls.filter((c) => c.service === 'storage').map((c) => c.method)
+    ).toEqual(['GET', 'POST']);
+    expect(harness.world().gcloud.buckets['acme-flyte-e2e-flyte-tfstate']).toMatchObject({
+      versioning: true,
+      uniform: true,
+      pap: 'enforced'
+    });
     const plan = result.calls.find((c) => c.tool === 'terraform' && c.args[0] === 'plan');
     const planFile = plan?.args.find((a) => a.startsWith('-out='))?.slice('-out='.length);
     expect(planFile).toBeDefined();
@@ -65,12 +68,12 @@ describe('terraform through the bundled action', () => {
   });
 
   it('second deploy with nothing changed applies nothing and leaves the bucket alone', async () => {
+    const posts = harness.google.calls.filter((c) => c.method === 'POST').length;
     const result = await job(harness, steps);
     expect(result.exitCode).toBe(0);
     expect(terraformSubcommands(result)).not.toContain('apply');
     expect(result.outputs['plan-has-changes']).toBe('false');
-    const creates = result.calls.filter((c) => c.tool === 'gcloud' && c.args[2] === 'create');
-    expect(creates).toEqual([]);
+    expect(harness.google.calls.filter((c) => c.method === 'POST').length).toBe(posts);
   });
 
   it('a held state lock fails with who holds it and how to release it', async () => {

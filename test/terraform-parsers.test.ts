@@ -10,7 +10,6 @@ import {
   resourcesByType,
   summarisePlan
 } from '../src/terraform/plan-summary.js';
-import { parseBucketCreate, parseBucketDescribe } from '../src/tools/gcloud/storage.js';
 import {
   LOCK_ERROR,
   outputJson,
@@ -172,52 +171,5 @@ describe('state lock errors', () => {
 
   it('leaves other failures alone', () => {
     expect(explainTerraformFailure({ stdout: '', stderr: 'Error: Invalid value' })).toBeUndefined();
-  });
-});
-
-describe('state bucket answers', () => {
-  const result = (exitCode: number, stderr = '', stdout = '') => ({ exitCode, stderr, stdout });
-
-  it('knows found, missing, and failures worth stopping for', () => {
-    expect(
-      parseBucketDescribe(result(0, '', '{"name":"b","versioning_enabled":true}'), 'b')
-    ).toEqual({
-      exists: true,
-      versioning: true
-    });
-    expect(
-      parseBucketDescribe(
-        result(1, 'ERROR: (gcloud.storage.buckets.describe) gs://b not found: 404.'),
-        'b'
-      )
-    ).toEqual({ exists: false });
-    expect(() =>
-      parseBucketDescribe(
-        result(
-          1,
-          'ERROR: (gcloud.storage.buckets.describe) HTTPError 403: x does not have storage.buckets.get access'
-        ),
-        'b'
-      )
-    ).toThrow(/403/);
-  });
-
-  it('accepts a bucket another run of ours created first, not one someone else owns', () => {
-    expect(parseBucketCreate(result(0), 'b')).toBe('created');
-    expect(
-      parseBucketCreate(
-        result(
-          1,
-          'HTTPError 409: Your previous request to create the named bucket succeeded and you already own it.'
-        ),
-        'b'
-      )
-    ).toBe('existed');
-    expect(() =>
-      parseBucketCreate(
-        result(1, 'HTTPError 409: The requested bucket name is not available.'),
-        'b'
-      )
-    ).toThrow(/another name/);
   });
 });

@@ -214,20 +214,10 @@ describe('terraform phase step lists', () => {
     ]);
   });
 
-  it('creates the state bucket only when missing, and versioning only when it created it', () => {
+  it('creates the state bucket only when missing', () => {
     const steps = stateBackendPhase(testInputs()).steps(new RunState(false));
-    const create = steps.find((s) => s.id === 'state-bucket-create');
-    if (create?.kind !== 'exec') throw new Error('exec step expected');
-    expect(create.args).toEqual([
-      'storage',
-      'buckets',
-      'create',
-      'gs://acme-flyte-dev-flyte-tfstate',
-      '--project=acme-flyte-dev',
-      '--location=us-central1',
-      '--uniform-bucket-level-access',
-      '--public-access-prevention'
-    ]);
+    expect(steps.map((s) => s.id)).toEqual(['state-bucket-describe', 'state-bucket-create']);
+    const create = steps.find((s) => s.id === 'state-bucket-create')!;
     const existing = new RunState(false);
     existing.stateBucketExists = true;
     expect(create.when?.test(existing)).toBe(false);
@@ -558,25 +548,5 @@ describe('terraform phase through the runner', () => {
       'show'
     ]);
     expect(r.calls.filter((c) => c.args[0] === 'show').map((c) => c.args[1])).toEqual(['-json']);
-  });
-
-  it('creates a missing state bucket with versioning, and leaves an existing one alone', async () => {
-    const missing = await run([stateBackendPhase(testInputs())], {
-      'gcloud storage buckets describe': {
-        exitCode: 1,
-        stderr:
-          'ERROR: (gcloud.storage.buckets.describe) gs://acme-flyte-dev-flyte-tfstate not found: 404.'
-      }
-    });
-    expect(missing.error).toBeUndefined();
-    expect(missing.calls.map((c) => c.args[2])).toEqual(['describe', 'create', 'update']);
-    expect(missing.calls[2]?.args).toContain('--versioning');
-
-    const existing = await run([stateBackendPhase(testInputs())], {
-      'gcloud storage buckets describe': {
-        stdout: '{"name":"acme-flyte-dev-flyte-tfstate","versioning_enabled":true}'
-      }
-    });
-    expect(existing.calls.map((c) => c.args[2])).toEqual(['describe']);
   });
 });

@@ -13,13 +13,6 @@ import { displayCommand } from '../engine/redact.js';
 import type { RunState } from '../engine/state.js';
 import type { ExecStep, Phase, Step, StepCondition, TaskContext } from '../engine/types.js';
 import {
-  createBucketArgs,
-  describeBucketArgs,
-  enableVersioningArgs,
-  parseBucketCreate,
-  parseBucketDescribe
-} from '../tools/gcloud/storage.js';
-import {
   applyPlanArgs,
   actionVarsFile,
   DESTROY_OVERRIDES,
@@ -119,101 +112,8 @@ const PLAN_HAS_CHANGES: StepCondition = {
   skipped: () => 'the plan has no changes, so there is nothing to apply.'
 };
 
-// ---------------------------------------------------------------------------------------------
-// State bucket
-
-function describeBucketStep(inputs: Inputs): Step {
-  const { stateBucket: bucket, projectId } = inputs;
-  return {
-    kind: 'exec',
-    id: 'state-bucket-describe',
-    title: `Look up state bucket gs://${bucket}`,
-    tool: 'gcloud',
-    mutates: false,
-    args: describeBucketArgs(bucket, projectId),
-    okExitCodes: [0, 1],
-    quiet: true,
-    onResult: (result, state) => {
-      const found = parseBucketDescribe(result, bucket);
-      state.stateBucketExists = found.exists;
-      if (found.exists && found.versioning === false) {
-        state.notes.push(
-          `State bucket gs://${bucket} has versioning off; earlier states cannot be recovered. Turn it on with: gcloud storage buckets update gs://${bucket} --versioning`
-        );
-      }
-    }
-  };
-}
-
-/**
- * A plan runs as the read-only planner, which cannot create buckets: without the state bucket it
- * stops with the one command that creates it (nothing is deployed yet), instead of failing on a
- * permission error.
- */
-function requireStateBucketStep(inputs: Inputs): Step {
-  const bucket = inputs.stateBucket;
-  return {
-    kind: 'task',
-    id: 'state-bucket-required',
-    title: `Check that state bucket gs://${bucket} exists`,
-    mutates: false,
-    describe: () =>
-      `Stop with the command that creates gs://${bucket} if it is missing (a plan never writes).`,
-    run: async (ctx) => {
-      if (ctx.state.stateBucketExists !== false) return;
-      throw new StepError(
-        'state-bucket-required',
-        `The Terraform state bucket gs://${bucket} does not exist, so nothing is deployed and there is no state to plan against; the read-only planner does not create it. Create it once (as the deployer or a project owner): gcloud storage buckets create gs://${bucket} --project=${inputs.projectId} --location=${inputs.region} --uniform-bucket-level-access --public-access-prevention && gcloud storage buckets update gs://${bucket} --versioning`
-      );
-    }
-  };
-}
-
-export function stateBackendPhase(inputs: Inputs): Phase {
-  const { stateBucket: bucket, projectId, region } = inputs;
-  if (inputs.command === 'plan') {
-    return {
-      name: 'Terraform state bucket',
-      steps: () => [describeBucketStep(inputs), requireStateBucketStep(inputs)]
-    };
-  }
-  return {
-    name: 'Terraform state bucket',
-    steps: () => [
-      describeBucketStep(inputs),
-      {
-        kind: 'exec',
-        id: 'state-bucket-create',
-        title: `Create state bucket gs://${bucket}`,
-        tool: 'gcloud',
-        mutates: true,
-        when: {
-          test: (state) => state.stateBucketExists === false,
-          describe: 'the bucket is missing',
-          skipped: () => `gs://${bucket} already exists.`
-        },
-        args: createBucketArgs(bucket, projectId, region),
-        okExitCodes: [0, 1],
-        onResult: (result, state) => {
-          state.stateBucketCreated = parseBucketCreate(result, bucket) === 'created';
-        }
-      },
-      {
-        kind: 'exec',
-        id: 'state-bucket-versioning',
-        title: `Turn on versioning of gs://${bucket}`,
-        tool: 'gcloud',
-        mutates: true,
-        when: {
-          test: (state) => state.stateBucketCreated === true,
-          describe: 'this run created the bucket',
-          skipped: () => `gs://${bucket} existed before this run; its versioning was left as found.`
-        },
-        args: enableVersioningArgs(bucket, projectId)
-      }
-    ]
-  };
-}
+// The state bucket's phase lives in state-bucket.ts (the action's own Storage API calls).
+export { stateBackendPhase } from './state-bucket.js';
 
 // ---------------------------------------------------------------------------------------------
 // Terraform

@@ -4,6 +4,7 @@
  * - container v1 projects.locations.clusters.get → Cluster {name, location, status, endpoint,
  *   masterAuth.clusterCaCertificate, ...}; 404 NOT_FOUND "Not found: projects/P/locations/L/clusters/C."
  *   (cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters#Cluster)
+ * - storage v1 buckets.get / buckets.insert (see serveBuckets)
  */
 import { googleError, type GoogleServer } from './google-server.js';
 
@@ -48,5 +49,82 @@ export function serveGkeClusters(google: GoogleServer, clusters: StandinCluster[
             })
       }
     };
+  });
+}
+
+/** A stand-in bucket: what buckets.get answers about it. */
+export interface StandinBucket {
+  location: string;
+  versioning?: boolean;
+  uniform?: boolean;
+  publicAccessPrevention?: string;
+  /** Held by another project: insert answers "not available". */
+  foreign?: boolean;
+}
+
+/**
+ * Cloud Storage JSON API buckets.get and buckets.insert over `buckets` (changed in place):
+ * get answers a Bucket resource (`versioning` only when it was ever set, as Google does) or 404;
+ * insert needs ?project=, a name and a location, and answers 409 for a name in use.
+ * (cloud.google.com/storage/docs/json_api/v1/buckets/get, /insert)
+ */
+export function serveBuckets(google: GoogleServer, buckets: Record<string, StandinBucket>): void {
+  google.on('GET', 'storage', /^\/storage\/v1\/b\/[^/]+$/, (call) => {
+    const name = decodeURIComponent(call.path.split('/').at(-1)!);
+    const found = buckets[name];
+    if (!found || found.foreign) {
+      return found
+        ? googleError(
+            403,
+            'PERMISSION_DENIED',
+            `caller does not have storage.buckets.get access to the Google Cloud Storage bucket.`
+          )
+        : googleError(404, 'NOT_FOUND', 'The specified bucket does not exist.');
+    }
+    return {
+      body: {
+        kind: 'storage#bucket',
+        name,
+        location: found.location.toUpperCase(),
+        storageClass: 'STANDARD',
+        ...(found.versioning === undefined ? {} : { versioning: { enabled: found.versioning } }),
+        iamConfiguration: {
+          uniformBucketLevelAccess: { enabled: found.uniform ?? false },
+          publicAccessPrevention: found.publicAccessPrevention ?? 'inherited'
+        }
+      }
+    };
+  });
+  google.on('POST', 'storage', '/storage/v1/b', (call) => {
+    const body = call.body as {
+      name?: string;
+      location?: string;
+      versioning?: { enabled?: boolean };
+      iamConfiguration?: {
+        uniformBucketLevelAccess?: { enabled?: boolean };
+        publicAccessPrevention?: string;
+      };
+    };
+    if (!call.query.get('project')) {
+      return googleError(400, 'INVALID_ARGUMENT', 'Required parameter: project');
+    }
+    if (!body?.name) return googleError(400, 'INVALID_ARGUMENT', 'Required: name');
+    const existing = buckets[body.name];
+    if (existing) {
+      return googleError(
+        409,
+        'ALREADY_EXISTS',
+        existing.foreign
+          ? 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.'
+          : 'Your previous request to create the named bucket succeeded and you already own it.'
+      );
+    }
+    buckets[body.name] = {
+      location: body.location ?? 'US',
+      ...(body.versioning?.enabled === undefined ? {} : { versioning: body.versioning.enabled }),
+      uniform: body.iamConfiguration?.uniformBucketLevelAccess?.enabled ?? false,
+      publicAccessPrevention: body.iamConfiguration?.publicAccessPrevention ?? 'inherited'
+    };
+    return { body: { kind: 'storage#bucket', name: body.name } };
   });
 }

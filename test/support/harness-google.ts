@@ -2,11 +2,12 @@
  * The Google APIs a harnessed action calls itself (not through gcloud), on loopback, answering
  * from the same world.json the stand-in tools keep: STS's token exchange of the harness's OIDC
  * token, IAM Credentials' impersonation, and GKE's clusters.get, which finds a cluster once the
- * stand-in terraform has applied (as the stand-in gcloud's get-credentials did). The action is
+ * stand-in terraform has applied (as the stand-in gcloud's get-credentials did), and Cloud
+ * Storage's buckets.get and buckets.insert over the stand-in gcloud's buckets. The action is
  * pointed here with FLYTE_GKE_GOOGLE_API_ENDPOINT. A test can make a path fail (`fail`) and read
  * every API call made (`calls`).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -71,6 +72,11 @@ export class HarnessGoogle {
     this.failures.push({ path: pathPattern, answer });
   }
 
+  /** Drops the failures `fail` set. */
+  reset(): void {
+    this.failures.length = 0;
+  }
+
   private answer(method: string, url: string, auth: string | undefined, raw: string): Answer {
     const [, service = '', ...rest] = new URL(url, this.url).pathname.split('/');
     const sub = `/${rest.join('/')}`;
@@ -126,10 +132,63 @@ export class HarnessGoogle {
         }
       };
     }
+    if (service === 'storage') return this.storage(method, sub, raw);
     return googleError(404, 'NOT_FOUND', `No harness stand-in for ${method} ${service}${sub}`);
   }
 
-  private world(): { terraform?: { applied?: unknown } } {
+  /** buckets.get / buckets.insert on world.gcloud.buckets, the stand-in gcloud's buckets. */
+  private storage(method: string, sub: string, raw: string): Answer {
+    const world = this.world();
+    const buckets = ((world.gcloud ??= {}).buckets ??= {});
+    const get = /^\/storage\/v1\/b\/([^/]+)$/.exec(sub);
+    if (method === 'GET' && get) {
+      const name = decodeURIComponent(get[1]!);
+      const found = buckets[name];
+      if (!found) return googleError(404, 'NOT_FOUND', 'The specified bucket does not exist.');
+      return {
+        status: 200,
+        body: {
+          kind: 'storage#bucket',
+          name,
+          location: String(found.location ?? 'US').toUpperCase(),
+          ...(found.versioning === undefined ? {} : { versioning: { enabled: found.versioning } })
+        }
+      };
+    }
+    if (method === 'POST' && sub === '/storage/v1/b') {
+      const body = JSON.parse(raw || '{}') as {
+        name?: string;
+        location?: string;
+        versioning?: { enabled?: boolean };
+        iamConfiguration?: {
+          uniformBucketLevelAccess?: { enabled?: boolean };
+          publicAccessPrevention?: string;
+        };
+      };
+      if (!body.name) return googleError(400, 'INVALID_ARGUMENT', 'Required: name');
+      if (buckets[body.name]) {
+        return googleError(
+          409,
+          'ALREADY_EXISTS',
+          'Your previous request to create the named bucket succeeded and you already own it.'
+        );
+      }
+      buckets[body.name] = {
+        location: body.location ?? 'US',
+        versioning: body.versioning?.enabled === true,
+        uniform: body.iamConfiguration?.uniformBucketLevelAccess?.enabled === true,
+        pap: body.iamConfiguration?.publicAccessPrevention ?? 'inherited'
+      };
+      writeFileSync(path.join(this.standinDir, 'world.json'), JSON.stringify(world, null, 2));
+      return { status: 200, body: { kind: 'storage#bucket', name: body.name } };
+    }
+    return googleError(404, 'NOT_FOUND', `No harness stand-in for ${method} storage${sub}`);
+  }
+
+  private world(): {
+    terraform?: { applied?: unknown };
+    gcloud?: { buckets?: Record<string, Record<string, unknown>> };
+  } {
     const file = path.join(this.standinDir, 'world.json');
     return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   }

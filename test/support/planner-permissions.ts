@@ -28,8 +28,8 @@ export const PLANNER_NEEDS: readonly NeededPermission[] = [
   },
   {
     permission: 'storage.buckets.get',
-    by: 'gcloud storage buckets describe of the state bucket; the Read of google_storage_bucket',
-    source: `src/tools/gcloud/storage.ts; ${PROVIDER} google/services/storage/resource_storage_bucket.go (Buckets.Get)`
+    by: "the action's buckets.get of the state bucket (Storage JSON API); the Read of google_storage_bucket",
+    source: `src/gcp/storage-bucket.ts; ${PROVIDER} google/services/storage/resource_storage_bucket.go (Buckets.Get)`
   },
   {
     permission: 'storage.buckets.getIamPolicy',
