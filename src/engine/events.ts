@@ -31,7 +31,12 @@ export type EngineEvent =
   /** The step ran this command and got the answer read ahead instead of running it again. */
   | (EventPlace & { readonly kind: 'read-served'; readonly call: string })
   /** A changing step ran: every answer read before it was dropped. */
-  | (EventPlace & { readonly kind: 'reads-dropped' });
+  | (EventPlace & { readonly kind: 'reads-dropped' })
+  /** Work no phase waits for (background.ts) started, and ended. */
+  | { readonly kind: 'background-start'; readonly name: string }
+  | { readonly kind: 'background-end'; readonly name: string; readonly ok: boolean }
+  /** A step ran a command of a tool still installing in the background, so it waited. */
+  | (EventPlace & { readonly kind: 'background-wait'; readonly name: string });
 
 export type RecordedEvent = EngineEvent & { readonly seq: number };
 

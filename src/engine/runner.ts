@@ -5,6 +5,8 @@
 import { runChecked } from './run-checked.js';
 import type { RunState } from './state.js';
 import { ReadAhead } from './read-ahead.js';
+import { Background, backgroundFor } from './background.js';
+import { StepError } from '../errors.js';
 import {
   callName,
   eventRecorder,
@@ -38,6 +40,7 @@ interface RunShared {
   readonly deps: RunnerDeps;
   readonly reads: ReadAhead;
   readonly record: (event: EngineEvent) => void;
+  readonly background: Background;
 }
 
 export async function runPhases(
@@ -45,9 +48,34 @@ export async function runPhases(
   deps: RunnerDeps
 ): Promise<PhaseReport[]> {
   const reads = new ReadAhead();
-  const shared: RunShared = { deps, reads, record: eventRecorder(deps.events) };
-  const ctx: TaskContext = { ...deps.ctx, readAhead: reads };
+  const record = eventRecorder(deps.events);
+  const background = new Background(record);
+  const shared: RunShared = { deps, reads, record, background };
+  const ctx: TaskContext = { ...deps.ctx, readAhead: reads, background };
   const reports: PhaseReport[] = [];
+  let failed = false;
+  try {
+    await runAll(phases, ctx, shared, reports);
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // The job's later steps expect what was installing beside the phases: wait for it.
+    const failures = await background.settle();
+    if (failures.length > 0 && !failed) {
+      throw new StepError('install-tools', failures.map((f) => f.message).join('\n'));
+    }
+  }
+  return reports;
+}
+
+async function runAll(
+  phases: readonly Phase[],
+  ctx: TaskContext,
+  shared: RunShared,
+  reports: PhaseReport[]
+): Promise<void> {
+  const { deps, reads } = shared;
   for (const phase of phases) {
     const started = ctx.clock.now();
     const steps: StepReport[] = [];
@@ -76,13 +104,14 @@ export async function runPhases(
       shared.record({ kind: 'phase-end', phase: phase.name });
     }
   }
-  return reports;
 }
 
 /** Records each command the step runs itself, by name (secrets masked), as it starts and ends. */
 function recordingExec(exec: Exec, place: EventPlace, shared: RunShared): Exec {
   return {
     run: async (tool, args, options) => {
+      const needs = backgroundFor(tool);
+      if (needs) await shared.background.waitFor(needs, place);
       const call = redact(callName(tool, args), shared.deps.secrets());
       shared.record({ kind: 'exec-start', ...place, call });
       try {

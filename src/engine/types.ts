@@ -147,6 +147,8 @@ export interface TaskContext {
   readonly google?: () => GoogleApi;
   /** DNS and TLS to the public domain, for the proof from outside; tests answer on loopback. */
   readonly network?: PublicNetwork;
+  /** Starts work no phase waits for (engine/background.ts); the runner provides it. */
+  readonly background?: { start(name: string, work: () => Promise<void>): void };
 }
 
 export interface PhaseReport {

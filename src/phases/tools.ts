@@ -1,7 +1,10 @@
 /**
- * Installs gcloud (with kubectl and gke-gcloud-auth-plugin), terraform and helm. The three run
- * at once: each is mostly waiting on the network or on tar, so together they take about as long
- * as the slowest one.
+ * Installs terraform and helm, and starts gcloud (with kubectl and gke-gcloud-auth-plugin) beside
+ * them. terraform and helm are awaited: the plan needs them. gcloud is not: the action's own
+ * Google calls go through REST and kubectl/Helm authenticate with the action's exec credential
+ * plugin, so only a command of gcloud or kubectl waits for it (engine/background.ts), and the run
+ * waits for it at the end, so the job's later steps still find gcloud on PATH as users expect.
+ * Downloads run at once: each is mostly waiting on the network or on tar.
  */
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
@@ -15,6 +18,8 @@ import { helmRecipe } from '../tools/helm/install.js';
 import { terraformRecipe } from '../tools/terraform/install.js';
 
 export const TOOL_RECIPES: readonly Recipe[] = [gcloudRecipe, terraformRecipe, helmRecipe];
+/** What the plan waits for; gcloud installs in the background. */
+const AWAITED_RECIPES: readonly Recipe[] = [terraformRecipe, helmRecipe];
 
 export function toolsPhase(inputs: Inputs): Phase {
   return {
@@ -23,16 +28,31 @@ export function toolsPhase(inputs: Inputs): Phase {
       {
         kind: 'task',
         id: 'install-tools',
-        title: 'Install gcloud, terraform and helm',
+        title: 'Install terraform and helm; gcloud in the background',
         mutates: false,
         describe: () =>
-          TOOL_RECIPES.map((recipe) =>
-            describeInstall(recipe, inputs.tools[recipe.tool], currentPlatform(), inputs.toolMirror)
-          ).join('\n'),
-        run: (ctx) => installTools(ctx)
+          [
+            ...TOOL_RECIPES.map((recipe) =>
+              describeInstall(
+                recipe,
+                inputs.tools[recipe.tool],
+                currentPlatform(),
+                inputs.toolMirror
+              )
+            ),
+            'gcloud installs in the background: only a gcloud or kubectl command waits for it, and the run ends once it is in place.'
+          ].join('\n'),
+        run: (ctx) => installToolsBeside(ctx)
       }
     ]
   };
+}
+
+/** terraform and helm now; gcloud beside the phases when the runner can run work beside them. */
+export async function installToolsBeside(ctx: TaskContext): Promise<void> {
+  if (!ctx.background) return installTools(ctx);
+  ctx.background.start('gcloud', () => installTools(ctx, [gcloudRecipe]));
+  await installTools(ctx, AWAITED_RECIPES);
 }
 
 /** Runs every install concurrently; waits for all, then reports every failure together. */
