@@ -53,18 +53,17 @@ export async function runPhases(
   const shared: RunShared = { deps, reads, record, background };
   const ctx: TaskContext = { ...deps.ctx, readAhead: reads, background };
   const reports: PhaseReport[] = [];
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   try {
     await runAll(phases, ctx, shared, reports);
   } catch (error) {
-    failed = true;
-    throw error;
-  } finally {
-    // The job's later steps expect what was installing beside the phases: wait for it.
-    const failures = await background.settle();
-    if (failures.length > 0 && !failed) {
-      throw new StepError('install-tools', failures.map((f) => f.message).join('\n'));
-    }
+    failure = { error };
+  }
+  // The job's later steps expect what was installing beside the phases: wait for it.
+  const failures = await background.settle();
+  if (failure) throw failure.error;
+  if (failures.length > 0) {
+    throw new StepError('install-tools', failures.map((f) => f.message).join('\n'));
   }
   return reports;
 }
