@@ -24,6 +24,8 @@ export interface MirrorRequest {
   /** Order numbers shared by arrivals and finishes: what came before what, on any machine. */
   readonly arrived: number;
   readonly finished: number;
+  /** Body bytes served (0 for an error answer). */
+  readonly bytes: number;
 }
 
 export interface RouteOptions {
@@ -103,6 +105,7 @@ export class Mirror {
         : route.served++ < (route.failures ?? 0)
           ? (route.failStatus ?? 503)
           : 200;
+    let bytes = 0;
     res.on('finish', () =>
       this.requests.push({
         path: urlPath,
@@ -110,7 +113,8 @@ export class Mirror {
         start,
         end: Date.now(),
         arrived,
-        finished: ++this.order
+        finished: ++this.order,
+        bytes
       })
     );
     const respond = async () => {
@@ -119,6 +123,7 @@ export class Mirror {
         return;
       }
       const body = await route.body;
+      bytes = body.length;
       res.writeHead(200, { 'content-length': String(body.length) });
       if (!route.bytesPerSecond) {
         res.end(body);

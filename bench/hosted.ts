@@ -1,0 +1,185 @@
+/**
+ * A pull request plan on a GitHub-hosted runner, through the bundled action on stand-in tools:
+ * the runner starts with an empty tool cache, and every download comes from loopback mirrors
+ * holding archives as large as the real ones, paced to a stated bandwidth. Stand-in tools take
+ * the real tools' time, scaled like bench/deploy.ts (one simulated minute is `scaleMsPerMinute`
+ * ms; downloads are scaled the same way by pacing the mirror at bandwidth ÷ scale).
+ *
+ * Two runs of the same plan against an existing deployment (the cluster and the Flyte release):
+ * - cold: nothing cached; terraform and helm are downloaded before Terraform can start, gcloud
+ *   in the background (only the kubectl reads of the release wait for it);
+ * - cached: the tool cache as a cache restore would leave it. @actions/cache is not wired in yet,
+ *   so the restore is modelled: its archive (the size of the tool cache folder, compressed like
+ *   the downloads, i.e. not at all for these random bytes) at the same bandwidth, added to the
+ *   wall time and to the bytes downloaded.
+ * Figures: plan latency ÷ (terraform init + plan) and bytes downloaded, for both.
+ */
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { jobInputs, TOOL_VERSIONS, withStateBucket } from '../test/support/e2e-jobs.js';
+import {
+  Harness,
+  standinWrapper,
+  type StandinRule,
+  type ToolCall
+} from '../test/support/harness.js';
+import { buildArchive, Mirror, publish, type StandInTool } from '../test/support/mirror.js';
+import { copyModuleForStandins } from '../test/support/provider-registry.js';
+import { publishUpstream } from '../test/support/upstream.js';
+import { currentPlatform } from '../src/tools/sources.js';
+import { gcloudRecipe } from '../src/tools/gcloud/install.js';
+import { helmRecipe } from '../src/tools/helm/install.js';
+import { terraformRecipe } from '../src/tools/terraform/install.js';
+
+const MB = 1024 * 1024;
+/**
+ * Sizes of the real linux x86-64 downloads. Estimates, not read from a published listing (none
+ * was reachable from this machine); each is stated with where it comes from, and the bench
+ * reports the bytes it actually served, so a corrected size changes one line.
+ * - terraform_1.13.4_linux_amd64.zip: about 27 MB (terraform 1.x zips, releases.hashicorp.com).
+ * - helm-v3.19.0-linux-amd64.tar.gz: about 17 MB (get.helm.sh, helm 3.1x tarballs).
+ * - google-cloud-cli-529.0.0-linux-x86_64.tar.gz: about 150 MB, plus the kubectl and
+ *   gke-gcloud-auth-plugin components the real install adds (about 30 MB more, modelled inside
+ *   the same archive, as the stand-in archive carries them).
+ * The google provider 6.50.0 zip (about 35 MB) is fetched by `terraform init`, whose modelled
+ * 15 s include it.
+ */
+export const REAL_SIZES: Readonly<Record<StandInTool, number>> = {
+  terraform: 27 * MB,
+  helm: 17 * MB,
+  gcloud: 180 * MB
+};
+/** Bandwidth of a hosted runner to a CDN, per connection (the same as bench/tools-install.ts). */
+export const BANDWIDTH = 25 * MB;
+
+/** Real seconds of the stand-in tools' calls a plan makes (as in bench/deploy.ts). */
+const REAL_SECONDS: {
+  tool: 'terraform' | 'helm' | 'gcloud' | 'kubectl';
+  match: string[];
+  seconds: number;
+}[] = [
+  { tool: 'terraform', match: ['init'], seconds: 15 },
+  { tool: 'terraform', match: ['plan'], seconds: 40 },
+  { tool: 'terraform', match: ['show'], seconds: 2 },
+  { tool: 'terraform', match: [], seconds: 2 },
+  { tool: 'gcloud', match: [], seconds: 2 },
+  { tool: 'helm', match: [], seconds: 1 },
+  { tool: 'kubectl', match: [], seconds: 1 }
+];
+
+export interface HostedRun {
+  readonly name: string;
+  readonly wallMs: number;
+  readonly initPlanMs: number;
+  readonly ratio: number;
+  readonly bytesDownloaded: number;
+  /** Modelled cache restore (cached run only). */
+  readonly restoreMs: number;
+  /** Steps that waited for the background gcloud install. */
+  readonly waitedForGcloud: string[];
+  readonly exitCode: number | null;
+}
+
+function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += folderBytes(full);
+    else if (entry.isFile()) total += statSync(full).size;
+  }
+  return total;
+}
+
+export async function benchHosted(scaleMsPerMinute = 6000): Promise<{
+  scaleMsPerMinute: number;
+  bandwidthMBps: number;
+  sizesMB: Record<string, number>;
+  runs: HostedRun[];
+}> {
+  const scale = scaleMsPerMinute / 60_000;
+  const platform = currentPlatform();
+  const mirror = await Mirror.start();
+  const recipes = { terraform: terraformRecipe, helm: helmRecipe, gcloud: gcloudRecipe };
+  for (const tool of ['terraform', 'helm', 'gcloud'] as const) {
+    const archive = buildArchive(tool, TOOL_VERSIONS[tool], platform, REAL_SIZES[tool], {
+      ...(tool === 'gcloud'
+        ? {
+            gcloud: standinWrapper('gcloud'),
+            kubectl: standinWrapper('kubectl'),
+            'gke-gcloud-auth-plugin': '#!/bin/sh\nexit 0\n'
+          }
+        : { [tool]: standinWrapper(tool) })
+    });
+    publish(mirror, recipes[tool], archive, platform, { bytesPerSecond: BANDWIDTH / scale });
+  }
+  publishUpstream(mirror);
+  const harness = await Harness.create({ oidc: true, event: 'pull_request' });
+  const inputs = {
+    ...jobInputs(mirror),
+    'project-id': 'acme-flyte-hosted',
+    'cluster-name': 'flyte-hosted',
+    'comment-on-pr': 'false'
+  };
+  const runs: HostedRun[] = [];
+  try {
+    withStateBucket(harness, 'acme-flyte-hosted');
+    // The deployment the pull request plans against, made without delays.
+    const setup = await harness.run({ ...inputs, command: 'deploy' });
+    await harness.runPost();
+    if (setup.exitCode !== 0) throw new Error(`setup deploy failed:\n${setup.errors.join('\n')}`);
+    const rules: Record<string, StandinRule[]> = {};
+    for (const slow of REAL_SECONDS) {
+      (rules[slow.tool] ??= []).push({
+        match: slow.match,
+        passThrough: true,
+        delayMs: Math.round(slow.seconds * 1000 * scale)
+      });
+    }
+    harness.setRules(rules);
+    const bytes = () =>
+      [...mirror.requests, ...harness.upstream.requests].reduce((t, r) => t + r.bytes, 0);
+    const span = (c: ToolCall) => (c.endedAt ?? c.startedAt) - c.startedAt;
+    const plan = async (name: string, restoreBytes: number) => {
+      copyModuleForStandins(harness.moduleDir);
+      const sent = bytes();
+      const restoreMs = (restoreBytes / BANDWIDTH) * 1000 * scale;
+      const started = Date.now();
+      const result = await harness.run({ ...inputs, command: 'plan' });
+      const wallMs = Date.now() - started + restoreMs;
+      await harness.runPost();
+      const initPlanMs = result.calls
+        .filter((c) => c.tool === 'terraform' && (c.args[0] === 'init' || c.args[0] === 'plan'))
+        .reduce((t, c) => t + span(c), 0);
+      runs.push({
+        name,
+        wallMs: Math.round(wallMs),
+        initPlanMs,
+        ratio: wallMs / initPlanMs,
+        bytesDownloaded: bytes() - sent + restoreBytes,
+        restoreMs: Math.round(restoreMs),
+        waitedForGcloud: result.events
+          .filter((e) => e.kind === 'background-wait')
+          .map((e) => ('step' in e ? e.step : '')),
+        exitCode: result.exitCode
+      });
+      if (result.exitCode !== 0) throw new Error(`${name} failed:\n${result.errors.join('\n')}`);
+    };
+    // A hosted runner's tool cache starts empty.
+    rmSync(harness.toolCache, { recursive: true, force: true });
+    await plan('cold hosted plan', 0);
+    await plan('cached hosted plan', folderBytes(harness.toolCache));
+  } finally {
+    await Promise.all([harness.close(), mirror.close()]);
+  }
+  return {
+    scaleMsPerMinute,
+    bandwidthMBps: BANDWIDTH / MB,
+    sizesMB: Object.fromEntries(Object.entries(REAL_SIZES).map(([k, v]) => [k, v / MB])),
+    runs
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  console.log(JSON.stringify(await benchHosted(), null, 2));
+}
