@@ -116,3 +116,21 @@ describe('the gcloud install beside the phases', () => {
     ).toEqual([]);
   });
 });
+
+describe('a phase failure and a background failure together', () => {
+  it('reports both reasons', async () => {
+    const tools = gatedTools();
+    const { ctx } = fakeContext({
+      exec: { run: async () => ({ exitCode: 1, stdout: '', stderr: 'plan failed' }) }
+    });
+    tools.release(new Error('gcloud 588.0.0: digest mismatch'));
+    const error = await runPhases(
+      [tools.phase, execPhase('Terraform plan', 'terraform', 'terraform-plan')],
+      { ctx, secrets: () => [] }
+    ).then(
+      () => new Error('resolved'),
+      (e: unknown) => e as Error
+    );
+    expect(error.message).toMatch(/terraform[\s\S]*gcloud 588\.0\.0: digest mismatch/);
+  });
+});

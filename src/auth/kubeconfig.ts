@@ -86,7 +86,7 @@ async function writeKubeconfig(
     }
     throw new StepError(
       'cluster-credentials',
-      `Could not get credentials for ${where}: ${(error as Error).message}. Check that the identity has roles/container.clusterViewer (container.clusters.get) or roles/container.developer.`
+      `Could not get credentials for ${where}: ${sentence(error)} Check that the identity has roles/container.clusterViewer (container.clusters.get) or roles/container.developer.`
     );
   }
   if (!access) {
@@ -121,4 +121,9 @@ async function writeKubeconfig(
   ctx.exportVariable('KUBECONFIG', kubeconfig);
   ctx.state.kubeconfigPath = kubeconfig;
   return true;
+}
+
+/** An error's message as one sentence ending in a single full stop. */
+function sentence(error: unknown): string {
+  return `${(error as Error).message.trim().replace(/\.+$/, '')}.`;
 }

@@ -61,10 +61,16 @@ export async function runPhases(
   }
   // The job's later steps expect what was installing beside the phases: wait for it.
   const failures = await background.settle();
-  if (failure) throw failure.error;
-  if (failures.length > 0) {
-    throw new StepError('install-tools', failures.map((f) => f.message).join('\n'));
+  const reasons = failures.map((f) => f.message).join('\n');
+  if (failure) {
+    // Both reported: a phase's failure and the background install's (a tampered mirror fails both).
+    const error = failure.error;
+    if (failures.length > 0 && error instanceof StepError) {
+      throw new StepError(error.stepId, `${error.message}\n${reasons}`, error.exitCode);
+    }
+    throw error;
   }
+  if (failures.length > 0) throw new StepError('install-tools', reasons);
   return reports;
 }
 

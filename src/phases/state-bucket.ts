@@ -34,7 +34,7 @@ function describeBucketStep(inputs: Inputs): Step {
       } catch (error) {
         throw new StepError(
           'state-bucket-describe',
-          `Could not look up the state bucket gs://${bucket}: ${(error as Error).message}. If it says 403, the deploying identity needs storage.buckets.get on it (roles/storage.admin on the project, or create the bucket yourself and grant roles/storage.objectAdmin).`
+          `Could not look up the state bucket gs://${bucket}: ${sentence(error)} If it says 403, the deploying identity needs storage.buckets.get on it (roles/storage.admin on the project, or create the bucket yourself and grant roles/storage.objectAdmin).`
         );
       }
       ctx.state.stateBucketExists = found.exists;
@@ -102,7 +102,7 @@ function createBucketStep(inputs: Inputs): Step {
       } catch (error) {
         throw new StepError(
           'state-bucket-create',
-          `Could not create the state bucket gs://${bucket}: ${(error as Error).message}. Bucket names are global: if another project owns it, set state-bucket to another name.`
+          `Could not create the state bucket gs://${bucket}: ${sentence(error)} Bucket names are global: if another project owns it, set state-bucket to another name.`
         );
       }
     }
@@ -117,4 +117,9 @@ export function stateBackendPhase(inputs: Inputs): Phase {
         ? [describeBucketStep(inputs), requireStateBucketStep(inputs)]
         : [describeBucketStep(inputs), createBucketStep(inputs)]
   };
+}
+
+/** An error's message as one sentence ending in a single full stop. */
+function sentence(error: unknown): string {
+  return `${(error as Error).message.trim().replace(/\.+$/, '')}.`;
 }

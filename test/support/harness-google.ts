@@ -106,7 +106,8 @@ export class HarnessGoogle {
         : googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
     }
     this.calls.push({ method, service, path: sub });
-    if (auth !== `Bearer ${ACCOUNT}`) {
+    // A federated token calls APIs directly when no service account is impersonated.
+    if (auth !== `Bearer ${ACCOUNT}` && auth !== `Bearer ${FEDERATED}`) {
       return googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.');
     }
     const failure = this.failures.find((f) => f.path.test(sub));
