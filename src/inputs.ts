@@ -12,6 +12,13 @@ import { unknownRegion, zoneOutsideRegion } from './regions.js';
 
 export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift', 'verify'] as const;
 export type Command = (typeof COMMANDS)[number];
+export const FLYTE_VERSIONS = [1, 2] as const;
+export type FlyteVersion = (typeof FLYTE_VERSIONS)[number];
+/** The chart each Flyte version installs when chart-version is empty (both pinned by digest). */
+export const DEFAULT_CHART_VERSIONS: Readonly<Record<FlyteVersion, string>> = {
+  1: 'v1.16.8',
+  2: 'v2.0.42'
+};
 
 export type ToolVersion =
   | { readonly kind: 'pinned'; readonly version: string }
@@ -51,6 +58,8 @@ export interface Inputs {
   readonly valuesFile: string;
   readonly extraValuesFiles: readonly string[];
   readonly chartVersion: string;
+  /** Flyte 1 (flyte-binary v1.x, flytekit) or Flyte 2 (flyte-binary v2.x, the `flyte` SDK). */
+  readonly flyteVersion: FlyteVersion;
   readonly releaseName: string;
   readonly namespace: string;
   readonly flyteProjects: readonly string[];
@@ -349,14 +358,32 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     : path.join(context.actionRoot, 'helm', 'flyte-values.yaml');
   const extraValuesFiles = list('extra-values-files').map((f) => file('extra-values-files', f));
 
-  const chartVersionValue = withDefault('chart-version', 'v1.16.8', RULES.chartVersion);
+  const flyteVersionValue = raw('flyte-version') || '1';
+  if (flyteVersionValue !== '1' && flyteVersionValue !== '2') {
+    throw new InputError(
+      'flyte-version',
+      `${show(flyteVersionValue)} is not a Flyte version. Use 1 (flyte-binary v1.x for flytekit/pyflyte, the default) or 2 (flyte-binary v2.x for the flyte SDK).`
+    );
+  }
+  const flyteVersion: FlyteVersion = flyteVersionValue === '2' ? 2 : 1;
+  const chartVersionValue = withDefault(
+    'chart-version',
+    DEFAULT_CHART_VERSIONS[flyteVersion],
+    RULES.chartVersion
+  );
   const chartVersion = chartVersionValue.startsWith('v')
     ? chartVersionValue
     : `v${chartVersionValue}`;
-  if (!chartVersion.startsWith('v1.')) {
+  if (flyteVersion === 1 && !chartVersion.startsWith('v1.')) {
     throw new InputError(
       'chart-version',
-      `${show(chartVersionValue)} is not a Flyte 1.x chart. From v2 the flyte-binary chart is Flyte 2, which lacks clusterResourceTemplates and the gRPC ingress this action configures. Use a v1 version such as v1.16.8.`
+      `${show(chartVersionValue)} is not a Flyte 1.x chart. From v2 the flyte-binary chart is Flyte 2, which lacks clusterResourceTemplates and the gRPC ingress this action configures. Use a v1 version such as v1.16.8, or set flyte-version: 2 to deploy Flyte 2.`
+    );
+  }
+  if (flyteVersion === 2 && !chartVersion.startsWith('v2.')) {
+    throw new InputError(
+      'chart-version',
+      `${show(chartVersionValue)} is not a Flyte 2 chart, but flyte-version is 2. Use a v2 version such as ${DEFAULT_CHART_VERSIONS[2]} (or leave chart-version empty), or set flyte-version: 1.`
     );
   }
   const releaseName = withDefault('release-name', 'flyte-backend', RULES.releaseName);
@@ -489,6 +516,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     valuesFile,
     extraValuesFiles: Object.freeze(extraValuesFiles),
     chartVersion,
+    flyteVersion,
     releaseName,
     namespace,
     flyteProjects: Object.freeze(flyteProjects),
