@@ -14,6 +14,8 @@ export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift', 'verif
 export type Command = (typeof COMMANDS)[number];
 export const FLYTE_VERSIONS = [1, 2] as const;
 export type FlyteVersion = (typeof FLYTE_VERSIONS)[number];
+/** Flyte 2 runs task pods in one namespace beside the release's: NAMESPACE-tasks. */
+export const TASK_NAMESPACE_SUFFIX = '-tasks';
 /** The chart each Flyte version installs when chart-version is empty (both pinned by digest). */
 export const DEFAULT_CHART_VERSIONS: Readonly<Record<FlyteVersion, string>> = {
   1: 'v1.16.8',
@@ -352,12 +354,6 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   const varFileValue = raw('terraform-var-file');
   const terraformVarFile = varFileValue ? file('terraform-var-file', varFileValue) : undefined;
 
-  const valuesValue = raw('values-file');
-  const valuesFile = valuesValue
-    ? file('values-file', valuesValue)
-    : path.join(context.actionRoot, 'helm', 'flyte-values.yaml');
-  const extraValuesFiles = list('extra-values-files').map((f) => file('extra-values-files', f));
-
   const flyteVersionValue = raw('flyte-version') || '1';
   if (flyteVersionValue !== '1' && flyteVersionValue !== '2') {
     throw new InputError(
@@ -366,6 +362,16 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     );
   }
   const flyteVersion: FlyteVersion = flyteVersionValue === '2' ? 2 : 1;
+  const valuesValue = raw('values-file');
+  const valuesFile = valuesValue
+    ? file('values-file', valuesValue)
+    : path.join(
+        context.actionRoot,
+        'helm',
+        flyteVersion === 2 ? 'flyte2-values.yaml' : 'flyte-values.yaml'
+      );
+  const extraValuesFiles = list('extra-values-files').map((f) => file('extra-values-files', f));
+
   const chartVersionValue = withDefault(
     'chart-version',
     DEFAULT_CHART_VERSIONS[flyteVersion],
@@ -388,6 +394,12 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
   const releaseName = withDefault('release-name', 'flyte-backend', RULES.releaseName);
   const namespace = withDefault('namespace', 'flyte', RULES.namespace);
+  if (flyteVersion === 2 && namespace.length > 63 - TASK_NAMESPACE_SUFFIX.length) {
+    throw new InputError(
+      'namespace',
+      `${show(namespace)} is too long for Flyte 2: its task pods run in ${show(namespace + TASK_NAMESPACE_SUFFIX)}, which must fit in 63 characters. Use a namespace of at most ${63 - TASK_NAMESPACE_SUFFIX.length} characters.`
+    );
+  }
   const projectsValue = list('flyte-projects');
   const flyteProjects = (projectsValue.length > 0 ? projectsValue : ['flytesnacks']).map((p) =>
     checked('flyte-projects', p, RULES.flyteProject)

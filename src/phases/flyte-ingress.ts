@@ -21,6 +21,7 @@ import {
   parseManagedCertificate
 } from '../tools/kubectl/args.js';
 import { flyteNames, PROXY_PORT } from '../values/names.js';
+import { FLYTE2_HTTP_PORT } from '../flyte2/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
 
 const CERTIFICATE_POLL_MS = 15_000;
@@ -112,7 +113,9 @@ function certificateStep(inputs: Inputs): TaskStep {
  */
 function backendServiceStep(inputs: Inputs): TaskStep {
   const names = flyteNames(inputs);
-  const target = { namespace: inputs.namespace, service: names.httpService, port: PROXY_PORT };
+  // Flyte 2: the manager's own port (no TLS proxy), src/flyte2/names.ts.
+  const port = inputs.flyteVersion === 2 ? FLYTE2_HTTP_PORT : PROXY_PORT;
+  const target = { namespace: inputs.namespace, service: names.httpService, port };
   return {
     kind: 'task',
     id: 'iap-backend-service',

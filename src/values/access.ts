@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { TerraformOutputs } from '../engine/state.js';
 import { portForwardCommand } from '../tools/kubectl/args.js';
+import { flyte2Access } from '../flyte2/client-config.js';
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, flyteNames } from './names.js';
 
 export interface FlyteAccess {
@@ -104,9 +105,19 @@ export function ingressDomain(
 }
 
 export function flyteAccess(
-  inputs: Pick<Inputs, 'domain' | 'ingress' | 'namespace' | 'releaseName'> & ClientConfigInputs,
+  inputs: Pick<Inputs, 'domain' | 'ingress' | 'namespace' | 'releaseName'> &
+    ClientConfigInputs &
+    Partial<Pick<Inputs, 'flyteVersion' | 'flyteProjects'>>,
   outputs: Pick<TerraformOutputs, 'staticIpAddress'> | undefined
 ): FlyteAccess {
+  if (inputs.flyteVersion === 2) {
+    // The `flyte` SDK's config and the v2 console (src/flyte2/client-config.ts).
+    return flyte2Access(
+      { ...inputs, flyteProjects: inputs.flyteProjects ?? ['flytesnacks'] },
+      inputs.ingress ? ingressDomain(inputs, outputs) : undefined,
+      outputs?.staticIpAddress
+    );
+  }
   const names = flyteNames(inputs);
   const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
   const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);
