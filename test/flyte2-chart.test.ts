@@ -297,6 +297,8 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
     expect(JSON.parse(annotations['cloud.google.com/app-protocols']!)).toEqual({ http: 'HTTP' });
     expect(JSON.parse(annotations['cloud.google.com/neg']!)).toEqual({ ingress: true });
     const apiBackend = find(gke, 'BackendConfig', backendName);
+    // Long enough for the SDK's streamed Watch* responses (HTTP/1.1: the timeout ends a response).
+    expect(apiBackend.spec.timeoutSec).toBe(3600);
     expect(apiBackend.spec.healthCheck).toMatchObject({
       type: 'HTTP',
       port: 8090,
@@ -337,5 +339,39 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
     expect(v1).not.toHaveProperty('flyte2');
     expect(v1.healthCheck).toEqual({ port: 8443 });
     expect(readProxyConfigSource(gkeChartPath({ actionRoot: PROJECT_ROOT }))).toBeDefined();
+  });
+});
+
+// The action's own chart needs no mirror: checked everywhere, CI included.
+describe('helm/flyte-gke for Flyte 2 with the real helm', () => {
+  const flags = (values: Record<string, string>) => {
+    const inputs = flyteInputs({ 'flyte-version': '2', ...values });
+    const { set, setString } = gkeChartSetArgs(
+      gkeChartValues(inputs, flyteNames(inputs), inputs.ingress ? '203.0.113.7.sslip.io' : '')
+    );
+    return [
+      ...Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]),
+      ...Object.entries(setString).flatMap(([k, v]) => ['--set-string', `${k}=${v}`])
+    ];
+  };
+  const chartDir = gkeChartPath({ actionRoot: PROJECT_ROOT });
+
+  it.each([
+    ['with IAP', IAP_INPUTS],
+    ['without IAP', { ingress: 'true', 'allow-unauthenticated': 'true' }]
+  ])('passes helm lint --strict and renders valid objects (%s)', (_n, values) => {
+    expect(helm(['lint', chartDir, '--strict', ...flags(values)])).toContain('0 chart(s) failed');
+    const objects = objectsOf(
+      helm(['template', 'flyte-backend-gke', chartDir, '--namespace', 'flyte', ...flags(values)])
+    );
+    expect(schemaErrors(objects)).toEqual([]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort()).toEqual([
+      'BackendConfig/flyte-backend-backend',
+      'BackendConfig/flyte-backend-console-backend',
+      'FrontendConfig/flyte-backend-frontend',
+      'Ingress/flyte-backend-ingress',
+      'ManagedCertificate/flyte-backend-cert',
+      'Service/flyte-backend-console-lb'
+    ]);
   });
 });

@@ -11,9 +11,18 @@ import {
   flyte2Names
 } from './names.js';
 
+/**
+ * The API backend service's timeout. Over HTTP/1.1 Google's load balancer ends a response after
+ * the backend service timeout (30 s unless the BackendConfig says otherwise), and the SDK's
+ * Watch* calls are server streams that last as long as a run is followed: an hour, as the Flyte 1
+ * proxy's grpc_read_timeout.
+ */
+export const API_TIMEOUT_SEC = 3600;
+
 export interface Flyte2GkeValues {
   readonly enabled: boolean;
   readonly apiPort: number;
+  readonly apiTimeoutSec: number;
   readonly console: {
     readonly release: string;
     readonly serviceName: string;
@@ -33,6 +42,7 @@ export function withFlyte2(v1: GkeChartValues, release: string): GkeChartValues 
     flyte2: {
       enabled: true,
       apiPort: FLYTE2_HTTP_PORT,
+      apiTimeoutSec: API_TIMEOUT_SEC,
       console: {
         release,
         serviceName: names.consoleService,
