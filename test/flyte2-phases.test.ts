@@ -12,7 +12,7 @@ import type { Inputs } from '../src/inputs.js';
 import { runPhases } from '../src/engine/runner.js';
 import { RunState } from '../src/engine/state.js';
 import type { Logger, Phase, TaskContext } from '../src/engine/types.js';
-import { helmPhase, valuesPhase } from '../src/phases/flyte.js';
+import { helmPhase, iapPhase, ingressPhase, valuesPhase } from '../src/phases/flyte.js';
 import { flyteVersionOfChart, refuseVersionMove } from '../src/flyte2/version-move.js';
 import { FakeCluster } from './support/fake-cluster.js';
 import { INDEXED_CHART_VERSIONS, keepCharts } from './support/chart-repo.js';
@@ -155,6 +155,53 @@ describe('Flyte 2 through a fake cluster', () => {
       .filter((c) => ['upgrade', 'apply', 'uninstall', 'delete'].includes(c.args[0] ?? ''));
     expect(mutating).toEqual([]);
     expect(flyteUpgrades(cluster)).toHaveLength(1);
+  });
+});
+
+describe('Flyte 2 behind IAP', () => {
+  it('waits for both backend services (API on 8090, console on 8080) and lets members through each', async () => {
+    const cluster = new FakeCluster();
+    const api = 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8090-5678';
+    const console = 'k8s1-1234abcd-flyte-flyte-backend-console-lb-8080-9abc';
+    cluster.backendServices = [
+      // A Flyte 1 style backend on the proxy port must not be taken for the Flyte 2 API.
+      {
+        name: 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8443-0000',
+        description:
+          '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8443"}'
+      },
+      {
+        name: api,
+        description:
+          '{"kubernetes.io/service-name":"flyte/flyte-backend-flyte-binary-http","kubernetes.io/service-port":"8090"}'
+      },
+      {
+        name: console,
+        description:
+          '{"kubernetes.io/service-name":"flyte/flyte-backend-console-lb","kubernetes.io/service-port":"8080"}',
+        iap: { enabled: true }
+      }
+    ];
+    const inputs = flyteInputs({ ...V2, ...IAP_INPUTS });
+    const { state, status } = await run(inputs, cluster, [
+      ...deploy(inputs),
+      ingressPhase(inputs),
+      iapPhase(inputs)
+    ]);
+    expect(state.iapBackendService).toBe(api);
+    expect(state.iapConsoleBackendService).toBe(console);
+    const policies = cluster
+      .callsOf('gcloud', 'iap', 'web', 'get-iam-policy')
+      .map((c) => c.args.join(' '));
+    expect(policies.some((p) => p.includes(api))).toBe(true);
+    expect(policies.some((p) => p.includes(console))).toBe(true);
+    expect(status('iap-console-read-policy')).toBe('ran');
+    expect(state.notes.join('\n')).toContain(`IAP is on for ${api} and ${console}`);
+    // Flyte 1 keeps its single target and step ids.
+    const v1 = iapPhase(flyteInputs({ ...IAP_INPUTS }))
+      .steps(new RunState())
+      .map((s) => s.id);
+    expect(v1.filter((id) => id.startsWith('iap-console'))).toEqual([]);
   });
 });
 

@@ -115,6 +115,9 @@ export class RunState {
   iapBackendService?: string;
   /** Members (lowercased) already holding the IAP accessor role on it. */
   iapBoundMembers?: readonly string[];
+  /** Flyte 2: the backend service of the console's Service, and who may pass IAP on it. */
+  iapConsoleBackendService?: string;
+  iapConsoleBoundMembers?: readonly string[];
   /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
   oauthSecretDigest?: string;
   domain?: string;
