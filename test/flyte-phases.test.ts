@@ -119,6 +119,8 @@ describe('phase step lists (pure)', () => {
       'gke-read-release',
       'helm-compare',
       'chart-fetch',
+      // Without Terraform outputs, the step that stops when a chart change needs a backup.
+      'sql-backup-create',
       'helm-upgrade',
       'helm-read-deployed',
       'release-record',

@@ -23,6 +23,7 @@ import { proxyTlsStep } from './flyte-proxy-tls.js';
 import { legacyIngressStep } from './legacy-ingress.js';
 import { recordWriteStep } from './release-record.js';
 import { uninstallStep } from './flyte-uninstall.js';
+import { upgradeBackupSteps } from './database-backup.js';
 
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
@@ -98,6 +99,8 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   }
   steps.push(
     chartFetchStep(inputs),
+    // Last before the upgrade: the new chart's pod migrates the database when it starts.
+    ...upgradeBackupSteps(inputs, state),
     {
       kind: 'exec',
       id: 'helm-upgrade',

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
 import { liveIngresses as liveIn } from './kubectl.mjs';
+import { answerSqlBackups } from './cloud-sql.mjs';
 
 /** Every live legacy Ingress, in any namespace (ns null) or one. */
 function liveIngresses(world, ns) {
@@ -46,6 +47,7 @@ export function answerGcloud({ args, world }) {
   if (words[0] === 'components') return ok('', 'All components are up to date.\n');
   if (words[0] === 'config' || words[0] === 'auth') return ok();
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
+  if (cmd.startsWith('sql backups ')) return answerSqlBackups(words[2], args, world);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
   if (cmd === 'secrets versions access') {
     // What the version holds, as it is (no newline): the stand-in terraform's apply wrote it.
