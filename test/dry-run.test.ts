@@ -156,14 +156,14 @@ describe('dry run', () => {
     it('shows the database backups with the condition each runs under', async () => {
       const deploy = (await dryRun('deploy')).stdout;
       expect(deploy).toMatch(
-        /\d+\. Back up the Cloud SQL instance <cloudsql_instance> before flyte-binary v[\d.]+ migrates it \(waits for it\) \[changes; only if the installed flyte-backend runs another flyte-binary chart version \(its migrations run on start\)\]\n {3}\$ gcloud sql backups create --instance=<cloudsql_instance> --project=/
+        /\d+\. Back up the Cloud SQL instance <cloudsql_instance> before flyte-binary v[\d.]+ migrates it \(waits for it\) \[changes; only if the installed flyte-backend runs another flyte-binary chart version \(its migrations run on start\)\]\n {3}\$ gcloud sql backups create '--instance=<cloudsql_instance>' --project=acme-flyte-dev '--description=flyte-gke-action: before flyte-backend moves to flyte-binary v[\d.]+'\n/
       );
       expect(deploy.indexOf('gcloud sql backups create')).toBeLessThan(
         deploy.indexOf('Install or upgrade flyte-backend (flyte-binary')
       );
       const destroy = (await dryRun('destroy')).stdout;
       expect(destroy).toMatch(
-        /## Final database backup\n1?\d+\. Back up the Cloud SQL instance <cloudsql_instance> before destroy \(waits for it\) \[changes; only if final-backup is true and Terraform state holds the deployment\]/
+        /## Final database backup\n\d+\. Back up the Cloud SQL instance <cloudsql_instance> before destroy \(waits for it\) \[changes; only if final-backup is true and Terraform state holds the deployment\]/
       );
     });
 
