@@ -100,6 +100,10 @@ export interface Inputs {
   readonly allowUnauthenticated: boolean;
   /** Task pods may reach flyte-binary's API ports (FlyteRemote or eager workflows in a task). */
   readonly tasksReachFlyteApi: boolean;
+  /** An on-demand Cloud SQL backup before a chart version change (off: unsafe, announced). */
+  readonly backupBeforeUpgrade: boolean;
+  /** destroy takes an on-demand Cloud SQL backup first, kept after the instance (off: unsafe). */
+  readonly finalBackup: boolean;
   /** Where the workspace is; relative paths in inputs are resolved against it. */
   readonly workspace: string;
 }
@@ -146,18 +150,46 @@ export function publicNodesWarning(inputs: Pick<Inputs, 'privateNodes'>): string
     : 'Nodes get external IP addresses (private-nodes: false): every node is reachable from the internet wherever a firewall rule or a NodePort allows it, and organisations that enforce constraints/compute.vmExternalIpAccess refuse such nodes.';
 }
 
+/** Said by a deploy or upgrade that would run a new chart's migrations with no backup first. */
+export function upgradeBackupWarning(
+  inputs: Pick<Inputs, 'command' | 'backupBeforeUpgrade'>
+): string | undefined {
+  return !inputs.backupBeforeUpgrade &&
+    (inputs.command === 'deploy' || inputs.command === 'upgrade')
+    ? "backup-before-upgrade is false: when this run changes the flyte-binary chart version, the new version's database migrations run with no backup taken first. Undoing them needs the last automated backup (up to a day old) or point-in-time recovery into a new instance (docs/backup-restore.md)."
+    : undefined;
+}
+
+/** Said by a destroy that deletes the database without a backup of its own. */
+export function finalBackupWarning(
+  inputs: Pick<Inputs, 'command' | 'finalBackup'>
+): string | undefined {
+  return !inputs.finalBackup && inputs.command === 'destroy'
+    ? 'final-backup is false: destroy deletes the Cloud SQL instance without taking a backup first. Only the automated backups the module keeps (retain_backups_on_delete) remain, the newest up to a day old.'
+    : undefined;
+}
+
+type WarningInputs = Pick<
+  Inputs,
+  | 'command'
+  | 'ingress'
+  | 'iap'
+  | 'allowUnpinnedTools'
+  | 'tasksReachFlyteApi'
+  | 'backupBeforeUpgrade'
+  | 'finalBackup'
+  | 'privateNodes'
+>;
+
 /** Every unsafe choice this run made explicitly, for each surface to repeat. */
-export function unsafeChoiceWarnings(
-  inputs: Pick<
-    Inputs,
-    'ingress' | 'iap' | 'allowUnpinnedTools' | 'tasksReachFlyteApi' | 'privateNodes'
-  >
-): string[] {
+export function unsafeChoiceWarnings(inputs: WarningInputs): string[] {
   return [
     exposureWarning(inputs),
     unpinnedToolsWarning(inputs),
     tasksApiWarning(inputs),
-    publicNodesWarning(inputs)
+    publicNodesWarning(inputs),
+    upgradeBackupWarning(inputs),
+    finalBackupWarning(inputs)
   ].filter((w): w is string => w !== undefined);
 }
 
@@ -455,6 +487,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
 
   const tasksReachFlyteApi = bool('tasks-reach-flyte-api', false);
+  const backupBeforeUpgrade = bool('backup-before-upgrade', true);
+  const finalBackup = bool('final-backup', true);
 
   const tools = {
     gcloud: toolVersion('gcloud-version', DEFAULT_VERSIONS.gcloud),
@@ -555,6 +589,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     savedPlan: savedPlan ? Object.freeze(savedPlan) : undefined,
     allowUnauthenticated,
     tasksReachFlyteApi,
+    backupBeforeUpgrade,
+    finalBackup,
     workspace: context.workspace
   });
 }

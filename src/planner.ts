@@ -13,6 +13,7 @@ import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 import { proofPhase } from './phases/proof.js';
+import { finalBackupPhase } from './phases/database-backup.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
 function whenDeployed(phase: Phase): Phase {
@@ -87,6 +88,8 @@ export function planCommand(inputs: Inputs): Phase[] {
         reviewGatePhase(inputs),
         ...setup,
         terraformPhase(inputs, 'outputs'),
+        // Before anything is removed; a failed backup stops the destroy here.
+        finalBackupPhase(inputs),
         whenDeployed(clusterCredentialsPhase(inputs)),
         whenDeployed(helmPhase(inputs, 'uninstall')),
         terraformPhase(inputs, 'destroy')

@@ -19,6 +19,7 @@ const EXPECTED: Record<string, string[]> = {
     'terraform apply',
     'gcloud container clusters get-credentials',
     'gcloud secrets versions access',
+    'gcloud sql backups create',
     'helm upgrade --install',
     'gcloud iap web'
   ],
@@ -28,9 +29,16 @@ const EXPECTED: Record<string, string[]> = {
     'terraform output',
     'gcloud container clusters get-credentials',
     'gcloud secrets versions access',
+    'gcloud sql backups create',
     'helm upgrade --install'
   ],
-  destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
+  destroy: [
+    'terraform init',
+    'gcloud sql backups create',
+    'helm uninstall',
+    'terraform plan',
+    'terraform apply'
+  ],
   // The planner reads no Secret: the Deployment and the record, never `helm get`.
   drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap'],
   // Read-only: the outputs from state, the cluster, then the proof from outside.
@@ -143,6 +151,20 @@ describe('dry run', () => {
       const all = titles(result.stdout);
       expect(all.length).toBeGreaterThan(3);
       expect(all.filter((t, i) => all.indexOf(t) !== i)).toEqual([]);
+    });
+
+    it('shows the database backups with the condition each runs under', async () => {
+      const deploy = (await dryRun('deploy')).stdout;
+      expect(deploy).toMatch(
+        /\d+\. Back up the Cloud SQL instance <cloudsql_instance> before flyte-binary v[\d.]+ migrates it \(waits for it\) \[changes; only if the installed flyte-backend runs another flyte-binary chart version \(its migrations run on start\)\]\n {3}\$ gcloud sql backups create '--instance=<cloudsql_instance>' --project=acme-flyte-dev '--description=flyte-gke-action: before flyte-backend moves to flyte-binary v[\d.]+'\n/
+      );
+      expect(deploy.indexOf('gcloud sql backups create')).toBeLessThan(
+        deploy.indexOf('Install or upgrade flyte-backend (flyte-binary')
+      );
+      const destroy = (await dryRun('destroy')).stdout;
+      expect(destroy).toMatch(
+        /## Final database backup\n\d+\. Back up the Cloud SQL instance <cloudsql_instance> before destroy \(waits for it\) \[changes; only if final-backup is true and Terraform state holds the deployment\]/
+      );
     });
 
     it.each(['deploy', 'verify'])(

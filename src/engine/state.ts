@@ -34,6 +34,8 @@ export interface TerraformOutputs {
   readonly taskServiceAccounts?: Readonly<Record<string, string>>;
   /** The cluster's pod address range (optional output `pods_cidr`), for the tasks' NetworkPolicy. */
   readonly podsCidr?: string;
+  /** The Cloud SQL instance's name (optional output `cloudsql_instance`), for on-demand backups. */
+  readonly cloudsqlInstance?: string;
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';
@@ -103,6 +105,8 @@ export class RunState {
   /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
   previousRelease?: HelmRelease;
   helmChanged?: boolean;
+  /** The on-demand Cloud SQL backup this run took (before a chart upgrade, or before destroy). */
+  databaseBackup?: { readonly id: string; readonly instance: string };
   /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
   legacyIngressesRemoved?: boolean;
   /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */

@@ -26,6 +26,7 @@ import { uninstallStep } from './flyte-uninstall.js';
 import { recoveryStep } from './helm-recovery.js';
 import { taskNamespaceStep } from '../flyte2/task-namespace.js';
 import { refuseVersionMove } from '../flyte2/version-move.js';
+import { upgradeBackupSteps } from './database-backup.js';
 
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
@@ -110,6 +111,8 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   }
   steps.push(
     chartFetchStep(inputs),
+    // Last before the upgrade: the new chart's pod migrates the database when it starts.
+    ...upgradeBackupSteps(inputs, state),
     {
       kind: 'exec',
       id: 'helm-upgrade',
