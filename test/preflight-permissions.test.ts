@@ -34,10 +34,13 @@ function loopRoles(who: string): string[] {
     .map((r) => r.replace(/"/g, '').replace('projects/$PROJECT_ID/', 'projects/PROJECT/'));
 }
 
-const section = (title: string, end: string) =>
-  SECURITY.slice(SECURITY.indexOf(title), SECURITY.indexOf(end, SECURITY.indexOf(title)));
-const DEPLOYER_SECTION = section("## The deployer's roles", '## What a pull request author');
-const PLANNER_SECTION = section("## The planner's roles", 'A plan never writes');
+/** From a heading to the next one of the same level. */
+const section = (title: string) => {
+  const start = SECURITY.indexOf(title);
+  return SECURITY.slice(start, SECURITY.indexOf('\n## ', start + title.length));
+};
+const DEPLOYER_SECTION = section("## The deployer's roles");
+const PLANNER_SECTION = section("## The planner's roles");
 
 /** Roles that hold permissions of several services, and why the mapping may cross services. */
 const CROSS_SERVICE: Record<string, string> = {
