@@ -17,6 +17,7 @@
  * permission 403 with reason IAM_PERMISSION_DENIED, as Google does.
  */
 import { googleError, type GoogleCall, type GoogleServer } from './google-server.js';
+import { REGIONS } from '../../src/regions.js';
 
 export interface Quota {
   metric: string;
@@ -42,7 +43,9 @@ export interface ProjectModel {
   enabled: Set<string>;
   /** Effective policies by constraint name (without `constraints/`); absent ones are unset. */
   policies: Record<string, PolicyRule[]>;
+  /** Quotas of the regions a test stages; every other Google region answers `otherRegions`. */
   regions: Record<string, Quota[]>;
+  otherRegions: Quota[];
   projectQuotas: Quota[];
 }
 
@@ -91,11 +94,8 @@ export function healthyProject(projectId?: string): ProjectModel {
     buckets: {},
     enabled: new Set(ALL_APIS),
     policies: {},
-    regions: {
-      'us-central1': regionQuotas(),
-      'europe-west4': regionQuotas(),
-      'us-east1': regionQuotas()
-    },
+    regions: { 'us-central1': regionQuotas() },
+    otherRegions: regionQuotas(),
     projectQuotas: [{ metric: 'GPUS_ALL_REGIONS', limit: 16, usage: 0 }]
   };
 }
@@ -260,7 +260,7 @@ export function serveProject(server: GoogleServer, model: () => ProjectModel): v
     const m = model();
     if (!region)
       return { body: { kind: 'compute#project', name: project, quotas: m.projectQuotas } };
-    const quotas = m.regions[region];
+    const quotas = m.regions[region] ?? (REGIONS[region] ? m.otherRegions : undefined);
     if (!quotas)
       return googleError(
         404,
