@@ -59,8 +59,8 @@ describe('preflight through the bundled action', () => {
       (p) => {
         p.policies['compute.vmExternalIpAccess'] = [{ denyAll: true }];
       },
-      {},
-      'constraints/compute.vmExternalIpAccess: Give the nodes no external IPs (private nodes)'
+      { 'private-nodes': 'false' },
+      'constraints/compute.vmExternalIpAccess: Give the nodes no external IPs (private-nodes: true, the default)'
     ],
     [
       'zero GPU quota',

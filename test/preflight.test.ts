@@ -153,16 +153,19 @@ describe('preflight failures name the missing thing and its fix', () => {
 
   it('an organisation policy refusing external IPs on VMs, while nodes get external IPs', async () => {
     project.policies['compute.vmExternalIpAccess'] = [{ denyAll: true }];
-    const run = await preflight(deployInputs());
+    const run = await preflight(deployInputs({ 'private-nodes': 'false' }));
     expect(run.by('preflight-org-policies').status).toBe('fail');
     expect(run.failure?.message).toContain('constraints/compute.vmExternalIpAccess');
-    expect(run.failure?.message).toContain('private nodes');
+    expect(run.failure?.message).toContain('private-nodes: true');
     expect(run.failure?.message).toContain(
       'gcloud org-policies set-policy POLICY.yaml with name: projects/acme-flyte/policies/compute.vmExternalIpAccess'
     );
-    // The same policy and private nodes go together.
-    const privateNodes = { ...deployInputs(), privateNodes: true } as Inputs;
-    expect((await preflight(privateNodes)).by('preflight-org-policies').status).toBe('pass');
+    // The same policy and private nodes (the default) go together.
+    const privateNodes = await preflight(deployInputs());
+    expect(privateNodes.by('preflight-org-policies').status).toBe('pass');
+    expect(privateNodes.by('preflight-org-policies').found).toContain(
+      'nodes have no external IPs (private nodes)'
+    );
   });
 
   it.each([
@@ -222,7 +225,7 @@ describe('preflight failures name the missing thing and its fix', () => {
     project.held = new Set(['orgpolicy.policy.get']);
     project.policies['compute.vmExternalIpAccess'] = [{ denyAll: true }];
     project.enabled.delete('serviceusage.googleapis.com');
-    const run = await preflight(deployInputs());
+    const run = await preflight(deployInputs({ 'private-nodes': 'false' }));
     expect(run.failure?.message).toMatch(/Preflight found 3 problem\(s\)/);
   });
 });

@@ -41,15 +41,9 @@ interface Constraint {
   readonly judge: (policy: EffectivePolicy, inputs: Inputs) => Verdict;
 }
 
-/**
- * Whether the module gives nodes external IPs. Nodes are public unless the inputs ask for
- * private nodes (the `private-nodes` input, where this version of the action has it).
- */
-export function nodesHaveExternalIps(inputs: Inputs): boolean {
-  return !(
-    'privateNodes' in inputs && (inputs as { privateNodes?: unknown }).privateNodes === true
-  );
-}
+/** Whether the module gives nodes external IPs: only with `private-nodes: false`. */
+export const nodesHaveExternalIps = (inputs: Pick<Inputs, 'privateNodes'>): boolean =>
+  !inputs.privateNodes;
 
 const rulesOf = (policy: EffectivePolicy): readonly PolicyRule[] => policy.spec?.rules ?? [];
 const enforced = (policy: EffectivePolicy) => rulesOf(policy).some((r) => r.enforce === true);
@@ -77,7 +71,7 @@ export const CONSTRAINTS: readonly Constraint[] = [
       return {
         ok: false,
         found: `refuses external IPs on VMs (${deniesAll(policy) ? 'deny all' : `only ${listed.length} listed instance(s)`}), and the module's nodes get external IPs`,
-        fix: `Give the nodes no external IPs (private nodes), ${policyAdmin(inputs.projectId, 'compute.vmExternalIpAccess', '{allowAll: true}')}.`
+        fix: `Give the nodes no external IPs (private-nodes: true, the default), ${policyAdmin(inputs.projectId, 'compute.vmExternalIpAccess', '{allowAll: true}')}.`
       };
     }
   },

@@ -98,6 +98,12 @@ export const PLANNER_NEEDS: readonly NeededPermission[] = [
     role: 'roles/compute.viewer'
   },
   {
+    permission: 'compute.routers.get',
+    by: 'the Read of google_compute_router and google_compute_router_nat (Cloud NAT for private nodes)',
+    source: PROVIDER,
+    role: 'roles/compute.viewer'
+  },
+  {
     permission: 'container.clusters.get',
     by: 'the Read of google_container_cluster and node pools; gcloud container clusters get-credentials',
     source: PROVIDER,
@@ -232,6 +238,11 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
     'compute.globalAddresses.create',
     'compute.globalAddresses.get'
   ]),
+  ...need(
+    'roles/compute.networkAdmin',
+    'google_compute_router and google_compute_router_nat (Cloud NAT for private nodes; the NAT is part of the router)',
+    ['compute.routers.create', 'compute.routers.get', 'compute.routers.update']
+  ),
   ...need(
     'roles/compute.loadBalancerAdmin',
     'reading the Ingress backend service and its NEGs (IAP, destroy waits)',

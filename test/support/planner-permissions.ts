@@ -33,6 +33,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, RolePermissions>> = {
       'compute.networks.get',
       'compute.subnetworks.get',
       'compute.globalAddresses.get',
+      'compute.routers.get',
       'resourcemanager.projects.get'
     ],
     complete: false,
