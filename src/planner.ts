@@ -14,6 +14,7 @@ import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 import { proofPhase } from './phases/proof.js';
 import { finalBackupPhase } from './phases/database-backup.js';
+import { preflightPhase } from './phases/preflight.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
 function whenDeployed(phase: Phase): Phase {
@@ -44,6 +45,8 @@ export function planCommand(inputs: Inputs): Phase[] {
         // GitHub alone decides whether there is a reviewed plan: asked before any tool runs.
         reviewGatePhase(inputs),
         ...setup,
+        // Read-only checks of the project, before the state bucket or Terraform changes anything.
+        preflightPhase(inputs),
         stateBackendPhase(inputs),
         ...deployTerraformPhases(
           inputs,
@@ -63,6 +66,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         reviewGatePhase(inputs),
         ...setup,
+        preflightPhase(inputs),
         stateBackendPhase(inputs),
         terraformPhase(inputs, 'plan'),
         reviewPhase(inputs),

@@ -194,6 +194,27 @@ describe('dry run', () => {
       }
     );
 
+    it.each(['deploy', 'plan'])(
+      '%s shows the preflight checks, with what each reads, before the state bucket and Terraform',
+      async (command) => {
+        const result = await dryRun(command);
+        const all = titles(result.stdout);
+        const preflight = all.filter((t) => t.startsWith('Preflight:'));
+        expect(preflight).toEqual([
+          `Preflight: the ${command === 'plan' ? 'planner' : 'deployer'} holds the permissions ${command} needs`,
+          'Preflight: the APIs the module needs are on, or the module turns them on',
+          'Preflight: no organisation policy refuses what the module creates',
+          `Preflight: GPU quota for the nvidia-l4 pool in ${example.region ?? 'us-central1'}`,
+          'Preflight: stop before any change if a check failed'
+        ]);
+        expect(all.indexOf(preflight.at(-1)!)).toBeLessThan(
+          all.findIndex((t) => /state bucket gs:|^Terraform init/.test(t))
+        );
+        expect(result.stdout).toContain(':testIamPermissions with the');
+        expect(result.stdout).toContain(':getEffectivePolicy');
+      }
+    );
+
     it("task pods get their domain's account, not the Flyte one", async () => {
       const result = await dryRun('deploy');
       const customData = result.stdout.slice(result.stdout.indexOf('cluster_resources'));

@@ -5,6 +5,7 @@ import type { ModuleDigests } from '../review/module-digest.js';
 import type { SavedPlanManifest } from '../review/saved-plan.js';
 import type { ClusterRef } from '../tools/gcloud/args.js';
 import type { ProofCheck } from '../flyte/verify-checks.js';
+import type { PreflightResult } from '../gcp/preflight-result.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
@@ -165,6 +166,8 @@ export class RunState {
   stateLockReport?: string;
   /** Lines for the job summary and comment, in order. */
   notes: string[] = [];
+  /** What each preflight check found (phases/preflight.ts), in the order they reported. */
+  preflight: PreflightResult[] = [];
 
   constructor(dryRun = false) {
     this.dryRun = dryRun;
