@@ -9,7 +9,7 @@
 import { stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { FlyteAccess } from '../values/access.js';
-import { DESKTOP_CLIENT_ID, DESKTOP_SECRET_NAME } from '../values/access.js';
+import { DESKTOP_CLIENT_ID, DESKTOP_SECRET_NAME, iapProxyCommand } from '../values/access.js';
 import { portForwardCommand } from '../tools/kubectl/args.js';
 import { chartFullName } from '../values/names.js';
 import { CONSOLE_BASE_PATH, CONSOLE_PORT, FLYTE2_HTTP_PORT, flyte2Names } from './names.js';
@@ -35,20 +35,7 @@ export function flyte2ClientConfigYaml(
     });
   }
   const admin: Record<string, unknown> = { endpoint: `dns:///${domain}`, insecure: false };
-  if (inputs.iap) {
-    admin.proxyCommand = [
-      'flyte-iap',
-      'generate-user-id-token',
-      '--desktop_client_id',
-      DESKTOP_CLIENT_ID,
-      '--desktop_client_secret_gcp_secret_name',
-      DESKTOP_SECRET_NAME,
-      '--webapp_client_id',
-      inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-      '--project',
-      inputs.projectId
-    ];
-  }
+  if (inputs.iap) admin.proxyCommand = iapProxyCommand(inputs);
   return stringify({ admin, task });
 }
 

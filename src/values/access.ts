@@ -29,6 +29,25 @@ export const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
 export const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
 
 /**
+ * The `proxyCommand` both SDKs' clients run behind IAP: flytekitplugins-identity-aware-proxy's
+ * `flyte-iap` mints a user ID token for the IAP OAuth client.
+ */
+export function iapProxyCommand(inputs: ClientConfigInputs): string[] {
+  return [
+    'flyte-iap',
+    'generate-user-id-token',
+    '--desktop_client_id',
+    DESKTOP_CLIENT_ID,
+    '--desktop_client_secret_gcp_secret_name',
+    DESKTOP_SECRET_NAME,
+    '--webapp_client_id',
+    inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
+    '--project',
+    inputs.projectId
+  ];
+}
+
+/**
  * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
  * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
  * proxyCommand; without ingress, the port-forward.
@@ -38,20 +57,7 @@ export function clientConfigYaml(inputs: ClientConfigInputs, domain: string | un
     return stringify({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
   }
   const admin: Record<string, unknown> = { endpoint: `dns:///${domain}`, insecure: false };
-  if (inputs.iap) {
-    admin.proxyCommand = [
-      'flyte-iap',
-      'generate-user-id-token',
-      '--desktop_client_id',
-      DESKTOP_CLIENT_ID,
-      '--desktop_client_secret_gcp_secret_name',
-      DESKTOP_SECRET_NAME,
-      '--webapp_client_id',
-      inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-      '--project',
-      inputs.projectId
-    ];
-  }
+  if (inputs.iap) admin.proxyCommand = iapProxyCommand(inputs);
   return stringify({ admin });
 }
 
