@@ -55,6 +55,8 @@ const ONLY_FOR = {
   'verify-after-deploy': ['deploy', 'upgrade'],
   'confirm-destroy': ['destroy'],
   'require-reviewed-plan': ['deploy'],
+  'backup-before-upgrade': ['deploy', 'upgrade'],
+  'final-backup': ['destroy'],
   // The job's own environment, passed by the workflow (below), for the protection-rules warning.
   environment: ['deploy', 'upgrade', 'destroy']
 };

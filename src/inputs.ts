@@ -12,6 +12,15 @@ import { unknownRegion, zoneOutsideRegion } from './regions.js';
 
 export const COMMANDS = ['deploy', 'plan', 'upgrade', 'destroy', 'drift', 'verify'] as const;
 export type Command = (typeof COMMANDS)[number];
+export const FLYTE_VERSIONS = [1, 2] as const;
+export type FlyteVersion = (typeof FLYTE_VERSIONS)[number];
+/** Flyte 2 runs task pods in one namespace beside the release's: NAMESPACE-tasks. */
+export const TASK_NAMESPACE_SUFFIX = '-tasks';
+/** The chart each Flyte version installs when chart-version is empty (both pinned by digest). */
+export const DEFAULT_CHART_VERSIONS: Readonly<Record<FlyteVersion, string>> = {
+  1: 'v1.16.8',
+  2: 'v2.0.42'
+};
 
 export type ToolVersion =
   | { readonly kind: 'pinned'; readonly version: string }
@@ -51,6 +60,8 @@ export interface Inputs {
   readonly valuesFile: string;
   readonly extraValuesFiles: readonly string[];
   readonly chartVersion: string;
+  /** Flyte 1 (flyte-binary v1.x, flytekit) or Flyte 2 (flyte-binary v2.x, the `flyte` SDK). */
+  readonly flyteVersion: FlyteVersion;
   readonly releaseName: string;
   readonly namespace: string;
   readonly flyteProjects: readonly string[];
@@ -89,6 +100,10 @@ export interface Inputs {
   readonly allowUnauthenticated: boolean;
   /** Task pods may reach flyte-binary's API ports (FlyteRemote or eager workflows in a task). */
   readonly tasksReachFlyteApi: boolean;
+  /** An on-demand Cloud SQL backup before a chart version change (off: unsafe, announced). */
+  readonly backupBeforeUpgrade: boolean;
+  /** destroy takes an on-demand Cloud SQL backup first, kept after the instance (off: unsafe). */
+  readonly finalBackup: boolean;
   /** Where the workspace is; relative paths in inputs are resolved against it. */
   readonly workspace: string;
 }
@@ -135,18 +150,46 @@ export function publicNodesWarning(inputs: Pick<Inputs, 'privateNodes'>): string
     : 'Nodes get external IP addresses (private-nodes: false): every node is reachable from the internet wherever a firewall rule or a NodePort allows it, and organisations that enforce constraints/compute.vmExternalIpAccess refuse such nodes.';
 }
 
+/** Said by a deploy or upgrade that would run a new chart's migrations with no backup first. */
+export function upgradeBackupWarning(
+  inputs: Pick<Inputs, 'command' | 'backupBeforeUpgrade'>
+): string | undefined {
+  return !inputs.backupBeforeUpgrade &&
+    (inputs.command === 'deploy' || inputs.command === 'upgrade')
+    ? "backup-before-upgrade is false: when this run changes the flyte-binary chart version, the new version's database migrations run with no backup taken first. Undoing them needs the last automated backup (up to a day old) or point-in-time recovery into a new instance (docs/backup-restore.md)."
+    : undefined;
+}
+
+/** Said by a destroy that deletes the database without a backup of its own. */
+export function finalBackupWarning(
+  inputs: Pick<Inputs, 'command' | 'finalBackup'>
+): string | undefined {
+  return !inputs.finalBackup && inputs.command === 'destroy'
+    ? 'final-backup is false: destroy deletes the Cloud SQL instance without taking a backup first. Only the automated backups the module keeps (retain_backups_on_delete) remain, the newest up to a day old.'
+    : undefined;
+}
+
+type WarningInputs = Pick<
+  Inputs,
+  | 'command'
+  | 'ingress'
+  | 'iap'
+  | 'allowUnpinnedTools'
+  | 'tasksReachFlyteApi'
+  | 'backupBeforeUpgrade'
+  | 'finalBackup'
+  | 'privateNodes'
+>;
+
 /** Every unsafe choice this run made explicitly, for each surface to repeat. */
-export function unsafeChoiceWarnings(
-  inputs: Pick<
-    Inputs,
-    'ingress' | 'iap' | 'allowUnpinnedTools' | 'tasksReachFlyteApi' | 'privateNodes'
-  >
-): string[] {
+export function unsafeChoiceWarnings(inputs: WarningInputs): string[] {
   return [
     exposureWarning(inputs),
     unpinnedToolsWarning(inputs),
     tasksApiWarning(inputs),
-    publicNodesWarning(inputs)
+    publicNodesWarning(inputs),
+    upgradeBackupWarning(inputs),
+    finalBackupWarning(inputs)
   ].filter((w): w is string => w !== undefined);
 }
 
@@ -343,24 +386,52 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   const varFileValue = raw('terraform-var-file');
   const terraformVarFile = varFileValue ? file('terraform-var-file', varFileValue) : undefined;
 
+  const flyteVersionValue = raw('flyte-version') || '1';
+  if (flyteVersionValue !== '1' && flyteVersionValue !== '2') {
+    throw new InputError(
+      'flyte-version',
+      `${show(flyteVersionValue)} is not a Flyte version. Use 1 (flyte-binary v1.x for flytekit/pyflyte, the default) or 2 (flyte-binary v2.x for the flyte SDK).`
+    );
+  }
+  const flyteVersion: FlyteVersion = flyteVersionValue === '2' ? 2 : 1;
   const valuesValue = raw('values-file');
   const valuesFile = valuesValue
     ? file('values-file', valuesValue)
-    : path.join(context.actionRoot, 'helm', 'flyte-values.yaml');
+    : path.join(
+        context.actionRoot,
+        'helm',
+        flyteVersion === 2 ? 'flyte2-values.yaml' : 'flyte-values.yaml'
+      );
   const extraValuesFiles = list('extra-values-files').map((f) => file('extra-values-files', f));
 
-  const chartVersionValue = withDefault('chart-version', 'v1.16.8', RULES.chartVersion);
+  const chartVersionValue = withDefault(
+    'chart-version',
+    DEFAULT_CHART_VERSIONS[flyteVersion],
+    RULES.chartVersion
+  );
   const chartVersion = chartVersionValue.startsWith('v')
     ? chartVersionValue
     : `v${chartVersionValue}`;
-  if (!chartVersion.startsWith('v1.')) {
+  if (flyteVersion === 1 && !chartVersion.startsWith('v1.')) {
     throw new InputError(
       'chart-version',
-      `${show(chartVersionValue)} is not a Flyte 1.x chart. From v2 the flyte-binary chart is Flyte 2, which lacks clusterResourceTemplates and the gRPC ingress this action configures. Use a v1 version such as v1.16.8.`
+      `${show(chartVersionValue)} is not a Flyte 1.x chart. From v2 the flyte-binary chart is Flyte 2, which lacks clusterResourceTemplates and the gRPC ingress this action configures. Use a v1 version such as v1.16.8, or set flyte-version: 2 to deploy Flyte 2.`
+    );
+  }
+  if (flyteVersion === 2 && !chartVersion.startsWith('v2.')) {
+    throw new InputError(
+      'chart-version',
+      `${show(chartVersionValue)} is not a Flyte 2 chart, but flyte-version is 2. Use a v2 version such as ${DEFAULT_CHART_VERSIONS[2]} (or leave chart-version empty), or set flyte-version: 1.`
     );
   }
   const releaseName = withDefault('release-name', 'flyte-backend', RULES.releaseName);
   const namespace = withDefault('namespace', 'flyte', RULES.namespace);
+  if (flyteVersion === 2 && namespace.length > 63 - TASK_NAMESPACE_SUFFIX.length) {
+    throw new InputError(
+      'namespace',
+      `${show(namespace)} is too long for Flyte 2: its task pods run in ${show(namespace + TASK_NAMESPACE_SUFFIX)}, which must fit in 63 characters. Use a namespace of at most ${63 - TASK_NAMESPACE_SUFFIX.length} characters.`
+    );
+  }
   const projectsValue = list('flyte-projects');
   const flyteProjects = (projectsValue.length > 0 ? projectsValue : ['flytesnacks']).map((p) =>
     checked('flyte-projects', p, RULES.flyteProject)
@@ -416,6 +487,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
 
   const tasksReachFlyteApi = bool('tasks-reach-flyte-api', false);
+  const backupBeforeUpgrade = bool('backup-before-upgrade', true);
+  const finalBackup = bool('final-backup', true);
 
   const tools = {
     gcloud: toolVersion('gcloud-version', DEFAULT_VERSIONS.gcloud),
@@ -489,6 +562,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     valuesFile,
     extraValuesFiles: Object.freeze(extraValuesFiles),
     chartVersion,
+    flyteVersion,
     releaseName,
     namespace,
     flyteProjects: Object.freeze(flyteProjects),
@@ -515,6 +589,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     savedPlan: savedPlan ? Object.freeze(savedPlan) : undefined,
     allowUnauthenticated,
     tasksReachFlyteApi,
+    backupBeforeUpgrade,
+    finalBackup,
     workspace: context.workspace
   });
 }

@@ -13,6 +13,8 @@ import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
 import { proofPhase } from './phases/proof.js';
+import { finalBackupPhase } from './phases/database-backup.js';
+import { preflightPhase } from './phases/preflight.js';
 
 /** Skips a phase that needs the cluster when Terraform state holds nothing (destroy run twice). */
 function whenDeployed(phase: Phase): Phase {
@@ -43,6 +45,8 @@ export function planCommand(inputs: Inputs): Phase[] {
         // GitHub alone decides whether there is a reviewed plan: asked before any tool runs.
         reviewGatePhase(inputs),
         ...setup,
+        // Read-only checks of the project, before the state bucket or Terraform changes anything.
+        preflightPhase(inputs),
         stateBackendPhase(inputs),
         ...deployTerraformPhases(
           inputs,
@@ -62,6 +66,7 @@ export function planCommand(inputs: Inputs): Phase[] {
       return [
         reviewGatePhase(inputs),
         ...setup,
+        preflightPhase(inputs),
         stateBackendPhase(inputs),
         terraformPhase(inputs, 'plan'),
         reviewPhase(inputs),
@@ -87,6 +92,8 @@ export function planCommand(inputs: Inputs): Phase[] {
         reviewGatePhase(inputs),
         ...setup,
         terraformPhase(inputs, 'outputs'),
+        // Before anything is removed; a failed backup stops the destroy here.
+        finalBackupPhase(inputs),
         whenDeployed(clusterCredentialsPhase(inputs)),
         whenDeployed(helmPhase(inputs, 'uninstall')),
         terraformPhase(inputs, 'destroy')

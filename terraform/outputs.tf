@@ -11,6 +11,12 @@ output "cloudsql_password_secret" {
   value       = google_secret_manager_secret_version.database_password.name
 }
 
+# The action backs the instance up by this name before a chart upgrade and before destroy.
+output "cloudsql_instance" {
+  description = "Name of the Cloud SQL instance."
+  value       = google_sql_database_instance.main.name
+}
+
 output "cloudsql_user" {
   description = "Flyte database user."
   value       = google_sql_user.flyte.name

@@ -40,6 +40,7 @@ describe('bad inputs fail before any tool or network call', () => {
       'values-file',
       'extra-values-files',
       'chart-version',
+      'flyte-version',
       'release-name',
       'namespace',
       'flyte-projects',

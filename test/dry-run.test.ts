@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string[]> = {
     'terraform plan',
     'terraform apply',
     'gcloud secrets versions access',
+    'gcloud sql backups create',
     'helm upgrade --install',
     'gcloud iap web'
   ],
@@ -26,9 +27,16 @@ const EXPECTED: Record<string, string[]> = {
     'terraform init',
     'terraform output',
     'gcloud secrets versions access',
+    'gcloud sql backups create',
     'helm upgrade --install'
   ],
-  destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
+  destroy: [
+    'terraform init',
+    'gcloud sql backups create',
+    'helm uninstall',
+    'terraform plan',
+    'terraform apply'
+  ],
   // The planner reads no Secret: the Deployment and the record, never `helm get`.
   drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap'],
   // Read-only: the outputs from state, the cluster, then the proof from outside.
@@ -143,6 +151,20 @@ describe('dry run', () => {
       expect(all.filter((t, i) => all.indexOf(t) !== i)).toEqual([]);
     });
 
+    it('shows the database backups with the condition each runs under', async () => {
+      const deploy = (await dryRun('deploy')).stdout;
+      expect(deploy).toMatch(
+        /\d+\. Back up the Cloud SQL instance <cloudsql_instance> before flyte-binary v[\d.]+ migrates it \(waits for it\) \[changes; only if the installed flyte-backend runs another flyte-binary chart version \(its migrations run on start\)\]\n {3}\$ gcloud sql backups create '--instance=<cloudsql_instance>' --project=acme-flyte-dev '--description=flyte-gke-action: before flyte-backend moves to flyte-binary v[\d.]+'\n/
+      );
+      expect(deploy.indexOf('gcloud sql backups create')).toBeLessThan(
+        deploy.indexOf('Install or upgrade flyte-backend (flyte-binary')
+      );
+      const destroy = (await dryRun('destroy')).stdout;
+      expect(destroy).toMatch(
+        /## Final database backup\n\d+\. Back up the Cloud SQL instance <cloudsql_instance> before destroy \(waits for it\) \[changes; only if final-backup is true and Terraform state holds the deployment\]/
+      );
+    });
+
     it.each(['deploy', 'verify'])(
       '%s lists the proof from outside, in order, and verify changes nothing',
       async (command) => {
@@ -167,6 +189,27 @@ describe('dry run', () => {
         if (command === 'verify') {
           expect(result.stdout).not.toMatch(/\[changes|terraform apply|helm upgrade|kubectl apply/);
         }
+      }
+    );
+
+    it.each(['deploy', 'plan'])(
+      '%s shows the preflight checks, with what each reads, before the state bucket and Terraform',
+      async (command) => {
+        const result = await dryRun(command);
+        const all = titles(result.stdout);
+        const preflight = all.filter((t) => t.startsWith('Preflight:'));
+        expect(preflight).toEqual([
+          `Preflight: the ${command === 'plan' ? 'planner' : 'deployer'} holds the permissions ${command} needs`,
+          'Preflight: the APIs the module needs are on, or the module turns them on',
+          'Preflight: no organisation policy refuses what the module creates',
+          `Preflight: GPU quota for the nvidia-l4 pool in ${example.region ?? 'us-central1'}`,
+          'Preflight: stop before any change if a check failed'
+        ]);
+        expect(all.indexOf(preflight.at(-1)!)).toBeLessThan(
+          all.findIndex((t) => /state bucket gs:|^Terraform init/.test(t))
+        );
+        expect(result.stdout).toContain(':testIamPermissions with the');
+        expect(result.stdout).toContain(':getEffectivePolicy');
       }
     );
 

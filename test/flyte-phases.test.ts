@@ -121,6 +121,8 @@ describe('phase step lists (pure)', () => {
       'gke-read-release',
       'helm-compare',
       'chart-fetch',
+      // Without Terraform outputs, the step that stops when a chart change needs a backup.
+      'sql-backup-create',
       'helm-upgrade',
       'helm-read-deployed',
       'release-record',
@@ -271,6 +273,43 @@ describe('deploy through a fake cluster', () => {
     await run(inputs, cluster, deployPhases(inputs), { helmVersion: '4.1.4' });
     expect(flyteUpgrades(cluster)[0]?.args).toContain('--rollback-on-failure');
     expect(flyteUpgrades(cluster)[0]?.args).not.toContain('--atomic');
+  });
+
+  it('a chart bump backs up the instance before helm upgrade, and names the backup', async () => {
+    const cluster = new FakeCluster();
+    await run(flyteInputs(), cluster, deployPhases(flyteInputs()));
+    expect(cluster.sqlBackups).toEqual([]);
+    const bumped = flyteInputs({ 'chart-version': 'v1.16.9' });
+    const { state } = await run(bumped, cluster, deployPhases(bumped));
+    const order = cluster.calls.map((c) => `${c.tool} ${c.args.slice(0, 3).join(' ')}`);
+    const backup = order.indexOf('gcloud sql backups create');
+    expect(backup).toBeGreaterThan(0);
+    expect(backup).toBeLessThan(order.indexOf('gcloud sql backups list'));
+    expect(order.indexOf('gcloud sql backups list')).toBeLessThan(
+      cluster.calls.indexOf(flyteUpgrades(cluster)[1]!)
+    );
+    expect(state.databaseBackup).toEqual({ id: '9000', instance: 'flyte-pg-0a1b' });
+    expect(state.notes.join('\n')).toContain(
+      'gcloud sql backups restore 9000 --restore-instance=flyte-pg-0a1b --project=acme-flyte'
+    );
+  });
+
+  it('a chart bump with a module that does not name its instance stops before helm upgrade', async () => {
+    const cluster = new FakeCluster();
+    await run(flyteInputs(), cluster, deployPhases(flyteInputs()));
+    const bumped = flyteInputs({ 'chart-version': 'v1.16.9' });
+    await expect(
+      run(bumped, cluster, deployPhases(bumped), { outputs: { cloudsqlInstance: undefined } })
+    ).rejects.toThrow(/output cloudsql_instance .* is missing.*backup-before-upgrade: false/);
+    expect(flyteUpgrades(cluster)).toHaveLength(1);
+    // Declined, the same module upgrades (the warning is the run's, see unsafe-announcements).
+    const declined = flyteInputs({ 'chart-version': 'v1.16.9', 'backup-before-upgrade': 'false' });
+    const done = await run(declined, cluster, deployPhases(declined), {
+      outputs: { cloudsqlInstance: undefined }
+    });
+    expect(done.status('sql-backup-create')).toBe('skipped');
+    expect(flyteUpgrades(cluster)).toHaveLength(2);
+    expect(cluster.sqlBackups).toEqual([]);
   });
 
   it('fails with the reason when the cluster cannot be read (not a missing release)', async () => {

@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { dryRunState } from '../src/engine/placeholders.js';
-import { publicNodesWarning, unsafeChoiceWarnings, unpinnedToolsWarning } from '../src/inputs.js';
+import {
+  finalBackupWarning,
+  publicNodesWarning,
+  unsafeChoiceWarnings,
+  unpinnedToolsWarning,
+  upgradeBackupWarning
+} from '../src/inputs.js';
 import { renderPostsPreview } from '../src/report/publish.js';
 import { makeInputs } from './support/github-fixture.js';
 
@@ -45,5 +51,39 @@ describe('private-nodes: false is announced', () => {
     expect(inputs.privateNodes).toBe(true);
     expect(publicNodesWarning(inputs)).toBeUndefined();
     expect(renderPostsPreview(inputs, dryRunState(inputs))).not.toContain('private-nodes');
+  });
+});
+
+describe('declining a database backup is announced', () => {
+  it.each([
+    ['deploy', { 'backup-before-upgrade': 'false' }, upgradeBackupWarning, /no backup taken first/],
+    [
+      'upgrade',
+      { 'backup-before-upgrade': 'false' },
+      upgradeBackupWarning,
+      /no backup taken first/
+    ],
+    ['destroy', { 'final-backup': 'false' }, finalBackupWarning, /without taking a backup first/]
+  ] as const)('%s with %j: in the summary and the comment', (command, values, warn, text) => {
+    const inputs = makeInputs({ command, 'confirm-destroy': 'flyte-dev', ...values });
+    const warning = warn(inputs);
+    expect(warning).toMatch(text);
+    const posts = renderPostsPreview(inputs, dryRunState(inputs));
+    expect(posts).toContain(`> [!WARNING]\n> ${warning}`);
+    expect(unsafeChoiceWarnings(inputs)).toContain(warning);
+  });
+
+  it('not by default, nor by a command the choice does not touch', () => {
+    for (const command of ['deploy', 'upgrade', 'destroy'] as const) {
+      const inputs = makeInputs({ command, 'confirm-destroy': 'flyte-dev' });
+      expect([inputs.backupBeforeUpgrade, inputs.finalBackup]).toEqual([true, true]);
+      expect(unsafeChoiceWarnings(inputs)).toEqual([]);
+    }
+    const plan = makeInputs({
+      command: 'plan',
+      'backup-before-upgrade': 'false',
+      'final-backup': 'false'
+    });
+    expect(unsafeChoiceWarnings(plan)).toEqual([]);
   });
 });

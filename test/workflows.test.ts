@@ -221,6 +221,8 @@ describe('generated from action.yml', () => {
     'confirm-destroy': ['destroy'],
     'require-reviewed-plan': ['deploy'],
     'verify-after-deploy': ['deploy', 'upgrade'],
+    'backup-before-upgrade': ['deploy', 'upgrade'],
+    'final-backup': ['destroy'],
     environment: ['deploy', 'upgrade', 'destroy']
   };
 

@@ -22,6 +22,7 @@ export function dryRunState(inputs: Inputs): RunState {
     taskServiceAccounts: Object.fromEntries(
       FLYTE_DOMAINS.map((domain) => [domain, `<task_service_accounts.${domain}>`])
     ),
+    cloudsqlInstance: '<cloudsql_instance>',
     ...(inputs.ingress
       ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
       : {})

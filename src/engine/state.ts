@@ -5,6 +5,7 @@ import type { ModuleDigests } from '../review/module-digest.js';
 import type { SavedPlanManifest } from '../review/saved-plan.js';
 import type { ClusterRef } from '../tools/gcloud/args.js';
 import type { ProofCheck } from '../flyte/verify-checks.js';
+import type { PreflightResult } from '../gcp/preflight-result.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
@@ -34,6 +35,8 @@ export interface TerraformOutputs {
   readonly taskServiceAccounts?: Readonly<Record<string, string>>;
   /** The cluster's pod address range (optional output `pods_cidr`), for the tasks' NetworkPolicy. */
   readonly podsCidr?: string;
+  /** The Cloud SQL instance's name (optional output `cloudsql_instance`), for on-demand backups. */
+  readonly cloudsqlInstance?: string;
 }
 
 export type PlanAction = 'create' | 'update' | 'delete' | 'replace' | 'read' | 'no-op';
@@ -103,6 +106,8 @@ export class RunState {
   /** flyte-binary as this run found it, before any upgrade, with its values (not redacted). */
   previousRelease?: HelmRelease;
   helmChanged?: boolean;
+  /** The on-demand Cloud SQL backup this run took (before a chart upgrade, or before destroy). */
+  databaseBackup?: { readonly id: string; readonly instance: string };
   /** The earlier layout's Ingresses were removed before the apply; the Helm phase skips it. */
   legacyIngressesRemoved?: boolean;
   /** The action's folder (holds helm/flyte-gke); defaults to the one the code runs from. */
@@ -115,6 +120,9 @@ export class RunState {
   iapBackendService?: string;
   /** Members (lowercased) already holding the IAP accessor role on it. */
   iapBoundMembers?: readonly string[];
+  /** Flyte 2: the backend service of the console's Service, and who may pass IAP on it. */
+  iapConsoleBackendService?: string;
+  iapConsoleBoundMembers?: readonly string[];
   /** Digest annotation of the IAP OAuth Secret in the cluster ('' when absent). */
   oauthSecretDigest?: string;
   domain?: string;
@@ -158,6 +166,8 @@ export class RunState {
   stateLockReport?: string;
   /** Lines for the job summary and comment, in order. */
   notes: string[] = [];
+  /** What each preflight check found (phases/preflight.ts), in the order they reported. */
+  preflight: PreflightResult[] = [];
 
   constructor(dryRun = false) {
     this.dryRun = dryRun;

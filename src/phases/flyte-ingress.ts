@@ -21,23 +21,77 @@ import {
   parseManagedCertificate
 } from '../tools/kubectl/args.js';
 import { flyteNames, PROXY_PORT } from '../values/names.js';
+import { CONSOLE_PORT, FLYTE2_HTTP_PORT, flyte2Names } from '../flyte2/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
 
 const CERTIFICATE_POLL_MS = 15_000;
 const BACKEND_POLL_MS = 10_000;
 const BACKEND_PLACEHOLDER = '<backend-service>';
 
+/**
+ * A backend service IAP guards: the API's (for Flyte 1 the TLS proxy port, for Flyte 2 the
+ * manager's port) and, for Flyte 2, the console's, each with its own IAM policy.
+ */
+interface IapTarget {
+  /** Step id prefix: `iap` for the API (the ids Flyte 1 always had), `iap-console`. */
+  readonly prefix: string;
+  readonly service: string;
+  readonly port: number;
+  readonly backendConfig: string;
+  readonly found: (state: RunState) => string | undefined;
+  readonly setFound: (state: RunState, name: string) => void;
+  readonly bound: (state: RunState) => readonly string[] | undefined;
+  readonly setBound: (state: RunState, members: readonly string[]) => void;
+}
+
+function iapTargets(inputs: Inputs): IapTarget[] {
+  const names = flyteNames(inputs);
+  const api: IapTarget = {
+    prefix: 'iap',
+    service: names.httpService,
+    // Flyte 2: the manager's own port (no TLS proxy), src/flyte2/names.ts.
+    port: inputs.flyteVersion === 2 ? FLYTE2_HTTP_PORT : PROXY_PORT,
+    backendConfig: names.backendConfig,
+    found: (s) => s.iapBackendService,
+    setFound: (s, name) => (s.iapBackendService = name),
+    bound: (s) => s.iapBoundMembers,
+    setBound: (s, members) => (s.iapBoundMembers = members)
+  };
+  if (inputs.flyteVersion !== 2) return [api];
+  const v2 = flyte2Names(inputs);
+  const console: IapTarget = {
+    prefix: 'iap-console',
+    service: v2.consoleService,
+    port: CONSOLE_PORT,
+    backendConfig: v2.consoleBackendConfig,
+    found: (s) => s.iapConsoleBackendService,
+    setFound: (s, name) => (s.iapConsoleBackendService = name),
+    bound: (s) => s.iapConsoleBoundMembers,
+    setBound: (s, members) => (s.iapConsoleBoundMembers = members)
+  };
+  return [api, console];
+}
+
 export function ingressPhase(inputs: Inputs): Phase {
   return {
     name: 'Ingress',
-    steps: () => [certificateStep(inputs), ...(inputs.iap ? [backendServiceStep(inputs)] : [])]
+    steps: () => [
+      certificateStep(inputs),
+      ...(inputs.iap ? iapTargets(inputs).map((t) => backendServiceStep(inputs, t)) : [])
+    ]
   };
 }
 
 export function iapPhase(inputs: Inputs): Phase {
   return {
     name: 'Identity-Aware Proxy',
-    steps: (state) => iapSteps(inputs, state.iapBackendService)
+    steps: (state) => {
+      const targets = iapTargets(inputs);
+      return [
+        ...targets.flatMap((t) => iapSteps(inputs, t, t.found(state))),
+        notesStep(inputs, targets)
+      ];
+    }
   };
 }
 
@@ -110,48 +164,45 @@ function certificateStep(inputs: Inputs): TaskStep {
  * and reports IAP on. It never runs `gcloud iap web enable`, which (since January 2025, without a
  * client) would switch the backend to Google's managed OAuth client and race the controller.
  */
-function backendServiceStep(inputs: Inputs): TaskStep {
+function backendServiceStep(inputs: Inputs, t: IapTarget): TaskStep {
   const names = flyteNames(inputs);
-  const target = { namespace: inputs.namespace, service: names.httpService, port: PROXY_PORT };
+  const id = `${t.prefix}-backend-service`;
+  const target = { namespace: inputs.namespace, service: t.service, port: t.port };
   return {
     kind: 'task',
-    id: 'iap-backend-service',
-    title: `Wait until the backend service of ${inputs.namespace}/${names.httpService} has IAP on`,
+    id,
+    title: `Wait until the backend service of ${inputs.namespace}/${t.service} has IAP on`,
     mutates: false,
     describe: () =>
       `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears with IAP on, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
     run: async (ctx) => {
       let seen: BackendService | undefined;
       const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
-        const result = await runTool(
-          ctx,
-          'iap-backend-service',
-          'gcloud',
-          listBackendServicesArgs(inputs.projectId)
-        );
+        const result = await runTool(ctx, id, 'gcloud', listBackendServicesArgs(inputs.projectId));
         seen = findBackendService(result.stdout, target) ?? seen;
         return seen?.iapEnabled ? seen : undefined;
       });
       if (!ready) {
         throw new StepError(
-          'iap-backend-service',
+          id,
           seen
-            ? `The backend service ${seen.name} of ${target.namespace}/${target.service} still has IAP off after ${inputs.timeoutSeconds}s, although its BackendConfig ${names.backendConfig} turns it on. Check the BackendConfig and the OAuth Secret ${names.oauthSecret} (\`kubectl describe backendconfig ${names.backendConfig} -n ${inputs.namespace}\`, the Ingress events), then run the action again.`
+            ? `The backend service ${seen.name} of ${target.namespace}/${target.service} still has IAP off after ${inputs.timeoutSeconds}s, although its BackendConfig ${t.backendConfig} turns it on. Check the BackendConfig and the OAuth Secret ${names.oauthSecret} (\`kubectl describe backendconfig ${t.backendConfig} -n ${inputs.namespace}\`, the Ingress events), then run the action again.`
             : `GKE has not created a backend service for ${target.namespace}/${target.service} within ${inputs.timeoutSeconds}s, so IAP could not be checked. Check the Ingress events (\`kubectl describe ingress -n ${inputs.namespace}\`), then run the action again.`
         );
       }
-      ctx.state.iapBackendService = ready.name;
+      t.setFound(ctx.state, ready.name);
       ctx.log.info(`Backend service ${ready.name}: IAP is on, as its BackendConfig asks.`);
     }
   };
 }
 
-function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
+function iapSteps(inputs: Inputs, t: IapTarget, backendService: string | undefined): Step[] {
   const service = backendService ?? BACKEND_PLACEHOLDER;
-  const found = (s: RunState) => s.iapBackendService !== undefined;
+  const found = (s: RunState) => t.found(s) !== undefined;
+  const readId = `${t.prefix}-read-policy`;
   const readPolicy: ExecStep = {
     kind: 'exec',
-    id: 'iap-read-policy',
+    id: readId,
     title: `Read who may pass IAP on ${service}`,
     mutates: false,
     tool: 'gcloud',
@@ -164,22 +215,22 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
     },
     onResult: (result, state) => {
       try {
-        state.iapBoundMembers = parseIapAccessors(result.stdout);
+        t.setBound(state, parseIapAccessors(result.stdout));
       } catch (error) {
-        throw new StepError('iap-read-policy', (error as Error).message);
+        throw new StepError(readId, (error as Error).message);
       }
     }
   };
   const grants: ExecStep[] = inputs.iapMembers.map((member, index) => ({
     kind: 'exec',
-    id: `iap-grant-${index + 1}`,
-    title: `Let ${member} through IAP`,
+    id: `${t.prefix}-grant-${index + 1}`,
+    title: `Let ${member} through IAP${t.prefix === 'iap' ? '' : ` (${t.service})`}`,
     mutates: true,
     tool: 'gcloud',
     args: iapAddBindingArgs(inputs.projectId, service, member),
     quiet: true,
     when: {
-      test: (s) => found(s) && !isBound(s, member),
+      test: (s) => found(s) && !isBound(t.bound(s), member),
       describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`,
       skipped: (s) =>
         found(s)
@@ -187,22 +238,28 @@ function iapSteps(inputs: Inputs, backendService: string | undefined): Step[] {
           : 'no backend service was found to bind on.'
     }
   }));
-  const notes: TaskStep = {
+  return [readPolicy, ...grants];
+}
+
+function notesStep(inputs: Inputs, targets: readonly IapTarget[]): TaskStep {
+  return {
     kind: 'task',
     id: 'iap-notes',
     title: 'Note the OAuth redirect URI',
     mutates: false,
     describe: () => 'Remind that the OAuth client needs the IAP redirect URI.',
     run: async (ctx) => {
-      const already = inputs.iapMembers.filter((m) => isBound(ctx.state, m)).length;
+      const services = targets.map((t) => t.found(ctx.state) ?? BACKEND_PLACEHOLDER).join(' and ');
+      const added = targets
+        .map((t) => inputs.iapMembers.filter((m) => !isBound(t.bound(ctx.state), m)).length)
+        .reduce((a, b) => a + b, 0);
       ctx.state.notes.push(
-        `IAP is on for ${service}; ${inputs.iapMembers.length} member(s) may pass (${inputs.iapMembers.length - already} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`
+        `IAP is on for ${services}; ${inputs.iapMembers.length} member(s) may pass (${added} added by this run). The OAuth client needs the authorized redirect URI https://iap.googleapis.com/v1/oauth/clientIds/${inputs.iapOauthClientId ?? 'CLIENT_ID'}:handleRedirect.`
       );
     }
   };
-  return [readPolicy, ...grants, notes];
 }
 
-function isBound(state: RunState, member: string): boolean {
-  return state.iapBoundMembers?.includes(member.toLowerCase()) ?? false;
+function isBound(bound: readonly string[] | undefined, member: string): boolean {
+  return bound?.includes(member.toLowerCase()) ?? false;
 }

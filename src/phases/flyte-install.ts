@@ -24,6 +24,9 @@ import { legacyIngressStep } from './legacy-ingress.js';
 import { recordWriteStep } from './release-record.js';
 import { uninstallStep } from './flyte-uninstall.js';
 import { recoveryStep } from './helm-recovery.js';
+import { taskNamespaceStep } from '../flyte2/task-namespace.js';
+import { refuseVersionMove } from '../flyte2/version-move.js';
+import { upgradeBackupSteps } from './database-backup.js';
 
 /** Shown where a value is only known once the run gets there. */
 const VALUES_FILE_PLACEHOLDER = '<patched-values-file>';
@@ -76,9 +79,12 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   steps.push(compareStep(inputs, gkeValues));
   if (inputs.iap) steps.push(...oauthSecretSteps(inputs, names.oauthSecret));
   // The proxy sidecar mounts it: it must exist before flyte-binary's pod starts.
-  if (inputs.ingress) steps.push(proxyTlsStep(inputs));
+  // Flyte 2 has no TLS proxy and no legacy Ingresses; its task namespace must exist first.
+  const v1 = inputs.flyteVersion !== 2;
+  if (inputs.ingress && v1) steps.push(proxyTlsStep(inputs));
   // A deployment of an earlier version: its own Ingresses hold the static IP the new one takes.
-  if (inputs.ingress) steps.push(legacyIngressStep(inputs, 'install'));
+  if (inputs.ingress && v1) steps.push(legacyIngressStep(inputs, 'install'));
+  if (!v1) steps.push(taskNamespaceStep(inputs, state));
   if (inputs.ingress) {
     // Before flyte-binary: its proxy sidecar mounts this chart's ConfigMap, and the Ingress finds
     // the certificate and BackendConfig in place.
@@ -105,6 +111,8 @@ export function installSteps(inputs: Inputs, state: RunState): Step[] {
   }
   steps.push(
     chartFetchStep(inputs),
+    // Last before the upgrade: the new chart's pod migrates the database when it starts.
+    ...upgradeBackupSteps(inputs, state),
     {
       kind: 'exec',
       id: 'helm-upgrade',
@@ -169,6 +177,7 @@ function compareStep(inputs: Inputs, gkeValues: ReturnType<typeof gkeChartValues
     run: async (ctx) => {
       const { state } = ctx;
       const deployed = state.deployedRelease;
+      refuseVersionMove('helm-compare', inputs, deployed?.chartVersion);
       const reason = !deployed
         ? 'not installed yet'
         : !sameChartVersion(deployed.chartVersion, inputs.chartVersion)

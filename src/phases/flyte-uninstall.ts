@@ -8,6 +8,7 @@ import type { ExecStep, Step, TaskStep } from '../engine/types.js';
 import { isReleaseNotFound, uninstallArgs } from '../tools/helm/args.js';
 import { deleteSecretArgs } from '../tools/kubectl/args.js';
 import { flyteNegNames, listGkeNegsArgs } from '../tools/gcloud/neg.js';
+import { flyte2Names } from '../flyte2/names.js';
 import { flyteNames } from '../values/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
 
@@ -44,7 +45,12 @@ const NEG_POLL_MS = 15_000;
 function negWaitStep(inputs: Inputs): TaskStep {
   const args = listGkeNegsArgs(inputs.projectId);
   const names = flyteNames(inputs);
-  const services = [names.httpService, names.grpcService];
+  // Flyte 2 adds the console's Service, whose NEGs hold the subnet the same way.
+  const services = [
+    names.httpService,
+    names.grpcService,
+    ...(inputs.flyteVersion === 2 ? [flyte2Names(inputs).consoleService] : [])
+  ];
   const bound = Math.min(inputs.timeoutSeconds, NEG_WAIT_SECONDS);
   return {
     kind: 'task',

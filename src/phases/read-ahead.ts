@@ -18,6 +18,7 @@ import {
 import { getMetadataArgs, getValuesArgs } from '../tools/helm/args.js';
 import { outputJsonArgs } from '../tools/terraform/args.js';
 import { flyteNames, PROXY_PORT } from '../values/names.js';
+import { FLYTE2_HTTP_PORT } from '../flyte2/names.js';
 import { certificateReadArgs } from './flyte-ingress.js';
 import { oauthSecretReadArgs } from './flyte-oauth-secret.js';
 import { proxyTlsReadArgs } from './flyte-proxy-tls.js';
@@ -97,7 +98,8 @@ async function readAhead(inputs: Inputs, ctx: TaskContext): Promise<void> {
         ? findBackendService(list.stdout, {
             namespace: inputs.namespace,
             service: flyteNames(inputs).httpService,
-            port: PROXY_PORT
+            // Flyte 2 has no TLS proxy: its backend is the manager's port.
+            port: inputs.flyteVersion === 2 ? FLYTE2_HTTP_PORT : PROXY_PORT
           })
         : undefined;
     if (service) {

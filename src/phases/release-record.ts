@@ -10,6 +10,7 @@
  * the run masks), without the template's comments or the digest annotation. No per-key digest of
  * a masked value: anyone who reads ConfigMaps could test guesses of a short secret against it.
  */
+import { refuseVersionMove } from '../flyte2/version-move.js';
 import { parse, stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
@@ -73,6 +74,8 @@ export function liveReleaseReadSteps(inputs: Inputs): ExecStep[] {
             ? { valuesDigest: live.metadata.annotations[DIGEST_ANNOTATION] }
             : {})
         };
+        // A plan or drift check says it now, before anyone applies a move that would fail.
+        refuseVersionMove('live-deployment-read', inputs, found.chartVersion || undefined);
         state.deployedRelease = found;
         state.previousRelease = found;
       }

@@ -43,6 +43,7 @@ export function renderSummary(args: SummaryArgs): string {
   }
   if (state.consoleUrl) parts.push(`**Flyte console:** ${state.consoleUrl}`);
   if (args.reports.length > 0) parts.push('### Phases', phaseTable(args.reports));
+  if (state.preflight.length > 0) parts.push('### Preflight', preflightLines(state));
 
   const plan = planSection(state);
   if (plan !== undefined) parts.push('### Resources changed', plan);
@@ -74,6 +75,14 @@ export function renderSummary(args: SummaryArgs): string {
   const body = redact(parts.join('\n\n'), secrets);
   if (!state.planText) return `${body}\n`;
   return `${body}\n\n${fullPlan(redact(state.planText, secrets), body, args.runUrl)}\n`;
+}
+
+/** One line per preflight check: pass, FAIL or not checked, with what it found. */
+function preflightLines(state: RunState): string {
+  const mark = { pass: '✅ pass', fail: '❌ FAIL', 'not-checked': '⚠️ not checked' } as const;
+  return state.preflight
+    .map((r) => `- ${mark[r.status]}: **${r.subject}**: ${r.found.replace(/\n/g, ' ')}`)
+    .join('\n');
 }
 
 /** The full plan, cut on a line so the whole summary stays within its budget. */

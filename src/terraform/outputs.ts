@@ -34,7 +34,9 @@ export const OPTIONAL_OUTPUTS = {
   /** Deprecated: one account for every domain's task pods (custom modules, older states). */
   tasksServiceAccount: 'tasks_service_account',
   /** Pod address range: the tasks' NetworkPolicy leaves it out of "outside the cluster". */
-  podsCidr: 'pods_cidr'
+  podsCidr: 'pods_cidr',
+  /** The Cloud SQL instance: backups before a chart upgrade and before destroy name it. */
+  cloudsqlInstance: 'cloudsql_instance'
 } as const satisfies Partial<Record<keyof TerraformOutputs, string>>;
 
 /** Read when a module gives them; the bundled module no longer does. */

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
 import type { TerraformOutputs } from '../engine/state.js';
 import { portForwardCommand } from '../tools/kubectl/args.js';
+import { flyte2Access } from '../flyte2/client-config.js';
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, flyteNames } from './names.js';
 
 export interface FlyteAccess {
@@ -28,6 +29,25 @@ export const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
 export const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
 
 /**
+ * The `proxyCommand` both SDKs' clients run behind IAP: flytekitplugins-identity-aware-proxy's
+ * `flyte-iap` mints a user ID token for the IAP OAuth client.
+ */
+export function iapProxyCommand(inputs: ClientConfigInputs): string[] {
+  return [
+    'flyte-iap',
+    'generate-user-id-token',
+    '--desktop_client_id',
+    DESKTOP_CLIENT_ID,
+    '--desktop_client_secret_gcp_secret_name',
+    DESKTOP_SECRET_NAME,
+    '--webapp_client_id',
+    inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
+    '--project',
+    inputs.projectId
+  ];
+}
+
+/**
  * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the
  * Google-managed certificate), with IAP the flytekitplugins-identity-aware-proxy command as the
  * proxyCommand; without ingress, the port-forward.
@@ -37,20 +57,7 @@ export function clientConfigYaml(inputs: ClientConfigInputs, domain: string | un
     return stringify({ admin: { endpoint: `localhost:${FLYTE_GRPC_PORT}`, insecure: true } });
   }
   const admin: Record<string, unknown> = { endpoint: `dns:///${domain}`, insecure: false };
-  if (inputs.iap) {
-    admin.proxyCommand = [
-      'flyte-iap',
-      'generate-user-id-token',
-      '--desktop_client_id',
-      DESKTOP_CLIENT_ID,
-      '--desktop_client_secret_gcp_secret_name',
-      DESKTOP_SECRET_NAME,
-      '--webapp_client_id',
-      inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-      '--project',
-      inputs.projectId
-    ];
-  }
+  if (inputs.iap) admin.proxyCommand = iapProxyCommand(inputs);
   return stringify({ admin });
 }
 
@@ -104,9 +111,19 @@ export function ingressDomain(
 }
 
 export function flyteAccess(
-  inputs: Pick<Inputs, 'domain' | 'ingress' | 'namespace' | 'releaseName'> & ClientConfigInputs,
+  inputs: Pick<Inputs, 'domain' | 'ingress' | 'namespace' | 'releaseName'> &
+    ClientConfigInputs &
+    Partial<Pick<Inputs, 'flyteVersion' | 'flyteProjects'>>,
   outputs: Pick<TerraformOutputs, 'staticIpAddress'> | undefined
 ): FlyteAccess {
+  if (inputs.flyteVersion === 2) {
+    // The `flyte` SDK's config and the v2 console (src/flyte2/client-config.ts).
+    return flyte2Access(
+      { ...inputs, flyteProjects: inputs.flyteProjects ?? ['flytesnacks'] },
+      inputs.ingress ? ingressDomain(inputs, outputs) : undefined,
+      outputs?.staticIpAddress
+    );
+  }
   const names = flyteNames(inputs);
   const forwardHttp = portForwardCommand(inputs.namespace, names.httpService, FLYTE_HTTP_PORT);
   const forwardGrpc = portForwardCommand(inputs.namespace, names.grpcService, FLYTE_GRPC_PORT);

@@ -23,6 +23,7 @@ import {
   type ProxyConfigSource
 } from './proxy-config.js';
 import { secretValuesOf } from './secret-values.js';
+import { FLYTE2_PATHS, patchFlyte2Values, type Flyte2PatchInputs } from '../flyte2/values.js';
 
 export interface ValuesSources {
   readonly template: { readonly name: string; readonly text: string };
@@ -48,12 +49,18 @@ export interface ComposedValues {
  */
 export function composeValues(
   sources: ValuesSources,
-  inputs: PatchInputs & { readonly chartVersion: string },
+  inputs: PatchInputs &
+    Flyte2PatchInputs & { readonly chartVersion: string; readonly flyteVersion: 1 | 2 },
   outputs: TerraformOutputs,
   password?: string
 ): ComposedValues {
-  const doc = patchValues(sources.template.text, inputs, outputs, sources.template.name);
-  if (inputs.ingress) {
+  const v2 = inputs.flyteVersion === 2;
+  // Flyte 2 has its own keys (src/flyte2/values.ts) and no TLS proxy, so no proxy checksum.
+  const doc = v2
+    ? patchFlyte2Values(sources.template.text, inputs, outputs, sources.template.name)
+    : patchValues(sources.template.text, inputs, outputs, sources.template.name);
+  const passwordPath = v2 ? FLYTE2_PATHS.dbPassword : PATCHED_PATHS.dbPassword;
+  if (inputs.ingress && !v2) {
     const proxy = gkeChartValues(inputs, flyteNames(inputs), '').proxy;
     mergeValues(
       doc,
@@ -72,7 +79,7 @@ export function composeValues(
     [...(password !== undefined ? [password] : []), ...found].filter((s) => s.length >= 4)
   );
   // An extra values file that sets its own password keeps it.
-  if (password !== undefined && doc.getIn(PATCHED_PATHS.dbPassword) === passwordReference(outputs))
-    setValue(doc, PATCHED_PATHS.dbPassword, password);
+  if (password !== undefined && doc.getIn(passwordPath) === passwordReference(outputs))
+    setValue(doc, passwordPath, password);
   return { doc, text: doc.toString(), digest, preview, secrets: found };
 }

@@ -8,6 +8,7 @@ import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import { canonicalJson } from './digest.js';
 import { PROXY_PORT, type FlyteNames } from './names.js';
+import { withFlyte2, type Flyte2GkeValues } from '../flyte2/gke-chart.js';
 
 export function gkeChartPath(state: Pick<RunState, 'actionRoot'>): string {
   return path.join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
@@ -27,16 +28,32 @@ export interface GkeChartValues {
     readonly ingress: string;
     readonly proxyConfig: string;
   };
-  readonly healthCheck: { readonly port: number };
+  readonly healthCheck: {
+    readonly port: number;
+    readonly type?: string;
+    readonly requestPath?: string;
+  };
   readonly proxy: { readonly listenPort: number; readonly tlsSecretName: string };
   readonly iap: { readonly enabled: boolean; readonly secretName: string };
+  /** Flyte 2 only (absent for Flyte 1, so a v1 release's values stay as they were). */
+  readonly flyte2?: Flyte2GkeValues;
 }
 
 export function gkeChartValues(
-  inputs: Pick<Inputs, 'ingress' | 'iap' | 'staticIpName'>,
+  inputs: Pick<Inputs, 'ingress' | 'iap' | 'staticIpName'> & Partial<Pick<Inputs, 'flyteVersion'>>,
   names: FlyteNames,
   domain: string,
   staticIpName: string = inputs.staticIpName
+): GkeChartValues {
+  const v1 = gkeChartValuesV1(inputs, names, domain, staticIpName);
+  return inputs.flyteVersion === 2 ? withFlyte2(v1, names.release) : v1;
+}
+
+function gkeChartValuesV1(
+  inputs: Pick<Inputs, 'ingress' | 'iap' | 'staticIpName'>,
+  names: FlyteNames,
+  domain: string,
+  staticIpName: string
 ): GkeChartValues {
   return {
     ingress: {

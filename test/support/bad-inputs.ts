@@ -366,6 +366,30 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /Flyte 2/
   },
   {
+    name: 'Flyte version not 1 or 2',
+    inputs: { 'flyte-version': '3' },
+    input: 'flyte-version',
+    says: /"3" is not a Flyte version\. Use 1 .* or 2 /
+  },
+  {
+    name: 'Flyte version with a v',
+    inputs: { 'flyte-version': 'v2' },
+    input: 'flyte-version',
+    says: /is not a Flyte version/
+  },
+  {
+    name: 'Flyte 2 with a Flyte 1 chart',
+    inputs: { 'flyte-version': '2', 'chart-version': 'v1.16.8' },
+    input: 'chart-version',
+    says: /not a Flyte 2 chart, but flyte-version is 2.*v2\.0\.42/
+  },
+  {
+    name: 'Flyte 2 namespace without room for its task namespace',
+    inputs: { 'flyte-version': '2', namespace: 'n'.repeat(60) },
+    input: 'namespace',
+    says: /-tasks.*at most 57/
+  },
+  {
     name: 'release name uppercase',
     inputs: { 'release-name': 'Flyte' },
     input: 'release-name',

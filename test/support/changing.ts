@@ -14,6 +14,7 @@ export function isChangingCall(call: ToolCall): boolean {
       return (
         (a[0] === 'storage' && ['create', 'update', 'delete'].includes(a[2] ?? '')) ||
         (a[0] === 'storage' && a[1] === 'rm') ||
+        (a[0] === 'sql' && ['create', 'restore', 'delete', 'patch'].includes(a[2] ?? '')) ||
         (a[0] === 'iap' &&
           a.some((x) => ['enable', 'add-iam-policy-binding', 'disable'].includes(x)))
       );

@@ -40,6 +40,7 @@ export class FakeCluster {
   readonly releases = new Map<string, Release>();
   readonly configMaps = new Map<string, unknown>();
   readonly calls: Call[] = [];
+  readonly sqlBackups: { id: string; instance: string }[] = [];
   certificateStatus = 'Active';
   backendServices: { name: string; description: string; iap?: { enabled: boolean } }[] = [];
   /** Members holding the IAP accessor role, as get-iam-policy reports them. */
@@ -242,6 +243,18 @@ export class FakeCluster {
       const member = args.find((a) => a.startsWith('--member='))?.slice('--member='.length);
       if (member) this.iapMembers.push(member);
       return ok();
+    }
+    // On-demand Cloud SQL backups: kept in order, listed newest first (see standins/cloud-sql.mjs).
+    if (args.slice(0, 3).join(' ') === 'sql backups create') {
+      const instance = args.find((a) => a.startsWith('--instance='))?.slice('--instance='.length);
+      this.sqlBackups.push({ id: String(9000 + this.sqlBackups.length), instance: instance ?? '' });
+      return ok();
+    }
+    if (args.slice(0, 3).join(' ') === 'sql backups list') {
+      const newest = [...this.sqlBackups].reverse().slice(0, 1);
+      return ok(
+        JSON.stringify(newest.map((b) => ({ ...b, type: 'ON_DEMAND', status: 'SUCCESSFUL' })))
+      );
     }
     if (args.slice(0, 3).join(' ') === 'secrets versions access') {
       const data = this.secretVersions.get(args[3] ?? '');

@@ -30,6 +30,7 @@ export function tfOutputs(overrides: Partial<TerraformOutputs> = {}): TerraformO
     cloudsqlPasswordSecret: PASSWORD_SECRET,
     cloudsqlUser: 'flytepg',
     cloudsqlDatabase: 'flyte',
+    cloudsqlInstance: 'flyte-pg-0a1b',
     clusterLocation: 'us-central1',
     clusterName: 'flyte',
     bucketName: 'acme-flyte-data',

@@ -72,7 +72,32 @@ export function idTokenClaims(token: string): { aud?: string; email?: string; is
   }
 }
 
+export interface GoogleServerOptions {
+  /**
+   * Which workload identity providers STS knows (default: only PROVIDER). The harness accepts any
+   * well-formed provider, as each suite names its own.
+   */
+  readonly acceptProvider?: (provider: string) => boolean;
+  /** The GitHub OIDC token STS expects as subject token (default: this server's own JOB_JWT). */
+  readonly subjectToken?: string;
+  /**
+   * Accept the federated token itself on API calls: Google's direct resource access for a
+   * credentials file without service account impersonation. Off by default: with impersonation
+   * only the account's token may call APIs.
+   */
+  readonly directAccess?: boolean;
+}
+
+const WELL_FORMED_PROVIDER =
+  /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]+\/providers\/[a-z0-9-]+$/;
+
+/** Any provider in Google's resource name form (what the harness uses). */
+export const anyWellFormedProvider = (provider: string): boolean =>
+  WELL_FORMED_PROVIDER.test(provider);
+
 export class GoogleServer {
+  constructor(private readonly options: GoogleServerOptions = {}) {}
+
   readonly calls: GoogleCall[] = [];
   exchanges = 0;
   impersonations = 0;
@@ -81,6 +106,7 @@ export class GoogleServer {
   /** When false, generateIdToken answers 403 as IAM does without iam.serviceAccounts.getOpenIdToken. */
   mayMintIdTokens = true;
   private readonly routes: Route[] = [];
+  private readonly failures: { path: RegExp; answer: GoogleAnswer }[] = [];
   private server?: Server;
   private base = '';
 
@@ -103,6 +129,16 @@ export class GoogleServer {
   on(method: string, service: string, path: string | RegExp, handler: Handler): this {
     this.routes.unshift({ method, service, path, handler });
     return this;
+  }
+
+  /** Answers `answer` (Google's error shape: googleError) for any API path matching, until reset. */
+  fail(path: RegExp, answer: GoogleAnswer): void {
+    this.failures.push({ path, answer });
+  }
+
+  /** Drops the failures `fail` set. */
+  reset(): void {
+    this.failures.length = 0;
   }
 
   /** Writes the action's own external_account file (impersonating `serviceAccount`) and the env. */
@@ -154,11 +190,14 @@ export class GoogleServer {
       authorization: req.headers.authorization
     };
     this.calls.push(call);
-    if (call.authorization !== `Bearer ${ACCOUNT_TOKEN}`) {
+    const direct = this.options.directAccess && call.authorization === `Bearer ${FEDERATED_TOKEN}`;
+    if (call.authorization !== `Bearer ${ACCOUNT_TOKEN}` && !direct) {
       return send(
         googleError(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials.')
       );
     }
+    const failure = this.failures.find((f) => f.path.test(subPath));
+    if (failure) return send(failure.answer);
     const route = this.routes.find(
       (r) =>
         r.method === call.method &&
@@ -197,8 +236,12 @@ export class GoogleServer {
     if (subPath !== '/v1/token') return wrong('path');
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange')
       return wrong('grant_type');
-    if (form.get('audience') !== `//iam.googleapis.com/${PROVIDER}`) return wrong('audience');
-    if (form.get('subject_token') !== JOB_JWT) return wrong('subject_token');
+    const audience = form.get('audience') ?? '';
+    const provider = audience.replace(/^\/\/iam\.googleapis\.com\//, '');
+    const known = this.options.acceptProvider ?? ((p: string) => p === PROVIDER);
+    if (!audience.startsWith('//iam.googleapis.com/') || !known(provider)) return wrong('audience');
+    if (form.get('subject_token') !== (this.options.subjectToken ?? JOB_JWT))
+      return wrong('subject_token');
     if (form.get('subject_token_type') !== 'urn:ietf:params:oauth:token-type:jwt')
       return wrong('subject_token_type');
     if (form.get('requested_token_type') !== 'urn:ietf:params:oauth:token-type:access_token')

@@ -29,7 +29,9 @@ import { writeTestPins } from './test-pins.js';
 import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
 import { EVENT_LOG_PREFIX, type RecordedEvent } from '../../src/engine/events.js';
-import { HarnessGoogle } from './harness-google.js';
+import { serveStandinWorld } from './harness-google.js';
+import { anyWellFormedProvider, GoogleServer } from './google-server.js';
+import { healthyProject, serveProject, type ProjectModel } from './google-project.js';
 
 export const NODE24 = path.join(PROJECT_ROOT, 'node_modules', 'node', 'bin', 'node');
 const STANDIN = path.join(PROJECT_ROOT, 'test', 'support', 'standins', 'standin.mjs');
@@ -206,8 +208,14 @@ export class Harness {
   private stepCount = 0;
   /** The default tool-mirror: the chart repository and the provider registry, on loopback. */
   upstream!: Mirror;
-  /** The Google APIs the action calls itself (GKE clusters.get …), answering from world.json. */
-  google!: HarnessGoogle;
+  /**
+   * The loopback Google the action's own REST calls reach (FLYTE_GKE_GOOGLE_API_ENDPOINT): STS
+   * exchanges the harness's OIDC token, `project` answers the preflight's reads, and GKE's
+   * clusters.get and the state bucket follow the stand-ins' world (harness-google.ts). Healthy by
+   * default; a suite changes `project` to stage a missing role, an API that is off, a policy.
+   */
+  google!: GoogleServer;
+  project: ProjectModel = healthyProject();
   /** The bundled module's copy, the default terraform-dir (relative to the workspace). */
   get moduleDir(): string {
     return path.join(this.workspace, 'flyte-terraform');
@@ -255,12 +263,18 @@ export class Harness {
     // The runner has no internet: downloads (the chart, the providers) come from a loopback
     // mirror, used as tool-mirror unless the test names its own.
     harness.upstream = await Mirror.start();
+    harness.google = await new GoogleServer({
+      acceptProvider: anyWellFormedProvider,
+      subjectToken: OIDC_TOKEN,
+      directAccess: true
+    }).start();
+    serveProject(harness.google, () => harness.project);
+    serveStandinWorld(harness.google, harness.standinDir);
     publishUpstream(harness.upstream);
     // The module terraform runs in: a copy, so the lock file terraform init updates is the
     // harness's own (see provider-registry.ts), never the repository's.
     copyModuleForStandins(harness.moduleDir);
     harness.githubApiUrl = options.githubApiUrl ?? (await harness.listen(harness.trap('github')));
-    harness.google = await new HarnessGoogle(harness.standinDir, OIDC_TOKEN).start();
     if (options.oidc) {
       const url = await harness.listen((req, res) => {
         harness.trapRequests.push(`oidc ${req.url}`);
@@ -538,8 +552,8 @@ export class Harness {
 
   async close(): Promise<void> {
     await Promise.all(this.servers.map((s) => new Promise((resolve) => s.close(resolve))));
-    await this.google?.stop();
     await this.upstream.close();
+    await this.google.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -1,123 +1,15 @@
 /**
- * What the planner (plan and drift, read-only) must be able to read, and what each role it is
- * granted holds, each with its source. test/planner-roles.test.ts checks the README's quick start
- * and docs/security.md against these tables.
+ * What the planner (plan and drift, read-only) must be able to read (src/gcp/preflight-permissions.ts,
+ * which the preflight also asks Google about), and what each role it is granted holds, each with
+ * its source. test/planner-roles.test.ts checks the README's quick start and docs/security.md
+ * against these tables.
  */
 
-const PROVIDER = 'terraform-provider-google v6.50.0 (956f510990a78614a06730c34e93779171c5e8f7)';
 const STORAGE_ROLES =
   'Google Cloud, "IAM roles for Cloud Storage" (cloud.google.com/storage/docs/access-control/iam-roles)';
 
-export interface NeededPermission {
-  readonly permission: string;
-  /** What reads with it. */
-  readonly by: string;
-  readonly source: string;
-}
-
-export const PLANNER_NEEDS: readonly NeededPermission[] = [
-  {
-    permission: 'storage.objects.get',
-    by: 'the gcs backend reading the Terraform state',
-    source: 'Terraform gcs backend (reads the state object)'
-  },
-  {
-    permission: 'storage.objects.list',
-    by: 'the gcs backend listing the state prefix (workspaces)',
-    source: 'Terraform gcs backend'
-  },
-  {
-    permission: 'storage.buckets.get',
-    by: "the action's buckets.get of the state bucket (Storage JSON API); the Read of google_storage_bucket",
-    source: `src/gcp/storage-bucket.ts; ${PROVIDER} google/services/storage/resource_storage_bucket.go (Buckets.Get)`
-  },
-  {
-    permission: 'storage.buckets.getIamPolicy',
-    by: 'the Read of google_storage_bucket_iam_member',
-    source: `${PROVIDER} google/services/storage/iam_storage_bucket.go (GET b/BUCKET/iam)`
-  },
-  {
-    permission: 'servicenetworking.services.get',
-    by: 'the Read of google_service_networking_connection (services.connections.list)',
-    source: `${PROVIDER} google/services/servicenetworking/resource_service_networking_connection.go; Service Networking API reference, services.connections.list`
-  },
-  {
-    permission: 'resourcemanager.projects.get',
-    by: 'the same Read, which gets the project number first (projects.get)',
-    source: `${PROVIDER} resource_service_networking_connection.go, RetrieveServiceNetworkingNetworkName`
-  },
-  {
-    permission: 'compute.networks.get',
-    by: 'the Read of google_compute_network',
-    source: PROVIDER
-  },
-  {
-    permission: 'compute.subnetworks.get',
-    by: 'the Read of google_compute_subnetwork',
-    source: PROVIDER
-  },
-  {
-    permission: 'compute.globalAddresses.get',
-    by: 'the Read of the private services range and the static IP',
-    source: PROVIDER
-  },
-  {
-    permission: 'container.clusters.get',
-    by: 'the Read of google_container_cluster and node pools',
-    source: PROVIDER
-  },
-  {
-    permission: 'container.deployments.get',
-    by: 'the drift check reading the flyte-binary Deployment',
-    source: 'src/phases/flyte-drift.ts'
-  },
-  {
-    permission: 'container.configMaps.get',
-    by: 'the plan reading the release-record ConfigMap',
-    source: 'src/phases/release-record.ts'
-  },
-  {
-    permission: 'cloudsql.instances.get',
-    by: 'the Read of google_sql_database_instance',
-    source: PROVIDER
-  },
-  {
-    permission: 'cloudsql.databases.get',
-    by: 'the Read of google_sql_database',
-    source: PROVIDER
-  },
-  { permission: 'cloudsql.users.list', by: 'the Read of google_sql_user', source: PROVIDER },
-  {
-    permission: 'iam.serviceAccounts.get',
-    by: 'the Read of google_service_account',
-    source: PROVIDER
-  },
-  {
-    permission: 'iam.serviceAccounts.getIamPolicy',
-    by: 'the Read of google_service_account_iam_member',
-    source: PROVIDER
-  },
-  {
-    permission: 'resourcemanager.projects.getIamPolicy',
-    by: 'the Read of google_project_iam_member',
-    source: PROVIDER
-  },
-  {
-    permission: 'serviceusage.services.get',
-    by: 'the Read of google_project_service',
-    source: PROVIDER
-  },
-  {
-    permission: 'secretmanager.secrets.get',
-    by: 'the Read of google_secret_manager_secret (the database password secret)',
-    source: `${PROVIDER} google/services/secretmanager/resource_secret_manager_secret.go`
-  },
-  {
-    permission: 'secretmanager.versions.get',
-    by: 'the Read of google_secret_manager_secret_version: with secret_data_wo_version set it never calls :access (no secretmanager.versions.access)',
-    source: `${PROVIDER} google/services/secretmanager/resource_secret_manager_secret_version.go (flattenSecretManagerSecretVersionPayload)`
-  }
-];
+/** The one list of what the planner needs, kept beside the deployer's (the preflight asks Google). */
+export { PLANNER_NEEDS, type NeededPermission } from '../../src/gcp/preflight-permissions.js';
 
 export interface RolePermissions {
   /** The permissions of the role this check relies on. */
@@ -141,6 +33,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<string, RolePermissions>> = {
       'compute.networks.get',
       'compute.subnetworks.get',
       'compute.globalAddresses.get',
+      'compute.routers.get',
       'resourcemanager.projects.get'
     ],
     complete: false,

@@ -25,3 +25,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "flyte-gke.proxyConfigName" -}}
 {{- default (printf "%s-proxy" .Release.Name) .Values.names.proxyConfig | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+{{- define "flyte-gke.consoleServiceName" -}}
+{{- default (printf "%s-console-lb" .Release.Name) .Values.flyte2.console.serviceName | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "flyte-gke.consoleBackendConfigName" -}}
+{{- default (printf "%s-console-backend" .Release.Name) .Values.flyte2.console.backendConfig | trunc 63 | trimSuffix "-" -}}
+{{- end -}}

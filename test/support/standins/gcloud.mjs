@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
 import { liveIngresses as liveIn } from './kubectl.mjs';
+import { answerSqlBackups } from './cloud-sql.mjs';
 
 /** Every live legacy Ingress, in any namespace (ns null) or one. */
 function liveIngresses(world, ns) {
@@ -48,6 +49,7 @@ export function answerGcloud({ args, world }) {
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
   if (words[0] === 'storage' && ['cat', 'cp', 'rm', 'objects'].includes(words[1]))
     return objects(words, args, world);
+  if (cmd.startsWith('sql backups ')) return answerSqlBackups(words[2], args, world);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
   if (cmd === 'secrets versions access') {
     // What the version holds, as it is (no newline): the stand-in terraform's apply wrote it.

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fail, flag, flags, has, ok, positionals } from './args.mjs';
 import { liveIngresses } from './kubectl.mjs';
 import { installProviders } from './providers.mjs';
+import { instanceName } from './cloud-sql.mjs';
 import { ruleErrors } from '../provider-rules/index.mjs';
 import {
   applyWriteOnly,
@@ -575,6 +576,7 @@ function output(args, tf) {
     ...(tf.passwordSecret ? { cloudsql_password_secret: tf.passwordSecret } : {}),
     cloudsql_user: 'flytepg',
     cloudsql_database: 'flyte',
+    cloudsql_instance: instanceName(v),
     gke_cluster_location: v.region ?? 'us-central1',
     gke_cluster_name: cluster,
     bucket_name: `${project}-${cluster}-flyte`,
