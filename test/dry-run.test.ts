@@ -39,8 +39,8 @@ const EXPECTED: Record<string, string[]> = {
   ],
   // The planner reads no Secret: the Deployment and the record, never `helm get`.
   drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap'],
-  // Read-only: the outputs from state, the cluster, then the proof from outside.
-  verify: ['terraform init', 'terraform output', 'gcloud container clusters get-credentials']
+  // Read-only: the outputs from state, the cluster (GKE's API, no gcloud), then the proof.
+  verify: ['terraform init', 'terraform output']
 };
 
 /** The proof's steps, as the dry run lists them (deploy and verify alike). */
@@ -83,6 +83,11 @@ describe('dry run', () => {
       const found = commands.findIndex((c, i) => i >= at && c.startsWith(expected));
       expect({ expected, found: found >= 0 }).toEqual({ expected, found: true });
       at = found;
+    }
+    if (command === 'verify') {
+      expect(result.stdout).toContain(
+        'GET https://container.googleapis.com/v1/projects/acme-flyte-dev/locations/europe-west4/clusters/flyte-dev'
+      );
     }
     // Only deploy and upgrade read the database password (the planner may not).
     expect(commands.some((c) => c.startsWith('gcloud secrets'))).toBe(
