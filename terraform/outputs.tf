@@ -97,3 +97,9 @@ output "nat_router" {
   description = "Cloud Router holding the Cloud NAT gateway through which the cluster's subnet reaches the internet."
   value       = google_compute_router.nat.name
 }
+
+# Null (and so absent from `terraform output -json`) for Flyte 1.
+output "flyte2_tasks_service_account" {
+  description = "Email of the Google service account Flyte 2 task pods run as (the default service account of flyte2_task_namespace); null for Flyte 1."
+  value       = one(google_service_account.flyte2_tasks[*].email)
+}

@@ -149,6 +149,17 @@ variable "iap" {
   default     = false
 }
 
+# Flyte 2 runs every task pod in one namespace; the action passes it with flyte-version 2.
+variable "flyte2_task_namespace" {
+  description = "Flyte 2 only: the namespace all Flyte 2 task pods run in (NAMESPACE-tasks). Set: one Google account for them, bound to that namespace's default service account (flyte2-tasks.tf). Null (Flyte 1): nothing is created."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.flyte2_task_namespace == null || can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.flyte2_task_namespace))
+    error_message = "flyte2_task_namespace must be a Kubernetes namespace name: lowercase letters, digits and hyphens, at most 63 characters."
+  }
+}
+
 # Tuning knobs the action does not pass; set them in a .tfvars file.
 
 variable "flyte_domains" {

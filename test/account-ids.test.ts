@@ -29,6 +29,8 @@ const parsed = async (file: string) =>
 const iam = await parsed('iam.tf');
 // One task account per Flyte domain (for_each over the domains: each.key is the domain).
 const tasks = await parsed('task-accounts.tf');
+// Flyte 2's one tasks account (count: created only when flyte2_task_namespace is set).
+const flyte2 = await parsed('flyte2-tasks.tf');
 const locals = Object.assign({}, ...iam.locals) as Record<string, string>;
 const DOMAINS = ['development', 'staging', 'production'];
 
@@ -79,7 +81,10 @@ function evaluate(template: string, vars: Record<string, string>, each?: string)
 
 const accountIds = (clusterName: string) => ({
   ...Object.fromEntries(
-    Object.entries(iam.resource.google_service_account).map(([name, [account]]) => [
+    Object.entries({
+      ...iam.resource.google_service_account,
+      ...flyte2.resource.google_service_account
+    }).map(([name, [account]]) => [
       name,
       evaluate(account!.account_id, { cluster_name: clusterName })
     ])
@@ -105,12 +110,22 @@ describe('service account IDs', () => {
     const west = accountIds('flyte-production-us-west1');
     expect(Object.keys(east).sort()).toEqual([
       'flyte',
+      'flyte2_tasks',
       'nodes',
       'tasks:development',
       'tasks:production',
       'tasks:staging'
     ]);
     for (const role of Object.keys(east)) expect(east[role]).not.toBe(west[role]);
+  });
+
+  it("never give two of one cluster's accounts, or the old shared tasks- account, one ID", () => {
+    for (const name of ['flyte-dev', 'a23456789012345678901', 'flyte-production-us-east1']) {
+      const ids = Object.values(accountIds(name));
+      expect(new Set(ids).size).toBe(ids.length);
+      // The module once had one tasks-SUFFIX account for every task pod (deleted since).
+      expect(ids).not.toContain(evaluate('tasks-${local.account_suffix}', { cluster_name: name }));
+    }
   });
 
   it.each([
@@ -131,6 +146,7 @@ describe('service account IDs', () => {
     expect(accountIds('flyte-dev')).toEqual({
       flyte: 'flyte-flyte-dev',
       nodes: 'nodes-flyte-dev',
+      flyte2_tasks: 'ftask-flyte-dev',
       // t and four hex digits of the domain's SHA-256.
       'tasks:development': 't875b-flyte-dev',
       'tasks:staging': 'te919-flyte-dev',
@@ -148,7 +164,8 @@ describe('service account IDs', () => {
   it('an existing account keeps its ID (no replacement of accounts made under the old rule)', () => {
     for (const [name, [account]] of Object.entries({
       ...iam.resource.google_service_account,
-      ...tasks.resource.google_service_account
+      ...tasks.resource.google_service_account,
+      ...flyte2.resource.google_service_account
     })) {
       expect([name, account!.lifecycle?.[0]?.ignore_changes]).toEqual([name, ['${account_id}']]);
     }

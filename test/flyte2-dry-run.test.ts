@@ -36,6 +36,10 @@ describe('dry run with flyte-version 2', () => {
     expect(upgrade).toBeGreaterThan(-1);
     const namespace = result.stdout.indexOf('Create namespace flyte-tasks for Flyte 2 task pods');
     expect(namespace).toBeGreaterThan(-1);
+    // Its pods act as the module's Flyte 2 tasks account, never the manager's.
+    expect(result.stdout).toContain(
+      'Create namespace flyte-tasks for Flyte 2 task pods (its default service account acts as <flyte2_tasks_service_account>)'
+    );
     expect(namespace).toBeLessThan(
       result.stdout.indexOf('Install or upgrade flyte-backend (flyte-binary v2.0.42)')
     );

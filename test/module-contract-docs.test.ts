@@ -31,14 +31,17 @@ describe('the custom-module contract in the README', () => {
     'gpu-accelerator-type': 'nvidia-l4',
     'gpu-zones': 'us-central1-a'
   };
-  const inputs = parseInputs((name) => values[name] ?? actionDefault(name), {
-    actionRoot: PROJECT_ROOT,
-    workspace: PROJECT_ROOT
-  });
+  const parsed = (more: Record<string, string> = {}) =>
+    parseInputs((name) => more[name] ?? values[name] ?? actionDefault(name), {
+      actionRoot: PROJECT_ROOT,
+      workspace: PROJECT_ROOT
+    });
+  // Flyte 1 and Flyte 2 pass different variables (flyte2_task_namespace only for 2).
+  const inputs = [parsed(), parsed({ 'flyte-version': '2' })];
 
   it('lists every variable the action passes', () => {
     const listed = named(section('Variables it may read'));
-    const passed = Object.keys(terraformVariables(inputs, DESTROY_OVERRIDES));
+    const passed = inputs.flatMap((i) => Object.keys(terraformVariables(i, DESTROY_OVERRIDES)));
     expect(passed.filter((name) => !listed.has(name))).toEqual([]);
   });
 

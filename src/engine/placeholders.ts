@@ -23,6 +23,9 @@ export function dryRunState(inputs: Inputs): RunState {
       FLYTE_DOMAINS.map((domain) => [domain, `<task_service_accounts.${domain}>`])
     ),
     cloudsqlInstance: '<cloudsql_instance>',
+    ...(inputs.flyteVersion === 2
+      ? { flyte2TasksServiceAccount: '<flyte2_tasks_service_account>' }
+      : {}),
     ...(inputs.ingress
       ? { staticIpAddress: '<static_ip_address>', staticIpName: inputs.staticIpName }
       : {})

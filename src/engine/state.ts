@@ -31,6 +31,11 @@ export interface TerraformOutputs {
    * custom modules and by the bundled module before per-domain accounts).
    */
   readonly tasksServiceAccount?: string;
+  /**
+   * The account Flyte 2 task pods run as (optional output `flyte2_tasks_service_account`, given
+   * when the action passes `flyte2_task_namespace`, with flyte-version 2).
+   */
+  readonly flyte2TasksServiceAccount?: string;
   /** The account each Flyte domain's task pods run as (optional output `task_service_accounts`). */
   readonly taskServiceAccounts?: Readonly<Record<string, string>>;
   /** The cluster's pod address range (optional output `pods_cidr`), for the tasks' NetworkPolicy. */

@@ -5,13 +5,32 @@
  * task pods use when a task names none (flytek8s pod_helper.go), acts as the tasks' Google account.
  */
 import type { Inputs } from '../inputs.js';
-import type { RunState } from '../engine/state.js';
+import type { RunState, TerraformOutputs } from '../engine/state.js';
 import type { ExecStep } from '../engine/types.js';
+import { StepError } from '../errors.js';
 import { applyStdinArgs } from '../tools/kubectl/args.js';
 import { WORKLOAD_IDENTITY_ANNOTATION } from '../values/patch.js';
 import { flyte2Names } from './names.js';
 
-export function taskNamespaceManifest(namespace: string, tasksAccount: string): string {
+const STEP = 'flyte2-task-namespace';
+
+/**
+ * The Google account the task pods act as: the module's Flyte 2 tasks account, else a custom
+ * module's shared `tasks_service_account`. Never the manager's own account, which writes every
+ * object and signs upload URLs; with neither, task pods get no Google access (fails closed).
+ */
+export function flyte2TasksAccount(outputs: TerraformOutputs): string | undefined {
+  const account = outputs.flyte2TasksServiceAccount ?? outputs.tasksServiceAccount;
+  if (account !== undefined && account === outputs.serviceAccount) {
+    throw new StepError(
+      STEP,
+      `Terraform gives ${account}, the Flyte manager's own Google account, as the Flyte 2 tasks' account. Task pods run user code and must not act as the manager: give flyte2_tasks_service_account an account of its own (the bundled module does when flyte2_task_namespace is set).`
+    );
+  }
+  return account;
+}
+
+export function taskNamespaceManifest(namespace: string, tasksAccount: string | undefined): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
@@ -30,7 +49,8 @@ export function taskNamespaceManifest(namespace: string, tasksAccount: string): 
         metadata: {
           name: 'default',
           namespace,
-          annotations: { [WORKLOAD_IDENTITY_ANNOTATION]: tasksAccount }
+          // No account: no annotation, so workload identity gives the pods nothing.
+          ...(tasksAccount ? { annotations: { [WORKLOAD_IDENTITY_ANNOTATION]: tasksAccount } } : {})
         }
       }
     ]
@@ -40,13 +60,16 @@ export function taskNamespaceManifest(namespace: string, tasksAccount: string): 
 /** Server-side apply: a second run with the same account changes nothing. */
 export function taskNamespaceStep(inputs: Inputs, state: RunState): ExecStep {
   const { taskNamespace } = flyte2Names(inputs);
-  const outputs = state.tfOutputs;
-  const account =
-    outputs?.tasksServiceAccount ?? outputs?.serviceAccount ?? '<tasks-service-account>';
+  const account = state.tfOutputs
+    ? flyte2TasksAccount(state.tfOutputs)
+    : '<flyte2_tasks_service_account>';
+  const acting = account
+    ? `its default service account acts as ${account}`
+    : 'no Google account: Terraform gives no flyte2_tasks_service_account, so task pods get no Google access';
   return {
     kind: 'exec',
-    id: 'flyte2-task-namespace',
-    title: `Create namespace ${taskNamespace} for Flyte 2 task pods (its default service account acts as ${account})`,
+    id: STEP,
+    title: `Create namespace ${taskNamespace} for Flyte 2 task pods (${acting})`,
     mutates: true,
     tool: 'kubectl',
     args: applyStdinArgs(),

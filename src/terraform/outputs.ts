@@ -33,6 +33,8 @@ export const OPTIONAL_OUTPUTS = {
   networkName: 'network_name',
   /** Deprecated: one account for every domain's task pods (custom modules, older states). */
   tasksServiceAccount: 'tasks_service_account',
+  /** Flyte 2: the one account every task pod runs as (none for Flyte 1). */
+  flyte2TasksServiceAccount: 'flyte2_tasks_service_account',
   /** Pod address range: the tasks' NetworkPolicy leaves it out of "outside the cluster". */
   podsCidr: 'pods_cidr',
   /** The Cloud SQL instance: backups before a chart upgrade and before destroy name it. */

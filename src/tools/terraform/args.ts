@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { FLYTE_DOMAINS, flyteNames } from '../../values/names.js';
 import type { Inputs } from '../../inputs.js';
+import { flyte2Names } from '../../flyte2/names.js';
 
 /** How long a command waits for a state lock another run holds before failing. */
 export const LOCK_TIMEOUT = '3m';
@@ -51,6 +52,11 @@ export function terraformVariables(
     ingress: String(inputs.ingress),
     static_ip_name: inputs.staticIpName,
     iap: String(inputs.iap),
+    // Flyte 2 only: the module gives its one task namespace a Google account of its own. Left
+    // out for Flyte 1, so the module's null default creates nothing.
+    ...(inputs.flyteVersion === 2
+      ? { flyte2_task_namespace: flyte2Names(inputs).taskNamespace }
+      : {}),
     ...overrides
   };
 }

@@ -1,6 +1,7 @@
 // The variable values that change which arguments a module sets: both values of every bool, each
-// value a `contains([…], var.x)` validation allows, and empty/non-empty for strings and lists
-// that default to empty (the module switches on them). Other variables keep their default.
+// value a `contains([…], var.x)` validation allows, empty/non-empty for strings and lists that
+// default to empty, and null/set for those that default to null (the module switches on them).
+// Other variables keep their default.
 import { instances, resourceVariables, variableType, withDefaults } from './module.mjs';
 
 const SAMPLE = 'sample-value';
@@ -15,6 +16,8 @@ export function variableChoices(module) {
     else if (allowed) choices[name] = allowed;
     else if (!('default' in body)) choices[name] = [type === 'number' ? 1 : SAMPLE];
     else if (body.default === '') choices[name] = ['', SAMPLE];
+    // A null default switches resources off (count); the set value switches them on.
+    else if (body.default === null) choices[name] = [null, type === 'number' ? 1 : SAMPLE];
     else if (Array.isArray(body.default) && body.default.length === 0)
       choices[name] = [[], [SAMPLE]];
     else choices[name] = [body.default];

@@ -590,6 +590,10 @@ function output(args, tf) {
         `t${createHash('sha256').update(domain).digest('hex').slice(0, 4)}-${cluster}@${project}.iam.gserviceaccount.com`
       ])
     ),
+    // Flyte 2 (terraform/flyte2-tasks.tf): the tasks' own account, absent for Flyte 1 (null).
+    ...(v.flyte2_task_namespace
+      ? { flyte2_tasks_service_account: `ftask-${cluster}@${project}.iam.gserviceaccount.com` }
+      : {}),
     static_ip_address: v.ingress === 'true' ? (tf.staticIp ?? '34.111.22.33') : '',
     static_ip_name: v.ingress === 'true' ? (v.static_ip_name ?? `${cluster}-flyte`) : '',
     network_name: networkOf(v),
