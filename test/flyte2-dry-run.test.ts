@@ -40,6 +40,10 @@ describe('dry run with flyte-version 2', () => {
     expect(result.stdout).toContain(
       'Create namespace flyte-tasks for Flyte 2 task pods (its default service account acts as <flyte2_tasks_service_account>)'
     );
+    // The NetworkPolicy comes with it, and the run says what it costs.
+    expect(result.stdout).toContain(
+      'task pods cannot reach the Flyte manager, so tasks cannot start child actions (tasks-reach-flyte-api: false)'
+    );
     expect(namespace).toBeLessThan(
       result.stdout.indexOf('Install or upgrade flyte-backend (flyte-binary v2.0.42)')
     );

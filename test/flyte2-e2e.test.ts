@@ -51,5 +51,10 @@ describe('Flyte 2 deploy: task pods act as their own Google account', () => {
       'ftask-flyte-e2e@acme-flyte-e2e.iam.gserviceaccount.com'
     );
     expect(apply!.stdin).not.toContain(result.outputs['service-account']);
+    // The namespace's NetworkPolicy in the same apply.
+    const policy = JSON.parse(apply!.stdin).items.find(
+      (i: { kind: string }) => i.kind === 'NetworkPolicy'
+    );
+    expect(policy.metadata.namespace).toBe('flyte-tasks');
   });
 });

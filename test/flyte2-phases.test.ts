@@ -105,7 +105,8 @@ describe('Flyte 2 through a fake cluster', () => {
     const manifest = JSON.parse(applies[namespaceApply]!.stdin!) as { items: any[] };
     expect(manifest.items.map((i) => `${i.kind}/${i.metadata.name}`)).toEqual([
       'Namespace/flyte-tasks',
-      'ServiceAccount/default'
+      'ServiceAccount/default',
+      'NetworkPolicy/flyte-gke-action-tasks-egress'
     ]);
     expect(manifest.items[1].metadata.annotations['iam.gke.io/gcp-service-account']).toBe(
       'tasks-gsa@acme-flyte.iam.gserviceaccount.com'

@@ -3,6 +3,7 @@
  * and the v2 chart renders co-pilot's storage Secret there, so the namespace must exist before
  * `helm upgrade --install` (the chart's values.yaml says so). Its `default` service account, which
  * task pods use when a task names none (flytek8s pod_helper.go), acts as the tasks' Google account.
+ * The namespace's NetworkPolicy comes in the same apply (task-network-policy.ts).
  */
 import type { Inputs } from '../inputs.js';
 import type { RunState, TerraformOutputs } from '../engine/state.js';
@@ -11,6 +12,7 @@ import { StepError } from '../errors.js';
 import { applyStdinArgs } from '../tools/kubectl/args.js';
 import { WORKLOAD_IDENTITY_ANNOTATION } from '../values/patch.js';
 import { flyte2Names } from './names.js';
+import { flyte2TasksNetworkPolicy } from './task-network-policy.js';
 
 const STEP = 'flyte2-task-namespace';
 
@@ -30,7 +32,11 @@ export function flyte2TasksAccount(outputs: TerraformOutputs): string | undefine
   return account;
 }
 
-export function taskNamespaceManifest(namespace: string, tasksAccount: string | undefined): string {
+export function taskNamespaceManifest(
+  namespace: string,
+  tasksAccount: string | undefined,
+  networkPolicy: Record<string, unknown>
+): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'List',
@@ -52,7 +58,8 @@ export function taskNamespaceManifest(namespace: string, tasksAccount: string | 
           // No account: no annotation, so workload identity gives the pods nothing.
           ...(tasksAccount ? { annotations: { [WORKLOAD_IDENTITY_ANNOTATION]: tasksAccount } } : {})
         }
-      }
+      },
+      networkPolicy
     ]
   });
 }
@@ -66,13 +73,18 @@ export function taskNamespaceStep(inputs: Inputs, state: RunState): ExecStep {
   const acting = account
     ? `its default service account acts as ${account}`
     : 'no Google account: Terraform gives no flyte2_tasks_service_account, so task pods get no Google access';
+  const policy = flyte2TasksNetworkPolicy(inputs, state.tfOutputs?.podsCidr);
+  // Flyte 2 tasks start child actions through the manager's API (the chart's _U_EP_OVERRIDE).
+  const api = inputs.tasksReachFlyteApi
+    ? 'task pods may call the Flyte API on 8090 (tasks-reach-flyte-api), not the webhook'
+    : 'task pods cannot reach the Flyte manager, so tasks cannot start child actions (tasks-reach-flyte-api: false)';
   return {
     kind: 'exec',
     id: STEP,
-    title: `Create namespace ${taskNamespace} for Flyte 2 task pods (${acting})`,
+    title: `Create namespace ${taskNamespace} for Flyte 2 task pods (${acting}) and its NetworkPolicy (${api})`,
     mutates: true,
     tool: 'kubectl',
     args: applyStdinArgs(),
-    stdin: taskNamespaceManifest(taskNamespace, account)
+    stdin: taskNamespaceManifest(taskNamespace, account, policy)
   };
 }

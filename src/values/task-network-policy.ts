@@ -41,6 +41,10 @@ export interface TasksPolicyOptions {
   readonly podsCidr: string | undefined;
   /** `tasks-reach-flyte-api`: task pods may call flyteadmin (FlyteRemote, eager workflows). */
   readonly allowFlyteApi: boolean;
+  /** The ports that opens (Flyte 1's FLYTE_API_PORTS unless given: Flyte 2 has one). */
+  readonly apiPorts?: readonly number[];
+  /** The policy's namespace: Flyte 1's template placeholder unless given (Flyte 2 names it). */
+  readonly namespace?: string;
 }
 
 export function tasksNetworkPolicy(options: TasksPolicyOptions): Record<string, unknown> {
@@ -90,7 +94,7 @@ export function tasksNetworkPolicy(options: TasksPolicyOptions): Record<string, 
           }
         }
       ],
-      ports: FLYTE_API_PORTS.map((port) => ({ protocol: 'TCP', port }))
+      ports: (options.apiPorts ?? FLYTE_API_PORTS).map((port) => ({ protocol: 'TCP', port }))
     });
   }
   return {
@@ -98,8 +102,8 @@ export function tasksNetworkPolicy(options: TasksPolicyOptions): Record<string, 
     kind: 'NetworkPolicy',
     metadata: {
       name: TASKS_POLICY_NAME,
-      // Filled in by Flyte per namespace, like the other templates.
-      namespace: '{{ namespace }}',
+      // Filled in by Flyte per namespace, like the other templates (Flyte 1).
+      namespace: options.namespace ?? '{{ namespace }}',
       labels: { 'app.kubernetes.io/managed-by': 'flyte-gke-action' }
     },
     spec: { podSelector: {}, policyTypes: ['Egress'], egress }
