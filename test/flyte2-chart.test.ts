@@ -58,6 +58,8 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
   let chart = '';
   let chartDefaults: unknown;
   let runsConfigGo = '';
+  /** Chart.yaml's dependencies' conditions (values Helm itself reads, e.g. flyteconnector.enabled). */
+  let conditions: string[] = [];
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'flyte2-chart-'));
@@ -71,6 +73,10 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
       execFileSync('cat', [path.join(dir, 'flyte-binary', 'values.yaml')], { encoding: 'utf8' })
     );
     runsConfigGo = git(['show', `${VERSION}:runs/config/config.go`]).toString('utf8');
+    const chartYaml = parse(
+      execFileSync('cat', [path.join(dir, 'flyte-binary', 'Chart.yaml')], { encoding: 'utf8' })
+    ) as { dependencies?: { condition?: string }[] };
+    conditions = (chartYaml.dependencies ?? []).flatMap((d) => (d.condition ? [d.condition] : []));
   });
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -146,7 +152,10 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
 
   it('every key the action writes is in the chart values.yaml, or is a runs config field the chart copies as is', () => {
     const values = composed(flyteInputs(V2_IAP)).doc.toJS() as unknown;
-    const missing = leafPaths(values)
+    const leaves = leafPaths(values);
+    // A dependency's condition is read by Helm itself, not by a template.
+    const missing = leaves
+      .filter((p) => !conditions.includes(p.join('.')))
       .map((p) => missingInDefaults(p))
       .filter((p): p is string => p !== undefined);
     const runsKeys = runsConfigKeys();
@@ -164,6 +173,7 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
     expect(missing).toEqual(
       expect.arrayContaining(['flyte-core-components.runs.trustForwardedIdentityHeaders'])
     );
+    expect(leaves.map((p) => p.join('.'))).toContain('flyteconnector.enabled');
     // The check itself sees a misspelt key.
     expect(missingInDefaults(['configuration', 'database', 'postgress', 'host'])).toBe(
       'configuration.database.postgress'
@@ -179,6 +189,20 @@ describeWithChart(`Flyte 2: the real flyte-binary ${VERSION} chart`, () => {
         !(p[0] === 'flyte-core-components' && p[1] === 'runs' && runsKeys.has(String(p[2])))
     );
     expect(unknown).toEqual([]);
+  });
+
+  it('leaves the connector subchart off, which the chart alone turns on', () => {
+    expect(conditions).toEqual(['flyteconnector.enabled']);
+    const connector = (objects: Obj[]) =>
+      objects.filter((o) => o.metadata.name === 'flyteconnector').map((o) => o.kind);
+    const inputs = flyteInputs(V2_IAP);
+    // The chart with its own defaults: Helm enables a dependency whose condition is unset.
+    const defaults = objectsOf(
+      helm(['template', inputs.releaseName, chart, '--namespace', inputs.namespace])
+    ) as Obj[];
+    expect(connector(defaults)).toEqual(expect.arrayContaining(['Deployment', 'Service']));
+    expect(connector(renderFlyte(inputs))).toEqual([]);
+    expect(connector(renderFlyte(flyteInputs({ 'flyte-version': '2' })))).toEqual([]);
   });
 
   it.each([
