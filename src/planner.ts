@@ -8,7 +8,7 @@ import { toolsPhase } from './phases/tools.js';
 import { authPhase, clusterCredentialsPhase } from './phases/auth.js';
 import { deployTerraformPhases, stateBackendPhase, terraformPhase } from './phases/terraform.js';
 import { reviewGatePhase, reviewPhase } from './phases/review.js';
-import { READ_AHEAD_AFTER, readAheadPhase } from './phases/read-ahead.js';
+import { planReadAheadPhase, READ_AHEAD_AFTER, readAheadPhase } from './phases/read-ahead.js';
 import { chartCheckPhase } from './phases/chart-check.js';
 import { legacyLayoutPhase } from './phases/legacy-ingress.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from './phases/flyte.js';
@@ -68,7 +68,10 @@ export function planCommand(inputs: Inputs): Phase[] {
         ...setup,
         preflightPhase(inputs),
         stateBackendPhase(inputs),
-        terraformPhase(inputs, 'plan'),
+        {
+          ...terraformPhase(inputs, 'plan'),
+          alongside: { after: READ_AHEAD_AFTER, phase: planReadAheadPhase(inputs) }
+        },
         reviewPhase(inputs),
         valuesPhase(inputs),
         // Read-only: what is deployed now, so the comment shows the chart and values change.

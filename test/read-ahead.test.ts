@@ -368,6 +368,40 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
     expect(again.stdout).toContain('answer was read ahead, while Terraform planned');
   });
 
+  it("a pull request's plan reads the outputs and the live release beside Terraform's plan", async () => {
+    const googleBefore = harness.google.calls.length;
+    const plan = await harness.run({ ...inputs, command: 'plan' });
+    await harness.runPost();
+    expect(plan.errors).toEqual([]);
+    const { events } = plan;
+    const order = planAndReads(events);
+    expect(order.issued.map((e) => e.call)).toEqual([
+      expect.stringMatching(/^terraform output -json/),
+      expect.stringMatching(/^kubectl get deployment flyte-backend-flyte-binary /),
+      expect.stringMatching(/^kubectl get configmap flyte-backend-flyte-gke-action /)
+    ]);
+    // Issued after init, before the plan step starts; each serves the step after the plan that
+    // runs it, which then does not run it again.
+    expect(Math.min(...order.issued.map((e) => e.seq))).toBeGreaterThan(order.initEnd);
+    expect(Math.min(...order.issued.map((e) => e.seq))).toBeLessThan(order.planStart);
+    const served = eventsOf(events, 'read-served');
+    expect(served.map((e) => e.step)).toEqual([
+      'terraform-output',
+      'live-deployment-read',
+      'release-record-read'
+    ]);
+    for (const read of order.issued) {
+      expect(
+        eventsOf(events, 'exec-start').filter(
+          (e) => e.call === read.call && e.phase !== order.ahead
+        )
+      ).toEqual([]);
+    }
+    // The credentials fetched beside the plan serve: GKE is asked once.
+    expect(harness.google.calls.slice(googleBefore).filter(isClusterGet)).toHaveLength(1);
+    expect(plan.calls.filter(isChangingCall)).toEqual([]);
+  });
+
   it('a plan that replaces the cluster gets its credentials again after the apply', async () => {
     const googleBefore = harness.google.calls.length;
     const moved = await harness.run({ ...inputs, region: 'europe-west4' });

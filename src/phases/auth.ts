@@ -33,8 +33,8 @@ export function clusterCredentialsPhase(inputs: Inputs): Phase {
         id: 'cluster-credentials',
         title: 'Get cluster credentials into a private kubeconfig',
         mutates: false,
-        // Only a deploy reads the cluster while Terraform plans; the other commands fetch always.
-        ...(inputs.command === 'deploy'
+        // A deploy and a plan read the cluster while Terraform plans; the others fetch always.
+        ...(inputs.command === 'deploy' || inputs.command === 'plan'
           ? {
               when: {
                 test: (state: RunState) => !readAheadCredentialsHold(inputs, state),

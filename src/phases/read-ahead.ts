@@ -8,8 +8,12 @@
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import type { Phase, ReadCall, TaskContext } from '../engine/types.js';
-import { clusterRef, fetchCredentialsIfClusterExists, sameCluster } from '../auth/kubeconfig.js';
-import { getCredentialsArgs } from '../tools/gcloud/args.js';
+import {
+  clusterRef,
+  describeClusterRead,
+  fetchCredentialsIfClusterExists,
+  sameCluster
+} from '../auth/kubeconfig.js';
 import {
   findBackendService,
   iapGetPolicyArgs,
@@ -23,7 +27,7 @@ import { certificateReadArgs } from './flyte-ingress.js';
 import { oauthSecretReadArgs } from './flyte-oauth-secret.js';
 import { proxyTlsReadArgs } from './flyte-proxy-tls.js';
 import { legacyIngressReadArgs } from './legacy-ingress.js';
-import { recordReadArgs } from './release-record.js';
+import { liveReleaseReadSteps, recordReadArgs } from './release-record.js';
 import { terraformFiles } from './terraform.js';
 
 /** The step of the deploy's plan phase after which the reads start (they need the backend). */
@@ -65,11 +69,14 @@ export function clusterReads(inputs: Inputs): ReadCall[] {
 
 /**
  * Whether credentials fetched while Terraform planned still serve: same cluster as the outputs
- * name, and the plan neither creates, replaces nor destroys it (a new cluster has a new endpoint).
+ * name, and (for a deploy) the plan neither creates, replaces nor destroys it (a new cluster has a
+ * new endpoint).
  */
 export function readAheadCredentialsHold(inputs: Inputs, state: RunState): boolean {
   if (!state.readAheadCluster || !state.kubeconfigPath) return false;
   if (!sameCluster(state.readAheadCluster, clusterRef(inputs, state))) return false;
+  // A plan applies nothing: the cluster it read is the one there is.
+  if (inputs.command === 'plan') return true;
   // Without a plan summary nothing says the cluster stays.
   return (
     state.planSummary?.resources.every(
@@ -130,7 +137,7 @@ export function readAheadPhase(inputs: Inputs): Phase {
         describe: () =>
           [
             `$ terraform ${outputJsonArgs().join(' ')}`,
-            `$ gcloud ${getCredentialsArgs(clusterRef(inputs, state)).join(' ')}   (the cluster the inputs name; when it does not exist yet, the reads wait for the apply)`,
+            `${describeClusterRead(clusterRef(inputs, state))}   (the cluster the inputs name; when it does not exist yet, the reads wait for the apply)`,
             ...clusterReads(inputs).map((r) => `$ ${r.tool} ${r.args.join(' ')}`),
             ...(inputs.iap
               ? [
@@ -141,6 +148,50 @@ export function readAheadPhase(inputs: Inputs): Phase {
             'Each answer is used by the later step that runs the same command, unless a change comes first.'
           ].join('\n'),
         run: (ctx) => readAhead(inputs, ctx)
+      }
+    ]
+  };
+}
+
+/** What a plan (and a drift check) reads of the live release: the Deployment and the record. */
+export function liveReleaseReads(inputs: Inputs): ReadCall[] {
+  return liveReleaseReadSteps(inputs).map((step) => ({ tool: step.tool, args: step.args }));
+}
+
+async function readAheadForPlan(inputs: Inputs, ctx: TaskContext): Promise<void> {
+  const store = ctx.readAhead;
+  if (!store) return;
+  const outputs = store.start(ctx.exec, outputsRead(inputs, ctx.state));
+  const reads = (await fetchCredentialsIfClusterExists(ctx))
+    ? liveReleaseReads(inputs).map((call) => store.start(ctx.exec, call))
+    : [];
+  const answers = await Promise.all([outputs, ...reads]);
+  ctx.log.info(
+    `Read ahead: ${answers.filter((a) => a?.exitCode === 0).length} of ${answers.length} reads answered while Terraform planned.`
+  );
+}
+
+/**
+ * Beside a pull request's Terraform plan: the outputs (a plan writes no state, so they are the
+ * same after it) and what is deployed, so the comment waits for the plan and nothing else.
+ */
+export function planReadAheadPhase(inputs: Inputs): Phase {
+  return {
+    name: 'Read the deployment while Terraform plans',
+    steps: (state) => [
+      {
+        kind: 'task',
+        id: 'read-ahead',
+        title: 'Read the Terraform outputs and the live release ahead',
+        mutates: false,
+        describe: () =>
+          [
+            `$ terraform ${outputJsonArgs().join(' ')}`,
+            `${describeClusterRead(clusterRef(inputs, state))}   (when the cluster exists)`,
+            ...liveReleaseReads(inputs).map((r) => `$ ${r.tool} ${r.args.join(' ')}`),
+            'Each answer is used by the later step that runs the same command.'
+          ].join('\n'),
+        run: (ctx) => readAheadForPlan(inputs, ctx)
       }
     ]
   };
