@@ -4,8 +4,10 @@
  * google-github-actions/auth step left; otherwise fails, showing both ways.
  *
  * We do not request a GitHub OIDC token here. The environment check below catches the usual
- * mistakes (missing `id-token: write`, fork pull requests), and the tools request their own
- * tokens through the file, so our process never holds one.
+ * mistakes (missing `id-token: write`, fork pull requests). Whoever needs a token gets it through
+ * the file: the tools, the action's own Google client (src/gcp, tokens in memory only) and the
+ * exec credential plugin (src/credential, its token cached in a 0600 file under RUNNER_TEMP that
+ * the post step removes).
  */
 import { existsSync } from 'node:fs';
 import { StepError } from '../errors.js';
