@@ -20,11 +20,20 @@ export interface StandinCluster {
 
 const CLUSTER_PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/:]+)$/;
 
-/** Answers clusters.get for the clusters in `clusters` (read on every call, so a test can add one). */
-export function serveGkeClusters(google: GoogleServer, clusters: StandinCluster[]): void {
+type ClusterAsked = Pick<StandinCluster, 'project' | 'location' | 'name'>;
+
+/**
+ * Answers clusters.get for the clusters in `clusters` (read on every call, so a test can add one),
+ * or those a function gives for the cluster asked (clusters that follow a world).
+ */
+export function serveGkeClusters(
+  google: GoogleServer,
+  clusters: StandinCluster[] | ((asked: ClusterAsked) => StandinCluster[])
+): void {
   google.on('GET', 'container', CLUSTER_PATH, (call) => {
-    const [, project, location, name] = CLUSTER_PATH.exec(call.path) ?? [];
-    const found = clusters.find(
+    const [, project = '', location = '', name = ''] = CLUSTER_PATH.exec(call.path) ?? [];
+    const known = typeof clusters === 'function' ? clusters({ project, location, name }) : clusters;
+    const found = known.find(
       (c) => c.project === project && c.location === location && c.name === name
     );
     if (!found) {
@@ -62,16 +71,36 @@ export interface StandinBucket {
   foreign?: boolean;
 }
 
+/** Where the bucket routes keep their buckets: a plain record, or one kept elsewhere (a world file). */
+export interface BucketStore {
+  get(name: string): StandinBucket | undefined;
+  put(name: string, bucket: StandinBucket): void;
+}
+
+const recordStore = (buckets: Record<string, StandinBucket>): BucketStore => ({
+  get: (name) => buckets[name],
+  put: (name, bucket) => {
+    buckets[name] = bucket;
+  }
+});
+
 /**
  * Cloud Storage JSON API buckets.get and buckets.insert over `buckets` (changed in place):
  * get answers a Bucket resource (`versioning` only when it was ever set, as Google does) or 404;
  * insert needs ?project=, a name and a location, and answers 409 for a name in use.
  * (cloud.google.com/storage/docs/json_api/v1/buckets/get, /insert)
  */
-export function serveBuckets(google: GoogleServer, buckets: Record<string, StandinBucket>): void {
+export function serveBuckets(
+  google: GoogleServer,
+  buckets: Record<string, StandinBucket> | BucketStore
+): void {
+  const store =
+    typeof buckets.get === 'function' && typeof buckets.put === 'function'
+      ? (buckets as BucketStore)
+      : recordStore(buckets as Record<string, StandinBucket>);
   google.on('GET', 'storage', /^\/storage\/v1\/b\/[^/]+$/, (call) => {
     const name = decodeURIComponent(call.path.split('/').at(-1)!);
-    const found = buckets[name];
+    const found = store.get(name);
     if (!found || found.foreign) {
       return found
         ? googleError(
@@ -109,7 +138,7 @@ export function serveBuckets(google: GoogleServer, buckets: Record<string, Stand
       return googleError(400, 'INVALID_ARGUMENT', 'Required parameter: project');
     }
     if (!body?.name) return googleError(400, 'INVALID_ARGUMENT', 'Required: name');
-    const existing = buckets[body.name];
+    const existing = store.get(body.name);
     if (existing) {
       return googleError(
         409,
@@ -119,12 +148,12 @@ export function serveBuckets(google: GoogleServer, buckets: Record<string, Stand
           : 'Your previous request to create the named bucket succeeded and you already own it.'
       );
     }
-    buckets[body.name] = {
+    store.put(body.name, {
       location: body.location ?? 'US',
       ...(body.versioning?.enabled === undefined ? {} : { versioning: body.versioning.enabled }),
       uniform: body.iamConfiguration?.uniformBucketLevelAccess?.enabled ?? false,
       publicAccessPrevention: body.iamConfiguration?.publicAccessPrevention ?? 'inherited'
-    };
+    });
     return { body: { kind: 'storage#bucket', name: body.name } };
   });
 }
