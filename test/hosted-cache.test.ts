@@ -553,3 +553,80 @@ describe('when the cache service fails', () => {
 
   const entryNamed = (name: string) => hostedEntries().find((e) => e.name === name)!;
 });
+
+describe('the loopback cache service refuses what the real one refuses', () => {
+  let server: CacheServer;
+  const call = async (method: string, body: unknown, token = server.token) => {
+    const response = await fetch(
+      `${server.url}/twirp/github.actions.results.api.v1.CacheService/${method}`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body)
+      }
+    );
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  beforeAll(async () => {
+    server = await CacheServer.start();
+    servers.push(server);
+  });
+
+  it('a wrong token, a key over 512 characters or with a comma, no version', async () => {
+    expect((await call('CreateCacheEntry', { key: 'k', version: 'v' }, 'other')).status).toBe(401);
+    expect((await call('CreateCacheEntry', { key: 'k'.repeat(513), version: 'v' })).status).toBe(
+      400
+    );
+    expect((await call('CreateCacheEntry', { key: 'a,b', version: 'v' })).status).toBe(400);
+    expect((await call('CreateCacheEntry', { key: 'k' })).status).toBe(400);
+  });
+
+  it('a second create of the same key and version, a finalize with nothing uploaded', async () => {
+    const created = await call('CreateCacheEntry', { key: 'k1', version: 'v1' });
+    expect(created.body.ok).toBe(true);
+    expect((await call('CreateCacheEntry', { key: 'k1', version: 'v1' })).body.code).toBe(
+      'already_exists'
+    );
+    const finalize = await call('FinalizeCacheEntryUpload', {
+      key: 'k1',
+      version: 'v1',
+      size_bytes: '3'
+    });
+    expect(finalize.body.code).toBe('failed_precondition');
+    expect(
+      (await call('FinalizeCacheEntryUpload', { key: 'never', version: 'v1', size_bytes: '3' }))
+        .status
+    ).toBe(404);
+    // Uploaded, but finalized with another size.
+    const put = await fetch(String(created.body.signedUploadUrl), {
+      method: 'PUT',
+      headers: { 'x-ms-blob-type': 'BlockBlob' },
+      body: 'abc'
+    });
+    expect(put.status).toBe(201);
+    expect(
+      (await call('FinalizeCacheEntryUpload', { key: 'k1', version: 'v1', size_bytes: '4' })).status
+    ).toBe(400);
+    expect(
+      (await call('FinalizeCacheEntryUpload', { key: 'k1', version: 'v1', size_bytes: '3' })).body
+    ).toEqual({ ok: true, entryId: expect.any(String) });
+    // Finalized entries are immutable: no more uploads to its URL.
+    const again = await fetch(String(created.body.signedUploadUrl), {
+      method: 'PUT',
+      headers: { 'x-ms-blob-type': 'BlockBlob' },
+      body: 'xyz'
+    });
+    expect(again.status).toBe(409);
+  });
+
+  it('a lookup of another version is a miss; an unsigned download URL is refused', async () => {
+    expect((await call('GetCacheEntryDownloadURL', { key: 'k1', version: 'v2' })).body.ok).toBe(
+      false
+    );
+    const hit = await call('GetCacheEntryDownloadURL', { key: 'k1', version: 'v1' });
+    expect(hit.body).toMatchObject({ ok: true, matchedKey: 'k1' });
+    const url = String(hit.body.signedDownloadUrl);
+    expect(await (await fetch(url)).text()).toBe('abc');
+    expect((await fetch(url.replace(/sig=[0-9a-f]+/, 'sig=00'))).status).toBe(403);
+  });
+});
