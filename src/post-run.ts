@@ -6,7 +6,7 @@
 import * as core from '@actions/core';
 import { rmSync } from 'node:fs';
 import { CLEANUP_STATE } from './cleanup-state.js';
-import { actionsCacheService } from './tools/cache/actions-cache.js';
+import { actionsCache } from './tools/cache/service.js';
 import { saveHostedCaches } from './tools/cache/save.js';
 
 export interface PostDeps {
@@ -53,7 +53,7 @@ export async function runPost(): Promise<void> {
     await saveHostedCaches({
       getState: (name) => core.getState(name),
       env: process.env,
-      service: actionsCacheService(),
+      service: actionsCache(),
       info: (m) => core.info(m),
       warning: (m) => core.warning(m)
     });

@@ -7,7 +7,8 @@
  * archive's member names point; checked-extract.ts unpacks only the entry's own paths. The
  * library reads its configuration from process.env, as the runner provides it to the action.
  * Nothing here throws: an unreachable service, a refused save or a race are results, which the
- * callers report as warnings.
+ * callers report as warnings. Loaded only when a run uses the cache (service.ts), so the library
+ * and the Azure SDK it brings cost nothing at start-up.
  */
 import * as cache from '@actions/cache';
 import { downloadCache } from '@actions/cache/lib/internal/cacheHttpClient.js';
@@ -20,25 +21,8 @@ import {
 import { internalCacheTwirpClient } from '@actions/cache/lib/internal/shared/cacheTwirpClient.js';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { CacheEntry } from './entries.js';
 import { extractChecked, UnexpectedMember, type Compression } from './checked-extract.js';
-
-export type RestoreResult =
-  | { readonly kind: 'restored'; readonly files: number }
-  | { readonly kind: 'miss' }
-  /** An entry exists under the key but was not used; its key cannot be saved again. */
-  | { readonly kind: 'refused'; readonly why: string }
-  | { readonly kind: 'unavailable'; readonly why: string };
-
-export type SaveResult =
-  { readonly kind: 'saved' } | { readonly kind: 'not saved'; readonly why: string };
-
-export interface CacheService {
-  /** Why the service cannot be used by this job, or undefined when it can. */
-  unavailable(): string | undefined;
-  restore(entry: CacheEntry): Promise<RestoreResult>;
-  save(entry: CacheEntry): Promise<SaveResult>;
-}
+import { cacheServiceUnavailable, type CacheService } from './service.js';
 
 const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -50,13 +34,7 @@ async function compressionOf(): Promise<{ method: string; kind: Compression }> {
 
 export function actionsCacheService(env: NodeJS.ProcessEnv = process.env): CacheService {
   return {
-    unavailable: () => {
-      if (!env.ACTIONS_CACHE_SERVICE_V2 || !env.ACTIONS_RESULTS_URL) {
-        return 'the job has no Actions cache service v2 (ACTIONS_CACHE_SERVICE_V2 and ACTIONS_RESULTS_URL are not set)';
-      }
-      if (!env.ACTIONS_RUNTIME_TOKEN) return 'ACTIONS_RUNTIME_TOKEN is not set';
-      return undefined;
-    },
+    unavailable: () => cacheServiceUnavailable(env),
     restore: async (entry) => {
       let scratch: string | undefined;
       try {

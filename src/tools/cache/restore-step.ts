@@ -13,7 +13,7 @@ import { LOCK_FILE } from '../../terraform/provider-cache.js';
 import type { Recipe } from '../download.js';
 import { pinTable, SHIPPED_PINS } from '../pins/pin-table.js';
 import { currentPlatform, type Platform } from '../sources.js';
-import { actionsCacheService, type CacheService, type RestoreResult } from './actions-cache.js';
+import { actionsCache, type CacheService, type RestoreResult } from './service.js';
 import { hostedCacheEntries, type CacheEntry } from './entries.js';
 import type { RecordedEntry } from './record.js';
 
@@ -22,7 +22,7 @@ const CACHE_ENV = 'github-hosted';
 export function hostedCacheSteps(
   inputs: Inputs,
   recipes: readonly Recipe[],
-  service: (env: NodeJS.ProcessEnv) => CacheService = actionsCacheService
+  service: (env: NodeJS.ProcessEnv) => CacheService = actionsCache
 ): Step[] {
   if (!inputs.cache) return [];
   return [

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { CLEANUP_STATE } from '../../cleanup-state.js';
-import type { CacheService } from './actions-cache.js';
+import type { CacheService } from './service.js';
 import { HOSTED_CACHE_STATE, type HostedCacheRecord, type RecordedEntry } from './record.js';
 
 export interface SaveDeps {
