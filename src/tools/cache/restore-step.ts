@@ -9,12 +9,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Inputs } from '../../inputs.js';
 import type { Step, TaskContext } from '../../engine/types.js';
-import { LOCK_FILE } from '../../terraform/provider-cache.js';
+import { LOCK_FILE, terraformPlatform } from '../../terraform/provider-cache.js';
 import type { Recipe } from '../download.js';
 import { pinTable, SHIPPED_PINS } from '../pins/pin-table.js';
 import { currentPlatform, type Platform } from '../sources.js';
 import { actionsCache, type CacheService, type RestoreResult } from './service.js';
-import { hostedCacheEntries, type CacheEntry } from './entries.js';
+import { CACHE_KEY_PREFIX, hostedCacheEntries, type CacheEntry } from './entries.js';
 import type { RecordedEntry } from './record.js';
 
 const CACHE_ENV = 'github-hosted';
@@ -50,7 +50,7 @@ function describeRestore(inputs: Inputs, recipes: readonly Recipe[]): string {
   return [
     `On a GitHub-hosted runner only (RUNNER_ENVIRONMENT=${CACHE_ENV}); a self-hosted runner keeps its own tool cache.`,
     ...entries.map((e) => `${e.name}: key ${e.key}, into ${e.paths.join(', ')}`),
-    `providers: key ${'flyte-gke-v1-providers-PLATFORM-'}<SHA-256 of ${path.join(inputs.terraformDir, LOCK_FILE)}>, the locked providers' plugin folders, only when that file holds h1: checksums.`,
+    `providers: key ${CACHE_KEY_PREFIX}-providers-${terraformPlatform()}-<SHA-256 of ${path.join(inputs.terraformDir, LOCK_FILE)}>, the locked providers' plugin folders, only when that file holds h1: checksums.`,
     ...skipped.filter((s) => !s.startsWith('providers:')),
     'Only members at these paths are unpacked; each file is checked against its pinned digest when used (providers: by Terraform against the committed h1: checksums). The post step saves what this run added, when it succeeded.'
   ].join('\n');
