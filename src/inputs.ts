@@ -80,6 +80,8 @@ export interface Inputs {
   readonly toolMirror: string | undefined;
   /** Install tool versions without a digest pinned in the action's source (unsafe, announced). */
   readonly allowUnpinnedTools: boolean;
+  /** On GitHub-hosted runners, restore and save the pinned downloads with the Actions cache. */
+  readonly cache: boolean;
   readonly githubToken: string | undefined;
   readonly commentOnPr: boolean;
   readonly dryRun: boolean;
@@ -505,6 +507,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   }
   const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
   const allowUnpinnedTools = bool('allow-unpinned-tools', false);
+  const cache = bool('cache', true);
 
   const githubToken = raw('github-token') || undefined;
   const environment = raw('environment') || undefined;
@@ -576,6 +579,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     tools: Object.freeze(tools),
     toolMirror,
     allowUnpinnedTools,
+    cache,
     githubToken,
     commentOnPr,
     dryRun,

@@ -1,10 +1,13 @@
 /**
  * The post step: removes exactly the files the main step recorded (credentials, kubeconfig,
- * values holding secrets) and nothing else. It only ever warns.
+ * values holding secrets) and nothing else; then, on GitHub-hosted runners, saves to the Actions
+ * cache what a successful main step downloaded (tools/cache/save.ts). It only ever warns.
  */
 import * as core from '@actions/core';
 import { rmSync } from 'node:fs';
 import { CLEANUP_STATE } from './cleanup-state.js';
+import { actionsCache } from './tools/cache/service.js';
+import { saveHostedCaches } from './tools/cache/save.js';
 
 export interface PostDeps {
   readonly getState: (name: string) => string;
@@ -44,5 +47,19 @@ export async function runPost(): Promise<void> {
     });
   } catch (error) {
     core.warning(`Post step: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // After the removal, so no file that held a secret is still there while caches are packed.
+  try {
+    await saveHostedCaches({
+      getState: (name) => core.getState(name),
+      env: process.env,
+      service: actionsCache(),
+      info: (m) => core.info(m),
+      warning: (m) => core.warning(m)
+    });
+  } catch (error) {
+    core.warning(
+      `Post step, Actions cache: ${error instanceof Error ? error.message : String(error)}`
+    );
   }
 }

@@ -30,6 +30,7 @@ import { publishResults, renderPostsPreview } from './report/publish.js';
 import { setActionOutputs } from './report/outputs.js';
 import type { ActionIO } from './action-io.js';
 import { CLEANUP_STATE } from './cleanup-state.js';
+import { HOSTED_CACHE_STATE } from './tools/cache/record.js';
 import { createGitHubClient } from './github/client.js';
 import { readEventContext } from './github/event.js';
 import { lookUpReviewedPlan, type ReviewedPlanLookup } from './review/lookup.js';
@@ -138,6 +139,10 @@ export async function runAction(deps: ActionDeps): Promise<void> {
       });
     } catch (error) {
       failure = error instanceof Error ? error : new Error(String(error));
+    }
+    // The post step saves the caches only after a run that succeeded (tools/cache/save.ts).
+    if (!failure && state.hostedCache) {
+      io.saveState(HOSTED_CACHE_STATE, JSON.stringify(state.hostedCache));
     }
     setActionOutputs(inputs, state, (name, value) =>
       io.setOutput(name, redact(value, secrets.list()))

@@ -6,6 +6,7 @@ import type { SavedPlanManifest } from '../review/saved-plan.js';
 import type { ClusterRef } from '../tools/gcloud/args.js';
 import type { ProofCheck } from '../flyte/verify-checks.js';
 import type { PreflightResult } from '../gcp/preflight-result.js';
+import type { HostedCacheRecord } from '../tools/cache/record.js';
 
 export interface TerraformOutputs {
   readonly cloudsqlIp: string;
@@ -102,6 +103,8 @@ export class RunState {
   /** The cluster whose credentials were fetched while Terraform planned. */
   readAheadCluster?: ClusterRef;
   patchedValuesFile?: string;
+  /** The hosted-runner cache entries and which were restored (tools/cache/restore-step.ts). */
+  hostedCache?: HostedCacheRecord;
   /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
   chartFile?: string;
   valuesDigest?: string;

@@ -16,6 +16,7 @@ import { currentPlatform } from '../tools/sources.js';
 import { gcloudRecipe } from '../tools/gcloud/install.js';
 import { helmRecipe } from '../tools/helm/install.js';
 import { terraformRecipe } from '../tools/terraform/install.js';
+import { hostedCacheSteps } from '../tools/cache/restore-step.js';
 
 export const TOOL_RECIPES: readonly Recipe[] = [gcloudRecipe, terraformRecipe, helmRecipe];
 /** What the plan waits for; gcloud installs in the background. */
@@ -25,6 +26,7 @@ export function toolsPhase(inputs: Inputs): Phase {
   return {
     name: 'Install tools',
     steps: () => [
+      ...hostedCacheSteps(inputs, TOOL_RECIPES),
       {
         kind: 'task',
         id: 'install-tools',

@@ -126,15 +126,27 @@ export async function installTool(
   );
   const staging = path.join(cacheRoot, recipe.tool, `.staging-${randomUUID()}`);
   mkdirSync(path.dirname(archive), { recursive: true });
+  let fromCache = false;
   try {
     const expected =
       pinned ??
       (await fetchOrExplain(recipe, version, () =>
         recipe.expectedSha256(version, deps.platform, publisherFiles(deps))
       ));
-    const { sha256: actual } = await fetchOrExplain(recipe, version, () =>
-      deps.fetcher.stream(archiveOrigin.url, () => fileSink(archive))
-    );
+    // An archive kept without its unpacked folder (restored from the Actions cache) is used when
+    // it still matches the pin; it is then checked and unpacked exactly like a download.
+    const kept = pinned !== undefined && (await takeKeptArchive(keptArchive, archive, pinned));
+    if (kept && kept !== true)
+      ctx.log.warning(`${recipe.tool} ${version}: ${kept} Downloading it.`);
+    fromCache = kept === true;
+    const actual =
+      kept === true
+        ? pinned!
+        : (
+            await fetchOrExplain(recipe, version, () =>
+              deps.fetcher.stream(archiveOrigin.url, () => fileSink(archive))
+            )
+          ).sha256;
     if (actual !== expected) {
       throw new StepError(
         'install-tools',
@@ -158,7 +170,24 @@ export async function installTool(
     rmSync(archive, { force: true });
     rmSync(staging, { recursive: true, force: true });
   }
-  return { version, source: archiveOrigin.source, path: binDir(toolDir) };
+  return { version, source: fromCache ? 'cache' : archiveOrigin.source, path: binDir(toolDir) };
+}
+
+/**
+ * Moves a kept archive to `to` and hashes it there: true when it matches the pin, a sentence
+ * saying why not (and nothing left at `to`), or false when none is kept.
+ */
+async function takeKeptArchive(
+  keptArchive: string,
+  to: string,
+  pinned: string
+): Promise<boolean | string> {
+  if (!existsSync(keptArchive)) return false;
+  moveFile(keptArchive, to);
+  const actual = await sha256OfFile(to);
+  if (actual === pinned) return true;
+  rmSync(to, { force: true });
+  return `the kept archive ${keptArchive} has SHA-256 ${actual}, not the pinned ${pinned}, so it is not used.`;
 }
 
 function publisherFiles(deps: InstallDeps): PublisherFiles {
