@@ -188,7 +188,9 @@ async function main(): Promise<void> {
     });
   }
   // A pull request plan on a GitHub-hosted runner: cold, then with the cache restored.
-  const hosted = await benchHosted(Number(process.env.BENCH_MS_PER_MINUTE ?? 6000));
+  // Half speed: the action's own work (hashing, unpacking) is real time, so a faster scale would
+  // weigh it against Terraform's modelled minute far more than a real runner does.
+  const hosted = await benchHosted(Number(process.env.BENCH_HOSTED_MS_PER_MINUTE ?? 30000));
   results.hosted = hosted;
   for (const run of hosted.runs) {
     const cold = run.name.startsWith('cold');
@@ -200,8 +202,8 @@ async function main(): Promise<void> {
       met: run.ratio <= target
     });
     rows.push({
-      figure: `${run.name}: bytes downloaded${cold ? '' : ' (modelled cache restore)'}`,
-      value: `${(run.bytesDownloaded / 1024 / 1024).toFixed(1)} MiB`,
+      figure: `${run.name}: bytes downloaded (of them from the Actions cache at ${hosted.cacheBandwidthMBps} MB/s)`,
+      value: `${(run.bytesDownloaded / 1024 / 1024).toFixed(1)} (${(run.bytesFromCache / 1024 / 1024).toFixed(1)}) MiB`,
       target: '',
       met: undefined
     });

@@ -105,6 +105,11 @@ export class RunState {
   patchedValuesFile?: string;
   /** The hosted-runner cache entries and which were restored (tools/cache/restore-step.ts). */
   hostedCache?: HostedCacheRecord;
+  /**
+   * Restores of background tools' archives (gcloud), left running by the restore step so that
+   * nothing on the critical path waits for them; the tool's background install awaits its own.
+   */
+  backgroundRestores?: Record<string, Promise<void>>;
   /** The flyte-binary chart archive this run installs (see phases/chart-fetch.ts). */
   chartFile?: string;
   valuesDigest?: string;

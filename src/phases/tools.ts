@@ -52,8 +52,15 @@ export function toolsPhase(inputs: Inputs): Phase {
 
 /** terraform and helm now; gcloud beside the phases when the runner can run work beside them. */
 export async function installToolsBeside(ctx: TaskContext): Promise<void> {
-  if (!ctx.background) return installTools(ctx);
-  ctx.background.start('gcloud', () => installTools(ctx, [gcloudRecipe]));
+  if (!ctx.background) {
+    await Promise.all(Object.values(ctx.state.backgroundRestores ?? {}));
+    return installTools(ctx);
+  }
+  ctx.background.start('gcloud', async () => {
+    // Its archive may still be coming back from the Actions cache (tools/cache/restore-step.ts).
+    await ctx.state.backgroundRestores?.gcloud;
+    await installTools(ctx, [gcloudRecipe]);
+  });
   await installTools(ctx, AWAITED_RECIPES);
 }
 

@@ -15,6 +15,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { paced } from './mirror.js';
 
 const SERVICE = '/twirp/github.actions.results.api.v1.CacheService/';
 
@@ -39,6 +40,10 @@ export class CacheServer {
   readonly entries: StoredEntry[] = [];
   readonly requests: CacheRequest[] = [];
   readonly token = `cache-token-${randomBytes(6).toString('hex')}`;
+  /** Bytes of archives downloaded from the blob URLs. */
+  bytesServed = 0;
+  /** A modelled link for downloads (bench/hosted.ts); unpaced when unset. */
+  downloadBytesPerSecond: number | undefined;
   private readonly secret = randomBytes(16);
   private nextId = 1;
 
@@ -254,7 +259,13 @@ export class CacheServer {
         'content-length': String(entry.blob.length),
         'x-ms-blob-type': 'BlockBlob'
       });
-      res.end(req.method === 'HEAD' ? undefined : entry.blob);
+      if (req.method === 'HEAD') {
+        res.end();
+        return;
+      }
+      this.bytesServed += entry.blob.length;
+      if (this.downloadBytesPerSecond) paced(res, entry.blob, this.downloadBytesPerSecond);
+      else res.end(entry.blob);
       return;
     }
     if (req.method !== 'PUT') return fail(405, 'UnsupportedHttpVerb');

@@ -151,7 +151,12 @@ export class Mirror {
   }
 }
 
-function paced(res: import('node:http').ServerResponse, body: Buffer, bytesPerSecond: number) {
+/** Writes `body` no faster than `bytesPerSecond` (a modelled link), in 256 KiB pieces. */
+export function paced(
+  res: import('node:http').ServerResponse,
+  body: Buffer,
+  bytesPerSecond: number
+) {
   const chunk = 256 * 1024;
   const started = Date.now();
   let offset = 0;

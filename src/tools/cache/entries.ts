@@ -36,6 +36,8 @@ export interface CacheEntry {
   readonly paths: readonly string[];
   /** True when `paths` are folders whose whole content is restored. */
   readonly folders: boolean;
+  /** The tool whose archive this is (tool entries only). */
+  readonly tool?: string;
 }
 
 export interface EntrySources {
@@ -73,7 +75,8 @@ export function hostedCacheEntries(
       name: `${recipe.tool} ${wanted.version}`,
       key: `${CACHE_KEY_PREFIX}-${recipe.tool}-${wanted.version}-${os}-${arch}-${pin.slice(0, 16)}`,
       paths: [`${toolDir}.archive`],
-      folders: false
+      folders: false,
+      tool: recipe.tool
     });
   }
   const providers = providerEntry(from);

@@ -8,8 +8,11 @@ import type { CacheEntry } from './entries.js';
 export const HOSTED_CACHE_STATE = 'hosted-cache';
 
 export interface RecordedEntry extends CacheEntry {
-  /** Restored from this key, or an entry already sits under it: there is nothing to save. */
-  readonly present: boolean;
+  /**
+   * Restored from this key, or an entry already sits under it: there is nothing to save. Set when
+   * a restore ends, which for a background tool's entry is while the phases run.
+   */
+  present: boolean;
 }
 
 export interface HostedCacheRecord {

@@ -18,6 +18,8 @@ import { CACHE_KEY_PREFIX, hostedCacheEntries, type CacheEntry } from './entries
 import type { RecordedEntry } from './record.js';
 
 const CACHE_ENV = 'github-hosted';
+/** Tools installed in the background (phases/tools.ts): their restores are not awaited here. */
+const BACKGROUND_TOOLS = new Set(['gcloud']);
 
 export function hostedCacheSteps(
   inputs: Inputs,
@@ -87,21 +89,32 @@ export async function restoreHostedCaches(
     lockText: existsSync(lockFile) ? readFileSync(lockFile, 'utf8') : undefined
   });
   for (const line of skipped) ctx.log.info(`Not cached: ${line}`);
-  const results = await Promise.all(entries.map((entry) => service.restore(entry)));
-  const down = results.find((r) => r.kind === 'unavailable');
-  if (down && down.kind === 'unavailable') {
-    ctx.log.warning(
-      `The Actions cache could not be read (${down.why}); what it did not give is downloaded.`
-    );
-  }
-  entries.forEach((entry, i) => report(ctx, entry, results[i]!));
-  ctx.state.hostedCache = {
-    toolCache,
-    entries: entries.map((entry, i): RecordedEntry => ({
-      ...entry,
-      present: results[i]!.kind === 'restored' || results[i]!.kind === 'refused'
-    }))
+  const recorded = entries.map((entry): RecordedEntry => ({ ...entry, present: false }));
+  let warnedDown = false;
+  const restore = async (entry: RecordedEntry): Promise<void> => {
+    const result = await service.restore(entry);
+    if (result.kind === 'unavailable' && !warnedDown) {
+      warnedDown = true;
+      ctx.log.warning(
+        `The Actions cache could not be read (${result.why}); what it did not give is downloaded.`
+      );
+    }
+    report(ctx, entry, result);
+    entry.present = result.kind === 'restored' || result.kind === 'refused';
   };
+  ctx.state.hostedCache = { toolCache, entries: recorded };
+  // A background tool's archive is restored beside the phases, as its install runs (tools.ts).
+  const background = recorded.filter((e) => e.tool && BACKGROUND_TOOLS.has(e.tool));
+  ctx.state.backgroundRestores = Object.fromEntries(
+    // Never rejects: a cache that fails is a download, not a failed run.
+    background.map((entry) => [
+      entry.tool!,
+      restore(entry).catch((error: unknown) => {
+        ctx.log.warning(`${entry.name}: the Actions cache could not be read (${String(error)}).`);
+      })
+    ])
+  );
+  await Promise.all(recorded.filter((e) => !background.includes(e)).map(restore));
 }
 
 function report(ctx: TaskContext, entry: CacheEntry, result: RestoreResult): void {
