@@ -136,6 +136,14 @@ export async function benchDeploy(scaleMsPerMinute = 6000): Promise<DeployFigure
     const wallMs = Date.now() - started;
     await harness.runPost();
     const toolMs = toolTime(result.calls, launch);
+    // BENCH_TIMELINE=1: each tool call's start and span in this job, for finding what is slow.
+    if (process.env.BENCH_TIMELINE) {
+      for (const c of result.calls) {
+        console.error(
+          `${name}: ${String(c.startedAt - started).padStart(7)} ms +${String(span(c)).padStart(6)} ms  ${c.tool} ${c.args.slice(0, 4).join(' ')}`
+        );
+      }
+    }
     const terraform = (sub: string) =>
       result.calls.filter((c) => c.tool === 'terraform' && c.args[0] === sub);
     scenarios.push({
