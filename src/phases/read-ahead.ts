@@ -1,7 +1,7 @@
 /**
  * While Terraform plans a deploy, read what the later phases will read: the Terraform outputs,
- * and, when the cluster already exists, its credentials, the Helm releases, the Secrets' digests,
- * the release record, the certificate and the IAP policy. Nothing here depends on the plan, and
+ * and, when the cluster already exists, its credentials, the Helm releases and their histories,
+ * the Secrets' digests, the release record, the certificate and the IAP policy. Nothing here depends on the plan, and
  * nothing changes anything; the answers wait for the steps that ask (engine/read-ahead.ts), which
  * read again for themselves whenever something changed in between.
  */
@@ -20,6 +20,7 @@ import {
   listBackendServicesArgs
 } from '../tools/gcloud/iap.js';
 import { getMetadataArgs, getValuesArgs } from '../tools/helm/args.js';
+import { historyArgs } from '../tools/helm/history.js';
 import { outputJsonArgs } from '../tools/terraform/args.js';
 import { flyteNames, PROXY_PORT } from '../values/names.js';
 import { FLYTE2_HTTP_PORT } from '../flyte2/names.js';
@@ -51,7 +52,10 @@ export function clusterReads(inputs: Inputs): ReadCall[] {
     { tool: 'helm', args: getMetadataArgs(inputs.releaseName, ns) },
     { tool: 'helm', args: getValuesArgs(inputs.releaseName, ns) },
     { tool: 'helm', args: getMetadataArgs(names.gkeRelease, ns) },
-    { tool: 'kubectl', args: recordReadArgs(inputs) }
+    { tool: 'kubectl', args: recordReadArgs(inputs) },
+    // The pending-release checks before the upgrades (helm-recovery.ts).
+    { tool: 'helm', args: historyArgs(inputs.releaseName, ns) },
+    { tool: 'helm', args: historyArgs(names.gkeRelease, ns) }
   ];
   if (inputs.ingress) {
     reads.push(
