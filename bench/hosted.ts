@@ -32,6 +32,7 @@ import { publishUpstream } from '../test/support/upstream.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
+import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 
 const MB = 1024 * 1024;
@@ -50,7 +51,9 @@ const MB = 1024 * 1024;
 export const REAL_SIZES: Readonly<Record<StandInTool, number>> = {
   terraform: 27 * MB,
   helm: 17 * MB,
-  gcloud: 180 * MB
+  gcloud: 180 * MB,
+  // dl.k8s.io/release/v1.36.1/bin/linux/amd64/kubectl: about 57 MB (a single binary).
+  kubectl: 57 * MB
 };
 /** Bandwidth of a hosted runner to a CDN, per connection (the same as bench/tools-install.ts). */
 export const BANDWIDTH = 25 * MB;
@@ -98,14 +101,17 @@ export async function benchHosted(scaleMsPerMinute = 30000): Promise<{
   const scale = scaleMsPerMinute / 60_000;
   const platform = currentPlatform();
   const mirror = await Mirror.start();
-  const recipes = { terraform: terraformRecipe, helm: helmRecipe, gcloud: gcloudRecipe };
-  for (const tool of ['terraform', 'helm', 'gcloud'] as const) {
+  const recipes = {
+    terraform: terraformRecipe,
+    helm: helmRecipe,
+    gcloud: gcloudRecipe,
+    kubectl: kubectlRecipe
+  };
+  for (const tool of ['terraform', 'helm', 'gcloud', 'kubectl'] as const) {
     const archive = buildArchive(tool, TOOL_VERSIONS[tool], platform, REAL_SIZES[tool], {
       ...(tool === 'gcloud'
         ? {
-            gcloud: standinWrapper('gcloud'),
-            kubectl: standinWrapper('kubectl'),
-            'gke-gcloud-auth-plugin': '#!/bin/sh\nexit 0\n'
+            gcloud: standinWrapper('gcloud')
           }
         : { [tool]: standinWrapper(tool) })
     });

@@ -22,7 +22,7 @@ import { TEST_PINS_ENV } from '../src/tools/pins/pin-table.js';
 
 const MB = 1024 * 1024;
 /** Archive sizes near the real ones (the real gcloud archive is larger still). */
-const PADDING = { gcloud: 60 * MB, terraform: 25 * MB, helm: 15 * MB } as const;
+const PADDING = { gcloud: 60 * MB, terraform: 25 * MB, helm: 15 * MB, kubectl: 57 * MB } as const;
 /** Per-connection bandwidth; a hosted runner downloads from a CDN at roughly this rate. */
 const BYTES_PER_SECOND = 25 * MB;
 

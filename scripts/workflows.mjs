@@ -37,8 +37,11 @@ export const PINNED = {
 // caller (a pull request's, too) could otherwise turn off the pinned digests.
 // save-plan, saved-plan and saved-plan-digest are set by deploy.yml's manual deploy jobs only, so
 // no caller can hand a deploy a plan of its own.
+// install-gcloud: every workflow's job ends with the action, so no later step needs gcloud; the
+// action installs it only for a gcloud command of its own (ALWAYS below).
 const NOT_FORWARDED = new Set([
   'command',
+  'install-gcloud',
   'service-account',
   'github-token',
   'allow-unpinned-tools',
@@ -46,6 +49,8 @@ const NOT_FORWARDED = new Set([
   'saved-plan',
   'saved-plan-digest'
 ]);
+/** Action inputs every workflow sets the same way. */
+const ALWAYS = { 'install-gcloud': false };
 /** Action inputs that hold secrets: workflow secrets whose names `secrets: inherit` can fill. */
 const SECRETS = { 'iap-oauth-client-secret': 'IAP_OAUTH_CLIENT_SECRET' };
 /** Action inputs that only some commands take; the others leave them at the action's default. */
@@ -96,7 +101,7 @@ const PLANNER_INPUT_GUARD = [
   'esac',
   '[ -z "$TOOL_MIRROR" ] ||',
   '  fail "tool-mirror is set: off the default branch the planner downloads tools only from their publishers. Set tool-mirror on the default branch only."',
-  'for input in gcloud-version:"$GCLOUD_VERSION" terraform-version:"$TERRAFORM_VERSION" helm-version:"$HELM_VERSION"; do',
+  'for input in gcloud-version:"$GCLOUD_VERSION" terraform-version:"$TERRAFORM_VERSION" helm-version:"$HELM_VERSION" kubectl-version:"$KUBECTL_VERSION"; do',
   '  [ "${input#*:}" != system ] ||',
   '    fail "${input%%:*} is system: off the default branch the planner runs only tools whose checksums it verified, not what is on PATH."',
   'done',
@@ -298,7 +303,7 @@ export function renderWorkflow(command, action) {
   const withBlock = { command };
   for (const name of forwarded) withBlock[name] = `\${{ inputs.${name} }}`;
   withBlock['service-account'] = `\${{ inputs.${spec.identity}-service-account }}`;
-  for (const [name, value] of Object.entries(spec.fixed ?? {})) {
+  for (const [name, value] of Object.entries({ ...ALWAYS, ...(spec.fixed ?? {}) })) {
     if (action.inputs[name]) withBlock[name] = value;
   }
   for (const [input, secret] of Object.entries(SECRETS)) {
@@ -328,7 +333,8 @@ export function renderWorkflow(command, action) {
         TOOL_MIRROR: '${{ inputs.tool-mirror }}',
         GCLOUD_VERSION: '${{ inputs.gcloud-version }}',
         TERRAFORM_VERSION: '${{ inputs.terraform-version }}',
-        HELM_VERSION: '${{ inputs.helm-version }}'
+        HELM_VERSION: '${{ inputs.helm-version }}',
+        KUBECTL_VERSION: '${{ inputs.kubectl-version }}'
       },
       run: PLANNER_INPUT_GUARD
     });
@@ -442,6 +448,9 @@ function manualJobs(action, command, deployWith, outputs) {
     if (name === 'command' || name === 'service-account' || name === 'github-token') continue;
     if (name in SECRETS) continue; // the plan needs no OAuth client secret, so never gets it
     if (takes('plan', name)) planWith[name] = value;
+  }
+  for (const [name, value] of Object.entries(ALWAYS)) {
+    if (action.inputs[name]) planWith[name] = value;
   }
   planWith['service-account'] = '${{ inputs.planner-service-account }}';
   planWith['comment-on-pr'] = false;

@@ -76,12 +76,18 @@ export interface Inputs {
     readonly gcloud: ToolVersion;
     readonly terraform: ToolVersion;
     readonly helm: ToolVersion;
+    readonly kubectl: ToolVersion;
   };
   readonly toolMirror: string | undefined;
   /** Install tool versions without a digest pinned in the action's source (unsafe, announced). */
   readonly allowUnpinnedTools: boolean;
   /** On GitHub-hosted runners, restore and save the pinned downloads with the Actions cache. */
   readonly cache: boolean;
+  /**
+   * True: gcloud installs beside the phases for the job's later steps. False: only when a command
+   * the action runs needs it (engine/background.ts), so a plan or drift check downloads none.
+   */
+  readonly installGcloud: boolean;
   readonly githubToken: string | undefined;
   readonly commentOnPr: boolean;
   readonly dryRun: boolean;
@@ -495,7 +501,8 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   const tools = {
     gcloud: toolVersion('gcloud-version', DEFAULT_VERSIONS.gcloud),
     terraform: toolVersion('terraform-version', DEFAULT_VERSIONS.terraform),
-    helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm)
+    helm: toolVersion('helm-version', DEFAULT_VERSIONS.helm),
+    kubectl: toolVersion('kubectl-version', DEFAULT_VERSIONS.kubectl)
   };
   const pinnedTerraform = tools.terraform.kind === 'pinned' ? tools.terraform.version : undefined;
   const moduleMinimum = minimumTerraform(terraformDir);
@@ -508,6 +515,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
   const toolMirror = optional('tool-mirror', RULES.mirrorUrl)?.replace(/\/+$/, '');
   const allowUnpinnedTools = bool('allow-unpinned-tools', false);
   const cache = bool('cache', true);
+  const installGcloud = bool('install-gcloud', true);
 
   const githubToken = raw('github-token') || undefined;
   const environment = raw('environment') || undefined;
@@ -580,6 +588,7 @@ export function parseInputs(read: ReadInput, context: InputContext): Inputs {
     toolMirror,
     allowUnpinnedTools,
     cache,
+    installGcloud,
     githubToken,
     commentOnPr,
     dryRun,
@@ -685,7 +694,13 @@ function olderThan(a: string, b: string): boolean {
   return false;
 }
 
-export const DEFAULT_VERSIONS = { gcloud: '588.0.0', terraform: '1.13.4', helm: '3.19.0' } as const;
+export const DEFAULT_VERSIONS = {
+  gcloud: '588.0.0',
+  terraform: '1.13.4',
+  helm: '3.19.0',
+  // Within kubectl's one-minor skew of every GKE version the release channels offer.
+  kubectl: '1.36.1'
+} as const;
 
 /** Accepts `900`, `900s`, `15m`, `1h30m`; between one minute and six hours. */
 export function parseDuration(name: string, value: string): number {

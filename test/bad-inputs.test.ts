@@ -54,6 +54,8 @@ describe('bad inputs fail before any tool or network call', () => {
       'gcloud-version',
       'terraform-version',
       'helm-version',
+      'kubectl-version',
+      'install-gcloud',
       'tool-mirror',
       'comment-on-pr',
       'dry-run',

@@ -172,6 +172,16 @@ describe('every example, as the action sees it', () => {
     expect(outcome).toBe('accepted');
   });
 
+  it.each(
+    ALL.map((c) => [`${c.example} ${c.job}[${c.row}] ${c.calledJob} (${c.command})`, c] as const)
+  )('%s installs gcloud only for a command of its own (no later step uses it)', (_label, c) => {
+    const inputs = parseInputs((name) => c.actionInputs[name] ?? actionDefault(name), {
+      actionRoot: PROJECT_ROOT,
+      workspace: WORKSPACE
+    });
+    expect(inputs.installGcloud).toBe(false);
+  });
+
   it('the check is live: an input the parser requires, left out, is refused', () => {
     const deploy = ALL.find((c) => c.command === 'deploy' && c.actionInputs.iap === 'true')!;
     const without: Record<string, string> = {

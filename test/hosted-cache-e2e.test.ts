@@ -111,6 +111,8 @@ describe('the bundled action on GitHub-hosted runners', () => {
     const saved = cache.entries.filter((e) => e.finalized);
     expect(saved.map((e) => e.key).sort()).toEqual([
       expect.stringMatching(/^flyte-gke-v1-chart-flyte-binary-v1\.16\.8-/),
+      // The other tools are 'system' here; kubectl is installed from the upstream mirror.
+      expect.stringMatching(/^flyte-gke-v1-kubectl-1\.36\.1-linux-x64-/),
       expect.stringMatching(/^flyte-gke-v1-providers-linux_amd64-/)
     ]);
     for (const entry of saved) {

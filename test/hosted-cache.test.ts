@@ -30,6 +30,7 @@ import { saveHostedCaches } from '../src/tools/cache/save.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
+import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { pluginCacheDir } from '../src/terraform/provider-cache.js';
 import { CacheServer } from './support/cache-server.js';
@@ -43,6 +44,7 @@ const platform = currentPlatform();
 const TF = '1.13.4';
 const HELM = '3.19.0';
 const GCLOUD = '528.0.0';
+const KUBECTL = '1.36.1';
 const CHART = 'v1.16.8';
 // What the auth phase, the kubeconfig, the values and Terraform would hold in this job.
 const CREDENTIALS = '{"type":"external_account","audience":"//iam.googleapis.com/canary-audience"}';
@@ -80,11 +82,8 @@ beforeAll(async () => {
   );
   publish(mirror, terraformRecipe, buildArchive('terraform', TF, platform), platform);
   publish(mirror, helmRecipe, buildArchive('helm', HELM, platform), platform);
-  const components = {
-    kubectl: '#!/bin/sh\necho kubectl\n',
-    'gke-gcloud-auth-plugin': '#!/bin/sh\n'
-  };
-  publish(mirror, gcloudRecipe, buildArchive('gcloud', GCLOUD, platform, 0, components), platform);
+  publish(mirror, gcloudRecipe, buildArchive('gcloud', GCLOUD, platform), platform);
+  publish(mirror, kubectlRecipe, buildArchive('kubectl', KUBECTL, platform), platform);
   publishChartRepo(mirror, { versions: [CHART] });
   pinsFile = path.join(root, 'pins.json');
   writeTestPins(pinsFile);
@@ -128,11 +127,12 @@ async function plantEntry(
   for (const file of Object.keys(files)) rmSync(file, { force: true });
 }
 
-const jobInputs = () =>
+const jobInputs = (extra: Record<string, string> = {}) =>
   testInputs({
     'tool-mirror': mirror.url,
     'gcloud-version': GCLOUD,
-    'terraform-dir': path.relative(process.cwd(), moduleDir)
+    'terraform-dir': path.relative(process.cwd(), moduleDir),
+    ...extra
   });
 
 function jobContext(env: NodeJS.ProcessEnv = {}): TestContext {
@@ -256,7 +256,7 @@ describe('caches between GitHub-hosted runs', () => {
     expect(first.ctx.state.tools.terraform?.source).toBe('mirror');
     expect(first.post.filter((l) => l.startsWith('warning'))).toEqual([]);
     const saved = hostedEntries().map((e) => e.key);
-    expect(saved).toHaveLength(5);
+    expect(saved).toHaveLength(6);
     for (const key of saved) expect(cacheServer.entry(key)).toBeDefined();
     expect(first.post).toContain(`terraform ${TF}: saved to the Actions cache (${saved[1]}).`);
   });
@@ -266,6 +266,7 @@ describe('caches between GitHub-hosted runs', () => {
     expect(second.ctx.state.tools.terraform).toMatchObject({ version: TF, source: 'cache' });
     expect(second.ctx.state.tools.helm).toMatchObject({ version: HELM, source: 'cache' });
     expect(second.ctx.state.tools.gcloud).toMatchObject({ version: GCLOUD, source: 'cache' });
+    expect(second.ctx.state.tools.kubectl).toMatchObject({ version: KUBECTL, source: 'cache' });
     expect(second.ctx.log.lines).toContain(
       `providers: restored from the Actions cache (${hostedProviderEntry().key}).`
     );
@@ -283,7 +284,7 @@ describe('caches between GitHub-hosted runs', () => {
 
   it('keys name the item, platform, pinned version and digest, or the committed lock file', () => {
     const pins = testPins();
-    const [gcloud, terraform, helm, providers, chart] = hostedEntries();
+    const [gcloud, terraform, helm, kubectl, providers, chart] = hostedEntries();
     const tfPin = pins.tools[`terraform_${TF}_linux_amd64.zip`]!;
     expect(terraform!.key).toBe(`flyte-gke-v1-terraform-${TF}-linux-x64-${tfPin.slice(0, 16)}`);
     expect(terraform!.paths).toEqual([path.join(toolCache, 'terraform', TF, 'x64.archive')]);
@@ -291,6 +292,11 @@ describe('caches between GitHub-hosted runs', () => {
     expect(gcloud!.key).toMatch(
       new RegExp(`^flyte-gke-v1-gcloud-${GCLOUD}-linux-x64-[0-9a-f]{16}$`)
     );
+    // kubectl's key carries the digest of its pin row (kubectl-vVERSION-OS-ARCH).
+    expect(kubectl!.key).toBe(
+      `flyte-gke-v1-kubectl-${KUBECTL}-linux-x64-${pins.tools[`kubectl-v${KUBECTL}-linux-amd64`]!.slice(0, 16)}`
+    );
+    expect(kubectl!.paths).toEqual([path.join(toolCache, 'kubectl', KUBECTL, 'x64.archive')]);
     expect(chart!.key).toBe(
       `flyte-gke-v1-chart-flyte-binary-${CHART}-${pins.charts[CHART]!.slice(0, 16)}`
     );
@@ -318,9 +324,9 @@ describe('caches between GitHub-hosted runs', () => {
       )
     }).entries;
     expect(other.map((e) => e.key)).toEqual(
-      hostedEntries().map((e) => (e.name === 'providers' ? other[3]!.key : e.key))
+      hostedEntries().map((e) => (e.name === 'providers' ? other[4]!.key : e.key))
     );
-    expect(other[3]!.key).not.toBe(providers!.key);
+    expect(other[4]!.key).not.toBe(providers!.key);
     for (const entry of hostedEntries()) expect(entry.key.length).toBeLessThanOrEqual(512);
   });
 
@@ -339,6 +345,21 @@ describe('caches between GitHub-hosted runs', () => {
 });
 
 describe('what is not cached', () => {
+  it('gcloud with install-gcloud false: a run that may run no gcloud command restores none', () => {
+    const { entries, skipped } = hostedCacheEntries(jobInputs({ 'install-gcloud': 'false' }), {
+      toolCache,
+      platform,
+      recipes: TOOL_RECIPES,
+      toolPins: testPins().tools,
+      chartPins: testPins().charts,
+      lockText: undefined
+    });
+    expect(entries.map((e) => e.tool).filter(Boolean)).toEqual(['terraform', 'helm', 'kubectl']);
+    expect(skipped).toContain(
+      'gcloud: install-gcloud is false, so it is downloaded only if a command needs it.'
+    );
+  });
+
   it('providers without committed h1: checksums: the cache would choose them, so not cached', () => {
     const { entries, skipped } = hostedCacheEntries(jobInputs(), {
       toolCache,

@@ -45,6 +45,7 @@ const context = (event: string, ref: string, inputs: Record<string, string> = {}
     'gcloud-version': '',
     'terraform-version': '',
     'helm-version': '',
+    'kubectl-version': '',
     ...inputs
   }
 });
@@ -70,7 +71,14 @@ describe.each(['plan.yml', 'drift.yml'])('%s as the planner', (file) => {
     // The caller's values reach the script as variables only, never as text in it.
     expect(guard.run).not.toContain('${{');
     expect(Object.keys(guard.env ?? {}).sort()).toEqual(
-      ['GCLOUD_VERSION', 'HELM_VERSION', 'TERRAFORM_DIR', 'TERRAFORM_VERSION', 'TOOL_MIRROR'].sort()
+      [
+        'GCLOUD_VERSION',
+        'HELM_VERSION',
+        'KUBECTL_VERSION',
+        'TERRAFORM_DIR',
+        'TERRAFORM_VERSION',
+        'TOOL_MIRROR'
+      ].sort()
     );
   });
 
@@ -112,6 +120,7 @@ describe.each(['plan.yml', 'drift.yml'])('%s as the planner', (file) => {
         GCLOUD_VERSION: '',
         TERRAFORM_VERSION: '',
         HELM_VERSION: '',
+        KUBECTL_VERSION: '',
         ...env
       }
     });
@@ -127,7 +136,8 @@ describe.each(['plan.yml', 'drift.yml'])('%s as the planner', (file) => {
     [{ TOOL_MIRROR: 'https://mirror.attacker.example' }, 1, /::error::tool-mirror is set/],
     [{ TERRAFORM_VERSION: 'system' }, 1, /::error::terraform-version is system/],
     [{ GCLOUD_VERSION: 'system' }, 1, /::error::gcloud-version is system/],
-    [{ HELM_VERSION: 'system' }, 1, /::error::helm-version is system/]
+    [{ HELM_VERSION: 'system' }, 1, /::error::helm-version is system/],
+    [{ KUBECTL_VERSION: 'system' }, 1, /::error::kubectl-version is system/]
   ])('the guard with %j exits %d', (env, status, says) => {
     const run = runGuard(env as Record<string, string>);
     expect(run.status).toBe(status);

@@ -334,7 +334,7 @@ afterAll(async () => {
   );
 });
 
-const VERSION_DIRS = { terraform: '1.13.4', helm: '3.19.0', gcloud: '529.0.0' };
+const VERSION_DIRS = { terraform: '1.13.4', helm: '3.19.0', gcloud: '529.0.0', kubectl: '1.36.1' };
 
 describe('secret canaries', () => {
   it('go through deploy, plan (with a comment), upgrade, drift (with an issue) and destroy', async () => {
@@ -382,16 +382,21 @@ describe('faults end in success after retry or in one clear error', () => {
   it('transient download errors: every archive answers 503 once, the install retries and succeeds', async () => {
     const { first, second, mirror: flaky, cache, requestsAfterFirst } = await downloadRuns;
     expect(green(first.main)).toEqual({ exit: 0, errors: [] });
-    for (const name of ['terraform_1.13.4_', 'helm-v3.19.0-', 'google-cloud-cli-529.0.0-']) {
+    for (const name of [
+      'terraform_1.13.4_',
+      'helm-v3.19.0-',
+      'google-cloud-cli-529.0.0-',
+      '/v1.36.1/bin/'
+    ]) {
       const archive = flaky.requests.filter(
-        (r) => r.path.includes(name) && /\.(zip|tar\.gz)$/.test(r.path)
+        (r) => r.path.includes(name) && /\.(zip|tar\.gz)$|\/kubectl$/.test(r.path)
       );
       expect({ name, statuses: archive.map((r) => r.status) }).toEqual({
         name,
         statuses: [503, 200]
       });
     }
-    expect(first.main.warnings.filter((w) => /HTTP 503.*retrying in 1 s/.test(w))).toHaveLength(3);
+    expect(first.main.warnings.filter((w) => /HTTP 503.*retrying in 1 s/.test(w))).toHaveLength(4);
     expect(first.main.stdout).toMatch(/terraform 1\.13\.4 from mirror/);
     // Nothing half-installed: each tool is complete and no staging folder is left.
     for (const [tool, version] of Object.entries(VERSION_DIRS)) {
@@ -404,7 +409,7 @@ describe('faults end in success after retry or in one clear error', () => {
     expect(green(second.main)).toEqual({ exit: 0, errors: [] });
     expect(second.main.stdout).toMatch(/terraform 1\.13\.4 from cache/);
     expect(flaky.requests.length).toBe(requestsAfterFirst);
-    fault('transient download errors (3 x 503)', 'recovered');
+    fault('transient download errors (4 x 503)', 'recovered');
   });
 
   it('GitHub 502 and rate limits with retry-after on the comment: retried, one comment, run green', async () => {

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { installAndRecord, type InstallDeps } from '../src/tools/download.js';
 import { createFetcher } from '../src/tools/http.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
+import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, mirrorPath, publish } from './support/mirror.js';
 import { testContext, testInputs, type TestContext } from './support/task-context.js';
@@ -143,41 +144,21 @@ describe('tool installation from a mirror', () => {
     expect(cacheEntries(ctx, 'terraform')).toEqual([]);
   });
 
-  it('installs gcloud components before caching, and a warm cache makes no request and runs nothing', async () => {
+  it('installs gcloud as its archive holds it, and a warm cache makes no request and runs nothing', async () => {
     publish(mirror, gcloudRecipe, buildArchive('gcloud', GCLOUD, platform), platform);
     const cold = context();
     const first = await installAndRecord(gcloudRecipe, cold.inputs.tools.gcloud, deps(cold));
     expect(first).toMatchObject({ version: GCLOUD, source: 'mirror' });
-    for (const name of ['gcloud', 'kubectl', 'gke-gcloud-auth-plugin']) {
-      expect(existsSync(path.join(first.path, name))).toBe(true);
-    }
-    const componentLog = path.join(first.path, '..', 'components-installed.log');
-    expect(readFileSync(componentLog, 'utf8')).toBe('kubectl gke-gcloud-auth-plugin --quiet\n');
+    // No component install: kubectl is its own download, the exec plugin replaces the GKE one.
+    expect(readdirSync(first.path)).toEqual(['gcloud']);
+    expect(existsSync(path.join(first.path, '..', 'components-installed.log'))).toBe(false);
 
     const before = mirror.requests.length;
     const warm = context({}, { RUNNER_TOOL_CACHE: cold.env.RUNNER_TOOL_CACHE });
     const second = await installAndRecord(gcloudRecipe, warm.inputs.tools.gcloud, deps(warm));
     expect(second).toEqual({ ...first, source: 'cache' });
     expect(mirror.requests.length).toBe(before);
-    expect(readFileSync(componentLog, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
     expect(warm.paths).toEqual([first.path]);
-  });
-
-  it('fails with gcloud’s own reason when the components cannot be installed, and caches nothing', async () => {
-    const failing = `#!/bin/sh\nif [ "$1" = components ]; then echo 'ERROR: (gcloud.components.install) network unreachable' >&2; exit 1; fi\necho '{"Google Cloud SDK": "531.5.0"}'\n`;
-    publish(
-      mirror,
-      gcloudRecipe,
-      buildArchive('gcloud', '531.5.0', platform, 0, { gcloud: failing }),
-      platform
-    );
-    const ctx = context({ 'gcloud-version': '531.5.0' });
-    await expect(
-      installAndRecord(gcloudRecipe, ctx.inputs.tools.gcloud, deps(ctx))
-    ).rejects.toThrow(
-      /gcloud components install kubectl gke-gcloud-auth-plugin failed \(exit 1\); still missing: kubectl, gke-gcloud-auth-plugin\.\nERROR: \(gcloud\.components\.install\) network unreachable/
-    );
-    expect(cacheEntries(ctx, 'gcloud')).toEqual([]);
   });
 
   it('never installs gcloud unverified: no pin and no mirror checksum fails clearly', async () => {
@@ -209,12 +190,13 @@ describe('tool installation from a mirror', () => {
   });
 
   it("resolves 'latest' from each publisher's version endpoint through the mirror", async () => {
-    const latest = { terraform: '1.14.5', helm: '3.20.0', gcloud: '550.0.0' };
+    const latest = { terraform: '1.14.5', helm: '3.20.0', gcloud: '550.0.0', kubectl: '1.37.0' };
     mirror.serve(
       mirrorPath(mirror, terraformRecipe.latestUrl),
       JSON.stringify({ product: 'terraform', current_version: latest.terraform })
     );
     mirror.serve(mirrorPath(mirror, helmRecipe.latestUrl), `v${latest.helm}\n`);
+    mirror.serve(mirrorPath(mirror, kubectlRecipe.latestUrl), `v${latest.kubectl}`);
     mirror.serve(
       mirrorPath(mirror, gcloudRecipe.latestUrl),
       JSON.stringify({ version: latest.gcloud, components: [] })
@@ -227,12 +209,14 @@ describe('tool installation from a mirror', () => {
     );
     publish(mirror, helmRecipe, buildArchive('helm', latest.helm, platform), platform);
     publish(mirror, gcloudRecipe, buildArchive('gcloud', latest.gcloud, platform), platform);
+    publish(mirror, kubectlRecipe, buildArchive('kubectl', latest.kubectl, platform), platform);
     const ctx = context({
       'terraform-version': 'latest',
       'helm-version': 'latest',
-      'gcloud-version': 'latest'
+      'gcloud-version': 'latest',
+      'kubectl-version': 'latest'
     });
-    for (const recipe of [terraformRecipe, helmRecipe, gcloudRecipe]) {
+    for (const recipe of [terraformRecipe, helmRecipe, gcloudRecipe, kubectlRecipe]) {
       const installed = await installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps(ctx));
       expect(installed.version).toBe(latest[recipe.tool]);
     }

@@ -8,6 +8,7 @@ import { toolsPhase } from '../src/phases/tools.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
+import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, publish } from './support/mirror.js';
 import { testContext, testInputs } from './support/task-context.js';
@@ -34,13 +35,14 @@ function onlyStep(inputs = testInputs({ 'tool-mirror': mirror.url })): TaskStep 
 }
 
 describe('toolsPhase', () => {
-  it('runs the three installs concurrently: all three downloads are open at once', async () => {
-    // Each archive is held until all three are asked for, so installs one after another get the
+  it('runs the four installs concurrently: all four downloads are open at once', async () => {
+    // Each archive is held until all four are asked for, so installs one after another get the
     // first answer only when the mirror gives up waiting, and the order below shows it.
-    const hold = { holdUntilOpen: 3 };
+    const hold = { holdUntilOpen: 4 };
     publish(mirror, terraformRecipe, buildArchive('terraform', '1.13.4', platform), platform, hold);
     publish(mirror, helmRecipe, buildArchive('helm', '3.19.0', platform), platform, hold);
     publish(mirror, gcloudRecipe, buildArchive('gcloud', '528.0.0', platform), platform, hold);
+    publish(mirror, kubectlRecipe, buildArchive('kubectl', '1.36.1', platform), platform, hold);
     // The phase reads the pins as the bundled action does: the stand-ins' through the test file.
     const pinsFile = path.join(mkdtempSync(path.join(tmpdir(), 'pins-')), 'pins.json');
     writeTestPins(pinsFile);
@@ -51,14 +53,16 @@ describe('toolsPhase', () => {
 
     await onlyStep(ctx.inputs).run(ctx);
 
-    const archives = mirror.requests.filter((r) => /\.(zip|tar\.gz)$/.test(r.path));
-    expect(archives).toHaveLength(3);
+    const archives = mirror.requests.filter((r) => /\.(zip|tar\.gz)$|\/kubectl$/.test(r.path));
+    expect(archives).toHaveLength(4);
     const lastArrived = Math.max(...archives.map((r) => r.arrived));
     const firstFinished = Math.min(...archives.map((r) => r.finished));
     expect(lastArrived).toBeLessThan(firstFinished);
     expect(Object.keys(ctx.state.tools).sort()).toEqual(['gcloud', 'helm', 'kubectl', 'terraform']);
-    expect(ctx.state.tools.kubectl).toMatchObject({ path: ctx.state.tools.gcloud?.path });
-    expect(ctx.paths).toHaveLength(3);
+    // kubectl is its own download now, not gcloud's component.
+    expect(ctx.state.tools.kubectl).toMatchObject({ version: '1.36.1', source: 'mirror' });
+    expect(ctx.state.tools.kubectl?.path).not.toBe(ctx.state.tools.gcloud?.path);
+    expect(ctx.paths).toHaveLength(4);
   });
 
   it("uses the tools on PATH for 'system' and downloads nothing", async () => {
@@ -67,7 +71,8 @@ describe('toolsPhase', () => {
         'tool-mirror': mirror.url,
         'gcloud-version': 'system',
         'terraform-version': 'system',
-        'helm-version': 'system'
+        'helm-version': 'system',
+        'kubectl-version': 'system'
       })
     });
     const bin = path.join(ctx.dir, 'bin');
@@ -81,6 +86,7 @@ describe('toolsPhase', () => {
     script('terraform', `echo '{"terraform_version":"1.12.2","platform":"linux_amd64"}'`);
     script('helm', 'echo v3.17.1+g980d8ac');
     script('gcloud', `echo '{"Google Cloud SDK":"520.0.0","core":"2025.04.25"}'`);
+    script('kubectl', `echo '{"clientVersion":{"gitVersion":"v1.35.0"}}'`);
     ctx.env.PATH = `${bin}${path.delimiter}${ctx.env.PATH}`;
     const before = mirror.requests.length;
 
@@ -90,7 +96,8 @@ describe('toolsPhase', () => {
     expect(ctx.state.tools).toEqual({
       terraform: { version: '1.12.2', source: 'system', path: bin },
       helm: { version: '3.17.1', source: 'system', path: bin },
-      gcloud: { version: '520.0.0', source: 'system', path: bin }
+      gcloud: { version: '520.0.0', source: 'system', path: bin },
+      kubectl: { version: '1.35.0', source: 'system', path: bin }
     });
     expect(ctx.paths).toEqual([]);
   });
@@ -120,6 +127,12 @@ describe('toolsPhase', () => {
     expect(text).toMatch(
       /^gcloud 528\.0\.0: tool cache if present, else .*google-cloud-cli-528\.0\.0-/m
     );
+    expect(text).toContain(
+      `kubectl 1.36.1: tool cache if present, else ${mirror.url}/dl.k8s.io/release/v1.36.1/bin/${platform.os}/${platform.arch === 'x64' ? 'amd64' : 'arm64'}/kubectl; its SHA-256 must equal the digest pinned in the action's source, checked before it is made executable`
+    );
+    expect(text).toContain('only a gcloud command waits for it');
+    const onNeed = onlyStep(testInputs({ 'install-gcloud': 'false' })).describe(new RunState(true));
+    expect(onNeed).toContain('installs only when a gcloud command of this run needs it');
     const system = onlyStep(testInputs({ 'helm-version': 'system' })).describe(new RunState(true));
     expect(system).toContain('helm: the one on PATH (helm-version: system); nothing downloaded.');
     const latest = onlyStep(testInputs({ 'gcloud-version': 'latest' })).describe(

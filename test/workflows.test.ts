@@ -213,7 +213,9 @@ describe('generated from action.yml', () => {
     // Set by deploy.yml's manual deploy jobs only: no caller hands a deploy a plan of its own.
     'save-plan',
     'saved-plan',
-    'saved-plan-digest'
+    'saved-plan-digest',
+    // Set false in every job (below): the action is each job's last step.
+    'install-gcloud'
   ];
   const ONLY_FOR: Record<string, string[]> = {
     'comment-on-pr': ['deploy', 'plan'],
@@ -274,6 +276,23 @@ describe('generated from action.yml', () => {
         if (!inputs[input].required) expect(String(inputs[input].default)).toBe(spec.default ?? '');
       }
       expect(inputs['dry-run']).toMatchObject({ type: 'boolean', default: false });
+    }
+  );
+
+  it.each(Object.keys(REUSABLE))(
+    '%s: every job runs the action with install-gcloud false, no later step uses gcloud, and no caller can turn it on',
+    (name) => {
+      const workflow = yamlOf(`.github/workflows/${name}`);
+      expect(workflow.on.workflow_call.inputs['install-gcloud']).toBeUndefined();
+      const jobs = Object.values(workflow.jobs) as { steps: { uses?: string; with?: any }[] }[];
+      const calls = jobs.filter((job) => job.steps.some((s) => s.uses === './.flyte-gke-action'));
+      expect(calls.length).toBeGreaterThan(0);
+      for (const job of calls) {
+        const at = job.steps.findIndex((s) => s.uses === './.flyte-gke-action');
+        expect(job.steps[at]!.with['install-gcloud']).toBe(false);
+        // No later step runs gcloud (the manual plan only uploads its saved plan).
+        expect(JSON.stringify(job.steps.slice(at + 1))).not.toMatch(/gcloud/);
+      }
     }
   );
 

@@ -1,14 +1,17 @@
 /**
  * Work a step starts and no phase waits for: the gcloud install, which the action's own steps
- * mostly do not need (its Google calls are REST, kubectl and Helm authenticate through the
- * action's exec plugin) but the job's later steps expect. It runs beside the phases; a command of
- * the tool it installs waits for it first (recorded as `background-wait`, with the step that
- * waited), and the run waits for all of it before it reports, so the job's next step finds gcloud.
+ * mostly do not need (its Google calls are REST, kubectl is its own download, and kubectl and Helm
+ * authenticate through the action's exec plugin) but the job's later steps expect. It runs beside
+ * the phases; a command of the tool it installs waits for it first (recorded as
+ * `background-wait`, with the step that waited), and the run waits for all of it before it
+ * reports, so the job's next step finds gcloud. Work started on need (install-gcloud false) waits
+ * for the first such command and never starts in a run that has none.
  */
 import type { EngineEvent, EventPlace } from './events.js';
 
 export class Background {
   private readonly jobs = new Map<string, Promise<void>>();
+  private readonly onNeed = new Map<string, () => Promise<void>>();
 
   constructor(private readonly record: (event: EngineEvent) => void) {}
 
@@ -25,8 +28,18 @@ export class Background {
     this.jobs.set(name, job);
   }
 
-  /** Waits for `name` if it was started (and says which step had to). */
+  /** Keeps `work` to start when a command first waits for `name`; never started otherwise. */
+  startOnNeed(name: string, work: () => Promise<void>): void {
+    if (!this.jobs.has(name)) this.onNeed.set(name, work);
+  }
+
+  /** Waits for `name` if it was started or kept for need (and says which step had to). */
   async waitFor(name: string, place: EventPlace): Promise<void> {
+    const needed = this.onNeed.get(name);
+    if (needed) {
+      this.onNeed.delete(name);
+      this.start(name, needed);
+    }
     const job = this.jobs.get(name);
     if (!job) return;
     this.record({ kind: 'background-wait', name, ...place });
@@ -44,7 +57,7 @@ export class Background {
   }
 }
 
-/** Which background job a command needs: kubectl is a gcloud component. */
+/** Which background job a command needs: only gcloud's (kubectl is its own download). */
 export function backgroundFor(tool: string): string | undefined {
-  return tool === 'gcloud' || tool === 'kubectl' ? 'gcloud' : undefined;
+  return tool === 'gcloud' ? 'gcloud' : undefined;
 }

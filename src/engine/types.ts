@@ -148,7 +148,11 @@ export interface TaskContext {
   /** DNS and TLS to the public domain, for the proof from outside; tests answer on loopback. */
   readonly network?: PublicNetwork;
   /** Starts work no phase waits for (engine/background.ts); the runner provides it. */
-  readonly background?: { start(name: string, work: () => Promise<void>): void };
+  readonly background?: {
+    start(name: string, work: () => Promise<void>): void;
+    /** Starts `work` only when a command first needs it (install-gcloud false). */
+    startOnNeed(name: string, work: () => Promise<void>): void;
+  };
 }
 
 export interface PhaseReport {

@@ -1,9 +1,10 @@
 /**
- * Installs terraform and helm, and starts gcloud (with kubectl and gke-gcloud-auth-plugin) beside
- * them. terraform and helm are awaited: the plan needs them. gcloud is not: the action's own
- * Google calls go through REST and kubectl/Helm authenticate with the action's exec credential
- * plugin, so only a command of gcloud or kubectl waits for it (engine/background.ts), and the run
- * waits for it at the end, so the job's later steps still find gcloud on PATH as users expect.
+ * Installs terraform, helm and kubectl, and starts gcloud beside them. The three are awaited: the
+ * plan needs them, and each is one small download. gcloud (about 180 MB, then unpacked) is not:
+ * the action's own Google calls go through REST and kubectl/Helm authenticate with the action's
+ * exec credential plugin, so only a gcloud command waits for it (engine/background.ts). With
+ * install-gcloud true the run waits for it at the end, so the job's later steps find gcloud on
+ * PATH as users expect; with false it starts only when a gcloud command of the run needs it.
  * Downloads run at once: each is mostly waiting on the network or on tar.
  */
 import { StepError } from '../errors.js';
@@ -15,12 +16,18 @@ import { pinTable } from '../tools/pins/pin-table.js';
 import { currentPlatform } from '../tools/sources.js';
 import { gcloudRecipe } from '../tools/gcloud/install.js';
 import { helmRecipe } from '../tools/helm/install.js';
+import { kubectlRecipe } from '../tools/kubectl/install.js';
 import { terraformRecipe } from '../tools/terraform/install.js';
 import { hostedCacheSteps } from '../tools/cache/restore-step.js';
 
-export const TOOL_RECIPES: readonly Recipe[] = [gcloudRecipe, terraformRecipe, helmRecipe];
+export const TOOL_RECIPES: readonly Recipe[] = [
+  gcloudRecipe,
+  terraformRecipe,
+  helmRecipe,
+  kubectlRecipe
+];
 /** What the plan waits for; gcloud installs in the background. */
-const AWAITED_RECIPES: readonly Recipe[] = [terraformRecipe, helmRecipe];
+const AWAITED_RECIPES: readonly Recipe[] = [terraformRecipe, helmRecipe, kubectlRecipe];
 
 export function toolsPhase(inputs: Inputs): Phase {
   return {
@@ -30,7 +37,7 @@ export function toolsPhase(inputs: Inputs): Phase {
       {
         kind: 'task',
         id: 'install-tools',
-        title: 'Install terraform and helm; gcloud in the background',
+        title: 'Install terraform, helm and kubectl; gcloud in the background',
         mutates: false,
         describe: () =>
           [
@@ -42,7 +49,9 @@ export function toolsPhase(inputs: Inputs): Phase {
                 inputs.toolMirror
               )
             ),
-            'gcloud installs in the background: only a gcloud or kubectl command waits for it, and the run ends once it is in place.'
+            inputs.installGcloud
+              ? 'gcloud installs in the background: only a gcloud command waits for it, and the run ends once it is in place.'
+              : 'gcloud (install-gcloud: false) installs only when a gcloud command of this run needs it, which waits for it.'
           ].join('\n'),
         run: (ctx) => installToolsBeside(ctx)
       }
@@ -50,17 +59,22 @@ export function toolsPhase(inputs: Inputs): Phase {
   };
 }
 
-/** terraform and helm now; gcloud beside the phases when the runner can run work beside them. */
+/**
+ * terraform, helm and kubectl now; gcloud beside the phases when the runner can run work beside
+ * them, at once or (install-gcloud false) on the first gcloud command.
+ */
 export async function installToolsBeside(ctx: TaskContext): Promise<void> {
   if (!ctx.background) {
     await Promise.all(Object.values(ctx.state.backgroundRestores ?? {}));
     return installTools(ctx);
   }
-  ctx.background.start('gcloud', async () => {
+  const gcloud = async () => {
     // Its archive may still be coming back from the Actions cache (tools/cache/restore-step.ts).
     await ctx.state.backgroundRestores?.gcloud;
     await installTools(ctx, [gcloudRecipe]);
-  });
+  };
+  if (ctx.inputs.installGcloud) ctx.background.start('gcloud', gcloud);
+  else ctx.background.startOnNeed('gcloud', gcloud);
   await installTools(ctx, AWAITED_RECIPES);
 }
 
@@ -83,14 +97,6 @@ export async function installTools(
   const results = await Promise.allSettled(
     recipes.map((recipe) => installAndRecord(recipe, ctx.inputs.tools[recipe.tool], deps))
   ).finally(() => fetcher.dispose());
-  const gcloud = ctx.state.tools.gcloud;
-  if (gcloud && gcloud.source !== 'system') {
-    ctx.state.tools.kubectl = {
-      version: `gcloud ${gcloud.version} component`,
-      source: gcloud.source,
-      path: gcloud.path
-    };
-  }
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
   if (failures.length === 1 && failures[0] instanceof Error) throw failures[0];
   if (failures.length > 0) {

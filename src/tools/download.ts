@@ -17,19 +17,27 @@
  */
 import * as tc from '@actions/tool-cache';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import path from 'node:path';
 import { StepError } from '../errors.js';
 import type { InstalledTool } from '../engine/state.js';
 import type { TaskContext } from '../engine/types.js';
 import type { ToolVersion } from '../inputs.js';
 import { HttpStatusError, type Fetcher } from './http.js';
-import { sha256OfFile, treeMismatch } from './pins/archive-tree.js';
+import { sha256OfFile, treeMismatch, type ArchiveKind } from './pins/archive-tree.js';
 import { fileSink } from './sinks.js';
 import { fromSource, type Platform } from './sources.js';
 import { useSystemTool, type SystemProbe } from './system.js';
 
-export type InstallableTool = 'terraform' | 'helm' | 'gcloud';
+export type InstallableTool = 'terraform' | 'helm' | 'gcloud' | 'kubectl';
 
 /** What differs between tools; everything else is the shared flow below. */
 export interface Recipe {
@@ -42,7 +50,13 @@ export interface Recipe {
   readonly latestUrl: string;
   readonly parseLatest: (body: string) => string | undefined;
   readonly archiveUrl: (version: string, platform: Platform) => string;
-  readonly archiveKind: 'zip' | 'tar.gz';
+  /** `file`: the download is the executable itself (kubectl), named after the tool. */
+  readonly archiveKind: ArchiveKind;
+  /**
+   * The row of pins/tool-pins.ts that vouches for the download, when its file name alone does not
+   * name the version and platform (every kubectl download is called `kubectl`).
+   */
+  readonly pinName?: (version: string, platform: Platform) => string;
   /** Where the publisher's checksum comes from, for the dry run. */
   readonly checksumSource: (version: string, platform: Platform) => string;
   /**
@@ -91,6 +105,10 @@ export interface InstallDeps {
 
 export const archiveFileName = (url: string) => url.slice(url.lastIndexOf('/') + 1);
 
+/** The key of the download's row in the pin table. */
+export const pinKey = (recipe: Recipe, version: string, platform: Platform) =>
+  recipe.pinName?.(version, platform) ?? archiveFileName(recipe.archiveUrl(version, platform));
+
 export async function installTool(
   recipe: Recipe,
   wanted: ToolVersion,
@@ -105,7 +123,7 @@ export async function installTool(
   const keptArchive = `${toolDir}.archive`;
   const binDir = (root: string) => path.join(root, recipe.binDir(deps.platform));
   const publisherUrl = recipe.archiveUrl(version, deps.platform);
-  const name = archiveFileName(publisherUrl);
+  const name = pinKey(recipe, version, deps.platform);
   const pinned = deps.pins[name];
   if (!pinned && !deps.allowUnpinned) throw unpinned(recipe, version, name, deps.pins);
 
@@ -156,8 +174,7 @@ export async function installTool(
     // Only now, with the hash matched, is the archive unpacked.
     mkdirSync(staging, { recursive: true });
     try {
-      if (recipe.archiveKind === 'zip') await tc.extractZip(archive, staging);
-      else await tc.extractTar(archive, staging);
+      await unpack(recipe, archive, staging);
     } catch (error) {
       throw new StepError(
         'install-tools',
@@ -190,6 +207,17 @@ async function takeKeptArchive(
   return `the kept archive ${keptArchive} has SHA-256 ${actual}, not the pinned ${pinned}, so it is not used.`;
 }
 
+/** Unpacks a verified archive, or puts a verified single binary in place as an executable. */
+async function unpack(recipe: Recipe, archive: string, staging: string): Promise<void> {
+  if (recipe.archiveKind === 'zip') await tc.extractZip(archive, staging);
+  else if (recipe.archiveKind === 'tar.gz') await tc.extractTar(archive, staging);
+  else {
+    const binary = path.join(staging, recipe.tool);
+    copyFileSync(archive, binary);
+    chmodSync(binary, 0o755);
+  }
+}
+
 function publisherFiles(deps: InstallDeps): PublisherFiles {
   const fetchedUrl = (url: string) => fromSource(url, deps.mirror).url;
   return {
@@ -219,7 +247,8 @@ async function cacheProblem(
       keptArchive,
       recipe.archiveKind,
       toolDir,
-      recipe.addsFiles === true
+      recipe.addsFiles === true,
+      recipe.tool
     );
     return mismatch ? `it was changed after install (${mismatch})` : undefined;
   } catch (error) {
@@ -376,4 +405,4 @@ export function describeInstall(
 
 /** What decides an archive may run (src/tools/pins/); the publisher's checksum only without a pin. */
 const pinCheck = (recipe: Recipe, version: string, platform: Platform) =>
-  `its SHA-256 must equal the digest pinned in the action's source, checked before unpacking and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true, and then checked against ${recipe.checksumSource(version, platform)}).`;
+  `its SHA-256 must equal the digest pinned in the action's source, checked before ${recipe.archiveKind === 'file' ? 'it is made executable' : 'unpacking'} and on every use of the tool cache (a version without a pin is refused unless allow-unpinned-tools is true, and then checked against ${recipe.checksumSource(version, platform)}).`;

@@ -529,6 +529,18 @@ export const BAD_INPUTS: BadInputCase[] = [
     says: /version such as/
   },
   {
+    name: 'kubectl version with a suffix',
+    inputs: { 'kubectl-version': 'v1.36.1-linux' },
+    input: 'kubectl-version',
+    says: /'latest', or 'system'/
+  },
+  {
+    name: 'install-gcloud not a boolean',
+    inputs: { 'install-gcloud': 'later' },
+    input: 'install-gcloud',
+    says: /true or false|boolean/
+  },
+  {
     name: 'tool mirror not a URL',
     inputs: { 'tool-mirror': 'mirror.internal' },
     input: 'tool-mirror',

@@ -1,20 +1,22 @@
 /**
  * What the end-to-end suites share: a loopback tool mirror whose pinned terraform, helm and gcloud
- * archives hold the stand-ins, the inputs of a job using it, one job (the main step and then its
+ * archives and kubectl binary are the stand-ins, the inputs of a job using it, one job (the main step and then its
  * post step, as the runner runs them), and a loopback GitHub server holding the harness's
  * repository and its pull request.
  *
  * Pinned versions, as users run the action: after the first install the tool cache answers, so
- * no tool is probed (`version`) at all. With `system`, the three probes run at once.
+ * no tool is probed (`version`) at all. With `system`, the probes run at once.
  */
 import { GitHubServer } from './github-server.js';
 import { publishUpstream } from './upstream.js';
 import { standinWrapper, type Harness, type RunOptions, type StepResult } from './harness.js';
 import { buildArchive, Mirror, publish, type PublishOptions, type StandInTool } from './mirror.js';
 import { recordToolPin } from './test-pins.js';
+import { pinKey, type Recipe } from '../../src/tools/download.js';
 import { currentPlatform } from '../../src/tools/sources.js';
 import { gcloudRecipe } from '../../src/tools/gcloud/install.js';
 import { helmRecipe } from '../../src/tools/helm/install.js';
+import { kubectlRecipe } from '../../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../../src/tools/terraform/install.js';
 
 export const PR_NUMBER = 42;
@@ -25,14 +27,16 @@ export const WIF =
 export const TOOL_VERSIONS: Readonly<Record<StandInTool, string>> = {
   terraform: '1.13.4',
   helm: '3.19.0',
-  gcloud: '529.0.0'
+  gcloud: '529.0.0',
+  kubectl: '1.36.1'
 };
 
 const wrapper = standinWrapper;
 
 /**
- * A mirror serving the pinned archives, each holding the stand-in wrappers (gcloud's with kubectl
- * and gke-gcloud-auth-plugin, so no component install runs). `options` apply to every archive.
+ * A mirror serving the pinned archives, each holding the stand-in wrappers, and the stand-in
+ * kubectl as its own binary, so the kubectl a job runs is the one it installed. `options` apply to
+ * every archive.
  */
 export async function startToolMirror(
   options: PublishOptions & { readonly forged?: boolean } = {}
@@ -44,8 +48,8 @@ export async function startToolMirror(
     // A mirror that swapped every archive and wrote checksum files to match: the genuine
     // archives stay pinned, what it serves is not.
     const planted = '#!/bin/sh\necho planted\n';
-    for (const tool of ['terraform', 'helm', 'gcloud'] as const) {
-      recordToolPin(archiveName(tool), archives[tool].sha256);
+    for (const tool of STANDIN_ARCHIVES) {
+      recordToolPin(pinKey(RECIPES[tool], TOOL_VERSIONS[tool], platform), archives[tool].sha256);
       const recipe = RECIPES[tool];
       const swapped = buildArchive(tool, TOOL_VERSIONS[tool], platform, 0, { [tool]: planted });
       publish(mirror, recipe, swapped, platform, { ...options, pin: false });
@@ -56,16 +60,18 @@ export async function startToolMirror(
   publish(mirror, terraformRecipe, archives.terraform, platform, options);
   publish(mirror, helmRecipe, archives.helm, platform, options);
   publish(mirror, gcloudRecipe, archives.gcloud, platform, options);
+  publish(mirror, kubectlRecipe, archives.kubectl, platform, options);
   publishUpstream(mirror);
   return mirror;
 }
 
-const RECIPES = { terraform: terraformRecipe, helm: helmRecipe, gcloud: gcloudRecipe };
-
-function archiveName(tool: StandInTool): string {
-  const url = RECIPES[tool].archiveUrl(TOOL_VERSIONS[tool], currentPlatform());
-  return url.slice(url.lastIndexOf('/') + 1);
-}
+const STANDIN_ARCHIVES = ['terraform', 'helm', 'gcloud', 'kubectl'] as const;
+const RECIPES: Readonly<Record<StandInTool, Recipe>> = {
+  terraform: terraformRecipe,
+  helm: helmRecipe,
+  gcloud: gcloudRecipe,
+  kubectl: kubectlRecipe
+};
 
 function standInArchives() {
   const platform = currentPlatform();
@@ -75,9 +81,10 @@ function standInArchives() {
     }),
     helm: buildArchive('helm', TOOL_VERSIONS.helm, platform, 0, { helm: wrapper('helm') }),
     gcloud: buildArchive('gcloud', TOOL_VERSIONS.gcloud, platform, 0, {
-      gcloud: wrapper('gcloud'),
-      kubectl: wrapper('kubectl'),
-      'gke-gcloud-auth-plugin': '#!/bin/sh\necho "gke-gcloud-auth-plugin stand-in"\n'
+      gcloud: wrapper('gcloud')
+    }),
+    kubectl: buildArchive('kubectl', TOOL_VERSIONS.kubectl, platform, 0, {
+      kubectl: wrapper('kubectl')
     })
   };
 }
@@ -91,6 +98,7 @@ export function jobInputs(mirror: Mirror): Record<string, string> {
     'gcloud-version': TOOL_VERSIONS.gcloud,
     'terraform-version': TOOL_VERSIONS.terraform,
     'helm-version': TOOL_VERSIONS.helm,
+    'kubectl-version': TOOL_VERSIONS.kubectl,
     'tool-mirror': mirror.url
   };
 }

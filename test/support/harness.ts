@@ -24,7 +24,10 @@ import { parse } from 'yaml';
 import { eventPayload, HEAD_SHA, type EventName } from './events.js';
 import { PROJECT_ROOT } from './project.js';
 import { realToolPath } from './real-tools.js';
-import { Mirror } from './mirror.js';
+import { buildArchive, Mirror, publish } from './mirror.js';
+import { DEFAULT_VERSIONS } from '../../src/inputs.js';
+import { kubectlRecipe } from '../../src/tools/kubectl/install.js';
+import { currentPlatform } from '../../src/tools/sources.js';
 import { writeTestPins } from './test-pins.js';
 import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
@@ -74,6 +77,15 @@ const SYSTEM_PROGRAMS = [
  */
 export function standinWrapper(tool: StandinTool): string {
   return `#!${NODE24}\nprocess.argv.splice(2, 0, ${JSON.stringify(tool)});\nimport(${JSON.stringify(STANDIN)});\n`;
+}
+
+/** The stand-in kubectl as the binary of the default kubectl-version, where the action downloads it. */
+function publishStandinKubectl(mirror: Mirror): void {
+  const platform = currentPlatform();
+  const binary = buildArchive('kubectl', DEFAULT_VERSIONS.kubectl, platform, 0, {
+    kubectl: standinWrapper('kubectl')
+  });
+  publish(mirror, kubectlRecipe, binary, platform);
 }
 
 export const GITHUB_TOKEN = 'ghs_harnessTokenCanary0123456789abcdef';
@@ -249,6 +261,8 @@ export class Harness {
     }
     symlinkSync(NODE24, path.join(sysbin, 'node'));
     for (const tool of STANDIN_TOOLS) {
+      // The action installs kubectl itself (kubectl-version), here from the upstream mirror.
+      if (tool === 'kubectl') continue;
       if (tool === 'helm' && options.realHelm) {
         symlinkSync(realToolPath('helm'), path.join(this.bin, 'helm'));
         continue;
@@ -271,6 +285,7 @@ export class Harness {
     serveProject(harness.google, () => harness.project);
     serveStandinWorld(harness.google, harness.standinDir);
     publishUpstream(harness.upstream);
+    publishStandinKubectl(harness.upstream);
     // The module terraform runs in: a copy, so the lock file terraform init updates is the
     // harness's own (see provider-registry.ts), never the repository's.
     copyModuleForStandins(harness.moduleDir);

@@ -1,6 +1,7 @@
 /**
  * A loopback (127.0.0.1) download mirror for install tests and the benchmark. It serves real
- * archives built here (stand-in `terraform`, `helm` and `gcloud` scripts that print versions),
+ * archives built here (stand-in `terraform`, `helm` and `gcloud` scripts that print versions, and
+ * a stand-in `kubectl` served as the single file the publisher serves),
  * with right or wrong checksums, answers 503 a set number of times before succeeding, 404 for
  * anything unknown, and records every request with its start and end time and order.
  */
@@ -11,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Recipe } from '../../src/tools/download.js';
+import { pinKey, type Recipe } from '../../src/tools/download.js';
 import { fromSource, type Platform } from '../../src/tools/sources.js';
 import { recordToolPin } from './test-pins.js';
 import { signDetached, TEST_RELEASE_KEY, type TestKey } from './test-release-key.js';
@@ -174,7 +175,7 @@ export function paced(
   next();
 }
 
-export type StandInTool = 'terraform' | 'helm' | 'gcloud';
+export type StandInTool = 'terraform' | 'helm' | 'gcloud' | 'kubectl';
 
 export interface BuiltArchive {
   readonly tool: StandInTool;
@@ -190,6 +191,9 @@ const SCRIPTS: Record<StandInTool, (version: string) => string> = {
     `#!/bin/sh\nif [ "$1" = version ]; then echo '{"terraform_version":"${v}","platform":"linux_amd64"}'; exit 0; fi\necho "terraform stand-in $*"\n`,
   helm: (v) =>
     `#!/bin/sh\nif [ "$1" = version ]; then echo "v${v}+gstandin"; exit 0; fi\necho "helm stand-in $*"\n`,
+  // `exit` before the padding buildArchive appends, so it is never run.
+  kubectl: (v) =>
+    `#!/bin/sh\ncat >/dev/null\nif [ "$1" = version ]; then echo '{"clientVersion":{"gitVersion":"v${v}"}}'; exit 0; fi\necho "kubectl stand-in $*"\nexit 0\n`,
   // `components install A B --quiet` writes stand-ins for A and B next to gcloud, as the real
   // component manager puts kubectl and gke-gcloud-auth-plugin in google-cloud-sdk/bin.
   gcloud: (v) =>
@@ -213,7 +217,8 @@ const SCRIPTS: Record<StandInTool, (version: string) => string> = {
 
 /**
  * Builds a real archive in the publisher's shape: terraform as a zip with `terraform` at the
- * root, helm as `OS-ARCH/helm` in a tar.gz, gcloud as `google-cloud-sdk/bin/gcloud` in a tar.gz.
+ * root, helm as `OS-ARCH/helm` in a tar.gz, gcloud as `google-cloud-sdk/bin/gcloud` in a tar.gz,
+ * kubectl as the executable itself (its `executables.kubectl` when given).
  * `paddingBytes` of random (incompressible) data make it as large as the real thing.
  * `executables` replace the tool's script (by its name) or join it in the same folder, as
  * `kubectl` and `gke-gcloud-auth-plugin` sit next to `gcloud` once its components are installed.
@@ -244,6 +249,12 @@ function freshArchive(
   paddingBytes: number,
   executables: Readonly<Record<string, string>>
 ): BuiltArchive {
+  if (tool === 'kubectl') {
+    // Padding as a comment line: the shell stand-in exits before it, a node wrapper skips it.
+    const padding = paddingBytes > 0 ? `//${'0'.repeat(paddingBytes)}\n` : '';
+    const body = Buffer.from((executables.kubectl ?? SCRIPTS.kubectl(version)) + padding);
+    return { tool, version, body, sha256: sha256(body) };
+  }
   const work = mkdtempSync(path.join(tmpdir(), `mirror-${tool}-`));
   try {
     const goArch = platform.arch === 'x64' ? 'amd64' : 'arm64';
@@ -310,9 +321,15 @@ export function publish(
   const archiveUrl = recipe.archiveUrl(archive.version, platform);
   const name = archiveUrl.slice(archiveUrl.lastIndexOf('/') + 1);
   const hash = options.wrongChecksum ? sha256(Buffer.from('not the archive')) : archive.sha256;
-  if (options.pin !== false) recordToolPin(name, archive.sha256);
+  if (options.pin !== false)
+    recordToolPin(pinKey(recipe, archive.version, platform), archive.sha256);
   mirror.serve(mirrorPath(mirror, archiveUrl), archive.body, options);
   if (options.withChecksum === false) return;
+  // dl.k8s.io's kubectl.sha256 holds the digest alone.
+  if (recipe.tool === 'kubectl') {
+    mirror.serve(mirrorPath(mirror, `${archiveUrl}.sha256`), `${hash}\n`);
+    return;
+  }
   const listingFor = (digest: string) =>
     `${sha256(Buffer.from('another file'))}  other_file.zip\n${digest}  ${name}\n`;
   const listing = listingFor(hash);

@@ -20,7 +20,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Inputs } from '../../inputs.js';
-import { archiveFileName, type Recipe } from '../download.js';
+import { pinKey, type Recipe } from '../download.js';
 import type { Platform } from '../sources.js';
 import { chartCacheDir, chartFileName } from '../helm/chart-cache.js';
 import { pluginCacheDir, terraformPlatform } from '../../terraform/provider-cache.js';
@@ -65,7 +65,14 @@ export function hostedCacheEntries(
       skipped.push(`${recipe.tool}: ${recipe.inputName} is latest, so no key can name it.`);
       continue;
     }
-    const pin = from.toolPins[archiveFileName(recipe.archiveUrl(wanted.version, from.platform))];
+    if (recipe.tool === 'gcloud' && !inputs.installGcloud) {
+      // Restored, it would be 180 MB fetched for a run that may run no gcloud command at all.
+      skipped.push(
+        'gcloud: install-gcloud is false, so it is downloaded only if a command needs it.'
+      );
+      continue;
+    }
+    const pin = from.toolPins[pinKey(recipe, wanted.version, from.platform)];
     if (!pin) {
       skipped.push(`${recipe.tool} ${wanted.version}: no pinned digest, so nothing can verify it.`);
       continue;

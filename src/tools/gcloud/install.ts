@@ -1,20 +1,17 @@
 /**
- * The gcloud CLI from Google's versioned archives (a tar.gz holding `google-cloud-sdk/`), with
- * the kubectl and gke-gcloud-auth-plugin components installed before the folder is cached, so a
- * warm cache needs no network and no component step. `latest` reads the version field of the
- * channel's component manifest, components-2.json.
+ * The gcloud CLI from Google's versioned archives (a tar.gz holding `google-cloud-sdk/`), as it
+ * is: no component is installed, since kubectl is its own download (kubectl/install.ts) and the
+ * action's exec credential plugin stands in for gke-gcloud-auth-plugin. `latest` reads the
+ * version field of the channel's component manifest, components-2.json.
  */
-import { runChecked } from '../../engine/run-checked.js';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { StepError } from '../../errors.js';
 import { DEFAULT_VERSIONS } from '../../inputs.js';
-import type { TaskContext } from '../../engine/types.js';
 import { hashFor } from '../checksum.js';
 import { HttpStatusError } from '../http.js';
 import type { Recipe } from '../download.js';
 import type { Platform } from '../sources.js';
-import { componentsInstallArgs, GCLOUD_COMPONENTS, versionArgs } from './args.js';
+import { versionArgs } from './args.js';
 
 const CHANNEL = 'https://dl.google.com/dl/cloudsdk/channels/rapid';
 
@@ -55,7 +52,7 @@ export const gcloudRecipe: Recipe = {
     );
   },
   binDir: () => path.join('google-cloud-sdk', 'bin'),
-  prepare: installComponents,
+  // gcloud's Python writes its bytecode caches inside the SDK as it runs.
   addsFiles: true,
   system: {
     tool: 'gcloud',
@@ -72,22 +69,3 @@ export const gcloudRecipe: Recipe = {
     }
   }
 };
-
-/** Installs kubectl and gke-gcloud-auth-plugin into a fresh SDK unless the archive has them. */
-async function installComponents(root: string, ctx: TaskContext): Promise<void> {
-  const bin = path.join(root, 'google-cloud-sdk', 'bin');
-  const missing = () => GCLOUD_COMPONENTS.filter((name) => !existsSync(path.join(bin, name)));
-  if (missing().length === 0) return;
-  const failed = (exitCode: number) =>
-    `gcloud components install ${GCLOUD_COMPONENTS.join(' ')} failed (exit ${exitCode}); still missing: ${missing().join(', ') || 'none'}.`;
-  const result = await runChecked(ctx, {
-    stepId: 'install-tools',
-    title: 'Installing gcloud components',
-    tool: path.join(bin, 'gcloud'),
-    args: componentsInstallArgs(missing()),
-    quiet: true,
-    explainFailure: (r) => failed(r.exitCode)
-  });
-  // gcloud can exit 0 and still leave a component out (a snapshot without it).
-  if (missing().length > 0) throw new StepError('install-tools', failed(result.exitCode));
-}

@@ -12,7 +12,8 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
 
-export type ArchiveKind = 'zip' | 'tar.gz';
+/** `file`: a single executable downloaded as it is (kubectl), kept in the entry as `fileName`. */
+export type ArchiveKind = 'zip' | 'tar.gz' | 'file';
 
 /** Archive member path → SHA-256 of its content (`link:` and the target for symbolic links). */
 type Listing = Map<string, string>;
@@ -27,9 +28,15 @@ export async function treeMismatch(
   archive: string,
   kind: ArchiveKind,
   root: string,
-  allowExtra: boolean
+  allowExtra: boolean,
+  fileName = 'file'
 ): Promise<string | undefined> {
-  const expected = kind === 'zip' ? await zipListing(archive) : await tarListing(archive);
+  const expected =
+    kind === 'zip'
+      ? await zipListing(archive)
+      : kind === 'tar.gz'
+        ? await tarListing(archive)
+        : new Map([[fileName, await sha256OfFile(archive)]]);
   for (const [member, digest] of expected) {
     const actual = entryDigest(path.join(root, member));
     if (actual !== digest)

@@ -1,6 +1,7 @@
 /**
  * SHA-256 of every tool archive the action installs without `allow-unpinned-tools`, by the
- * archive's file name (which names the tool, version and platform). A download, and every later
+ * archive's file name (which names the tool, version and platform; kubectl's download is always
+ * called `kubectl`, so its rows are named `kubectl-vVERSION-OS-ARCH`, see kubectl/install.ts). A download, and every later
  * use of the tool cache entry made from it, must match the row: a mirror, a cache entry or a
  * checksum file beside either cannot change what runs. `scripts/refresh-pins.mjs VERSION...`
  * prints new rows from each publisher's checksum files; check them before committing.
@@ -22,6 +23,11 @@ export const TOOL_PINS: Readonly<Record<string, string>> = {
     'a7f81ce08007091b86d8bd696eb4d86b8d0f2e1b9f6c714be62f82f96a594496',
   'helm-v3.19.0-linux-arm64.tar.gz':
     '440cf7add0aee27ebc93fada965523c1dc2e0ab340d4348da2215737fc0d76ad',
+  // kubectl 1.36.1: dl.k8s.io/release/v1.36.1/bin/linux/ARCH/kubectl.sha256, as several
+  // independent public build files (Dockerfiles, Makefiles, install scripts) that verify the
+  // binary before installing it repeat it.
+  'kubectl-v1.36.1-linux-amd64': '629d3f410e09bf49b64ae7079f7f0bda1191efed311f7d37fdbab0ad5b0ec2b7',
+  'kubectl-v1.36.1-linux-arm64': '59f7ee8e477fae658447607dc3c8790ac17a1b016c01c622c12070e969e2d4e7',
   // gcloud: Google publishes no checksum file; see gcloud/install.ts.
   // 588.0.0 (the default): a public install script that verifies it before unpacking.
   'google-cloud-cli-588.0.0-linux-x86_64.tar.gz':

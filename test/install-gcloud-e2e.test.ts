@@ -1,0 +1,89 @@
+/**
+ * kubectl off gcloud's path through the bundled action, from the engine's record and the tool
+ * mirror's requests: kubectl is installed by the action itself (the harness's PATH has none), a
+ * pull request plan with install-gcloud false reads the deployed release with kubectl and never
+ * downloads gcloud, and a deploy with install-gcloud false starts the gcloud install only at its
+ * first gcloud command (the database password read), which waits for it.
+ * Needs a fresh `npm run build` after changes to src/.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { jobInputs, runJob, startToolMirror, withStateBucket } from './support/e2e-jobs.js';
+import { Harness, type StepResult } from './support/harness.js';
+import type { Mirror } from './support/mirror.js';
+
+const GCLOUD_ARCHIVE = 'google-cloud-cli-';
+const KUBECTL_BINARY = '/dl.k8s.io/release/v1.36.1/bin/';
+
+describe('install-gcloud through the bundled action', () => {
+  let mirror: Mirror;
+  let base: Record<string, string>;
+  let deployed: Record<string, unknown>;
+  const harnesses: Harness[] = [];
+
+  /** One job in a fresh harness (empty tool cache), and the gcloud downloads it made. */
+  async function job(inputs: Record<string, string>, world?: Record<string, unknown>) {
+    const harness = await Harness.create({ event: 'push', oidc: true });
+    harnesses.push(harness);
+    if (world) harness.setWorld((w) => Object.assign(w, structuredClone(world)));
+    else withStateBucket(harness);
+    const before = mirror.requestsFor(GCLOUD_ARCHIVE).length;
+    const kubectlBefore = mirror.requestsFor(KUBECTL_BINARY).length;
+    const { main } = await runJob(harness, { ...base, 'comment-on-pr': 'false', ...inputs });
+    return {
+      harness,
+      main,
+      gcloudDownloads: mirror.requestsFor(GCLOUD_ARCHIVE).length - before,
+      kubectlDownloads: mirror.requestsFor(KUBECTL_BINARY).length - kubectlBefore
+    };
+  }
+  const gcloudEvents = (main: StepResult) =>
+    main.events.filter((e) => 'name' in e && e.name === 'gcloud');
+
+  beforeAll(async () => {
+    mirror = await startToolMirror();
+    base = jobInputs(mirror);
+    const first = await job({ command: 'deploy' });
+    expect(first.main.errors).toEqual([]);
+    deployed = first.harness.world();
+  });
+  afterAll(async () => {
+    await Promise.all([...harnesses.map((h) => h.close()), mirror.close()]);
+  });
+
+  it('false: a plan reads the release with the kubectl it installed and downloads no gcloud', async () => {
+    const plan = await job({ command: 'plan', 'install-gcloud': 'false' }, deployed);
+    expect(plan.main.errors).toEqual([]);
+    expect(plan.main.calls.filter((c) => c.tool === 'kubectl').length).toBeGreaterThan(0);
+    expect(plan.main.calls.filter((c) => c.tool === 'gcloud')).toEqual([]);
+    expect(gcloudEvents(plan.main)).toEqual([]);
+    expect(plan.gcloudDownloads).toBe(0);
+    // The harness's PATH has no kubectl: the one that ran came from the install.
+    expect(plan.kubectlDownloads).toBe(1);
+  });
+
+  it('false: a deploy starts the gcloud install at its first gcloud command, which waits for it', async () => {
+    const deploy = await job({ command: 'deploy', 'install-gcloud': 'false' }, deployed);
+    expect(deploy.main.errors).toEqual([]);
+    const events = gcloudEvents(deploy.main);
+    expect(events.map((e) => e.kind)).toEqual(
+      expect.arrayContaining(['background-start', 'background-wait', 'background-end'])
+    );
+    const start = events.find((e) => e.kind === 'background-start')!;
+    const toolsEnd = deploy.main.events.find(
+      (e) => e.kind === 'phase-end' && e.phase === 'Install tools'
+    )!;
+    expect(start.seq).toBeGreaterThan(toolsEnd.seq);
+    const firstGcloud = deploy.main.events.find(
+      (e) => e.kind === 'exec-start' && e.call.startsWith('gcloud ')
+    )!;
+    expect(firstGcloud.seq).toBeGreaterThan(events.find((e) => e.kind === 'background-end')!.seq);
+    expect(deploy.gcloudDownloads).toBe(1);
+  });
+
+  it('true (the default): the tools phase starts gcloud, even for a plan', async () => {
+    const plan = await job({ command: 'plan' }, deployed);
+    expect(plan.main.errors).toEqual([]);
+    expect(gcloudEvents(plan.main).map((e) => e.kind)).toContain('background-start');
+    expect(plan.gcloudDownloads).toBe(1);
+  });
+});
