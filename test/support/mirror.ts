@@ -251,7 +251,13 @@ function freshArchive(
 ): BuiltArchive {
   if (tool === 'kubectl') {
     // Padding as a comment line: the shell stand-in exits before it, a node wrapper skips it.
-    const padding = paddingBytes > 0 ? `//${'0'.repeat(paddingBytes)}\n` : '';
+    // Random, so that a compressing cache saves it no smaller than a real binary (less, if any).
+    const padding =
+      paddingBytes > 0
+        ? `//${randomBytes(Math.ceil((paddingBytes * 3) / 4))
+            .toString('base64')
+            .slice(0, paddingBytes)}\n`
+        : '';
     const body = Buffer.from((executables.kubectl ?? SCRIPTS.kubectl(version)) + padding);
     return { tool, version, body, sha256: sha256(body) };
   }
