@@ -19,8 +19,7 @@ const EXPECTED: Record<string, string[]> = {
     'terraform apply',
     'gcloud secrets versions access',
     'gcloud sql backups create',
-    'helm upgrade --install',
-    'gcloud iap web'
+    'helm upgrade --install'
   ],
   plan: ['terraform init', 'terraform plan', 'terraform show'],
   upgrade: [
@@ -83,6 +82,20 @@ describe('dry run', () => {
       const found = commands.findIndex((c, i) => i >= at && c.startsWith(expected));
       expect({ expected, found: found >= 0 }).toEqual({ expected, found: true });
       at = found;
+    }
+    if (command === 'deploy') {
+      // IAP through Google's APIs, not gcloud: the list, the policy read and its guarded write.
+      expect(
+        commands.some((c) => c.startsWith('gcloud iap') || c.includes('backend-services'))
+      ).toBe(false);
+      for (const request of [
+        'GET https://compute.googleapis.com/compute/v1/projects/acme-flyte-dev/global/backendServices?filter=name eq "k8s1-.*" (compute.backendServices.list)',
+        'POST https://iap.googleapis.com/v1/projects/acme-flyte-dev/iap_web/compute/services/<backend-service>:getIamPolicy {options: {requestedPolicyVersion: 3}}',
+        'POST https://iap.googleapis.com/v1/projects/acme-flyte-dev/iap_web/compute/services/<backend-service>:setIamPolicy'
+      ]) {
+        expect(result.stdout).toContain(request);
+      }
+      expect(result.stdout).toContain('not sent when every member holds the role already');
     }
     if (command === 'verify') {
       expect(result.stdout).toContain(

@@ -44,6 +44,7 @@ async function run(inputs: Inputs, cluster: FakeCluster, phases: Phase[]) {
     inputs,
     state,
     exec: cluster.exec,
+    google: () => cluster.google,
     log,
     clock: { now: () => 0, sleep: async () => undefined },
     env: {
@@ -192,9 +193,7 @@ describe('Flyte 2 behind IAP', () => {
     ]);
     expect(state.iapBackendService).toBe(api);
     expect(state.iapConsoleBackendService).toBe(console);
-    const policies = cluster
-      .callsOf('gcloud', 'iap', 'web', 'get-iam-policy')
-      .map((c) => c.args.join(' '));
+    const policies = cluster.iapCalls('get').map((c) => c.path);
     expect(policies.some((p) => p.includes(api))).toBe(true);
     expect(policies.some((p) => p.includes(console))).toBe(true);
     expect(status('iap-console-read-policy')).toBe('ran');

@@ -4,12 +4,18 @@
  * clusters.get finds the cluster once the stand-in terraform has applied (as the stand-in gcloud's
  * get-credentials did), and Cloud Storage's buckets.get and buckets.insert work on the stand-in
  * gcloud's buckets, so a bucket the action creates through the JSON API is the one gcloud sees.
- * The routes themselves, and the shapes they answer, are google-routes.ts's.
+ * Compute's backendServices.list and IAP's get/setIamPolicy answer from the backend services the
+ * stand-in gcloud models (standins/backend-services.mjs: made by the Ingress of each release, IAP
+ * on once the BackendConfig asks), their policies kept in the same world.json keys.
+ * The routes themselves, and the shapes they answer, are google-routes.ts's and
+ * google-iap-routes.ts's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GoogleServer } from './google-server.js';
 import { serveBuckets, serveGkeClusters, type StandinBucket } from './google-routes.js';
+import { serveBackendServicesAndIap } from './google-iap-routes.js';
+import { backendServices } from './standins/backend-services.mjs';
 
 /** Any base64 PEM: the stand-in kubectl never dials the endpoint. */
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
@@ -32,6 +38,23 @@ interface World {
 export function serveStandinWorld(server: GoogleServer, standinDir: string): void {
   const file = path.join(standinDir, 'world.json');
   const read = (): World => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});
+  // The world the last backend services read came from: a policy write goes back into it.
+  let world: World = {};
+  serveBackendServicesAndIap(server, {
+    services: () => {
+      world = read();
+      const services = backendServices(world);
+      for (const service of Object.values(services)) {
+        service.description = JSON.stringify({
+          'kubernetes.io/service-name': service.serviceName,
+          'kubernetes.io/service-port': service.port,
+          'x-features': ['NEG']
+        });
+      }
+      return services;
+    },
+    changed: () => writeFileSync(file, JSON.stringify(world, null, 2))
+  });
 
   // Whichever cluster the action asks for exists once Terraform has applied.
   serveGkeClusters(server, (asked) =>
