@@ -17,7 +17,6 @@ const EXPECTED: Record<string, string[]> = {
     'terraform init',
     'terraform plan',
     'terraform apply',
-    'gcloud secrets versions access',
     'gcloud sql backups create',
     'helm upgrade --install'
   ],
@@ -25,7 +24,6 @@ const EXPECTED: Record<string, string[]> = {
   upgrade: [
     'terraform init',
     'terraform output',
-    'gcloud secrets versions access',
     'gcloud sql backups create',
     'helm upgrade --install'
   ],
@@ -102,8 +100,10 @@ describe('dry run', () => {
         'GET https://container.googleapis.com/v1/projects/acme-flyte-dev/locations/europe-west4/clusters/flyte-dev'
       );
     }
-    // Only deploy and upgrade read the database password (the planner may not).
-    expect(commands.some((c) => c.startsWith('gcloud secrets'))).toBe(
+    // Only deploy and upgrade read the database password (the planner may not), through
+    // Secret Manager's API, never gcloud.
+    expect(commands.some((c) => c.startsWith('gcloud secrets'))).toBe(false);
+    expect(result.stdout.includes('GET https://secretmanager.googleapis.com/v1/')).toBe(
       command === 'deploy' || command === 'upgrade'
     );
     expect(result.stdout).toContain('What would be posted');
@@ -130,8 +130,10 @@ describe('dry run', () => {
     // The password's place holds its secret version, redacted like the password itself.
     expect(result.stdout).toMatch(/password: (['"])\*\*\*\1/);
     expect(result.stdout).not.toContain('secret-manager:');
-    // Deploy reads it from Secret Manager; the dry run shows the command.
-    expect(result.stdout).toMatch(/secrets versions access '?<cloudsql_password_secret>/);
+    // Deploy reads it from Secret Manager; the dry run shows the request.
+    expect(result.stdout).toContain(
+      'GET https://secretmanager.googleapis.com/v1/<cloudsql_password_secret>:access (secretmanager.versions.access)'
+    );
   });
 
   describe('wording, command by command', () => {

@@ -505,9 +505,13 @@ describe('moving a deployment made with the earlier ingress layout', () => {
     // The internal Ingress went before the apply that deletes the subnet it needed.
     expect(removeIngresses).toBeGreaterThan(-1);
     expect(removeIngresses).toBeLessThan(apply);
-    expect(callsOf(result, 'gcloud', 'compute', 'forwarding-rules', 'list').length).toBeGreaterThan(
-      0
+    // It waited for the rule through Compute's aggregatedList, not gcloud.
+    expect(callsOf(result, 'gcloud', 'compute')).toEqual([]);
+    const rules = jobs.harness.google.calls.filter((c) =>
+      c.path.endsWith('/compute/v1/projects/acme-flyte-e2e/aggregated/forwardingRules')
     );
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules[0]?.query.get('filter')).toBe('loadBalancingScheme eq "INTERNAL_MANAGED"');
     expect(jobs.harness.world().terraform.resources).not.toContain(
       'google_compute_subnetwork.proxy_only'
     );

@@ -245,13 +245,14 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
   ),
   ...need(
     'roles/compute.loadBalancerAdmin',
-    'reading the Ingress backend services (backendServices.list, for IAP) and their NEGs (destroy waits)',
+    'reading the Ingress backend services (backendServices.list, for IAP), their NEGs (destroy waits) and internal forwarding rules (the earlier layout)',
     [
       'compute.backendServices.get',
       'compute.backendServices.list',
-      'compute.networkEndpointGroups.list'
+      'compute.networkEndpointGroups.list',
+      'compute.forwardingRules.list'
     ],
-    { source: 'src/gcp/backend-services.ts, src/tools/gcloud/neg.ts' }
+    { source: 'src/gcp/backend-services.ts, src/gcp/gke-negs.ts, src/gcp/forwarding-rules.ts' }
   ),
   ...need(
     'roles/servicenetworking.networksAdmin',

@@ -12,7 +12,6 @@ import {
   type BackendService,
   listBackendServices
 } from '../gcp/backend-services.js';
-import type { GoogleApi } from '../gcp/google-api.js';
 import {
   describeIapPolicyRead,
   describeIapPolicyWrite,
@@ -29,6 +28,11 @@ import {
 import { flyteNames, PROXY_PORT } from '../values/names.js';
 import { CONSOLE_PORT, FLYTE2_HTTP_PORT, flyte2Names } from '../flyte2/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
+import { googleCall, googleOf } from './google-call.js';
+
+/** What a failed backend service or IAP call needs, docs/security.md. */
+const IAP_ADVICE =
+  'The deployer needs roles/compute.loadBalancerAdmin (backend services) and roles/iap.admin (IAP policies), docs/security.md.';
 
 const CERTIFICATE_POLL_MS = 15_000;
 const BACKEND_POLL_MS = 10_000;
@@ -182,10 +186,10 @@ function backendServiceStep(inputs: Inputs, t: IapTarget): TaskStep {
     describe: () =>
       `${describeBackendServicesList(inputs.projectId)} every ${BACKEND_POLL_MS / 1000}s until the backend service GKE created for ${target.namespace}/${target.service}:${target.port} appears with iap.enabled, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
     run: async (ctx) => {
-      const api = google(ctx, id);
+      const api = googleOf(ctx, id);
       let seen: BackendService | undefined;
       const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
-        const services = await googleCall(id, 'Listing the backend services', () =>
+        const services = await googleCall(id, 'Listing the backend services', IAP_ADVICE, () =>
           listBackendServices(api, inputs.projectId)
         );
         seen = findBackendService(services, target) ?? seen;
@@ -227,8 +231,8 @@ function iapSteps(inputs: Inputs, t: IapTarget, backendService: string | undefin
     describe: () => describeIapPolicyRead(inputs.projectId, service),
     run: async (ctx) => {
       const name = t.found(ctx.state) ?? service;
-      const policy = await googleCall(readId, `Reading the IAP policy of ${name}`, () =>
-        readIapPolicy(google(ctx, readId), inputs.projectId, name)
+      const policy = await googleCall(readId, `Reading the IAP policy of ${name}`, IAP_ADVICE, () =>
+        readIapPolicy(googleOf(ctx, readId), inputs.projectId, name)
       );
       t.setBound(ctx.state, iapAccessors(policy));
     }
@@ -251,8 +255,8 @@ function iapSteps(inputs: Inputs, t: IapTarget, backendService: string | undefin
     describe: () => describeIapPolicyWrite(inputs.projectId, service),
     run: async (ctx) => {
       const name = t.found(ctx.state) ?? service;
-      const added = await googleCall(grantId, `Writing the IAP policy of ${name}`, () =>
-        grantIapAccess(google(ctx, grantId), inputs.projectId, name, inputs.iapMembers)
+      const added = await googleCall(grantId, `Writing the IAP policy of ${name}`, IAP_ADVICE, () =>
+        grantIapAccess(googleOf(ctx, grantId), inputs.projectId, name, inputs.iapMembers)
       );
       if (added.length === 0) {
         ctx.log.info(
@@ -264,25 +268,6 @@ function iapSteps(inputs: Inputs, t: IapTarget, backendService: string | undefin
     }
   };
   return [readPolicy, grant];
-}
-
-/** The run's Google client; the IAP steps run after the auth phase made it. */
-function google(ctx: TaskContext, stepId: string): GoogleApi {
-  if (!ctx.google)
-    throw new StepError(stepId, 'No Google API client in this run (auth runs first).');
-  return ctx.google();
-}
-
-/** A Google call's failure as the step's, with Google's status and reason kept in the message. */
-async function googleCall<T>(stepId: string, what: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw new StepError(
-      stepId,
-      `${what} failed: ${(error as Error).message} The deployer needs roles/compute.loadBalancerAdmin (backend services) and roles/iap.admin (IAP policies), docs/security.md.`
-    );
-  }
 }
 
 function notesStep(inputs: Inputs, targets: readonly IapTarget[]): TaskStep {

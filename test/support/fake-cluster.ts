@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Exec, ExecOptions, ExecResult } from '../../src/engine/types.js';
+import { crc32c } from '../../src/gcp/crc32c.js';
 import { GoogleApiError, type GoogleApi, type GoogleRequest } from '../../src/gcp/google-api.js';
 import { CANARY_PASSWORD, PASSWORD_SECRET } from './flyte-fixtures.js';
 
@@ -80,6 +81,24 @@ export class FakeCluster {
       const method = request.method ?? 'GET';
       if (method === 'GET' && /\/global\/backendServices$/.test(request.path)) {
         return { items: this.listBackendServices() } as T;
+      }
+      const secret = /^\/v1\/(projects\/.+\/versions\/\d+):access$/.exec(request.path);
+      if (method === 'GET' && request.service === 'secretmanager' && secret) {
+        const data = this.secretVersions.get(secret[1]!);
+        if (data === undefined) {
+          throw new GoogleApiError(404, 'NOT_FOUND', undefined, 'no such version', request.path);
+        }
+        const bytes = Buffer.from(data, 'utf8');
+        return {
+          payload: { data: bytes.toString('base64'), dataCrc32c: String(crc32c(bytes)) }
+        } as T;
+      }
+      // No NEG and no internal forwarding rule is left in this fake project.
+      if (
+        method === 'GET' &&
+        /\/aggregated\/(networkEndpointGroups|forwardingRules)$/.test(request.path)
+      ) {
+        return { items: {} } as T;
       }
       if (method === 'POST' && request.path.endsWith(':getIamPolicy')) {
         const bindings = [{ role: 'roles/iap.httpsResourceAccessor', members: this.iapMembers }];
@@ -287,8 +306,6 @@ export class FakeCluster {
   }
 
   private gcloud(args: readonly string[]): ExecResult {
-    // The NEG lists of the uninstall's wait (still gcloud), answered as before.
-    if (args[0] === 'compute') return ok(JSON.stringify(this.listBackendServices()));
     // On-demand Cloud SQL backups: kept in order, listed newest first (see standins/cloud-sql.mjs).
     if (args.slice(0, 3).join(' ') === 'sql backups create') {
       const instance = args.find((a) => a.startsWith('--instance='))?.slice('--instance='.length);
@@ -300,12 +317,6 @@ export class FakeCluster {
       return ok(
         JSON.stringify(newest.map((b) => ({ ...b, type: 'ON_DEMAND', status: 'SUCCESSFUL' })))
       );
-    }
-    if (args.slice(0, 3).join(' ') === 'secrets versions access') {
-      const data = this.secretVersions.get(args[3] ?? '');
-      return data === undefined
-        ? fail(`NOT_FOUND: Secret Version [${args[3]}] not found.`)
-        : ok(data);
     }
     return fail(`unexpected gcloud ${args.join(' ')}`);
   }

@@ -6,9 +6,12 @@
  * gcloud's buckets, so a bucket the action creates through the JSON API is the one gcloud sees.
  * Compute's backendServices.list and IAP's get/setIamPolicy answer from the backend services the
  * stand-in gcloud models (standins/backend-services.mjs: made by the Ingress of each release, IAP
- * on once the BackendConfig asks), their policies kept in the same world.json keys.
+ * on once the BackendConfig asks), their policies kept in the same world.json keys. The NEG
+ * aggregatedList answers world.gcloud.negs (none unless a test puts some), the forwarding rules'
+ * the internal rule of each live gce-internal Ingress (standins/forwarding-rules.mjs). Secret
+ * Manager's versions.access answers the versions the stand-in terraform wrote.
  * The routes themselves, and the shapes they answer, are google-routes.ts's and
- * google-iap-routes.ts's.
+ * google-iap-routes.ts's, google-compute-routes.ts's and google-secret-routes.ts's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +19,9 @@ import type { GoogleServer } from './google-server.js';
 import { serveBuckets, serveGkeClusters, type StandinBucket } from './google-routes.js';
 import { serveBackendServicesAndIap } from './google-iap-routes.js';
 import { backendServices } from './standins/backend-services.mjs';
+import { serveAggregated } from './google-compute-routes.js';
+import { serveSecretVersions } from './google-secret-routes.js';
+import { internalForwardingRules } from './standins/forwarding-rules.mjs';
 
 /** Any base64 PEM: the stand-in kubectl never dials the endpoint. */
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
@@ -54,6 +60,17 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
       return services;
     },
     changed: () => writeFileSync(file, JSON.stringify(world, null, 2))
+  });
+
+  serveAggregated(server, 'networkEndpointGroups', {
+    items: () => (read().gcloud as { negs?: Record<string, unknown>[] } | undefined)?.negs ?? []
+  });
+  serveAggregated(server, 'forwardingRules', { items: () => internalForwardingRules(read()) });
+  // The versions the stand-in terraform's apply wrote (terraform-values.mjs).
+  serveSecretVersions(server, {
+    versions: () =>
+      (read().gcloud as { secretVersions?: Record<string, string> } | undefined)?.secretVersions ??
+      {}
   });
 
   // Whichever cluster the action asks for exists once Terraform has applied.

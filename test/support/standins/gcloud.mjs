@@ -1,17 +1,9 @@
 // A model of the gcloud commands the action runs. The cluster exists once Terraform applied.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
-import { liveIngresses as liveIn } from './kubectl.mjs';
+import { internalForwardingRules } from './forwarding-rules.mjs';
 import { answerSqlBackups } from './cloud-sql.mjs';
 import { backendServices } from './backend-services.mjs';
-
-/** Every live legacy Ingress, in any namespace (ns null) or one. */
-function liveIngresses(world, ns) {
-  const namespaces = ns
-    ? [ns]
-    : [...new Set(Object.keys(world.helm?.releases ?? {}).map((k) => k.split('/')[0]))];
-  return namespaces.flatMap((n) => liveIn(world, n).map((name) => ({ ns: n, name })));
-}
 
 const VALUED = [
   '--project',
@@ -77,15 +69,7 @@ export function answerGcloud({ args, world }) {
   }
   if (words[0] === 'iap' && words[1] === 'web') return iapWeb(words[2], args, world);
   if (cmd === 'compute forwarding-rules list') {
-    // The internal load balancer GKE made for a gce-internal Ingress of the earlier layout.
-    const rules = liveIngresses(world, null)
-      .filter((i) => i.name.endsWith('-grpc'))
-      .map((i) => ({
-        name: `k8s2-fr-${i.ns}-${i.name}`.slice(0, 63),
-        region: 'us-central1',
-        description: JSON.stringify({ 'kubernetes.io/ingress-name': `${i.ns}/${i.name}` })
-      }));
-    return ok(JSON.stringify(rules));
+    return ok(JSON.stringify(internalForwardingRules(world)));
   }
   if (cmd === 'compute networks peerings' && words[3] === 'delete') {
     const network = flag(args, '--network');
