@@ -46,7 +46,8 @@ export default {
     'src/tools/download.ts',
     'src/tools/helm/chart-cache.ts',
     'src/report/comment.ts',
-    'src/tools/gcloud/iap.ts',
+    'src/gcp/iap-policy.ts',
+    'src/gcp/backend-services.ts',
     'src/phases/terraform.ts'
   ],
   coverageAnalysis: 'perTest',

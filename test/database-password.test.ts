@@ -3,13 +3,16 @@
  * upgrade: Terraform outputs name the secret version, plan and drift never read it, and every
  * command computes the same values digest.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { runPhases } from '../src/engine/runner.js';
-import type { Exec, ExecResult } from '../src/engine/types.js';
+import { googleApiFor } from '../src/gcp/client.js';
+import { crc32c } from '../src/gcp/crc32c.js';
 import { valuesPhase } from '../src/phases/flyte.js';
 import { FakeCluster } from './support/fake-cluster.js';
+import { googleError, GoogleServer } from './support/google-server.js';
+import { serveSecretVersions } from './support/google-secret-routes.js';
 import {
   CANARY_PASSWORD,
   flyteInputs,
@@ -18,13 +21,31 @@ import {
 } from './support/flyte-fixtures.js';
 import { testContext } from './support/task-context.js';
 
+let google: GoogleServer;
+let damaged = false;
+beforeAll(async () => {
+  google = await new GoogleServer().start();
+  serveSecretVersions(google, {
+    versions: () => ({ [PASSWORD_SECRET]: CANARY_PASSWORD }),
+    damaged: () => damaged
+  });
+});
+afterAll(async () => google.stop());
+beforeEach(() => {
+  google.reset();
+  google.calls.length = 0;
+  damaged = false;
+});
+
 async function runValues(
   command: string,
-  options: { outputs?: Parameters<typeof tfOutputs>[0]; exec?: Exec } = {}
+  options: { outputs?: Parameters<typeof tfOutputs>[0] } = {}
 ) {
   const cluster = new FakeCluster();
   const inputs = flyteInputs({ command });
-  const ctx = testContext({ inputs, exec: options.exec ?? cluster.exec });
+  const { file, env } = google.credentials();
+  const from = google.calls.length;
+  const ctx = testContext({ inputs, exec: cluster.exec, google: googleApiFor(file, env) });
   mkdirSync(ctx.env.RUNNER_TEMP!, { recursive: true });
   ctx.state.tfOutputs = tfOutputs(options.outputs);
   let error: Error | undefined;
@@ -33,7 +54,7 @@ async function runValues(
   } catch (e) {
     error = e as Error;
   }
-  const secretCalls = cluster.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'secrets');
+  const secretCalls = google.calls.slice(from).filter((c) => c.service === 'secretmanager');
   return { ctx, state: ctx.state, cluster, secretCalls, error };
 }
 
@@ -41,8 +62,8 @@ describe('the database password, from Secret Manager to the values file', () => 
   it('deploy reads the exact version the outputs name and writes it where the chart reads it', async () => {
     const { state, secretCalls, ctx, error } = await runValues('deploy');
     expect(error).toBeUndefined();
-    expect(secretCalls.map((c) => c.args)).toEqual([
-      ['secrets', 'versions', 'access', PASSWORD_SECRET]
+    expect(secretCalls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /v1/${PASSWORD_SECRET}:access`
     ]);
     const values = parse(readFileSync(state.patchedValuesFile!, 'utf8')) as {
       configuration: { database: { password: string } };
@@ -76,7 +97,7 @@ describe('the database password, from Secret Manager to the values file', () => 
   });
 
   it.each(['latest', '--impersonate-service-account=x@y.iam.gserviceaccount.com', ''])(
-    'refuses an output that is not a version name (%j) before running gcloud',
+    'refuses an output that is not a version name (%j) before asking Secret Manager',
     async (name) => {
       const { error, secretCalls, state } = await runValues('deploy', {
         outputs: { cloudsqlPasswordSecret: name }
@@ -87,14 +108,33 @@ describe('the database password, from Secret Manager to the values file', () => 
     }
   );
 
-  it('says which permission the deployer lacks when Secret Manager refuses', async () => {
-    const denied: ExecResult = {
-      exitCode: 1,
-      stdout: '',
-      stderr: `ERROR: (gcloud.secrets.versions.access) PERMISSION_DENIED: Permission 'secretmanager.versions.access' denied for resource '${PASSWORD_SECRET}'`
-    };
-    const { error, state } = await runValues('deploy', { exec: { run: async () => denied } });
+  it('says which permission the deployer lacks when Secret Manager refuses, keeping its status', async () => {
+    google.fail(
+      /:access$/,
+      googleError(
+        403,
+        'PERMISSION_DENIED',
+        `Permission 'secretmanager.versions.access' denied for resource '${PASSWORD_SECRET}' (or it may not exist).`,
+        'IAM_PERMISSION_DENIED'
+      )
+    );
+    const { error, state } = await runValues('deploy');
+    expect(error?.message).toMatch(/403 PERMISSION_DENIED \(IAM_PERMISSION_DENIED\)/);
     expect(error?.message).toMatch(/needs secretmanager\.versions\.access/);
     expect(state.patchedValuesFile).toBeUndefined();
+  });
+
+  it('refuses a payload that fails its CRC-32C, using nothing of it', async () => {
+    damaged = true;
+    const { error, state, ctx } = await runValues('deploy');
+    expect(error?.message).toMatch(/does not match its CRC-32C checksum/);
+    expect(state.databasePassword).toBeUndefined();
+    expect(state.patchedValuesFile).toBeUndefined();
+    expect(`${error?.message}\n${ctx.log.lines.join('\n')}`).not.toContain(CANARY_PASSWORD);
+  });
+
+  it('computes CRC-32C (Castagnoli), not the IEEE CRC-32', () => {
+    expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+    expect(crc32c(Buffer.alloc(0))).toBe(0);
   });
 });

@@ -167,9 +167,13 @@ describe('the database password never enters Terraform state or plan files', () 
       'flyte/flyte-backend'
     ];
     expect(release.values.configuration.database.password).toBe(NEW);
-    const reads = migration.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'secrets');
-    expect(reads.map((c) => c.args)).toEqual([
-      ['secrets', 'versions', 'access', Object.keys(gcloud.secretVersions)[0]]
+    // Read once, through Secret Manager's API (the deployer harness ran this one job), never gcloud.
+    expect(migration.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'secrets')).toEqual(
+      []
+    );
+    const reads = deployer.google.calls.filter((c) => c.service === 'secretmanager');
+    expect(reads.map((c) => `${c.method} ${c.path}`)).toEqual([
+      `GET /v1/${Object.keys(gcloud.secretVersions)[0]}:access`
     ]);
   });
 

@@ -17,16 +17,13 @@ const EXPECTED: Record<string, string[]> = {
     'terraform init',
     'terraform plan',
     'terraform apply',
-    'gcloud secrets versions access',
     'gcloud sql backups create',
-    'helm upgrade --install',
-    'gcloud iap web'
+    'helm upgrade --install'
   ],
   plan: ['terraform init', 'terraform plan', 'terraform show'],
   upgrade: [
     'terraform init',
     'terraform output',
-    'gcloud secrets versions access',
     'gcloud sql backups create',
     'helm upgrade --install'
   ],
@@ -84,13 +81,29 @@ describe('dry run', () => {
       expect({ expected, found: found >= 0 }).toEqual({ expected, found: true });
       at = found;
     }
+    if (command === 'deploy') {
+      // IAP through Google's APIs, not gcloud: the list, the policy read and its guarded write.
+      expect(
+        commands.some((c) => c.startsWith('gcloud iap') || c.includes('backend-services'))
+      ).toBe(false);
+      for (const request of [
+        'GET https://compute.googleapis.com/compute/v1/projects/acme-flyte-dev/global/backendServices?filter=name eq "k8s1-.*" (compute.backendServices.list)',
+        'POST https://iap.googleapis.com/v1/projects/acme-flyte-dev/iap_web/compute/services/<backend-service>:getIamPolicy {options: {requestedPolicyVersion: 3}}',
+        'POST https://iap.googleapis.com/v1/projects/acme-flyte-dev/iap_web/compute/services/<backend-service>:setIamPolicy'
+      ]) {
+        expect(result.stdout).toContain(request);
+      }
+      expect(result.stdout).toContain('not sent when every member holds the role already');
+    }
     if (command === 'verify') {
       expect(result.stdout).toContain(
         'GET https://container.googleapis.com/v1/projects/acme-flyte-dev/locations/europe-west4/clusters/flyte-dev'
       );
     }
-    // Only deploy and upgrade read the database password (the planner may not).
-    expect(commands.some((c) => c.startsWith('gcloud secrets'))).toBe(
+    // Only deploy and upgrade read the database password (the planner may not), through
+    // Secret Manager's API, never gcloud.
+    expect(commands.some((c) => c.startsWith('gcloud secrets'))).toBe(false);
+    expect(result.stdout.includes('GET https://secretmanager.googleapis.com/v1/')).toBe(
       command === 'deploy' || command === 'upgrade'
     );
     expect(result.stdout).toContain('What would be posted');
@@ -117,8 +130,10 @@ describe('dry run', () => {
     // The password's place holds its secret version, redacted like the password itself.
     expect(result.stdout).toMatch(/password: (['"])\*\*\*\1/);
     expect(result.stdout).not.toContain('secret-manager:');
-    // Deploy reads it from Secret Manager; the dry run shows the command.
-    expect(result.stdout).toMatch(/secrets versions access '?<cloudsql_password_secret>/);
+    // Deploy reads it from Secret Manager; the dry run shows the request.
+    expect(result.stdout).toContain(
+      'GET https://secretmanager.googleapis.com/v1/<cloudsql_password_secret>:access (secretmanager.versions.access)'
+    );
   });
 
   describe('wording, command by command', () => {

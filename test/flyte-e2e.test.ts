@@ -60,6 +60,23 @@ function jobsIn(event: EventName, terraform: Record<string, string>): Job {
   return jobs;
 }
 
+/** The IAP policy calls the action made to the loopback Google since `from` (a calls index). */
+const iapCalls = (jobs: Job, from: number, verb: 'getIamPolicy' | 'setIamPolicy') =>
+  jobs.harness.google.calls
+    .slice(from)
+    .filter((c) => c.service === 'iap' && c.path.endsWith(`:${verb}`));
+/** The unconditional accessor members of the backend service's policy in the stand-in world. */
+const accessors = (jobs: Job): string[] => {
+  const services = Object.values(jobs.harness.world().gcloud.backendServices ?? {}) as {
+    policy?: { bindings: { role: string; members: string[]; condition?: unknown }[] };
+  }[];
+  return services.flatMap((s) =>
+    (s.policy?.bindings ?? [])
+      .filter((b) => b.role === 'roles/iap.httpsResourceAccessor' && !b.condition)
+      .flatMap((b) => b.members)
+  );
+};
+
 /** One job: the main step, then its post step, as the runner runs them. */
 async function job(jobs: Job, inputs: Record<string, string>): Promise<StepResult> {
   const result = await jobs.harness.run(inputs);
@@ -375,6 +392,7 @@ describe('flyte with IAP', () => {
   const jobs = jobsIn('push', { password: PASSWORD, staticIp: STATIC_IP });
 
   it('first IAP deploy: Secret on stdin only, IAP on the backend service, one binding per member', async () => {
+    const from = jobs.harness.google.calls.length;
     const result = await job(jobs, IAP);
     expectSucceeded(result);
     const applies = callsOf(result, 'kubectl', 'apply').filter((c) =>
@@ -399,47 +417,53 @@ describe('flyte with IAP', () => {
       expect.arrayContaining(['iap.enabled=true', 'iap.secretName=flyte-backend-iap-oauth'])
     );
 
-    // The BackendConfig turned IAP on; the action never enables it itself.
-    expect(callsOf(result, 'gcloud', 'iap', 'web', 'enable')).toEqual([]);
-    const bindings = callsOf(result, 'gcloud', 'iap', 'web', 'add-iam-policy-binding');
-    const service = bindings[0]?.args.find((a) => a.startsWith('--service='))?.slice(10);
+    // The BackendConfig turned IAP on; the action never enables it itself, nor runs gcloud for it.
+    expect(callsOf(result, 'gcloud', 'iap')).toEqual([]);
+    expect(callsOf(result, 'gcloud', 'compute', 'backend-services')).toEqual([]);
+    const lists = jobs.harness.google.calls
+      .slice(from)
+      .filter((c) => c.service === 'compute' && c.path.endsWith('/global/backendServices'));
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists[0]?.query.get('filter')).toBe('name eq "k8s1-.*"');
+    // One read-modify-write of the backend service's policy lets both members through.
+    const sets = iapCalls(jobs, from, 'setIamPolicy');
+    expect(sets).toHaveLength(1);
+    const service = /\/services\/([^/:]+):setIamPolicy$/.exec(sets[0]?.path ?? '')?.[1];
     expect(service).toMatch(BACKEND_SERVICE);
-    expect(bindings.map((c) => c.args.find((a) => a.startsWith('--member=')))).toEqual([
-      '--member=user:alice@acme.dev',
-      '--member=group:flyte-users@acme.dev'
-    ]);
-    for (const binding of bindings) {
-      expect(binding.args).toEqual(
-        expect.arrayContaining([`--service=${service}`, '--role=roles/iap.httpsResourceAccessor'])
-      );
-    }
+    expect(sets[0]?.path).toBe(
+      `/v1/projects/acme-flyte-e2e/iap_web/compute/services/${service}:setIamPolicy`
+    );
+    expect(accessors(jobs).sort()).toEqual(['group:flyte-users@acme.dev', 'user:alice@acme.dev']);
   });
 
   it('a second IAP deploy changes nothing: Secret, IAP and bindings are already in place', async () => {
+    const from = jobs.harness.google.calls.length;
     const result = await job(jobs, IAP);
     expectSucceeded(result);
     expect(changingCalls(result)).toEqual([]);
-    // It looked before deciding.
+    // It looked before deciding, and wrote no policy.
     expect(callsOf(result, 'kubectl', 'get', 'secret', 'flyte-backend-iap-oauth')).toHaveLength(1);
-    expect(callsOf(result, 'gcloud', 'iap', 'web', 'get-iam-policy')).toHaveLength(1);
+    expect(iapCalls(jobs, from, 'getIamPolicy')).toHaveLength(1);
+    expect(iapCalls(jobs, from, 'setIamPolicy')).toEqual([]);
     expect(result.summary).toMatch(/nothing changed/i);
   });
 
   it('a new member gets exactly one binding; a new OAuth secret is applied again', async () => {
     const rotated = `${OAUTH_SECRET}-rotated`;
+    const from = jobs.harness.google.calls.length;
     const result = await job(jobs, {
       ...IAP,
       'iap-oauth-client-secret': rotated,
       'iap-members': `${IAP['iap-members']}, user:bob@acme.dev`
     });
     expectSucceeded(result);
-    expect(changingCalls(result).map((c) => c.split(' --')[0])).toEqual([
-      'kubectl apply',
-      'gcloud iap web add-iam-policy-binding'
+    expect(changingCalls(result).map((c) => c.split(' --')[0])).toEqual(['kubectl apply']);
+    expect(iapCalls(jobs, from, 'setIamPolicy')).toHaveLength(1);
+    expect(accessors(jobs).sort()).toEqual([
+      'group:flyte-users@acme.dev',
+      'user:alice@acme.dev',
+      'user:bob@acme.dev'
     ]);
-    expect(callsOf(result, 'gcloud', 'iap', 'web', 'add-iam-policy-binding')[0]?.args).toContain(
-      '--member=user:bob@acme.dev'
-    );
     const secret = jobs.harness.world().kubectl.objects['Secret/flyte/flyte-backend-iap-oauth'];
     expect(decoded(secret.data).client_secret).toBe(rotated);
     expect(jobs.harness.findLeaks([rotated], jobs.steps)).toEqual([]);
@@ -481,9 +505,13 @@ describe('moving a deployment made with the earlier ingress layout', () => {
     // The internal Ingress went before the apply that deletes the subnet it needed.
     expect(removeIngresses).toBeGreaterThan(-1);
     expect(removeIngresses).toBeLessThan(apply);
-    expect(callsOf(result, 'gcloud', 'compute', 'forwarding-rules', 'list').length).toBeGreaterThan(
-      0
+    // It waited for the rule through Compute's aggregatedList, not gcloud.
+    expect(callsOf(result, 'gcloud', 'compute')).toEqual([]);
+    const rules = jobs.harness.google.calls.filter((c) =>
+      c.path.endsWith('/compute/v1/projects/acme-flyte-e2e/aggregated/forwardingRules')
     );
+    expect(rules.length).toBeGreaterThan(0);
+    expect(rules[0]?.query.get('filter')).toBe('loadBalancingScheme eq "INTERNAL_MANAGED"');
     expect(jobs.harness.world().terraform.resources).not.toContain(
       'google_compute_subnetwork.proxy_only'
     );

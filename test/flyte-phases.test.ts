@@ -67,6 +67,7 @@ async function run(
     inputs,
     state,
     exec: cluster.exec,
+    google: () => cluster.google,
     log,
     clock: { now: () => now, sleep: async (ms) => void (now += ms) },
     env: {
@@ -375,7 +376,8 @@ describe('deploy through a fake cluster', () => {
     expect(error?.message).toMatch(
       /still has IAP off after 120s, although its BackendConfig flyte-backend-backend turns it on/
     );
-    expect(cluster.callsOf('gcloud', 'iap')).toEqual([]);
+    expect(cluster.iapCalls('get')).toEqual([]);
+    expect(cluster.iapCalls('set')).toEqual([]);
   });
 
   it('IAP: Secret on stdin only, IAP on through the BackendConfig (never enabled by hand), one binding per member', async () => {
@@ -393,16 +395,15 @@ describe('deploy through a fake cluster', () => {
     const backend = 'k8s1-1234abcd-flyte-flyte-backend-flyte-binar-8088-5678';
     expect(state.iapBackendService).toBe(backend);
     // The BackendConfig owns IAP: the action waits for the controller and never enables it.
-    expect(cluster.callsOf('gcloud', 'iap', 'web', 'enable')).toEqual([]);
-    expect(
-      cluster.callsOf('gcloud', 'compute', 'backend-services', 'list').length
-    ).toBeGreaterThanOrEqual(2);
-    const grants = cluster.callsOf('gcloud', 'iap', 'web', 'add-iam-policy-binding');
-    expect(grants.map((c) => c.args.find((a) => a.startsWith('--member=')))).toEqual([
-      '--member=user:alice@example.com',
-      '--member=group:flyte@example.com'
+    expect(cluster.callsOf('gcloud', 'compute')).toEqual([]);
+    expect(cluster.callsOf('gcloud', 'iap')).toEqual([]);
+    expect(cluster.backendListCalls().length).toBeGreaterThanOrEqual(2);
+    // One read-modify-write of the policy binds both members.
+    const grants = cluster.iapCalls('set');
+    expect(grants.map((c) => c.path)).toEqual([
+      `/v1/projects/acme-flyte/iap_web/compute/services/${backend}:setIamPolicy`
     ]);
-    expect(grants[0]?.args).toContain('--role=roles/iap.httpsResourceAccessor');
+    expect(cluster.iapMembers).toEqual(['user:alice@example.com', 'group:flyte@example.com']);
     expect(gkeUpgrades(cluster)[0]?.args).toEqual(
       expect.arrayContaining(['iap.enabled=true', 'iap.secretName=flyte-backend-iap-oauth'])
     );
@@ -432,23 +433,28 @@ describe('deploy through a fake cluster', () => {
     const second = await run(inputs, cluster, deployPhases(inputs));
     const again = cluster.calls.slice(before).map((c) => c.args.slice(0, 3).join(' '));
     expect(again).toContain('get secret flyte-backend-iap-oauth');
-    expect(again).toContain('iap web get-iam-policy');
-    expect(again.filter((c) => /^(apply|upgrade|iap web (enable|add-iam))/.test(c))).toEqual([]);
+    expect(again.filter((c) => /^(apply|upgrade)/.test(c))).toEqual([]);
+    // It read the policy and wrote nothing: every member holds the role already.
+    expect(cluster.iapCalls('get')).toHaveLength(3);
+    expect(cluster.iapCalls('set')).toHaveLength(1);
     expect(second.status('iap-oauth-secret')).toBe('skipped');
-    expect(second.status('iap-enable')).toBe('absent');
+    expect(second.status('iap-grant')).toBe('skipped');
+    expect(second.logs.join('\n')).toMatch(
+      /already holds roles\/iap.httpsResourceAccessor without a condition; the policy is not written/
+    );
 
     // One more member: only that one is bound.
     const more = flyteInputs({
       ...IAP_INPUTS,
       'iap-members': `${IAP_INPUTS['iap-members']},user:bob@example.com`
     });
-    const third = cluster.calls.length;
     await run(more, cluster, deployPhases(more));
-    const grants = cluster.calls
-      .slice(third)
-      .filter((c) => c.args[2] === 'add-iam-policy-binding')
-      .map((c) => c.args.find((a) => a.startsWith('--member=')));
-    expect(grants).toEqual(['--member=user:bob@example.com']);
+    expect(cluster.iapCalls('set')).toHaveLength(2);
+    expect(cluster.iapMembers).toEqual([
+      'user:alice@example.com',
+      'group:flyte@example.com',
+      'user:bob@example.com'
+    ]);
   });
 
   it('IAP fails with advice when GKE never creates the backend service', async () => {

@@ -10,9 +10,10 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { Inputs } from '../src/inputs.js';
 import { runPhases } from '../src/engine/runner.js';
+import type { GoogleApi } from '../src/gcp/google-api.js';
 import { RunState } from '../src/engine/state.js';
 import type { Logger, Phase, TaskContext, TaskStep } from '../src/engine/types.js';
-import { fakeClock, fakeContext, fakeExec, fakeLogger, testInputs } from './support/fakes.js';
+import { fakeClock, fakeContext, fakeLogger, testInputs } from './support/fakes.js';
 import { helmPhase, iapPhase, ingressPhase, valuesPhase } from '../src/phases/flyte.js';
 import { flyteVersionOfChart, refuseVersionMove } from '../src/flyte2/version-move.js';
 import { FakeCluster } from './support/fake-cluster.js';
@@ -44,6 +45,7 @@ async function run(inputs: Inputs, cluster: FakeCluster, phases: Phase[]) {
     inputs,
     state,
     exec: cluster.exec,
+    google: () => cluster.google,
     log,
     clock: { now: () => 0, sleep: async () => undefined },
     env: {
@@ -192,9 +194,7 @@ describe('Flyte 2 behind IAP', () => {
     ]);
     expect(state.iapBackendService).toBe(api);
     expect(state.iapConsoleBackendService).toBe(console);
-    const policies = cluster
-      .callsOf('gcloud', 'iap', 'web', 'get-iam-policy')
-      .map((c) => c.args.join(' '));
+    const policies = cluster.iapCalls('get').map((c) => c.path);
     expect(policies.some((p) => p.includes(api))).toBe(true);
     expect(policies.some((p) => p.includes(console))).toBe(true);
     expect(status('iap-console-read-policy')).toBe('ran');
@@ -244,28 +244,42 @@ describe('the deployed chart tells the Flyte version', () => {
 
 describe('Flyte 2 destroy', () => {
   it("waits for the console Service's NEGs too, which hold the subnet like the API's", async () => {
-    const consoleNeg = JSON.stringify([
-      {
-        name: 'k8s1-0a1b2c3d-flyte-flyte-backend-console-lb-8080-4e5f6a7b',
-        zone: 'us-central1-a',
-        description: JSON.stringify({
-          'cluster-uid': '5f1a2b3c4d5e6f70',
-          namespace: 'flyte',
-          'service-name': 'flyte-backend-console-lb',
-          port: '8080'
-        })
-      }
-    ]);
+    const consoleNeg = {
+      name: 'k8s1-0a1b2c3d-flyte-flyte-backend-console-lb-8080-4e5f6a7b',
+      zone: 'us-central1-a',
+      description: JSON.stringify({
+        'cluster-uid': '5f1a2b3c4d5e6f70',
+        namespace: 'flyte',
+        'service-name': 'flyte-backend-console-lb',
+        port: '8080'
+      })
+    };
     const waitFor = async (values: Record<string, string>) => {
       const inputs = testInputs({ command: 'destroy', 'confirm-destroy': 'flyte', ...values });
       const step = helmPhase(inputs, 'uninstall')
         .steps(new RunState(false))
         .find((s) => s.id === 'neg-wait') as TaskStep;
-      const { exec, calls } = fakeExec(() => ({ stdout: calls.length > 1 ? '[]' : consoleNeg }));
+      // networkEndpointGroups.aggregatedList: the console's NEG on the first list only (the
+      // request and answer shapes are checked in test/flyte-neg-wait.test.ts).
+      let lists = 0;
+      const google: GoogleApi = {
+        accessToken: async () => 'ya29.fake',
+        request: async <T>() =>
+          ({
+            items: {
+              'zones/us-central1-a': { networkEndpointGroups: lists++ > 0 ? [] : [consoleNeg] }
+            }
+          }) as T
+      };
       const logger = fakeLogger();
-      const { ctx } = fakeContext({ inputs, exec, clock: fakeClock(), log: logger.log });
+      const { ctx } = fakeContext({
+        inputs,
+        clock: fakeClock(),
+        log: logger.log,
+        google: () => google
+      });
       await step.run(ctx);
-      return calls.length;
+      return lists;
     };
     // Flyte 2 polls until the console's NEG is gone; Flyte 1 does not look for it.
     expect(await waitFor({ 'flyte-version': '2' })).toBe(2);

@@ -245,9 +245,14 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
   ),
   ...need(
     'roles/compute.loadBalancerAdmin',
-    'reading the Ingress backend service and its NEGs (IAP, destroy waits)',
-    ['compute.backendServices.get', 'compute.networkEndpointGroups.list'],
-    { source: 'src/tools/gcloud/iap.ts, src/tools/gcloud/neg.ts' }
+    'reading the Ingress backend services (backendServices.list, for IAP), their NEGs (destroy waits) and internal forwarding rules (the earlier layout)',
+    [
+      'compute.backendServices.get',
+      'compute.backendServices.list',
+      'compute.networkEndpointGroups.list',
+      'compute.forwardingRules.list'
+    ],
+    { source: 'src/gcp/backend-services.ts, src/gcp/gke-negs.ts, src/gcp/forwarding-rules.ts' }
   ),
   ...need(
     'roles/servicenetworking.networksAdmin',
@@ -281,9 +286,9 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
   ]),
   ...need(
     'roles/iap.admin',
-    'gcloud iap web add-iam-policy-binding for iap-members',
+    "IAP's getIamPolicy / setIamPolicy on the backend service for iap-members",
     ['iap.webServices.getIamPolicy', 'iap.webServices.setIamPolicy'],
-    { source: 'src/tools/gcloud/iap.ts (IAP IAM on backend services)', iapOnly: true }
+    { source: 'src/gcp/iap-policy.ts (IAP IAM on backend services)', iapOnly: true }
   )
 ];
 

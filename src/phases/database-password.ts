@@ -4,10 +4,14 @@
  * secret from the moment it is read: never echoed, registered before the step returns.
  */
 import { StepError } from '../errors.js';
-import { runChecked } from '../engine/run-checked.js';
 import type { TaskStep } from '../engine/types.js';
-import { displayCommand } from '../engine/redact.js';
-import { accessSecretVersionArgs, isSecretVersionName } from '../tools/gcloud/secrets.js';
+import { GoogleApiError } from '../gcp/google-api.js';
+import {
+  accessSecretVersion,
+  describeSecretAccess,
+  isSecretVersionName
+} from '../gcp/secret-version.js';
+import { googleOf } from './google-call.js';
 
 const STEP = 'database-password';
 
@@ -18,28 +22,31 @@ export function databasePasswordStep(): TaskStep {
     title: 'Read the database password from Secret Manager',
     mutates: false,
     describe: (state) =>
-      `$ ${displayCommand('gcloud', accessSecretVersionArgs(state.tfOutputs?.cloudsqlPasswordSecret ?? '<cloudsql_password_secret>'), [])}\n(output not echoed; registered as a secret and written only into the 0600 values file)`,
+      `${describeSecretAccess(state.tfOutputs?.cloudsqlPasswordSecret ?? '<cloudsql_password_secret>')}\n(payload.data decoded and checked against payload.dataCrc32c; never echoed, registered as a secret and written only into the 0600 values file)`,
     run: async (ctx) => {
       const name = ctx.state.tfOutputs?.cloudsqlPasswordSecret ?? '';
-      // A module output becomes an argument: only a version name, never a flag or an alias.
+      // A module output becomes a request path: only a version name, never an alias or more path.
       if (!isSecretVersionName(name)) {
         throw new StepError(
           STEP,
           `Terraform output cloudsql_password_secret is ${JSON.stringify(name)}, not a Secret Manager version (projects/P/secrets/S/versions/N). A custom terraform-dir module must output the version holding the database password (see terraform/outputs.tf).`
         );
       }
-      const result = await runChecked(ctx, {
-        stepId: STEP,
-        title: 'Reading the database password from Secret Manager',
-        tool: 'gcloud',
-        args: accessSecretVersionArgs(name),
-        quiet: true,
-        explainFailure: (r) =>
-          /PERMISSION_DENIED|versions\.access/.test(r.stderr)
-            ? `The deployer may not read ${name}: it needs secretmanager.versions.access (roles/secretmanager.admin in the README's quick start). The planner never has it, by design.`
-            : undefined
-      });
-      const password = result.stdout.replace(/\r?\n$/, '');
+      let data: Buffer;
+      try {
+        data = await accessSecretVersion(googleOf(ctx, STEP), name);
+      } catch (error) {
+        const denied = error instanceof GoogleApiError && error.httpStatus === 403;
+        throw new StepError(
+          STEP,
+          `Reading the database password from Secret Manager failed: ${(error as Error).message}${denied ? ` The deployer may not read ${name}: it needs secretmanager.versions.access (roles/secretmanager.admin in the README's quick start). The planner never has it, by design.` : ''}`
+        );
+      }
+      // Masked before it leaves this function, in both forms a log line could carry it.
+      const base64 = data.toString('base64');
+      if (base64 !== '') ctx.log.setSecret(base64);
+      // Written by the module without a newline; one at the end is not part of the password.
+      const password = data.toString('utf8').replace(/\r?\n$/, '');
       if (password === '') {
         throw new StepError(STEP, `Secret Manager version ${name} holds no password.`);
       }

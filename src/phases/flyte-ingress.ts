@@ -5,16 +5,21 @@
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
-import type { ExecStep, Phase, Step, TaskContext, TaskStep } from '../engine/types.js';
+import type { Phase, Step, TaskContext, TaskStep } from '../engine/types.js';
 import {
+  describeBackendServicesList,
   findBackendService,
   type BackendService,
+  listBackendServices
+} from '../gcp/backend-services.js';
+import {
+  describeIapPolicyRead,
+  describeIapPolicyWrite,
+  grantIapAccess,
   IAP_ACCESSOR_ROLE,
-  iapAddBindingArgs,
-  iapGetPolicyArgs,
-  listBackendServicesArgs,
-  parseIapAccessors
-} from '../tools/gcloud/iap.js';
+  iapAccessors,
+  readIapPolicy
+} from '../gcp/iap-policy.js';
 import {
   getManagedCertificateArgs,
   type ManagedCertificateStatus,
@@ -23,6 +28,11 @@ import {
 import { flyteNames, PROXY_PORT } from '../values/names.js';
 import { CONSOLE_PORT, FLYTE2_HTTP_PORT, flyte2Names } from '../flyte2/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
+import { googleCall, googleOf } from './google-call.js';
+
+/** What a failed backend service or IAP call needs, docs/security.md. */
+const IAP_ADVICE =
+  'The deployer needs roles/compute.loadBalancerAdmin (backend services) and roles/iap.admin (IAP policies), docs/security.md.';
 
 const CERTIFICATE_POLL_MS = 15_000;
 const BACKEND_POLL_MS = 10_000;
@@ -174,12 +184,15 @@ function backendServiceStep(inputs: Inputs, t: IapTarget): TaskStep {
     title: `Wait until the backend service of ${inputs.namespace}/${t.service} has IAP on`,
     mutates: false,
     describe: () =>
-      `List backend services (gcloud compute backend-services list --filter=name~^k8s1-) until the one GKE created for ${target.namespace}/${target.service}:${target.port} appears with IAP on, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
+      `${describeBackendServicesList(inputs.projectId)} every ${BACKEND_POLL_MS / 1000}s until the backend service GKE created for ${target.namespace}/${target.service}:${target.port} appears with iap.enabled, as its BackendConfig asks (up to ${inputs.timeoutSeconds}s). IAP is never enabled by hand.`,
     run: async (ctx) => {
+      const api = googleOf(ctx, id);
       let seen: BackendService | undefined;
       const ready = await pollUntil(ctx, inputs.timeoutSeconds, BACKEND_POLL_MS, async () => {
-        const result = await runTool(ctx, id, 'gcloud', listBackendServicesArgs(inputs.projectId));
-        seen = findBackendService(result.stdout, target) ?? seen;
+        const services = await googleCall(id, 'Listing the backend services', IAP_ADVICE, () =>
+          listBackendServices(api, inputs.projectId)
+        );
+        seen = findBackendService(services, target) ?? seen;
         return seen?.iapEnabled ? seen : undefined;
       });
       if (!ready) {
@@ -196,49 +209,65 @@ function backendServiceStep(inputs: Inputs, t: IapTarget): TaskStep {
   };
 }
 
+/**
+ * Read who passes IAP, then let the missing members through in one read-modify-write of the
+ * policy (src/gcp/iap-policy.ts). The grant is skipped, and sends nothing, when every member
+ * already holds the accessor role without a condition.
+ */
 function iapSteps(inputs: Inputs, t: IapTarget, backendService: string | undefined): Step[] {
   const service = backendService ?? BACKEND_PLACEHOLDER;
   const found = (s: RunState) => t.found(s) !== undefined;
   const readId = `${t.prefix}-read-policy`;
-  const readPolicy: ExecStep = {
-    kind: 'exec',
+  const readPolicy: TaskStep = {
+    kind: 'task',
     id: readId,
     title: `Read who may pass IAP on ${service}`,
     mutates: false,
-    tool: 'gcloud',
-    args: iapGetPolicyArgs(inputs.projectId, service),
-    quiet: true,
     when: {
       test: found,
       describe: 'the backend service was found',
       skipped: () => 'no backend service was found, so there is no policy to read.'
     },
-    onResult: (result, state) => {
-      try {
-        t.setBound(state, parseIapAccessors(result.stdout));
-      } catch (error) {
-        throw new StepError(readId, (error as Error).message);
-      }
+    describe: () => describeIapPolicyRead(inputs.projectId, service),
+    run: async (ctx) => {
+      const name = t.found(ctx.state) ?? service;
+      const policy = await googleCall(readId, `Reading the IAP policy of ${name}`, IAP_ADVICE, () =>
+        readIapPolicy(googleOf(ctx, readId), inputs.projectId, name)
+      );
+      t.setBound(ctx.state, iapAccessors(policy));
     }
   };
-  const grants: ExecStep[] = inputs.iapMembers.map((member, index) => ({
-    kind: 'exec',
-    id: `${t.prefix}-grant-${index + 1}`,
-    title: `Let ${member} through IAP${t.prefix === 'iap' ? '' : ` (${t.service})`}`,
+  const grantId = `${t.prefix}-grant`;
+  const members = inputs.iapMembers.join(', ');
+  const grant: TaskStep = {
+    kind: 'task',
+    id: grantId,
+    title: `Let ${members} through IAP${t.prefix === 'iap' ? '' : ` (${t.service})`}`,
     mutates: true,
-    tool: 'gcloud',
-    args: iapAddBindingArgs(inputs.projectId, service, member),
-    quiet: true,
     when: {
-      test: (s) => found(s) && !isBound(t.bound(s), member),
-      describe: `${member} does not hold ${IAP_ACCESSOR_ROLE} yet`,
+      test: (s) => found(s) && inputs.iapMembers.some((m) => !isBound(t.bound(s), m)),
+      describe: `a member of iap-members does not hold ${IAP_ACCESSOR_ROLE} yet`,
       skipped: (s) =>
         found(s)
-          ? `${member} already holds ${IAP_ACCESSOR_ROLE} without a condition.`
+          ? `every member of iap-members (${members}) already holds ${IAP_ACCESSOR_ROLE} without a condition; the policy is not written.`
           : 'no backend service was found to bind on.'
+    },
+    describe: () => describeIapPolicyWrite(inputs.projectId, service),
+    run: async (ctx) => {
+      const name = t.found(ctx.state) ?? service;
+      const added = await googleCall(grantId, `Writing the IAP policy of ${name}`, IAP_ADVICE, () =>
+        grantIapAccess(googleOf(ctx, grantId), inputs.projectId, name, inputs.iapMembers)
+      );
+      if (added.length === 0) {
+        ctx.log.info(
+          `Every member already holds ${IAP_ACCESSOR_ROLE} on ${name}; nothing written.`
+        );
+        return 'unchanged';
+      }
+      ctx.log.info(`Granted ${IAP_ACCESSOR_ROLE} on ${name} to ${added.join(', ')}.`);
     }
-  }));
-  return [readPolicy, ...grants];
+  };
+  return [readPolicy, grant];
 }
 
 function notesStep(inputs: Inputs, targets: readonly IapTarget[]): TaskStep {

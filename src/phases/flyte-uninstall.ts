@@ -7,10 +7,11 @@ import type { Inputs } from '../inputs.js';
 import type { ExecStep, Step, TaskStep } from '../engine/types.js';
 import { isReleaseNotFound, uninstallArgs } from '../tools/helm/args.js';
 import { deleteSecretArgs } from '../tools/kubectl/args.js';
-import { flyteNegNames, listGkeNegsArgs } from '../tools/gcloud/neg.js';
+import { describeNegList, flyteNegNames, listGkeNegs } from '../gcp/gke-negs.js';
 import { flyte2Names } from '../flyte2/names.js';
 import { flyteNames } from '../values/names.js';
-import { pollUntil, runTool } from './flyte-support.js';
+import { pollUntil } from './flyte-support.js';
+import { googleCall, googleOf } from './google-call.js';
 
 export function uninstallStep(id: string, release: string, inputs: Inputs): ExecStep {
   return {
@@ -43,7 +44,6 @@ const NEG_POLL_MS = 15_000;
  * destroys the cluster and then the subnet, and a subnet that still holds a NEG cannot go.
  */
 function negWaitStep(inputs: Inputs): TaskStep {
-  const args = listGkeNegsArgs(inputs.projectId);
   const names = flyteNames(inputs);
   // Flyte 2 adds the console's Service, whose NEGs hold the subnet the same way.
   const services = [
@@ -58,12 +58,22 @@ function negWaitStep(inputs: Inputs): TaskStep {
     title: 'Wait for GKE to delete the network endpoint groups',
     mutates: false,
     describe: () =>
-      `Poll \`gcloud ${args.join(' ')}\` (NEGs whose description names namespace ${inputs.namespace} and Service ${services.join(' or ')}) every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none; warn and go on at the bound.`,
+      `Poll ${describeNegList(inputs.projectId)} (NEGs whose description names namespace ${inputs.namespace} and Service ${services.join(' or ')}) every ${NEG_POLL_MS / 1000}s for up to ${bound}s until it lists none, with no zone unreachable; warn and go on at the bound.`,
     run: async (ctx) => {
+      const api = googleOf(ctx, 'neg-wait');
       let left: string[] = [];
       const gone = await pollUntil(ctx, bound, NEG_POLL_MS, async () => {
-        const result = await runTool(ctx, 'neg-wait', 'gcloud', args);
-        left = flyteNegNames(result.stdout, inputs.namespace, services);
+        const { items, unreachables } = await googleCall(
+          'neg-wait',
+          'Listing the network endpoint groups',
+          'The deployer needs compute.networkEndpointGroups.list (roles/compute.loadBalancerAdmin), docs/security.md.',
+          () => listGkeNegs(api, inputs.projectId)
+        );
+        left = flyteNegNames(items, inputs.namespace, services);
+        // A zone Google could not read may still hold one: not gone until every zone answers.
+        if (left.length === 0 && unreachables.length > 0) {
+          left = [`(zones not answering: ${unreachables.join(', ')})`];
+        }
         return left.length === 0 ? true : undefined;
       });
       if (!gone) {

@@ -13,12 +13,14 @@ import { fetchClusterCredentials } from '../auth/kubeconfig.js';
 import { getCredentialsArgs } from '../tools/gcloud/args.js';
 import { clusterRef } from '../auth/kubeconfig.js';
 import {
+  describeInternalRulesList,
   forwardingRulesOf,
-  listInternalForwardingRulesArgs
-} from '../tools/gcloud/forwarding-rules.js';
+  listInternalForwardingRules
+} from '../gcp/forwarding-rules.js';
 import { deleteIngressArgs, getIngressNamesArgs } from '../tools/kubectl/args.js';
 import { flyteNames } from '../values/names.js';
 import { pollUntil, runTool } from './flyte-support.js';
+import { googleCall, googleOf } from './google-call.js';
 
 /** The proxy-only subnet of earlier versions of the bundled module. */
 export const LEGACY_PROXY_SUBNET = 'google_compute_subnetwork.proxy_only';
@@ -86,19 +88,28 @@ export function legacyIngressStep(inputs: Inputs, moment: 'before-apply' | 'inst
 function forwardingRuleWaitStep(inputs: Inputs): TaskStep {
   const names = flyteNames(inputs);
   const grpcIngress = names.legacyIngresses[1]!;
-  const args = listInternalForwardingRulesArgs(inputs.projectId);
   return {
     kind: 'task',
     id: 'legacy-forwarding-rule-wait',
     title: `Wait until the internal load balancer of ${grpcIngress} is gone`,
     mutates: false,
     describe: () =>
-      `Poll \`gcloud ${args.join(' ')}\` (rules whose description names ingress ${inputs.namespace}/${grpcIngress}) every ${RULE_POLL_MS / 1000}s, up to ${RULE_WAIT_SECONDS}s, so Terraform can delete the proxy-only subnet.`,
+      `Poll ${describeInternalRulesList(inputs.projectId)} (rules whose description names ingress ${inputs.namespace}/${grpcIngress}) every ${RULE_POLL_MS / 1000}s, up to ${RULE_WAIT_SECONDS}s, so Terraform can delete the proxy-only subnet.`,
     run: async (ctx) => {
+      const api = googleOf(ctx, 'legacy-forwarding-rule-wait');
       let left: string[] = [];
       const gone = await pollUntil(ctx, RULE_WAIT_SECONDS, RULE_POLL_MS, async () => {
-        const result = await runTool(ctx, 'legacy-forwarding-rule-wait', 'gcloud', args);
-        left = forwardingRulesOf(result.stdout, inputs.namespace, grpcIngress);
+        const { items, unreachables } = await googleCall(
+          'legacy-forwarding-rule-wait',
+          'Listing the internal forwarding rules',
+          'The deployer needs compute.forwardingRules.list (roles/compute.loadBalancerAdmin), docs/security.md.',
+          () => listInternalForwardingRules(api, inputs.projectId)
+        );
+        left = forwardingRulesOf(items, inputs.namespace, grpcIngress);
+        // A region Google could not read may still hold the rule: not gone until all answer.
+        if (left.length === 0 && unreachables.length > 0) {
+          left = [`(regions not answering: ${unreachables.join(', ')})`];
+        }
         return left.length === 0 ? true : undefined;
       });
       if (!gone) {

@@ -1,7 +1,9 @@
 /**
  * While Terraform plans a deploy, read what the later phases will read: the Terraform outputs,
  * and, when the cluster already exists, its credentials, the Helm releases and their histories,
- * the Secrets' digests, the release record, the certificate and the IAP policy. Nothing here depends on the plan, and
+ * the Secrets' digests, the release record and the certificate. (The IAP phase's backend service
+ * list and policy read are one REST round trip each, with no tool to start, so they are not read
+ * ahead.) Nothing here depends on the plan, and
  * nothing changes anything; the answers wait for the steps that ask (engine/read-ahead.ts), which
  * read again for themselves whenever something changed in between.
  */
@@ -14,16 +16,10 @@ import {
   fetchCredentialsIfClusterExists,
   sameCluster
 } from '../auth/kubeconfig.js';
-import {
-  findBackendService,
-  iapGetPolicyArgs,
-  listBackendServicesArgs
-} from '../tools/gcloud/iap.js';
 import { getMetadataArgs, getValuesArgs } from '../tools/helm/args.js';
 import { historyArgs } from '../tools/helm/history.js';
 import { outputJsonArgs } from '../tools/terraform/args.js';
-import { flyteNames, PROXY_PORT } from '../values/names.js';
-import { FLYTE2_HTTP_PORT } from '../flyte2/names.js';
+import { flyteNames } from '../values/names.js';
 import { certificateReadArgs } from './flyte-ingress.js';
 import { oauthSecretReadArgs } from './flyte-oauth-secret.js';
 import { proxyTlsReadArgs } from './flyte-proxy-tls.js';
@@ -98,30 +94,6 @@ async function readAhead(inputs: Inputs, ctx: TaskContext): Promise<void> {
     return;
   }
   const reads = clusterReads(inputs).map((call) => store.start(ctx.exec, call));
-  if (inputs.iap) {
-    // The policy read needs the backend service's name, which the list gives.
-    const list = await store.start(ctx.exec, {
-      tool: 'gcloud',
-      args: listBackendServicesArgs(inputs.projectId)
-    });
-    const service =
-      list?.exitCode === 0
-        ? findBackendService(list.stdout, {
-            namespace: inputs.namespace,
-            service: flyteNames(inputs).httpService,
-            // Flyte 2 has no TLS proxy: its backend is the manager's port.
-            port: inputs.flyteVersion === 2 ? FLYTE2_HTTP_PORT : PROXY_PORT
-          })
-        : undefined;
-    if (service) {
-      reads.push(
-        store.start(ctx.exec, {
-          tool: 'gcloud',
-          args: iapGetPolicyArgs(inputs.projectId, service.name)
-        })
-      );
-    }
-  }
   const answers = await Promise.all([outputs, ...reads]);
   ctx.log.info(
     `Read ahead: ${answers.filter((a) => a?.exitCode === 0).length} of ${answers.length} reads answered; the steps that need them take these answers unless something changes first.`
@@ -143,12 +115,6 @@ export function readAheadPhase(inputs: Inputs): Phase {
             `$ terraform ${outputJsonArgs().join(' ')}`,
             `${describeClusterRead(clusterRef(inputs, state))}   (the cluster the inputs name; when it does not exist yet, the reads wait for the apply)`,
             ...clusterReads(inputs).map((r) => `$ ${r.tool} ${r.args.join(' ')}`),
-            ...(inputs.iap
-              ? [
-                  `$ gcloud ${listBackendServicesArgs(inputs.projectId).join(' ')}`,
-                  `$ gcloud ${iapGetPolicyArgs(inputs.projectId, '<backend-service>').join(' ')}`
-                ]
-              : []),
             'Each answer is used by the later step that runs the same command, unless a change comes first.'
           ].join('\n'),
         run: (ctx) => readAhead(inputs, ctx)

@@ -8,6 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Exec, ExecOptions, ExecResult } from '../../src/engine/types.js';
+import { crc32c } from '../../src/gcp/crc32c.js';
+import { GoogleApiError, type GoogleApi, type GoogleRequest } from '../../src/gcp/google-api.js';
 import { CANARY_PASSWORD, PASSWORD_SECRET } from './flyte-fixtures.js';
 
 export interface Call {
@@ -40,10 +42,12 @@ export class FakeCluster {
   readonly releases = new Map<string, Release>();
   readonly configMaps = new Map<string, unknown>();
   readonly calls: Call[] = [];
+  /** The action's own Google REST calls (backend services, IAP policies), in order. */
+  readonly googleCalls: GoogleRequest[] = [];
   readonly sqlBackups: { id: string; instance: string }[] = [];
   certificateStatus = 'Active';
   backendServices: { name: string; description: string; iap?: { enabled: boolean } }[] = [];
-  /** Members holding the IAP accessor role, as get-iam-policy reports them. */
+  /** Members holding the IAP accessor role, as getIamPolicy reports them. */
   iapMembers: string[] = [];
   /** The listing at which the controller has turned IAP on (Infinity: never). */
   iapOnAfterListings = 2;
@@ -65,6 +69,70 @@ export class FakeCluster {
       return fail(`unexpected tool ${tool}`);
     }
   };
+
+  /**
+   * Google's backend services list and IAP policy calls over the same model (the request shapes
+   * are checked in test/iap-policy.test.ts against the loopback Google).
+   */
+  readonly google: GoogleApi = {
+    accessToken: async () => 'ya29.fake',
+    request: async <T>(request: GoogleRequest): Promise<T> => {
+      this.googleCalls.push(request);
+      const method = request.method ?? 'GET';
+      if (method === 'GET' && /\/global\/backendServices$/.test(request.path)) {
+        return { items: this.listBackendServices() } as T;
+      }
+      const secret = /^\/v1\/(projects\/.+\/versions\/\d+):access$/.exec(request.path);
+      if (method === 'GET' && request.service === 'secretmanager' && secret) {
+        const data = this.secretVersions.get(secret[1]!);
+        if (data === undefined) {
+          throw new GoogleApiError(404, 'NOT_FOUND', undefined, 'no such version', request.path);
+        }
+        const bytes = Buffer.from(data, 'utf8');
+        return {
+          payload: { data: bytes.toString('base64'), dataCrc32c: String(crc32c(bytes)) }
+        } as T;
+      }
+      // No NEG and no internal forwarding rule is left in this fake project.
+      if (
+        method === 'GET' &&
+        /\/aggregated\/(networkEndpointGroups|forwardingRules)$/.test(request.path)
+      ) {
+        return { items: {} } as T;
+      }
+      if (method === 'POST' && request.path.endsWith(':getIamPolicy')) {
+        const bindings = [{ role: 'roles/iap.httpsResourceAccessor', members: this.iapMembers }];
+        return (this.iapMembers.length > 0 ? { bindings, etag: 'BwY=' } : { etag: 'ACAB' }) as T;
+      }
+      if (method === 'POST' && request.path.endsWith(':setIamPolicy')) {
+        const policy = (
+          request.body as { policy: { bindings: { role: string; members: string[] }[] } }
+        ).policy;
+        this.iapMembers = policy.bindings
+          .filter((b) => b.role === 'roles/iap.httpsResourceAccessor')
+          .flatMap((b) => b.members);
+        return policy as T;
+      }
+      throw new GoogleApiError(
+        404,
+        'NOT_FOUND',
+        undefined,
+        'no such fake route',
+        `${method} ${request.path}`
+      );
+    }
+  };
+
+  /** IAP Google calls: `get` (getIamPolicy) or `set` (setIamPolicy), with the backend service. */
+  iapCalls(verb: 'get' | 'set'): GoogleRequest[] {
+    const suffix = verb === 'get' ? ':getIamPolicy' : ':setIamPolicy';
+    return this.googleCalls.filter((c) => c.path.endsWith(suffix));
+  }
+
+  /** backendServices.list calls made. */
+  backendListCalls(): GoogleRequest[] {
+    return this.googleCalls.filter((c) => c.path.endsWith('/global/backendServices'));
+  }
 
   /** Calls of one tool whose arguments start with the given words. */
   callsOf(tool: string, ...prefix: string[]): Call[] {
@@ -220,30 +288,24 @@ export class FakeCluster {
     return fail(`unexpected kubectl ${args.join(' ')}`);
   }
 
-  private gcloud(args: readonly string[]): ExecResult {
-    if (args[0] === 'compute') {
-      // The ingress controller applies the BackendConfig: IAP comes on a little after the
-      // flyte-gke chart asked for it (iap.enabled=true), on the controller's own schedule.
-      this.backendListings++;
-      const asked = this.calls.some(
-        (c) => c.tool === 'helm' && c.args[0] === 'upgrade' && c.args.includes('iap.enabled=true')
-      );
-      if (asked && this.backendListings >= this.iapOnAfterListings) {
-        for (const service of this.backendServices) {
-          if (service.description.includes('flyte-binary')) service.iap = { enabled: true };
-        }
+  /**
+   * The ingress controller applies the BackendConfig: IAP comes on a little after the flyte-gke
+   * chart asked for it (iap.enabled=true), on the controller's own schedule.
+   */
+  private listBackendServices() {
+    this.backendListings++;
+    const asked = this.calls.some(
+      (c) => c.tool === 'helm' && c.args[0] === 'upgrade' && c.args.includes('iap.enabled=true')
+    );
+    if (asked && this.backendListings >= this.iapOnAfterListings) {
+      for (const service of this.backendServices) {
+        if (service.description.includes('flyte-binary')) service.iap = { enabled: true };
       }
-      return ok(JSON.stringify(this.backendServices));
     }
-    if (args[0] === 'iap' && args[2] === 'get-iam-policy') {
-      const bindings = [{ role: 'roles/iap.httpsResourceAccessor', members: this.iapMembers }];
-      return ok(JSON.stringify(this.iapMembers.length > 0 ? { bindings, etag: 'BwY=' } : {}));
-    }
-    if (args[0] === 'iap' && args[2] === 'add-iam-policy-binding') {
-      const member = args.find((a) => a.startsWith('--member='))?.slice('--member='.length);
-      if (member) this.iapMembers.push(member);
-      return ok();
-    }
+    return this.backendServices;
+  }
+
+  private gcloud(args: readonly string[]): ExecResult {
     // On-demand Cloud SQL backups: kept in order, listed newest first (see standins/cloud-sql.mjs).
     if (args.slice(0, 3).join(' ') === 'sql backups create') {
       const instance = args.find((a) => a.startsWith('--instance='))?.slice('--instance='.length);
@@ -255,12 +317,6 @@ export class FakeCluster {
       return ok(
         JSON.stringify(newest.map((b) => ({ ...b, type: 'ON_DEMAND', status: 'SUCCESSFUL' })))
       );
-    }
-    if (args.slice(0, 3).join(' ') === 'secrets versions access') {
-      const data = this.secretVersions.get(args[3] ?? '');
-      return data === undefined
-        ? fail(`NOT_FOUND: Secret Version [${args[3]}] not found.`)
-        : ok(data);
     }
     return fail(`unexpected gcloud ${args.join(' ')}`);
   }

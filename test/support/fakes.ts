@@ -86,7 +86,8 @@ export function fakeContext(overrides: Partial<TaskContext> & { inputs?: Inputs 
     env: overrides.env ?? {},
     exportVariable: overrides.exportVariable ?? ((n, v) => void (exported[n] = v)),
     addPath: overrides.addPath ?? ((p) => void paths.push(p)),
-    registerCleanup: overrides.registerCleanup ?? ((f) => void cleanup.push(f))
+    registerCleanup: overrides.registerCleanup ?? ((f) => void cleanup.push(f)),
+    ...(overrides.google ? { google: overrides.google } : {})
   };
   return { ctx, logger, calls, exported, paths, cleanup };
 }

@@ -4,12 +4,24 @@
  * clusters.get finds the cluster once the stand-in terraform has applied (as the stand-in gcloud's
  * get-credentials did), and Cloud Storage's buckets.get and buckets.insert work on the stand-in
  * gcloud's buckets, so a bucket the action creates through the JSON API is the one gcloud sees.
- * The routes themselves, and the shapes they answer, are google-routes.ts's.
+ * Compute's backendServices.list and IAP's get/setIamPolicy answer from the backend services the
+ * stand-in gcloud models (standins/backend-services.mjs: made by the Ingress of each release, IAP
+ * on once the BackendConfig asks), their policies kept in the same world.json keys. The NEG
+ * aggregatedList answers world.gcloud.negs (none unless a test puts some), the forwarding rules'
+ * the internal rule of each live gce-internal Ingress (standins/forwarding-rules.mjs). Secret
+ * Manager's versions.access answers the versions the stand-in terraform wrote.
+ * The routes themselves, and the shapes they answer, are google-routes.ts's and
+ * google-iap-routes.ts's, google-compute-routes.ts's and google-secret-routes.ts's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { GoogleServer } from './google-server.js';
 import { serveBuckets, serveGkeClusters, type StandinBucket } from './google-routes.js';
+import { serveBackendServicesAndIap } from './google-iap-routes.js';
+import { backendServices } from './standins/backend-services.mjs';
+import { serveAggregated } from './google-compute-routes.js';
+import { serveSecretVersions } from './google-secret-routes.js';
+import { internalForwardingRules } from './standins/forwarding-rules.mjs';
 
 /** Any base64 PEM: the stand-in kubectl never dials the endpoint. */
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
@@ -32,6 +44,34 @@ interface World {
 export function serveStandinWorld(server: GoogleServer, standinDir: string): void {
   const file = path.join(standinDir, 'world.json');
   const read = (): World => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});
+  // The world the last backend services read came from: a policy write goes back into it.
+  let world: World = {};
+  serveBackendServicesAndIap(server, {
+    services: () => {
+      world = read();
+      const services = backendServices(world);
+      for (const service of Object.values(services)) {
+        service.description = JSON.stringify({
+          'kubernetes.io/service-name': service.serviceName,
+          'kubernetes.io/service-port': service.port,
+          'x-features': ['NEG']
+        });
+      }
+      return services;
+    },
+    changed: () => writeFileSync(file, JSON.stringify(world, null, 2))
+  });
+
+  serveAggregated(server, 'networkEndpointGroups', {
+    items: () => (read().gcloud as { negs?: Record<string, unknown>[] } | undefined)?.negs ?? []
+  });
+  serveAggregated(server, 'forwardingRules', { items: () => internalForwardingRules(read()) });
+  // The versions the stand-in terraform's apply wrote (terraform-values.mjs).
+  serveSecretVersions(server, {
+    versions: () =>
+      (read().gcloud as { secretVersions?: Record<string, string> } | undefined)?.secretVersions ??
+      {}
+  });
 
   // Whichever cluster the action asks for exists once Terraform has applied.
   serveGkeClusters(server, (asked) =>

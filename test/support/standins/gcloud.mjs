@@ -1,16 +1,9 @@
 // A model of the gcloud commands the action runs. The cluster exists once Terraform applied.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
-import { liveIngresses as liveIn } from './kubectl.mjs';
+import { internalForwardingRules } from './forwarding-rules.mjs';
 import { answerSqlBackups } from './cloud-sql.mjs';
-
-/** Every live legacy Ingress, in any namespace (ns null) or one. */
-function liveIngresses(world, ns) {
-  const namespaces = ns
-    ? [ns]
-    : [...new Set(Object.keys(world.helm?.releases ?? {}).map((k) => k.split('/')[0]))];
-  return namespaces.flatMap((n) => liveIn(world, n).map((name) => ({ ns: n, name })));
-}
+import { backendServices } from './backend-services.mjs';
 
 const VALUED = [
   '--project',
@@ -76,15 +69,7 @@ export function answerGcloud({ args, world }) {
   }
   if (words[0] === 'iap' && words[1] === 'web') return iapWeb(words[2], args, world);
   if (cmd === 'compute forwarding-rules list') {
-    // The internal load balancer GKE made for a gce-internal Ingress of the earlier layout.
-    const rules = liveIngresses(world, null)
-      .filter((i) => i.name.endsWith('-grpc'))
-      .map((i) => ({
-        name: `k8s2-fr-${i.ns}-${i.name}`.slice(0, 63),
-        region: 'us-central1',
-        description: JSON.stringify({ 'kubernetes.io/ingress-name': `${i.ns}/${i.name}` })
-      }));
-    return ok(JSON.stringify(rules));
+    return ok(JSON.stringify(internalForwardingRules(world)));
   }
   if (cmd === 'compute networks peerings' && words[3] === 'delete') {
     const network = flag(args, '--network');
@@ -163,35 +148,6 @@ function credentials(words, args, world) {
     '',
     `Fetching cluster endpoint and auth data.\nkubeconfig entry generated for ${name}.\n`
   );
-}
-
-/**
- * The backend services GKE keeps for the HTTP Service of each flyte-binary release with an
- * Ingress, keyed by name, with their IAP settings and IAM policy. GKE deletes a backend service
- * with its Ingress, so entries of releases that are gone are dropped.
- */
-function backendServices(world) {
-  const g = (world.gcloud ??= {});
-  const current = {};
-  for (const [key, release] of Object.entries(world.helm?.releases ?? {})) {
-    if (release.chart !== 'flyte-binary') continue;
-    const [ns, name] = key.split('/');
-    // The one public Ingress (flyte-gke chart) routes to the proxy port of the HTTP Service.
-    const gkeIngress = world.helm.releases[`${ns}/${name}-gke`]?.values?.ingress?.enabled === true;
-    if (!gkeIngress) continue;
-    const fullName = name.includes('flyte-binary') ? name : `${name}-flyte-binary`;
-    const serviceName = `${ns}/${fullName}-http`;
-    const id = `k8s1-0a1b2c3d-${ns}-${fullName}-http-8443-4e5f6a7b`;
-    current[id] = { ...(g.backendServices?.[id] ?? {}), serviceName, port: '8443' };
-    // The ingress controller applies the BackendConfig: with IAP in it, IAP is on, with the
-    // OAuth client of the BackendConfig's Secret (unless the test holds the controller back).
-    const gke = world.helm.releases[`${ns}/${name}-gke`];
-    if (gke?.values?.iap?.enabled === true && !g.controllerLagsIap) {
-      current[id].iap = { enabled: true, oauth2ClientId: 'from-backendconfig-secret' };
-    }
-  }
-  g.backendServices = current;
-  return current;
 }
 
 /** gcloud's `--format=json(a,b.c)` projection: only the listed fields, nesting kept. */

@@ -1,24 +1,32 @@
 /**
  * Network endpoint groups the GKE NEG controller creates for the Flyte Services (the values turn
- * on container-native load balancing). The controller deletes them some time after the Services
- * go; a subnet that still holds one cannot be destroyed.
+ * on container-native load balancing), read through Compute's networkEndpointGroups.aggregatedList
+ * (compute.networkEndpointGroups.list) instead of `gcloud compute network-endpoint-groups list`.
+ * The controller deletes them some time after the Services go; a subnet that still holds one
+ * cannot be destroyed.
  *
  * GKE names a NEG k8s1-HASH-NAMESPACE-SERVICE-PORT-HASH with namespace, service and port trimmed
  * together to 38 characters, so a name says little for longer names (`flyte-prod`, a long
  * release). Its description is JSON holding the full namespace and service name
  * (ingress-gce StandardNEGDescription: cluster-uid, namespace, service-name, port): match on that.
  */
+import { aggregatedList, aggregatedPath } from './compute-aggregated.js';
+import type { GoogleApi } from './google-api.js';
 
-/** Every GKE-made NEG of the project, with its description. */
-export function listGkeNegsArgs(projectId: string): string[] {
-  return [
-    'compute',
-    'network-endpoint-groups',
-    'list',
-    `--project=${projectId}`,
-    '--filter=name~^k8s1-',
-    '--format=json(name,zone,description)'
-  ];
+export const NEG_FILTER = 'name eq "k8s1-.*"';
+
+export interface NegResource {
+  readonly name: string;
+  readonly zone?: string;
+  readonly description?: string;
+}
+
+export function describeNegList(project: string): string {
+  return `GET https://compute.googleapis.com${aggregatedPath(project, 'networkEndpointGroups')}?filter=${NEG_FILTER} (every page; compute.networkEndpointGroups.list)`;
+}
+
+export function listGkeNegs(api: GoogleApi, project: string) {
+  return aggregatedList<NegResource>(api, project, 'networkEndpointGroups', NEG_FILTER);
 }
 
 interface NegDescription {
@@ -38,19 +46,14 @@ const description = (text: unknown): NegDescription => {
 
 /** Names of the NEGs that belong to one of these Services of the namespace. */
 export function flyteNegNames(
-  stdout: string,
+  negs: readonly NegResource[],
   namespace: string,
   services: readonly string[]
 ): string[] {
-  const text = stdout.trim();
-  if (text === '') return [];
-  const list = JSON.parse(text) as { name?: string; description?: string }[];
-  if (!Array.isArray(list)) return [];
-  return list
+  return negs
     .filter((neg) => {
       const desc = description(neg.description);
       return desc.namespace === namespace && services.includes(desc['service-name'] ?? '');
     })
-    .map((neg) => String(neg.name ?? ''))
-    .filter(Boolean);
+    .map((neg) => neg.name);
 }
