@@ -98,8 +98,12 @@ describe('a Helm release left pending by an interrupted run', () => {
       'flyte'
     ]);
     expect(rollback?.args).toContain('--wait');
-    // Order by the engine's record: history read, rollback, and only then the upgrade.
-    const history = startOf(result, 'helm history flyte-backend --');
+    // Order by the engine's record: history read, rollback, and only then the upgrade. The
+    // history may be read beside the plan and again by the step (after a change dropped that
+    // answer): the step's own read is the last.
+    const history = result.events
+      .filter((e) => e.kind === 'exec-start' && e.call.startsWith('helm history flyte-backend --'))
+      .at(-1)!.seq;
     const back = startOf(result, 'helm rollback flyte-backend');
     const upgrade = startOf(result, 'helm upgrade --install flyte-backend');
     expect(history).toBeLessThan(back);
