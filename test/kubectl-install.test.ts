@@ -5,51 +5,31 @@
  * mirror (with a checksum file to match), a cache entry rewritten under its complete marker, with
  * its kept download too, and an extra file dropped beside it.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_VERSIONS } from '../src/inputs.js';
 import { installAndRecord, pinKey, type InstallDeps } from '../src/tools/download.js';
-import { createFetcher } from '../src/tools/http.js';
 import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { SHIPPED_PINS } from '../src/tools/pins/pin-table.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { buildArchive, Mirror, mirrorPath, publish, sha256 } from './support/mirror.js';
-import { testContext, testInputs, type TestContext } from './support/task-context.js';
-import { testPins } from './support/test-pins.js';
+import { type TestContext } from './support/task-context.js';
+import { useToolMirror } from './support/tool-mirror.js';
 
 const platform = currentPlatform();
+const tools = useToolMirror();
 let mirror: Mirror;
-const fetchers: { dispose(): void }[] = [];
-beforeAll(async () => {
-  mirror = await Mirror.start();
-});
-afterAll(async () => {
-  for (const fetcher of fetchers) fetcher.dispose();
-  await mirror.close();
+beforeAll(() => {
+  mirror = tools.mirror;
 });
 
-function context(version: string, env: NodeJS.ProcessEnv = {}) {
-  return testContext({
-    inputs: testInputs({ 'tool-mirror': mirror.url, 'kubectl-version': version }),
-    env
-  });
-}
+const context = (version: string, env: NodeJS.ProcessEnv = {}) =>
+  tools.context({ 'kubectl-version': version }, env);
 
-function deps(ctx: TestContext, allowUnpinned = false): InstallDeps {
-  const fetcher = createFetcher({ clock: ctx.clock, attempts: 1 });
-  fetchers.push(fetcher);
-  return {
-    ctx,
-    fetcher,
-    platform,
-    mirror: ctx.inputs.toolMirror,
-    pins: testPins().tools,
-    allowUnpinned,
-    releaseKeys: testPins().releaseKeys
-  };
-}
+const deps = (ctx: TestContext, allowUnpinned = false): InstallDeps =>
+  tools.deps(ctx, { allowUnpinned });
 
 const install = (ctx: TestContext, allowUnpinned = false) =>
   installAndRecord(kubectlRecipe, ctx.inputs.tools.kubectl, deps(ctx, allowUnpinned));

@@ -6,13 +6,12 @@
  * take HashiCorp's key away or be turned on in GitHub Actions. Also the embedded key itself, and
  * the expiry semantics (the key must have been valid when it signed).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createMessage, generateKey, readKey, readPrivateKey, reformatKey, sign } from 'openpgp';
 import { installAndRecord, type InstallDeps } from '../src/tools/download.js';
-import { createFetcher } from '../src/tools/http.js';
 import { pinTable, SHIPPED_PINS } from '../src/tools/pins/pin-table.js';
 import {
   HASHICORP_RELEASE_KEY,
@@ -22,46 +21,25 @@ import { verifyDetachedSignature } from '../src/tools/release-signature.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, publish } from './support/mirror.js';
-import { testContext, testInputs, type TestContext } from './support/task-context.js';
+import { type TestContext } from './support/task-context.js';
+import { useToolMirror } from './support/tool-mirror.js';
 import { testPins } from './support/test-pins.js';
 import { makeTestKey, TEST_RELEASE_KEY, type TestKey } from './support/test-release-key.js';
 
 const platform = currentPlatform();
+const tools = useToolMirror();
 let mirror: Mirror;
 let attacker: TestKey;
-const fetchers: { dispose(): void }[] = [];
 beforeAll(async () => {
-  mirror = await Mirror.start();
+  mirror = tools.mirror;
   attacker = await makeTestKey('a mirror that signs its own files');
 });
-afterAll(async () => {
-  for (const fetcher of fetchers) fetcher.dispose();
-  await mirror.close();
-});
 
-function context(version: string): TestContext {
-  return testContext({
-    inputs: testInputs({
-      'tool-mirror': mirror.url,
-      'terraform-version': version,
-      'allow-unpinned-tools': 'true'
-    })
-  });
-}
+const context = (version: string): TestContext =>
+  tools.context({ 'terraform-version': version, 'allow-unpinned-tools': 'true' });
 
-function deps(ctx: TestContext, releaseKeys = testPins().releaseKeys): InstallDeps {
-  const fetcher = createFetcher({ clock: ctx.clock, attempts: 1 });
-  fetchers.push(fetcher);
-  return {
-    ctx,
-    fetcher,
-    platform,
-    mirror: ctx.inputs.toolMirror,
-    pins: testPins().tools,
-    allowUnpinned: true,
-    releaseKeys
-  };
-}
+const deps = (ctx: TestContext, releaseKeys = testPins().releaseKeys): InstallDeps =>
+  tools.deps(ctx, { allowUnpinned: true, releaseKeys });
 
 const install = (ctx: TestContext, d = deps(ctx)) =>
   installAndRecord(terraformRecipe, ctx.inputs.tools.terraform, d);

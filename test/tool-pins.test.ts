@@ -6,7 +6,7 @@
  * kept archive was replaced too, an unpinned version, and an archive unpacked before its hash
  * matched.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -19,7 +19,6 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { installAndRecord, type InstallDeps, type Recipe } from '../src/tools/download.js';
-import { createFetcher } from '../src/tools/http.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { DEFAULT_VERSIONS } from '../src/inputs.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
@@ -27,38 +26,21 @@ import { helmRecipe } from '../src/tools/helm/install.js';
 import { pinTable, SHIPPED_PINS } from '../src/tools/pins/pin-table.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, mirrorPath, publish, sha256 } from './support/mirror.js';
-import { testContext, testInputs, type TestContext } from './support/task-context.js';
+import { type TestContext } from './support/task-context.js';
+import { useToolMirror } from './support/tool-mirror.js';
 import { testPins } from './support/test-pins.js';
 
 const platform = currentPlatform();
+const tools = useToolMirror();
 let mirror: Mirror;
-const fetchers: { dispose(): void }[] = [];
-beforeAll(async () => {
-  mirror = await Mirror.start();
-});
-afterAll(async () => {
-  for (const fetcher of fetchers) fetcher.dispose();
-  await mirror.close();
+beforeAll(() => {
+  mirror = tools.mirror;
 });
 
-function context(values: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
-  return testContext({ inputs: testInputs({ 'tool-mirror': mirror.url, ...values }), env });
-}
-
-function deps(ctx: TestContext, pins = testPins().tools, allowUnpinned = false): InstallDeps {
-  const fetcher = createFetcher({ clock: ctx.clock, attempts: 1 });
-  fetchers.push(fetcher);
-  const releaseKeys = testPins().releaseKeys;
-  return {
-    ctx,
-    fetcher,
-    platform,
-    mirror: ctx.inputs.toolMirror,
-    pins,
-    allowUnpinned,
-    releaseKeys
-  };
-}
+const context = (values: Record<string, string>, env: NodeJS.ProcessEnv = {}) =>
+  tools.context(values, env);
+const deps = (ctx: TestContext, pins = testPins().tools, allowUnpinned = false): InstallDeps =>
+  tools.deps(ctx, { pins, allowUnpinned });
 
 const install = (recipe: Recipe, ctx: TestContext, d = deps(ctx)) =>
   installAndRecord(recipe, ctx.inputs.tools[recipe.tool], d);

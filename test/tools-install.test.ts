@@ -1,17 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { installAndRecord, type InstallDeps } from '../src/tools/download.js';
-import { createFetcher } from '../src/tools/http.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
 import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
 import { buildArchive, Mirror, mirrorPath, publish } from './support/mirror.js';
-import { testContext, testInputs, type TestContext } from './support/task-context.js';
-import { testPins } from './support/test-pins.js';
+import { type TestContext } from './support/task-context.js';
+import { useToolMirror } from './support/tool-mirror.js';
 
 const platform = currentPlatform();
 const TF = '1.13.4';
@@ -19,33 +18,16 @@ const HELM = '3.19.0';
 // Each stand-in archive published below is pinned for these tests (support/test-pins.ts).
 const GCLOUD = '528.0.0';
 
+const tools = useToolMirror();
 let mirror: Mirror;
-const fetchers: { dispose(): void }[] = [];
-beforeAll(async () => {
-  mirror = await Mirror.start();
-});
-afterAll(async () => {
-  for (const fetcher of fetchers) fetcher.dispose();
-  await mirror.close();
+beforeAll(() => {
+  mirror = tools.mirror;
 });
 
-function context(values: Record<string, string> = {}, env: NodeJS.ProcessEnv = {}) {
-  return testContext({ inputs: testInputs({ 'tool-mirror': mirror.url, ...values }), env });
-}
-
-function deps(ctx: TestContext, allowUnpinned = false): InstallDeps {
-  const fetcher = createFetcher({ clock: ctx.clock });
-  fetchers.push(fetcher);
-  return {
-    ctx,
-    fetcher,
-    platform,
-    mirror: ctx.inputs.toolMirror,
-    pins: testPins().tools,
-    allowUnpinned,
-    releaseKeys: testPins().releaseKeys
-  };
-}
+const context = tools.context;
+// The runner's own retries (4 attempts), as the action downloads.
+const deps = (ctx: TestContext, allowUnpinned = false): InstallDeps =>
+  tools.deps(ctx, { allowUnpinned, attempts: 4 });
 
 /** Everything in the tool cache for a tool, including staging leftovers. */
 const cacheEntries = (ctx: TestContext, tool: string) => {

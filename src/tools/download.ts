@@ -36,6 +36,7 @@ import { sha256OfFile, treeMismatch, type ArchiveKind } from './pins/archive-tre
 import { fileSink } from './sinks.js';
 import { fromSource, type Platform } from './sources.js';
 import { useSystemTool, type SystemProbe } from './system.js';
+import { moveFile } from './move-file.js';
 
 export type InstallableTool = 'terraform' | 'helm' | 'gcloud' | 'kubectl';
 
@@ -357,16 +358,6 @@ function promote(staging: string, toolDir: string, archive: string): void {
   }
   moveFile(archive, `${toolDir}.archive`);
   writeFileSync(`${toolDir}.complete`, '');
-}
-
-/** RUNNER_TEMP and the tool cache may be on different file systems. */
-function moveFile(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch {
-    copyFileSync(from, to);
-    rmSync(from, { force: true });
-  }
 }
 
 function requiredDir(ctx: TaskContext, name: 'RUNNER_TOOL_CACHE' | 'RUNNER_TEMP'): string {

@@ -8,21 +8,14 @@
  * nothing at all is written. What is written is then verified by its pin when it is used.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  createReadStream,
-  createWriteStream,
-  mkdirSync,
-  renameSync,
-  rmSync
-} from 'node:fs';
+import { chmodSync, createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Transform } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { extract } from 'tar-stream';
 import type { CacheEntry } from './entries.js';
+import { moveFile } from '../move-file.js';
 
 export type Compression = 'gzip' | 'zstd';
 
@@ -99,15 +92,5 @@ export async function extractChecked(
     return staged.length;
   } finally {
     rmSync(stage, { recursive: true, force: true });
-  }
-}
-
-/** RUNNER_TEMP and the tool cache may be on different file systems. */
-function moveFile(from: string, to: string): void {
-  try {
-    renameSync(from, to);
-  } catch {
-    copyFileSync(from, to);
-    rmSync(from, { force: true });
   }
 }
