@@ -21,15 +21,11 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { jobInputs, TOOL_VERSIONS, withStateBucket } from '../test/support/e2e-jobs.js';
-import {
-  Harness,
-  standinWrapper,
-  type StandinRule,
-  type ToolCall
-} from '../test/support/harness.js';
+import { Harness, standinWrapper, type ToolCall } from '../test/support/harness.js';
 import { buildArchive, Mirror, publish, type StandInTool } from '../test/support/mirror.js';
 import { CacheServer } from '../test/support/cache-server.js';
 import { copyModuleForStandins } from '../test/support/provider-registry.js';
+import { slowStandinRules } from './real-seconds.js';
 import { publishUpstream } from '../test/support/upstream.js';
 import { currentPlatform } from '../src/tools/sources.js';
 import { gcloudRecipe } from '../src/tools/gcloud/install.js';
@@ -63,21 +59,6 @@ export const BANDWIDTH = 25 * MB;
  * per download: a model, not a published figure; stated so that a measured one changes one line.
  */
 export const CACHE_BANDWIDTH = 50 * MB;
-
-/** Real seconds of the stand-in tools' calls a plan makes (as in bench/deploy.ts). */
-const REAL_SECONDS: {
-  tool: 'terraform' | 'helm' | 'gcloud' | 'kubectl';
-  match: string[];
-  seconds: number;
-}[] = [
-  { tool: 'terraform', match: ['init'], seconds: 15 },
-  { tool: 'terraform', match: ['plan'], seconds: 40 },
-  { tool: 'terraform', match: ['show'], seconds: 2 },
-  { tool: 'terraform', match: [], seconds: 2 },
-  { tool: 'gcloud', match: [], seconds: 2 },
-  { tool: 'helm', match: [], seconds: 1 },
-  { tool: 'kubectl', match: [], seconds: 1 }
-];
 
 export interface HostedRun {
   readonly name: string;
@@ -136,15 +117,7 @@ export async function benchHosted(scaleMsPerMinute = 60000): Promise<{
     const setup = await harness.run({ ...inputs, command: 'deploy' });
     await harness.runPost();
     if (setup.exitCode !== 0) throw new Error(`setup deploy failed:\n${setup.errors.join('\n')}`);
-    const rules: Record<string, StandinRule[]> = {};
-    for (const slow of REAL_SECONDS) {
-      (rules[slow.tool] ??= []).push({
-        match: slow.match,
-        passThrough: true,
-        delayMs: Math.round(slow.seconds * 1000 * scale)
-      });
-    }
-    harness.setRules(rules);
+    harness.setRules(slowStandinRules(scaleMsPerMinute));
     const bytes = () =>
       [...mirror.requests, ...harness.upstream.requests].reduce((t, r) => t + r.bytes, 0);
     const span = (c: ToolCall) => (c.endedAt ?? c.startedAt) - c.startedAt;

@@ -8,7 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Harness, NODE24 } from '../test/support/harness.js';
 import { PROJECT_ROOT } from '../test/support/project.js';
-import { benchDeploy } from './deploy.js';
+import { benchDeploy, REAL_TIME_REDEPLOY } from './deploy.js';
 import { benchHosted } from './hosted.js';
 
 interface Row {
@@ -122,6 +122,7 @@ async function main(): Promise<void> {
   const deploy = await benchDeploy(Number(process.env.BENCH_MS_PER_MINUTE ?? 6000));
   results.deploy = deploy;
   const [first, again, upgrade] = deploy.scenarios;
+  const realTime = deploy.scenarios.find((s) => s.name === REAL_TIME_REDEPLOY);
   rows.push({
     figure: `simulated minute (${deploy.scaleMsPerMinute} ms); tool process launch`,
     value: `${deploy.launchMs} ms`,
@@ -138,8 +139,8 @@ async function main(): Promise<void> {
     rows.push({
       figure: `${s.name}: changing commands`,
       value: `${s.changingCommands} of ${s.commands}`,
-      target: s === again ? '0' : '',
-      met: s === again ? s.changingCommands === 0 : undefined
+      target: s === again || s === realTime ? '0' : '',
+      met: s === again || s === realTime ? s.changingCommands === 0 : undefined
     });
     rows.push({
       figure: `${s.name}: downloads (tools, providers, chart, index)`,
@@ -163,14 +164,18 @@ async function main(): Promise<void> {
       target: '≤ 0.2',
       met: ratio <= 0.2
     });
-    const overPlan = again.wallMs / again.initPlanMs;
+  }
+  if (realTime) {
+    const overPlan = realTime.wallMs / realTime.initPlanMs;
     results.redeployOverInitPlan = overPlan;
     rows.push({
-      figure: 'unchanged re-deploy / (terraform init + plan)',
+      figure: `${realTime.name} / (terraform init + plan)`,
       value: overPlan.toFixed(3),
       target: '≤ 1.1',
       met: overPlan <= 1.1
     });
+  }
+  if (first && again) {
     results.warmDownloads = again.downloads;
     rows.push({
       figure: 'downloads in a warm run (tools, providers, chart, index)',
