@@ -2,8 +2,9 @@
  * The bundled action (dist/main, dist/post) on "GitHub-hosted runners": each job starts with an
  * empty tool cache at the same path and reaches the loopback cache service (support/cache-server.ts)
  * through the variables the runner gives an action. The stand-in terraform installs providers as
- * terraform does, so this shows the provider folders and the chart coming back from the Actions
- * cache with nothing downloaded, and what the saved archives hold after a deploy whose auth wrote
+ * terraform does (from the CLI configuration's filesystem mirror, checked against the lock file),
+ * so this shows the provider zips and the chart coming back from the Actions cache with nothing
+ * downloaded (the loopback registry counts every request), and what the saved archives hold after a deploy whose auth wrote
  * a credentials file, a kubeconfig and the database password. The tools are 'system' here
  * (the stand-ins); hosted-cache.test.ts restores the tool archives.
  */
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GITHUB_TOKEN, Harness, OIDC_TOKEN, type StepResult } from './support/harness.js';
 import { CacheServer } from './support/cache-server.js';
+import { copyModuleForStandins } from './support/provider-registry.js';
 
 jest.setTimeout(240_000);
 
@@ -35,17 +37,25 @@ let cache: CacheServer;
 const hosted = () => ({ env: { ...cache.env(), RUNNER_ENVIRONMENT: 'github-hosted' } });
 
 /** A job on a fresh hosted runner: empty tool cache, then the main step and the post step. */
-async function hostedJob(): Promise<{ main: StepResult; post: StepResult; sent: number }> {
+async function hostedJob(): Promise<{
+  main: StepResult;
+  post: StepResult;
+  before: number;
+  sent: number;
+}> {
   rmSync(harness.toolCache, { recursive: true, force: true });
   const before = harness.upstream.requests.length;
   const main = await harness.run(INPUTS, hosted());
   const post = await harness.runPost(INPUTS, hosted());
-  return { main, post, sent: harness.upstream.requests.length - before };
+  return { main, post, before, sent: harness.upstream.requests.length - before };
 }
 
 let cold: Awaited<ReturnType<typeof hostedJob>>;
-let committed: Awaited<ReturnType<typeof hostedJob>>;
 let warm: Awaited<ReturnType<typeof hostedJob>>;
+const providerRequests = (job: { before: number; sent: number }) =>
+  harness.upstream.requests
+    .slice(job.before, job.before + job.sent)
+    .filter((r) => r.path.includes('/v1/providers/') || r.path.includes('terraform-provider-'));
 
 beforeAll(async () => {
   cache = await CacheServer.start();
@@ -53,12 +63,12 @@ beforeAll(async () => {
   harness.setWorld((w) => {
     w.terraform = { password: PASSWORD };
   });
-  // 1. The module's lock file has zh: hashes only: providers are not cached, the chart is.
+  // 1. The module's lock file has zh: hashes only, as the shipped one: everything is downloaded,
+  // the provider zips checked against those hashes, and all of it saved.
   cold = await hostedJob();
-  // init added this platform's h1: checksums; the user commits that lock file (it stays).
-  // 2. With h1: committed the providers have a new key: downloaded once more, then saved.
-  committed = await hostedJob();
-  // 3. Everything comes from the Actions cache.
+  // init added h1: lines to the checkout; the next job checks the committed file out again.
+  copyModuleForStandins(harness.moduleDir);
+  // 2. Everything comes from the Actions cache.
   warm = await hostedJob();
 });
 
@@ -69,27 +79,33 @@ afterAll(async () => {
 
 describe('the bundled action on GitHub-hosted runners', () => {
   it('each job succeeds and its post step saves without a warning', () => {
-    for (const job of [cold, committed, warm]) {
+    for (const job of [cold, warm]) {
       expect(job.main.errors).toEqual([]);
       expect(job.post.errors).toEqual([]);
       expect(job.post.warnings).toEqual([]);
     }
-    expect(cold.main.stdout).toContain(
-      'Not cached: providers: the committed .terraform.lock.hcl holds no h1: checksums'
-    );
     expect(cold.post.stdout).toMatch(/chart v1\.16\.8: saved to the Actions cache/);
-    expect(committed.post.stdout).toMatch(
+    expect(cold.post.stdout).toMatch(
       /providers: saved to the Actions cache \(flyte-gke-v1-providers-linux_amd64-[0-9a-f]{16}\)/
     );
+    expect(
+      providerRequests(cold)
+        .map((r) => r.path.split('/').pop())
+        .sort()
+    ).toEqual([
+      'amd64',
+      'amd64',
+      'terraform-provider-google_6.50.0_linux_amd64.zip',
+      'terraform-provider-random_3.7.2_linux_amd64.zip'
+    ]);
   });
 
-  it('the third job downloads nothing: providers and chart come back from the Actions cache', () => {
+  it('the second job downloads nothing: providers and chart come back from the Actions cache', () => {
     expect(cold.sent).toBeGreaterThan(0);
     expect(warm.sent).toBe(0);
+    expect(providerRequests(warm)).toEqual([]);
     expect(warm.main.stdout).toContain('providers: restored from the Actions cache');
-    expect(warm.main.stdout).toContain(
-      '- Using hashicorp/google v6.50.0 from the shared cache directory'
-    );
+    expect(warm.main.stdout).toContain('- Installed hashicorp/google v6.50.0 (unauthenticated)');
     expect(warm.main.stdout).toMatch(/flyte-binary v1\.16\.8: from the tool cache/);
     // Nothing new: no upload at all.
     expect(warm.post.stdout).not.toContain('saved to the Actions cache');

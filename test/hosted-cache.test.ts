@@ -32,11 +32,19 @@ import { gcloudRecipe } from '../src/tools/gcloud/install.js';
 import { helmRecipe } from '../src/tools/helm/install.js';
 import { kubectlRecipe } from '../src/tools/kubectl/install.js';
 import { terraformRecipe } from '../src/tools/terraform/install.js';
-import { pluginCacheDir } from '../src/terraform/provider-cache.js';
+import { lockKey } from '../src/terraform/provider-cache.js';
+import { mirrorLockedProviders, REGISTRY_ENV } from '../src/terraform/provider-fill.js';
+import { providerRunFiles, providerStoreDir } from '../src/terraform/provider-mirror.js';
+import { terraformEnv } from '../src/phases/terraform.js';
 import { CacheServer } from './support/cache-server.js';
 import { publishChartRepo } from './support/chart-repo.js';
 import { buildArchive, Mirror, publish } from './support/mirror.js';
-import { copyModuleForStandins } from './support/provider-registry.js';
+import {
+  copyModuleForStandins,
+  providerPackage,
+  publishProviders
+} from './support/provider-registry.js';
+import { installProviders } from './support/standins/providers.mjs';
 import { testContext, testInputs, type TestContext } from './support/task-context.js';
 import { testPins, writeTestPins } from './support/test-pins.js';
 
@@ -59,6 +67,7 @@ let toolCache: string;
 let workspace: string;
 let moduleDir: string;
 let pinsFile: string;
+let home: string;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -70,16 +79,11 @@ beforeAll(async () => {
   workspace = path.join(root, 'work', 'repo');
   moduleDir = path.join(workspace, 'infra');
   mkdirSync(workspace, { recursive: true });
+  // The committed lock file holds zh: hashes only, as the shipped module's does.
   copyModuleForStandins(moduleDir);
-  // A lock file with h1: checksums committed, so Terraform itself vouches for restored folders.
-  const lock = readFileSync(path.join(moduleDir, '.terraform.lock.hcl'), 'utf8');
-  writeFileSync(
-    path.join(moduleDir, '.terraform.lock.hcl'),
-    lock.replace(
-      /hashes = \[\n/g,
-      'hashes = [\n    "h1:committedCommittedCommittedCommittedCommit0=",\n'
-    )
-  );
+  home = path.join(root, 'home');
+  mkdirSync(home);
+  publishProviders(mirror);
   publish(mirror, terraformRecipe, buildArchive('terraform', TF, platform), platform);
   publish(mirror, helmRecipe, buildArchive('helm', HELM, platform), platform);
   publish(mirror, gcloudRecipe, buildArchive('gcloud', GCLOUD, platform), platform);
@@ -144,24 +148,27 @@ function jobContext(env: NodeJS.ProcessEnv = {}): TestContext {
       RUNNER_TOOL_CACHE: toolCache,
       GITHUB_WORKSPACE: workspace,
       FLYTE_GKE_TEST_PINS: pinsFile,
+      HOME: home,
+      [REGISTRY_ENV]: mirror.url,
       ...cacheServer.env(),
       ...env
     }
   });
   ctx.state.toolCacheDir = toolCache;
+  ctx.state.workDir = path.join(ctx.env.RUNNER_TEMP!, 'flyte-gke');
   return ctx;
 }
 
-/** What terraform init leaves in the plugin cache for each locked provider. */
-function providersInstalled(): string[] {
-  const dirs = hostedProviderEntry().paths;
-  for (const dir of dirs) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'terraform-provider-stand-in'), `provider ${dir}\n`, {
-      mode: 0o755
-    });
-  }
-  return [...dirs];
+/** terraform init (the stand-in) with the env the terraform steps give it, and no registry. */
+async function init(ctx: TestContext) {
+  const env = { ...terraformEnv(ctx.state), HOME: home };
+  const result = await installProviders(moduleDir, env);
+  copyModuleForStandins(moduleDir); // init adds h1: lines; the next job checks out again
+  const binary = path.join(
+    terraformEnv(ctx.state).TF_DATA_DIR!,
+    'providers/registry.terraform.io/hashicorp/google/6.50.0/linux_amd64/terraform-provider-google_v6.50.0_x5'
+  );
+  return { ...result, google: existsSync(binary) ? readFileSync(binary) : undefined };
 }
 
 function hostedEntries(): CacheEntry[] {
@@ -192,6 +199,11 @@ function writeSecrets(ctx: TestContext): void {
   }
 }
 
+async function initAfterMirror(ctx: TestContext) {
+  await mirrorLockedProviders(ctx);
+  return init(ctx);
+}
+
 /** One job: restore, install the tools, get the chart, (init), then the post step's save. */
 async function job(options: { env?: NodeJS.ProcessEnv; init?: boolean; fail?: boolean } = {}) {
   const ctx = jobContext(options.env);
@@ -200,9 +212,11 @@ async function job(options: { env?: NodeJS.ProcessEnv; init?: boolean; fail?: bo
     .find((s) => s.id === 'cache-restore') as TaskStep;
   await restore.run(ctx);
   writeSecrets(ctx);
+  // As installToolsBeside does without a background runner: gcloud's restore first.
+  await Promise.all(Object.values(ctx.state.backgroundRestores ?? {}));
   await installTools(ctx);
   await ensureChart(ctx);
-  if (options.init !== false) providersInstalled();
+  const terraform = options.init === false ? undefined : await initAfterMirror(ctx);
   // run.ts records the entries for the post step only when the main step succeeded.
   const state: Record<string, string> = {
     [CLEANUP_STATE]: JSON.stringify(ctx.cleanups),
@@ -218,7 +232,7 @@ async function job(options: { env?: NodeJS.ProcessEnv; init?: boolean; fail?: bo
     info: (m) => post.push(m),
     warning: (m) => post.push(`warning: ${m}`)
   });
-  return { ctx, post };
+  return { ctx, post, terraform };
 }
 
 const downloadsSince = (n: number) =>
@@ -270,11 +284,19 @@ describe('caches between GitHub-hosted runs', () => {
     expect(second.ctx.log.lines).toContain(
       `providers: restored from the Actions cache (${hostedProviderEntry().key}).`
     );
-    // The provider folders are back where TF_PLUGIN_CACHE_DIR points, binaries executable.
-    for (const dir of hostedProviderEntry().paths) {
-      const file = path.join(dir, 'terraform-provider-stand-in');
-      expect(statSync(file).mode & 0o777).toBe(0o755);
-    }
+    // The provider zips are back in the store, not executable; init took checked copies from
+    // the run's mirror and asked no registry (the stand-in has none here).
+    for (const zip of hostedProviderEntry().paths) expect(statSync(zip).mode & 0o777).toBe(0o644);
+    expect(second.terraform?.error).toBeUndefined();
+    expect(second.terraform?.lines).toContain(
+      '- Installed hashicorp/google v6.50.0 (unauthenticated)'
+    );
+    expect(second.terraform?.google).toEqual(
+      providerPackage('registry.terraform.io/hashicorp/google', '6.50.0')
+    );
+    expect(second.ctx.state.terraformCliConfig).toBe(
+      providerRunFiles(second.ctx.state.workDir!).cliConfig
+    );
     // The restored tools run: unpacked from the restored archive, checked against the pin.
     const terraform = path.join(second.ctx.state.tools.terraform!.path, 'terraform');
     expect(execFileSync(terraform, ['version']).toString()).toContain(TF);
@@ -300,15 +322,17 @@ describe('caches between GitHub-hosted runs', () => {
     expect(chart!.key).toBe(
       `flyte-gke-v1-chart-flyte-binary-${CHART}-${pins.charts[CHART]!.slice(0, 16)}`
     );
-    expect(providers!.key).toMatch(/^flyte-gke-v1-providers-linux_amd64-[0-9a-f]{16}$/);
+    const lock = readFileSync(path.join(moduleDir, '.terraform.lock.hcl'), 'utf8');
+    expect(providers!.key).toBe(`flyte-gke-v1-providers-linux_amd64-${lockKey(lock)}`);
+    expect(providers!.folders).toBe(false);
     expect(providers!.paths).toEqual([
       path.join(
-        pluginCacheDir(toolCache),
-        'registry.terraform.io/hashicorp/google/6.50.0/linux_amd64'
+        providerStoreDir(toolCache),
+        'registry.terraform.io/hashicorp/google/terraform-provider-google_6.50.0_linux_amd64.zip'
       ),
       path.join(
-        pluginCacheDir(toolCache),
-        'registry.terraform.io/hashicorp/random/3.7.2/linux_amd64'
+        providerStoreDir(toolCache),
+        'registry.terraform.io/hashicorp/random/terraform-provider-random_3.7.2_linux_amd64.zip'
       )
     ]);
     // Another lock file is another providers key; the tools keep theirs.
@@ -360,7 +384,7 @@ describe('what is not cached', () => {
     );
   });
 
-  it('providers without committed h1: checksums: the cache would choose them, so not cached', () => {
+  it('providers whose lock entries hold no zh: hashes: nothing could check their zips', () => {
     const { entries, skipped } = hostedCacheEntries(jobInputs(), {
       toolCache,
       platform,
@@ -368,12 +392,21 @@ describe('what is not cached', () => {
       toolPins: testPins().tools,
       chartPins: testPins().charts,
       lockText: readFileSync(path.join(moduleDir, '.terraform.lock.hcl'), 'utf8').replace(
-        /\s*"h1:[^"]*",/g,
+        /\s*"zh:[^"]*",/g,
         ''
       )
     });
     expect(entries.map((e) => e.name)).not.toContain('providers');
-    expect(skipped.join('\n')).toContain('holds no h1: checksums');
+    expect(skipped.join('\n')).toContain('records no zh: hashes');
+  });
+
+  it("a job with its own TF_CLI_CONFIG_FILE: the mirror is skipped, init's configuration is the job's", async () => {
+    const own = path.join(home, 'own.tfrc');
+    writeFileSync(own, 'credentials "app.terraform.io" { token = "x" }\n');
+    const ctx = jobContext({ TF_CLI_CONFIG_FILE: own });
+    await mirrorLockedProviders(ctx);
+    expect(terraformEnv(ctx.state).TF_CLI_CONFIG_FILE).toBeUndefined();
+    expect(ctx.log.lines.join('\n')).toContain('the job sets TF_CLI_CONFIG_FILE');
   });
 
   it('a path that overlaps RUNNER_TEMP or a file registered for removal is never saved', async () => {
@@ -491,6 +524,35 @@ describe('a poisoned Actions cache', () => {
     await installTools(ctx);
     expect(terraformDownloads(before)).toHaveLength(1);
     expect(execFileSync(path.join(toolDir(), 'terraform'), ['version']).toString()).toContain(TF);
+  });
+
+  it('a providers entry with rewritten zips is restored, refused by the committed zh: and fetched again', async () => {
+    const entry = entryNamed('providers');
+    const planted = Object.fromEntries(entry.paths.map((p) => [p, `planted ${path.basename(p)}`]));
+    await plantEntry(entry.key, entry.paths, planted);
+    const before = mirror.requests.length;
+    const { ctx, terraform } = await job();
+    expect(ctx.log.lines).toContain(`providers: restored from the Actions cache (${entry.key}).`);
+    const log = ctx.log.lines.join('\n');
+    expect(log).toContain(
+      `warning: registry.terraform.io/hashicorp/google 6.50.0: the kept zip ${entry.paths[0]} has SHA-256`
+    );
+    expect(log).toContain(`gh cache delete ${entry.key}`);
+    expect(
+      downloadsSince(before)
+        .map((r) => r.path.split('/').pop())
+        .filter((name) => name === 'amd64' || name!.startsWith('terraform-provider-'))
+        .sort()
+    ).toEqual([
+      'amd64',
+      'amd64',
+      'terraform-provider-google_6.50.0_linux_amd64.zip',
+      'terraform-provider-random_3.7.2_linux_amd64.zip'
+    ]);
+    // Terraform installed the genuine package, never the planted bytes.
+    expect(terraform?.google).toEqual(
+      providerPackage('registry.terraform.io/hashicorp/google', '6.50.0')
+    );
   });
 
   it('an entry that would write into the workspace is refused whole', async () => {

@@ -135,12 +135,27 @@ describe('terraform phase step lists', () => {
       .map((s) => s.id);
   };
 
+  it('every terraform command gets the provider mirror configuration when the tools phase wrote one', () => {
+    const state = new RunState(false);
+    state.workDir = '/runner/temp/flyte-gke';
+    const execs = (s: RunState) =>
+      (['deploy-plan', 'apply', 'drift', 'destroy'] as const)
+        .flatMap((mode) => terraformPhase(testInputs(), mode).steps(s))
+        .filter((step) => step.kind === 'exec');
+    for (const step of execs(state)) expect(step.env?.TF_CLI_CONFIG_FILE).toBeUndefined();
+    state.terraformCliConfig = '/runner/temp/flyte-gke/terraform-providers/cli.tfrc';
+    const steps = execs(state);
+    expect(steps.length).toBeGreaterThan(5);
+    for (const step of steps) {
+      expect(step.env?.TF_CLI_CONFIG_FILE).toBe(state.terraformCliConfig);
+    }
+  });
+
   it('plans, summarises, applies only the saved plan, then reads outputs (deploy)', () => {
     expect(ids('deploy-plan')).toEqual([
       'terraform-workdir',
       'terraform-state-lock',
       'terraform-init',
-      'terraform-provider-cache',
       'terraform-plan',
       'terraform-show-json',
       'terraform-show-text'

@@ -91,6 +91,11 @@ export class RunState {
   toolCacheDir?: string;
   /** Scratch folder for this run (plan files, TF_DATA_DIR), under RUNNER_TEMP; set before any phase. */
   workDir?: string;
+  /**
+   * The Terraform CLI configuration that sends init to this run's mirror of verified provider
+   * zips (terraform/provider-fill.ts); every terraform command gets it as TF_CLI_CONFIG_FILE.
+   */
+  terraformCliConfig?: string;
   planExitCode?: number;
   planHasChanges?: boolean;
   planSummary?: PlanSummary;

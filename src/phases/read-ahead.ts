@@ -25,7 +25,7 @@ import { oauthSecretReadArgs } from './flyte-oauth-secret.js';
 import { proxyTlsReadArgs } from './flyte-proxy-tls.js';
 import { legacyIngressReadArgs } from './legacy-ingress.js';
 import { liveReleaseReadSteps, recordReadArgs } from './release-record.js';
-import { terraformFiles } from './terraform.js';
+import { terraformEnv } from './terraform.js';
 
 /** The step of the deploy's plan phase after which the reads start (they need the backend). */
 export const READ_AHEAD_AFTER = 'terraform-init';
@@ -36,7 +36,7 @@ export function outputsRead(inputs: Inputs, state: RunState): ReadCall {
     tool: 'terraform',
     args: outputJsonArgs(),
     cwd: inputs.terraformDir,
-    env: { TF_DATA_DIR: terraformFiles(state).dataDir }
+    env: terraformEnv(state)
   };
 }
 

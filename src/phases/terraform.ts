@@ -50,14 +50,7 @@ import {
 } from '../terraform/plan-summary.js';
 import { runTerraform } from '../terraform/task-exec.js';
 import { stateLockStep } from './state-lock.js';
-import {
-  keepLockFile,
-  LOCK_FILE,
-  pluginCacheDir,
-  providerCache,
-  restoreLockFile,
-  restoredLockWarning
-} from '../terraform/provider-cache.js';
+import { pluginCacheDir } from '../terraform/provider-cache.js';
 
 /**
  * `deploy-plan` and `apply` are the two halves of a deploy: the saved plan, then its apply. They are
@@ -106,6 +99,17 @@ export function terraformFiles(state: RunState): TerraformFiles {
   };
 }
 
+/**
+ * What every terraform command of the run gets: its data folder and, when the tools phase put the
+ * locked providers' verified zips in a mirror, the CLI configuration that points init there.
+ */
+export function terraformEnv(state: RunState): Record<string, string> {
+  return {
+    TF_DATA_DIR: terraformFiles(state).dataDir,
+    ...(state.terraformCliConfig ? { TF_CLI_CONFIG_FILE: state.terraformCliConfig } : {})
+  };
+}
+
 const PLAN_HAS_CHANGES: StepCondition = {
   test: (state) => state.planHasChanges === true,
   describe: 'the plan has changes',
@@ -140,7 +144,7 @@ export function deployTerraformPhases(
 
 function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): Step[] {
   const files = terraformFiles(state);
-  const env = { TF_DATA_DIR: files.dataDir };
+  const env = terraformEnv(state);
   const terraform = (
     step: Omit<ExecStep, 'kind' | 'tool' | 'cwd' | 'env' | 'explainFailure'>
   ): ExecStep => ({
@@ -159,12 +163,11 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
     title: 'Terraform init',
     mutates: false,
     args: initArgs(inputs),
-    // Providers come from the runner's tool cache when the lock file vouches for them.
+    // Unpacked providers come from the runner's tool cache when the lock file's h1: vouch for them.
     ...(state.toolCacheDir
       ? { env: { ...env, TF_PLUGIN_CACHE_DIR: pluginCacheDir(state.toolCacheDir) } }
       : {})
   });
-  const keepLock = keepLockStep(inputs);
   const summarise = (planFile: string, drift: boolean) => [
     terraform({
       id: 'terraform-show-json',
@@ -225,7 +228,6 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
         // Before init: nothing reads ahead yet while it may release a lock.
         stateLockStep(inputs, files),
         init,
-        keepLock,
         // A manual deploy plans nothing: it applies the plan its plan job saved and showed.
         inputs.savedPlan
           ? takeSavedPlanStep(inputs, files)
@@ -242,7 +244,6 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
-        keepLock,
         plan('terraform-plan', 'Terraform plan', driftPlanArgs(inputs, files.plan)),
         ...summarise(files.plan, false),
         outputsStep(inputs, files, 'lenient')
@@ -251,7 +252,6 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
-        keepLock,
         // Before a destroy, an empty state is an answer (nothing left), not an error.
         outputsStep(inputs, files, inputs.command === 'destroy' ? 'lenient' : 'strict')
       ];
@@ -259,7 +259,6 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         init,
-        keepLock,
         terraform({
           id: 'terraform-drift-plan',
           title: 'Terraform plan (read-only, no lock)',
@@ -322,40 +321,6 @@ function takeSavedPlanStep(inputs: Inputs, files: TerraformFiles): Step {
   };
 }
 
-/**
- * After init: keeps the lock file as init left it (with the h1: checksums of the providers it
- * installed), so the next run's init can take them from the plugin cache.
- */
-function keepLockStep(inputs: Inputs): Step {
-  return {
-    kind: 'task',
-    id: 'terraform-provider-cache',
-    title: 'Keep the provider checksums init recorded, for the next run',
-    mutates: false,
-    when: {
-      test: (state) => state.toolCacheDir !== undefined,
-      describe: 'the runner has a tool cache',
-      skipped: () => 'RUNNER_TOOL_CACHE is not set, so there is no cache to keep providers in.'
-    },
-    describe: (state) =>
-      `Copy ${path.join(inputs.terraformDir, LOCK_FILE)} to ${providerCache(state.toolCacheDir ?? '$RUNNER_TOOL_CACHE', inputs.terraformDir)?.lockCopy ?? '(no lock file: nothing to key the cache by)'} when init added checksums.`,
-    run: async (ctx) => {
-      const cache = providerCache(ctx.state.toolCacheDir!, inputs.terraformDir);
-      if (!cache) {
-        ctx.log.info(
-          `${LOCK_FILE} is missing in ${inputs.terraformDir}, so providers are downloaded on every run. Commit the lock file terraform init writes.`
-        );
-        return;
-      }
-      if (keepLockFile(cache, inputs.terraformDir)) {
-        ctx.log.info(
-          `Kept the lock file with the providers' h1: checksums for this platform (${cache.lockCopy}): the next run's init uses the cached providers.`
-        );
-      }
-    }
-  };
-}
-
 function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
   return {
     kind: 'task',
@@ -363,11 +328,13 @@ function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
     title: 'Prepare the Terraform work folder',
     mutates: false,
     describe: () =>
-      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nProviders: TF_PLUGIN_CACHE_DIR=${pluginCacheDir('$RUNNER_TOOL_CACHE')}; put back the lock file an earlier init left (with this platform's h1: checksums) when the committed one lacks them.\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
+      `Create ${files.dir} (mode 0700) for plan files and TF_DATA_DIR; the post step removes it (plan files hold secrets).\nProviders: TF_PLUGIN_CACHE_DIR=${pluginCacheDir('$RUNNER_TOOL_CACHE')}; TF_CLI_CONFIG_FILE names the mirror of verified provider zips the tools phase prepared, when it did.\nWrite the module's variables to ${actionVarsFile(files.plan, false)} (a destroy's, with deletion_protection false, to ${actionVarsFile(files.plan, true)}):\n${terraformVarsJson(inputs).trimEnd()}`,
     run: async (ctx) => {
       mkdirSync(files.dataDir, { recursive: true, mode: 0o700 });
       ctx.registerCleanup(files.dir);
-      restoreProviderChecksums(ctx, inputs);
+      if (ctx.state.toolCacheDir) {
+        mkdirSync(pluginCacheDir(ctx.state.toolCacheDir), { recursive: true });
+      }
       // The action's variables, for every plan of this run (see actionVarsFile).
       writeFileSync(actionVarsFile(files.plan, false), terraformVarsJson(inputs), {
         mode: 0o600
@@ -381,26 +348,6 @@ function prepareStep(inputs: Inputs, files: TerraformFiles): Step {
       );
     }
   };
-}
-
-/** Before init: the plugin cache folder exists, and the lock file vouches for what it holds. */
-function restoreProviderChecksums(ctx: TaskContext, inputs: Inputs): void {
-  const toolCache = ctx.state.toolCacheDir;
-  if (!toolCache) return;
-  mkdirSync(pluginCacheDir(toolCache), { recursive: true });
-  const cache = providerCache(toolCache, inputs.terraformDir);
-  if (!cache) return;
-  const done = restoreLockFile(cache, inputs.terraformDir);
-  if (done === 'restored' && ctx.env.RUNNER_ENVIRONMENT !== 'github-hosted') {
-    ctx.log.warning(restoredLockWarning(LOCK_FILE));
-  }
-  ctx.log.info(
-    done === 'restored'
-      ? `Put back the lock file an earlier init on this runner left (same providers and zh: hashes, plus this platform's h1: checksums), so init can use the cached providers.`
-      : done === 'already complete'
-        ? `${LOCK_FILE} already holds the checksums init needs to use cached providers.`
-        : `No providers cached for this lock file yet: init downloads them and keeps them for the next run.`
-  );
 }
 
 /**

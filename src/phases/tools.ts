@@ -5,7 +5,9 @@
  * exec credential plugin, so only a gcloud command waits for it (engine/background.ts). With
  * install-gcloud true the run waits for it at the end, so the job's later steps find gcloud on
  * PATH as users expect; with false it starts only when a gcloud command of the run needs it.
- * Downloads run at once: each is mostly waiting on the network or on tar.
+ * Beside them, the locked Terraform providers' zips are put in a mirror for init, each checked
+ * against the committed lock file (terraform/provider-fill.ts). Downloads run at once: each is
+ * mostly waiting on the network or on tar.
  */
 import { StepError } from '../errors.js';
 import type { Inputs } from '../inputs.js';
@@ -19,6 +21,8 @@ import { helmRecipe } from '../tools/helm/install.js';
 import { kubectlRecipe } from '../tools/kubectl/install.js';
 import { terraformRecipe } from '../tools/terraform/install.js';
 import { hostedCacheSteps } from '../tools/cache/restore-step.js';
+import { mirrorLockedProviders } from '../terraform/provider-fill.js';
+import { providerRunFiles } from '../terraform/provider-mirror.js';
 
 export const TOOL_RECIPES: readonly Recipe[] = [
   gcloudRecipe,
@@ -37,7 +41,8 @@ export function toolsPhase(inputs: Inputs): Phase {
       {
         kind: 'task',
         id: 'install-tools',
-        title: 'Install terraform, helm and kubectl; gcloud in the background',
+        title:
+          'Install terraform, helm and kubectl, and mirror the locked providers; gcloud in the background',
         mutates: false,
         describe: () =>
           [
@@ -51,7 +56,8 @@ export function toolsPhase(inputs: Inputs): Phase {
             ),
             inputs.installGcloud
               ? 'gcloud installs in the background: only a gcloud command waits for it, and the run ends once it is in place.'
-              : 'gcloud (install-gcloud: false) installs only when a gcloud command of this run needs it, which waits for it.'
+              : 'gcloud (install-gcloud: false) installs only when a gcloud command of this run needs it, which waits for it.',
+            `Providers: each locked provider's zip for this platform (kept in $RUNNER_TOOL_CACHE, or downloaded from registry.terraform.io) is copied to ${providerRunFiles('$RUNNER_TEMP/flyte-gke').mirror} and used only when its SHA-256 is one of the zh: hashes of the committed .terraform.lock.hcl; terraform then runs with TF_CLI_CONFIG_FILE=${providerRunFiles('$RUNNER_TEMP/flyte-gke').cliConfig} (filesystem_mirror for those providers, direct for the rest). Skipped when the job has its own CLI configuration (TF_CLI_CONFIG_FILE, ~/.terraformrc).`
           ].join('\n'),
         run: (ctx) => installToolsBeside(ctx)
       }
@@ -64,6 +70,16 @@ export function toolsPhase(inputs: Inputs): Phase {
  * them, at once or (install-gcloud false) on the first gcloud command.
  */
 export async function installToolsBeside(ctx: TaskContext): Promise<void> {
+  // Never rejects (provider-fill.ts): a provider it cannot verify is left to terraform init.
+  const providers = mirrorLockedProviders(ctx);
+  try {
+    await installToolsAndGcloud(ctx);
+  } finally {
+    await providers;
+  }
+}
+
+async function installToolsAndGcloud(ctx: TaskContext): Promise<void> {
   if (!ctx.background) {
     await Promise.all(Object.values(ctx.state.backgroundRestores ?? {}));
     return installTools(ctx);

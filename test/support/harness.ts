@@ -442,6 +442,8 @@ export class Harness {
       GITHUB_GRAPHQL_URL: `${this.githubApiUrl}/graphql`,
       FLYTE_STANDIN_DIR: this.standinDir,
       FLYTE_STANDIN_REGISTRY: this.upstream.url,
+      // The action's own provider zip downloads (terraform/provider-fill.ts), same loopback registry.
+      FLYTE_GKE_TERRAFORM_REGISTRY: this.upstream.url,
       FLYTE_GKE_GOOGLE_API_ENDPOINT: this.google.endpoint,
       ...commandFiles,
       ...this.jobEnv,

@@ -18,19 +18,33 @@ export function bundledProviders(): { address: string; version: string }[] {
   }));
 }
 
-/** A stand-in provider package (a zip in the registry; its bytes are what the model checks). */
-export function providerPackage(address: string, version: string): Buffer {
-  return Buffer.from(`stand-in package ${address} ${version} linux_amd64\n`.repeat(64));
+/** Sizes (bytes) of stand-in packages by address, for the benchmark's real-size downloads. */
+export type PackageSizes = Readonly<Record<string, number>>;
+
+/**
+ * A stand-in provider package (a zip in the registry; its bytes are what the model checks),
+ * `size` bytes long when given.
+ */
+export function providerPackage(address: string, version: string, size?: number): Buffer {
+  const line = Buffer.from(`stand-in package ${address} ${version} linux_amd64\n`);
+  if (size === undefined) return Buffer.from(line.toString().repeat(64));
+  const body = Buffer.alloc(size);
+  for (let at = 0; at < size; at += line.length) line.copy(body, at);
+  return body;
 }
 
 const zh = (body: Buffer) => `zh:${sha256(body)}`;
 
-export function publishProviders(mirror: Mirror, options: RouteOptions = {}): void {
+export function publishProviders(
+  mirror: Mirror,
+  options: RouteOptions = {},
+  sizes: PackageSizes = {}
+): void {
   for (const { address, version } of bundledProviders()) {
     const [host, namespace, type] = address.split('/');
     const file = `terraform-provider-${type}_${version}_linux_amd64.zip`;
     const download = `/releases.hashicorp.com/terraform-provider-${type}/${version}/${file}`;
-    const body = providerPackage(address, version);
+    const body = providerPackage(address, version, sizes[address]);
     mirror.serve(
       `/${host}/v1/providers/${namespace}/${type}/${version}/download/linux/amd64`,
       JSON.stringify({
@@ -50,12 +64,12 @@ export function publishProviders(mirror: Mirror, options: RouteOptions = {}): vo
  * Copies the bundled module to `dir` with a lock file for the stand-in packages: same providers
  * and versions, the zip hash of each stand-in package instead of the real ones.
  */
-export function copyModuleForStandins(dir: string): void {
+export function copyModuleForStandins(dir: string, sizes: PackageSizes = {}): void {
   cpSync(path.join(PROJECT_ROOT, 'terraform'), dir, { recursive: true });
   const lock = bundledProviders()
     .map(
       ({ address, version }) =>
-        `provider "${address}" {\n  version = "${version}"\n  hashes = [\n    "${zh(providerPackage(address, version))}",\n  ]\n}\n`
+        `provider "${address}" {\n  version = "${version}"\n  hashes = [\n    "${zh(providerPackage(address, version, sizes[address]))}",\n  ]\n}\n`
     )
     .join('\n');
   writeFileSync(path.join(dir, '.terraform.lock.hcl'), lock);

@@ -8,22 +8,26 @@
  *   before it is unpacked (tools/download.ts); never the unpacked folder, which gcloud's
  *   components make unverifiable;
  * - the flyte-binary archive of a pinned chart version, hashed against its pin on every use;
- * - the Terraform plugin folders of the locked providers, only when the committed lock file holds
- *   h1: checksums: Terraform then uses a folder only when it matches one of them. Without them the
- *   h1: lines would have to come from the cache too, so whoever can write the cache would choose
- *   the providers; nothing is cached for providers then.
+ * - the locked providers' release zips for this platform (terraform/provider-mirror.ts), each
+ *   hashed against the committed lock file's zh: hashes before it is used; the key names the
+ *   lock file's providers, versions and zh: hashes, but the check reads the committed file itself.
  * Every path lies under RUNNER_TOOL_CACHE, away from RUNNER_TEMP, where the credentials file,
  * kubeconfig, values files and plan files are written, and from the workspace.
  *
  * One cache entry per item, so a changed lock file does not upload gcloud's archive again.
  */
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Inputs } from '../../inputs.js';
 import { pinKey, type Recipe } from '../download.js';
 import type { Platform } from '../sources.js';
 import { chartCacheDir, chartFileName } from '../helm/chart-cache.js';
-import { pluginCacheDir, terraformPlatform } from '../../terraform/provider-cache.js';
+import { lockKey, terraformPlatform } from '../../terraform/provider-cache.js';
+import {
+  lockedProviders,
+  mirrorable,
+  packedZipPath,
+  providerStoreDir
+} from '../../terraform/provider-mirror.js';
 
 /** Bumped when the layout of what is saved changes, so old entries are never restored. */
 export const CACHE_KEY_PREFIX = 'flyte-gke-v1';
@@ -32,7 +36,7 @@ export interface CacheEntry {
   /** For the log: `terraform 1.13.4`, `providers`, `chart v1.16.8`. */
   readonly name: string;
   readonly key: string;
-  /** Absolute paths: files, or (providers) folders. */
+  /** Absolute paths: files (folders only when `folders` is true). */
   readonly paths: readonly string[];
   /** True when `paths` are folders whose whole content is restored. */
   readonly folders: boolean;
@@ -114,21 +118,20 @@ function providerEntry(from: EntrySources): CacheEntry | { skipped: string } {
   if (from.lockText === undefined) {
     return { skipped: 'providers: the module has no .terraform.lock.hcl to key them by.' };
   }
-  if (!/"h1:/.test(from.lockText)) {
+  const platform = terraformPlatform(from.platform.os as NodeJS.Platform, from.platform.arch);
+  const store = providerStoreDir(from.toolCache);
+  // A provider without zh: hashes has nothing to check its zip against: Terraform installs it.
+  const checkable = lockedProviders(from.lockText).filter(mirrorable);
+  if (checkable.length === 0) {
     return {
       skipped:
-        'providers: the committed .terraform.lock.hcl holds no h1: checksums, so only the cache itself could vouch for restored provider folders. Commit them (terraform providers lock -platform=linux_amd64) to cache providers between hosted runs.'
+        'providers: the lock file records no zh: hashes of registry.terraform.io providers to check their zips by.'
     };
   }
-  const platform = terraformPlatform(from.platform.os as NodeJS.Platform, from.platform.arch);
-  const plugins = pluginCacheDir(from.toolCache, platform);
-  const locked = [...from.lockText.matchAll(/provider "([^"]+)" \{[^}]*?version\s*=\s*"([^"]+)"/g)];
-  if (locked.length === 0) return { skipped: 'providers: the lock file selects none.' };
-  const digest = createHash('sha256').update(from.lockText).digest('hex').slice(0, 16);
   return {
     name: 'providers',
-    key: `${CACHE_KEY_PREFIX}-providers-${platform}-${digest}`,
-    paths: locked.map((m) => path.join(plugins, m[1]!, m[2]!, platform)),
-    folders: true
+    key: `${CACHE_KEY_PREFIX}-providers-${platform}-${lockKey(from.lockText)}`,
+    paths: checkable.map((p) => packedZipPath(store, p, platform)),
+    folders: false
   };
 }

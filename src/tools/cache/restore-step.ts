@@ -52,9 +52,9 @@ function describeRestore(inputs: Inputs, recipes: readonly Recipe[]): string {
   return [
     `On a GitHub-hosted runner only (RUNNER_ENVIRONMENT=${CACHE_ENV}); a self-hosted runner keeps its own tool cache.`,
     ...entries.map((e) => `${e.name}: key ${e.key}, into ${e.paths.join(', ')}`),
-    `providers: key ${CACHE_KEY_PREFIX}-providers-${terraformPlatform()}-<SHA-256 of ${path.join(inputs.terraformDir, LOCK_FILE)}>, the locked providers' plugin folders, only when that file holds h1: checksums.`,
+    `providers: key ${CACHE_KEY_PREFIX}-providers-${terraformPlatform()}-<16 hex of the providers, versions and zh: hashes in ${path.join(inputs.terraformDir, LOCK_FILE)}>, the locked providers' release zips for this platform.`,
     ...skipped.filter((s) => !s.startsWith('providers:')),
-    'Only members at these paths are unpacked; each file is checked against its pinned digest when used (providers: by Terraform against the committed h1: checksums). The post step saves what this run added, when it succeeded.'
+    'Only members at these paths are unpacked; each file is checked against its pinned digest when used (a provider zip: its SHA-256 against the zh: hashes of the committed lock file, then by Terraform again). The post step saves what this run added, when it succeeded.'
   ].join('\n');
 }
 
