@@ -69,13 +69,14 @@ export function stateLockStep(inputs: Inputs): TaskStep {
     mutates: true,
     describe: () =>
       [
-        `${describeObjectContentRead(bucket, holder)}   (the last holder record)`,
-        `${describeObjectRead(bucket, lock)}   (the lock, if held; its generation is the lock ID)`,
+        `${describeObjectContentRead(bucket, holder)} (storage.objects.get)   (the last holder record)`,
+        `${describeObjectRead(bucket, lock)} (storage.objects.get)   (the lock, if held; its generation is the lock ID)`,
         `  then ${describeObjectContentRead(bucket, lock, '<lock ID>')}   (the lock's Who and Created)`,
         `If the lock is held, its Who and Created match the holder record of a run of this repository, and GitHub (GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}) reports that run completed after it took the lock:`,
-        `  ${describeObjectDelete(bucket, lock, '<lock ID>')}   (what terraform force-unlock -force <lock ID> does on this backend; 412 when the lock changed, which is then left)`,
+        `  ${describeObjectDelete(bucket, lock, '<lock ID>')} (storage.objects.delete)   (what terraform force-unlock -force <lock ID> does on this backend)`,
+        '  Google answers 412 when the lock was taken again since: say so and leave it.',
         'If it is held otherwise: explain who holds it and leave it (Terraform waits for it, then fails).',
-        `When no lock is left: ${describeObjectInsert(bucket, holder)} <record>   (repository, run, attempt, job, user@host; no secret)`
+        `When no lock is left: ${describeObjectInsert(bucket, holder)} <record> (storage.objects.create)   (repository, run, attempt, job, user@host; no secret)`
       ].join('\n'),
     run: (ctx) => releaseAndRecord(ctx, googleOf(ctx, STEP_ID), objects)
   };
