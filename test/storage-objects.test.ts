@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { googleApiFor } from '../src/gcp/client.js';
-import { GoogleApiError, type GoogleApi } from '../src/gcp/google-api.js';
+import { endpoints } from '../src/gcp/endpoints.js';
+import { createGoogleApi, GoogleApiError, type GoogleApi } from '../src/gcp/google-api.js';
 import {
   deleteObjectGeneration,
   describeObjectContentRead,
@@ -110,6 +111,30 @@ describe('state objects through the Storage JSON API', () => {
     } finally {
       google.reset();
     }
+  });
+
+  it.each([
+    [{}, 'https://storage.googleapis.com/upload/storage/v1/b/acme-tfstate/o'],
+    [
+      { FLYTE_GKE_GOOGLE_API_ENDPOINT: 'https://{service}-corp.p.googleapis.com' },
+      'https://storage-corp.p.googleapis.com/upload/storage/v1/b/acme-tfstate/o'
+    ]
+  ])('the upload goes to upload/storage/v1 on the Storage host (%j)', async (env, url) => {
+    const sent: { url: string; init: RequestInit }[] = [];
+    const client = createGoogleApi({
+      auth: { getAccessToken: async () => ({ token: 'ya29.t' }) },
+      endpointOf: endpoints(env),
+      fetch: async (input, init) => {
+        sent.push({ url: String(input), init: init ?? {} });
+        return new Response('{"generation":"9"}', { status: 200 });
+      }
+    });
+    expect(await insertObject(client, BUCKET, 'p/h.json', '{}\n', 'application/json')).toBe('9');
+    expect(sent[0]!.url).toBe(`${url}?uploadType=media&name=p%2Fh.json`);
+    expect(sent[0]!.init.body).toBe('{}\n');
+    expect((sent[0]!.init.headers as Record<string, string>)['content-type']).toBe(
+      'application/json'
+    );
   });
 
   it('describes the calls for the dry run', () => {

@@ -92,7 +92,7 @@ async function readRecord(api: GoogleApi, objects: LockObjects) {
   }
 }
 
-/** The lock as its generation and content read together, or why it could not be read. */
+/** The lock of that generation (its content read at it), or undefined when it does not read as one. */
 async function readLock(
   api: GoogleApi,
   objects: LockObjects,
