@@ -136,6 +136,21 @@ describe('dry run', () => {
     );
   });
 
+  it('shows the state lock check as Storage JSON API calls, not gcloud', async () => {
+    const result = await harness.run({ ...example, 'dry-run': 'true' });
+    // examples/inputs/dev.yml: the default state bucket and prefix of acme-flyte-dev/flyte-dev.
+    const object = (name: string) =>
+      `https://storage.googleapis.com/storage/v1/b/acme-flyte-dev-flyte-tfstate/o/flyte-gke%2Fflyte-dev%2F${name}`;
+    expect(result.stdout).toContain(`GET ${object('default.tflock')} (storage.objects.get)`);
+    expect(result.stdout).toContain(
+      `DELETE ${object('default.tflock')}?ifGenerationMatch=<lock ID> (storage.objects.delete)`
+    );
+    expect(result.stdout).toMatch(
+      /POST https:\/\/storage\.googleapis\.com\/upload\/storage\/v1\/b\/\S+\/o\?uploadType=media&name=\S+%2Fflyte-gke-lock-holder\.json <record> \(storage\.objects\.create\)/
+    );
+    expect(result.stdout).not.toMatch(/gcloud storage (cat|cp|rm|objects)/);
+  });
+
   describe('wording, command by command', () => {
     const dryRun = (command: string) =>
       harness.run({

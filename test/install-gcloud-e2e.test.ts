@@ -2,8 +2,10 @@
  * kubectl off gcloud's path through the bundled action, from the engine's record and the tool
  * mirror's requests: kubectl is installed by the action itself (the harness's PATH has none), a
  * pull request plan with install-gcloud false reads the deployed release with kubectl and never
- * downloads gcloud, and a deploy with install-gcloud false starts the gcloud install only at its
- * first gcloud command (the database password read), which waits for it.
+ * downloads gcloud, an unchanged deploy with install-gcloud false runs no gcloud command at all
+ * (the state lock check calls Cloud Storage's JSON API itself) so it never downloads gcloud, and
+ * a deploy that changes the chart starts the gcloud install only at its first gcloud command (the
+ * Cloud SQL backup before the upgrade), which waits for it.
  * Needs a fresh `npm run build` after changes to src/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -61,8 +63,25 @@ describe('install-gcloud through the bundled action', () => {
     expect(plan.kubectlDownloads).toBe(1);
   });
 
-  it('false: a deploy starts the gcloud install at its first gcloud command, which waits for it', async () => {
+  it('false: an unchanged deploy runs no gcloud command, the state lock check included, and downloads none', async () => {
     const deploy = await job({ command: 'deploy', 'install-gcloud': 'false' }, deployed);
+    expect(deploy.main.errors).toEqual([]);
+    expect(deploy.main.calls.filter((c) => c.tool === 'gcloud')).toEqual([]);
+    expect(gcloudEvents(deploy.main)).toEqual([]);
+    expect(deploy.gcloudDownloads).toBe(0);
+    // The lock check ran, through the Storage JSON API.
+    expect(
+      deploy.harness.google.calls.filter(
+        (c) => c.service === 'storage' && c.path.endsWith('%2Fdefault.tflock')
+      )
+    ).not.toEqual([]);
+  });
+
+  it('false: a deploy that changes the chart starts the gcloud install at its first gcloud command (the backup), which waits for it', async () => {
+    const deploy = await job(
+      { command: 'deploy', 'install-gcloud': 'false', 'chart-version': 'v1.16.9' },
+      deployed
+    );
     expect(deploy.main.errors).toEqual([]);
     const events = gcloudEvents(deploy.main);
     expect(events.map((e) => e.kind)).toEqual(

@@ -362,6 +362,20 @@ describe('an unchanged re-deploy reads the cluster while Terraform plans', () =>
     expect(seqOf(events, 'step-end', { step: LOCK_STEP })).toBeLessThan(
       Math.min(order.initEnd, ...order.issued.map((e) => e.seq))
     );
+    // It calls Cloud Storage's JSON API itself: no process starts in it (gcloud least of all, which
+    // is what kept it slow), and the loopback Google saw its reads and the holder record's upload.
+    expect(eventsOf(events, 'exec-start').filter((e) => e.step === LOCK_STEP)).toEqual([]);
+    expect(again.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'storage')).toEqual([]);
+    const objectCalls = harness.google.calls
+      .slice(googleBefore)
+      .filter((c) => c.service === 'storage' && /\/o(\/|$)/.test(c.path))
+      .map((c) => `${c.method} ${c.path.split('%2F').at(-1)}`);
+    expect(objectCalls).toEqual(
+      expect.arrayContaining([
+        'GET default.tflock',
+        'POST /upload/storage/v1/b/acme-flyte-ahead-flyte-tfstate/o'
+      ])
+    );
     // The stand-ins agree: each command ran once, and nothing changing ran at all.
     const keys = again.calls.map(key).filter((k) => !k.startsWith('terraform'));
     expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);

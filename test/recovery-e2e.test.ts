@@ -43,6 +43,10 @@ const startOf = (result: StepResult, prefix: string): number => {
   return calls[0]!.seq;
 };
 
+/** The engine's sequence number of the state-lock step's end. */
+const lockStepEnd = (result: StepResult): number =>
+  seqOf(result.events, 'step-end', { step: 'terraform-state-lock' });
+
 /** The release as an interrupted upgrade leaves it: a pending revision over the deployed one. */
 function leavePending(harness: Harness, status: string, updated: string): void {
   harness.setWorld((w) => {
@@ -227,6 +231,7 @@ describe('a Terraform state lock left by an interrupted run', () => {
     attempt?: { status: string; conclusion: string | null; updatedAt?: string }
   ) => {
     recordGiven = record !== undefined;
+    callsBefore = harness.google.calls.length;
     harness.setWorld((w) => {
       w.terraform.lock = LOCK;
       if (record)
@@ -275,25 +280,31 @@ describe('a Terraform state lock left by an interrupted run', () => {
     );
     expect(JSON.stringify(record)).not.toContain(PASSWORD);
     expect(JSON.stringify(record)).not.toContain(GITHUB_TOKEN);
-    // Before the plan takes the lock.
-    expect(startOf(result, 'gcloud storage cp')).toBeLessThan(startOf(result, 'terraform plan'));
+    // Written as a media upload through the Storage JSON API, before the plan takes the lock; no
+    // gcloud process reads or writes the state's objects.
+    const upload = harness.google.calls.filter((c) => c.path.startsWith('/upload/storage/v1/'));
+    expect(upload.map((c) => [c.method, c.query.get('uploadType'), c.query.get('name')])).toEqual([
+      ['POST', 'media', holderUrl.replace(/^gs:\/\/[^/]+\//, '')]
+    ]);
+    expect(upload[0]!.contentType).toBe('application/json');
+    expect(callsOf(result, 'gcloud', 'storage')).toEqual([]);
+    expect(lockStepEnd(result)).toBeLessThan(startOf(result, 'terraform plan'));
   });
 
   it('held by a run GitHub reports completed: released before init, then the run goes on', async () => {
     lockedBy(RECORD, { status: 'completed', conclusion: 'cancelled' });
+    const before = harness.google.calls.length;
     const result = await run();
     expect(result.errors).toEqual([]);
     expect(result.exitCode).toBe(0);
-    // As terraform force-unlock does on GCS: a delete while the generation is still the lock ID.
-    const [unlock, ...more] = callsOf(result, 'gcloud', 'storage', 'rm');
+    // As terraform force-unlock does on GCS: a delete while the generation is still the lock ID,
+    // through the Storage JSON API (the object name encoded whole), before init; no gcloud.
+    const [unlock, ...more] = deletesSince(before);
     expect(more).toEqual([]);
-    expect(unlock?.args).toEqual([
-      'storage',
-      'rm',
-      expect.stringMatching(/^gs:\/\/[^/]+\/.+\/default\.tflock$/),
-      `--if-generation-match=${LOCK_ID}`
-    ]);
-    expect(startOf(result, 'gcloud storage rm')).toBeLessThan(startOf(result, 'terraform init'));
+    expect(unlock?.path).toMatch(/^\/storage\/v1\/b\/[^/]+\/o\/[^/]+%2Fdefault\.tflock$/);
+    expect(unlock?.query.get('ifGenerationMatch')).toBe(LOCK_ID);
+    expect(callsOf(result, 'gcloud', 'storage')).toEqual([]);
+    expect(lockStepEnd(result)).toBeLessThan(startOf(result, 'terraform init'));
     expect(harness.world().terraform.lock).toBeUndefined();
     expect(result.summary).toContain(`Released Terraform state lock ${LOCK_ID}`);
     expect(result.summary).toContain('run 111 attempt 1 of acme/flyte-platform');
@@ -308,10 +319,16 @@ describe('a Terraform state lock left by an interrupted run', () => {
     expect(record.runId).toBe(9876543210);
   });
 
+  /** The Storage deletes the loopback Google received since call `from`. */
+  const deletesSince = (from: number) =>
+    harness.google.calls
+      .slice(from)
+      .filter((c) => c.method === 'DELETE' && c.service === 'storage');
+  let callsBefore = 0;
   const expectKept = (result: StepResult, ...phrases: string[]) => {
     expect(result.exitCode).not.toBe(0);
     expect(callsOf(result, 'terraform', 'force-unlock')).toEqual([]);
-    expect(callsOf(result, 'gcloud', 'storage', 'rm')).toEqual([]);
+    expect(deletesSince(callsBefore)).toEqual([]);
     expect(callsOf(result, 'terraform', 'apply')).toEqual([]);
     expect(harness.world().terraform.lock).toEqual(LOCK);
     const message = result.errors.join('\n');
@@ -395,8 +412,9 @@ describe('the dry run and the reusable workflows', () => {
     );
     expect(out).toContain('never deployed (pending-install only): $ helm uninstall flyte-backend');
     expect(out).toMatch(
-      /gcloud storage rm gs:\/\/\S+\/default\.tflock '--if-generation-match=<lock ID>'/
+      /DELETE https:\/\/storage\.googleapis\.com\/storage\/v1\/b\/\S+\/o\/\S+%2Fdefault\.tflock\?ifGenerationMatch=<lock ID>/
     );
+    expect(out).not.toMatch(/gcloud storage (cat|cp|rm|objects)/);
     expect(out).toContain('(what terraform force-unlock -force <lock ID> does on this backend)');
     expect(out).toContain('/actions/runs/{run_id}/attempts/{attempt}) reports that run completed');
     expect(result.calls).toEqual([]);

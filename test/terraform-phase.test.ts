@@ -3,7 +3,7 @@
  * process boundary that answers like terraform and gcloud and echoes what they print, as the
  * real exec does for steps that are not quiet.
  */
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,10 @@ import {
   type TerraformMode
 } from '../src/phases/terraform.js';
 import { fakeContext, fakeLogger, testInputs } from './support/fakes.js';
+import { googleApiFor } from '../src/gcp/client.js';
+import type { GoogleApi } from '../src/gcp/google-api.js';
+import { GoogleServer } from './support/google-server.js';
+import { mapStore, serveObjects } from './support/google-object-routes.js';
 import {
   LOCK_ERROR,
   outputJson,
@@ -72,6 +76,20 @@ function world(answers: Answers) {
   return { log, lines, secrets, calls, exec };
 }
 
+/**
+ * The state-lock step calls Cloud Storage's JSON API: a loopback Storage with the state bucket
+ * and no lock in it (the runner's exec sees no gcloud call for it).
+ */
+let google: GoogleServer;
+let api: GoogleApi;
+beforeAll(async () => {
+  google = await new GoogleServer().start();
+  serveObjects(google, mapStore([testInputs().stateBucket]));
+  const { file, env } = google.credentials();
+  api = googleApiFor(file, env);
+});
+afterAll(async () => google.stop());
+
 async function run(
   phases: Phase[],
   answers: Answers,
@@ -82,7 +100,13 @@ async function run(
   const state = new RunState(false);
   prepare(state);
   state.workDir = mkdtempSync(path.join(tmpdir(), 'flyte-gke-tf-'));
-  const { ctx, cleanup } = fakeContext({ inputs, state, exec: w.exec, log: w.log });
+  const { ctx, cleanup } = fakeContext({
+    inputs,
+    state,
+    exec: w.exec,
+    log: w.log,
+    google: () => api
+  });
   let error: Error | undefined;
   try {
     await runPhases(phases, { ctx, secrets: () => w.secrets });

@@ -16,6 +16,19 @@ export interface GoogleRequest {
   readonly path: string;
   readonly query?: Readonly<Record<string, string | readonly string[]>>;
   readonly body?: unknown;
+  /**
+   * A body sent as it is, with its own content type, instead of `body` as JSON (Cloud Storage's
+   * media upload: the object's bytes are the request body).
+   */
+  readonly rawBody?: {
+    readonly contentType: string;
+    readonly data: string | Uint8Array<ArrayBuffer>;
+  };
+  /**
+   * `text`: the answer's body as a string instead of parsed JSON (an object's content, `alt=media`).
+   * Errors are still read as Google's JSON error body.
+   */
+  readonly answer?: 'json' | 'text';
 }
 
 export interface GoogleApi {
@@ -69,17 +82,20 @@ export function createGoogleApi(deps: GoogleApiDeps): GoogleApi {
         }
       }
       const call = `${method} ${request.service}.googleapis.com${request.path}`;
+      const sent = bodyOf(request);
+      const asText = request.answer === 'text';
       for (let attempt = 1; ; attempt++) {
         const response = await doFetch(url, {
           method,
           headers: {
             authorization: `Bearer ${await accessToken()}`,
-            accept: 'application/json',
-            ...(request.body === undefined ? {} : { 'content-type': 'application/json' })
+            accept: asText ? '*/*' : 'application/json',
+            ...(sent ? { 'content-type': sent.contentType } : {})
           },
-          ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) })
+          ...(sent ? { body: sent.data } : {})
         });
         const text = await response.text();
+        if (response.ok && asText) return text as T;
         if (response.ok) return (text.trim() === '' ? {} : JSON.parse(text)) as T;
         const retryable = method === 'GET' && (response.status === 429 || response.status >= 500);
         if (retryable && attempt < RETRIES) {
@@ -92,12 +108,32 @@ export function createGoogleApi(deps: GoogleApiDeps): GoogleApi {
   };
 }
 
+function bodyOf(
+  request: GoogleRequest
+): { contentType: string; data: string | Uint8Array<ArrayBuffer> } | undefined {
+  if (request.rawBody && request.body !== undefined) {
+    throw new Error(`${request.path}: a request has either a JSON body or a raw body, not both.`);
+  }
+  if (request.rawBody) return request.rawBody;
+  return request.body === undefined
+    ? undefined
+    : { contentType: 'application/json', data: JSON.stringify(request.body) };
+}
+
 function errorOf(httpStatus: number, text: string, call: string): GoogleApiError {
   try {
     const body = JSON.parse(text) as {
-      error?: { message?: string; status?: string; details?: { reason?: string }[] };
+      error?: {
+        message?: string;
+        status?: string;
+        details?: { reason?: string }[];
+        errors?: { reason?: string }[];
+      };
     };
-    const reason = body.error?.details?.find((d) => typeof d.reason === 'string')?.reason;
+    // Newer APIs give the reason in details (ErrorInfo); Cloud Storage's JSON API in errors[].
+    const reason =
+      body.error?.details?.find((d) => typeof d.reason === 'string')?.reason ??
+      body.error?.errors?.find((e) => typeof e.reason === 'string')?.reason;
     return new GoogleApiError(
       httpStatus,
       body.error?.status,

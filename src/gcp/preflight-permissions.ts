@@ -221,14 +221,14 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
   ]),
   ...need(
     'roles/storage.admin',
-    'the Terraform state in its bucket (gcs backend: read, write, lock file)',
+    "the Terraform state in its bucket (gcs backend: read, write, lock file; the action's state-lock step before init: objects.get of the lock and the holder record, objects.insert of this run's record, objects.delete of a lock an ended run left, Storage JSON API)",
     [
       'storage.objects.get',
       'storage.objects.list',
       'storage.objects.create',
       'storage.objects.delete'
     ],
-    { source: 'Terraform gcs backend' }
+    { source: 'Terraform gcs backend; src/gcp/storage-objects.ts' }
   ),
   ...need('roles/compute.networkAdmin', 'google_compute_network, subnetwork and global addresses', [
     'compute.networks.create',

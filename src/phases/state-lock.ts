@@ -4,24 +4,26 @@
  * run and every later one. The step reads the lock object, and releases it only when GitHub proves
  * that the run named by the holder record has ended, as `terraform force-unlock -force ID` does on
  * this backend: a delete of the lock object on condition that its generation is still ID. Through
- * gcloud, so it needs no `terraform init` and runs before it, before any read starts ahead; then
- * it writes this run's own holder record (see terraform/lock-holder.ts for the format and why it
- * is trusted). A lock it cannot release is explained and left: Terraform then waits its
- * -lock-timeout and fails with that explanation.
+ * Cloud Storage's JSON API (gcp/storage-objects.ts), so it needs neither `terraform init` nor
+ * gcloud and runs before init, before any read starts ahead; then it writes this run's own holder
+ * record (see terraform/lock-holder.ts for the format and why it is trusted). A lock it cannot
+ * release is explained and left: Terraform then waits its -lock-timeout and fails with that
+ * explanation.
  */
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Inputs } from '../inputs.js';
 import type { TaskContext, TaskStep } from '../engine/types.js';
-import { runChecked } from '../engine/run-checked.js';
 import { displayCommand } from '../engine/redact.js';
+import type { GoogleApi } from '../gcp/google-api.js';
 import {
-  catObjectArgs,
-  copyToObjectArgs,
-  describeObjectArgs,
-  isObjectMissing,
-  removeGenerationArgs
-} from '../tools/gcloud/objects.js';
+  deleteObjectGeneration,
+  describeObjectContentRead,
+  describeObjectDelete,
+  describeObjectInsert,
+  describeObjectRead,
+  insertObject,
+  readObjectContent,
+  readObjectGeneration
+} from '../gcp/storage-objects.js';
 import {
   HOLDER_OBJECT,
   LOCK_OBJECT,
@@ -30,71 +32,102 @@ import {
   matchRecord,
   parseHolderRecord,
   parseStateLock,
+  stateObjectName,
   stateObjectUrl,
   terraformWho,
   type StateLock
 } from '../terraform/lock-holder.js';
+import { googleCall, googleOf } from './google-call.js';
 
-export interface StateLockFiles {
-  /** The run's Terraform scratch folder (exists after the work-folder step). */
-  readonly dir: string;
+const STEP_ID = 'terraform-state-lock';
+
+/** The two objects the step works on, by bucket and name and as gs:// URLs for messages. */
+interface LockObjects {
+  readonly bucket: string;
+  readonly lock: string;
+  readonly holder: string;
+  readonly lockUrl: string;
+  readonly holderUrl: string;
 }
 
 /** The manual form, for a person at a terminal with the module initialised. */
 export const forceUnlockArgs = (id: string): string[] => ['force-unlock', '-force', id];
 
-export function stateLockStep(inputs: Inputs, files: StateLockFiles): TaskStep {
-  const lockUrl = stateObjectUrl(inputs.stateBucket, inputs.statePrefix, LOCK_OBJECT);
-  const holderUrl = stateObjectUrl(inputs.stateBucket, inputs.statePrefix, HOLDER_OBJECT);
+export function stateLockStep(inputs: Inputs): TaskStep {
+  const objects: LockObjects = {
+    bucket: inputs.stateBucket,
+    lock: stateObjectName(inputs.statePrefix, LOCK_OBJECT),
+    holder: stateObjectName(inputs.statePrefix, HOLDER_OBJECT),
+    lockUrl: stateObjectUrl(inputs.stateBucket, inputs.statePrefix, LOCK_OBJECT),
+    holderUrl: stateObjectUrl(inputs.stateBucket, inputs.statePrefix, HOLDER_OBJECT)
+  };
+  const { bucket, lock, holder } = objects;
   return {
     kind: 'task',
-    id: 'terraform-state-lock',
+    id: STEP_ID,
     title: 'Release a state lock an ended run left, and record this run as the next holder',
     mutates: true,
     describe: () =>
       [
-        `$ ${displayCommand('gcloud', catObjectArgs(holderUrl), [])}   (the last holder record)`,
-        `$ ${displayCommand('gcloud', describeObjectArgs(lockUrl), [])}   (the lock, if held; its generation is the lock ID)`,
+        `${describeObjectContentRead(bucket, holder)} (storage.objects.get)   (the last holder record)`,
+        `${describeObjectRead(bucket, lock)} (storage.objects.get)   (the lock, if held; its generation is the lock ID)`,
+        `  then ${describeObjectContentRead(bucket, lock, '<lock ID>')}   (the lock's Who and Created)`,
         `If the lock is held, its Who and Created match the holder record of a run of this repository, and GitHub (GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt}) reports that run completed after it took the lock:`,
-        `  $ ${displayCommand('gcloud', removeGenerationArgs(lockUrl, '<lock ID>'), [])}   (what terraform force-unlock -force <lock ID> does on this backend)`,
+        `  ${describeObjectDelete(bucket, lock, '<lock ID>')} (storage.objects.delete)   (what terraform force-unlock -force <lock ID> does on this backend)`,
+        '  Google answers 412 when the lock was taken again since: say so and leave it.',
         'If it is held otherwise: explain who holds it and leave it (Terraform waits for it, then fails).',
-        `When no lock is left: $ ${displayCommand('gcloud', copyToObjectArgs('<record>', holderUrl), [])}   (repository, run, attempt, job, user@host; no secret)`
+        `When no lock is left: ${describeObjectInsert(bucket, holder)} <record> (storage.objects.create)   (repository, run, attempt, job, user@host; no secret)`
       ].join('\n'),
-    run: (ctx) => releaseAndRecord(ctx, files, lockUrl, holderUrl)
+    run: (ctx) => releaseAndRecord(ctx, googleOf(ctx, STEP_ID), objects)
   };
 }
 
-async function gcloudRead(ctx: TaskContext, args: string[]) {
-  return runChecked(ctx, {
-    stepId: 'terraform-state-lock',
-    title: `gcloud ${args.slice(0, 3).join(' ')}`,
-    tool: 'gcloud',
-    args,
-    okExitCodes: 'any',
-    quiet: true
-  });
+/** The last holder record; none when there is none or it cannot be read (it only ever helps). */
+async function readRecord(api: GoogleApi, objects: LockObjects) {
+  try {
+    const text = await readObjectContent(api, objects.bucket, objects.holder);
+    return text === undefined ? undefined : parseHolderRecord(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lock of that generation (its content read at it), or undefined when it does not read as one. */
+async function readLock(
+  api: GoogleApi,
+  objects: LockObjects,
+  generation: string
+): Promise<StateLock | undefined> {
+  try {
+    // Of that generation only: a lock taken anew meanwhile is not judged by the old one's content.
+    const content = await readObjectContent(api, objects.bucket, objects.lock, generation);
+    return content === undefined
+      ? undefined
+      : parseStateLock(JSON.stringify({ generation }), content);
+  } catch {
+    return undefined;
+  }
 }
 
 async function releaseAndRecord(
   ctx: TaskContext,
-  files: StateLockFiles,
-  lockUrl: string,
-  holderUrl: string
+  api: GoogleApi,
+  objects: LockObjects
 ): Promise<'unchanged' | void> {
-  const previous = await gcloudRead(ctx, catObjectArgs(holderUrl));
-  const record = previous.exitCode === 0 ? parseHolderRecord(previous.stdout) : undefined;
-  const described = await gcloudRead(ctx, describeObjectArgs(lockUrl));
-  let released = false;
-  if (described.exitCode !== 0 && !isObjectMissing(described)) {
+  const { bucket, lockUrl, holderUrl } = objects;
+  const record = await readRecord(api, objects);
+  let generation: string | undefined;
+  try {
+    generation = await readObjectGeneration(api, bucket, objects.lock);
+  } catch (error) {
     ctx.log.warning(
-      `Could not look for a state lock at ${lockUrl} (gcloud exited with ${described.exitCode}); Terraform checks it itself.`
+      `Could not look for a state lock at ${lockUrl} (${(error as Error).message.split('\n')[0]}); Terraform checks it itself.`
     );
     return 'unchanged';
   }
-  if (described.exitCode === 0) {
-    const content = await gcloudRead(ctx, catObjectArgs(lockUrl));
-    const lock =
-      content.exitCode === 0 ? parseStateLock(described.stdout, content.stdout) : undefined;
+  let released = false;
+  if (generation !== undefined) {
+    const lock = await readLock(api, objects, generation);
     if (!lock) {
       explain(ctx, `The Terraform state is locked (${lockUrl}), but the lock could not be read.`);
       return 'unchanged';
@@ -105,26 +138,41 @@ async function releaseAndRecord(
       return 'unchanged';
     }
     ctx.log.warning(verdict.text);
-    await runChecked(ctx, {
-      stepId: 'terraform-state-lock',
-      title: `Releasing state lock ${lock.id}`,
-      tool: 'gcloud',
-      args: removeGenerationArgs(lockUrl, lock.id)
-    });
-    ctx.state.notes.push(`Released Terraform state lock ${lock.id}: ${verdict.text}`);
-    released = true;
+    const outcome = await googleCall(
+      STEP_ID,
+      `Releasing state lock ${lock.id} (${describeObjectDelete(bucket, objects.lock, lock.id)})`,
+      'The deployer needs storage.objects.delete on the state bucket.',
+      () => deleteObjectGeneration(api, bucket, objects.lock, lock.id)
+    );
+    if (outcome === 'changed') {
+      explain(
+        ctx,
+        `The Terraform state lock changed before it could be released: ${lockUrl} is no longer generation ${lock.id} (Cloud Storage answered 412 conditionNotMet), so it was taken again since; the action leaves it. It had found that ${verdict.text}`
+      );
+      return 'unchanged';
+    }
+    if (outcome === 'missing') {
+      ctx.log.info(`State lock ${lock.id} was gone before the action released it.`);
+    } else {
+      ctx.state.notes.push(`Released Terraform state lock ${lock.id}: ${verdict.text}`);
+      released = true;
+    }
   }
   const mine = holderRecordOf(ctx.env, terraformWho(), ctx.clock.now());
   if (mine) {
-    const file = path.join(files.dir, HOLDER_OBJECT);
-    writeFileSync(file, `${JSON.stringify(mine, null, 2)}\n`, { mode: 0o600 });
-    await runChecked(ctx, {
-      stepId: 'terraform-state-lock',
-      title: 'Writing the state lock holder record',
-      tool: 'gcloud',
-      args: copyToObjectArgs(file, holderUrl),
-      quiet: true
-    });
+    await googleCall(
+      STEP_ID,
+      `Writing the state lock holder record ${holderUrl}`,
+      'The deployer needs storage.objects.create and storage.objects.delete on the state bucket.',
+      () =>
+        insertObject(
+          api,
+          bucket,
+          objects.holder,
+          `${JSON.stringify(mine, null, 2)}\n`,
+          'application/json'
+        )
+    );
   }
   return released ? undefined : 'unchanged';
 }

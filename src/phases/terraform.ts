@@ -226,7 +226,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       return [
         prepare,
         // Before init: nothing reads ahead yet while it may release a lock.
-        stateLockStep(inputs, files),
+        stateLockStep(inputs),
         init,
         // A manual deploy plans nothing: it applies the plan its plan job saved and showed.
         inputs.savedPlan
@@ -277,7 +277,7 @@ function terraformSteps(inputs: Inputs, mode: TerraformMode, state: RunState): S
       // The destroy command's outputs phase prepared the folder and ran init; the same backend
       // and data folder serve here.
       return [
-        stateLockStep(inputs, files),
+        stateLockStep(inputs),
         liftProtectionStep(inputs, files, env),
         databaseFirstStep(inputs, files, env),
         releasePeeringStep(inputs),

@@ -21,8 +21,12 @@ import os from 'node:os';
 export const HOLDER_OBJECT = 'flyte-gke-lock-holder.json';
 export const LOCK_OBJECT = 'default.tflock';
 
+/** The object's name in the state bucket: PREFIX/NAME, as the GCS backend names its objects. */
+export const stateObjectName = (prefix: string, name: string): string =>
+  `${prefix.replace(/^\/+|\/+$/g, '')}/${name}`;
+
 export const stateObjectUrl = (bucket: string, prefix: string, name: string): string =>
-  `gs://${bucket}/${prefix.replace(/^\/+|\/+$/g, '')}/${name}`;
+  `gs://${bucket}/${stateObjectName(prefix, name)}`;
 
 export interface LockHolderRecord {
   readonly repository: string;
@@ -119,8 +123,8 @@ export interface StateLock {
 }
 
 /**
- * The lock from `gcloud storage objects describe --format=json` (its generation) and the object's
- * content; undefined when either does not read as a lock.
+ * The lock from the object's metadata as JSON (Cloud Storage's objects.get: its `generation`) and
+ * the object's content; undefined when either does not read as a lock.
  */
 export function parseStateLock(describeJson: string, content: string): StateLock | undefined {
   let meta: unknown;

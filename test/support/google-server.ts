@@ -20,14 +20,25 @@ export interface GoogleCall {
   /** Path after the service, e.g. `/v1/projects/p:testIamPermissions`. */
   readonly path: string;
   readonly query: URLSearchParams;
+  /** The JSON body, parsed (undefined for none and for a body of another content type). */
   readonly body: unknown;
+  /** The body as sent, whatever its content type (a media upload's bytes). */
+  readonly rawBody: string;
+  readonly contentType: string | undefined;
   readonly authorization: string | undefined;
 }
 
 export interface GoogleAnswer {
   readonly status?: number;
+  /** Answered as JSON. */
   readonly body?: unknown;
+  /** Answered as it is with its content type instead (an object's content, `alt=media`). */
+  readonly raw?: { readonly contentType: string; readonly data: string };
 }
+
+/** A body is JSON when its content type says so, or says nothing (what the JSON APIs expect). */
+const isJsonType = (contentType: string | undefined): boolean =>
+  contentType === undefined || /^application\/([\w.+-]*\+)?json\b/i.test(contentType.trim());
 
 type Handler = (call: GoogleCall) => GoogleAnswer | Promise<GoogleAnswer>;
 
@@ -162,6 +173,11 @@ export class GoogleServer {
     const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', this.base);
     const send = (answer: GoogleAnswer) => {
+      if (answer.raw) {
+        res.writeHead(answer.status ?? 200, { 'content-type': answer.raw.contentType });
+        res.end(answer.raw.data);
+        return;
+      }
       res.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
       res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
     };
@@ -175,11 +191,14 @@ export class GoogleServer {
     if (service === 'iamcredentials' && subPath.endsWith(':generateIdToken')) {
       return send(this.idToken(req, raw, subPath));
     }
+    const contentType = req.headers['content-type'];
     let body: unknown;
-    try {
-      body = raw === '' ? undefined : JSON.parse(raw);
-    } catch {
-      return send(googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.'));
+    if (isJsonType(contentType)) {
+      try {
+        body = raw === '' ? undefined : JSON.parse(raw);
+      } catch {
+        return send(googleError(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.'));
+      }
     }
     const call: GoogleCall = {
       method: req.method ?? 'GET',
@@ -187,6 +206,8 @@ export class GoogleServer {
       path: subPath,
       query: url.searchParams,
       body,
+      rawBody: raw,
+      contentType,
       authorization: req.headers.authorization
     };
     this.calls.push(call);

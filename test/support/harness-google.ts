@@ -9,9 +9,13 @@
  * on once the BackendConfig asks), their policies kept in the same world.json keys. The NEG
  * aggregatedList answers world.gcloud.negs (none unless a test puts some), the forwarding rules'
  * the internal rule of each live gce-internal Ingress (standins/forwarding-rules.mjs). Secret
- * Manager's versions.access answers the versions the stand-in terraform wrote.
- * The routes themselves, and the shapes they answer, are google-routes.ts's and
- * google-iap-routes.ts's, google-compute-routes.ts's and google-secret-routes.ts's.
+ * Manager's versions.access answers the versions the stand-in terraform wrote. Cloud Storage's
+ * objects get, insert and delete work on the objects the stand-in tools keep
+ * (standins/state-objects.mjs): the stand-in terraform's lock is the default.tflock they read, and
+ * deleting it releases it.
+ * The routes themselves, and the shapes they answer, are google-routes.ts's,
+ * google-iap-routes.ts's, google-compute-routes.ts's, google-secret-routes.ts's and
+ * google-object-routes.ts's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +26,8 @@ import { backendServices } from './standins/backend-services.mjs';
 import { serveAggregated } from './google-compute-routes.js';
 import { serveSecretVersions } from './google-secret-routes.js';
 import { internalForwardingRules } from './standins/forwarding-rules.mjs';
+import { serveObjects } from './google-object-routes.js';
+import { objectAt, putObject, removeObject } from './standins/state-objects.mjs';
 
 /** Any base64 PEM: the stand-in kubectl never dials the endpoint. */
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
@@ -37,7 +43,7 @@ interface WorldBucket {
 }
 
 interface World {
-  terraform?: { applied?: unknown };
+  terraform?: { applied?: unknown; backend?: { bucket?: string } };
   gcloud?: { buckets?: Record<string, WorldBucket> };
 }
 
@@ -98,6 +104,29 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
         pap: bucket.publicAccessPrevention ?? 'inherited'
       };
       writeFileSync(file, JSON.stringify(world, null, 2));
+    }
+  });
+
+  const write = (world: World) => writeFileSync(file, JSON.stringify(world, null, 2));
+  const url = (bucket: string, name: string) => `gs://${bucket}/${name}`;
+  serveObjects(server, {
+    bucketExists: (bucket) => {
+      const world = read();
+      return (
+        Boolean(world.gcloud?.buckets?.[bucket]) || world.terraform?.backend?.bucket === bucket
+      );
+    },
+    get: (bucket, name) => objectAt(read(), url(bucket, name)),
+    put: (bucket, name, content, contentType) => {
+      const world = read();
+      const generation = putObject(world, url(bucket, name), content, contentType);
+      write(world);
+      return generation;
+    },
+    remove: (bucket, name) => {
+      const world = read();
+      removeObject(world, url(bucket, name));
+      write(world);
     }
   });
 }

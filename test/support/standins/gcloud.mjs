@@ -4,6 +4,7 @@ import { fail, flag, has, ok, positionals } from './args.mjs';
 import { internalForwardingRules } from './forwarding-rules.mjs';
 import { answerSqlBackups } from './cloud-sql.mjs';
 import { backendServices } from './backend-services.mjs';
+import { objectAt, putObject, removeObject } from './state-objects.mjs';
 
 const VALUED = [
   '--project',
@@ -209,43 +210,6 @@ const splitUrl = (url) => {
   return m ? [m[1], m[2]] : [undefined, undefined];
 };
 
-/** Go's time.Time String ("2026-11-24 03:00:00.000000 +0000 UTC") as JSON writes it (RFC 3339). */
-const goTimeToJson = (text) => {
-  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?) \+0000 UTC$/.exec(text ?? '');
-  return m ? `${m[1]}T${m[2]}Z` : text;
-};
-
-/**
- * Objects in the modelled buckets: those written with `storage cp`, and Terraform's lock, which
- * the stand-in terraform keeps (world.terraform.lock) at PREFIX/default.tflock of its backend,
- * with the lock ID as the object's generation (as the GCS backend does).
- */
-function objectAt(world, url) {
-  const [bucket, name] = splitUrl(url);
-  const tf = world.terraform ?? {};
-  const lock = tf.lock;
-  if (
-    lock &&
-    tf.backend &&
-    bucket === tf.backend.bucket &&
-    name === `${tf.backend.prefix}/default.tflock`
-  ) {
-    return {
-      generation: String(lock.id),
-      content: JSON.stringify({
-        ID: 'b8a1c3e2-7d4f-4e5a-9c6b-0f1e2d3c4b5a',
-        Operation: lock.operation ?? 'OperationTypeApply',
-        Info: '',
-        Who: lock.who,
-        Version: tf.version ?? '1.13.4',
-        Created: goTimeToJson(lock.created ?? '2026-11-24 03:00:00.000000 +0000 UTC'),
-        Path: url
-      })
-    };
-  }
-  return world.gcloud?.objects?.[url];
-}
-
 function objects(words, args, world) {
   const g = world.gcloud;
   const bucketOf = (url) => splitUrl(url)[0];
@@ -285,9 +249,7 @@ function objects(words, args, world) {
       return fail(
         `ERROR: (gcloud.storage.cp) [${url}] not found: 404. The destination bucket gs://${bucketOf(url)} does not exist\n`
       );
-    const store = (g.objects ??= {});
-    const generation = String(Number(store[url]?.generation ?? 1_700_000_000_000_000) + 1);
-    store[url] = { content: readFileSync(source, 'utf8'), generation };
+    putObject(world, url, readFileSync(source, 'utf8'));
     return ok('', `Copying file://${source} to ${url}\n  Completed files 1/1\n`);
   }
   if (words[1] === 'rm') {
@@ -303,11 +265,7 @@ function objects(words, args, world) {
       return fail(
         `ERROR: (gcloud.storage.rm) HTTPError 412: At least one of the pre-conditions you specified did not hold.\n`
       );
-    const tf = world.terraform ?? {};
-    if (tf.lock && url === `gs://${tf.backend?.bucket}/${tf.backend?.prefix}/default.tflock`) {
-      delete tf.lock;
-      tf.unlocks = (tf.unlocks ?? 0) + 1;
-    } else delete world.gcloud.objects[url];
+    removeObject(world, url);
     return ok('', `Removing ${url}...\n  Completed 1\n`);
   }
   return fail(`ERROR: (gcloud.storage) Invalid choice: '${words[1]} ${words[2] ?? ''}'.\n`);
