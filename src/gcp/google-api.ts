@@ -24,7 +24,11 @@ export interface GoogleApi {
   accessToken(): Promise<string>;
 }
 
-/** Google's error body: {error: {code, message, status, details: [{reason, metadata}]}}. */
+/**
+ * Google's error body: {error: {code, message, status, details: [{reason, metadata}]}}. Compute
+ * Engine also sends (and sometimes only sends) the older {error: {errors: [{reason, message}]}};
+ * its reason (e.g. `resourceNotReady`) is kept when details name none.
+ */
 export class GoogleApiError extends Error {
   constructor(
     readonly httpStatus: number,
@@ -95,9 +99,16 @@ export function createGoogleApi(deps: GoogleApiDeps): GoogleApi {
 function errorOf(httpStatus: number, text: string, call: string): GoogleApiError {
   try {
     const body = JSON.parse(text) as {
-      error?: { message?: string; status?: string; details?: { reason?: string }[] };
+      error?: {
+        message?: string;
+        status?: string;
+        details?: { reason?: string }[];
+        errors?: { reason?: string }[];
+      };
     };
-    const reason = body.error?.details?.find((d) => typeof d.reason === 'string')?.reason;
+    const named = (list: { reason?: string }[] | undefined) =>
+      Array.isArray(list) ? list.find((d) => typeof d?.reason === 'string')?.reason : undefined;
+    const reason = named(body.error?.details) ?? named(body.error?.errors);
     return new GoogleApiError(
       httpStatus,
       body.error?.status,

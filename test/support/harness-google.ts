@@ -9,9 +9,12 @@
  * on once the BackendConfig asks), their policies kept in the same world.json keys. The NEG
  * aggregatedList answers world.gcloud.negs (none unless a test puts some), the forwarding rules'
  * the internal rule of each live gce-internal Ingress (standins/forwarding-rules.mjs). Secret
- * Manager's versions.access answers the versions the stand-in terraform wrote.
+ * Manager's versions.access answers the versions the stand-in terraform wrote. Compute's
+ * networks.get / removePeering work on the peerings the stand-in terraform's apply made
+ * (world.gcloud.peerings, by network), so its destroy sees the peering gone.
  * The routes themselves, and the shapes they answer, are google-routes.ts's and
- * google-iap-routes.ts's, google-compute-routes.ts's and google-secret-routes.ts's.
+ * google-iap-routes.ts's, google-compute-routes.ts's, google-secret-routes.ts's and
+ * google-network-routes.ts's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +24,7 @@ import { serveBackendServicesAndIap } from './google-iap-routes.js';
 import { backendServices } from './standins/backend-services.mjs';
 import { serveAggregated } from './google-compute-routes.js';
 import { serveSecretVersions } from './google-secret-routes.js';
+import { serveNetworks } from './google-network-routes.js';
 import { internalForwardingRules } from './standins/forwarding-rules.mjs';
 
 /** Any base64 PEM: the stand-in kubectl never dials the endpoint. */
@@ -38,7 +42,7 @@ interface WorldBucket {
 
 interface World {
   terraform?: { applied?: unknown };
-  gcloud?: { buckets?: Record<string, WorldBucket> };
+  gcloud?: { buckets?: Record<string, WorldBucket>; peerings?: Record<string, string[]> };
 }
 
 export function serveStandinWorld(server: GoogleServer, standinDir: string): void {
@@ -71,6 +75,21 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
     versions: () =>
       (read().gcloud as { secretVersions?: Record<string, string> } | undefined)?.secretVersions ??
       {}
+  });
+
+  // The network exists once Terraform has applied (or while a peering names it).
+  serveNetworks(server, {
+    peerings: (_project, network) => {
+      const world = read();
+      const peerings = world.gcloud?.peerings?.[network];
+      return peerings ?? (world.terraform?.applied ? [] : undefined);
+    },
+    remove: (_project, network, peering) => {
+      const world = read();
+      const peerings = ((world.gcloud ??= {}).peerings ??= {});
+      peerings[network] = (peerings[network] ?? []).filter((p) => p !== peering);
+      writeFileSync(file, JSON.stringify(world, null, 2));
+    }
   });
 
   // Whichever cluster the action asks for exists once Terraform has applied.
