@@ -198,6 +198,11 @@ describe('dry run', () => {
       expect(destroy).toMatch(
         /## Final database backup\n\d+\. Back up the Cloud SQL instance <cloudsql_instance> before destroy \(waits for it\) \[changes; only if final-backup is true and Terraform state holds the deployment\]/
       );
+      // The peering is released through Compute's REST API, not gcloud.
+      expect(destroy).toContain(
+        'If it is: POST https://compute.googleapis.com/compute/v1/projects/acme-flyte-dev/global/networks/<network_name output>/removePeering {"name":"servicenetworking-googleapis-com"} (compute.networks.removePeering)'
+      );
+      expect(destroy).not.toContain('gcloud compute networks peerings');
     });
 
     it.each(['deploy', 'verify'])(

@@ -229,6 +229,7 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
   });
 
   it('destroy with confirmation uninstalls both releases, then plans and applies the destroy', async () => {
+    const googleFrom = jobs.harness.google.calls.length;
     const result = await job(jobs, {
       ...BASE,
       command: 'destroy',
@@ -257,16 +258,21 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     expect(world.helm.releases).toEqual({});
     expect(world.terraform.applied).toBeUndefined();
     expect(result.summary).toContain('Remove by hand');
-    // The database went first, then its peering, so the network could be deleted.
+    // The database went first, then its peering (through Compute's REST API, no gcloud), so the
+    // network could be deleted: the stand-in terraform refuses a network still peered.
     const databaseFirst = index(
       (c) => c.tool === 'terraform' && c.args.includes('-target=google_sql_database_instance.main')
     );
-    const release = index(
-      (c) =>
-        c.tool === 'gcloud' && c.args.slice(0, 4).join(' ') === 'compute networks peerings delete'
-    );
     expect(databaseFirst).toBeGreaterThan(uninstallGke);
-    expect(release).toBeGreaterThan(databaseFirst);
+    expect(databaseFirst).toBeLessThan(apply);
+    expect(result.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')).toEqual([]);
+    const removals = jobs.harness.google.calls
+      .slice(googleFrom)
+      .filter(
+        (c) =>
+          c.method === 'POST' && c.path.endsWith('/global/networks/flyte-e2e-vpc/removePeering')
+      );
+    expect(removals.map((c) => c.body)).toEqual([{ name: 'servicenetworking-googleapis-com' }]);
     expect(world.gcloud.peerings['flyte-e2e-vpc']).toEqual([]);
   });
 

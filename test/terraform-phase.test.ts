@@ -1,9 +1,10 @@
 /**
  * The Terraform phases: their step lists (pure), and runs through the real runner with a fake
  * process boundary that answers like terraform and gcloud and echoes what they print, as the
- * real exec does for steps that are not quiet.
+ * real exec does for steps that are not quiet; the destroy's peering release meets a loopback
+ * Compute (google-network-routes.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import type { Inputs } from '../src/inputs.js';
 import { runPhases } from '../src/engine/runner.js';
 import { RunState } from '../src/engine/state.js';
 import type { Exec, ExecResult, Phase } from '../src/engine/types.js';
+import { googleApiFor } from '../src/gcp/client.js';
+import type { GoogleApi } from '../src/gcp/google-api.js';
 import {
   stateBackendPhase,
   terraformFiles,
@@ -20,10 +23,9 @@ import {
   type TerraformMode
 } from '../src/phases/terraform.js';
 import { fakeContext, fakeLogger, testInputs } from './support/fakes.js';
-import { googleApiFor } from '../src/gcp/client.js';
-import type { GoogleApi } from '../src/gcp/google-api.js';
 import { GoogleServer } from './support/google-server.js';
 import { mapStore, serveObjects } from './support/google-object-routes.js';
+import { serveNetworks, type BusyAnswer } from './support/google-network-routes.js';
 import {
   LOCK_ERROR,
   outputJson,
@@ -94,7 +96,8 @@ async function run(
   phases: Phase[],
   answers: Answers,
   inputs: Inputs = testInputs(),
-  prepare: (state: RunState) => void = () => undefined
+  prepare: (state: RunState) => void = () => undefined,
+  googleApi?: GoogleApi
 ): Promise<ReturnType<typeof world> & { state: RunState; error?: Error; cleanup: string[] }> {
   const w = world(answers);
   const state = new RunState(false);
@@ -105,7 +108,7 @@ async function run(
     state,
     exec: w.exec,
     log: w.log,
-    google: () => api
+    google: () => googleApi ?? api
   });
   let error: Error | undefined;
   try {
@@ -456,114 +459,136 @@ describe('terraform phase through the runner', () => {
 
   describe('a destroy the network does not stop', () => {
     const inputs = testInputs({ command: 'destroy', 'confirm-destroy': 'flyte' });
+    const PEERING = 'servicenetworking-googleapis-com';
     const withNetwork = (state: RunState) => {
       state.tfOutputs = { ...OUTPUTS_FOR_DESTROY, networkName: 'flyte-vpc' };
     };
-    const destroyAnswers = (peering: Answer | Answer[]): Answers => {
-      const queue = Array.isArray(peering) ? [...peering] : [peering];
-      return {
-        'terraform state': {
-          stdout: 'google_compute_network.vpc\ngoogle_sql_database_instance.main\n'
+    let google: GoogleServer;
+    let api: GoogleApi;
+    let peerings: Record<string, string[]>;
+    let busy: (BusyAnswer | undefined)[];
+    /** Terraform applies and Compute's removals, in the order they happened. */
+    let order: string[];
+    beforeAll(async () => {
+      google = await new GoogleServer().start();
+      serveNetworks(google, {
+        peerings: (project, network) =>
+          project === 'acme-flyte-dev' ? peerings[network] : undefined,
+        remove: (_project, network, peering) => {
+          order.push('removePeering');
+          peerings[network] = (peerings[network] ?? []).filter((p) => p !== peering);
         },
-        'terraform plan': { exitCode: 2 },
-        'terraform show': (args) => ({
-          stdout: args.includes('-json')
-            ? planJson([['google_compute_network.vpc', ['delete']]])
-            : 'destroy'
-        }),
-        'gcloud compute networks peerings': () => queue.shift() ?? {}
-      };
+        busy: () => busy.shift()
+      });
+      const { file, env } = google.credentials();
+      api = googleApiFor(file, env);
+    });
+    afterAll(async () => google.stop());
+    beforeEach(() => {
+      peerings = { 'flyte-vpc': [PEERING] };
+      busy = [];
+      order = [];
+      google.calls.length = 0;
+    });
+    const removals = () => google.calls.filter((c) => c.path.endsWith('/removePeering'));
+    const destroyAnswers: Answers = {
+      'terraform state': {
+        stdout: 'google_compute_network.vpc\ngoogle_sql_database_instance.main\n'
+      },
+      'terraform plan': { exitCode: 2 },
+      'terraform show': (args) => ({
+        stdout: args.includes('-json')
+          ? planJson([['google_compute_network.vpc', ['delete']]])
+          : 'destroy'
+      }),
+      'terraform apply': (args) => {
+        order.push(`apply ${path.basename(args.at(-1) ?? '')}`);
+        return {};
+      }
     };
+    const destroy = () =>
+      run([terraformPhase(inputs, 'destroy')], destroyAnswers, inputs, withNetwork, api);
 
-    it('destroys the database first, releases its peering, then destroys the rest', async () => {
-      const r = await run(
-        [terraformPhase(inputs, 'destroy')],
-        destroyAnswers({}),
-        inputs,
-        withNetwork
-      );
+    it('destroys the database first, releases its peering through Compute, then destroys the rest', async () => {
+      const r = await destroy();
       expect(r.error).toBeUndefined();
-      const order = r.calls.map((c) =>
-        c.tool === 'gcloud'
-          ? `gcloud ${c.args.slice(0, 4).join(' ')}`
-          : c.args
-              .filter((a) => a.startsWith('-target') || !a.startsWith('-'))
-              .slice(0, 2)
-              .join(' ')
-      );
-      const databaseApply = order.indexOf('apply ' + terraformFiles(r.state).databasePlan);
-      const release = order.indexOf('gcloud compute networks peerings delete');
-      const finalApply = order.lastIndexOf('apply ' + terraformFiles(r.state).destroyPlan);
-      expect(order).toContain('plan -target=google_sql_database_instance.main');
-      expect(databaseApply).toBeGreaterThan(0);
-      expect(release).toBeGreaterThan(databaseApply);
-      expect(finalApply).toBeGreaterThan(release);
-      const peering = r.calls.find((c) => c.tool === 'gcloud' && c.args[0] === 'compute')!;
-      expect(peering.args).toEqual([
-        'compute',
-        'networks',
-        'peerings',
-        'delete',
-        'servicenetworking-googleapis-com',
-        '--network=flyte-vpc',
-        '--project=acme-flyte-dev',
-        '--quiet'
+      const files = terraformFiles(r.state);
+      expect(order).toEqual([
+        `apply ${path.basename(files.liftPlan)}`,
+        `apply ${path.basename(files.databasePlan)}`,
+        'removePeering',
+        `apply ${path.basename(files.destroyPlan)}`
       ]);
+      expect(removals().map((c) => c.body)).toEqual([{ name: PEERING }]);
+      expect(removals()[0]?.path).toBe(
+        '/compute/v1/projects/acme-flyte-dev/global/networks/flyte-vpc/removePeering'
+      );
+      // No gcloud process for the peering (the state lock's reads are another step's).
+      expect(r.calls.filter((c) => c.tool === 'gcloud' && c.args[0] !== 'storage')).toEqual([]);
+      expect(r.lines.join('\n')).toContain(
+        'Released the peering servicenetworking-googleapis-com of network flyte-vpc.'
+      );
     });
 
-    it('waits, bounded, while the producer still holds the peering', async () => {
-      const busy = {
-        exitCode: 1,
-        stderr:
-          'ERROR: (gcloud.compute.networks.peerings.delete) Operation in progress; try again later.'
-      };
-      const r = await run(
-        [terraformPhase(inputs, 'destroy')],
-        destroyAnswers([busy, busy, {}]),
-        inputs,
-        withNetwork
-      );
+    it('waits, bounded, while Compute reports the peering busy', async () => {
+      busy = ['in-progress', 'operation-not-ready'];
+      const r = await destroy();
       expect(r.error).toBeUndefined();
-      expect(r.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')).toHaveLength(3);
-      const endless = await run(
-        [terraformPhase(inputs, 'destroy')],
-        destroyAnswers(Array.from({ length: 20 }, () => busy)),
-        inputs,
-        withNetwork
+      expect(removals()).toHaveLength(3);
+      expect(r.lines.join('\n')).toContain(
+        'The peering of network flyte-vpc is still busy (attempt 1 of 10): There is a peering operation in progress'
       );
+      expect(peerings['flyte-vpc']).toEqual([]);
+
+      google.calls.length = 0;
+      order = [];
+      peerings = { 'flyte-vpc': [PEERING] };
+      busy = Array.from({ length: 20 }, () => 'in-progress' as const);
+      const endless = await destroy();
       expect(endless.error?.message).toMatch(
-        /Could not release the peering servicenetworking-googleapis-com of network flyte-vpc \(attempt 10 of 10\)/
+        /Could not release the peering servicenetworking-googleapis-com of network flyte-vpc \(attempt 10 of 10\): Compute still reports it busy/
       );
-      expect(
-        endless.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')
-      ).toHaveLength(10);
+      // What a person can do instead: the gcloud command, or the REST call itself.
+      expect(endless.error?.message).toContain(
+        '`gcloud compute networks peerings delete servicenetworking-googleapis-com --network=flyte-vpc --project=acme-flyte-dev`'
+      );
+      expect(endless.error?.message).toContain(
+        'POST https://compute.googleapis.com/compute/v1/projects/acme-flyte-dev/global/networks/flyte-vpc/removePeering'
+      );
+      expect(removals()).toHaveLength(10);
       // The rest is not destroyed while the network cannot be.
       expect(
-        endless.calls.filter(
-          (c) =>
-            c.args[0] === 'apply' && c.args.at(-1) === terraformFiles(endless.state).destroyPlan
-        )
+        order.filter((o) => o.includes(path.basename(terraformFiles(endless.state).destroyPlan)))
       ).toEqual([]);
     });
 
-    it('an already released peering is no change', async () => {
-      const gone = {
-        exitCode: 1,
-        stderr:
-          "ERROR: (gcloud.compute.networks.peerings.delete) Could not fetch resource:\n - The resource 'projects/p/global/networks/flyte-vpc/peerings/servicenetworking-googleapis-com' was not found"
-      };
-      const r = await run(
-        [terraformPhase(inputs, 'destroy')],
-        destroyAnswers(gone),
-        inputs,
-        withNetwork
+    it('stops on a removal Compute failed, with its error', async () => {
+      busy = ['operation-failed'];
+      const r = await destroy();
+      expect(r.error).toBeInstanceOf(StepError);
+      expect(r.error?.message).toMatch(
+        /Could not release the peering servicenetworking-googleapis-com of network flyte-vpc: Compute's operation operation-[\w-]+ \(removePeering\) failed: INTERNAL_ERROR/
       );
+      expect(removals()).toHaveLength(1);
+    });
+
+    it('an already released peering, or a network already gone, is no change', async () => {
+      peerings = { 'flyte-vpc': [] };
+      const r = await destroy();
       expect(r.error).toBeUndefined();
       expect(r.lines.join('\n')).toContain(
         'Network flyte-vpc has no servicenetworking-googleapis-com peering: nothing to release.'
       );
-      expect(r.calls.filter((c) => c.tool === 'gcloud' && c.args[0] === 'compute')).toHaveLength(1);
+      expect(removals()).toEqual([]);
       expect(r.calls.at(-1)?.args.at(-1)).toBe(terraformFiles(r.state).destroyPlan);
+
+      peerings = {};
+      const gone = await destroy();
+      expect(gone.error).toBeUndefined();
+      expect(gone.lines.join('\n')).toContain(
+        'Network flyte-vpc does not exist: no peering to release.'
+      );
+      expect(removals()).toEqual([]);
     });
   });
 

@@ -37,7 +37,11 @@ export interface GoogleApi {
   accessToken(): Promise<string>;
 }
 
-/** Google's error body: {error: {code, message, status, details: [{reason, metadata}]}}. */
+/**
+ * Google's error body: {error: {code, message, status, details: [{reason, metadata}]}}. Compute
+ * Engine also sends (and sometimes only sends) the older {error: {errors: [{reason, message}]}};
+ * its reason (e.g. `resourceNotReady`) is kept when details name none.
+ */
 export class GoogleApiError extends Error {
   constructor(
     readonly httpStatus: number,

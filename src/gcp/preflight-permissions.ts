@@ -188,7 +188,8 @@ const need = (
 /**
  * What deploy creates and changes: every resource type of terraform/ (create, read, update,
  * delete), the state bucket and its objects, the Kubernetes objects Helm and kubectl write, the
- * database password read back from Secret Manager, and the IAP bindings.
+ * database password read back from Secret Manager, and the IAP bindings. Destroy runs as the
+ * same identity and is not preflighted itself, so what only it calls is listed here too.
  */
 export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
   ...need('roles/container.admin', 'google_container_cluster and node pools', [
@@ -253,6 +254,12 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
       'compute.forwardingRules.list'
     ],
     { source: 'src/gcp/backend-services.ts, src/gcp/gke-negs.ts, src/gcp/forwarding-rules.ts' }
+  ),
+  ...need(
+    'roles/compute.networkAdmin',
+    "destroy's release of Cloud SQL's VPC peering (networks.removePeering, then globalOperations.wait; networks.get is above)",
+    ['compute.networks.removePeering', 'compute.globalOperations.get'],
+    { source: 'src/gcp/network-peering.ts' }
   ),
   ...need(
     'roles/servicenetworking.networksAdmin',

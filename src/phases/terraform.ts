@@ -35,11 +35,6 @@ import {
   resourceChangeLines,
   type JsonPlanSources
 } from '../review/fingerprint.js';
-import {
-  deletePeeringArgs,
-  peeringDeleteOutcome,
-  SERVICE_NETWORKING_PEERING
-} from '../tools/gcloud/peering.js';
 import { readOutputs, requireOutputs } from '../terraform/outputs.js';
 import {
   describeChanges,
@@ -51,6 +46,7 @@ import {
 import { runTerraform } from '../terraform/task-exec.js';
 import { stateLockStep } from './state-lock.js';
 import { pluginCacheDir } from '../terraform/provider-cache.js';
+import { releasePeeringStep } from './release-peering.js';
 
 /**
  * `deploy-plan` and `apply` are the two halves of a deploy: the saved plan, then its apply. They are
@@ -393,9 +389,6 @@ function outputsStep(
 
 /** The Cloud SQL instance of the bundled module; a custom module without it skips the step. */
 export const DATABASE_RESOURCE = 'google_sql_database_instance.main';
-/** How long a destroy waits, at most, for the producer side to let the peering go. */
-const PEERING_ATTEMPTS = 10;
-const PEERING_WAIT_MS = 30_000;
 
 /**
  * Destroy the database first, on its own: Cloud SQL's peering can only be released once the
@@ -448,55 +441,6 @@ function databaseFirstStep(
         what: 'Destroying the database',
         args: applyPlanArgs(files.databasePlan)
       });
-    }
-  };
-}
-
-/**
- * Releases Cloud SQL's VPC peering from the network's side once the database is gone, bounded:
- * the producer may hold it briefly. Absent already is success, so a second destroy does nothing.
- */
-function releasePeeringStep(inputs: Inputs): Step {
-  return {
-    kind: 'task',
-    id: 'release-peering',
-    title: "Release Cloud SQL's VPC peering",
-    mutates: true,
-    describe: (state) =>
-      `$ ${displayCommand('gcloud', deletePeeringArgs(inputs.projectId, state.tfOutputs?.networkName ?? '<network_name output>'), [])}\n(not found counts as done; retried up to ${PEERING_ATTEMPTS} times, ${PEERING_WAIT_MS / 1000} s apart, while the producer still holds it)`,
-    run: async (ctx) => {
-      const network = ctx.state.tfOutputs?.networkName;
-      if (!network) {
-        ctx.log.info(
-          'The module has no network_name output, so no VPC peering is released; a network still peered with servicenetworking cannot be deleted.'
-        );
-        return 'unchanged';
-      }
-      const args = deletePeeringArgs(inputs.projectId, network);
-      for (let attempt = 1; ; attempt++) {
-        const result = await ctx.exec.run('gcloud', args, { quiet: true });
-        const outcome = peeringDeleteOutcome(result);
-        if (outcome === 'deleted') {
-          ctx.log.info(`Released the peering ${SERVICE_NETWORKING_PEERING} of network ${network}.`);
-          return;
-        }
-        if (outcome === 'absent') {
-          ctx.log.info(
-            `Network ${network} has no ${SERVICE_NETWORKING_PEERING} peering: nothing to release.`
-          );
-          return 'unchanged';
-        }
-        if (outcome === 'failed' || attempt >= PEERING_ATTEMPTS) {
-          throw new StepError(
-            'release-peering',
-            `Could not release the peering ${SERVICE_NETWORKING_PEERING} of network ${network} (attempt ${attempt} of ${PEERING_ATTEMPTS}): ${result.stderr.trim() || `gcloud exited with ${result.exitCode}`}. Run \`gcloud ${args.join(' ')}\` once Cloud SQL has let it go, then run destroy again.`
-          );
-        }
-        ctx.log.info(
-          `The peering of network ${network} is still busy (attempt ${attempt} of ${PEERING_ATTEMPTS}); waiting ${PEERING_WAIT_MS / 1000} s.`
-        );
-        await ctx.clock.sleep(PEERING_WAIT_MS);
-      }
     }
   };
 }

@@ -12,10 +12,12 @@
  * Manager's versions.access answers the versions the stand-in terraform wrote. Cloud Storage's
  * objects get, insert and delete work on the objects the stand-in tools keep
  * (standins/state-objects.mjs): the stand-in terraform's lock is the default.tflock they read, and
- * deleting it releases it.
+ * deleting it releases it. Compute's networks.get / removePeering work on the peerings the
+ * stand-in terraform's apply made (world.gcloud.peerings, by network), so its destroy sees the
+ * peering gone.
  * The routes themselves, and the shapes they answer, are google-routes.ts's,
- * google-iap-routes.ts's, google-compute-routes.ts's, google-secret-routes.ts's and
- * google-object-routes.ts's.
+ * google-iap-routes.ts's, google-compute-routes.ts's, google-secret-routes.ts's,
+ * google-object-routes.ts's and google-network-routes.ts's.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +27,7 @@ import { serveBackendServicesAndIap } from './google-iap-routes.js';
 import { backendServices } from './standins/backend-services.mjs';
 import { serveAggregated } from './google-compute-routes.js';
 import { serveSecretVersions } from './google-secret-routes.js';
+import { serveNetworks } from './google-network-routes.js';
 import { internalForwardingRules } from './standins/forwarding-rules.mjs';
 import { serveObjects } from './google-object-routes.js';
 import { objectAt, putObject, removeObject } from './standins/state-objects.mjs';
@@ -44,7 +47,7 @@ interface WorldBucket {
 
 interface World {
   terraform?: { applied?: unknown; backend?: { bucket?: string } };
-  gcloud?: { buckets?: Record<string, WorldBucket> };
+  gcloud?: { buckets?: Record<string, WorldBucket>; peerings?: Record<string, string[]> };
 }
 
 export function serveStandinWorld(server: GoogleServer, standinDir: string): void {
@@ -77,6 +80,21 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
     versions: () =>
       (read().gcloud as { secretVersions?: Record<string, string> } | undefined)?.secretVersions ??
       {}
+  });
+
+  // The network exists once Terraform has applied (or while a peering names it).
+  serveNetworks(server, {
+    peerings: (_project, network) => {
+      const world = read();
+      const peerings = world.gcloud?.peerings?.[network];
+      return peerings ?? (world.terraform?.applied ? [] : undefined);
+    },
+    remove: (_project, network, peering) => {
+      const world = read();
+      const peerings = ((world.gcloud ??= {}).peerings ??= {});
+      peerings[network] = (peerings[network] ?? []).filter((p) => p !== peering);
+      writeFileSync(file, JSON.stringify(world, null, 2));
+    }
   });
 
   // Whichever cluster the action asks for exists once Terraform has applied.

@@ -72,21 +72,6 @@ export function answerGcloud({ args, world }) {
   if (cmd === 'compute forwarding-rules list') {
     return ok(JSON.stringify(internalForwardingRules(world)));
   }
-  if (cmd === 'compute networks peerings' && words[3] === 'delete') {
-    const network = flag(args, '--network');
-    const peerings = (g.peerings ??= {});
-    const list = peerings[network] ?? [];
-    if (!list.includes(words[4])) {
-      return fail(
-        `ERROR: (gcloud.compute.networks.peerings.delete) Could not fetch resource:\n - The resource 'projects/${flag(args, '--project')}/global/networks/${network}/peerings/${words[4]}' was not found\n`
-      );
-    }
-    peerings[network] = list.filter((p) => p !== words[4]);
-    return ok(
-      '',
-      `Updated [https://www.googleapis.com/compute/v1/projects/${flag(args, '--project')}/global/networks/${network}].\n`
-    );
-  }
   if (words[0] === 'services' || words[0] === 'projects' || words[0] === 'iam') return ok();
   return ok();
 }
