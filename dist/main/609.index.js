@@ -34,6 +34,8 @@ var promises_ = __webpack_require__(46466);
 var external_node_zlib_ = __webpack_require__(38522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __webpack_require__(56118);
+// EXTERNAL MODULE: ./src/tools/move-file.ts
+var move_file = __webpack_require__(67437);
 ;// CONCATENATED MODULE: ./src/tools/cache/checked-extract.ts
 /**
  * Unpacks a restored cache archive only where this run expects it. @actions/cache's own restore
@@ -44,6 +46,7 @@ var tar_stream = __webpack_require__(56118);
  * or inside one of its folders, no links, devices or special bits. One member out of place and
  * nothing at all is written. What is written is then verified by its pin when it is used.
  */
+
 
 
 
@@ -103,23 +106,13 @@ async function extractChecked(archive, compression, entry, workspace, scratch) {
             (0,external_node_fs_.mkdirSync)(folder, { recursive: true });
         for (const file of staged) {
             (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file.to), { recursive: true });
-            moveFile(file.from, file.to);
+            (0,move_file/* moveFile */.m)(file.from, file.to);
             (0,external_node_fs_.chmodSync)(file.to, file.mode);
         }
         return staged.length;
     }
     finally {
         (0,external_node_fs_.rmSync)(stage, { recursive: true, force: true });
-    }
-}
-/** RUNNER_TEMP and the tool cache may be on different file systems. */
-function moveFile(from, to) {
-    try {
-        (0,external_node_fs_.renameSync)(from, to);
-    }
-    catch {
-        (0,external_node_fs_.copyFileSync)(from, to);
-        (0,external_node_fs_.rmSync)(from, { force: true });
     }
 }
 

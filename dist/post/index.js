@@ -31488,7 +31488,7 @@ function cacheServiceUnavailable(env) {
 /** The Actions cache through @actions/cache (actions-cache.ts), imported when first called. */
 function actionsCache(env = process.env) {
     let loaded;
-    const load = () => (loaded ??= Promise.all(/* import() */[__nccwpck_require__.e(15), __nccwpck_require__.e(609)]).then(__nccwpck_require__.bind(__nccwpck_require__, 37609)).then((m) => m.actionsCacheService(env)));
+    const load = () => (loaded ??= Promise.all(/* import() */[__nccwpck_require__.e(15), __nccwpck_require__.e(610)]).then(__nccwpck_require__.bind(__nccwpck_require__, 33610)).then((m) => m.actionsCacheService(env)));
     return {
         unavailable: () => cacheServiceUnavailable(env),
         restore: async (entry) => (await load()).restore(entry),

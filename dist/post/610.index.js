@@ -1,8 +1,8 @@
-export const id = 609;
-export const ids = [609];
+export const id = 610;
+export const ids = [610];
 export const modules = {
 
-/***/ 37609:
+/***/ 33610:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -34,6 +34,19 @@ var promises_ = __webpack_require__(46466);
 var external_node_zlib_ = __webpack_require__(38522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __webpack_require__(56118);
+;// CONCATENATED MODULE: ./src/tools/move-file.ts
+/** Moves a file where a rename cannot: RUNNER_TEMP and the tool cache may be on different file systems. */
+
+function moveFile(from, to) {
+    try {
+        (0,external_node_fs_.renameSync)(from, to);
+    }
+    catch {
+        (0,external_node_fs_.copyFileSync)(from, to);
+        (0,external_node_fs_.rmSync)(from, { force: true });
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/tools/cache/checked-extract.ts
 /**
  * Unpacks a restored cache archive only where this run expects it. @actions/cache's own restore
@@ -44,6 +57,7 @@ var tar_stream = __webpack_require__(56118);
  * or inside one of its folders, no links, devices or special bits. One member out of place and
  * nothing at all is written. What is written is then verified by its pin when it is used.
  */
+
 
 
 
@@ -110,16 +124,6 @@ async function extractChecked(archive, compression, entry, workspace, scratch) {
     }
     finally {
         (0,external_node_fs_.rmSync)(stage, { recursive: true, force: true });
-    }
-}
-/** RUNNER_TEMP and the tool cache may be on different file systems. */
-function moveFile(from, to) {
-    try {
-        (0,external_node_fs_.renameSync)(from, to);
-    }
-    catch {
-        (0,external_node_fs_.copyFileSync)(from, to);
-        (0,external_node_fs_.rmSync)(from, { force: true });
     }
 }
 
