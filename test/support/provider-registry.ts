@@ -74,3 +74,22 @@ export function copyModuleForStandins(dir: string, sizes: PackageSizes = {}): vo
     .join('\n');
   writeFileSync(path.join(dir, '.terraform.lock.hcl'), lock);
 }
+
+/**
+ * The last path part of each provider request among `requests`, sorted: one registry lookup
+ * (`.../download/linux/amd64`) and one zip per locked provider when all were fetched.
+ */
+export function providerFetches(requests: readonly { path: string }[]): string[] {
+  return requests
+    .filter((r) => r.path.includes('/v1/providers/') || r.path.includes('terraform-provider-'))
+    .map((r) => r.path.split('/').pop() ?? '')
+    .sort();
+}
+
+/** providerFetches() of a job that fetched every provider the bundled module locks. */
+export const ALL_PROVIDER_FETCHES = [
+  'amd64',
+  'amd64',
+  'terraform-provider-google_6.50.0_linux_amd64.zip',
+  'terraform-provider-random_3.7.2_linux_amd64.zip'
+];
