@@ -148,7 +148,7 @@ const RUN: RunAttempt = {
 describe('terraform lock holder', () => {
   it('reads the GCS lock object: the generation is the ID, Created is RFC 3339', () => {
     const lock = parseStateLock(
-      JSON.stringify({ generation: '1700000000999999' }),
+      '1700000000999999',
       JSON.stringify({
         ID: 'uuid',
         Operation: 'OperationTypeApply',
@@ -164,7 +164,7 @@ describe('terraform lock holder', () => {
       who: 'runner@h',
       created: Date.parse('2026-11-24T03:00:00.123Z')
     });
-    expect(parseStateLock('{}', '{}')).toBeUndefined();
+    expect(parseStateLock('', '{}')).toBeUndefined();
   });
 
   it('accepts only a well-formed record', () => {

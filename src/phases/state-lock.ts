@@ -101,9 +101,7 @@ async function readLock(
   try {
     // Of that generation only: a lock taken anew meanwhile is not judged by the old one's content.
     const content = await readObjectContent(api, objects.bucket, objects.lock, generation);
-    return content === undefined
-      ? undefined
-      : parseStateLock(JSON.stringify({ generation }), content);
+    return content === undefined ? undefined : parseStateLock(generation, content);
   } catch {
     return undefined;
   }

@@ -123,20 +123,17 @@ export interface StateLock {
 }
 
 /**
- * The lock from the object's metadata as JSON (Cloud Storage's objects.get: its `generation`) and
- * the object's content; undefined when either does not read as a lock.
+ * The lock from its object's generation (Cloud Storage's objects.get) and the object's content;
+ * undefined when either does not read as a lock.
  */
-export function parseStateLock(describeJson: string, content: string): StateLock | undefined {
-  let meta: unknown;
+export function parseStateLock(generation: string, content: string): StateLock | undefined {
   let info: unknown;
   try {
-    meta = JSON.parse(describeJson);
     info = JSON.parse(content);
   } catch {
     return undefined;
   }
-  if (!isObject(meta) || !isObject(info)) return undefined;
-  const generation = String(meta.generation ?? '');
+  if (!isObject(info)) return undefined;
   const created = typeof info.Created === 'string' ? Date.parse(info.Created) : NaN;
   if (!/^[0-9]+$/.test(generation) || !Number.isFinite(created)) return undefined;
   return {

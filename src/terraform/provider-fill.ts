@@ -18,8 +18,16 @@
  * install (`direct`), which checks it against the lock file as always.
  */
 import { randomUUID } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs';
 import path from 'node:path';
 import type { TaskContext } from '../engine/types.js';
 import { runFetcher, type Fetcher } from '../tools/http.js';
