@@ -19,8 +19,6 @@
  * google-iap-routes.ts's, google-compute-routes.ts's, google-secret-routes.ts's,
  * google-object-routes.ts's and google-network-routes.ts's.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { GoogleServer } from './google-server.js';
 import { serveBuckets, serveGkeClusters, type StandinBucket } from './google-routes.js';
 import { serveBackendServicesAndIap } from './google-iap-routes.js';
@@ -31,6 +29,7 @@ import { serveNetworks } from './google-network-routes.js';
 import { internalForwardingRules } from './standins/forwarding-rules.mjs';
 import { serveObjects } from './google-object-routes.js';
 import { objectAt, putObject, removeObject } from './standins/state-objects.mjs';
+import { commitWorld, readWorld, updateWorld } from './standins/world-store.mjs';
 
 /** Any base64 PEM: the stand-in kubectl never dials the endpoint. */
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n').toString(
@@ -51,13 +50,14 @@ interface World {
 }
 
 export function serveStandinWorld(server: GoogleServer, standinDir: string): void {
-  const file = path.join(standinDir, 'world.json');
-  const read = (): World => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {});
-  // The world the last backend services read came from: a policy write goes back into it.
+  const read = (): World => readWorld<World>(standinDir);
+  // The world the last backend services read came from: a policy write commits its changes to it.
   let world: World = {};
+  let seen: World = {};
   serveBackendServicesAndIap(server, {
     services: () => {
       world = read();
+      seen = structuredClone(world);
       const services = backendServices(world);
       for (const service of Object.values(services)) {
         service.description = JSON.stringify({
@@ -68,7 +68,10 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
       }
       return services;
     },
-    changed: () => writeFileSync(file, JSON.stringify(world, null, 2))
+    changed: () => {
+      commitWorld(standinDir, seen, world);
+      seen = structuredClone(world);
+    }
   });
 
   serveAggregated(server, 'networkEndpointGroups', {
@@ -89,12 +92,11 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
       const peerings = world.gcloud?.peerings?.[network];
       return peerings ?? (world.terraform?.applied ? [] : undefined);
     },
-    remove: (_project, network, peering) => {
-      const world = read();
-      const peerings = ((world.gcloud ??= {}).peerings ??= {});
-      peerings[network] = (peerings[network] ?? []).filter((p) => p !== peering);
-      writeFileSync(file, JSON.stringify(world, null, 2));
-    }
+    remove: (_project, network, peering) =>
+      updateWorld(standinDir, (world: World) => {
+        const peerings = ((world.gcloud ??= {}).peerings ??= {});
+        peerings[network] = (peerings[network] ?? []).filter((p) => p !== peering);
+      })
   });
 
   // Whichever cluster the action asks for exists once Terraform has applied.
@@ -113,19 +115,17 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
           }
         : undefined;
     },
-    put: (name, bucket) => {
-      const world = read();
-      ((world.gcloud ??= {}).buckets ??= {})[name] = {
-        location: bucket.location,
-        versioning: bucket.versioning === true,
-        uniform: bucket.uniform === true,
-        pap: bucket.publicAccessPrevention ?? 'inherited'
-      };
-      writeFileSync(file, JSON.stringify(world, null, 2));
-    }
+    put: (name, bucket) =>
+      updateWorld(standinDir, (world: World) => {
+        ((world.gcloud ??= {}).buckets ??= {})[name] = {
+          location: bucket.location,
+          versioning: bucket.versioning === true,
+          uniform: bucket.uniform === true,
+          pap: bucket.publicAccessPrevention ?? 'inherited'
+        };
+      })
   });
 
-  const write = (world: World) => writeFileSync(file, JSON.stringify(world, null, 2));
   const url = (bucket: string, name: string) => `gs://${bucket}/${name}`;
   serveObjects(server, {
     bucketExists: (bucket) => {
@@ -135,16 +135,11 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
       );
     },
     get: (bucket, name) => objectAt(read(), url(bucket, name)),
-    put: (bucket, name, content, contentType) => {
-      const world = read();
-      const generation = putObject(world, url(bucket, name), content, contentType);
-      write(world);
-      return generation;
-    },
-    remove: (bucket, name) => {
-      const world = read();
-      removeObject(world, url(bucket, name));
-      write(world);
-    }
+    put: (bucket, name, content, contentType) =>
+      updateWorld(standinDir, (world: World) =>
+        putObject(world, url(bucket, name), content, contentType)
+      ),
+    remove: (bucket, name) =>
+      updateWorld(standinDir, (world: World) => removeObject(world, url(bucket, name)))
   });
 }

@@ -33,6 +33,7 @@ import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
 import { EVENT_LOG_PREFIX, type RecordedEvent } from '../../src/engine/events.js';
 import { serveStandinWorld } from './harness-google.js';
+import { readWorld, updateWorld } from './standins/world-store.mjs';
 import { anyWellFormedProvider, GoogleServer } from './google-server.js';
 import { healthyProject, serveProject, type ProjectModel } from './google-project.js';
 
@@ -324,14 +325,12 @@ export class Harness {
 
   /** The stand-ins' model of the cloud and cluster (terraform state, helm releases, buckets…). */
   world(): Record<string, any> {
-    const file = path.join(this.standinDir, 'world.json');
-    return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+    return readWorld<Record<string, any>>(this.standinDir);
   }
 
+  /** Changes the world as one locked write, so a stand-in running meanwhile loses nothing. */
   setWorld(update: (world: Record<string, any>) => void): void {
-    const world = this.world();
-    update(world);
-    writeFileSync(path.join(this.standinDir, 'world.json'), JSON.stringify(world, null, 2));
+    updateWorld(this.standinDir, update);
   }
 
   /** Every stand-in call so far, in order. */

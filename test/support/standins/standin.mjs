@@ -5,6 +5,7 @@
 // Usage (from a wrapper script): node standin.mjs TOOL ARGS...
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { commitWorld, readWorld } from './world-store.mjs';
 
 const dir = process.env.FLYTE_STANDIN_DIR;
 const HOLD_LIMIT_MS = 120_000;
@@ -50,10 +51,10 @@ const MODELS = {
   helm: ['./helm.mjs', 'answerHelm']
 };
 
-const worldFile = path.join(dir, 'world.json');
-const world = existsSync(worldFile) ? JSON.parse(readFileSync(worldFile, 'utf8')) : {};
-
+const world = readWorld(dir);
 const before = JSON.stringify(world);
+// The world as this process last wrote it: each write commits only its own changes since then.
+let base = JSON.parse(before);
 const rule = fromRules();
 const answer = !rule
   ? await modelAnswer()
@@ -66,12 +67,13 @@ if (answer.delayMs || answer.untilSignalled) {
   if (answer.holdsLock) {
     const during = JSON.parse(before);
     (during.terraform ??= {}).lock = answer.holdsLock;
-    writeJson(worldFile, during);
+    commitWorld(dir, base, during);
+    base = during;
   }
   process.on('SIGTERM', () => {
     const after = JSON.parse(before);
     answer.interrupted?.(after);
-    writeJson(worldFile, after);
+    commitWorld(dir, base, after);
     process.stderr.write(
       'Interrupt received.\nPlease wait for Terraform to exit or data loss may occur.\nGracefully shutting down...\n'
     );
@@ -88,11 +90,8 @@ if (answer.delayMs || answer.untilSignalled) {
   }
   await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
 }
-// Only an answer that changed the world (or held a lock while it ran) writes it: a read running
-// beside a slow command must not write back the world as it found it.
-if (JSON.stringify(world) !== before || (answer.delayMs && answer.holdsLock)) {
-  writeJson(worldFile, world);
-}
+// Only an answer that changed the world (or released the lock it held while it ran) writes it.
+if (JSON.stringify(world) !== JSON.stringify(base)) commitWorld(dir, base, world);
 if (answer.stdout) process.stdout.write(answer.stdout);
 if (answer.stderr) process.stderr.write(answer.stderr);
 process.exitCode = answer.exitCode ?? 0;

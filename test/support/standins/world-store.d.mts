@@ -1,0 +1,6 @@
+/** Types of world-store.mjs for the TypeScript harness. */
+export function worldFileIn(dir: string): string;
+export function readWorld<T = Record<string, unknown>>(dir: string): T;
+export function updateWorld<W extends object, R>(dir: string, change: (world: W) => R): R;
+export function commitWorld(dir: string, base: object, next: object): void;
+export function applyChanges<T extends object>(target: T, base: object, next: object): T;
