@@ -13,27 +13,10 @@ const SECRET = example['iap-oauth-client-secret'] as string;
 
 /** Commands each runbook must contain, in order (tool and leading arguments). */
 const EXPECTED: Record<string, string[]> = {
-  deploy: [
-    'terraform init',
-    'terraform plan',
-    'terraform apply',
-    'gcloud sql backups create',
-    'helm upgrade --install'
-  ],
+  deploy: ['terraform init', 'terraform plan', 'terraform apply', 'helm upgrade --install'],
   plan: ['terraform init', 'terraform plan', 'terraform show'],
-  upgrade: [
-    'terraform init',
-    'terraform output',
-    'gcloud sql backups create',
-    'helm upgrade --install'
-  ],
-  destroy: [
-    'terraform init',
-    'gcloud sql backups create',
-    'helm uninstall',
-    'terraform plan',
-    'terraform apply'
-  ],
+  upgrade: ['terraform init', 'terraform output', 'helm upgrade --install'],
+  destroy: ['terraform init', 'helm uninstall', 'terraform plan', 'terraform apply'],
   // The planner reads no Secret: the Deployment and the record, never `helm get`.
   drift: ['terraform init', 'terraform plan', 'kubectl get deployment', 'kubectl get configmap'],
   // Read-only: the outputs from state, the cluster (GKE's API, no gcloud), then the proof.
@@ -188,10 +171,15 @@ describe('dry run', () => {
 
     it('shows the database backups with the condition each runs under', async () => {
       const deploy = (await dryRun('deploy')).stdout;
+      // Through the Cloud SQL Admin API, with the permission each call needs; no gcloud.
       expect(deploy).toMatch(
-        /\d+\. Back up the Cloud SQL instance <cloudsql_instance> before flyte-binary v[\d.]+ migrates it \(waits for it\) \[changes; only if the installed flyte-backend runs another flyte-binary chart version \(its migrations run on start\)\]\n {3}\$ gcloud sql backups create '--instance=<cloudsql_instance>' --project=acme-flyte-dev '--description=flyte-gke-action: before flyte-backend moves to flyte-binary v[\d.]+'\n/
+        /\d+\. Back up the Cloud SQL instance <cloudsql_instance> before flyte-binary v[\d.]+ migrates it \(waits for it\) \[changes; only if the installed flyte-backend runs another flyte-binary chart version \(its migrations run on start\)\]\n {3}POST https:\/\/sqladmin\.googleapis\.com\/v1\/projects\/acme-flyte-dev\/instances\/<cloudsql_instance>\/backupRuns \{"description":"flyte-gke-action: before flyte-backend moves to flyte-binary v[\d.]+"\} \(backupRuns\.insert, cloudsql\.backupRuns\.create\)\n {3}then GET https:\/\/sqladmin\.googleapis\.com\/v1\/projects\/acme-flyte-dev\/operations\/<operation> every 10 s until it is DONE/
       );
-      expect(deploy.indexOf('gcloud sql backups create')).toBeLessThan(
+      expect(deploy).toMatch(
+        /\d+\. Name the backup just taken of <cloudsql_instance> \[read-only; [^\n]*\n {3}The backup's ID from the operation's backupContext\.backupId, or else GET [^\n]* \(backupRuns\.list, cloudsql\.backupRuns\.list\)[^\n]*\n {3}then GET [^\n]*\/backupRuns\/<id> \(backupRuns\.get, cloudsql\.backupRuns\.get\): it must be SUCCESSFUL\n/
+      );
+      expect(deploy).not.toContain('gcloud sql backups create');
+      expect(deploy.indexOf('instances/<cloudsql_instance>/backupRuns')).toBeLessThan(
         deploy.indexOf('Install or upgrade flyte-backend (flyte-binary')
       );
       const destroy = (await dryRun('destroy')).stdout;
@@ -203,6 +191,7 @@ describe('dry run', () => {
         'If it is: POST https://compute.googleapis.com/compute/v1/projects/acme-flyte-dev/global/networks/<network_name output>/removePeering {"name":"servicenetworking-googleapis-com"} (compute.networks.removePeering)'
       );
       expect(destroy).not.toContain('gcloud compute networks peerings');
+      expect(destroy).not.toContain('gcloud sql backups create');
     });
 
     it.each(['deploy', 'verify'])(

@@ -203,14 +203,13 @@ describe('flyte without ingress: deploy, redeploy, chart bump, destroy', () => {
     // The upgrade, and the record of it for the read-only planner.
     const record = callsOf(result, 'kubectl', 'apply')[0] as ToolCall;
     expect(record.stdin).toContain('flyte-backend-flyte-gke-action');
-    // First an on-demand backup of the database the new chart migrates (database-backup-e2e).
-    const backup = callsOf(result, 'gcloud', 'sql', 'backups', 'create')[0] as ToolCall;
-    expect(backup.args).toContain('--instance=flyte-e2e-pg-0a1b');
-    expect(changingCalls(result)).toEqual([
-      line(backup),
-      line(upgrades[0] as ToolCall),
-      line(record)
+    // First an on-demand backup of the database the new chart migrates (database-backup-e2e),
+    // through the Cloud SQL Admin API, so the changing commands are the upgrade and its record.
+    expect(callsOf(result, 'gcloud', 'sql')).toEqual([]);
+    expect(jobs.harness.world().gcloud.sqlBackups).toEqual([
+      expect.objectContaining({ instance: 'flyte-e2e-pg-0a1b', type: 'ON_DEMAND' })
     ]);
+    expect(changingCalls(result)).toEqual([line(upgrades[0] as ToolCall), line(record)]);
     const release = jobs.harness.world().helm.releases['flyte/flyte-backend'];
     expect([release.version, release.revision]).toEqual(['v1.16.9', 2]);
     const helm = helmSection(result.summary);

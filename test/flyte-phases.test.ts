@@ -282,13 +282,20 @@ describe('deploy through a fake cluster', () => {
     expect(cluster.sqlBackups).toEqual([]);
     const bumped = flyteInputs({ 'chart-version': 'v1.16.9' });
     const { state } = await run(bumped, cluster, deployPhases(bumped));
-    const order = cluster.calls.map((c) => `${c.tool} ${c.args.slice(0, 3).join(' ')}`);
-    const backup = order.indexOf('gcloud sql backups create');
-    expect(backup).toBeGreaterThan(0);
-    expect(backup).toBeLessThan(order.indexOf('gcloud sql backups list'));
-    expect(order.indexOf('gcloud sql backups list')).toBeLessThan(
-      cluster.calls.indexOf(flyteUpgrades(cluster)[1]!)
-    );
+    // Through the Cloud SQL Admin API, no gcloud; both backup calls before the upgrade.
+    expect(cluster.callsOf('gcloud')).toEqual([]);
+    const sql = cluster.googleCalls.filter((c) => c.service === 'sqladmin');
+    expect(sql.map((c) => `${c.method ?? 'GET'} ${c.path}`)).toEqual([
+      'POST /v1/projects/acme-flyte/instances/flyte-pg-0a1b/backupRuns',
+      'GET /v1/projects/acme-flyte/operations/op-9000',
+      'GET /v1/projects/acme-flyte/instances/flyte-pg-0a1b/backupRuns/9000'
+    ]);
+    expect(sql[0]?.body).toEqual({
+      description: 'flyte-gke-action: before flyte-backend moves to flyte-binary v1.16.9'
+    });
+    const upgrade = cluster.calls.indexOf(flyteUpgrades(cluster)[1]!);
+    expect(cluster.sqlCallsAfter).toHaveLength(3);
+    for (const after of cluster.sqlCallsAfter) expect(after).toBeLessThanOrEqual(upgrade);
     expect(state.databaseBackup).toEqual({ id: '9000', instance: 'flyte-pg-0a1b' });
     expect(state.notes.join('\n')).toContain(
       'gcloud sql backups restore 9000 --restore-instance=flyte-pg-0a1b --project=acme-flyte'

@@ -4,8 +4,8 @@
  * pull request plan with install-gcloud false reads the deployed release with kubectl and never
  * downloads gcloud, an unchanged deploy with install-gcloud false runs no gcloud command at all
  * (the state lock check calls Cloud Storage's JSON API itself) so it never downloads gcloud, and
- * a deploy that changes the chart starts the gcloud install only at its first gcloud command (the
- * Cloud SQL backup before the upgrade), which waits for it.
+ * neither does a deploy that changes the chart: its Cloud SQL backup before the upgrade goes
+ * through the Cloud SQL Admin API, so no step of it needs gcloud.
  * Needs a fresh `npm run build` after changes to src/.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -77,26 +77,22 @@ describe('install-gcloud through the bundled action', () => {
     ).not.toEqual([]);
   });
 
-  it('false: a deploy that changes the chart starts the gcloud install at its first gcloud command (the backup), which waits for it', async () => {
+  it('false: a chart change (which takes a Cloud SQL backup) starts no gcloud and downloads none', async () => {
     const deploy = await job(
       { command: 'deploy', 'install-gcloud': 'false', 'chart-version': 'v1.16.9' },
       deployed
     );
     expect(deploy.main.errors).toEqual([]);
-    const events = gcloudEvents(deploy.main);
-    expect(events.map((e) => e.kind)).toEqual(
-      expect.arrayContaining(['background-start', 'background-wait', 'background-end'])
-    );
-    const start = events.find((e) => e.kind === 'background-start')!;
-    const toolsEnd = deploy.main.events.find(
-      (e) => e.kind === 'phase-end' && e.phase === 'Install tools'
-    )!;
-    expect(start.seq).toBeGreaterThan(toolsEnd.seq);
-    const firstGcloud = deploy.main.events.find(
-      (e) => e.kind === 'exec-start' && e.call.startsWith('gcloud ')
-    )!;
-    expect(firstGcloud.seq).toBeGreaterThan(events.find((e) => e.kind === 'background-end')!.seq);
-    expect(deploy.gcloudDownloads).toBe(1);
+    expect(deploy.main.calls.filter((c) => c.tool === 'gcloud')).toEqual([]);
+    expect(gcloudEvents(deploy.main)).toEqual([]);
+    expect(deploy.gcloudDownloads).toBe(0);
+    // The backup was taken, through the Cloud SQL Admin API, before the upgrade.
+    expect(
+      deploy.harness.google.calls.filter(
+        (c) => c.service === 'sqladmin' && c.method === 'POST' && c.path.endsWith('/backupRuns')
+      )
+    ).toHaveLength(1);
+    expect(deploy.harness.world().helm.releases['flyte/flyte-backend'].version).toBe('v1.16.9');
   });
 
   it('true (the default): the tools phase starts gcloud, even for a plan', async () => {

@@ -213,6 +213,12 @@ export const DEPLOYER_NEEDS: readonly NeededPermission[] = [
     'cloudsql.users.create',
     'cloudsql.users.list'
   ]),
+  ...need(
+    'roles/cloudsql.admin',
+    'the on-demand backup before a chart change and before destroy (backupRuns.insert, then backupRuns.list / get to name it; operations.get is cloudsql.instances.get, above), Cloud SQL Admin API',
+    ['cloudsql.backupRuns.create', 'cloudsql.backupRuns.get', 'cloudsql.backupRuns.list'],
+    { source: 'src/gcp/sql-backup-runs.ts' }
+  ),
   ...need('roles/storage.admin', 'the data bucket and its IAM members', [
     'storage.buckets.create',
     'storage.buckets.get',

@@ -1,24 +1,29 @@
 /**
  * On-demand Cloud SQL backups before the two things that can lose Flyte's data: a chart version
  * change (flyte-binary runs its database migrations on start, and they only go forward) and
- * destroy (the instance goes). Each is an exec step that waits for the backup, then a read that
- * names it, both under one condition, so the dry run shows when they run. A failed backup fails
- * its step, and the engine stops before the upgrade or the destroy.
+ * destroy (the instance goes). Each is a step that starts the backup through the Cloud SQL Admin
+ * API and waits for its operation (src/gcp/sql-backup-runs.ts, no gcloud), then a read that names
+ * it, both under one condition, so the dry run shows when they run. A failed backup fails its
+ * step, and the engine stops before the upgrade or the destroy.
  */
 import type { Inputs } from '../inputs.js';
 import { StepError } from '../errors.js';
-import { displayCommand } from '../engine/redact.js';
-import { runChecked } from '../engine/run-checked.js';
 import type { RunState } from '../engine/state.js';
-import type { ExecResult, Phase, Step, StepCondition } from '../engine/types.js';
+import type { Phase, Step, StepCondition } from '../engine/types.js';
 import { sameChartVersion } from '../tools/helm/release.js';
+import { GoogleApiError } from '../gcp/google-api.js';
 import {
-  createBackupArgs,
-  findBackupArgs,
-  parseFoundBackup,
-  restoreCommand,
+  backupIdOf,
+  backupRunStatus,
+  describeBackupFind,
+  describeBackupInsert,
+  insertBackupRun,
+  SqlOperationTimeout,
+  waitForSqlOperation,
+  type SqlOperation,
   type TakenBackup
-} from '../tools/gcloud/sql-backups.js';
+} from '../gcp/sql-backup-runs.js';
+import { googleOf } from './google-call.js';
 
 interface BackupPlan {
   readonly id: string;
@@ -30,11 +35,15 @@ interface BackupPlan {
   readonly note: (backup: TakenBackup) => string;
 }
 
+/** Restores a backup into the instance it came from (overwrites that instance's data). */
+export function restoreCommand(backup: TakenBackup, projectId: string): string {
+  return `gcloud sql backups restore ${backup.id} --restore-instance=${backup.instance} --project=${projectId}`;
+}
+
 /** The create step (or, without the instance's name, a step that stops), then the read. */
 function backupSteps(inputs: Inputs, state: RunState, plan: BackupPlan): Step[] {
   const instance = state.tfOutputs?.cloudsqlInstance;
   const project = inputs.projectId;
-  const findArgs = findBackupArgs(instance ?? '', project, plan.description);
   if (!instance) {
     return [
       {
@@ -53,36 +62,63 @@ function backupSteps(inputs: Inputs, state: RunState, plan: BackupPlan): Step[] 
       }
     ];
   }
+  // The create step's finished operation, which names the backup for the find step.
+  let done: SqlOperation | undefined;
+  const createId = `${plan.id}-create`;
+  const findId = `${plan.id}-find`;
   return [
     {
-      kind: 'exec',
-      id: `${plan.id}-create`,
+      kind: 'task',
+      id: createId,
       title: `Back up the Cloud SQL instance ${instance} ${plan.what} (waits for it)`,
       mutates: true,
-      tool: 'gcloud',
-      args: createBackupArgs(instance, project, plan.description),
       when: plan.when,
-      explainFailure: (result) => explainBackupFailure(result, instance, project)
+      describe: () => describeBackupInsert(project, instance, plan.description).join('\n'),
+      run: async (ctx) => {
+        const google = googleOf(ctx, createId);
+        try {
+          const started = await insertBackupRun(google, project, instance, plan.description);
+          done = await waitForSqlOperation(google, project, started, { sleep: ctx.clock.sleep });
+        } catch (error) {
+          throw new StepError(createId, backupFailure(error, instance, project, plan.input));
+        }
+      }
     },
     {
       // A task, so the log names the backup as well as the summary.
       kind: 'task',
-      id: `${plan.id}-find`,
+      id: findId,
       title: `Name the backup just taken of ${instance}`,
       mutates: false,
       when: plan.when,
-      describe: () =>
-        `$ ${displayCommand('gcloud', findArgs, [])}\n(the newest on-demand backup with this description; it must be SUCCESSFUL)`,
+      describe: () => describeBackupFind(project, instance).join('\n'),
       run: async (ctx) => {
-        const result = await runChecked(ctx, {
-          stepId: `${plan.id}-find`,
-          title: 'Listing the backups',
-          tool: 'gcloud',
-          args: findArgs,
-          quiet: true
-        });
-        const backup = parseFoundBackup(`${plan.id}-find`, result, instance);
-        ctx.state.databaseBackup = { id: backup.id, instance };
+        const google = googleOf(ctx, findId);
+        let id: string | undefined;
+        let status = '';
+        try {
+          id = await backupIdOf(google, project, instance, plan.description, done);
+          if (id !== undefined) status = await backupRunStatus(google, project, instance, id);
+        } catch (error) {
+          throw new StepError(
+            findId,
+            `Could not read the backup of ${instance} just taken: ${(error as Error).message}. The deployer needs cloudsql.backupRuns.get and cloudsql.backupRuns.list (roles/cloudsql.admin has them). Check it with: gcloud sql backups list --instance=${instance} --project=${project}`
+          );
+        }
+        if (id === undefined) {
+          throw new StepError(
+            findId,
+            `The backup of ${instance} just taken is not among its backup runs. Check it with: gcloud sql backups list --instance=${instance} --project=${project}`
+          );
+        }
+        if (status !== 'SUCCESSFUL') {
+          throw new StepError(
+            findId,
+            `The backup ${id} of ${instance} is ${status || 'in an unknown state'}, not SUCCESSFUL; nothing was changed after it. See gcloud sql backups describe ${id} --instance=${instance} --project=${project}`
+          );
+        }
+        const backup: TakenBackup = { id, instance, status };
+        ctx.state.databaseBackup = { id, instance };
         const note = plan.note(backup);
         ctx.log.info(note);
         ctx.state.notes.push(note);
@@ -91,12 +127,15 @@ function backupSteps(inputs: Inputs, state: RunState, plan: BackupPlan): Step[] 
   ];
 }
 
-function explainBackupFailure(result: ExecResult, instance: string, project: string) {
-  const text = `${result.stderr}\n${result.stdout}`;
-  if (/taking longer than expected|operations wait/i.test(text)) {
-    return `gcloud stopped waiting for the backup of ${instance}; it may still be running, and nothing was changed after it. Follow it with \`gcloud sql operations list --instance=${instance} --project=${project}\`, then run the action again.`;
+function backupFailure(error: unknown, instance: string, project: string, input: string): string {
+  if (error instanceof SqlOperationTimeout) {
+    return `Stopped waiting for the backup of ${instance}: ${error.message} It may still be running, and nothing was changed after it. Follow it with \`gcloud sql operations describe ${error.operation} --project=${project}\`, then run the action again.`;
   }
-  return `Could not back up the Cloud SQL instance ${instance}, so nothing was changed after it. The deployer needs cloudsql.backupRuns.create (roles/cloudsql.admin has it), and the instance must be running (\`gcloud sql instances describe ${instance} --project=${project}\`).`;
+  const permission =
+    error instanceof GoogleApiError && error.httpStatus === 403
+      ? ` The deployer lacks cloudsql.backupRuns.create (roles/cloudsql.admin has it): grant it, or set ${input}: false to go on without a backup (unsafe).`
+      : ` The deployer needs cloudsql.backupRuns.create (roles/cloudsql.admin has it), and the instance must be running (\`gcloud sql instances describe ${instance} --project=${project}\`).`;
+  return `Could not back up the Cloud SQL instance ${instance}, so nothing was changed after it: ${(error as Error).message}.${permission}`;
 }
 
 /** A chart version change of an installed release: migrations are about to run. */

@@ -45,6 +45,8 @@ export class FakeCluster {
   /** The action's own Google REST calls (backend services, IAP policies), in order. */
   readonly googleCalls: GoogleRequest[] = [];
   readonly sqlBackups: { id: string; instance: string }[] = [];
+  /** For each Cloud SQL Admin call, how many tool calls had run before it (for their order). */
+  readonly sqlCallsAfter: number[] = [];
   certificateStatus = 'Active';
   backendServices: { name: string; description: string; iap?: { enabled: boolean } }[] = [];
   /** Members holding the IAP accessor role, as getIamPolicy reports them. */
@@ -93,6 +95,9 @@ export class FakeCluster {
           payload: { data: bytes.toString('base64'), dataCrc32c: String(crc32c(bytes)) }
         } as T;
       }
+      const backup =
+        request.service === 'sqladmin' ? this.sqlBackupAnswer(method, request.path) : undefined;
+      if (backup !== undefined) return backup as T;
       // No NEG and no internal forwarding rule is left in this fake project.
       if (
         method === 'GET' &&
@@ -122,6 +127,34 @@ export class FakeCluster {
       );
     }
   };
+
+  /**
+   * On-demand Cloud SQL backups (backupRuns.insert, operations.get, backupRuns.get): each backup
+   * is DONE at the first ask and named by its operation (the shapes are checked in
+   * test/sql-backup-runs.test.ts against the loopback Cloud SQL).
+   */
+  private sqlBackupAnswer(method: string, path: string): unknown {
+    this.sqlCallsAfter.push(this.calls.length);
+    const runs = /^\/v1\/projects\/[^/]+\/instances\/([^/]+)\/backupRuns(?:\/([^/]+))?$/.exec(path);
+    if (method === 'POST' && runs && !runs[2]) {
+      const backup = { id: String(9000 + this.sqlBackups.length), instance: runs[1] ?? '' };
+      this.sqlBackups.push(backup);
+      return { kind: 'sql#operation', name: `op-${backup.id}`, status: 'PENDING' };
+    }
+    const operation = /^\/v1\/projects\/[^/]+\/operations\/op-(\d+)$/.exec(path);
+    if (method === 'GET' && operation) {
+      return {
+        name: `op-${operation[1]}`,
+        status: 'DONE',
+        backupContext: { backupId: operation[1] }
+      };
+    }
+    if (method === 'GET' && runs?.[2]) {
+      const found = this.sqlBackups.find((b) => b.id === runs[2]);
+      return found ? { ...found, type: 'ON_DEMAND', status: 'SUCCESSFUL' } : undefined;
+    }
+    return undefined;
+  }
 
   /** IAP Google calls: `get` (getIamPolicy) or `set` (setIamPolicy), with the backend service. */
   iapCalls(verb: 'get' | 'set'): GoogleRequest[] {
@@ -306,18 +339,6 @@ export class FakeCluster {
   }
 
   private gcloud(args: readonly string[]): ExecResult {
-    // On-demand Cloud SQL backups: kept in order, listed newest first (see standins/cloud-sql.mjs).
-    if (args.slice(0, 3).join(' ') === 'sql backups create') {
-      const instance = args.find((a) => a.startsWith('--instance='))?.slice('--instance='.length);
-      this.sqlBackups.push({ id: String(9000 + this.sqlBackups.length), instance: instance ?? '' });
-      return ok();
-    }
-    if (args.slice(0, 3).join(' ') === 'sql backups list') {
-      const newest = [...this.sqlBackups].reverse().slice(0, 1);
-      return ok(
-        JSON.stringify(newest.map((b) => ({ ...b, type: 'ON_DEMAND', status: 'SUCCESSFUL' })))
-      );
-    }
     return fail(`unexpected gcloud ${args.join(' ')}`);
   }
 }

@@ -14,10 +14,12 @@
  * (standins/state-objects.mjs): the stand-in terraform's lock is the default.tflock they read, and
  * deleting it releases it. Compute's networks.get / removePeering work on the peerings the
  * stand-in terraform's apply made (world.gcloud.peerings, by network), so its destroy sees the
- * peering gone.
+ * peering gone. Cloud SQL's backupRuns.insert / list / get and operations.get work on the backups
+ * of world.gcloud.sqlBackups, of the instance the stand-in terraform made (standins/cloud-sql.mjs),
+ * failing as world.gcloud.sqlBackupError says.
  * The routes themselves, and the shapes they answer, are google-routes.ts's,
  * google-iap-routes.ts's, google-compute-routes.ts's, google-secret-routes.ts's,
- * google-object-routes.ts's and google-network-routes.ts's.
+ * google-object-routes.ts's, google-network-routes.ts's and google-sql-routes.ts's.
  */
 import type { GoogleServer } from './google-server.js';
 import { serveBuckets, serveGkeClusters, type StandinBucket } from './google-routes.js';
@@ -26,6 +28,8 @@ import { backendServices } from './standins/backend-services.mjs';
 import { serveAggregated } from './google-compute-routes.js';
 import { serveSecretVersions } from './google-secret-routes.js';
 import { serveNetworks } from './google-network-routes.js';
+import { serveSqlBackups, type BackupTrouble, type StandinBackupRun } from './google-sql-routes.js';
+import { liveInstance } from './standins/cloud-sql.mjs';
 import { internalForwardingRules } from './standins/forwarding-rules.mjs';
 import { serveObjects } from './google-object-routes.js';
 import { objectAt, putObject, removeObject } from './standins/state-objects.mjs';
@@ -45,8 +49,19 @@ interface WorldBucket {
 }
 
 interface World {
-  terraform?: { applied?: unknown; backend?: { bucket?: string } };
-  gcloud?: { buckets?: Record<string, WorldBucket>; peerings?: Record<string, string[]> };
+  terraform?: {
+    applied?: unknown;
+    backend?: { bucket?: string };
+    vars?: { project_id?: string };
+  };
+  gcloud?: {
+    buckets?: Record<string, WorldBucket>;
+    peerings?: Record<string, string[]>;
+    sqlBackups?: StandinBackupRun[];
+    /** How the next backups go wrong (kept until a test removes it). */
+    sqlBackupError?: BackupTrouble;
+    sqlBackupStatus?: string;
+  };
 }
 
 export function serveStandinWorld(server: GoogleServer, standinDir: string): void {
@@ -97,6 +112,24 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
         const peerings = ((world.gcloud ??= {}).peerings ??= {});
         peerings[network] = (peerings[network] ?? []).filter((p) => p !== peering);
       })
+  });
+
+  // Cloud SQL's backups of the instance the stand-in terraform made, while it lives.
+  serveSqlBackups(server, {
+    instanceExists: (project, instance) => {
+      const world = read();
+      const owner = world.terraform?.vars?.project_id;
+      return instance === liveInstance(world) && (!owner || project === owner);
+    },
+    runs: (_project, instance) =>
+      (read().gcloud?.sqlBackups ?? []).filter((b) => b.instance === instance),
+    add: (_project, run) => {
+      const world = read();
+      ((world.gcloud ??= {}).sqlBackups ??= []).push(run);
+      writeFileSync(file, JSON.stringify(world, null, 2));
+    },
+    trouble: () => read().gcloud?.sqlBackupError,
+    finalStatus: () => read().gcloud?.sqlBackupStatus
   });
 
   // Whichever cluster the action asks for exists once Terraform has applied.

@@ -2,7 +2,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
 import { internalForwardingRules } from './forwarding-rules.mjs';
-import { answerSqlBackups } from './cloud-sql.mjs';
 import { backendServices } from './backend-services.mjs';
 import { objectAt, putObject, removeObject } from './state-objects.mjs';
 
@@ -43,7 +42,6 @@ export function answerGcloud({ args, world }) {
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
   if (words[0] === 'storage' && ['cat', 'cp', 'rm', 'objects'].includes(words[1]))
     return objects(words, args, world);
-  if (cmd.startsWith('sql backups ')) return answerSqlBackups(words[2], args, world);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
   if (cmd === 'secrets versions access') {
     // What the version holds, as it is (no newline): the stand-in terraform's apply wrote it.
