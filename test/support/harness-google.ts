@@ -123,11 +123,10 @@ export function serveStandinWorld(server: GoogleServer, standinDir: string): voi
     },
     runs: (_project, instance) =>
       (read().gcloud?.sqlBackups ?? []).filter((b) => b.instance === instance),
-    add: (_project, run) => {
-      const world = read();
-      ((world.gcloud ??= {}).sqlBackups ??= []).push(run);
-      writeFileSync(file, JSON.stringify(world, null, 2));
-    },
+    add: (_project, run) =>
+      updateWorld(standinDir, (world: World) => {
+        ((world.gcloud ??= {}).sqlBackups ??= []).push(run);
+      }),
     trouble: () => read().gcloud?.sqlBackupError,
     finalStatus: () => read().gcloud?.sqlBackupStatus
   });
