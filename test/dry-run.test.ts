@@ -134,6 +134,14 @@ describe('dry run', () => {
     expect(result.stdout).not.toMatch(/gcloud storage (cat|cp|rm|objects)/);
   });
 
+  it("gets cluster credentials through GKE's API in every step, the legacy layout move included", async () => {
+    const result = await harness.run({ ...example, 'dry-run': 'true' });
+    expect(result.stdout).toMatch(
+      /\d+\. Get cluster credentials \(to remove the internal Ingress first\) \[read-only\]\n {3}Only when the plan deletes [^\n]+\n {3}GET https:\/\/container\.googleapis\.com\/v1\/projects\/acme-flyte-dev\/locations\/[^/\s]+\/clusters\/flyte-dev /
+    );
+    expect(result.stdout).not.toContain('get-credentials');
+  });
+
   describe('wording, command by command', () => {
     const dryRun = (command: string) =>
       harness.run({

@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ClusterAccess } from '../gcp/gke-cluster.js';
-import type { ClusterRef } from '../tools/gcloud/args.js';
+import type { ClusterRef } from '../gcp/cluster-ref.js';
 
 export const EXEC_CREDENTIAL_API = 'client.authentication.k8s.io/v1';
 

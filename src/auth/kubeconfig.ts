@@ -14,7 +14,7 @@ import type { RunState } from '../engine/state.js';
 import type { TaskContext } from '../engine/types.js';
 import { ENDPOINT_VARIABLE } from '../gcp/endpoints.js';
 import { clusterPath, readClusterAccess } from '../gcp/gke-cluster.js';
-import type { ClusterRef } from '../tools/gcloud/args.js';
+import type { ClusterRef } from '../gcp/cluster-ref.js';
 import { bundledPluginScript, credentialPlugin, execKubeconfig } from './exec-kubeconfig.js';
 import { writePrivateFile } from './external-account.js';
 
@@ -53,6 +53,15 @@ export function sameCluster(a: ClusterRef, b: ClusterRef): boolean {
 /** The GET the credentials step makes, for the dry run. */
 export function describeClusterRead(cluster: ClusterRef): string {
   return `GET https://container.googleapis.com${clusterPath(cluster)} (endpoint, masterAuth.clusterCaCertificate)`;
+}
+
+/** What fetchClusterCredentials does, for a dry run and the summary. */
+export function describeClusterCredentials(cluster: ClusterRef): string {
+  return [
+    describeClusterRead(cluster),
+    'then KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
+    "its user is the action's exec credential plugin (dist/credential), so tokens refresh through long waits without gcloud."
+  ].join('\n');
 }
 
 async function writeKubeconfig(

@@ -3,7 +3,7 @@ import type { Tool } from './types.js';
 import type { PlanFingerprint } from '../review/fingerprint.js';
 import type { ModuleDigests } from '../review/module-digest.js';
 import type { SavedPlanManifest } from '../review/saved-plan.js';
-import type { ClusterRef } from '../tools/gcloud/args.js';
+import type { ClusterRef } from '../gcp/cluster-ref.js';
 import type { ProofCheck } from '../flyte/verify-checks.js';
 import type { PreflightResult } from '../gcp/preflight-result.js';
 import type { HostedCacheRecord } from '../tools/cache/record.js';

@@ -5,7 +5,7 @@
  * Cluster whose `endpoint` is the control plane's IP and `masterAuth.clusterCaCertificate` its CA
  * (base64 PEM). Reference: cloud.google.com/kubernetes-engine/docs/reference/rest/v1/projects.locations.clusters.
  */
-import type { ClusterRef } from '../tools/gcloud/args.js';
+import type { ClusterRef } from './cluster-ref.js';
 import { GoogleApiError, type GoogleApi } from './google-api.js';
 
 export interface ClusterAccess {

@@ -3,7 +3,11 @@ import type { Inputs } from '../inputs.js';
 import type { Phase } from '../engine/types.js';
 import type { RunState } from '../engine/state.js';
 import { authenticate, describeAuth } from '../auth/authenticate.js';
-import { clusterRef, describeClusterRead, fetchClusterCredentials } from '../auth/kubeconfig.js';
+import {
+  clusterRef,
+  describeClusterCredentials,
+  fetchClusterCredentials
+} from '../auth/kubeconfig.js';
 import { readAheadCredentialsHold } from './read-ahead.js';
 
 export function authPhase(inputs: Inputs): Phase {
@@ -45,12 +49,7 @@ export function clusterCredentialsPhase(inputs: Inputs): Phase {
               }
             }
           : {}),
-        describe: (state) =>
-          [
-            describeClusterRead(clusterRef(inputs, state)),
-            'then KUBECONFIG = a new 0600 file under RUNNER_TEMP (removed by the post step), exported as KUBECONFIG;',
-            "its user is the action's exec credential plugin (dist/credential), so tokens refresh through long waits without gcloud."
-          ].join('\n'),
+        describe: (state) => describeClusterCredentials(clusterRef(inputs, state)),
         run: (ctx) => fetchClusterCredentials(ctx)
       }
     ]

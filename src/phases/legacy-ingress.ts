@@ -9,9 +9,11 @@
 import type { Inputs } from '../inputs.js';
 import type { Phase, TaskStep } from '../engine/types.js';
 import { StepError } from '../errors.js';
-import { fetchClusterCredentials } from '../auth/kubeconfig.js';
-import { getCredentialsArgs } from '../tools/gcloud/args.js';
-import { clusterRef } from '../auth/kubeconfig.js';
+import {
+  clusterRef,
+  describeClusterCredentials,
+  fetchClusterCredentials
+} from '../auth/kubeconfig.js';
 import {
   describeInternalRulesList,
   forwardingRulesOf,
@@ -141,7 +143,7 @@ export function legacyLayoutPhase(inputs: Inputs): Phase {
         title: 'Get cluster credentials (to remove the internal Ingress first)',
         mutates: false,
         describe: (s) =>
-          `Only when the plan deletes ${LEGACY_PROXY_SUBNET} (a deployment of an earlier version):\n$ gcloud ${getCredentialsArgs(clusterRef(inputs, s)).join(' ')}`,
+          `Only when the plan deletes ${LEGACY_PROXY_SUBNET} (a deployment of an earlier version):\n${describeClusterCredentials(clusterRef(inputs, s))}`,
         run: (ctx) => fetchClusterCredentials(ctx)
       };
       return [

@@ -71,15 +71,18 @@ export function serveNetworks(google: GoogleServer, model: NetworkModel): void {
     selfLink: `https://www.googleapis.com/compute/v1/projects/${removal.project}/global/operations/${name}`
   });
 
+  const networkNotFound = (project: string, network: string): GoogleAnswer =>
+    computeError(
+      404,
+      `The resource 'projects/${project}/global/networks/${network}' was not found`,
+      'notFound'
+    );
+
   google.on('GET', 'compute', NETWORK, (call): GoogleAnswer => {
     const [, project = '', network = ''] = NETWORK.exec(call.path)!.map(decodeURIComponent);
     const peerings = model.peerings(project, network);
     if (!peerings) {
-      return computeError(
-        404,
-        `The resource 'projects/${project}/global/networks/${network}' was not found`,
-        'notFound'
-      );
+      return networkNotFound(project, network);
     }
     return {
       body: {
@@ -118,11 +121,7 @@ export function serveNetworks(google: GoogleServer, model: NetworkModel): void {
     }
     const peerings = model.peerings(project, network);
     if (!peerings) {
-      return computeError(
-        404,
-        `The resource 'projects/${project}/global/networks/${network}' was not found`,
-        'notFound'
-      );
+      return networkNotFound(project, network);
     }
     if (!peerings.includes(body.name)) {
       return computeError(400, `There is no peering (${body.name}) for the network.`, 'invalid');

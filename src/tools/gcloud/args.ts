@@ -1,24 +1,5 @@
-/** Argument arrays for the gcloud commands the tools and auth phases run. */
+/** Argument arrays for the gcloud commands the action runs (only its install check now). */
 
 export function versionArgs(): string[] {
   return ['version', '--format=json'];
-}
-
-export interface ClusterRef {
-  readonly name: string;
-  readonly location: string;
-  readonly project: string;
-}
-
-export function getCredentialsArgs(cluster: ClusterRef): string[] {
-  return [
-    'container',
-    'clusters',
-    'get-credentials',
-    cluster.name,
-    '--location',
-    cluster.location,
-    '--project',
-    cluster.project
-  ];
 }

@@ -15,8 +15,13 @@ import { extract } from 'tar-stream';
 /** `file`: a single executable downloaded as it is (kubectl), kept in the entry as `fileName`. */
 export type ArchiveKind = 'zip' | 'tar.gz' | 'file';
 
-/** Archive member path → SHA-256 of its content (`link:` and the target for symbolic links). */
-type Listing = Map<string, string>;
+/** One member of the archive: a file's bytes, or a symbolic link's target. */
+type Member =
+  | { readonly name: string; readonly content: Buffer }
+  | {
+      readonly name: string;
+      readonly link: string;
+    };
 
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -24,6 +29,10 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * The caller has checked the archive's digest; each member is then compared byte for byte with
+ * the entry's file as the archive is read, so a warm use hashes nothing but the archive itself.
+ */
 export async function treeMismatch(
   archive: string,
   kind: ArchiveKind,
@@ -31,33 +40,34 @@ export async function treeMismatch(
   allowExtra: boolean,
   fileName = 'file'
 ): Promise<string | undefined> {
-  const expected =
-    kind === 'zip'
-      ? await zipListing(archive)
-      : kind === 'tar.gz'
-        ? await tarListing(archive)
-        : new Map([[fileName, await sha256OfFile(archive)]]);
-  for (const [member, digest] of expected) {
-    const actual = entryDigest(path.join(root, member));
-    if (actual !== digest)
-      return `${member} ${actual ? 'differs from' : 'is missing from'} the archive`;
-  }
-  if (allowExtra) return undefined;
-  const extra = listFiles(root).find((file) => !expected.has(file));
+  // By member name: a later member of the same name replaces an earlier one, as on unpacking.
+  const problems = new Map<string, string | undefined>();
+  const compare = (member: Member) => problems.set(member.name, memberProblem(root, member));
+  if (kind === 'zip') await zipMembers(archive, compare);
+  else if (kind === 'tar.gz') await tarMembers(archive, compare);
+  else compare({ name: fileName, content: readFileSync(archive) });
+  const problem = [...problems.values()].find((p) => p !== undefined);
+  if (problem || allowExtra) return problem;
+  const extra = listFiles(root).find((file) => !problems.has(file));
   return extra ? `${extra} is not in the archive` : undefined;
 }
 
 const clean = (name: string) => path.posix.normalize(name).replace(/^(\.\/)+/, '');
 
-function entryDigest(file: string): string | undefined {
+function memberProblem(root: string, member: Member): string | undefined {
+  const file = path.join(root, member.name);
+  let stat;
   try {
-    const stat = lstatSync(file);
-    if (stat.isSymbolicLink()) return `link:${readlinkSync(file)}`;
-    if (!stat.isFile()) return undefined;
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
+    stat = lstatSync(file);
   } catch {
-    return undefined;
+    return `${member.name} is in the archive but missing`;
   }
+  const differs = `${member.name} differs from the archive`;
+  if ('link' in member) {
+    return stat.isSymbolicLink() && readlinkSync(file) === member.link ? undefined : differs;
+  }
+  if (!stat.isFile() || stat.size !== member.content.length) return differs;
+  return readFileSync(file).equals(member.content) ? undefined : differs;
 }
 
 function listFiles(root: string): string[] {
@@ -68,36 +78,31 @@ function listFiles(root: string): string[] {
     );
 }
 
-async function tarListing(archive: string): Promise<Listing> {
-  const listing: Listing = new Map();
+async function tarMembers(archive: string, visit: (member: Member) => void): Promise<void> {
   const reader = extract();
   reader.on('entry', (header, stream, next) => {
     const name = clean(header.name);
-    if (header.type === 'symlink') listing.set(name, `link:${header.linkname ?? ''}`);
+    if (header.type === 'symlink') visit({ name, link: header.linkname ?? '' });
     if (header.type !== 'file' && header.type !== 'contiguous-file') {
       stream.on('end', next).resume();
       return;
     }
-    const hash = createHash('sha256');
-    stream.on('data', (chunk: unknown) => hash.update(chunk as Buffer));
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
     stream.on('end', () => {
-      listing.set(name, hash.digest('hex'));
+      visit({ name, content: Buffer.concat(chunks) });
       next();
     });
   });
   await pipeline(createReadStream(archive), createGunzip(), reader);
-  return listing;
 }
 
 /** unzip is what @actions/tool-cache extracts zips with on Linux and macOS. */
-async function zipListing(archive: string): Promise<Listing> {
+async function zipMembers(archive: string, visit: (member: Member) => void): Promise<void> {
   const names = (await unzip(['-Z1', archive])).toString('utf8').split('\n').filter(Boolean);
-  const listing: Listing = new Map();
   for (const name of names.filter((n) => !n.endsWith('/'))) {
-    const hash = createHash('sha256').update(await unzip(['-p', archive, name]));
-    listing.set(clean(name), hash.digest('hex'));
+    visit({ name: clean(name), content: await unzip(['-p', archive, name]) });
   }
-  return listing;
 }
 
 function unzip(args: readonly string[]): Promise<Buffer> {

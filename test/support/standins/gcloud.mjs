@@ -1,9 +1,8 @@
 // A model of the gcloud commands the action runs. The cluster exists once Terraform applied.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fail, flag, has, ok, positionals } from './args.mjs';
 import { internalForwardingRules } from './forwarding-rules.mjs';
 import { backendServices } from './backend-services.mjs';
-import { objectAt, putObject, removeObject } from './state-objects.mjs';
 
 const VALUED = [
   '--project',
@@ -40,8 +39,10 @@ export function answerGcloud({ args, world }) {
   if (words[0] === 'components') return ok('', 'All components are up to date.\n');
   if (words[0] === 'config' || words[0] === 'auth') return ok();
   if (cmd.startsWith('storage buckets')) return storage(words, args, g);
+  // The action reads and deletes objects (the state lock) through the Storage JSON API; a gcloud
+  // object command here means a step went back to gcloud.
   if (words[0] === 'storage' && ['cat', 'cp', 'rm', 'objects'].includes(words[1]))
-    return objects(words, args, world);
+    return fail(`stand-in gcloud: the action calls the Storage JSON API, not gcloud ${cmd}\n`);
   if (cmd === 'container clusters get-credentials') return credentials(words, args, world);
   if (cmd === 'secrets versions access') {
     // What the version holds, as it is (no newline): the stand-in terraform's apply wrote it.
@@ -185,71 +186,4 @@ function iapWeb(verb, args, world) {
     default:
       return ok();
   }
-}
-
-/** `gs://BUCKET/NAME` → [bucket, name]. */
-const splitUrl = (url) => {
-  const m = /^gs:\/\/([^/]+)\/(.+)$/.exec(url ?? '');
-  return m ? [m[1], m[2]] : [undefined, undefined];
-};
-
-function objects(words, args, world) {
-  const g = world.gcloud;
-  const bucketOf = (url) => splitUrl(url)[0];
-  if (words[1] === 'cat') {
-    const url = words[2];
-    const found = objectAt(world, url);
-    return found
-      ? ok(found.content)
-      : fail(
-          `ERROR: (gcloud.storage.cat) The following URLs matched no objects or files:\n-${url}\n`
-        );
-  }
-  if (words[1] === 'objects' && words[2] === 'describe') {
-    const url = words[3];
-    const found = objectAt(world, url);
-    const [bucket, name] = splitUrl(url);
-    return found
-      ? ok(
-          JSON.stringify({
-            bucket,
-            name,
-            generation: found.generation,
-            metageneration: '1',
-            size: found.content.length,
-            storage_url: `${url}#${found.generation}`
-          })
-        )
-      : fail(`ERROR: (gcloud.storage.objects.describe) ${url} not found: 404.\n`);
-  }
-  if (words[1] === 'cp') {
-    const [, , source, url] = words;
-    if (!source || !url?.startsWith('gs://') || !existsSync(source))
-      return fail(
-        `ERROR: (gcloud.storage.cp) The following URLs matched no objects or files:\n-${source}\n`
-      );
-    if (!(g.buckets ?? {})[bucketOf(url)])
-      return fail(
-        `ERROR: (gcloud.storage.cp) [${url}] not found: 404. The destination bucket gs://${bucketOf(url)} does not exist\n`
-      );
-    putObject(world, url, readFileSync(source, 'utf8'));
-    return ok('', `Copying file://${source} to ${url}\n  Completed files 1/1\n`);
-  }
-  if (words[1] === 'rm') {
-    // A conditional delete, as Terraform's GCS backend unlocks: only while the generation matches.
-    const url = words[2];
-    const found = objectAt(world, url);
-    const wanted = flag(args, '--if-generation-match');
-    if (!found)
-      return fail(
-        `ERROR: (gcloud.storage.rm) The following URLs matched no objects or files:\n-${url}\n`
-      );
-    if (wanted !== undefined && wanted !== found.generation)
-      return fail(
-        `ERROR: (gcloud.storage.rm) HTTPError 412: At least one of the pre-conditions you specified did not hold.\n`
-      );
-    removeObject(world, url);
-    return ok('', `Removing ${url}...\n  Completed 1\n`);
-  }
-  return fail(`ERROR: (gcloud.storage) Invalid choice: '${words[1]} ${words[2] ?? ''}'.\n`);
 }
