@@ -1,5 +1,4 @@
 /** What a run has learned so far. Phases read it to plan their steps; parsers fill it in. */
-import type { Tool } from './types.js';
 import type { PlanFingerprint } from '../review/fingerprint.js';
 import type { ModuleDigests } from '../review/module-digest.js';
 import type { SavedPlanManifest } from '../review/saved-plan.js';
@@ -63,6 +62,9 @@ export interface PlanSummary {
   readonly destroy: number;
   readonly resources: readonly PlannedResource[];
 }
+
+/** The tools the action installs and runs. */
+export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
 
 export interface InstalledTool {
   readonly version: string;

@@ -4,14 +4,14 @@
  * whether a plan has changes) while planning stays a pure function of inputs and state.
  */
 import type { Inputs } from '../inputs.js';
-import type { RunState } from './state.js';
-import type { EnvironmentProtection } from '../github/environment-rules.js';
-import type { ReviewedPlanLookup } from '../review/lookup.js';
+import type { RunState, Tool } from './state.js';
+import type { EnvironmentProtection } from '../github/environment-protection.js';
+import type { ReviewedPlanLookup } from '../review/lookup-result.js';
 import type { GoogleApi } from '../gcp/google-api.js';
 import type { PublicNetwork } from '../flyte/verify-network.js';
 import type { RunAttempt } from '../terraform/lock-holder.js';
 
-export type Tool = 'gcloud' | 'terraform' | 'helm' | 'kubectl';
+export type { Tool };
 
 export interface ExecResult {
   readonly exitCode: number;

@@ -8,8 +8,12 @@
  */
 import { stringify } from 'yaml';
 import type { Inputs } from '../inputs.js';
-import type { FlyteAccess } from '../values/access.js';
-import { DESKTOP_CLIENT_ID, DESKTOP_SECRET_NAME, iapProxyCommand } from '../values/access.js';
+import {
+  DESKTOP_CLIENT_ID,
+  DESKTOP_SECRET_NAME,
+  iapProxyCommand,
+  type FlyteAccess
+} from '../values/client-access.js';
 import { portForwardCommand } from '../tools/kubectl/args.js';
 import { chartFullName } from '../values/names.js';
 import { CONSOLE_BASE_PATH, CONSOLE_PORT, FLYTE2_HTTP_PORT, flyte2Names } from './names.js';

@@ -2,7 +2,7 @@
  * The flyte-gke chart's values for Flyte 2: the Ingress routes to the manager's port and to the
  * console, both health-checked on paths the pods serve, with no TLS proxy (docs/flyte2.md).
  */
-import type { GkeChartValues } from '../values/gke-chart.js';
+import type { Flyte2GkeValues, GkeChartValues } from '../values/gke-chart-values.js';
 import {
   CONSOLE_BASE_PATH,
   CONSOLE_PORT,
@@ -19,18 +19,7 @@ import {
  */
 export const API_TIMEOUT_SEC = 3600;
 
-export interface Flyte2GkeValues {
-  readonly enabled: boolean;
-  readonly apiPort: number;
-  readonly apiTimeoutSec: number;
-  readonly console: {
-    readonly release: string;
-    readonly serviceName: string;
-    readonly backendConfig: string;
-    readonly port: number;
-    readonly basePath: string;
-  };
-}
+export type { Flyte2GkeValues };
 
 export function withFlyte2(v1: GkeChartValues, release: string): GkeChartValues {
   // The namespace does not change these names; flyte2Names wants one, so any will do.

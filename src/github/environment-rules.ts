@@ -8,10 +8,9 @@
 import type { GitHubClient } from './client.js';
 import { describeGitHubError, isPermissionDenied } from './errors.js';
 import type { RepoRef } from './event.js';
+import type { EnvironmentProtection } from './environment-protection.js';
 
-export type EnvironmentProtection =
-  | { readonly readable: true; readonly rules: readonly string[]; readonly anyBranch: boolean }
-  | { readonly readable: false; readonly why: string };
+export type { EnvironmentProtection };
 
 export async function environmentProtection(
   client: GitHubClient,

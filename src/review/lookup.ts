@@ -10,16 +10,11 @@ import type { EventContext } from '../github/event.js';
 import { describeAuthor, tokenAuthor, writtenBy } from '../github/identity.js';
 import { commentMarker } from '../report/marker.js';
 import { approvalAtHead, type PullReview } from './approval.js';
-import { readFingerprintMarker, type PlanFingerprint } from './fingerprint.js';
+import { readFingerprintMarker } from './fingerprint.js';
 import { defaultBranchOf, mergedPullRequest } from './merged-pull.js';
+import type { ReviewedPlanLookup } from './lookup-result.js';
 
-export type ReviewedPlanLookup =
-  | {
-      readonly pullNumber: number;
-      readonly fingerprint: PlanFingerprint | undefined;
-      readonly approvers: readonly string[];
-    }
-  | { readonly reason: string };
+export type { ReviewedPlanLookup };
 
 export async function lookUpReviewedPlan(
   client: GitHubClient,

@@ -8,44 +8,16 @@ import type { TerraformOutputs } from '../engine/state.js';
 import { portForwardCommand } from '../tools/kubectl/args.js';
 import { flyte2Access } from '../flyte2/client-config.js';
 import { FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, flyteNames } from './names.js';
+import {
+  DESKTOP_CLIENT_ID,
+  DESKTOP_SECRET_NAME,
+  iapProxyCommand,
+  type ClientConfigInputs,
+  type FlyteAccess
+} from './client-access.js';
 
-export interface FlyteAccess {
-  /** Set only with ingress. */
-  readonly domain?: string;
-  readonly ingressIp?: string;
-  readonly consoleUrl: string;
-  /** Lines for the job summary: port-forward and flytectl commands. */
-  readonly notes: readonly string[];
-  /** A ready `config.yaml` for pyflyte and flytectl (`client-config` output). */
-  readonly clientConfig: string;
-  /** Markdown: how to use it from a laptop (the summary's section, the README's too). */
-  readonly clientSteps: string;
-}
-
-export type ClientConfigInputs = Pick<Inputs, 'iap' | 'iapOauthClientId' | 'projectId'>;
-
-/** Placeholders the user fills in: the Desktop OAuth client is theirs, not the action's. */
-export const DESKTOP_CLIENT_ID = 'DESKTOP_CLIENT_ID';
-export const DESKTOP_SECRET_NAME = 'DESKTOP_CLIENT_SECRET_NAME';
-
-/**
- * The `proxyCommand` both SDKs' clients run behind IAP: flytekitplugins-identity-aware-proxy's
- * `flyte-iap` mints a user ID token for the IAP OAuth client.
- */
-export function iapProxyCommand(inputs: ClientConfigInputs): string[] {
-  return [
-    'flyte-iap',
-    'generate-user-id-token',
-    '--desktop_client_id',
-    DESKTOP_CLIENT_ID,
-    '--desktop_client_secret_gcp_secret_name',
-    DESKTOP_SECRET_NAME,
-    '--webapp_client_id',
-    inputs.iapOauthClientId ?? 'IAP_OAUTH_CLIENT_ID',
-    '--project',
-    inputs.projectId
-  ];
-}
+export type { ClientConfigInputs, FlyteAccess };
+export { DESKTOP_CLIENT_ID, DESKTOP_SECRET_NAME, iapProxyCommand };
 
 /**
  * The flytekit/flytectl client configuration for the endpoint: gRPC at the domain over TLS (the

@@ -8,36 +8,14 @@ import type { Inputs } from '../inputs.js';
 import type { RunState } from '../engine/state.js';
 import { canonicalJson } from './digest.js';
 import { PROXY_PORT, type FlyteNames } from './names.js';
-import { withFlyte2, type Flyte2GkeValues } from '../flyte2/gke-chart.js';
+import { withFlyte2 } from '../flyte2/gke-chart.js';
+import type { GkeChartValues } from './gke-chart-values.js';
 
 export function gkeChartPath(state: Pick<RunState, 'actionRoot'>): string {
   return path.join(state.actionRoot ?? findActionRoot(process.env), 'helm', 'flyte-gke');
 }
 
-export interface GkeChartValues {
-  readonly ingress: {
-    readonly enabled: boolean;
-    readonly domain: string;
-    readonly staticIpName: string;
-    readonly serviceName: string;
-  };
-  readonly names: {
-    readonly managedCertificate: string;
-    readonly backendConfig: string;
-    readonly frontendConfig: string;
-    readonly ingress: string;
-    readonly proxyConfig: string;
-  };
-  readonly healthCheck: {
-    readonly port: number;
-    readonly type?: string;
-    readonly requestPath?: string;
-  };
-  readonly proxy: { readonly listenPort: number; readonly tlsSecretName: string };
-  readonly iap: { readonly enabled: boolean; readonly secretName: string };
-  /** Flyte 2 only (absent for Flyte 1, so a v1 release's values stay as they were). */
-  readonly flyte2?: Flyte2GkeValues;
-}
+export type { GkeChartValues };
 
 export function gkeChartValues(
   inputs: Pick<Inputs, 'ingress' | 'iap' | 'staticIpName'> & Partial<Pick<Inputs, 'flyteVersion'>>,

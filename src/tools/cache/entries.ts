@@ -18,6 +18,7 @@
  */
 import path from 'node:path';
 import type { Inputs } from '../../inputs.js';
+import type { CacheEntry } from './record.js';
 import { pinKey, type Recipe } from '../download.js';
 import type { Platform } from '../sources.js';
 import { chartCacheDir, chartFileName } from '../helm/chart-cache.js';
@@ -32,17 +33,7 @@ import {
 /** Bumped when the layout of what is saved changes, so old entries are never restored. */
 export const CACHE_KEY_PREFIX = 'flyte-gke-v1';
 
-export interface CacheEntry {
-  /** For the log: `terraform 1.13.4`, `providers`, `chart v1.16.8`. */
-  readonly name: string;
-  readonly key: string;
-  /** Absolute paths: files (folders only when `folders` is true). */
-  readonly paths: readonly string[];
-  /** True when `paths` are folders whose whole content is restored. */
-  readonly folders: boolean;
-  /** The tool whose archive this is (tool entries only). */
-  readonly tool?: string;
-}
+export type { CacheEntry };
 
 export interface EntrySources {
   readonly toolCache: string;
