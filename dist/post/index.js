@@ -31336,6 +31336,11 @@ var service = __nccwpck_require__(60065);
 var external_node_path_ = __nccwpck_require__(76760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/tools/cache/record.ts
+/**
+ * What the main step tells the post step about the hosted-runner caches: the entries it planned
+ * and which of them were restored. Saved only when the main step succeeded (run.ts), so a failed
+ * run saves nothing. A leaf: the engine's state holds the record, so this imports nothing.
+ */
 const HOSTED_CACHE_STATE = 'hosted-cache';
 
 ;// CONCATENATED MODULE: ./src/tools/cache/save.ts
