@@ -15,7 +15,13 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { treeMismatch, type ArchiveKind } from '../src/tools/pins/archive-tree.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { checkEntry, type ArchiveKind } from '../src/tools/pins/archive-tree.js';
+
+const treeMismatch = async (...args: Parameters<typeof checkEntry>) =>
+  (await checkEntry(...args)).mismatch;
+const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 let dir: string;
 let source: string;
@@ -48,8 +54,12 @@ function pack(kind: Exclude<ArchiveKind, 'file'>): string {
 }
 
 describe.each(['tar.gz', 'zip'] as const)('an entry unpacked from a %s', (kind) => {
-  it('matches its archive', async () => {
-    expect(await treeMismatch(pack(kind), kind, entry, false)).toBeUndefined();
+  it('matches its archive, read once for its digest too', async () => {
+    const archive = pack(kind);
+    expect(await checkEntry(archive, kind, entry, false)).toEqual({
+      sha256: sha256(archive),
+      mismatch: undefined
+    });
   });
 
   it('with one byte changed (same size) differs', async () => {
@@ -104,9 +114,29 @@ it('a single-file download matches only the same bytes', async () => {
   const binary = path.join(dir, 'kubectl');
   writeFileSync(binary, 'kubectl bytes\n');
   writeFileSync(path.join(entry, 'kubectl'), 'kubectl bytes\n');
-  expect(await treeMismatch(binary, 'file', entry, false, 'kubectl')).toBeUndefined();
+  expect(await checkEntry(binary, 'file', entry, false, 'kubectl')).toEqual({
+    sha256: sha256(binary),
+    mismatch: undefined
+  });
   appendFileSync(path.join(entry, 'kubectl'), '#');
   expect(await treeMismatch(binary, 'file', entry, false, 'kubectl')).toBe(
     'kubectl differs from the archive'
+  );
+});
+
+it('a large member is compared across chunks: one byte changed in the middle, or a short file, differs', async () => {
+  const big = randomBytes(3 * 1024 * 1024 + 17);
+  writeFileSync(path.join(source, 'bin', 'tool'), big);
+  const archive = pack('tar.gz');
+  expect(await treeMismatch(archive, 'tar.gz', entry, false)).toBeUndefined();
+  const changed = Buffer.from(big);
+  changed[1_500_000] = changed[1_500_000]! ^ 1;
+  writeFileSync(path.join(entry, 'bin', 'tool'), changed);
+  expect(await treeMismatch(archive, 'tar.gz', entry, false)).toBe(
+    'bin/tool differs from the archive'
+  );
+  writeFileSync(path.join(entry, 'bin', 'tool'), big.subarray(0, big.length - 1));
+  expect(await treeMismatch(archive, 'tar.gz', entry, false)).toBe(
+    'bin/tool differs from the archive'
   );
 });

@@ -32,7 +32,7 @@ import type { InstalledTool } from '../engine/state.js';
 import type { TaskContext } from '../engine/types.js';
 import type { ToolVersion } from '../inputs.js';
 import { HttpStatusError, type Fetcher } from './http.js';
-import { sha256OfFile, treeMismatch, type ArchiveKind } from './pins/archive-tree.js';
+import { checkEntry, sha256OfFile, type ArchiveKind } from './pins/archive-tree.js';
 import { fileSink } from './sinks.js';
 import { fromSource, type Platform } from './sources.js';
 import { useSystemTool, type SystemProbe } from './system.js';
@@ -239,22 +239,23 @@ async function cacheProblem(
   pinned: string
 ): Promise<string | undefined> {
   if (!existsSync(keptArchive)) return 'the archive it was unpacked from is not kept beside it';
-  const kept = await sha256OfFile(keptArchive);
-  if (kept !== pinned) {
-    return `its kept archive has SHA-256 ${kept}, not the pinned ${pinned}`;
-  }
+  let check;
   try {
-    const mismatch = await treeMismatch(
+    check = await checkEntry(
       keptArchive,
       recipe.archiveKind,
       toolDir,
       recipe.addsFiles === true,
       recipe.tool
     );
-    return mismatch ? `it was changed after install (${mismatch})` : undefined;
   } catch (error) {
     return `its kept archive cannot be read (${reason(error)})`;
   }
+  // The digest first: what the archive says about the entry counts only once it is the pinned one.
+  if (check.sha256 !== pinned) {
+    return `its kept archive has SHA-256 ${check.sha256}, not the pinned ${pinned}`;
+  }
+  return check.mismatch ? `it was changed after install (${check.mismatch})` : undefined;
 }
 
 function unpinned(

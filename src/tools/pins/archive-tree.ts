@@ -2,12 +2,25 @@
  * Checks a tool cache entry against the archive it was unpacked from, so that a cache entry is
  * trusted only as far as an archive whose digest is pinned: every file the archive holds must be
  * in the entry with the same content, and (unless `allowExtra`) the entry holds nothing else.
- * Returns what differs, or undefined when the entry matches.
+ *
+ * One read of the archive does both: its SHA-256 (for the pin) and, as each member streams out,
+ * a byte-for-byte comparison with the entry's file, read alongside in small chunks. Nothing is
+ * hashed but the archive, and no file is held whole in memory (large buffers cost more than
+ * hashing on a runner's VM).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync
+} from 'node:fs';
 import path from 'node:path';
+import { PassThrough, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -15,13 +28,12 @@ import { extract } from 'tar-stream';
 /** `file`: a single executable downloaded as it is (kubectl), kept in the entry as `fileName`. */
 export type ArchiveKind = 'zip' | 'tar.gz' | 'file';
 
-/** One member of the archive: a file's bytes, or a symbolic link's target. */
-type Member =
-  | { readonly name: string; readonly content: Buffer }
-  | {
-      readonly name: string;
-      readonly link: string;
-    };
+export interface EntryCheck {
+  /** The archive's SHA-256, to compare with its pin before anything else is believed. */
+  readonly sha256: string;
+  /** What differs between the entry and the archive, or undefined when nothing does. */
+  readonly mismatch: string | undefined;
+}
 
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -29,45 +41,108 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/**
- * The caller has checked the archive's digest; each member is then compared byte for byte with
- * the entry's file as the archive is read, so a warm use hashes nothing but the archive itself.
- */
-export async function treeMismatch(
+/** The archive's digest and how the entry at `root` differs from it. */
+export async function checkEntry(
   archive: string,
   kind: ArchiveKind,
   root: string,
   allowExtra: boolean,
   fileName = 'file'
-): Promise<string | undefined> {
+): Promise<EntryCheck> {
   // By member name: a later member of the same name replaces an earlier one, as on unpacking.
   const problems = new Map<string, string | undefined>();
-  const compare = (member: Member) => problems.set(member.name, memberProblem(root, member));
-  if (kind === 'zip') await zipMembers(archive, compare);
-  else if (kind === 'tar.gz') await tarMembers(archive, compare);
-  else compare({ name: fileName, content: readFileSync(archive) });
+  const hash = createHash('sha256');
+  // Every byte of the archive goes through the hash on its way to being compared.
+  const hashed = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    }
+  });
+  if (kind === 'zip') {
+    await pipeline(createReadStream(archive), hashed, new PassThrough().resume());
+    await zipMembers(archive, root, problems);
+  } else if (kind === 'tar.gz') {
+    await pipeline(createReadStream(archive), hashed, createGunzip(), tarReader(root, problems));
+  } else {
+    const member = new SameBytes(root, fileName);
+    const compared = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        member.update(chunk);
+        done();
+      }
+    });
+    await pipeline(createReadStream(archive), hashed, compared);
+    problems.set(fileName, member.end());
+  }
+  const sha256 = hash.digest('hex');
   const problem = [...problems.values()].find((p) => p !== undefined);
-  if (problem || allowExtra) return problem;
+  if (problem || allowExtra) return { sha256, mismatch: problem };
   const extra = listFiles(root).find((file) => !problems.has(file));
-  return extra ? `${extra} is not in the archive` : undefined;
+  return { sha256, mismatch: extra ? `${extra} is not in the archive` : undefined };
+}
+
+/** The entry's file, compared chunk by chunk with the member's bytes as they arrive. */
+class SameBytes {
+  private fd: number | undefined;
+  private size = 0;
+  private offset = 0;
+  private problem: string | undefined;
+  private scratch = Buffer.alloc(0);
+
+  constructor(
+    root: string,
+    private readonly name: string
+  ) {
+    const file = path.join(root, name);
+    try {
+      const stat = lstatSync(file);
+      if (!stat.isFile()) {
+        this.problem = this.differs();
+        return;
+      }
+      this.size = stat.size;
+      this.fd = openSync(file, 'r');
+    } catch {
+      this.problem = `${name} is in the archive but missing`;
+    }
+  }
+
+  update(chunk: Buffer): void {
+    if (this.problem || this.fd === undefined) return;
+    if (this.scratch.length < chunk.length) this.scratch = Buffer.allocUnsafe(chunk.length);
+    const read = readSync(this.fd, this.scratch, 0, chunk.length, this.offset);
+    this.offset += read;
+    if (read !== chunk.length || !this.scratch.subarray(0, read).equals(chunk)) {
+      this.problem = this.differs();
+    }
+  }
+
+  /** What differs, once the member has ended. */
+  end(): string | undefined {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+    if (!this.problem && this.offset !== this.size) this.problem = this.differs();
+    return this.problem;
+  }
+
+  private differs(): string {
+    return `${this.name} differs from the archive`;
+  }
 }
 
 const clean = (name: string) => path.posix.normalize(name).replace(/^(\.\/)+/, '');
 
-function memberProblem(root: string, member: Member): string | undefined {
-  const file = path.join(root, member.name);
-  let stat;
+function linkProblem(root: string, name: string, target: string): string | undefined {
+  const file = path.join(root, name);
   try {
-    stat = lstatSync(file);
+    const stat = lstatSync(file);
+    return stat.isSymbolicLink() && readlinkSync(file) === target
+      ? undefined
+      : `${name} differs from the archive`;
   } catch {
-    return `${member.name} is in the archive but missing`;
+    return `${name} is in the archive but missing`;
   }
-  const differs = `${member.name} differs from the archive`;
-  if ('link' in member) {
-    return stat.isSymbolicLink() && readlinkSync(file) === member.link ? undefined : differs;
-  }
-  if (!stat.isFile() || stat.size !== member.content.length) return differs;
-  return readFileSync(file).equals(member.content) ? undefined : differs;
 }
 
 function listFiles(root: string): string[] {
@@ -78,39 +153,48 @@ function listFiles(root: string): string[] {
     );
 }
 
-async function tarMembers(archive: string, visit: (member: Member) => void): Promise<void> {
+/** A tar reader that compares each member with the entry as it streams out. */
+function tarReader(root: string, problems: Map<string, string | undefined>) {
   const reader = extract();
   reader.on('entry', (header, stream, next) => {
     const name = clean(header.name);
-    if (header.type === 'symlink') visit({ name, link: header.linkname ?? '' });
+    if (header.type === 'symlink')
+      problems.set(name, linkProblem(root, name, header.linkname ?? ''));
     if (header.type !== 'file' && header.type !== 'contiguous-file') {
       stream.on('end', next).resume();
       return;
     }
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
+    const member = new SameBytes(root, name);
+    stream.on('data', (chunk: unknown) => member.update(chunk as Buffer));
     stream.on('end', () => {
-      visit({ name, content: Buffer.concat(chunks) });
+      problems.set(name, member.end());
       next();
     });
   });
-  await pipeline(createReadStream(archive), createGunzip(), reader);
+  return reader;
 }
 
 /** unzip is what @actions/tool-cache extracts zips with on Linux and macOS. */
-async function zipMembers(archive: string, visit: (member: Member) => void): Promise<void> {
+async function zipMembers(
+  archive: string,
+  root: string,
+  problems: Map<string, string | undefined>
+): Promise<void> {
   const names = (await unzip(['-Z1', archive])).toString('utf8').split('\n').filter(Boolean);
   for (const name of names.filter((n) => !n.endsWith('/'))) {
-    visit({ name: clean(name), content: await unzip(['-p', archive, name]) });
+    const member = new SameBytes(root, clean(name));
+    await unzip(['-p', archive, name], (chunk) => member.update(chunk));
+    problems.set(clean(name), member.end());
   }
 }
 
-function unzip(args: readonly string[]): Promise<Buffer> {
+/** Runs unzip; its output goes to `onData` when given, else it is the result. */
+function unzip(args: readonly string[], onData?: (chunk: Buffer) => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = spawn('unzip', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let err = '';
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stdout.on('data', (chunk: Buffer) => (onData ? onData(chunk) : out.push(chunk)));
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) =>
