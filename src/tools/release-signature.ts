@@ -12,7 +12,7 @@
  * accepts that a check at `now` would not: a signature by a subkey that has since expired, made
  * (or backdated) to a time when it was valid. docs/threat-model.md lists that as open.
  */
-import { createMessage, readKey, readSignature, verify, type PublicKey } from 'openpgp';
+import type { PublicKey } from 'openpgp';
 import { HASHICORP_RELEASE_KEY_FINGERPRINT } from './pins/release-keys.js';
 
 export interface SignedBy {
@@ -32,6 +32,9 @@ export async function verifyDetachedSignature(
   armoredKeys: readonly string[],
   now: Date = new Date()
 ): Promise<SignedBy> {
+  // Loaded here only: a pinned version (the default) never needs openpgp.js, and parsing it would
+  // add to every run's start-up.
+  const { createMessage, readKey, readSignature, verify } = await import('openpgp');
   const keys = await Promise.all(armoredKeys.map((armoredKey) => readKey({ armoredKey })));
   const parsed = await readSignature({ binarySignature: signature }).catch((error: unknown) => {
     throw new Error(`it is not an OpenPGP signature (${message(error)})`);
