@@ -19,9 +19,15 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { checkEntry, type ArchiveKind } from '../src/tools/pins/archive-tree.js';
 
-const treeMismatch = async (...args: Parameters<typeof checkEntry>) =>
-  (await checkEntry(...args)).mismatch;
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+/** What differs, the archive's own digest given as its pin. */
+const treeMismatch = async (
+  archive: string,
+  kind: ArchiveKind,
+  root: string,
+  allowExtra: boolean,
+  fileName?: string
+) => (await checkEntry(archive, kind, root, allowExtra, sha256(archive), fileName)).mismatch;
 
 let dir: string;
 let source: string;
@@ -56,7 +62,7 @@ function pack(kind: Exclude<ArchiveKind, 'file'>): string {
 describe.each(['tar.gz', 'zip'] as const)('an entry unpacked from a %s', (kind) => {
   it('matches its archive, read once for its digest too', async () => {
     const archive = pack(kind);
-    expect(await checkEntry(archive, kind, entry, false)).toEqual({
+    expect(await checkEntry(archive, kind, entry, false, sha256(archive))).toEqual({
       sha256: sha256(archive),
       mismatch: undefined
     });
@@ -114,7 +120,7 @@ it('a single-file download matches only the same bytes', async () => {
   const binary = path.join(dir, 'kubectl');
   writeFileSync(binary, 'kubectl bytes\n');
   writeFileSync(path.join(entry, 'kubectl'), 'kubectl bytes\n');
-  expect(await checkEntry(binary, 'file', entry, false, 'kubectl')).toEqual({
+  expect(await checkEntry(binary, 'file', entry, false, sha256(binary), 'kubectl')).toEqual({
     sha256: sha256(binary),
     mismatch: undefined
   });
@@ -139,4 +145,16 @@ it('a large member is compared across chunks: one byte changed in the middle, or
   expect(await treeMismatch(archive, 'tar.gz', entry, false)).toBe(
     'bin/tool differs from the archive'
   );
+});
+
+it('an archive that is not the pinned one is only hashed, never parsed', async () => {
+  // Not gzip at all: parsing it would throw; a planted archive gets no further than its digest.
+  const planted = path.join(dir, 'planted.tar.gz');
+  writeFileSync(planted, 'not an archive');
+  const pinned = 'a'.repeat(64);
+  expect(await checkEntry(planted, 'tar.gz', entry, false, pinned)).toEqual({
+    sha256: sha256(planted),
+    mismatch: undefined
+  });
+  await expect(checkEntry(planted, 'tar.gz', entry, false, sha256(planted))).rejects.toThrow();
 });

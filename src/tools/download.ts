@@ -246,12 +246,12 @@ async function cacheProblem(
       recipe.archiveKind,
       toolDir,
       recipe.addsFiles === true,
+      pinned,
       recipe.tool
     );
   } catch (error) {
     return `its kept archive cannot be read (${reason(error)})`;
   }
-  // The digest first: what the archive says about the entry counts only once it is the pinned one.
   if (check.sha256 !== pinned) {
     return `its kept archive has SHA-256 ${check.sha256}, not the pinned ${pinned}`;
   }

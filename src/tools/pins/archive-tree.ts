@@ -3,10 +3,11 @@
  * trusted only as far as an archive whose digest is pinned: every file the archive holds must be
  * in the entry with the same content, and (unless `allowExtra`) the entry holds nothing else.
  *
- * One read of the archive does both: its SHA-256 (for the pin) and, as each member streams out,
- * a byte-for-byte comparison with the entry's file, read alongside in small chunks. Nothing is
- * hashed but the archive, and no file is held whole in memory (large buffers cost more than
- * hashing on a runner's VM).
+ * The archive's SHA-256 comes first, and nothing else reads an archive that does not match its
+ * pin (a planted archive is never parsed). Then, as each member streams out, it is compared
+ * byte for byte with the entry's file, read alongside in small chunks: nothing is hashed but the
+ * archive, and no file is held whole in memory (large buffers cost more than hashing on a
+ * runner's VM).
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,7 +21,7 @@ import {
   readSync
 } from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Transform, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -29,9 +30,9 @@ import { extract } from 'tar-stream';
 export type ArchiveKind = 'zip' | 'tar.gz' | 'file';
 
 export interface EntryCheck {
-  /** The archive's SHA-256, to compare with its pin before anything else is believed. */
+  /** The archive's SHA-256. */
   readonly sha256: string;
-  /** What differs between the entry and the archive, or undefined when nothing does. */
+  /** What differs between the entry and the archive (only looked for when the digest is pinned). */
   readonly mismatch: string | undefined;
 }
 
@@ -41,29 +42,25 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The archive's digest and how the entry at `root` differs from it. */
+/**
+ * The archive's digest and, only when it is `pinned`, how the entry at `root` differs from it.
+ */
 export async function checkEntry(
   archive: string,
   kind: ArchiveKind,
   root: string,
   allowExtra: boolean,
+  pinned: string,
   fileName = 'file'
 ): Promise<EntryCheck> {
+  const sha256 = await sha256OfFile(archive);
+  if (sha256 !== pinned) return { sha256, mismatch: undefined };
   // By member name: a later member of the same name replaces an earlier one, as on unpacking.
   const problems = new Map<string, string | undefined>();
-  const hash = createHash('sha256');
-  // Every byte of the archive goes through the hash on its way to being compared.
-  const hashed = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    }
-  });
   if (kind === 'zip') {
-    await pipeline(createReadStream(archive), hashed, new PassThrough().resume());
     await zipMembers(archive, root, problems);
   } else if (kind === 'tar.gz') {
-    await pipeline(createReadStream(archive), hashed, createGunzip(), tarReader(root, problems));
+    await pipeline(createReadStream(archive), createGunzip(), tarReader(root, problems));
   } else {
     const member = new SameBytes(root, fileName);
     const compared = new Writable({
@@ -72,10 +69,9 @@ export async function checkEntry(
         done();
       }
     });
-    await pipeline(createReadStream(archive), hashed, compared);
+    await pipeline(createReadStream(archive), compared);
     problems.set(fileName, member.end());
   }
-  const sha256 = hash.digest('hex');
   const problem = [...problems.values()].find((p) => p !== undefined);
   if (problem || allowExtra) return { sha256, mismatch: problem };
   const extra = listFiles(root).find((file) => !problems.has(file));
