@@ -33,7 +33,7 @@ import { publishUpstream } from './upstream.js';
 import { copyModuleForStandins } from './provider-registry.js';
 import { EVENT_LOG_PREFIX, type RecordedEvent } from '../../src/engine/events.js';
 import { serveStandinWorld } from './harness-google.js';
-import { readWorld, updateWorld } from './standins/world-store.mjs';
+import { readWorld, updateWorld, writeJsonFile } from './standins/world-store.mjs';
 import { anyWellFormedProvider, GoogleServer } from './google-server.js';
 import { healthyProject, serveProject, type ProjectModel } from './google-project.js';
 
@@ -320,7 +320,7 @@ export class Harness {
 
   /** Rules the stand-ins answer with first, per tool. */
   setRules(rules: Partial<Record<StandinTool, StandinRule[]>>): void {
-    writeFileSync(path.join(this.standinDir, 'rules.json'), JSON.stringify(rules, null, 2));
+    writeJsonFile(path.join(this.standinDir, 'rules.json'), rules);
   }
 
   /** The stand-ins' model of the cloud and cluster (terraform state, helm releases, buckets…). */

@@ -3,9 +3,9 @@
 // rules (rules.json) or, failing that, from a small model of the tool's world (world.json) kept in
 // the same folder, so a second run sees what the first one changed, as with the real cloud.
 // Usage (from a wrapper script): node standin.mjs TOOL ARGS...
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { commitWorld, readWorld } from './world-store.mjs';
+import { commitWorld, readWorld, updateJsonFile } from './world-store.mjs';
 
 const dir = process.env.FLYTE_STANDIN_DIR;
 const HOLD_LIMIT_MS = 120_000;
@@ -104,26 +104,22 @@ async function modelAnswer() {
 }
 
 // A rule answers when every entry of `match` is one of the arguments (a string) or matches one
-// (`{"re": "..."}`); `times` limits how often it answers, so faults can be transient.
+// (`{"re": "..."}`); `times` limits how often it answers, so faults can be transient. The rule is
+// chosen and counted under the file's lock, so two stand-ins at once cannot both take its last use.
 function fromRules() {
   const file = path.join(dir, 'rules.json');
   if (!existsSync(file)) return undefined;
-  const rules = JSON.parse(readFileSync(file, 'utf8'));
-  const list = rules[tool] ?? [];
-  const index = list.findIndex(
-    (rule) =>
-      (rule.times === undefined || rule.times > 0) &&
-      (rule.match ?? []).every((m) =>
-        typeof m === 'string' ? args.includes(m) : args.some((a) => new RegExp(m.re).test(a))
-      )
-  );
-  if (index < 0) return undefined;
-  const rule = list[index];
-  if (rule.times !== undefined) {
-    rule.times -= 1;
-    writeJson(file, rules);
-  }
-  return rule;
+  return updateJsonFile(file, (rules) => {
+    const rule = (rules[tool] ?? []).find(
+      (r) =>
+        (r.times === undefined || r.times > 0) &&
+        (r.match ?? []).every((m) =>
+          typeof m === 'string' ? args.includes(m) : args.some((a) => new RegExp(m.re).test(a))
+        )
+    );
+    if (rule?.times !== undefined) rule.times -= 1;
+    return rule;
+  });
 }
 
 async function readStdin() {
@@ -131,11 +127,4 @@ async function readStdin() {
   const chunks = [];
   for await (const chunk of process.stdin) chunks.push(chunk);
   return Buffer.concat(chunks).toString('utf8');
-}
-
-/** Stand-ins running at once (the action checks its tools in parallel) never read a half-written file. */
-function writeJson(file, value) {
-  const temp = `${file}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(value, null, 2));
-  renameSync(temp, file);
 }

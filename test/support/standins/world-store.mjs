@@ -26,21 +26,35 @@ export function worldFileIn(dir) {
 
 /** The world as last written ({} before anything was). */
 export function readWorld(dir) {
-  const file = worldFileIn(dir);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  return readJsonFile(worldFileIn(dir));
 }
 
 /** Runs `change` on the current world under the lock and writes what it leaves. */
 export function updateWorld(dir, change) {
-  const file = worldFileIn(dir);
+  return updateJsonFile(worldFileIn(dir), change);
+}
+
+/** A JSON file shared by processes ({} before it exists). */
+export function readJsonFile(file) {
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+}
+
+/** Runs `change` on the file's current value under its lock; writes it back if it changed. */
+export function updateJsonFile(file, change) {
   return withLock(`${file}.lock`, () => {
-    const world = readWorld(dir);
-    const result = change(world);
-    const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(temp, JSON.stringify(world, null, 2));
-    renameSync(temp, file);
+    const value = readJsonFile(file);
+    const before = JSON.stringify(value);
+    const result = change(value);
+    if (JSON.stringify(value) !== before) writeJsonFile(file, value);
     return result;
   });
+}
+
+/** Replaces the file by a rename, so a reader never sees half of it. */
+export function writeJsonFile(file, value) {
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temp, JSON.stringify(value, null, 2));
+  renameSync(temp, file);
 }
 
 /**
