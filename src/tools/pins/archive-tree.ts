@@ -21,7 +21,6 @@ import {
   readSync
 } from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract } from 'tar-stream';
@@ -63,13 +62,7 @@ export async function checkEntry(
     await pipeline(createReadStream(archive), createGunzip(), tarReader(root, problems));
   } else {
     const member = new SameBytes(root, fileName);
-    const compared = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        member.update(chunk);
-        done();
-      }
-    });
-    await pipeline(createReadStream(archive), compared);
+    for await (const chunk of createReadStream(archive)) member.update(chunk as Buffer);
     problems.set(fileName, member.end());
   }
   const problem = [...problems.values()].find((p) => p !== undefined);
