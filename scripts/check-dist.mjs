@@ -1,38 +1,17 @@
 // Fails when the committed dist/ differs from a fresh build of the sources.
 // Usage: node scripts/check-dist.mjs [dist-dir]   (the argument lets a test point it at a stale copy)
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildBundles } from './bundles.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const committed = path.resolve(root, process.argv[2] ?? 'dist');
 const fresh = mkdtempSync(path.join(tmpdir(), 'flyte-gke-dist-'));
-const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
-const builds = [
-  ['src/index.ts', 'main', ['--license', 'licenses.txt']],
-  ['src/post.ts', 'post', []],
-  ['src/credential/index.ts', 'credential', []]
-];
 try {
-  for (const [entry, out, extra] of builds) {
-    execFileSync(
-      process.execPath,
-      [
-        ncc,
-        'build',
-        path.join(root, entry),
-        '-o',
-        path.join(fresh, out),
-        '--target',
-        'es2022',
-        ...extra
-      ],
-      { cwd: root, stdio: 'pipe' }
-    );
-  }
+  await buildBundles(fresh, { quiet: true });
   const list = (dir) =>
     existsSync(dir)
       ? readdirSync(dir, { recursive: true })
